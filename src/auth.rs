@@ -1,0 +1,79 @@
+//! Roles and tokens. Tokens are random secrets shown once; only their SHA-256 is stored
+//! (a 256-bit random secret needs no slow hash: there is nothing to brute-force).
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+/// Cumulative roles: staff < viewer < admin.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Staff,
+    Viewer,
+    Admin,
+}
+
+impl Role {
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "staff" => Ok(Role::Staff),
+            "viewer" => Ok(Role::Viewer),
+            "admin" => Ok(Role::Admin),
+            _ => Err(format!("role must be staff, viewer or admin; got {text:?}")),
+        }
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Staff => "staff",
+            Role::Viewer => "viewer",
+            Role::Admin => "admin",
+        }
+    }
+}
+
+/// Who is calling: the token's id, name and role.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Identity {
+    pub token_id: i64,
+    pub name: String,
+    pub role: Role,
+}
+
+/// Prefix that makes horrors tokens easy to recognise in a secret scanner.
+pub const TOKEN_PREFIX: &str = "hrr_";
+
+/// A new random token secret.
+pub fn new_secret() -> Result<String, String> {
+    let mut bytes = [0u8; 32];
+    getrandom::fill(&mut bytes).map_err(|e| format!("no randomness available: {e}"))?;
+    Ok(format!("{TOKEN_PREFIX}{}", hex::encode(bytes)))
+}
+
+/// The stored form of a secret.
+pub fn hash_secret(secret: &str) -> Vec<u8> {
+    Sha256::digest(secret.as_bytes()).to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn roles_are_cumulative() {
+        assert!(Role::Staff < Role::Viewer && Role::Viewer < Role::Admin);
+        assert_eq!(Role::parse("viewer"), Ok(Role::Viewer));
+        assert!(Role::parse("root").is_err());
+    }
+
+    #[test]
+    fn secrets_are_random_and_hashed() {
+        let a = new_secret().unwrap();
+        let b = new_secret().unwrap();
+        assert_ne!(a, b);
+        assert!(a.starts_with(TOKEN_PREFIX) && a.len() == 68);
+        assert_eq!(hash_secret(&a), hash_secret(&a));
+        assert_ne!(hash_secret(&a), hash_secret(&b));
+    }
+}

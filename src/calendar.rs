@@ -1,0 +1,299 @@
+//! Local days, windows and buckets in the organization's timezone.
+//!
+//! Every count in horrors belongs to a local calendar day: the date of the tick's instant
+//! seen in the organization's IANA timezone. Days around daylight-saving changes are 23 or
+//! 25 hours long; working in dates (never in "24 hours") keeps them exact.
+
+use chrono::{DateTime, Datelike, Days, Months, NaiveDate, Utc};
+use chrono_tz::Tz;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+/// Longest window any read endpoint accepts, in days.
+pub const MAX_WINDOW_DAYS: i64 = 3660;
+
+/// The local date of an instant in `tz`.
+pub fn local_day(instant: DateTime<Utc>, tz: Tz) -> NaiveDate {
+    instant.with_timezone(&tz).date_naive()
+}
+
+/// Parses a strict `YYYY-MM-DD` date; impossible dates such as `2026-02-30` are errors.
+pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+    let bytes = text.as_bytes();
+    let shape_ok = bytes.len() == 10
+        && bytes[4] == b'-'
+        && bytes[7] == b'-'
+        && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+    if !shape_ok {
+        return Err(format!("{text:?} is not a date in the form YYYY-MM-DD"));
+    }
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("{text:?} is not a real calendar date"))
+}
+
+/// An inclusive range of local days.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Window {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+}
+
+impl Window {
+    /// A window from `from` to `to` inclusive; `from` after `to` or a span over
+    /// [`MAX_WINDOW_DAYS`] is an error.
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, String> {
+        if from > to {
+            return Err(format!("from ({from}) is after to ({to})"));
+        }
+        let window = Window { from, to };
+        if window.days() > MAX_WINDOW_DAYS {
+            return Err(format!("the window is longer than {MAX_WINDOW_DAYS} days"));
+        }
+        Ok(window)
+    }
+
+    /// The `days` local days ending with `today`.
+    pub fn ending(today: NaiveDate, days: i64) -> Result<Self, String> {
+        if !(1..=MAX_WINDOW_DAYS).contains(&days) {
+            return Err(format!("days must be between 1 and {MAX_WINDOW_DAYS}, got {days}"));
+        }
+        let from = today - chrono::Duration::days(days - 1);
+        Ok(Window { from, to: today })
+    }
+
+    /// The window chosen by `from`+`to` (inclusive dates), or `days` ending `today`, or
+    /// else the default number of days ending `today` (SPEC §7).
+    pub fn select(from: Option<&str>, to: Option<&str>, days: Option<&str>, today: NaiveDate, default_days: i64) -> Result<Self, String> {
+        let date = |name: &str, text: Option<&str>| text.map(|t| parse_date(t).map_err(|m| format!("{name}: {m}"))).transpose();
+        let (from, to) = (date("from", from)?, date("to", to)?);
+        let days = days
+            .map(|text| text.parse::<i64>().map_err(|_| format!("days: {text:?} is not an integer")))
+            .transpose()?;
+        match (from, to, days) {
+            (Some(from), Some(to), None) => Window::new(from, to),
+            (None, None, Some(days)) => Window::ending(today, days),
+            (None, None, None) => Window::ending(today, default_days),
+            (Some(_), None, _) | (None, Some(_), _) => Err("give both from and to".into()),
+            (Some(_), Some(_), Some(_)) => Err("give either from and to, or days, not both".into()),
+        }
+    }
+
+    /// A whole calendar year.
+    pub fn year(year: i32) -> Option<Self> {
+        Some(Window {
+            from: NaiveDate::from_ymd_opt(year, 1, 1)?,
+            to: NaiveDate::from_ymd_opt(year, 12, 31)?,
+        })
+    }
+
+    /// Number of local days in the window, both ends included.
+    pub fn days(&self) -> i64 {
+        (self.to - self.from).num_days() + 1
+    }
+
+    /// The window of equal length that ends the day before this one starts.
+    pub fn previous(&self) -> Window {
+        let days = self.days();
+        Window {
+            from: self.from - chrono::Duration::days(days),
+            to: self.from - chrono::Duration::days(1),
+        }
+    }
+
+    /// Whether the two windows share at least one day.
+    pub fn overlaps(&self, other: &Window) -> bool {
+        self.from <= other.to && other.from <= self.to
+    }
+
+    /// The echo every response carries.
+    pub fn echo(&self, tz: Tz) -> WindowEcho {
+        WindowEcho {
+            from: self.from.to_string(),
+            to: self.to.to_string(),
+            days: self.days(),
+            timezone: tz.name().to_string(),
+        }
+    }
+}
+
+/// `"window": {"from","to","days","timezone"}` as echoed by every read endpoint.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct WindowEcho {
+    /// First local day, `YYYY-MM-DD`.
+    pub from: String,
+    /// Last local day, inclusive.
+    pub to: String,
+    /// Number of days in the window.
+    pub days: i64,
+    /// IANA timezone the days are counted in.
+    pub timezone: String,
+}
+
+/// Size of a trend bucket.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Bucket {
+    Day,
+    Week,
+    Month,
+}
+
+impl Bucket {
+    /// Parses `day`, `week` or `month`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "day" => Ok(Bucket::Day),
+            "week" => Ok(Bucket::Week),
+            "month" => Ok(Bucket::Month),
+            _ => Err(format!("bucket must be one of day, week, month; got {text:?}")),
+        }
+    }
+
+    /// The calendar start of the bucket holding `day` (ISO weeks start on Monday).
+    pub fn start_of(self, day: NaiveDate) -> NaiveDate {
+        match self {
+            Bucket::Day => day,
+            Bucket::Week => day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())),
+            Bucket::Month => day.with_day(1).unwrap_or(day),
+        }
+    }
+
+    /// The start of the bucket after the one starting at `start`.
+    pub fn next(self, start: NaiveDate) -> NaiveDate {
+        match self {
+            Bucket::Day => start + Days::new(1),
+            Bucket::Week => start + Days::new(7),
+            Bucket::Month => start + Months::new(1),
+        }
+    }
+
+    /// Every bucket start that touches the window, in order.
+    pub fn starts(self, window: &Window) -> Vec<NaiveDate> {
+        let mut out = Vec::new();
+        let mut start = self.start_of(window.from);
+        while start <= window.to {
+            out.push(start);
+            start = self.next(start);
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    fn d(text: &str) -> NaiveDate {
+        parse_date(text).unwrap()
+    }
+
+    fn utc(text: &str) -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn local_days_around_us_dst_changes() {
+        let chicago: Tz = "America/Chicago".parse().unwrap();
+        // (instant, local day) computed by hand: CST is UTC-6, CDT is UTC-5.
+        let cases = [
+            // 2026-03-08 02:00 CST jumps to 03:00 CDT: that day is 23 hours long.
+            ("2026-03-08T05:59:59Z", "2026-03-07"), // 23:59:59 CST on the 7th
+            ("2026-03-08T06:00:00Z", "2026-03-08"), // 00:00 CST on the 8th
+            ("2026-03-08T07:59:59Z", "2026-03-08"), // 01:59:59 CST
+            ("2026-03-08T08:00:00Z", "2026-03-08"), // 03:00 CDT
+            ("2026-03-09T04:59:59Z", "2026-03-08"), // 23:59:59 CDT, last second of the short day
+            ("2026-03-09T05:00:00Z", "2026-03-09"),
+            // 2026-11-01 02:00 CDT falls back to 01:00 CST: that day is 25 hours long.
+            ("2026-11-01T04:59:59Z", "2026-10-31"),
+            ("2026-11-01T05:00:00Z", "2026-11-01"), // 00:00 CDT
+            ("2026-11-01T06:30:00Z", "2026-11-01"), // 01:30 CDT
+            ("2026-11-01T07:30:00Z", "2026-11-01"), // 01:30 CST, the repeated hour
+            ("2026-11-02T05:59:59Z", "2026-11-01"), // 23:59:59 CST, the 25th hour ends
+            ("2026-11-02T06:00:00Z", "2026-11-02"),
+        ];
+        for (instant, day) in cases {
+            assert_eq!(local_day(utc(instant), chicago), d(day), "{instant}");
+        }
+    }
+
+    #[test]
+    fn local_days_far_from_utc() {
+        let kiritimati: Tz = "Pacific/Kiritimati".parse().unwrap(); // UTC+14
+        let honolulu: Tz = "Pacific/Honolulu".parse().unwrap(); // UTC-10
+        assert_eq!(local_day(utc("2026-12-31T10:00:00Z"), kiritimati), d("2027-01-01"));
+        assert_eq!(local_day(utc("2026-12-31T09:59:59Z"), kiritimati), d("2026-12-31"));
+        assert_eq!(local_day(utc("2027-01-01T09:59:59Z"), honolulu), d("2026-12-31"));
+        assert_eq!(local_day(utc("2027-01-01T10:00:00Z"), honolulu), d("2027-01-01"));
+        let t = Utc.with_ymd_and_hms(2024, 2, 29, 23, 30, 0).unwrap();
+        assert_eq!(local_day(t, chrono_tz::UTC), d("2024-02-29"));
+    }
+
+    #[test]
+    fn parses_only_real_dates() {
+        assert_eq!(d("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+        for bad in ["2026-02-29", "2026-02-30", "2026-13-01", "2026-00-10", "2026-1-01", "20260101", "2026-01-01T00:00", "", "abcd-ef-gh", "+2026-01-01"] {
+            assert!(parse_date(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn windows_count_days_and_previous() {
+        let w = Window::ending(d("2026-03-31"), 30).unwrap();
+        assert_eq!((w.from, w.to, w.days()), (d("2026-03-02"), d("2026-03-31"), 30));
+        let p = w.previous();
+        assert_eq!((p.from, p.to, p.days()), (d("2026-01-31"), d("2026-03-01"), 30));
+        // Across a leap day.
+        let w = Window::new(d("2024-02-28"), d("2024-03-01")).unwrap();
+        assert_eq!(w.days(), 3);
+        assert_eq!(w.previous(), Window::new(d("2024-02-25"), d("2024-02-27")).unwrap());
+        assert_eq!(Window::ending(d("2026-01-01"), 1).unwrap().from, d("2026-01-01"));
+        assert!(Window::new(d("2026-01-02"), d("2026-01-01")).is_err());
+        assert!(Window::ending(d("2026-01-01"), 0).is_err());
+        assert!(Window::ending(d("2026-01-01"), 3661).is_err());
+        assert!(Window::ending(d("2026-01-01"), 3660).is_ok());
+        assert_eq!(Window::year(2024).unwrap().days(), 366);
+        assert_eq!(Window::year(2026).unwrap().days(), 365);
+    }
+
+    #[test]
+    fn select_follows_the_window_rules() {
+        let today = d("2026-11-23");
+        let w = Window::select(Some("2026-11-01"), Some("2026-11-30"), None, today, 30).unwrap();
+        assert_eq!(w.days(), 30);
+        assert_eq!(Window::select(None, None, Some("7"), today, 30).unwrap().from, d("2026-11-17"));
+        assert_eq!(Window::select(None, None, None, today, 30).unwrap().from, d("2026-10-25"));
+        for (from, to, days) in [
+            (Some("2026-11-02"), Some("2026-11-01"), None),
+            (Some("2026-11-01"), None, None),
+            (None, Some("2026-11-01"), None),
+            (Some("2026-11-01"), Some("2026-11-02"), Some("2")),
+            (None, None, Some("0")),
+            (None, None, Some("3661")),
+            (None, None, Some("x")),
+            (Some("2026-02-29"), Some("2026-03-01"), None),
+            (Some("2000-01-01"), Some("2026-01-01"), None),
+        ] {
+            assert!(Window::select(from, to, days, today, 30).is_err(), "{from:?} {to:?} {days:?}");
+        }
+    }
+
+    #[test]
+    fn bucket_starts_follow_the_calendar() {
+        let w = Window::new(d("2026-02-25"), d("2026-03-10")).unwrap();
+        // 2026-02-25 is a Wednesday; its ISO week starts Monday 2026-02-23.
+        assert_eq!(
+            Bucket::Week.starts(&w),
+            vec![d("2026-02-23"), d("2026-03-02"), d("2026-03-09")]
+        );
+        assert_eq!(Bucket::Month.starts(&w), vec![d("2026-02-01"), d("2026-03-01")]);
+        assert_eq!(Bucket::Day.starts(&w).len(), 14);
+        let leap = Window::new(d("2024-01-31"), d("2024-03-01")).unwrap();
+        assert_eq!(
+            Bucket::Month.starts(&leap),
+            vec![d("2024-01-01"), d("2024-02-01"), d("2024-03-01")]
+        );
+        // A week that spans a year boundary starts in the old year.
+        assert_eq!(Bucket::Week.start_of(d("2027-01-01")), d("2026-12-28"));
+        assert!(Bucket::parse("year").is_err());
+    }
+}

@@ -1,0 +1,17 @@
+//! The catalogue: the five to eight horrors an organization counts, their pain and unit cost.
+
+/// One horror as stored: active or retired.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Horror {
+    pub key: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// Customer pain, 1..=10.
+    pub pain: u8,
+    /// Cost of one occurrence in minor units.
+    pub unit_cost_minor: i64,
+    pub operational: bool,
+    /// Order in the configured list.
+    pub position: u32,
+    pub retired: bool,
+}

@@ -1,0 +1,290 @@
+//! The command line (SPEC §3). Precedence, written once: built-in defaults <
+//! `HORRORS_*` environment variables < flags (clap's `env` does exactly this).
+
+use std::collections::HashSet;
+use std::io::Write;
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use clap::{Args, Parser, Subcommand};
+
+use crate::auth::Role;
+use crate::calendar::{local_day, Window};
+use crate::config;
+use crate::demo;
+use crate::error::{Error, Result};
+use crate::ranking::{By, Ranking};
+use crate::report;
+use crate::store::Store;
+
+#[derive(Parser, Debug)]
+#[command(name = "horrors", version, about = "Tally, rank and chart the few failures that hurt customers most.")]
+pub struct Cli {
+    /// Configuration file.
+    #[arg(long, global = true, env = "HORRORS_CONFIG", default_value = "data/horrors.toml")]
+    pub config: PathBuf,
+    /// SQLite database file (created if missing).
+    #[arg(long, global = true, env = "HORRORS_DB", default_value = "data/horrors.db")]
+    pub db: PathBuf,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run the HTTP service.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "HORRORS_BIND", default_value = "127.0.0.1:8080")]
+        bind: String,
+        /// Fill an empty database with about 120 days of example ticks.
+        #[arg(long)]
+        demo: bool,
+    },
+    /// Create, list and revoke API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Print the ranking of a window.
+    Rank {
+        #[command(flatten)]
+        window: WindowArgs,
+        /// Order: priority, count, cost or pain.
+        #[arg(long, default_value = "priority")]
+        by: String,
+        /// Print JSON (the same document as GET /api/ranking).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Catalogue tools.
+    #[command(subcommand)]
+    Catalogue(CatalogueCommand),
+    /// Write a consistent copy of the database while it is in use.
+    Backup {
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Check that the daily rollup matches the ticks (and rebuild it with --repair).
+    Check {
+        #[arg(long)]
+        repair: bool,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum TokenCommand {
+    /// Create a token; its secret is printed alone on the last line.
+    Create {
+        #[arg(long)]
+        role: String,
+        #[arg(long)]
+        name: String,
+    },
+    /// List tokens (never their secrets).
+    List,
+    /// Revoke a token by id.
+    Revoke { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum CatalogueCommand {
+    /// Write the current catalogue and settings as a configuration file.
+    Export {
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+}
+
+/// Window options shared by every reading command.
+#[derive(Args, Debug, Clone, Default)]
+pub struct WindowArgs {
+    /// First local day, YYYY-MM-DD (with --to).
+    #[arg(long)]
+    pub from: Option<String>,
+    /// Last local day, inclusive.
+    #[arg(long)]
+    pub to: Option<String>,
+    /// The N local days ending today.
+    #[arg(long)]
+    pub days: Option<String>,
+}
+
+impl WindowArgs {
+    pub fn window(&self, store: &Store) -> Result<Window> {
+        let settings = store.snapshot()?.settings.clone();
+        let today = local_day(Utc::now(), settings.tz());
+        Window::select(self.from.as_deref(), self.to.as_deref(), self.days.as_deref(), today, settings.window_days)
+            .map_err(|m| Error::internal(format!("bad window: {m}")))
+    }
+}
+
+/// Runs a parsed command line.
+pub fn run(cli: Cli) -> Result<()> {
+    match cli.command {
+        Command::Serve { bind, demo } => serve(&cli.config, &cli.db, &bind, demo),
+        Command::Token(command) => token(&cli.db, command),
+        Command::Rank { window, by, json } => {
+            let store = open_configured(&cli.config, &cli.db)?;
+            let by = By::parse(&by).map_err(Error::internal)?;
+            let window = window.window(&store)?;
+            let ranking = report::ranking(&store, &window, by, &HashSet::new())?;
+            let mut out = std::io::stdout().lock();
+            if json {
+                serde_json::to_writer_pretty(&mut out, &ranking).map_err(|e| Error::internal(e.to_string()))?;
+                writeln!(out).map_err(io)?;
+            } else {
+                write_table(&mut out, &ranking).map_err(io)?;
+            }
+            Ok(())
+        }
+        Command::Catalogue(CatalogueCommand::Export { out }) => {
+            let store = open_configured(&cli.config, &cli.db)?;
+            let snapshot = store.snapshot()?;
+            let text = config::to_toml(&snapshot.settings, &snapshot.horrors);
+            match out {
+                Some(path) => std::fs::write(&path, text).map_err(|e| Error::internal(format!("{}: {e}", path.display()))),
+                None => std::io::stdout().write_all(text.as_bytes()).map_err(io),
+            }
+        }
+        Command::Backup { out } => {
+            let store = open_existing(&cli.db)?;
+            store.backup_blocking(&out)?;
+            eprintln!("backed up {} to {}", cli.db.display(), out.display());
+            Ok(())
+        }
+        Command::Check { repair } => {
+            let store = open_existing(&cli.db)?;
+            let problems = store.check_rollup_blocking()?;
+            if problems.is_empty() {
+                println!("ok: the daily rollup matches {} ticks", store.count_ticks_blocking()?);
+                return Ok(());
+            }
+            if repair {
+                store.rebuild_rollup_blocking()?;
+                println!("repaired: rebuilt the daily rollup ({} rows disagreed)", problems.len());
+                return Ok(());
+            }
+            Err(Error::internal(format!(
+                "the daily rollup disagrees with the ticks in {} rows (first: {}); run `horrors check --repair`",
+                problems.len(),
+                problems[0]
+            )))
+        }
+    }
+}
+
+fn io(e: std::io::Error) -> Error {
+    Error::internal(e.to_string())
+}
+
+fn open_existing(db: &Path) -> Result<Store> {
+    if !db.exists() {
+        return Err(Error::internal(format!("{}: no such database", db.display())));
+    }
+    Store::open(db)
+}
+
+/// Opens the database, applying the configuration file only if the database has never
+/// been configured (the database is the source of truth; `serve` re-applies changed files).
+fn open_configured(config_path: &Path, db: &Path) -> Result<Store> {
+    let store = Store::open(db)?;
+    if store.snapshot().is_err() {
+        let config = config::load(config_path).map_err(Error::internal)?;
+        store.apply_config_blocking(&config)?;
+    }
+    Ok(store)
+}
+
+fn token(db: &Path, command: TokenCommand) -> Result<()> {
+    let store = Store::open(db)?;
+    match command {
+        TokenCommand::Create { role, name } => {
+            let role = Role::parse(&role).map_err(Error::internal)?;
+            let name = name.trim();
+            if name.is_empty() || name.chars().count() > 60 {
+                return Err(Error::internal("--name must be 1 to 60 characters"));
+            }
+            let (info, secret) = store.create_token_blocking(name, role)?;
+            eprintln!("created {} token {} ({}); it is shown only now:", info.role.as_str(), info.id, info.name);
+            println!("{secret}");
+        }
+        TokenCommand::List => {
+            println!("{:>4}  {:<7}  {:<25}  {:<20}  revoked", "id", "role", "name", "created");
+            for t in store.list_tokens_blocking()? {
+                println!(
+                    "{:>4}  {:<7}  {:<25}  {:<20}  {}",
+                    t.id,
+                    t.role.as_str(),
+                    t.name,
+                    t.created_at,
+                    t.revoked_at.as_deref().unwrap_or("-")
+                );
+            }
+        }
+        TokenCommand::Revoke { id } => match store.revoke_token_blocking(id)? {
+            Some(t) => println!("revoked token {} ({})", t.id, t.name),
+            None => return Err(Error::NotFound(format!("no token with id {id}"))),
+        },
+    }
+    Ok(())
+}
+
+fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
+    // Validate before touching the database: a bad file must write nothing.
+    let config = config::load(config_path).map_err(Error::internal)?;
+    let listener = TcpListener::bind(bind).map_err(|e| Error::internal(format!("cannot listen on {bind}: {e}")))?;
+    let store = Store::open(db)?;
+    let applied = store.apply_config_blocking(&config)?;
+    if applied.changed {
+        tracing::info!(changes = applied.catalogue_changes, days_recomputed = applied.days_recomputed, "applied {}", config_path.display());
+    }
+    if demo && store.count_ticks_blocking()? == 0 {
+        let ticks = demo::ticks(&*store.snapshot()?, Utc::now());
+        let n = store.record_ticks_blocking("demo", ticks, Utc::now())?;
+        eprintln!("demo: recorded {n} example ticks over the last {} days", demo::DEMO_DAYS);
+    }
+    if !store.has_admin_token_blocking()? {
+        let (_, secret) = store.create_token_blocking("admin", Role::Admin)?;
+        println!("No admin token existed, so one was created. It is shown only this once:");
+        println!("{secret}");
+    }
+    let address = listener.local_addr().map_err(io)?;
+    eprintln!("horrors is listening on http://{address}");
+    actix_web::rt::System::new().block_on(async move {
+        let server = crate::http::run(listener, store).map_err(io)?;
+        server.await.map_err(io)
+    })
+}
+
+fn write_table(out: &mut impl Write, ranking: &Ranking) -> std::io::Result<()> {
+    writeln!(out, "{} to {} ({} days, {}), by {:?}", ranking.window.from, ranking.window.to, ranking.window.days, ranking.window.timezone, ranking.by)?;
+    writeln!(
+        out,
+        "{:>4}  {:<5}  {:<32}  {:>7}  {:>6}  {:>14}  {:>8}  {:>6}  {:>7}",
+        "rank", "tier", "horror", "count", "compl", &format!("cost {}", ranking.currency), "pain pts", "score", "change"
+    )?;
+    for item in &ranking.items {
+        let mut name: String = item.name.chars().take(30).collect();
+        if item.name.chars().count() > 30 {
+            name.push('…');
+        }
+        if item.retired {
+            name.push_str(" (retired)");
+        }
+        writeln!(
+            out,
+            "{:>4}  {:<5}  {:<32}  {:>7}  {:>6}  {:>14}  {:>8}  {:>6.3}  {:>7}",
+            item.rank,
+            item.tier.as_str(),
+            name,
+            item.count,
+            item.complaints,
+            item.cost,
+            item.pain_points,
+            item.score,
+            item.change_pct.map(|c| format!("{c:+.1}%")).unwrap_or_else(|| "-".into())
+        )?;
+    }
+    let t = &ranking.totals;
+    writeln!(out, "{:>4}  {:<5}  {:<32}  {:>7}  {:>6}  {:>14}  {:>8}", "", "", "total", t.count, t.complaints, t.cost, t.pain_points)
+}

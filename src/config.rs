@@ -1,0 +1,476 @@
+//! `data/horrors.toml`: parsing and validating the organization, window, ranking weights,
+//! departments and the catalogue (SPEC §2). Nothing touches the database until this passes.
+
+use std::collections::HashSet;
+use std::path::Path;
+
+use chrono_tz::Tz;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use crate::catalogue::Horror;
+use crate::error::Detail;
+use crate::money::Currency;
+use crate::ranking::Weights;
+
+/// Fewest and most active horrors a catalogue may hold.
+pub const MIN_HORRORS: usize = 5;
+pub const MAX_HORRORS: usize = 8;
+
+/// The organization-wide settings that come from the file and live in the database.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Settings {
+    pub name: String,
+    pub timezone: String,
+    pub currency: String,
+    pub window_days: i64,
+    pub pain_weight: f64,
+    pub cost_weight: f64,
+    pub worst: f64,
+    pub worse: f64,
+    pub departments: Vec<String>,
+}
+
+impl Settings {
+    /// The parsed timezone (validated when the settings were made).
+    pub fn tz(&self) -> Tz {
+        self.timezone.parse().unwrap_or(chrono_tz::UTC)
+    }
+
+    /// The parsed currency (validated when the settings were made).
+    pub fn currency(&self) -> Currency {
+        Currency::parse(&self.currency).unwrap_or_else(|_| Currency::parse("USD").expect("USD exists"))
+    }
+
+    pub fn weights(&self) -> Weights {
+        Weights { pain_weight: self.pain_weight, cost_weight: self.cost_weight, worst: self.worst, worse: self.worse }
+    }
+}
+
+/// A valid configuration file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Config {
+    pub settings: Settings,
+    pub horrors: Vec<Horror>,
+    /// SHA-256 of the file's bytes: the file is applied again only when this changes.
+    pub digest: String,
+}
+
+/// One horror as written in the file or sent to `PUT /api/horrors`.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct HorrorInput {
+    pub key: String,
+    pub name: String,
+    #[serde(default)]
+    pub description: Option<String>,
+    pub pain: i64,
+    /// Decimal string in the organization's currency, e.g. `"35.00"`.
+    pub unit_cost: String,
+    #[serde(default)]
+    pub operational: bool,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    organization: RawOrganization,
+    #[serde(default)]
+    window: Option<RawWindow>,
+    #[serde(default)]
+    ranking: Option<RawRanking>,
+    #[serde(default)]
+    departments: Option<Vec<String>>,
+    #[serde(default)]
+    horrors: Vec<toml::Spanned<HorrorInput>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOrganization {
+    name: String,
+    timezone: String,
+    currency: String,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWindow {
+    days: i64,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRanking {
+    #[serde(default = "half")]
+    pain_weight: f64,
+    #[serde(default = "half")]
+    cost_weight: f64,
+    #[serde(default = "default_worst")]
+    worst: f64,
+    #[serde(default = "default_worse")]
+    worse: f64,
+    // Written after `[ranking]` in a file, a bare `departments = [...]` lands in this
+    // table; accept it here as well as at the top level.
+    #[serde(default)]
+    departments: Option<Vec<String>>,
+}
+
+fn half() -> f64 {
+    0.5
+}
+fn default_worst() -> f64 {
+    0.5
+}
+fn default_worse() -> f64 {
+    0.8
+}
+
+/// Reads and validates a configuration file. The error is one line naming the file,
+/// the field and, where known, the line.
+pub fn load(path: &Path) -> Result<Config, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// Parses and validates configuration text.
+pub fn parse(text: &str) -> Result<Config, String> {
+    let raw: RawConfig = toml::from_str(text).map_err(|e| one_line(&e.to_string()))?;
+    let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+
+    let org = raw.organization;
+    let name = org.name.trim().to_string();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err("organization.name: must be 1 to 100 characters".into());
+    }
+    let tz: Tz = org
+        .timezone
+        .parse()
+        .map_err(|_| format!("organization.timezone: unknown IANA timezone {:?}", org.timezone))?;
+    let currency =
+        Currency::parse(&org.currency).map_err(|e| format!("organization.currency: {e}"))?;
+
+    let window_days = raw.window.map(|w| w.days).unwrap_or(30);
+    if !(1..=366).contains(&window_days) {
+        return Err(format!("window.days: must be between 1 and 366, got {window_days}"));
+    }
+
+    let ranking = raw.ranking.unwrap_or(RawRanking {
+        pain_weight: half(),
+        cost_weight: half(),
+        worst: default_worst(),
+        worse: default_worse(),
+        departments: None,
+    });
+    for (field, value) in [("ranking.pain_weight", ranking.pain_weight), ("ranking.cost_weight", ranking.cost_weight)] {
+        if !value.is_finite() || value < 0.0 {
+            return Err(format!("{field}: must be a number >= 0, got {value}"));
+        }
+    }
+    if ranking.pain_weight == 0.0 && ranking.cost_weight == 0.0 {
+        return Err("ranking.pain_weight, ranking.cost_weight: must not both be 0".into());
+    }
+    if !(ranking.worst.is_finite() && ranking.worse.is_finite() && 0.0 < ranking.worst && ranking.worst < ranking.worse && ranking.worse <= 1.0) {
+        return Err(format!(
+            "ranking.worst, ranking.worse: need 0 < worst < worse <= 1, got worst = {} and worse = {}",
+            ranking.worst, ranking.worse
+        ));
+    }
+
+    let departments = match (raw.departments, ranking.departments) {
+        (Some(_), Some(_)) => return Err("departments: set twice (top level and in [ranking])".into()),
+        (Some(d), None) | (None, Some(d)) => d,
+        (None, None) => Vec::new(),
+    };
+    validate_departments(&departments)?;
+
+    let spans: Vec<usize> = raw.horrors.iter().map(|h| line_of(h.span().start)).collect();
+    let inputs: Vec<HorrorInput> = raw.horrors.into_iter().map(|h| h.into_inner()).collect();
+    let horrors = validate_horrors(&inputs, currency).map_err(|details| {
+        let first = &details[0];
+        let field = first.field.clone().unwrap_or_else(|| "horrors".into());
+        let line = field
+            .strip_prefix("horrors[")
+            .and_then(|rest| rest.split(']').next())
+            .and_then(|i| i.parse::<usize>().ok())
+            .and_then(|i| spans.get(i))
+            .map(|line| format!(" (line {line})"))
+            .unwrap_or_default();
+        format!("{field}{line}: {}", first.message)
+    })?;
+
+    let settings = Settings {
+        name,
+        timezone: tz.name().to_string(),
+        currency: currency.code().to_string(),
+        window_days,
+        pain_weight: ranking.pain_weight,
+        cost_weight: ranking.cost_weight,
+        worst: ranking.worst,
+        worse: ranking.worse,
+        departments,
+    };
+    Ok(Config { settings, horrors, digest: hex::encode(Sha256::digest(text.as_bytes())) })
+}
+
+fn validate_departments(departments: &[String]) -> Result<(), String> {
+    let mut seen = HashSet::new();
+    for (i, department) in departments.iter().enumerate() {
+        let len = department.trim().chars().count();
+        if len == 0 || len > 60 || department.trim() != department {
+            return Err(format!("departments[{i}]: must be 1 to 60 characters without surrounding spaces"));
+        }
+        if !seen.insert(department.as_str()) {
+            return Err(format!("departments[{i}]: duplicate department {department:?}"));
+        }
+    }
+    Ok(())
+}
+
+/// Whether `key` is a valid horror key: `[a-z0-9-]`, 1 to 40 characters.
+pub fn is_valid_key(key: &str) -> bool {
+    (1..=40).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+/// Validates a whole catalogue (the file's or `PUT /api/horrors`'s) and returns every
+/// problem found, each naming its field as `horrors[i].field`.
+pub fn validate_horrors(inputs: &[HorrorInput], currency: Currency) -> Result<Vec<Horror>, Vec<Detail>> {
+    let mut details = Vec::new();
+    let mut keys = HashSet::new();
+    let mut horrors = Vec::with_capacity(inputs.len());
+    for (i, input) in inputs.iter().enumerate() {
+        let field = |name: &str| format!("horrors[{i}].{name}");
+        if !is_valid_key(&input.key) {
+            details.push(Detail::field(field("key"), "invalid_key", format!("{:?} must be 1 to 40 of a-z, 0-9 and -", input.key)));
+        } else if !keys.insert(input.key.as_str()) {
+            details.push(Detail::field(field("key"), "duplicate_key", format!("key {:?} appears more than once", input.key)));
+        }
+        let name_len = input.name.chars().count();
+        if input.name.trim().is_empty() || name_len > 60 {
+            details.push(Detail::field(field("name"), "invalid_name", format!("must be 1 to 60 characters, got {name_len}")));
+        }
+        if input.description.as_ref().is_some_and(|d| d.chars().count() > 500) {
+            details.push(Detail::field(field("description"), "invalid_description", "must be at most 500 characters"));
+        }
+        if !(1..=10).contains(&input.pain) {
+            details.push(Detail::field(field("pain"), "invalid_pain", format!("must be between 1 and 10, got {}", input.pain)));
+        }
+        let unit_cost = currency.parse_amount(&input.unit_cost);
+        if let Err(message) = &unit_cost {
+            details.push(Detail::field(field("unit_cost"), "invalid_amount", message.clone()));
+        }
+        horrors.push(Horror {
+            key: input.key.clone(),
+            name: input.name.clone(),
+            description: input.description.clone().filter(|d| !d.is_empty()),
+            pain: input.pain.clamp(1, 10) as u8,
+            unit_cost_minor: unit_cost.unwrap_or(0),
+            operational: input.operational,
+            position: i as u32,
+            retired: false,
+        });
+    }
+    if details.is_empty() && !(MIN_HORRORS..=MAX_HORRORS).contains(&inputs.len()) {
+        details.push(Detail::field(
+            "horrors",
+            "wrong_horror_count",
+            format!("need {MIN_HORRORS} to {MAX_HORRORS} horrors, got {}", inputs.len()),
+        ));
+    }
+    if details.is_empty() {
+        Ok(horrors)
+    } else {
+        Err(details)
+    }
+}
+
+/// Writes a catalogue and its settings back out as a configuration file.
+pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
+    #[derive(Serialize)]
+    struct Out<'a> {
+        organization: OutOrg<'a>,
+        window: OutWindow,
+        ranking: OutRanking,
+        #[serde(skip_serializing_if = "<[String]>::is_empty")]
+        departments: &'a [String],
+        horrors: Vec<HorrorInput>,
+    }
+    #[derive(Serialize)]
+    struct OutOrg<'a> {
+        name: &'a str,
+        timezone: &'a str,
+        currency: &'a str,
+    }
+    #[derive(Serialize)]
+    struct OutWindow {
+        days: i64,
+    }
+    #[derive(Serialize)]
+    struct OutRanking {
+        pain_weight: f64,
+        cost_weight: f64,
+        worst: f64,
+        worse: f64,
+    }
+    let currency = settings.currency();
+    let out = Out {
+        organization: OutOrg { name: &settings.name, timezone: &settings.timezone, currency: &settings.currency },
+        window: OutWindow { days: settings.window_days },
+        ranking: OutRanking {
+            pain_weight: settings.pain_weight,
+            cost_weight: settings.cost_weight,
+            worst: settings.worst,
+            worse: settings.worse,
+        },
+        departments: &settings.departments,
+        horrors: horrors
+            .iter()
+            .filter(|h| !h.retired)
+            .map(|h| HorrorInput {
+                key: h.key.clone(),
+                name: h.name.clone(),
+                description: h.description.clone(),
+                pain: i64::from(h.pain),
+                unit_cost: currency.format(h.unit_cost_minor),
+                operational: h.operational,
+            })
+            .collect(),
+    };
+    toml::to_string_pretty(&out).unwrap_or_default()
+}
+
+fn one_line(message: &str) -> String {
+    message.lines().map(str::trim).filter(|l| !l.is_empty() && *l != "|").collect::<Vec<_>>().join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const GOOD: &str = r#"
+[organization]
+name = "Example Freight"
+timezone = "America/Chicago"
+currency = "USD"
+
+[window]
+days = 30
+
+[ranking]
+pain_weight = 0.5
+cost_weight = 0.5
+worst = 0.5
+worse = 0.8
+
+departments = ["Dispatch", "Warehouse", "Drivers"]
+
+[[horrors]]
+key = "late-delivery"
+name = "Late delivery"
+description = "Package delivered after the promised time"
+pain = 9
+unit_cost = "35.00"
+operational = true
+
+[[horrors]]
+key = "lost-package"
+name = "Lost package"
+pain = 10
+unit_cost = "120.00"
+
+[[horrors]]
+key = "damaged"
+name = "Damaged package 📦"
+pain = 8
+unit_cost = "60"
+
+[[horrors]]
+key = "wrong-address"
+name = "配送先の誤り"
+pain = 7
+unit_cost = "25.50"
+
+[[horrors]]
+key = "missed-pickup"
+name = "Missed pickup"
+pain = 6
+unit_cost = "0"
+"#;
+
+    #[test]
+    fn parses_the_spec_example() {
+        let config = parse(GOOD).unwrap();
+        assert_eq!(config.settings.departments, ["Dispatch", "Warehouse", "Drivers"]);
+        assert_eq!(config.settings.timezone, "America/Chicago");
+        assert_eq!(config.horrors.len(), 5);
+        assert_eq!(config.horrors[0].unit_cost_minor, 3500);
+        assert_eq!(config.horrors[2].unit_cost_minor, 6000);
+        assert_eq!(config.horrors[3].unit_cost_minor, 2550);
+        assert!(config.horrors[0].operational);
+        assert!(!config.horrors[1].operational);
+        assert_eq!(config.horrors[4].position, 4);
+    }
+
+    #[test]
+    fn round_trips_through_to_toml() {
+        let config = parse(GOOD).unwrap();
+        let again = parse(&to_toml(&config.settings, &config.horrors)).unwrap();
+        assert_eq!(again.settings, config.settings);
+        assert_eq!(again.horrors, config.horrors);
+    }
+
+    #[test]
+    fn refuses_broken_configurations_with_the_field_named() {
+        let cases: &[(&str, &str, &str)] = &[
+            ("timezone = \"America/Chicago\"", "timezone = \"Mars/Olympus\"", "organization.timezone"),
+            ("currency = \"USD\"", "currency = \"XXX\"", "organization.currency"),
+            ("currency = \"USD\"", "currency = \"DOLLARS\"", "organization.currency"),
+            ("days = 30", "days = 0", "window.days"),
+            ("days = 30", "days = 367", "window.days"),
+            ("pain = 9", "pain = 11", "horrors[0].pain (line 23)"),
+            ("pain = 9", "pain = 0", "horrors[0].pain"),
+            ("key = \"lost-package\"", "key = \"late-delivery\"", "horrors[1].key"),
+            ("key = \"lost-package\"", "key = \"Lost Package\"", "horrors[1].key"),
+            ("unit_cost = \"35.00\"", "unit_cost = \"35.001\"", "horrors[0].unit_cost"),
+            ("unit_cost = \"35.00\"", "unit_cost = \"-1\"", "horrors[0].unit_cost"),
+            ("unit_cost = \"35.00\"", "unit_cost = 35.0", "unit_cost"),
+            ("worst = 0.5", "worst = 0.9", "ranking.worst"),
+            ("worse = 0.8", "worse = 1.5", "ranking.worse"),
+            ("pain_weight = 0.5\ncost_weight = 0.5", "pain_weight = 0\ncost_weight = 0", "must not both be 0"),
+            ("cost_weight = 0.5", "cost_weight = -1", "ranking.cost_weight"),
+            ("operational = true", "operational = true\ncolour = \"red\"", "unknown field `colour`"),
+            ("[window]", "[windows]", "unknown field `windows`"),
+            ("name = \"Late delivery\"", "name = \"\"", "horrors[0].name"),
+            ("departments = [\"Dispatch\", \"Warehouse\", \"Drivers\"]", "departments = [\"A\", \"A\"]", "departments[1]"),
+            ("[organization]", "[organization", "line 2"),
+        ];
+        for (from, to, expected) in cases {
+            let text = GOOD.replacen(from, to, 1);
+            assert_ne!(text, GOOD, "case {to:?} did not apply");
+            let error = parse(&text).unwrap_err();
+            assert!(error.contains(expected), "{to:?}: {error:?} should mention {expected:?}");
+            assert!(!error.contains('\n'), "{error:?} must be one line");
+        }
+    }
+
+    #[test]
+    fn refuses_too_few_and_too_many_horrors() {
+        let four = GOOD.rsplit_once("[[horrors]]").unwrap().0;
+        assert!(parse(four).unwrap_err().contains("need 5 to 8 horrors, got 4"));
+        let mut nine = GOOD.to_string();
+        for i in 0..4 {
+            nine.push_str(&format!("\n[[horrors]]\nkey = \"extra-{i}\"\nname = \"Extra\"\npain = 1\nunit_cost = \"1\"\n"));
+        }
+        assert!(parse(&nine).unwrap_err().contains("got 9"));
+    }
+
+    #[test]
+    fn validates_keys() {
+        for good in ["a", "late-delivery", "x1", &"a".repeat(40)] {
+            assert!(is_valid_key(good), "{good}");
+        }
+        for bad in ["", "A", "late_delivery", "late delivery", "é", &"a".repeat(41)] {
+            assert!(!is_valid_key(bad), "{bad}");
+        }
+    }
+}

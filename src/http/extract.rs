@@ -1,0 +1,148 @@
+//! Request extractors: who is calling (one type per role, so a handler cannot forget to
+//! check), and strict query-string parsing with the window options every read shares.
+
+use std::collections::BTreeMap;
+use std::future::{ready, Ready};
+
+use actix_web::dev::Payload;
+use actix_web::http::header;
+use actix_web::{web, FromRequest, HttpRequest};
+use chrono::Utc;
+
+use crate::auth::{Identity, Role};
+use crate::calendar::{local_day, Window};
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// Name of the pages' session cookie.
+pub const SESSION_COOKIE: &str = "horrors_session";
+
+fn identify(req: &HttpRequest) -> Result<Identity> {
+    let store = req
+        .app_data::<web::Data<Store>>()
+        .ok_or_else(|| Error::internal("store missing from app data"))?;
+    let secret = match req.headers().get(header::AUTHORIZATION) {
+        Some(value) => {
+            let value = value.to_str().map_err(|_| Error::Unauthorized("malformed Authorization header".into()))?;
+            let (scheme, secret) = value
+                .split_once(' ')
+                .ok_or_else(|| Error::Unauthorized("use Authorization: Bearer <token>".into()))?;
+            if !scheme.eq_ignore_ascii_case("bearer") || secret.trim().is_empty() {
+                return Err(Error::Unauthorized("use Authorization: Bearer <token>".into()));
+            }
+            secret.trim().to_string()
+        }
+        None => return Err(Error::Unauthorized("missing credentials: send Authorization: Bearer <token>".into())),
+    };
+    store
+        .authenticate(&secret)?
+        .ok_or_else(|| Error::Unauthorized("unknown or revoked token".into()))
+}
+
+macro_rules! role_extractor {
+    ($name:ident, $role:expr, $doc:literal) => {
+        #[doc = $doc]
+        pub struct $name(pub Identity);
+
+        impl FromRequest for $name {
+            type Error = Error;
+            type Future = Ready<Result<Self>>;
+
+            fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                ready(identify(req).and_then(|identity| {
+                    if identity.role >= $role {
+                        Ok($name(identity))
+                    } else {
+                        Err(Error::forbidden(
+                            "forbidden",
+                            format!("this needs the {} role; your token has {}", $role.as_str(), identity.role.as_str()),
+                        ))
+                    }
+                }))
+            }
+        }
+    };
+}
+
+role_extractor!(Staff, Role::Staff, "A caller with at least the staff role.");
+role_extractor!(Viewer, Role::Viewer, "A caller with at least the viewer role.");
+role_extractor!(Admin, Role::Admin, "A caller with the admin role.");
+
+/// The query string, parsed strictly: unknown and repeated parameters are errors.
+pub struct Params {
+    values: BTreeMap<String, String>,
+}
+
+impl Params {
+    /// Parses the query string, allowing only `allowed` names (plus the window options
+    /// when `window` is true).
+    pub fn parse(req: &HttpRequest, allowed: &[&str], window: bool) -> Result<Params> {
+        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
+            .map_err(|e| Error::malformed("bad_query", format!("cannot read the query string: {e}")))?;
+        let mut values = BTreeMap::new();
+        for (name, value) in pairs {
+            let known = allowed.contains(&name.as_str()) || (window && WINDOW_PARAMS.contains(&name.as_str()));
+            if !known {
+                let mut all: Vec<&str> = allowed.to_vec();
+                if window {
+                    all.extend(WINDOW_PARAMS);
+                }
+                return Err(Error::invalid(
+                    "unknown_parameter",
+                    format!("unknown query parameter {name:?}; allowed: {}", if all.is_empty() { "none".into() } else { all.join(", ") }),
+                ));
+            }
+            if values.insert(name.clone(), value).is_some() {
+                return Err(Error::invalid("repeated_parameter", format!("query parameter {name:?} is given more than once")));
+            }
+        }
+        Ok(Params { values })
+    }
+
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.values.get(name).map(String::as_str)
+    }
+
+    /// A parameter parsed with `parse`, whose error message is returned as a 422.
+    pub fn parsed<T>(&self, name: &str, parse: impl Fn(&str) -> std::result::Result<T, String>) -> Result<Option<T>> {
+        self.get(name)
+            .map(|text| parse(text).map_err(|message| Error::invalid("invalid_parameter", format!("{name}: {message}"))))
+            .transpose()
+    }
+
+    pub fn integer(&self, name: &str, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>> {
+        self.parsed(name, |text| {
+            let value: i64 = text.parse().map_err(|_| format!("{text:?} is not an integer"))?;
+            if range.contains(&value) {
+                Ok(value)
+            } else {
+                Err(format!("must be between {} and {}, got {value}", range.start(), range.end()))
+            }
+        })
+    }
+
+    pub fn boolean(&self, name: &str) -> Result<bool> {
+        Ok(self
+            .parsed(name, |text| match text {
+                "true" | "1" => Ok(true),
+                "false" | "0" => Ok(false),
+                _ => Err(format!("{text:?} is not true or false")),
+            })?
+            .unwrap_or(false))
+    }
+
+    /// The window these options select (SPEC §7); the configured `days` by default.
+    pub fn window(&self, store: &Store) -> Result<Window> {
+        let snapshot = store.snapshot()?;
+        let settings = &snapshot.settings;
+        if self.get("cycle").is_some() {
+            return Err(Error::invalid("unknown_cycle", "no such cycle"));
+        }
+        let today = local_day(Utc::now(), settings.tz());
+        Window::select(self.get("from"), self.get("to"), self.get("days"), today, settings.window_days)
+            .map_err(|message| Error::invalid("invalid_window", message))
+    }
+}
+
+/// The window options every read endpoint accepts.
+pub const WINDOW_PARAMS: [&str; 4] = ["from", "to", "days", "cycle"];

@@ -1,0 +1,19 @@
+//! horrors: tally, rank and chart the few failures that hurt customers most
+//! (FedEx's "Hierarchy of Horrors"). The binary is a thin CLI over this library.
+
+pub mod auth;
+pub mod calendar;
+pub mod catalogue;
+pub mod cli;
+pub mod config;
+pub mod demo;
+pub mod error;
+pub mod http;
+pub mod money;
+pub mod ranking;
+pub mod report;
+pub mod store;
+pub mod ticks;
+pub mod trend;
+
+pub use error::{Error, Result};

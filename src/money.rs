@@ -1,0 +1,174 @@
+//! Money in integer minor units: parsing decimal strings and formatting them back,
+//! with the number of minor digits decided by the ISO 4217 currency.
+
+use std::fmt;
+
+/// An ISO 4217 currency and its number of minor digits (USD 2, JPY 0, BHD 3).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Currency {
+    code: iso_currency::Currency,
+}
+
+impl Currency {
+    /// Parses a three-letter ISO 4217 code such as `USD`.
+    pub fn parse(code: &str) -> Result<Self, String> {
+        let found = iso_currency::Currency::from_code(code)
+            .ok_or_else(|| format!("unknown ISO 4217 currency {code:?}"))?;
+        // Funds, metals and "no currency" codes have no minor unit; refuse them.
+        if found.exponent().is_none() {
+            return Err(format!("{code:?} is not a currency with minor units"));
+        }
+        Ok(Currency { code: found })
+    }
+
+    /// The three-letter code, e.g. `USD`.
+    pub fn code(&self) -> &'static str {
+        self.code.code()
+    }
+
+    /// Number of digits after the decimal point (USD 2, JPY 0).
+    pub fn minor_digits(&self) -> u32 {
+        u32::from(self.code.exponent().unwrap_or(0))
+    }
+
+    /// Parses a non-negative decimal string such as `"35.00"` or `"35"` into minor units.
+    /// More fractional digits than the currency has is an error, never a rounding.
+    pub fn parse_amount(&self, text: &str) -> Result<i64, String> {
+        let digits = self.minor_digits();
+        let (whole, frac) = match text.split_once('.') {
+            Some((w, f)) => (w, Some(f)),
+            None => (text, None),
+        };
+        let is_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
+        if !is_digits(whole) || frac.is_some_and(|f| !is_digits(f)) {
+            return Err(format!(
+                "{text:?} is not a non-negative decimal amount such as \"12.50\""
+            ));
+        }
+        let frac = frac.unwrap_or("");
+        if frac.len() > digits as usize {
+            return Err(format!(
+                "{text:?} has more than {digits} decimal places for {}",
+                self.code()
+            ));
+        }
+        let scale = 10_i64.pow(digits);
+        let too_big = || format!("{text:?} is too large");
+        let whole: i64 = whole.parse().map_err(|_| too_big())?;
+        let mut frac_value: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| too_big())? };
+        for _ in frac.len()..digits as usize {
+            frac_value *= 10;
+        }
+        let minor = whole
+            .checked_mul(scale)
+            .and_then(|m| m.checked_add(frac_value))
+            .ok_or_else(too_big)?;
+        if minor > MAX_AMOUNT_MINOR {
+            return Err(too_big());
+        }
+        Ok(minor)
+    }
+
+    /// Formats minor units as a plain decimal string with exactly the minor digits: `"35.00"`.
+    pub fn format(&self, minor: i64) -> String {
+        Amount { minor, digits: self.minor_digits(), grouping: false }.to_string()
+    }
+
+    /// Formats minor units for people: thousands separators and the code, `"USD 12,345.00"`.
+    pub fn format_grouped(&self, minor: i64) -> String {
+        format!("{} {}", self.code(), Amount { minor, digits: self.minor_digits(), grouping: true })
+    }
+}
+
+/// Largest amount accepted anywhere (a trillion major units of a 3-digit currency):
+/// keeps every sum over millions of ticks far from `i64` overflow.
+pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
+
+struct Amount {
+    minor: i64,
+    digits: u32,
+    grouping: bool,
+}
+
+impl fmt::Display for Amount {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let sign = if self.minor < 0 { "-" } else { "" };
+        let abs = self.minor.unsigned_abs();
+        let scale = 10_u64.pow(self.digits);
+        let whole = (abs / scale).to_string();
+        let whole = if self.grouping { group_thousands(&whole) } else { whole };
+        if self.digits == 0 {
+            write!(f, "{sign}{whole}")
+        } else {
+            let frac = abs % scale;
+            write!(f, "{sign}{whole}.{frac:0width$}", width = self.digits as usize)
+        }
+    }
+}
+
+fn group_thousands(digits: &str) -> String {
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn usd() -> Currency {
+        Currency::parse("USD").unwrap()
+    }
+
+    #[test]
+    fn parses_amounts_to_minor_units() {
+        let jpy = Currency::parse("JPY").unwrap();
+        let bhd = Currency::parse("BHD").unwrap();
+        let cases: &[(Currency, &str, i64)] = &[
+            (usd(), "35.00", 3500),
+            (usd(), "35", 3500),
+            (usd(), "35.5", 3550),
+            (usd(), "0.01", 1),
+            (usd(), "0", 0),
+            (usd(), "007.10", 710),
+            (jpy, "1200", 1200),
+            (bhd, "1.234", 1234),
+        ];
+        for (currency, text, minor) in cases {
+            assert_eq!(currency.parse_amount(text), Ok(*minor), "{text}");
+        }
+    }
+
+    #[test]
+    fn refuses_bad_amounts() {
+        let jpy = Currency::parse("JPY").unwrap();
+        for text in ["1.234", "-1", "+1", "1.", ".5", "", "1e3", "1,000", " 1", "abc", "NaN", "99999999999999999999"] {
+            assert!(usd().parse_amount(text).is_err(), "{text:?} should be refused");
+        }
+        assert!(jpy.parse_amount("1.5").is_err());
+    }
+
+    #[test]
+    fn formats_with_minor_digits_and_grouping() {
+        let jpy = Currency::parse("JPY").unwrap();
+        assert_eq!(usd().format(3500), "35.00");
+        assert_eq!(usd().format(1), "0.01");
+        assert_eq!(usd().format(0), "0.00");
+        assert_eq!(jpy.format(1200), "1200");
+        assert_eq!(usd().format_grouped(123_456_789), "USD 1,234,567.89");
+        assert_eq!(jpy.format_grouped(1_000), "JPY 1,000");
+        assert_eq!(usd().format_grouped(99_999), "USD 999.99");
+    }
+
+    #[test]
+    fn refuses_unknown_currencies() {
+        assert!(Currency::parse("XYZ").is_err());
+        assert!(Currency::parse("usd").is_err());
+        assert_eq!(Currency::parse("EUR").unwrap().minor_digits(), 2);
+    }
+}

@@ -1,0 +1,438 @@
+//! The ranking of horrors (SPEC §8): counts, pain points, cost, priority score, tiers and
+//! the change against the previous window. Pure functions over totals, computed once and
+//! rendered many times (API, CLI, charts, exports).
+
+use std::collections::{BTreeMap, HashSet};
+
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::calendar::WindowEcho;
+use crate::catalogue::Horror;
+use crate::money::Currency;
+
+/// Totals of one horror over a window, voided ticks excluded.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Tally {
+    /// Σ qty.
+    pub count: u64,
+    /// Σ qty of ticks with `source = complaint`.
+    pub complaints: u64,
+    /// Σ tick cost in minor units.
+    pub cost_minor: i64,
+}
+
+impl Tally {
+    pub fn add(&mut self, other: &Tally) {
+        self.count += other.count;
+        self.complaints += other.complaints;
+        self.cost_minor += other.cost_minor;
+    }
+}
+
+/// The measure a ranking is ordered by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum By {
+    Priority,
+    Count,
+    Cost,
+    Pain,
+}
+
+impl By {
+    /// Parses `priority`, `count`, `cost` or `pain`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "priority" => Ok(By::Priority),
+            "count" => Ok(By::Count),
+            "cost" => Ok(By::Cost),
+            "pain" => Ok(By::Pain),
+            _ => Err(format!("by must be one of priority, count, cost, pain; got {text:?}")),
+        }
+    }
+}
+
+/// Bad, worse, worst: where a horror falls in the priority order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    Worst,
+    Worse,
+    Bad,
+}
+
+impl Tier {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Tier::Worst => "worst",
+            Tier::Worse => "worse",
+            Tier::Bad => "bad",
+        }
+    }
+}
+
+/// The weights and tier thresholds from `[ranking]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Weights {
+    pub pain_weight: f64,
+    pub cost_weight: f64,
+    pub worst: f64,
+    pub worse: f64,
+}
+
+/// Count and cost of the window of equal length just before.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Previous {
+    pub count: u64,
+    pub cost_minor: i64,
+}
+
+/// One ranked horror.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct RankedItem {
+    pub rank: u32,
+    pub key: String,
+    pub name: String,
+    pub pain: u8,
+    /// Current unit cost, decimal string.
+    pub unit_cost: String,
+    pub count: u64,
+    pub complaints: u64,
+    /// Σ tick cost, decimal string with the currency's minor digits.
+    pub cost: String,
+    pub cost_minor: i64,
+    /// count × current pain.
+    pub pain_points: u64,
+    /// Priority score; scores sum to 1 when there is any tick.
+    pub score: f64,
+    /// This item's part of the ordering measure's total.
+    pub share: f64,
+    /// Running sum of `share` down the order.
+    pub cumulative_share: f64,
+    pub tier: Tier,
+    pub retired: bool,
+    /// A focus of a cycle whose window overlaps this one.
+    pub focus: bool,
+    pub previous: Previous,
+    /// (count − previous count) / previous count × 100, one decimal; null when previous is 0.
+    pub change_pct: Option<f64>,
+}
+
+/// Sums over every ranked item.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Totals {
+    pub count: u64,
+    pub complaints: u64,
+    pub cost: String,
+    pub cost_minor: i64,
+    pub pain_points: u64,
+}
+
+/// `GET /api/ranking`.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct Ranking {
+    pub window: WindowEcho,
+    pub by: By,
+    pub currency: String,
+    pub items: Vec<RankedItem>,
+    pub totals: Totals,
+}
+
+/// Everything a ranking is computed from.
+pub struct RankingInput<'a> {
+    /// Every horror, active and retired, in catalogue order.
+    pub horrors: &'a [Horror],
+    /// Totals in the window, by horror key.
+    pub current: &'a BTreeMap<String, Tally>,
+    /// Totals in the previous window, by horror key.
+    pub previous: &'a BTreeMap<String, Tally>,
+    /// Keys that are the focus of a cycle overlapping the window.
+    pub focus: &'a HashSet<String>,
+    pub weights: Weights,
+    pub currency: Currency,
+    pub window: WindowEcho,
+    pub by: By,
+}
+
+/// Ranks the horrors exactly as SPEC §8 says.
+pub fn rank(input: &RankingInput<'_>) -> Ranking {
+    let currency = input.currency;
+    let mut items: Vec<RankedItem> = input
+        .horrors
+        .iter()
+        .filter_map(|horror| {
+            let tally = input.current.get(&horror.key).copied().unwrap_or_default();
+            if horror.retired && tally.count == 0 {
+                return None;
+            }
+            let previous = input.previous.get(&horror.key).copied().unwrap_or_default();
+            Some(RankedItem {
+                rank: 0,
+                key: horror.key.clone(),
+                name: horror.name.clone(),
+                pain: horror.pain,
+                unit_cost: currency.format(horror.unit_cost_minor),
+                count: tally.count,
+                complaints: tally.complaints,
+                cost: currency.format(tally.cost_minor),
+                cost_minor: tally.cost_minor,
+                pain_points: tally.count * u64::from(horror.pain),
+                score: 0.0,
+                share: 0.0,
+                cumulative_share: 0.0,
+                tier: Tier::Bad,
+                retired: horror.retired,
+                focus: input.focus.contains(&horror.key),
+                previous: Previous { count: previous.count, cost_minor: previous.cost_minor },
+                change_pct: change_pct(tally.count, previous.count),
+            })
+        })
+        .collect();
+
+    let totals = Totals {
+        count: items.iter().map(|i| i.count).sum(),
+        complaints: items.iter().map(|i| i.complaints).sum(),
+        cost_minor: items.iter().map(|i| i.cost_minor).sum(),
+        cost: String::new(),
+        pain_points: items.iter().map(|i| i.pain_points).sum(),
+    };
+    let totals = Totals { cost: currency.format(totals.cost_minor), ..totals };
+
+    let w = input.weights;
+    let mut weight_sum = 0.0;
+    if totals.pain_points > 0 {
+        weight_sum += w.pain_weight;
+    }
+    if totals.cost_minor > 0 {
+        weight_sum += w.cost_weight;
+    }
+    for item in &mut items {
+        let pain_share = ratio(item.pain_points as f64, totals.pain_points as f64);
+        let cost_share = ratio(item.cost_minor as f64, totals.cost_minor as f64);
+        item.score = if weight_sum > 0.0 {
+            (w.pain_weight * pain_share + w.cost_weight * cost_share) / weight_sum
+        } else {
+            0.0
+        };
+    }
+
+    // Tiers always follow the priority order, whatever the requested order.
+    sort_by_measure(&mut items, By::Priority);
+    let mut before = 0.0;
+    for item in &mut items {
+        item.tier = if item.score <= 0.0 {
+            Tier::Bad
+        } else if before < w.worst {
+            Tier::Worst
+        } else if before < w.worse {
+            Tier::Worse
+        } else {
+            Tier::Bad
+        };
+        before += item.score;
+    }
+
+    sort_by_measure(&mut items, input.by);
+    let measure_total: f64 = items.iter().map(|i| measure(i, input.by)).sum();
+    let mut cumulative = 0.0;
+    for (index, item) in items.iter_mut().enumerate() {
+        item.rank = index as u32 + 1;
+        item.share = ratio(measure(item, input.by), measure_total);
+        cumulative += item.share;
+        item.cumulative_share = cumulative;
+    }
+
+    Ranking {
+        window: input.window.clone(),
+        by: input.by,
+        currency: currency.code().to_string(),
+        items,
+        totals,
+    }
+}
+
+fn measure(item: &RankedItem, by: By) -> f64 {
+    match by {
+        By::Priority => item.score,
+        By::Count => item.count as f64,
+        By::Cost => item.cost_minor as f64,
+        By::Pain => item.pain_points as f64,
+    }
+}
+
+/// Descending by the measure, then by count descending, then by key ascending.
+fn sort_by_measure(items: &mut [RankedItem], by: By) {
+    items.sort_by(|a, b| {
+        let primary = match by {
+            By::Priority => b.score.total_cmp(&a.score),
+            By::Count => b.count.cmp(&a.count),
+            By::Cost => b.cost_minor.cmp(&a.cost_minor),
+            By::Pain => b.pain_points.cmp(&a.pain_points),
+        };
+        primary.then(b.count.cmp(&a.count)).then_with(|| a.key.cmp(&b.key))
+    });
+}
+
+fn ratio(part: f64, total: f64) -> f64 {
+    if total > 0.0 {
+        part / total
+    } else {
+        0.0
+    }
+}
+
+/// `(count − previous) / previous × 100` rounded half away from zero to one decimal,
+/// computed in integers so that e.g. 1/8 = 12.5 % is exact; `None` when previous is 0.
+pub fn change_pct(count: u64, previous: u64) -> Option<f64> {
+    if previous == 0 {
+        return None;
+    }
+    let numerator = (i128::from(count) - i128::from(previous)) * 1000;
+    let denominator = i128::from(previous);
+    let tenths = (2 * numerator.abs() + denominator) / (2 * denominator);
+    let signed = if numerator < 0 { -tenths } else { tenths };
+    Some(signed as f64 / 10.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn horror(key: &str, pain: u8, unit_cost_minor: i64, retired: bool) -> Horror {
+        Horror {
+            key: key.to_string(),
+            name: key.to_uppercase(),
+            description: None,
+            pain,
+            unit_cost_minor,
+            operational: false,
+            position: 0,
+            retired,
+        }
+    }
+
+    fn tally(count: u64, complaints: u64, cost_minor: i64) -> Tally {
+        Tally { count, complaints, cost_minor }
+    }
+
+    fn run(horrors: &[Horror], current: &[(&str, Tally)], previous: &[(&str, Tally)], by: By) -> Ranking {
+        let current = current.iter().map(|(k, t)| (k.to_string(), *t)).collect();
+        let previous = previous.iter().map(|(k, t)| (k.to_string(), *t)).collect();
+        rank(&RankingInput {
+            horrors,
+            current: &current,
+            previous: &previous,
+            focus: &HashSet::from(["b".to_string()]),
+            weights: Weights { pain_weight: 0.5, cost_weight: 0.5, worst: 0.5, worse: 0.8 },
+            currency: Currency::parse("USD").unwrap(),
+            window: WindowEcho { from: "2026-01-01".into(), to: "2026-01-30".into(), days: 30, timezone: "UTC".into() },
+            by,
+        })
+    }
+
+    #[test]
+    fn scores_shares_and_tiers_by_hand() {
+        // a: 10 ticks × pain 9 = 90 pain points, cost 100.00
+        // b: 20 ticks × pain 3 = 60 pain points, cost 300.00
+        // c:  5 ticks × pain 6 = 30 pain points, cost   0.00
+        // pain total 180, cost total 40000 minor.
+        // score a = (0.5×90/180 + 0.5×10000/40000)/1 = 0.25 + 0.125 = 0.375
+        // score b = 0.5×60/180 + 0.5×30000/40000 = 0.1666… + 0.375 = 0.541666…
+        // score c = 0.5×30/180 = 0.083333…
+        let horrors = [horror("a", 9, 1000, false), horror("b", 3, 1500, false), horror("c", 6, 0, false)];
+        let ranking = run(
+            &horrors,
+            &[("a", tally(10, 4, 10_000)), ("b", tally(20, 0, 30_000)), ("c", tally(5, 5, 0))],
+            &[("a", tally(8, 0, 8_000)), ("c", tally(10, 0, 0))],
+            By::Priority,
+        );
+        let keys: Vec<_> = ranking.items.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["b", "a", "c"]);
+        let b = &ranking.items[0];
+        assert!((b.score - (1.0 / 6.0 + 0.375)).abs() < 1e-12);
+        assert_eq!((b.rank, b.tier, b.focus, b.change_pct), (1, Tier::Worst, true, None));
+        let a = &ranking.items[1];
+        assert!((a.score - 0.375).abs() < 1e-12);
+        // before = 0.5417 ≥ worst 0.5 and < worse 0.8 → worse
+        assert_eq!(a.tier, Tier::Worse);
+        assert_eq!(a.change_pct, Some(25.0));
+        assert_eq!(a.cost, "100.00");
+        assert_eq!(a.pain_points, 90);
+        let c = &ranking.items[2];
+        // before = 0.9167 ≥ 0.8 → bad
+        assert_eq!(c.tier, Tier::Bad);
+        assert_eq!(c.change_pct, Some(-50.0));
+        assert!((c.cumulative_share - 1.0).abs() < 1e-12);
+        assert_eq!(ranking.totals, Totals { count: 35, complaints: 9, cost: "400.00".into(), cost_minor: 40_000, pain_points: 180 });
+        let total_score: f64 = ranking.items.iter().map(|i| i.score).sum();
+        assert!((total_score - 1.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn other_orders_keep_priority_tiers_and_break_ties() {
+        let horrors = [horror("a", 9, 1000, false), horror("b", 3, 1500, false), horror("c", 6, 0, false), horror("d", 1, 0, false)];
+        let current = [("a", tally(10, 0, 10_000)), ("b", tally(20, 0, 30_000)), ("c", tally(15, 0, 0))];
+        let by_count = run(&horrors, &current, &[], By::Count);
+        let keys: Vec<_> = by_count.items.iter().map(|i| (i.key.as_str(), i.tier)).collect();
+        assert_eq!(keys, [("b", Tier::Worst), ("c", Tier::Bad), ("a", Tier::Worse), ("d", Tier::Bad)]);
+        assert!((by_count.items[0].share - 20.0 / 45.0).abs() < 1e-12);
+        assert_eq!(by_count.items[3].share, 0.0);
+        // Pain: a 90, c 90, b 60 — a and c tie on pain points, c has the higher count.
+        let by_pain = run(&horrors, &current, &[], By::Pain);
+        let keys: Vec<_> = by_pain.items.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["c", "a", "b", "d"]);
+        // Cost: a and c… c and d tie at 0 cost, c has more ticks.
+        let by_cost = run(&horrors, &current, &[], By::Cost);
+        let keys: Vec<_> = by_cost.items.iter().map(|i| i.key.as_str()).collect();
+        assert_eq!(keys, ["b", "a", "c", "d"]);
+    }
+
+    #[test]
+    fn empty_window_scores_zero_and_ties_by_key() {
+        let horrors = [horror("b", 9, 1000, false), horror("a", 3, 1500, false), horror("old", 5, 0, true)];
+        let ranking = run(&horrors, &[], &[], By::Priority);
+        let keys: Vec<_> = ranking.items.iter().map(|i| (i.key.as_str(), i.score, i.tier)).collect();
+        assert_eq!(keys, [("a", 0.0, Tier::Bad), ("b", 0.0, Tier::Bad)]);
+        assert_eq!(ranking.totals.cost, "0.00");
+    }
+
+    #[test]
+    fn retired_horrors_appear_only_with_ticks() {
+        let horrors = [horror("a", 9, 1000, false), horror("old", 5, 0, true)];
+        let ranking = run(&horrors, &[("old", tally(2, 0, 0))], &[], By::Priority);
+        let old = ranking.items.iter().find(|i| i.key == "old").unwrap();
+        assert!(old.retired);
+        assert_eq!(old.tier, Tier::Worst);
+        assert_eq!(ranking.items.len(), 2);
+    }
+
+    #[test]
+    fn a_zero_weight_total_drops_out_of_the_divisor() {
+        // No cost anywhere: W = pain_weight only, so scores are pain shares and sum to 1.
+        let horrors = [horror("a", 9, 0, false), horror("b", 1, 0, false)];
+        let ranking = run(&horrors, &[("a", tally(1, 0, 0)), ("b", tally(1, 0, 0))], &[], By::Priority);
+        assert!((ranking.items[0].score - 0.9).abs() < 1e-12);
+        assert!((ranking.items[1].score - 0.1).abs() < 1e-12);
+    }
+
+    #[test]
+    fn change_pct_rounds_half_away_from_zero() {
+        let cases = [
+            (10, 0, None),
+            (0, 10, Some(-100.0)),
+            (9, 8, Some(12.5)),
+            (1, 3, Some(-66.7)),
+            (2, 3, Some(-33.3)),
+            (1001, 1000, Some(0.1)),
+            (20001, 20000, Some(0.0)), // 0.005 % rounds to 0.0
+            (40003, 40000, Some(0.0)), // 0.0075 % → 0.01 → 0.0
+            (3, 2, Some(50.0)),
+            (7, 6, Some(16.7)),
+            (5, 6, Some(-16.7)),
+        ];
+        for (count, previous, expected) in cases {
+            assert_eq!(change_pct(count, previous), expected, "{count} vs {previous}");
+        }
+    }
+}

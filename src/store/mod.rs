@@ -1,0 +1,348 @@
+//! Storage: the only module that knows about SQLite. Handlers and the CLI call the typed
+//! methods of [`Store`]; a PostgreSQL backend would implement the same methods.
+//!
+//! Writes go through one writer thread with group commit ([`writer`]); reads use a small
+//! pool of their own connections on the blocking thread pool, so a long export never
+//! blocks a tap (WAL lets readers and the writer run side by side).
+
+mod queries;
+mod schema;
+mod writer;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use rusqlite::{Connection, OpenFlags};
+
+pub use queries::{Applied, CatalogueChange, Recorded, TickFilter, TokenInfo};
+
+use crate::auth::{hash_secret, new_secret, Identity, Role};
+use crate::calendar::Window;
+use crate::catalogue::Horror;
+use crate::config::{Config, Settings};
+use crate::error::{Error, Result};
+use crate::money::Currency;
+use crate::ranking::Tally;
+use crate::ticks::{NewTick, Tick};
+use crate::trend::DayTally;
+
+/// The organization's settings and every horror, as last committed.
+#[derive(Debug, Clone)]
+pub struct Snapshot {
+    pub settings: Settings,
+    /// Active horrors in configured order, then retired ones.
+    pub horrors: Vec<Horror>,
+}
+
+impl Snapshot {
+    pub fn active(&self) -> impl Iterator<Item = &Horror> {
+        self.horrors.iter().filter(|h| !h.retired)
+    }
+
+    pub fn horror(&self, key: &str) -> Option<&Horror> {
+        self.horrors.iter().find(|h| h.key == key)
+    }
+}
+
+/// Handle to the database; cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    path: PathBuf,
+    writer: writer::Writer,
+    readers: Mutex<Vec<Connection>>,
+    snapshot: RwLock<Option<Arc<Snapshot>>>,
+}
+
+const MAX_IDLE_READERS: usize = 16;
+
+fn configure(conn: &Connection) -> rusqlite::Result<()> {
+    conn.busy_timeout(Duration::from_secs(5))?;
+    // WAL + synchronous=FULL: a commit is on disk (WAL fsynced) before it returns,
+    // so an acknowledged tick survives kill -9 and a power cut.
+    conn.pragma_update(None, "journal_mode", "WAL")?;
+    conn.pragma_update(None, "synchronous", "FULL")?;
+    conn.pragma_update(None, "foreign_keys", "ON")?;
+    conn.set_prepared_statement_cache_capacity(64);
+    Ok(())
+}
+
+impl Store {
+    /// Opens (creating if needed) the database at `path` and applies migrations.
+    pub fn open(path: &Path) -> Result<Store> {
+        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+            if !parent.is_dir() {
+                return Err(Error::internal(format!("{}: the folder {} does not exist", path.display(), parent.display())));
+            }
+        }
+        let mut conn = Connection::open(path)?;
+        configure(&conn)?;
+        schema::migrate(&mut conn)?;
+        let store = Store {
+            inner: Arc::new(Inner {
+                path: path.to_path_buf(),
+                writer: writer::Writer::start(conn).map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
+                readers: Mutex::new(Vec::new()),
+                snapshot: RwLock::new(None),
+            }),
+        };
+        store.reload_blocking()?;
+        Ok(store)
+    }
+
+    /// The database file.
+    pub fn path(&self) -> &Path {
+        &self.inner.path
+    }
+
+    fn reader(&self) -> Result<Reader<'_>> {
+        let pooled = self.inner.readers.lock().map_err(|_| Error::internal("reader pool poisoned"))?.pop();
+        let conn = match pooled {
+            Some(conn) => conn,
+            None => {
+                let conn = Connection::open_with_flags(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+                configure(&conn)?;
+                conn
+            }
+        };
+        Ok(Reader { store: self, conn: Some(conn) })
+    }
+
+    /// Runs `f` on a reader connection, on the blocking pool.
+    async fn read<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.read_blocking(f))
+            .await
+            .map_err(|e| Error::internal(format!("read task failed: {e}")))?
+    }
+
+    /// Runs `f` on a reader connection, here and now (CLI, or already on a blocking thread).
+    pub fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
+        let reader = self.reader()?;
+        f(reader.conn.as_ref().expect("reader holds a connection"))
+    }
+
+    fn reload_blocking(&self) -> Result<Option<Arc<Snapshot>>> {
+        let snapshot = self.read_blocking(|conn| {
+            Ok(queries::load_settings(conn)?.map(|settings| Snapshot { settings, horrors: Vec::new() }))
+        })?;
+        let snapshot = match snapshot {
+            Some(mut s) => {
+                s.horrors = self.read_blocking(queries::load_horrors)?;
+                Some(Arc::new(s))
+            }
+            None => None,
+        };
+        *self.inner.snapshot.write().map_err(|_| Error::internal("snapshot lock poisoned"))? = snapshot.clone();
+        Ok(snapshot)
+    }
+
+    /// The current settings and catalogue; an error before any configuration was applied.
+    pub fn snapshot(&self) -> Result<Arc<Snapshot>> {
+        self.inner
+            .snapshot
+            .read()
+            .map_err(|_| Error::internal("snapshot lock poisoned"))?
+            .clone()
+            .ok_or_else(|| Error::internal("the database has no configuration yet; start `horrors serve` with a configuration file"))
+    }
+
+    // ------------------------------------------------------------ configuration
+
+    /// Applies the configuration file unless its exact content was applied before.
+    pub fn apply_config_blocking(&self, config: &Config) -> Result<Applied> {
+        let config = config.clone();
+        let applied = self.inner.writer.write_blocking(move |conn| {
+            queries::apply_config(conn, &config.settings, &config.horrors, &config.digest, Utc::now())
+        })?;
+        self.reload_blocking()?;
+        Ok(applied)
+    }
+
+    /// Replaces the active catalogue (`PUT /api/horrors`).
+    pub async fn replace_catalogue(&self, horrors: Vec<Horror>, actor: String) -> Result<usize> {
+        let changes = self
+            .inner
+            .writer
+            .write(move |conn| queries::replace_catalogue(conn, &horrors, "api", Some(&actor), Utc::now()))
+            .await?;
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || store.reload_blocking())
+            .await
+            .map_err(|e| Error::internal(e.to_string()))??;
+        Ok(changes)
+    }
+
+    pub async fn catalogue_history(&self) -> Result<Vec<CatalogueChange>> {
+        self.read(queries::catalogue_history).await
+    }
+
+    // ------------------------------------------------------------ tokens
+
+    /// Creates a token and returns its record and its secret (shown once, never stored).
+    pub fn create_token_blocking(&self, name: &str, role: Role) -> Result<(TokenInfo, String)> {
+        let secret = new_secret().map_err(Error::internal)?;
+        let hash = hash_secret(&secret);
+        let name = name.to_string();
+        let info = self.inner.writer.write_blocking(move |conn| queries::create_token(conn, &name, role, &hash, Utc::now()))?;
+        Ok((info, secret))
+    }
+
+    pub async fn create_token(&self, name: String, role: Role) -> Result<(TokenInfo, String)> {
+        let secret = new_secret().map_err(Error::internal)?;
+        let hash = hash_secret(&secret);
+        let info = self.inner.writer.write(move |conn| queries::create_token(conn, &name, role, &hash, Utc::now())).await?;
+        Ok((info, secret))
+    }
+
+    pub fn list_tokens_blocking(&self) -> Result<Vec<TokenInfo>> {
+        self.read_blocking(queries::list_tokens)
+    }
+
+    pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>> {
+        self.read(queries::list_tokens).await
+    }
+
+    pub fn revoke_token_blocking(&self, id: i64) -> Result<Option<TokenInfo>> {
+        self.inner.writer.write_blocking(move |conn| queries::revoke_token(conn, id, Utc::now()))
+    }
+
+    pub async fn revoke_token(&self, id: i64) -> Result<Option<TokenInfo>> {
+        self.inner.writer.write(move |conn| queries::revoke_token(conn, id, Utc::now())).await
+    }
+
+    pub fn has_admin_token_blocking(&self) -> Result<bool> {
+        self.read_blocking(queries::has_admin_token)
+    }
+
+    /// The identity behind a bearer secret. An indexed point lookup on a pooled
+    /// connection (microseconds), so revocation takes effect on the very next request.
+    pub fn authenticate(&self, secret: &str) -> Result<Option<Identity>> {
+        let hash = hash_secret(secret);
+        self.read_blocking(|conn| queries::lookup_token(conn, &hash))
+    }
+
+    // ------------------------------------------------------------ ticks
+
+    /// Records ticks all-or-nothing; returns once they are durably committed.
+    pub async fn record_ticks(&self, who: Identity, ticks: Vec<NewTick>) -> Result<Vec<Recorded>> {
+        let settings = self.snapshot()?.settings.clone();
+        self.inner
+            .writer
+            .write(move |conn| queries::insert_ticks(conn, Some(&who), &who.name, &ticks, &settings, crate::ticks::to_millis(Utc::now())))
+            .await
+    }
+
+    /// Records ticks with no token behind them (demo data, imports).
+    pub fn record_ticks_blocking(&self, recorded_by: &str, ticks: Vec<NewTick>, now: DateTime<Utc>) -> Result<usize> {
+        let settings = self.snapshot()?.settings.clone();
+        let recorded_by = recorded_by.to_string();
+        self.inner
+            .writer
+            .write_blocking(move |conn| queries::insert_ticks(conn, None, &recorded_by, &ticks, &settings, now).map(|r| r.len()))
+    }
+
+    pub async fn void_tick(&self, id: i64, who: Identity, reason: Option<String>) -> Result<Tick> {
+        let settings = self.snapshot()?.settings.clone();
+        self.inner
+            .writer
+            .write(move |conn| queries::void_tick(conn, id, &who, reason.as_deref(), &settings, Utc::now()))
+            .await
+    }
+
+    pub async fn list_ticks(&self, filter: TickFilter) -> Result<(Vec<Tick>, Option<i64>)> {
+        let currency = self.currency()?;
+        self.read(move |conn| queries::list_ticks(conn, &filter, currency)).await
+    }
+
+    /// Streams the window's ticks, oldest first, to `each` (on the calling thread).
+    pub fn for_each_tick_blocking(&self, window: &Window, include_voided: bool, each: impl FnMut(Tick) -> Result<()>) -> Result<()> {
+        let currency = self.currency()?;
+        self.read_blocking(|conn| queries::for_each_tick(conn, window, include_voided, currency, each))
+    }
+
+    pub fn count_ticks_blocking(&self) -> Result<i64> {
+        self.read_blocking(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM ticks", [], |row| row.get(0))?))
+    }
+
+    fn currency(&self) -> Result<Currency> {
+        Ok(self.snapshot()?.settings.currency())
+    }
+
+    // ------------------------------------------------------------ aggregates
+
+    /// Totals by horror key for each window, in one read.
+    pub async fn tallies(&self, windows: Vec<Window>) -> Result<Vec<BTreeMap<String, Tally>>> {
+        self.read(move |conn| windows.iter().map(|w| queries::tallies(conn, w)).collect()).await
+    }
+
+    pub fn tallies_blocking(&self, window: &Window) -> Result<BTreeMap<String, Tally>> {
+        self.read_blocking(|conn| queries::tallies(conn, window))
+    }
+
+    pub async fn day_tallies(&self, window: Window) -> Result<Vec<DayTally>> {
+        self.read(move |conn| queries::day_tallies(conn, &window)).await
+    }
+
+    pub fn day_tallies_blocking(&self, window: &Window) -> Result<Vec<DayTally>> {
+        self.read_blocking(|conn| queries::day_tallies(conn, window))
+    }
+
+    pub async fn counts_on(&self, day: NaiveDate) -> Result<HashMap<String, u64>> {
+        self.read(move |conn| queries::counts_on(conn, day)).await
+    }
+
+    // ------------------------------------------------------------ operations
+
+    /// Whether the database answers (for `/healthz`).
+    pub async fn ping(&self) -> Result<()> {
+        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
+    }
+
+    /// A consistent online copy of the database (SQLite's backup API).
+    pub fn backup_blocking(&self, out: &Path) -> Result<()> {
+        if out.exists() {
+            return Err(Error::internal(format!("{} already exists; choose a new file", out.display())));
+        }
+        self.read_blocking(|conn| {
+            conn.backup(rusqlite::MAIN_DB, out, None)?;
+            Ok(())
+        })
+    }
+
+    /// Rows where the daily rollup disagrees with the ticks.
+    pub fn check_rollup_blocking(&self) -> Result<Vec<String>> {
+        self.read_blocking(queries::check_rollup)
+    }
+
+    /// Rebuilds the daily rollup from the ticks.
+    pub fn rebuild_rollup_blocking(&self) -> Result<()> {
+        self.inner.writer.write_blocking(queries::rebuild_rollup)
+    }
+}
+
+/// A pooled reader connection, returned to the pool on drop.
+struct Reader<'a> {
+    store: &'a Store,
+    conn: Option<Connection>,
+}
+
+impl Drop for Reader<'_> {
+    fn drop(&mut self) {
+        if let (Some(conn), Ok(mut pool)) = (self.conn.take(), self.store.inner.readers.lock()) {
+            if pool.len() < MAX_IDLE_READERS {
+                pool.push(conn);
+            }
+        }
+    }
+}

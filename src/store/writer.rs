@@ -1,0 +1,146 @@
+//! The single writer: one thread owns the write connection, drains a bounded queue, runs
+//! every queued job inside one transaction (each in its own savepoint, so one failing job
+//! does not undo the others) and answers all of them only after the commit is durable.
+//! This is group commit: one fsync for many ticks, and a 201 never precedes its commit.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+
+use rusqlite::Connection;
+use tokio::sync::oneshot;
+
+use crate::error::{Error, Result};
+
+/// How many jobs may wait for the writer before new writes get 503.
+pub const QUEUE_CAPACITY: usize = 8192;
+/// Most jobs in one transaction.
+const MAX_GROUP: usize = 1024;
+
+trait Job: Send {
+    /// Runs inside the open transaction; returns whether the job succeeded.
+    fn run(&mut self, conn: &Connection) -> bool;
+    /// Delivers the result once the transaction's fate is known.
+    fn finish(self: Box<Self>, committed: Result<(), String>);
+}
+
+struct TypedJob<F, T> {
+    work: Option<F>,
+    result: Option<Result<T>>,
+    reply: oneshot::Sender<Result<T>>,
+}
+
+impl<F, T> Job for TypedJob<F, T>
+where
+    F: FnOnce(&Connection) -> Result<T> + Send,
+    T: Send,
+{
+    fn run(&mut self, conn: &Connection) -> bool {
+        let Some(work) = self.work.take() else { return false };
+        let result = catch_unwind(AssertUnwindSafe(|| work(conn)))
+            .unwrap_or_else(|_| Err(Error::internal("a write job panicked")));
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn finish(self: Box<Self>, committed: Result<(), String>) {
+        let result = match (committed, self.result) {
+            (_, Some(Err(e))) => Err(e),
+            (Ok(()), Some(Ok(value))) => Ok(value),
+            (Err(cause), _) => Err(Error::internal(format!("commit failed: {cause}"))),
+            (Ok(()), None) => Err(Error::internal("write job did not run")),
+        };
+        // The caller may have gone away (client disconnected); the write stands.
+        let _ = self.reply.send(result);
+    }
+}
+
+/// Handle to the writer thread.
+#[derive(Clone)]
+pub struct Writer {
+    queue: SyncSender<Box<dyn Job>>,
+}
+
+impl Writer {
+    /// Starts the writer thread on `conn`.
+    pub fn start(conn: Connection) -> std::io::Result<Writer> {
+        let (queue, jobs) = mpsc::sync_channel(QUEUE_CAPACITY);
+        std::thread::Builder::new().name("horrors-writer".into()).spawn(move || run(conn, jobs))?;
+        Ok(Writer { queue })
+    }
+
+    fn submit<F, T>(&self, work: F) -> Result<oneshot::Receiver<Result<T>>>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let (reply, receiver) = oneshot::channel();
+        let job = Box::new(TypedJob { work: Some(work), result: None, reply });
+        match self.queue.try_send(job) {
+            Ok(()) => Ok(receiver),
+            Err(TrySendError::Full(_)) => Err(Error::Overloaded),
+            Err(TrySendError::Disconnected(_)) => Err(Error::internal("the writer thread has stopped")),
+        }
+    }
+
+    /// Runs `work` in the next group transaction and returns once it is committed.
+    pub async fn write<F, T>(&self, work: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let receiver = self.submit(work)?;
+        receiver.await.map_err(|_| Error::internal("the writer thread has stopped"))?
+    }
+
+    /// [`Writer::write`] for synchronous callers (the CLI); never call from async code.
+    pub fn write_blocking<F, T>(&self, work: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let receiver = self.submit(work)?;
+        receiver.blocking_recv().map_err(|_| Error::internal("the writer thread has stopped"))?
+    }
+}
+
+fn run(conn: Connection, jobs: Receiver<Box<dyn Job>>) {
+    while let Ok(first) = jobs.recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match jobs.try_recv() {
+                Ok(job) => group.push(job),
+                Err(_) => break,
+            }
+        }
+        let outcome = run_group(&conn, &mut group);
+        if let Err(cause) = &outcome {
+            tracing::error!(%cause, jobs = group.len(), "write transaction failed");
+        }
+        for job in group {
+            job.finish(outcome.clone());
+        }
+    }
+}
+
+fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), String> {
+    conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| e.to_string())?;
+    for job in group.iter_mut() {
+        let step = (|| -> rusqlite::Result<()> {
+            conn.execute_batch("SAVEPOINT job")?;
+            if job.run(conn) {
+                conn.execute_batch("RELEASE job")
+            } else {
+                conn.execute_batch("ROLLBACK TO job; RELEASE job")
+            }
+        })();
+        if let Err(e) = step {
+            let _ = conn.execute_batch("ROLLBACK");
+            return Err(e.to_string());
+        }
+    }
+    conn.execute_batch("COMMIT").map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        e.to_string()
+    })
+}

@@ -1,0 +1,311 @@
+//! Ticks: one occurrence (or `qty` occurrences) of a horror, as sent by a device and as
+//! stored. Validation that needs no database lives here; the store checks the catalogue.
+
+use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::ToSchema;
+
+use crate::config::Settings;
+use crate::error::Detail;
+
+/// Largest `qty` a tick may carry.
+pub const MAX_QTY: i64 = 1000;
+/// How far in the future `occurred_at` may be (device clocks drift).
+pub const MAX_FUTURE: Duration = Duration::minutes(5);
+/// Longest note, in characters.
+pub const MAX_NOTE: usize = 500;
+/// How long staff may void their own ticks.
+pub const OWN_VOID_WINDOW: Duration = Duration::minutes(15);
+
+/// Where a tick came from: noticed inside, or a customer complained.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Source {
+    Internal,
+    Complaint,
+}
+
+impl Source {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Source::Internal => "internal",
+            Source::Complaint => "complaint",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "internal" => Ok(Source::Internal),
+            "complaint" => Ok(Source::Complaint),
+            _ => Err(format!("source must be internal or complaint; got {text:?}")),
+        }
+    }
+}
+
+/// A tick as sent to `POST /api/ticks` (and each item of a batch).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TickInput {
+    /// Key of an active horror.
+    pub horror: String,
+    /// 1..=1000, default 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qty: Option<i64>,
+    /// RFC 3339; defaults to now; at most 5 minutes in the future.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub occurred_at: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Source>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub department: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Total cost override, a decimal string such as `"12.50"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cost: Option<String>,
+    /// Batch only: the device's id for this tap, with the meaning of an idempotency key.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub client_id: Option<String>,
+}
+
+impl TickInput {
+    /// A fingerprint of what was sent, to tell a replay from a different request that
+    /// reuses an idempotency key.
+    pub fn fingerprint(&self) -> Vec<u8> {
+        let canonical = TickInput { client_id: None, ..self.clone() };
+        Sha256::digest(serde_json::to_vec(&canonical).unwrap_or_default()).to_vec()
+    }
+}
+
+/// A validated tick, ready for the store (which resolves the horror and its unit cost).
+#[derive(Clone, Debug, PartialEq)]
+pub struct NewTick {
+    pub horror: String,
+    pub qty: i64,
+    pub occurred_at: DateTime<Utc>,
+    pub source: Source,
+    pub department: Option<String>,
+    pub note: Option<String>,
+    /// Explicit total cost in minor units, else qty × unit cost at recording.
+    pub cost_minor: Option<i64>,
+    /// Idempotency key (header or `client_id`) with the request's fingerprint.
+    pub idempotency: Option<(String, Vec<u8>)>,
+}
+
+/// A stored tick as every endpoint returns it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Tick {
+    pub id: i64,
+    pub horror: String,
+    pub qty: i64,
+    pub occurred_at: String,
+    /// Local date of `occurred_at` in the organization's timezone.
+    pub day: String,
+    pub source: Source,
+    pub department: Option<String>,
+    pub note: Option<String>,
+    pub cost: String,
+    pub cost_minor: i64,
+    pub recorded_at: String,
+    pub recorded_by: String,
+    pub voided: bool,
+    pub void_reason: Option<String>,
+}
+
+/// Drops sub-millisecond precision: instants are stored in milliseconds, and a tick must
+/// read back exactly as it was acknowledged.
+pub fn to_millis(instant: DateTime<Utc>) -> DateTime<Utc> {
+    DateTime::from_timestamp_millis(instant.timestamp_millis()).unwrap_or(instant)
+}
+
+/// Formats an instant the way every response does: RFC 3339 in UTC.
+pub fn rfc3339(instant: DateTime<Utc>) -> String {
+    instant.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+}
+
+/// Whether `key` is a valid idempotency key or client id: 1..=100 visible ASCII characters.
+pub fn valid_idempotency_key(key: &str) -> bool {
+    (1..=100).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
+}
+
+/// Checks everything about a tick that needs no database. `index` is the batch position
+/// (for details) or `None` for a single tick (details name the field).
+pub fn validate(input: &TickInput, settings: &Settings, now: DateTime<Utc>, index: Option<usize>) -> Result<NewTick, Vec<Detail>> {
+    let mut details = Vec::new();
+    let mut problem = |field: &str, code: &str, message: String| {
+        details.push(match index {
+            Some(i) => Detail { index: Some(i), field: Some(field.to_string()), code: code.to_string(), message },
+            None => Detail::field(field, code, message),
+        });
+    };
+    let qty = input.qty.unwrap_or(1);
+    if !(1..=MAX_QTY).contains(&qty) {
+        problem("qty", "invalid_qty", format!("qty must be between 1 and {MAX_QTY}, got {qty}"));
+    }
+    let now = to_millis(now);
+    let occurred_at = match &input.occurred_at {
+        None => now,
+        Some(text) => match DateTime::parse_from_rfc3339(text) {
+            Ok(t) => {
+                let t = to_millis(t.with_timezone(&Utc));
+                if t > now + MAX_FUTURE {
+                    problem("occurred_at", "occurred_in_future", format!("occurred_at {text} is more than 5 minutes in the future"));
+                }
+                if t.timestamp() < 0 {
+                    problem("occurred_at", "invalid_occurred_at", format!("occurred_at {text} is before 1970"));
+                }
+                t
+            }
+            Err(_) => {
+                problem("occurred_at", "invalid_occurred_at", format!("occurred_at {text:?} is not an RFC 3339 instant such as 2026-03-08T07:30:00-06:00"));
+                now
+            }
+        },
+    };
+    if let Some(note) = &input.note {
+        if note.chars().count() > MAX_NOTE {
+            problem("note", "invalid_note", format!("note must be at most {MAX_NOTE} characters"));
+        }
+    }
+    let department = input.department.as_ref().filter(|d| !d.is_empty()).cloned();
+    if let Some(department) = &department {
+        if settings.departments.is_empty() {
+            if department.chars().count() > 60 {
+                problem("department", "invalid_department", "department must be at most 60 characters".into());
+            }
+        } else if !settings.departments.contains(department) {
+            problem(
+                "department",
+                "unknown_department",
+                format!("department must be one of {}", settings.departments.join(", ")),
+            );
+        }
+    } else if !settings.departments.is_empty() && input.department.is_some() {
+        problem("department", "unknown_department", format!("department must be one of {}", settings.departments.join(", ")));
+    }
+    let cost_minor = match &input.cost {
+        None => None,
+        Some(text) => match settings.currency().parse_amount(text) {
+            Ok(minor) => Some(minor),
+            Err(message) => {
+                problem("cost", "invalid_amount", message);
+                None
+            }
+        },
+    };
+    let idempotency = match &input.client_id {
+        Some(id) if !valid_idempotency_key(id) => {
+            problem("client_id", "invalid_client_id", "client_id must be 1 to 100 visible ASCII characters".into());
+            None
+        }
+        Some(id) => Some((id.clone(), input.fingerprint())),
+        None => None,
+    };
+    if input.horror.is_empty() {
+        problem("horror", "unknown_horror", "horror must be the key of an active horror".into());
+    }
+    if !details.is_empty() {
+        return Err(details);
+    }
+    Ok(NewTick {
+        horror: input.horror.clone(),
+        qty,
+        occurred_at,
+        source: input.source.unwrap_or(Source::Internal),
+        department,
+        note: input.note.clone().filter(|n| !n.is_empty()),
+        cost_minor,
+        idempotency,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn settings(departments: &[&str]) -> Settings {
+        Settings {
+            name: "Test".into(),
+            timezone: "America/Chicago".into(),
+            currency: "USD".into(),
+            window_days: 30,
+            pain_weight: 0.5,
+            cost_weight: 0.5,
+            worst: 0.5,
+            worse: 0.8,
+            departments: departments.iter().map(|d| d.to_string()).collect(),
+        }
+    }
+
+    fn input(json: &str) -> TickInput {
+        serde_json::from_str(json).unwrap()
+    }
+
+    fn now() -> DateTime<Utc> {
+        DateTime::parse_from_rfc3339("2026-03-08T12:00:00Z").unwrap().with_timezone(&Utc)
+    }
+
+    #[test]
+    fn defaults_fill_in() {
+        let tick = validate(&input(r#"{"horror":"late"}"#), &settings(&[]), now(), None).unwrap();
+        assert_eq!((tick.qty, tick.occurred_at, tick.source, tick.cost_minor), (1, now(), Source::Internal, None));
+    }
+
+    #[test]
+    fn accepts_the_edges() {
+        let ok = [
+            r#"{"horror":"late","qty":1000}"#,
+            r#"{"horror":"late","occurred_at":"2026-03-08T12:05:00Z"}"#,
+            r#"{"horror":"late","occurred_at":"2026-03-08T06:04:59-06:00"}"#,
+            r#"{"horror":"late","cost":"1.23"}"#,
+            r#"{"horror":"late","department":"Dispatch"}"#,
+            r#"{"horror":"late","source":"complaint","note":"ok"}"#,
+        ];
+        for json in ok {
+            assert!(validate(&input(json), &settings(&["Dispatch"]), now(), None).is_ok(), "{json}");
+        }
+    }
+
+    #[test]
+    fn refuses_out_of_range_values() {
+        let long_note = format!(r#"{{"horror":"late","note":"{}"}}"#, "x".repeat(501));
+        let cases = [
+            (r#"{"horror":"late","qty":0}"#, "invalid_qty"),
+            (r#"{"horror":"late","qty":1001}"#, "invalid_qty"),
+            (r#"{"horror":"late","qty":-3}"#, "invalid_qty"),
+            (r#"{"horror":"late","occurred_at":"2026-03-08T12:05:01Z"}"#, "occurred_in_future"),
+            (r#"{"horror":"late","occurred_at":"yesterday"}"#, "invalid_occurred_at"),
+            (r#"{"horror":"late","occurred_at":"2026-03-08 12:00:00"}"#, "invalid_occurred_at"),
+            (r#"{"horror":"late","cost":"1.234"}"#, "invalid_amount"),
+            (r#"{"horror":"late","cost":"-1.00"}"#, "invalid_amount"),
+            (r#"{"horror":"late","department":"Kitchen"}"#, "unknown_department"),
+            (r#"{"horror":"late","client_id":""}"#, "invalid_client_id"),
+            (r#"{"horror":""}"#, "unknown_horror"),
+            (&long_note, "invalid_note"),
+        ];
+        for (json, code) in cases {
+            let details = validate(&input(json), &settings(&["Dispatch"]), now(), Some(3)).unwrap_err();
+            assert_eq!(details[0].code, code, "{json}");
+            assert_eq!(details[0].index, Some(3));
+        }
+    }
+
+    #[test]
+    fn fingerprint_ignores_client_id_only() {
+        let a = input(r#"{"horror":"late","client_id":"a"}"#);
+        let b = input(r#"{"horror":"late","client_id":"b"}"#);
+        let c = input(r#"{"horror":"late","qty":2,"client_id":"a"}"#);
+        assert_eq!(a.fingerprint(), b.fingerprint());
+        assert_ne!(a.fingerprint(), c.fingerprint());
+    }
+
+    #[test]
+    fn idempotency_keys_are_visible_ascii() {
+        assert!(valid_idempotency_key("abc-123_XYZ~!"));
+        assert!(valid_idempotency_key(&"k".repeat(100)));
+        for bad in ["", "has space", "tab\t", "é", &"k".repeat(101)] {
+            assert!(!valid_idempotency_key(bad), "{bad:?}");
+        }
+    }
+}

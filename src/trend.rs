@@ -1,0 +1,160 @@
+//! Zero-filled trend series by day, week or month (SPEC §8), built from daily totals.
+//! The daily `pain_points` total is the weighted failure index, in the spirit of FedEx's SQI.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::calendar::{Bucket, Window, WindowEcho};
+use crate::catalogue::Horror;
+
+/// Totals of one horror on one local day.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DayTally {
+    pub day: NaiveDate,
+    pub key: String,
+    pub count: u64,
+    pub cost_minor: i64,
+}
+
+/// One bucket of a series.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Point {
+    /// Calendar start of the bucket, `YYYY-MM-DD`.
+    #[schema(value_type = String)]
+    pub start: NaiveDate,
+    pub count: u64,
+    pub cost_minor: i64,
+    pub pain_points: u64,
+}
+
+/// The points of one horror.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Series {
+    pub key: String,
+    pub name: String,
+    pub points: Vec<Point>,
+}
+
+/// `GET /api/trend`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct Trend {
+    pub window: WindowEcho,
+    pub bucket: Bucket,
+    pub series: Vec<Series>,
+    pub totals: Vec<Point>,
+}
+
+/// Builds zero-filled series for `horrors` (active ones always, retired ones only when they
+/// have ticks in the window) from daily totals; days outside the window are ignored.
+pub fn build(
+    horrors: &[Horror],
+    days: &[DayTally],
+    window: &Window,
+    echo: WindowEcho,
+    bucket: Bucket,
+) -> Trend {
+    let starts = bucket.starts(window);
+    let index: HashMap<NaiveDate, usize> = starts.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let empty: Vec<Point> = starts
+        .iter()
+        .map(|&start| Point { start, count: 0, cost_minor: 0, pain_points: 0 })
+        .collect();
+
+    let mut by_key: HashMap<&str, Vec<Point>> = HashMap::new();
+    let pain: HashMap<&str, u64> = horrors.iter().map(|h| (h.key.as_str(), u64::from(h.pain))).collect();
+    for row in days {
+        if row.day < window.from || row.day > window.to {
+            continue;
+        }
+        let Some(&pain) = pain.get(row.key.as_str()) else { continue };
+        let Some(&slot) = index.get(&bucket.start_of(row.day)) else { continue };
+        let points = by_key.entry(row.key.as_str()).or_insert_with(|| empty.clone());
+        let point = &mut points[slot];
+        point.count += row.count;
+        point.cost_minor += row.cost_minor;
+        point.pain_points += row.count * pain;
+    }
+
+    let mut totals = empty.clone();
+    let series: Vec<Series> = horrors
+        .iter()
+        .filter_map(|horror| {
+            let points = match by_key.remove(horror.key.as_str()) {
+                Some(points) => points,
+                None if horror.retired => return None,
+                None => empty.clone(),
+            };
+            for (total, point) in totals.iter_mut().zip(&points) {
+                total.count += point.count;
+                total.cost_minor += point.cost_minor;
+                total.pain_points += point.pain_points;
+            }
+            Some(Series { key: horror.key.clone(), name: horror.name.clone(), points })
+        })
+        .collect();
+
+    Trend { window: echo, bucket, series, totals }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::parse_date;
+
+    fn d(text: &str) -> NaiveDate {
+        parse_date(text).unwrap()
+    }
+
+    fn horror(key: &str, pain: u8, retired: bool) -> Horror {
+        Horror {
+            key: key.into(),
+            name: key.into(),
+            description: None,
+            pain,
+            unit_cost_minor: 0,
+            operational: false,
+            position: 0,
+            retired,
+        }
+    }
+
+    fn day(day: &str, key: &str, count: u64) -> DayTally {
+        DayTally { day: d(day), key: key.into(), count, cost_minor: count as i64 * 100 }
+    }
+
+    #[test]
+    fn weekly_buckets_zero_fill_and_clip_to_the_window() {
+        let horrors = [horror("a", 3, false), horror("b", 5, false), horror("gone", 1, true)];
+        let window = Window::new(d("2026-03-04"), d("2026-03-16")).unwrap();
+        let echo = window.echo(chrono_tz::UTC);
+        let days = [
+            day("2026-03-03", "a", 100), // before the window: ignored
+            day("2026-03-04", "a", 2),
+            day("2026-03-08", "a", 1), // Sunday: still the week of Monday 03-02
+            day("2026-03-09", "b", 4),
+            day("2026-03-16", "a", 1), // Monday of the third week
+        ];
+        let trend = build(&horrors, &days, &window, echo, Bucket::Week);
+        assert_eq!(trend.series.len(), 2, "retired without ticks is left out");
+        let a = &trend.series[0];
+        let counts: Vec<_> = a.points.iter().map(|p| (p.start, p.count)).collect();
+        assert_eq!(counts, [(d("2026-03-02"), 3), (d("2026-03-09"), 0), (d("2026-03-16"), 1)]);
+        let totals: Vec<_> = trend.totals.iter().map(|p| (p.count, p.pain_points, p.cost_minor)).collect();
+        assert_eq!(totals, [(3, 9, 300), (4, 20, 400), (1, 3, 100)]);
+    }
+
+    #[test]
+    fn daily_buckets_cover_every_day() {
+        let horrors = [horror("a", 2, false)];
+        let window = Window::new(d("2024-02-27"), d("2024-03-01")).unwrap();
+        let trend = build(&horrors, &[day("2024-02-29", "a", 7)], &window, window.echo(chrono_tz::UTC), Bucket::Day);
+        let counts: Vec<_> = trend.totals.iter().map(|p| (p.start.to_string(), p.count)).collect();
+        assert_eq!(
+            counts,
+            [("2024-02-27".into(), 0), ("2024-02-28".into(), 0), ("2024-02-29".into(), 7), ("2024-03-01".into(), 0)]
+        );
+    }
+}
