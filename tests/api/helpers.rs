@@ -1,0 +1,184 @@
+//! `TestApp`: the real server on port 0 with a fresh on-disk database and one token per role.
+
+use std::net::TcpListener;
+use std::path::PathBuf;
+
+use horrors::auth::Role;
+use horrors::store::Store;
+use serde_json::Value;
+
+/// The catalogue most tests run against: the SPEC's example, Chicago time, USD.
+pub const CONFIG: &str = r#"
+[organization]
+name = "Example Freight"
+timezone = "America/Chicago"
+currency = "USD"
+
+[window]
+days = 30
+
+[ranking]
+pain_weight = 0.5
+cost_weight = 0.5
+worst = 0.5
+worse = 0.8
+
+departments = ["Dispatch", "Warehouse", "Drivers"]
+
+[[horrors]]
+key = "late-delivery"
+name = "Late delivery"
+description = "Package delivered after the promised time"
+pain = 9
+unit_cost = "35.00"
+operational = true
+
+[[horrors]]
+key = "lost-package"
+name = "Lost package"
+pain = 10
+unit_cost = "120.00"
+
+[[horrors]]
+key = "damaged"
+name = "Damaged package 📦"
+pain = 8
+unit_cost = "60.00"
+
+[[horrors]]
+key = "wrong-address"
+name = "配送先の誤り"
+pain = 7
+unit_cost = "25.50"
+
+[[horrors]]
+key = "missed-pickup"
+name = "Missed pickup"
+pain = 6
+unit_cost = "0.99"
+"#;
+
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub admin: String,
+    pub viewer: String,
+    pub staff: String,
+    pub staff2: String,
+    pub dir: tempfile::TempDir,
+}
+
+/// A response: status, headers we care about, and the JSON body (or Null).
+#[derive(Debug)]
+pub struct Reply {
+    pub status: u16,
+    pub body: Value,
+    pub text: String,
+    pub headers: Vec<(String, String)>,
+}
+
+impl Reply {
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+    }
+
+    /// Asserts the status and the `{"error": {"code", "message"}}` shape.
+    #[track_caller]
+    pub fn assert_error(&self, status: u16, code: &str) {
+        assert_eq!(self.status, status, "{}", self.text);
+        assert_eq!(self.body["error"]["code"], code, "{}", self.text);
+        assert!(self.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", self.text);
+    }
+}
+
+impl TestApp {
+    pub fn spawn() -> TestApp {
+        Self::spawn_with(CONFIG)
+    }
+
+    pub fn spawn_with(config_text: &str) -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("horrors.db");
+        let store = Store::open(&db).unwrap();
+        let config = horrors::config::parse(config_text).unwrap();
+        store.apply_config_blocking(&config).unwrap();
+        let token = |name: &str, role| store.create_token_blocking(name, role).unwrap().1;
+        let (admin, viewer, staff, staff2) =
+            (token("boss", Role::Admin), token("exec", Role::Viewer), token("ana", Role::Staff), token("ben", Role::Staff));
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let server_store = store.clone();
+        std::thread::spawn(move || {
+            actix_web::rt::System::new().block_on(async move {
+                horrors::http::run(listener, server_store).unwrap().await.unwrap();
+            })
+        });
+        TestApp { base: format!("http://127.0.0.1:{port}"), store, admin, viewer, staff, staff2, dir }
+    }
+
+    pub fn db_path(&self) -> PathBuf {
+        self.dir.path().join("horrors.db")
+    }
+
+    /// Any request; `token` may be None; `body` is sent as-is with `content_type`.
+    pub fn call(&self, method: &str, path: &str, token: Option<&str>, content_type: Option<&str>, body: Option<&[u8]>, headers: &[(&str, &str)]) -> Reply {
+        let agent = ureq::AgentBuilder::new().redirects(0).build();
+        let mut request = agent.request(method, &format!("{}{}", self.base, path));
+        if let Some(token) = token {
+            request = request.set("Authorization", &format!("Bearer {token}"));
+        }
+        if let Some(ct) = content_type {
+            request = request.set("Content-Type", ct);
+        }
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        let result = match body {
+            Some(bytes) => request.send_bytes(bytes),
+            None => request.call(),
+        };
+        let response = match result {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("{method} {path}: transport error {e}"),
+        };
+        let status = response.status();
+        let headers = response
+            .headers_names()
+            .into_iter()
+            .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_string())))
+            .collect();
+        let text = response.into_string().unwrap_or_default();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply { status, body, text, headers }
+    }
+
+    pub fn get(&self, path: &str, token: &str) -> Reply {
+        self.call("GET", path, Some(token), None, None, &[])
+    }
+
+    pub fn post(&self, path: &str, token: &str, json: &Value) -> Reply {
+        let bytes = serde_json::to_vec(json).unwrap();
+        self.call("POST", path, Some(token), Some("application/json"), Some(&bytes), &[])
+    }
+
+    pub fn put(&self, path: &str, token: &str, json: &Value) -> Reply {
+        let bytes = serde_json::to_vec(json).unwrap();
+        self.call("PUT", path, Some(token), Some("application/json"), Some(&bytes), &[])
+    }
+
+    pub fn tick(&self, json: Value) -> Reply {
+        self.post("/api/ticks", &self.staff, &json)
+    }
+
+    /// Number of stored ticks, voided included: the "nothing was written" check.
+    pub fn tick_count(&self) -> i64 {
+        self.store.count_ticks_blocking().unwrap()
+    }
+
+    pub fn ranking(&self, query: &str) -> Value {
+        let reply = self.get(&format!("/api/ranking?{query}"), &self.viewer);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        reply.body
+    }
+}

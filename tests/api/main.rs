@@ -1,0 +1,9 @@
+//! Integration tests over real HTTP: one test binary so it builds once.
+
+mod helpers;
+
+mod auth;
+mod bad_input;
+mod catalogue;
+mod ranking;
+mod ticks;
