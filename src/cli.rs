@@ -1,7 +1,6 @@
 //! The command line (SPEC §3). Precedence, written once: built-in defaults <
 //! `HORRORS_*` environment variables < flags (clap's `env` does exactly this).
 
-use std::collections::HashSet;
 use std::io::Write;
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -56,6 +55,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write exports: the annual review ZIP or ticks as CSV.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// Catalogue tools.
     #[command(subcommand)]
     Catalogue(CatalogueCommand),
@@ -84,6 +86,27 @@ pub enum TokenCommand {
     List,
     /// Revoke a token by id.
     Revoke { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum ExportCommand {
+    /// The annual review of a calendar year as one ZIP.
+    Annual {
+        #[arg(long)]
+        year: String,
+        #[arg(long)]
+        out: PathBuf,
+    },
+    /// Every tick of a window as CSV.
+    Ticks {
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        window: WindowArgs,
+        /// Include voided ticks (marked in the `voided` column).
+        #[arg(long)]
+        include_voided: bool,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -127,7 +150,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let store = open_configured(&cli.config, &cli.db)?;
             let by = By::parse(&by).map_err(Error::internal)?;
             let window = window.window(&store)?;
-            let ranking = report::ranking(&store, &window, by, &HashSet::new())?;
+            let ranking = report::ranking(&store, &window, by)?;
             let mut out = std::io::stdout().lock();
             if json {
                 serde_json::to_writer_pretty(&mut out, &ranking).map_err(|e| Error::internal(e.to_string()))?;
@@ -136,6 +159,16 @@ pub fn run(cli: Cli) -> Result<()> {
                 write_table(&mut out, &ranking).map_err(io)?;
             }
             Ok(())
+        }
+        Command::Export(ExportCommand::Annual { year, out }) => {
+            let year = crate::export::annual::parse_year(&year).map_err(Error::internal)?;
+            let store = open_configured(&cli.config, &cli.db)?;
+            write_atomically(&out, |file| crate::export::annual::write(&store, year, Utc::now(), file))
+        }
+        Command::Export(ExportCommand::Ticks { out, window, include_voided }) => {
+            let store = open_configured(&cli.config, &cli.db)?;
+            let window = window.window(&store)?;
+            write_atomically(&out, |file| crate::export::csv::ticks(&store, &window, include_voided, std::io::BufWriter::new(file)))
         }
         Command::Catalogue(CatalogueCommand::Export { out }) => {
             let store = open_configured(&cli.config, &cli.db)?;
@@ -175,6 +208,17 @@ pub fn run(cli: Cli) -> Result<()> {
 
 fn io(e: std::io::Error) -> Error {
     Error::internal(e.to_string())
+}
+
+/// Writes `out` through a temporary file beside it, so a failure never leaves half a file.
+fn write_atomically(out: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
+    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
+    write(temp.as_file_mut())?;
+    temp.as_file().sync_all().map_err(io)?;
+    temp.persist(out).map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
+    eprintln!("wrote {}", out.display());
+    Ok(())
 }
 
 fn open_existing(db: &Path) -> Result<Store> {
@@ -257,7 +301,7 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
 }
 
 fn write_table(out: &mut impl Write, ranking: &Ranking) -> std::io::Result<()> {
-    writeln!(out, "{} to {} ({} days, {}), by {:?}", ranking.window.from, ranking.window.to, ranking.window.days, ranking.window.timezone, ranking.by)?;
+    writeln!(out, "{} to {} ({} days, {}), by {}", ranking.window.from, ranking.window.to, ranking.window.days, ranking.window.timezone, serde_json::to_value(ranking.by).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())?;
     writeln!(
         out,
         "{:>4}  {:<5}  {:<32}  {:>7}  {:>6}  {:>14}  {:>8}  {:>6}  {:>7}",

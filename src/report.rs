@@ -17,8 +17,10 @@ pub fn today(store: &Store, now: DateTime<Utc>) -> Result<chrono::NaiveDate> {
 }
 
 /// The ranking of `window` (with its previous window for `change_pct`).
-pub fn ranking(store: &Store, window: &Window, by: By, focus: &HashSet<String>) -> Result<Ranking> {
+pub fn ranking(store: &Store, window: &Window, by: By) -> Result<Ranking> {
     let snapshot = store.snapshot()?;
+    let focus: HashSet<String> = store.focus_keys_blocking(window)?;
+    let focus = &focus;
     let settings = &snapshot.settings;
     let current = store.tallies_blocking(window)?;
     let previous = store.tallies_blocking(&window.previous())?;
@@ -47,4 +49,34 @@ pub fn trend(store: &Store, window: &Window, bucket: Bucket, horror: Option<&str
     };
     let days = store.day_tallies_blocking(window)?;
     Ok(trend::build(&horrors, &days, window, window.echo(snapshot.settings.tz()), bucket))
+}
+
+/// A cycle with its ranking and the before/during result of each focus horror.
+pub fn cycle_detail(store: &Store, id: i64, now: DateTime<Utc>) -> Result<crate::cycles::CycleDetail> {
+    use crate::cycles;
+    let snapshot = store.snapshot()?;
+    let settings = &snapshot.settings;
+    let row = store.cycle_blocking(id)?.ok_or_else(|| Error::NotFound(format!("no cycle with id {id}")))?;
+    let window = cycles::window(&row);
+    let today = local_day(now, settings.tz());
+    let ranking = ranking(store, &window, By::Priority)?;
+    let during = store.tallies_blocking(&window)?;
+    let before = store.tallies_blocking(&window.previous())?;
+    let results = row
+        .focus
+        .iter()
+        .map(|key| {
+            let name = snapshot.horror(key).map(|h| h.name.as_str()).unwrap_or(key);
+            let tally = |m: &std::collections::BTreeMap<String, ranking::Tally>| m.get(key).copied().unwrap_or_default();
+            cycles::result(key, name, tally(&before), tally(&during), &window, today, settings.tz(), settings.currency())
+        })
+        .collect();
+    Ok(cycles::CycleDetail { cycle: cycles::summary(&row, settings.tz(), today), results, ranking })
+}
+
+/// Every cycle, newest first.
+pub fn cycle_list(store: &Store, now: DateTime<Utc>) -> Result<Vec<crate::cycles::CycleSummary>> {
+    let settings = store.snapshot()?.settings.clone();
+    let today = local_day(now, settings.tz());
+    Ok(store.cycles_blocking()?.iter().map(|row| crate::cycles::summary(row, settings.tz(), today)).collect())
 }

@@ -1,7 +1,5 @@
 //! JSON handlers under `/api`. Each one is thin: parse, call the store or a report, answer.
 
-use std::collections::HashSet;
-
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Utc;
@@ -329,7 +327,7 @@ pub async fn ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
     let window = params.window(&store)?;
     let by = params.parsed("by", By::parse)?.unwrap_or(By::Priority);
     let store = store.into_inner();
-    let ranking = blocking(move || report::ranking(&store, &window, by, &HashSet::new())).await?;
+    let ranking = blocking(move || report::ranking(&store, &window, by)).await?;
     Ok(HttpResponse::Ok().json(ranking))
 }
 
@@ -412,4 +410,166 @@ pub struct Me {
 pub async fn me(who: Staff, req: HttpRequest) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     Ok(HttpResponse::Ok().json(Me { name: who.0.name, role: who.0.role }))
+}
+
+// ---------------------------------------------------------------- cycles
+
+#[derive(Serialize, ToSchema)]
+pub struct CycleList {
+    cycles: Vec<crate::cycles::CycleSummary>,
+}
+
+fn cycle_id(text: &str) -> Result<i64> {
+    text.parse().map_err(|_| Error::NotFound(format!("no cycle with id {text}")))
+}
+
+/// Every improvement cycle, newest first.
+#[utoipa::path(get, path = "/api/cycles", tag = "cycles", responses((status = 200, body = CycleList)), security(("bearer" = [])))]
+pub async fn list_cycles(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    Params::parse(&req, &[], false)?;
+    let store = store.into_inner();
+    let cycles = blocking(move || report::cycle_list(&store, Utc::now())).await?;
+    Ok(HttpResponse::Ok().json(CycleList { cycles }))
+}
+
+/// Starts an improvement cycle with up to three focus horrors.
+#[utoipa::path(post, path = "/api/cycles", tag = "cycles", request_body = crate::cycles::CycleInput,
+    responses((status = 201, body = crate::cycles::CycleDetail), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn create_cycle(_: Admin, req: HttpRequest, store: Store_, body: web::Json<crate::cycles::CycleInput>) -> Result<HttpResponse> {
+    use crate::cycles::*;
+    Params::parse(&req, &[], false)?;
+    let input = body.into_inner();
+    let bad = |code: &'static str| move |m: String| Error::invalid(code, m);
+    let name = validate_name(&input.name).map_err(bad("invalid_name"))?;
+    let note = validate_note(input.note.as_deref()).map_err(bad("invalid_note"))?;
+    validate_focus(&input.focus).map_err(bad("invalid_focus"))?;
+    let start = crate::calendar::parse_date(&input.start).map_err(|m| Error::invalid("invalid_start", format!("start: {m}")))?;
+    let days = input.days.unwrap_or(store.snapshot()?.settings.window_days);
+    validate_days(days).map_err(bad("invalid_days"))?;
+    let window = crate::calendar::Window::new(start, start + chrono::Duration::days(days - 1)).map_err(bad("invalid_days"))?;
+    let id = store.create_cycle(name, window, note, input.focus).await?;
+    let store = store.into_inner();
+    let detail = blocking(move || report::cycle_detail(&store, id, Utc::now())).await?;
+    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/cycles/{id}"))).json(detail))
+}
+
+/// A cycle with its ranking and, per focus horror, before vs during and a verdict.
+#[utoipa::path(get, path = "/api/cycles/{id}", tag = "cycles", params(("id" = i64, Path)),
+    responses((status = 200, body = crate::cycles::CycleDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn get_cycle(_: Viewer, req: HttpRequest, store: Store_, id: web::Path<String>) -> Result<HttpResponse> {
+    Params::parse(&req, &[], false)?;
+    let id = cycle_id(&id)?;
+    let store = store.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || report::cycle_detail(&store, id, Utc::now())).await?))
+}
+
+/// Changes a cycle's name, focus or note.
+#[utoipa::path(put, path = "/api/cycles/{id}", tag = "cycles", params(("id" = i64, Path)), request_body = crate::cycles::CycleUpdate,
+    responses((status = 200, body = crate::cycles::CycleDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn put_cycle(_: Admin, req: HttpRequest, store: Store_, id: web::Path<String>, body: web::Json<crate::cycles::CycleUpdate>) -> Result<HttpResponse> {
+    use crate::cycles::*;
+    Params::parse(&req, &[], false)?;
+    let id = cycle_id(&id)?;
+    let update = body.into_inner();
+    let name = update.name.as_deref().map(validate_name).transpose().map_err(|m| Error::invalid("invalid_name", m))?;
+    let note = match &update.note {
+        None => None,
+        Some(note) => Some(validate_note(note.as_deref()).map_err(|m| Error::invalid("invalid_note", m))?),
+    };
+    if let Some(focus) = &update.focus {
+        validate_focus(focus).map_err(|m| Error::invalid("invalid_focus", m))?;
+    }
+    if !store.update_cycle(id, name, note, update.focus).await? {
+        return Err(Error::NotFound(format!("no cycle with id {id}")));
+    }
+    let store = store.into_inner();
+    Ok(HttpResponse::Ok().json(blocking(move || report::cycle_detail(&store, id, Utc::now())).await?))
+}
+
+// ---------------------------------------------------------------- exports
+
+/// Streams a rewound file as the response body, reading it off the async workers.
+fn file_response(file: std::fs::File, content_type: &str, filename: &str) -> HttpResponse {
+    use std::io::Read;
+    let stream = futures_util::stream::unfold(Some(file), |file| async move {
+        let mut file = file?;
+        let chunk = web::block(move || {
+            let mut buf = vec![0u8; 64 * 1024];
+            let n = file.read(&mut buf)?;
+            buf.truncate(n);
+            Ok::<_, std::io::Error>((buf, file))
+        })
+        .await;
+        match chunk {
+            Ok(Ok((buf, _))) if buf.is_empty() => None,
+            Ok(Ok((buf, file))) => Some((Ok(web::Bytes::from(buf)), Some(file))),
+            Ok(Err(e)) => Some((Err(e), None)),
+            Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
+        }
+    });
+    HttpResponse::Ok()
+        .content_type(content_type)
+        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .streaming(stream)
+}
+
+fn spool(write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<std::fs::File> {
+    use std::io::Seek;
+    let mut file = tempfile::tempfile().map_err(|e| Error::internal(e.to_string()))?;
+    write(&mut file)?;
+    file.rewind().map_err(|e| Error::internal(e.to_string()))?;
+    Ok(file)
+}
+
+/// Every tick of the window as CSV (UTF-8 with BOM, formula cells neutralised).
+#[utoipa::path(get, path = "/api/export/ticks.csv", tag = "exports",
+    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("days" = Option<i64>, Query), ("cycle" = Option<i64>, Query),
+        ("include_voided" = Option<bool>, Query)),
+    responses((status = 200, content_type = "text/csv", body = String)), security(("bearer" = [])))]
+pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    let params = Params::parse(&req, &["include_voided"], true)?;
+    let window = params.window(&store)?;
+    let include_voided = params.boolean("include_voided")?;
+    let store = store.into_inner();
+    let file = blocking(move || spool(|f| crate::export::csv::ticks(&store, &window, include_voided, std::io::BufWriter::new(f)))).await?;
+    Ok(file_response(file, "text/csv; charset=utf-8", &format!("ticks-{}-{}.csv", window.from, window.to)))
+}
+
+/// The ranking of the window as CSV.
+#[utoipa::path(get, path = "/api/export/ranking.csv", tag = "exports",
+    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("days" = Option<i64>, Query), ("cycle" = Option<i64>, Query),
+        ("by" = Option<By>, Query)),
+    responses((status = 200, content_type = "text/csv", body = String)), security(("bearer" = [])))]
+pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    let params = Params::parse(&req, &["by"], true)?;
+    let window = params.window(&store)?;
+    let by = params.parsed("by", By::parse)?.unwrap_or(By::Priority);
+    let store = store.into_inner();
+    let file = blocking(move || {
+        let ranking = report::ranking(&store, &window, by)?;
+        spool(|f| crate::export::csv::ranking(&ranking, f))
+    })
+    .await?;
+    Ok(file_response(file, "text/csv; charset=utf-8", &format!("ranking-{}-{}.csv", window.from, window.to)))
+}
+
+/// The annual review of a calendar year (default: this year) as one ZIP.
+#[utoipa::path(get, path = "/api/export/annual.zip", tag = "exports", params(("year" = Option<i32>, Query)),
+    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    let params = Params::parse(&req, &["year"], false)?;
+    let year = params.parsed("year", crate::export::annual::parse_year)?;
+    let store = store.into_inner();
+    let (year, file) = blocking(move || {
+        let now = Utc::now();
+        let year = match year {
+            Some(y) => y,
+            None => crate::export::annual::current_year(&store, now)?,
+        };
+        Ok((year, crate::export::annual::to_tempfile(&store, year, now)?))
+    })
+    .await?;
+    Ok(file_response(file, "application/zip", &format!("horrors-annual-{year}.zip")))
 }

@@ -32,11 +32,34 @@ fn identify(req: &HttpRequest) -> Result<Identity> {
             }
             secret.trim().to_string()
         }
-        None => return Err(Error::Unauthorized("missing credentials: send Authorization: Bearer <token>".into())),
+        None => return identify_session(req, store),
     };
     store
         .authenticate(&secret)?
         .ok_or_else(|| Error::Unauthorized("unknown or revoked token".into()))
+}
+
+/// Pages authenticate with the session cookie; a state-changing request must also carry
+/// the session's CSRF secret in `X-CSRF-Token` (SameSite=Strict is the first line).
+fn identify_session(req: &HttpRequest, store: &Store) -> Result<Identity> {
+    let missing = || Error::Unauthorized("missing credentials: send Authorization: Bearer <token>".into());
+    let cookie = req.cookie(SESSION_COOKIE).ok_or_else(missing)?;
+    let (identity, csrf) = store
+        .session(cookie.value())?
+        .ok_or_else(|| Error::Unauthorized("the session has expired or was revoked; log in again".into()))?;
+    let safe = matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
+    if !safe {
+        let sent = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok());
+        if sent != Some(csrf.as_str()) {
+            return Err(Error::forbidden("csrf", "missing or wrong X-CSRF-Token for a session request"));
+        }
+    }
+    Ok(identity)
+}
+
+/// The identity of a request, if any (pages use it to decide between a page and a redirect).
+pub fn identity(req: &HttpRequest) -> Option<Identity> {
+    identify(req).ok()
 }
 
 macro_rules! role_extractor {
@@ -135,8 +158,14 @@ impl Params {
     pub fn window(&self, store: &Store) -> Result<Window> {
         let snapshot = store.snapshot()?;
         let settings = &snapshot.settings;
-        if self.get("cycle").is_some() {
-            return Err(Error::invalid("unknown_cycle", "no such cycle"));
+        if let Some(text) = self.get("cycle") {
+            if self.get("from").is_some() || self.get("to").is_some() || self.get("days").is_some() {
+                return Err(Error::invalid("invalid_window", "give either cycle, or from and to, or days"));
+            }
+            let unknown = || Error::invalid("unknown_cycle", format!("no cycle with id {text:?}"));
+            let id: i64 = text.parse().map_err(|_| unknown())?;
+            let row = store.cycle_blocking(id)?.ok_or_else(unknown)?;
+            return Ok(crate::cycles::window(&row));
         }
         let today = local_day(Utc::now(), settings.tz());
         Window::select(self.get("from"), self.get("to"), self.get("days"), today, settings.window_days)

@@ -63,7 +63,12 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/trend").route(web::get().to(trend)))
         .service(resource("/api/tokens").route(web::get().to(list_tokens)).route(web::post().to(create_token)))
         .service(resource("/api/tokens/{id}/revoke").route(web::post().to(revoke_token)))
-        .service(resource("/api/me").route(web::get().to(me)));
+        .service(resource("/api/me").route(web::get().to(me)))
+        .service(resource("/api/cycles").route(web::get().to(list_cycles)).route(web::post().to(create_cycle)))
+        .service(resource("/api/export/ticks.csv").route(web::get().to(export_ticks)))
+        .service(resource("/api/export/ranking.csv").route(web::get().to(export_ranking)))
+        .service(resource("/api/export/annual.zip").route(web::get().to(export_annual)))
+        .service(resource("/api/cycles/{id}").route(web::get().to(get_cycle)).route(web::put().to(put_cycle)));
 }
 
 /// Every route path, for the OpenAPI coverage test.
@@ -80,6 +85,11 @@ pub const ROUTES: &[&str] = &[
     "/api/tokens",
     "/api/tokens/{id}/revoke",
     "/api/me",
+    "/api/cycles",
+    "/api/cycles/{id}",
+    "/api/export/ticks.csv",
+    "/api/export/ranking.csv",
+    "/api/export/annual.zip",
 ];
 
 fn resource(path: &str) -> actix_web::Resource {

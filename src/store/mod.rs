@@ -17,7 +17,7 @@ use std::time::Duration;
 use chrono::{DateTime, NaiveDate, Utc};
 use rusqlite::{Connection, OpenFlags};
 
-pub use queries::{Applied, CatalogueChange, Recorded, TickFilter, TokenInfo};
+pub use queries::{Applied, CatalogueChange, CycleRow, Recorded, TickFilter, TokenInfo};
 
 use crate::auth::{hash_secret, new_secret, Identity, Role};
 use crate::calendar::Window;
@@ -230,6 +230,71 @@ impl Store {
     pub fn authenticate(&self, secret: &str) -> Result<Option<Identity>> {
         let hash = hash_secret(secret);
         self.read_blocking(|conn| queries::lookup_token(conn, &hash))
+    }
+
+    // ------------------------------------------------------------ sessions
+
+    /// Starts a page session for a token secret; returns the session secret and CSRF
+    /// secret, or `None` if the token is unknown or revoked.
+    pub async fn create_session(&self, token_secret: String, lifetime: chrono::Duration) -> Result<Option<(String, String, Identity)>> {
+        let store = self.clone();
+        let Some(identity) = tokio::task::spawn_blocking(move || store.authenticate(&token_secret))
+            .await
+            .map_err(|e| Error::internal(e.to_string()))??
+        else {
+            return Ok(None);
+        };
+        let secret = new_secret().map_err(Error::internal)?;
+        let csrf = new_secret().map_err(Error::internal)?;
+        let (hash, token_id, csrf_copy) = (hash_secret(&secret), identity.token_id, csrf.clone());
+        let now = Utc::now();
+        self.inner
+            .writer
+            .write(move |conn| queries::create_session(conn, &hash, token_id, &csrf_copy, now, now + lifetime))
+            .await?;
+        Ok(Some((secret, csrf, identity)))
+    }
+
+    /// The identity and CSRF secret behind a session cookie, if the session is live and
+    /// its token not revoked.
+    pub fn session(&self, secret: &str) -> Result<Option<(Identity, String)>> {
+        let hash = hash_secret(secret);
+        self.read_blocking(|conn| queries::lookup_session(conn, &hash, Utc::now()))
+    }
+
+    pub async fn end_session(&self, secret: &str) -> Result<()> {
+        let hash = hash_secret(secret);
+        self.inner.writer.write(move |conn| queries::delete_session(conn, &hash)).await
+    }
+
+    // ------------------------------------------------------------ cycles
+
+    pub async fn create_cycle(&self, name: String, window: Window, note: Option<String>, focus: Vec<String>) -> Result<i64> {
+        self.inner
+            .writer
+            .write(move |conn| queries::create_cycle(conn, &name, &window, note.as_deref(), &focus, Utc::now()))
+            .await
+    }
+
+    pub async fn update_cycle(&self, id: i64, name: Option<String>, note: Option<Option<String>>, focus: Option<Vec<String>>) -> Result<bool> {
+        self.inner
+            .writer
+            .write(move |conn| {
+                queries::update_cycle(conn, id, name.as_deref(), note.as_ref().map(|n| n.as_deref()), focus.as_deref(), Utc::now())
+            })
+            .await
+    }
+
+    pub fn cycle_blocking(&self, id: i64) -> Result<Option<CycleRow>> {
+        self.read_blocking(|conn| queries::cycle(conn, id))
+    }
+
+    pub fn cycles_blocking(&self) -> Result<Vec<CycleRow>> {
+        self.read_blocking(queries::cycles)
+    }
+
+    pub fn focus_keys_blocking(&self, window: &Window) -> Result<std::collections::HashSet<String>> {
+        self.read_blocking(|conn| queries::focus_keys(conn, window))
     }
 
     // ------------------------------------------------------------ ticks

@@ -598,3 +598,166 @@ pub fn counts_on(conn: &Connection, day: NaiveDate) -> Result<HashMap<String, u6
     let window = Window { from: day, to: day };
     Ok(tallies(conn, &window)?.into_iter().map(|(k, t)| (k, t.count)).collect())
 }
+
+// ---------------------------------------------------------------- sessions
+
+/// Creates a page session for a token; returns nothing but stores only the hash.
+pub fn create_session(conn: &Connection, hash: &[u8], token_id: i64, csrf: &str, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
+    conn.prepare_cached("DELETE FROM sessions WHERE expires_at < ?1")?.execute([millis(now)])?;
+    conn.prepare_cached("INSERT INTO sessions (hash, token_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
+        .execute(params![hash, token_id, csrf, millis(now), millis(expires)])?;
+    Ok(())
+}
+
+/// The identity and CSRF secret of a live session whose token is not revoked.
+pub fn lookup_session(conn: &Connection, hash: &[u8], now: DateTime<Utc>) -> Result<Option<(Identity, String)>> {
+    let found = conn
+        .prepare_cached(
+            "SELECT t.id, t.name, t.role, s.csrf FROM sessions s JOIN tokens t ON t.id = s.token_id
+             WHERE s.hash = ?1 AND s.expires_at > ?2 AND t.revoked_at IS NULL",
+        )?
+        .query_row(params![hash, millis(now)], |row| {
+            let role: String = row.get(2)?;
+            Ok((
+                Identity { token_id: row.get(0)?, name: row.get(1)?, role: Role::parse(&role).unwrap_or(Role::Staff) },
+                row.get(3)?,
+            ))
+        })
+        .optional()?;
+    Ok(found)
+}
+
+pub fn delete_session(conn: &Connection, hash: &[u8]) -> Result<()> {
+    conn.prepare_cached("DELETE FROM sessions WHERE hash = ?1")?.execute([hash])?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- cycles
+
+/// A stored improvement cycle.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CycleRow {
+    pub id: i64,
+    pub name: String,
+    pub start: NaiveDate,
+    pub days: i64,
+    pub note: Option<String>,
+    /// Focus horror keys in order.
+    pub focus: Vec<String>,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+fn parse_day(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| Error::internal(format!("bad stored day {text}: {e}")))
+}
+
+/// Resolves focus keys to active horror ids, or a 422 naming the bad key.
+fn focus_ids(conn: &Connection, focus: &[String]) -> Result<Vec<i64>> {
+    let mut ids = Vec::new();
+    for key in focus {
+        let found: Option<(i64, bool)> = conn
+            .prepare_cached("SELECT id, retired FROM horrors WHERE key = ?1")?
+            .query_row([key], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        match found {
+            None => return Err(Error::invalid("unknown_horror", format!("focus: no horror with key {key:?}"))),
+            Some((_, true)) => return Err(Error::invalid("retired_horror", format!("focus: horror {key:?} is retired"))),
+            Some((id, false)) => ids.push(id),
+        }
+    }
+    Ok(ids)
+}
+
+fn set_focus(conn: &Connection, cycle_id: i64, ids: &[i64]) -> Result<()> {
+    conn.prepare_cached("DELETE FROM cycle_focus WHERE cycle_id = ?1")?.execute([cycle_id])?;
+    for (position, id) in ids.iter().enumerate() {
+        conn.prepare_cached("INSERT INTO cycle_focus (cycle_id, horror_id, position) VALUES (?1, ?2, ?3)")?
+            .execute(params![cycle_id, id, position as i64])?;
+    }
+    Ok(())
+}
+
+pub fn create_cycle(conn: &Connection, name: &str, window: &Window, note: Option<&str>, focus: &[String], now: DateTime<Utc>) -> Result<i64> {
+    let ids = focus_ids(conn, focus)?;
+    let at = rfc3339(now);
+    conn.prepare_cached(
+        "INSERT INTO cycles (name, start_day, end_day, days, note, created_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6)",
+    )?
+    .execute(params![name, window.from.to_string(), window.to.to_string(), window.days(), note, at])?;
+    let id = conn.last_insert_rowid();
+    set_focus(conn, id, &ids)?;
+    Ok(id)
+}
+
+/// Changes a cycle's name, note and focus (each only when given). `false` when there is no such cycle.
+pub fn update_cycle(conn: &Connection, id: i64, name: Option<&str>, note: Option<Option<&str>>, focus: Option<&[String]>, now: DateTime<Utc>) -> Result<bool> {
+    if cycle(conn, id)?.is_none() {
+        return Ok(false);
+    }
+    let ids = focus.map(|f| focus_ids(conn, f)).transpose()?;
+    if let Some(name) = name {
+        conn.prepare_cached("UPDATE cycles SET name = ?2 WHERE id = ?1")?.execute(params![id, name])?;
+    }
+    if let Some(note) = note {
+        conn.prepare_cached("UPDATE cycles SET note = ?2 WHERE id = ?1")?.execute(params![id, note])?;
+    }
+    if let Some(ids) = ids {
+        set_focus(conn, id, &ids)?;
+    }
+    conn.prepare_cached("UPDATE cycles SET updated_at = ?2 WHERE id = ?1")?.execute(params![id, rfc3339(now)])?;
+    Ok(true)
+}
+
+fn cycle_from_row(conn: &Connection, row: &Row<'_>) -> Result<CycleRow> {
+    let id: i64 = row.get(0)?;
+    let start: String = row.get(2)?;
+    let mut focus = conn.prepare_cached(
+        "SELECT h.key FROM cycle_focus f JOIN horrors h ON h.id = f.horror_id WHERE f.cycle_id = ?1 ORDER BY f.position",
+    )?;
+    let focus = focus.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    Ok(CycleRow {
+        id,
+        name: row.get(1)?,
+        start: parse_day(&start)?,
+        days: row.get(3)?,
+        note: row.get(4)?,
+        focus,
+        created_at: row.get(5)?,
+        updated_at: row.get(6)?,
+    })
+}
+
+const CYCLE_COLUMNS: &str = "id, name, start_day, days, note, created_at, updated_at";
+
+pub fn cycle(conn: &Connection, id: i64) -> Result<Option<CycleRow>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {CYCLE_COLUMNS} FROM cycles WHERE id = ?1"))?;
+    let mut rows = stmt.query([id])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(cycle_from_row(conn, row)?)),
+        None => Ok(None),
+    }
+}
+
+/// Every cycle, newest start first.
+pub fn cycles(conn: &Connection) -> Result<Vec<CycleRow>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {CYCLE_COLUMNS} FROM cycles ORDER BY start_day DESC, id DESC"))?;
+    let mut rows = stmt.query([])?;
+    let mut out = Vec::new();
+    while let Some(row) = rows.next()? {
+        out.push(cycle_from_row(conn, row)?);
+    }
+    Ok(out)
+}
+
+/// Keys that are a focus of some cycle overlapping the window.
+pub fn focus_keys(conn: &Connection, window: &Window) -> Result<std::collections::HashSet<String>> {
+    let mut stmt = conn.prepare_cached(
+        "SELECT DISTINCT h.key FROM cycles c JOIN cycle_focus f ON f.cycle_id = c.id JOIN horrors h ON h.id = f.horror_id
+         WHERE c.start_day <= ?2 AND c.end_day >= ?1",
+    )?;
+    let keys = stmt
+        .query_map([window.from.to_string(), window.to.to_string()], |row| row.get(0))?
+        .collect::<rusqlite::Result<_>>()?;
+    Ok(keys)
+}

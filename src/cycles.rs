@@ -1,0 +1,275 @@
+//! Improvement cycles (SPEC §10): a window in which the team fixes up to three focus
+//! horrors, and the before/during comparison that says whether it worked.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::calendar::{Window, WindowEcho};
+use crate::money::Currency;
+use crate::ranking::{change_pct, Ranking, Tally};
+use crate::store::CycleRow;
+
+/// Most focus horrors in one cycle: a few at a time is why the method works.
+pub const MAX_FOCUS: usize = 3;
+/// Longest cycle, in days.
+pub const MAX_CYCLE_DAYS: i64 = 366;
+/// A change in the daily rate smaller than this (in %) is "unchanged".
+pub const UNCHANGED_BAND_PCT: f64 = 5.0;
+
+/// `POST /api/cycles`.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CycleInput {
+    pub name: String,
+    /// First local day, `YYYY-MM-DD`.
+    pub start: String,
+    /// Length in days (default: the configured window).
+    #[serde(default)]
+    pub days: Option<i64>,
+    /// Up to three active horror keys.
+    #[serde(default)]
+    pub focus: Vec<String>,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+
+/// `PUT /api/cycles/{id}`: only name, focus and note change.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CycleUpdate {
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub focus: Option<Vec<String>>,
+    #[serde(default, with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub note: Option<Option<String>>,
+}
+
+mod double_option {
+    use serde::{Deserialize, Deserializer};
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+        Option::<String>::deserialize(d).map(Some)
+    }
+}
+
+pub fn validate_name(name: &str) -> Result<String, String> {
+    let name = name.trim();
+    if name.is_empty() || name.chars().count() > 100 {
+        return Err("name must be 1 to 100 characters".into());
+    }
+    Ok(name.to_string())
+}
+
+pub fn validate_note(note: Option<&str>) -> Result<Option<String>, String> {
+    match note {
+        Some(n) if n.chars().count() > 2000 => Err("note must be at most 2000 characters".into()),
+        Some(n) if n.trim().is_empty() => Ok(None),
+        other => Ok(other.map(str::to_string)),
+    }
+}
+
+pub fn validate_focus(focus: &[String]) -> Result<(), String> {
+    if focus.len() > MAX_FOCUS {
+        return Err(format!("a cycle focuses on at most {MAX_FOCUS} horrors, got {}", focus.len()));
+    }
+    for (i, key) in focus.iter().enumerate() {
+        if focus[..i].contains(key) {
+            return Err(format!("focus lists {key:?} twice"));
+        }
+    }
+    Ok(())
+}
+
+pub fn validate_days(days: i64) -> Result<(), String> {
+    if (1..=MAX_CYCLE_DAYS).contains(&days) {
+        Ok(())
+    } else {
+        Err(format!("days must be between 1 and {MAX_CYCLE_DAYS}, got {days}"))
+    }
+}
+
+/// The window a cycle covers.
+pub fn window(row: &CycleRow) -> Window {
+    Window { from: row.start, to: row.start + chrono::Duration::days(row.days - 1) }
+}
+
+/// Improved, unchanged or worse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    Improved,
+    Unchanged,
+    Worse,
+}
+
+/// Count and cost in one of the two windows.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct Period {
+    pub window: WindowEcho,
+    /// Days of this window that have already happened.
+    pub elapsed_days: i64,
+    pub count: u64,
+    pub cost: String,
+    pub cost_minor: i64,
+}
+
+/// One focus horror's before/during result.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FocusResult {
+    pub key: String,
+    pub name: String,
+    pub before: Period,
+    pub during: Period,
+    /// Change of the count, as in the ranking; null when before is 0.
+    pub change_pct: Option<f64>,
+    /// Change of the daily rate (count per elapsed day), which is fair while the cycle runs.
+    pub rate_change_pct: Option<f64>,
+    pub verdict: Verdict,
+}
+
+/// A cycle as listed.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CycleSummary {
+    pub id: i64,
+    pub name: String,
+    pub start: String,
+    pub end: String,
+    pub days: i64,
+    pub focus: Vec<String>,
+    pub note: Option<String>,
+    pub window: WindowEcho,
+    /// `planned`, `running` or `finished`, relative to today.
+    pub status: String,
+    pub created_at: String,
+    pub updated_at: String,
+}
+
+/// `GET /api/cycles/{id}`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct CycleDetail {
+    #[serde(flatten)]
+    pub cycle: CycleSummary,
+    pub results: Vec<FocusResult>,
+    pub ranking: Ranking,
+}
+
+pub fn summary(row: &CycleRow, tz: chrono_tz::Tz, today: NaiveDate) -> CycleSummary {
+    let w = window(row);
+    let status = if today < w.from {
+        "planned"
+    } else if today > w.to {
+        "finished"
+    } else {
+        "running"
+    };
+    CycleSummary {
+        id: row.id,
+        name: row.name.clone(),
+        start: w.from.to_string(),
+        end: w.to.to_string(),
+        days: row.days,
+        focus: row.focus.clone(),
+        note: row.note.clone(),
+        window: w.echo(tz),
+        status: status.into(),
+        created_at: row.created_at.clone(),
+        updated_at: row.updated_at.clone(),
+    }
+}
+
+/// Days of `window` up to and including `today`.
+pub fn elapsed_days(window: &Window, today: NaiveDate) -> i64 {
+    if today < window.from {
+        0
+    } else {
+        (today.min(window.to) - window.from).num_days() + 1
+    }
+}
+
+/// Compares a focus horror's count before and during the cycle. The verdict compares
+/// daily rates over the days that have elapsed, so a running cycle is judged fairly:
+/// improved when the rate fell by more than 5 %, worse when it rose by more than 5 %.
+#[allow(clippy::too_many_arguments)]
+pub fn result(key: &str, name: &str, before: Tally, during: Tally, cycle: &Window, today: NaiveDate, tz: chrono_tz::Tz, currency: Currency) -> FocusResult {
+    let previous = cycle.previous();
+    let during_days = elapsed_days(cycle, today);
+    let before_rate = before.count as f64 / previous.days() as f64;
+    let rate_change_pct = if during_days == 0 || before.count == 0 {
+        None
+    } else {
+        let during_rate = during.count as f64 / during_days as f64;
+        Some(((during_rate - before_rate) / before_rate * 1000.0).round() / 10.0)
+    };
+    let verdict = match (rate_change_pct, during_days, during.count) {
+        (Some(p), _, _) if p < -UNCHANGED_BAND_PCT => Verdict::Improved,
+        (Some(p), _, _) if p > UNCHANGED_BAND_PCT => Verdict::Worse,
+        (None, d, n) if d > 0 && n > 0 => Verdict::Worse, // from nothing to something
+        _ => Verdict::Unchanged,
+    };
+    let period = |w: &Window, t: Tally, elapsed: i64| Period {
+        window: w.echo(tz),
+        elapsed_days: elapsed,
+        count: t.count,
+        cost: currency.format(t.cost_minor),
+        cost_minor: t.cost_minor,
+    };
+    FocusResult {
+        key: key.to_string(),
+        name: name.to_string(),
+        before: period(&previous, before, previous.days()),
+        during: period(cycle, during, during_days),
+        change_pct: change_pct(during.count, before.count),
+        rate_change_pct,
+        verdict,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::calendar::parse_date;
+
+    fn d(t: &str) -> NaiveDate {
+        parse_date(t).unwrap()
+    }
+
+    fn tally(count: u64) -> Tally {
+        Tally { count, complaints: 0, cost_minor: count as i64 * 100 }
+    }
+
+    #[test]
+    fn verdicts_compare_daily_rates() {
+        let usd = Currency::parse("USD").unwrap();
+        let cycle = Window::new(d("2026-10-01"), d("2026-10-30")).unwrap();
+        let tz = chrono_tz::UTC;
+        // Finished cycle: 60 before, 30 during → -50 %.
+        let r = result("a", "A", tally(60), tally(30), &cycle, d("2026-11-23"), tz, usd);
+        assert_eq!((r.verdict, r.change_pct, r.rate_change_pct), (Verdict::Improved, Some(-50.0), Some(-50.0)));
+        assert_eq!(r.before.window.from, "2026-09-01");
+        assert_eq!(r.before.window.to, "2026-09-30");
+        // Running cycle, 10 of 30 days gone: 15 during vs 30 before is a rate of 1.5/day vs 1/day.
+        let r = result("a", "A", tally(30), tally(15), &cycle, d("2026-10-10"), tz, usd);
+        assert_eq!((r.verdict, r.during.elapsed_days, r.rate_change_pct), (Verdict::Worse, 10, Some(50.0)));
+        // Within ±5 % → unchanged.
+        let r = result("a", "A", tally(100), tally(97), &cycle, d("2026-11-23"), tz, usd);
+        assert_eq!(r.verdict, Verdict::Unchanged);
+        // Nothing before, something now → worse; nothing either side → unchanged.
+        assert_eq!(result("a", "A", tally(0), tally(3), &cycle, d("2026-11-23"), tz, usd).verdict, Verdict::Worse);
+        assert_eq!(result("a", "A", tally(0), tally(0), &cycle, d("2026-11-23"), tz, usd).verdict, Verdict::Unchanged);
+        // Planned cycle: nothing elapsed.
+        assert_eq!(result("a", "A", tally(9), tally(0), &cycle, d("2026-09-15"), tz, usd).verdict, Verdict::Unchanged);
+    }
+
+    #[test]
+    fn validates_inputs() {
+        assert!(validate_focus(&["a".into(), "b".into(), "c".into()]).is_ok());
+        assert!(validate_focus(&["a".into(), "b".into(), "c".into(), "d".into()]).is_err());
+        assert!(validate_focus(&["a".into(), "a".into()]).is_err());
+        assert!(validate_days(0).is_err() && validate_days(367).is_err() && validate_days(30).is_ok());
+        assert!(validate_name("  ").is_err());
+        assert_eq!(validate_name(" Q1 ").unwrap(), "Q1");
+    }
+}

@@ -1,0 +1,315 @@
+//! The annual review ZIP (SPEC §11): the year and the year before, as CSV, XLSX, a
+//! self-contained HTML report and charts. Ticks stream from the database into the archive;
+//! at no point are all of a year's ticks in memory.
+
+use std::io::{Read, Seek, Write};
+
+use chrono::{DateTime, Datelike, NaiveDate, Utc};
+use maud::{html, Markup, PreEscaped, DOCTYPE};
+use zip::write::SimpleFileOptions;
+use zip::ZipWriter;
+
+use crate::calendar::Window;
+use crate::cycles::CycleDetail;
+use crate::error::{Error, Result};
+use crate::ranking::{By, Ranking};
+use crate::report;
+use crate::store::Store;
+
+/// Years the annual review accepts.
+pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=9998;
+
+fn zip_error(e: zip::result::ZipError) -> Error {
+    Error::internal(format!("writing ZIP: {e}"))
+}
+
+fn io_error(e: std::io::Error) -> Error {
+    Error::internal(format!("writing ZIP: {e}"))
+}
+
+/// Parses and checks a `year` parameter.
+pub fn parse_year(text: &str) -> std::result::Result<i32, String> {
+    let year: i32 = text.parse().map_err(|_| format!("year {text:?} is not a number such as 2026"))?;
+    if YEARS.contains(&year) {
+        Ok(year)
+    } else {
+        Err(format!("year must be between {} and {}, got {year}", YEARS.start(), YEARS.end()))
+    }
+}
+
+/// Everything computed for one year.
+struct Year {
+    year: i32,
+    window: Window,
+    ranking: Ranking,
+    months: Vec<(String, Ranking)>,
+}
+
+fn year(store: &Store, year: i32) -> Result<Year> {
+    let window = Window::year(year).ok_or_else(|| Error::invalid("invalid_year", format!("no such year {year}")))?;
+    let ranking = report::ranking(store, &window, By::Priority)?;
+    let mut months = Vec::with_capacity(12);
+    for month in 1..=12 {
+        let from = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| Error::internal("bad month"))?;
+        let to = crate::calendar::Bucket::Month.next(from).pred_opt().unwrap_or(from);
+        let ranking = report::ranking(store, &Window { from, to }, By::Priority)?;
+        months.push((format!("{year}-{month:02}"), ranking));
+    }
+    Ok(Year { year, window, ranking, months })
+}
+
+/// Writes the annual review of `year` as a ZIP to `out`.
+pub fn write<W: Write + Seek>(store: &Store, year_number: i32, now: DateTime<Utc>, out: W) -> Result<()> {
+    let snapshot = store.snapshot()?;
+    let settings = &snapshot.settings;
+    let currency = settings.currency();
+    let this = year(store, year_number)?;
+    let before = year(store, year_number - 1)?;
+    let cycles: Vec<CycleDetail> = report::cycle_list(store, now)?
+        .into_iter()
+        .filter(|c| c.start.as_str() <= this.window.to.to_string().as_str() && c.end.as_str() >= this.window.from.to_string().as_str())
+        .map(|c| report::cycle_detail(store, c.id, now))
+        .collect::<Result<_>>()?;
+
+    let mut zip = ZipWriter::new(out);
+    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
+    let file = |zip: &mut ZipWriter<W>, name: &str| zip.start_file(name, options).map_err(zip_error);
+
+    file(&mut zip, "README.txt")?;
+    zip.write_all(readme(settings, &this, &before, now).as_bytes()).map_err(io_error)?;
+
+    file(&mut zip, "ranking.csv")?;
+    super::csv::ranking(&this.ranking, &mut zip)?;
+    if before.ranking.totals.count > 0 {
+        file(&mut zip, &format!("ranking-{}.csv", before.year))?;
+        super::csv::ranking(&before.ranking, &mut zip)?;
+    }
+    file(&mut zip, "ranking-by-month.csv")?;
+    super::csv::ranking_by_month(&this.months, &mut zip)?;
+    if before.ranking.totals.count > 0 {
+        file(&mut zip, &format!("ranking-by-month-{}.csv", before.year))?;
+        super::csv::ranking_by_month(&before.months, &mut zip)?;
+    }
+    file(&mut zip, "ticks.csv")?;
+    super::csv::ticks(store, &this.window, false, &mut zip)?;
+    file(&mut zip, "cycles.csv")?;
+    super::csv::cycles(&cycles, &mut zip)?;
+
+    let scratch = tempfile::NamedTempFile::new().map_err(io_error)?;
+    super::xlsx::write(
+        store,
+        &super::xlsx::Review {
+            year: this.year,
+            currency,
+            ranking: &this.ranking,
+            previous_year: &before.ranking,
+            months: &this.months,
+            cycles: &cycles,
+            window: this.window,
+        },
+        scratch.path(),
+    )?;
+    file(&mut zip, "review.xlsx")?;
+    let mut xlsx = std::fs::File::open(scratch.path()).map_err(io_error)?;
+    std::io::copy(&mut xlsx, &mut zip).map_err(io_error)?;
+
+    let mut charts: Vec<(String, Vec<u8>)> = Vec::new();
+    for y in [&this, &before] {
+        if y.year == this.year || y.ranking.totals.count > 0 {
+            charts.extend(super::charts_for(store, &y.window, &format!("{}-", y.year))?);
+        }
+    }
+    file(&mut zip, "review.html")?;
+    zip.write_all(review_html(settings, &this, &before, &cycles, &charts, now).into_string().as_bytes()).map_err(io_error)?;
+    for (name, bytes) in &charts {
+        file(&mut zip, &format!("charts/{name}"))?;
+        zip.write_all(bytes).map_err(io_error)?;
+    }
+    zip.finish().map_err(zip_error)?;
+    Ok(())
+}
+
+/// Writes the ZIP to a temporary file and returns it, rewound, for streaming.
+pub fn to_tempfile(store: &Store, year: i32, now: DateTime<Utc>) -> Result<std::fs::File> {
+    let mut file = tempfile::tempfile().map_err(io_error)?;
+    write(store, year, now, &mut file)?;
+    file.rewind().map_err(io_error)?;
+    Ok(file)
+}
+
+/// Reads a whole file (for small responses in tests).
+pub fn read_all(mut file: std::fs::File) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    file.read_to_end(&mut bytes).map_err(io_error)?;
+    Ok(bytes)
+}
+
+fn readme(settings: &crate::config::Settings, this: &Year, before: &Year, now: DateTime<Utc>) -> String {
+    format!(
+        "Annual review {year} - {org}\r\n\
+         ==========================================\r\n\r\n\
+         Made by horrors on {made} for the calendar year {year} in {tz}\r\n\
+         ({from} to {to}; a tick belongs to the local day of its occurred_at in that timezone).\r\n\
+         Money is in {currency}. Voided ticks are left out everywhere.\r\n\r\n\
+         What is inside\r\n\
+         - ranking.csv            the year's ranking (priority order), one row per horror\r\n\
+         - ranking-{prev}.csv       the same for {prev}, when that year has ticks\r\n\
+         - ranking-by-month.csv   one ranking per month of {year}\r\n\
+         - ticks.csv              every tick of {year}, oldest first\r\n\
+         - cycles.csv             improvement cycles overlapping {year}, one row per focus horror\r\n\
+         - review.xlsx            the same as a workbook: Ranking, By month, Cycles, Ticks, Year over year\r\n\
+         - review.html            a printable report with the charts inline (A4)\r\n\
+         - charts/                pareto, cost, trend, compare and matrix for {year} (and {prev} when it has ticks), SVG and PNG\r\n\r\n\
+         How it is computed\r\n\
+         count = sum of qty; pain_points = count x the horror's current pain (1-10);\r\n\
+         cost = sum of each tick's cost, fixed when it was recorded;\r\n\
+         score = (pain_weight x pain share + cost_weight x cost share) / sum of the weights whose totals are non-zero\r\n\
+         (pain_weight = {pw}, cost_weight = {cw}); tiers follow the cumulative score down the priority order:\r\n\
+         worst while the score above is below {worst}, worse below {worse}, bad after.\r\n\
+         change_pct compares each horror's count with the window of equal length just before.\r\n\
+         CSV files are UTF-8 with a byte order mark; cells that a spreadsheet would run as a formula start with '.\r\n\r\n\
+         Totals: {year}: {count} occurrences, {cost} {currency}; {prev}: {pcount} occurrences, {pcost} {currency}.\r\n",
+        year = this.year,
+        prev = before.year,
+        org = settings.name,
+        made = crate::ticks::rfc3339(now),
+        tz = settings.timezone,
+        from = this.window.from,
+        to = this.window.to,
+        currency = settings.currency,
+        pw = settings.pain_weight,
+        cw = settings.cost_weight,
+        worst = settings.worst,
+        worse = settings.worse,
+        count = this.ranking.totals.count,
+        cost = this.ranking.totals.cost,
+        pcount = before.ranking.totals.count,
+        pcost = before.ranking.totals.cost,
+    )
+}
+
+const REVIEW_CSS: &str = r#"
+@page { size: A4; margin: 14mm; }
+* { box-sizing: border-box; }
+body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK JP", sans-serif; color: #1b1f24; margin: 0 auto; max-width: 190mm; line-height: 1.4; }
+h1 { font-size: 22pt; margin: 0 0 2mm; } h2 { font-size: 14pt; margin: 8mm 0 2mm; border-bottom: 1px solid #c9d1d9; padding-bottom: 1mm; }
+p.lede { font-size: 12pt; margin: 0 0 4mm; }
+table { border-collapse: collapse; width: 100%; font-size: 9pt; page-break-inside: auto; }
+th, td { border-bottom: 1px solid #d8dee4; padding: 1.2mm 1.5mm; text-align: left; vertical-align: top; }
+td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
+thead { display: table-header-group; } tr { page-break-inside: avoid; }
+.tier { display: inline-block; padding: 0 2mm; border-radius: 2mm; font-size: 8pt; font-weight: 600; }
+.worst { background: #fbe3d6; color: #8a2b00; } .worse { background: #fdf0cc; color: #6b4b00; } .bad { background: #e4ecf4; color: #24425e; }
+figure { margin: 4mm 0; page-break-inside: avoid; } figure svg { width: 100%; height: auto; }
+figcaption { font-size: 9pt; color: #57606a; }
+.muted { color: #57606a; }
+@media print { h2 { page-break-after: avoid; } figure { page-break-inside: avoid; } }
+"#;
+
+fn review_html(
+    settings: &crate::config::Settings,
+    this: &Year,
+    before: &Year,
+    cycles: &[CycleDetail],
+    charts: &[(String, Vec<u8>)],
+    now: DateTime<Utc>,
+) -> Markup {
+    let svg = |name: &str| {
+        charts
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, bytes)| PreEscaped(strip_xml_declaration(&String::from_utf8_lossy(bytes)).to_string()))
+    };
+    let top = this.ranking.items.first().filter(|i| i.count > 0);
+    html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                title { "Annual review " (this.year) " — " (settings.name) }
+                style { (PreEscaped(REVIEW_CSS)) }
+            }
+            body {
+                h1 { "Annual review " (this.year) }
+                p.lede {
+                    (settings.name) ", " (this.window.from) " to " (this.window.to) " (" (settings.timezone) "). "
+                    @if let Some(top) = top {
+                        "Fix first: " strong { (top.name) } " — " (top.count) " occurrences costing " (top.cost) " " (settings.currency)
+                        ", " (format!("{:.0}", top.score * 100.0)) " % of the year's priority score."
+                    } @else {
+                        "No ticks were recorded this year."
+                    }
+                }
+                p.muted { (this.ranking.totals.count) " occurrences in " (this.year) " (" (before.ranking.totals.count) " in " (before.year) "), costing "
+                    (this.ranking.totals.cost) " " (settings.currency) " (" (before.ranking.totals.cost) " in " (before.year) ")." }
+                h2 { "Ranking " (this.year) }
+                table {
+                    thead { tr { th.n { "#" } th { "Horror" } th { "Tier" } th.n { "Count" } th.n { "Complaints" } th.n { "Cost " (settings.currency) } th.n { "Pain pts" } th.n { "Score" } th.n { "vs " (before.year) } } }
+                    tbody {
+                        @for item in &this.ranking.items {
+                            @let prev = before.ranking.items.iter().find(|p| p.key == item.key).map(|p| p.count).unwrap_or(0);
+                            tr {
+                                td.n { (item.rank) }
+                                td { (item.name) @if item.retired { span.muted { " (retired)" } } }
+                                td { span class={"tier " (item.tier.as_str())} { (item.tier.as_str()) } }
+                                td.n { (item.count) } td.n { (item.complaints) } td.n { (item.cost) } td.n { (item.pain_points) }
+                                td.n { (format!("{:.1} %", item.score * 100.0)) }
+                                td.n { (crate::ranking::change_pct(item.count, prev).map(|c| format!("{c:+.1} %")).unwrap_or_else(|| "—".into())) }
+                            }
+                        }
+                    }
+                }
+                @for (name, caption) in [("pareto", "Priority (Pareto) — bars by tier, cumulative share, 80 % line"), ("cost", "Cost per horror"), ("matrix", "Pain against cost — fix the top right first"), ("trend", "Weekly counts and the weighted pain index"), ("compare", "Before and after")] {
+                    @if let Some(chart) = svg(&format!("{}-{name}.svg", this.year)) {
+                        figure { (chart) figcaption { (caption) ", " (this.year) "." } }
+                    }
+                }
+                h2 { "Improvement cycles" }
+                @if cycles.is_empty() {
+                    p.muted { "No improvement cycle overlapped " (this.year) "." }
+                } @else {
+                    table {
+                        thead { tr { th { "Cycle" } th { "Window" } th { "Focus" } th.n { "Before" } th.n { "During" } th.n { "Change" } th { "Verdict" } } }
+                        tbody {
+                            @for c in cycles { @for r in &c.results {
+                                tr { td { (c.cycle.name) } td { (c.cycle.start) " – " (c.cycle.end) } td { (r.name) } td.n { (r.before.count) } td.n { (r.during.count) }
+                                    td.n { (r.change_pct.map(|p| format!("{p:+.1} %")).unwrap_or_else(|| "—".into())) }
+                                    td { (serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()) } }
+                            } }
+                        }
+                    }
+                }
+                h2 { "By month" }
+                table {
+                    thead { tr { th { "Month" } th.n { "Count" } th.n { "Cost " (settings.currency) } th { "Worst horror" } } }
+                    tbody {
+                        @for (month, ranking) in &this.months {
+                            tr { td { (month) } td.n { (ranking.totals.count) } td.n { (ranking.totals.cost) }
+                                td { (ranking.items.first().filter(|i| i.count > 0).map(|i| i.name.as_str()).unwrap_or("—")) } }
+                        }
+                    }
+                }
+                @if before.ranking.totals.count > 0 {
+                    h2 { "The year before: " (before.year) }
+                    @if let Some(chart) = svg(&format!("{}-pareto.svg", before.year)) {
+                        figure { (chart) figcaption { "Priority (Pareto), " (before.year) "." } }
+                    }
+                }
+                p.muted { "Made by horrors on " (now.format("%Y-%m-%d %H:%M UTC")) ". See README.txt for how every number is computed." }
+            }
+        }
+    }
+}
+
+fn strip_xml_declaration(svg: &str) -> &str {
+    match svg.find("<svg") {
+        Some(i) => &svg[i..],
+        None => svg,
+    }
+}
+
+/// The year of today in the organization's timezone (the default for the CLI).
+pub fn current_year(store: &Store, now: DateTime<Utc>) -> Result<i32> {
+    Ok(report::today(store, now)?.year())
+}

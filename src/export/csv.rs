@@ -1,0 +1,187 @@
+//! CSV exports: RFC 4180 via the `csv` crate, UTF-8 with a BOM (so Excel reads CJK), and
+//! every text cell that a spreadsheet would run as a formula neutralised.
+
+use std::borrow::Cow;
+use std::io::Write;
+
+use crate::calendar::Window;
+use crate::cycles::CycleDetail;
+use crate::error::{Error, Result};
+use crate::ranking::Ranking;
+use crate::store::Store;
+
+/// UTF-8 byte order mark.
+pub const BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Prefixes `'` to a cell starting with `=`, `+`, `-`, `@`, tab or CR, which spreadsheets
+/// would otherwise evaluate (OWASP's CSV injection advice).
+pub fn neutralise(cell: &str) -> Cow<'_, str> {
+    match cell.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+        _ => Cow::Borrowed(cell),
+    }
+}
+
+fn csv_error(e: csv::Error) -> Error {
+    Error::internal(format!("writing CSV: {e}"))
+}
+
+fn writer<W: Write>(mut out: W) -> Result<csv::Writer<W>> {
+    out.write_all(BOM).map_err(|e| Error::internal(e.to_string()))?;
+    Ok(csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out))
+}
+
+/// Column names of `ticks.csv`.
+pub const TICK_COLUMNS: [&str; 15] = [
+    "id", "day", "occurred_at", "horror", "horror_name", "qty", "source", "department", "note", "cost", "cost_minor",
+    "recorded_at", "recorded_by", "voided", "void_reason",
+];
+
+/// Streams the window's ticks, oldest first, without holding them in memory.
+pub fn ticks<W: Write>(store: &Store, window: &Window, include_voided: bool, out: W) -> Result<()> {
+    let snapshot = store.snapshot()?;
+    let names: std::collections::HashMap<&str, &str> = snapshot.horrors.iter().map(|h| (h.key.as_str(), h.name.as_str())).collect();
+    let mut csv = writer(out)?;
+    csv.write_record(TICK_COLUMNS).map_err(csv_error)?;
+    store.for_each_tick_blocking(window, include_voided, |t| {
+        let id = t.id.to_string();
+        let qty = t.qty.to_string();
+        let cost_minor = t.cost_minor.to_string();
+        let name = names.get(t.horror.as_str()).copied().unwrap_or("");
+        let record: [&str; 15] = [
+            &id,
+            &t.day,
+            &t.occurred_at,
+            &t.horror,
+            &neutralise(name),
+            &qty,
+            t.source.as_str(),
+            &neutralise(t.department.as_deref().unwrap_or("")),
+            &neutralise(t.note.as_deref().unwrap_or("")),
+            &t.cost,
+            &cost_minor,
+            &t.recorded_at,
+            &neutralise(&t.recorded_by),
+            if t.voided { "true" } else { "false" },
+            &neutralise(t.void_reason.as_deref().unwrap_or("")),
+        ];
+        csv.write_record(record).map_err(csv_error)
+    })?;
+    csv.flush().map_err(|e| Error::internal(e.to_string()))
+}
+
+/// Column names of `ranking.csv`.
+pub const RANKING_COLUMNS: [&str; 20] = [
+    "rank", "key", "name", "tier", "count", "complaints", "cost", "cost_minor", "pain", "pain_points", "score", "share",
+    "cumulative_share", "previous_count", "previous_cost_minor", "change_pct", "retired", "focus", "from", "to",
+];
+
+fn ranking_rows<W: Write>(csv: &mut csv::Writer<W>, ranking: &Ranking, prefix: &[&str]) -> Result<()> {
+    for item in &ranking.items {
+        let mut record: Vec<Cow<'_, str>> = prefix.iter().map(|p| Cow::Borrowed(*p)).collect();
+        record.extend([
+            item.rank.to_string().into(),
+            item.key.as_str().into(),
+            neutralise(&item.name),
+            item.tier.as_str().into(),
+            item.count.to_string().into(),
+            item.complaints.to_string().into(),
+            item.cost.as_str().into(),
+            item.cost_minor.to_string().into(),
+            item.pain.to_string().into(),
+            item.pain_points.to_string().into(),
+            format!("{:.6}", item.score).into(),
+            format!("{:.6}", item.share).into(),
+            format!("{:.6}", item.cumulative_share).into(),
+            item.previous.count.to_string().into(),
+            item.previous.cost_minor.to_string().into(),
+            item.change_pct.map(|c| format!("{c:.1}")).unwrap_or_default().into(),
+            item.retired.to_string().into(),
+            item.focus.to_string().into(),
+            ranking.window.from.as_str().into(),
+            ranking.window.to.as_str().into(),
+        ]);
+        csv.write_record(record.iter().map(|c| c.as_ref())).map_err(csv_error)?;
+    }
+    Ok(())
+}
+
+/// One row per ranked horror.
+pub fn ranking<W: Write>(ranking: &Ranking, out: W) -> Result<()> {
+    let mut csv = writer(out)?;
+    csv.write_record(RANKING_COLUMNS).map_err(csv_error)?;
+    ranking_rows(&mut csv, ranking, &[])?;
+    csv.flush().map_err(|e| Error::internal(e.to_string()))
+}
+
+/// One ranking per month, the month (`YYYY-MM`) in the first column.
+pub fn ranking_by_month<W: Write>(months: &[(String, Ranking)], out: W) -> Result<()> {
+    let mut csv = writer(out)?;
+    csv.write_record(std::iter::once("month").chain(RANKING_COLUMNS)).map_err(csv_error)?;
+    for (month, ranking) in months {
+        ranking_rows(&mut csv, ranking, &[month])?;
+    }
+    csv.flush().map_err(|e| Error::internal(e.to_string()))
+}
+
+/// One row per cycle and focus horror with its before/during result.
+pub fn cycles<W: Write>(cycles: &[CycleDetail], out: W) -> Result<()> {
+    let mut csv = writer(out)?;
+    csv.write_record([
+        "cycle_id", "cycle", "start", "end", "days", "status", "focus", "focus_name", "before_count", "during_count",
+        "before_cost_minor", "during_cost_minor", "change_pct", "rate_change_pct", "verdict", "note",
+    ])
+    .map_err(csv_error)?;
+    for detail in cycles {
+        let c = &detail.cycle;
+        let base = [c.id.to_string(), neutralise(&c.name).into_owned(), c.start.clone(), c.end.clone(), c.days.to_string(), c.status.clone()];
+        let note = neutralise(c.note.as_deref().unwrap_or("")).into_owned();
+        if detail.results.is_empty() {
+            let mut row: Vec<String> = base.to_vec();
+            row.extend(std::iter::repeat_n(String::new(), 9));
+            row.push(note.clone());
+            csv.write_record(&row).map_err(csv_error)?;
+        }
+        for r in &detail.results {
+            let mut row: Vec<String> = base.to_vec();
+            row.extend([
+                r.key.clone(),
+                neutralise(&r.name).into_owned(),
+                r.before.count.to_string(),
+                r.during.count.to_string(),
+                r.before.cost_minor.to_string(),
+                r.during.cost_minor.to_string(),
+                r.change_pct.map(|c| format!("{c:.1}")).unwrap_or_default(),
+                r.rate_change_pct.map(|c| format!("{c:.1}")).unwrap_or_default(),
+                serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                note.clone(),
+            ]);
+            csv.write_record(&row).map_err(csv_error)?;
+        }
+    }
+    csv.flush().map_err(|e| Error::internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralises_formula_cells() {
+        let cases = [
+            ("=SUM(A1)", "'=SUM(A1)"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@cmd", "'@cmd"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("Late delivery", "Late delivery"),
+            ("配送", "配送"),
+            ("", ""),
+            ("a=b", "a=b"),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(neutralise(input), expected, "{input:?}");
+        }
+    }
+}
