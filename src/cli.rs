@@ -282,7 +282,7 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
     if applied.changed {
         tracing::info!(changes = applied.catalogue_changes, days_recomputed = applied.days_recomputed, "applied {}", config_path.display());
     }
-    if demo && store.count_ticks_blocking()? == 0 {
+    if demo && !store.has_ticks_blocking()? {
         let ticks = demo::ticks(&*store.snapshot()?, Utc::now());
         let n = store.record_ticks_blocking("demo", ticks, Utc::now())?;
         eprintln!("demo: recorded {n} example ticks over the last {} days", demo::DEMO_DAYS);

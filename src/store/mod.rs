@@ -336,6 +336,10 @@ impl Store {
         self.read_blocking(|conn| queries::for_each_tick(conn, window, include_voided, currency, each))
     }
 
+    pub fn has_ticks_blocking(&self) -> Result<bool> {
+        self.read_blocking(|conn| Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM ticks)", [], |row| row.get(0))?))
+    }
+
     pub fn count_ticks_blocking(&self) -> Result<i64> {
         self.read_blocking(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM ticks", [], |row| row.get(0))?))
     }
