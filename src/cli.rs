@@ -55,6 +55,13 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Write all five charts as SVG and PNG into a folder.
+    Charts {
+        #[arg(long)]
+        out: PathBuf,
+        #[command(flatten)]
+        window: WindowArgs,
+    },
     /// Write exports: the annual review ZIP or ticks as CSV.
     #[command(subcommand)]
     Export(ExportCommand),
@@ -160,6 +167,17 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Charts { out, window } => {
+            let store = open_configured(&cli.config, &cli.db)?;
+            let window = window.window(&store)?;
+            let charts = crate::export::charts_for(&store, &window, "")?;
+            std::fs::create_dir_all(&out).map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
+            for (name, bytes) in &charts {
+                let path = out.join(name);
+                write_atomically(&path, |file| file.write_all(bytes).map_err(io))?;
+            }
+            Ok(())
+        }
         Command::Export(ExportCommand::Annual { year, out }) => {
             let year = crate::export::annual::parse_year(&year).map_err(Error::internal)?;
             let store = open_configured(&cli.config, &cli.db)?;
@@ -215,6 +233,11 @@ fn write_atomically(out: &Path, write: impl FnOnce(&mut std::fs::File) -> Result
     let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
     let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
     write(temp.as_file_mut())?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        temp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(io)?;
+    }
     temp.as_file().sync_all().map_err(io)?;
     temp.persist(out).map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
     eprintln!("wrote {}", out.display());

@@ -4,6 +4,7 @@
 pub mod auth;
 pub mod calendar;
 pub mod catalogue;
+pub mod charts;
 pub mod cli;
 pub mod config;
 pub mod cycles;

@@ -80,3 +80,60 @@ pub fn cycle_list(store: &Store, now: DateTime<Utc>) -> Result<Vec<crate::cycles
     let today = local_day(now, settings.tz());
     Ok(store.cycles_blocking()?.iter().map(|row| crate::cycles::summary(row, settings.tz(), today)).collect())
 }
+
+/// What to draw: a chart, its format and size, the window, and for `compare` the two
+/// windows (default: the previous window against this one).
+#[derive(Debug, Clone)]
+pub struct ChartRequest {
+    pub name: crate::charts::ChartName,
+    pub format: crate::charts::Format,
+    pub window: Window,
+    pub compare: Option<(Window, Window)>,
+    pub bucket: Option<Bucket>,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// The bucket a trend chart uses by default: days up to 92 days, then weeks.
+pub fn default_bucket(window: &Window) -> Bucket {
+    if window.days() > 92 {
+        Bucket::Week
+    } else {
+        Bucket::Day
+    }
+}
+
+/// Renders one chart from the same ranking and trend the API returns.
+pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
+    use crate::charts::{render, ChartContext, ChartData, ChartName};
+    let snapshot = store.snapshot()?;
+    let ctx = ChartContext {
+        organization: snapshot.settings.name.clone(),
+        currency: snapshot.settings.currency(),
+        width: request.width,
+        height: request.height,
+    };
+    let failed = |e: crate::charts::ChartError| Error::internal(format!("rendering {}: {e}", request.name.as_str()));
+    match request.name {
+        ChartName::Trend => {
+            let bucket = request.bucket.unwrap_or_else(|| default_bucket(&request.window));
+            let trend = trend(store, &request.window, bucket, None)?;
+            render(&ctx, &ChartData::Trend(&trend, &snapshot.horrors), request.format).map_err(failed)
+        }
+        ChartName::Compare => {
+            let (a, b) = request.compare.unwrap_or((request.window.previous(), request.window));
+            let a = ranking(store, &a, By::Priority)?;
+            let b = ranking(store, &b, By::Priority)?;
+            render(&ctx, &ChartData::Compare { a: &a, b: &b }, request.format).map_err(failed)
+        }
+        name => {
+            let ranking = ranking(store, &request.window, By::Priority)?;
+            let data = match name {
+                ChartName::Pareto => ChartData::Pareto(&ranking),
+                ChartName::Cost => ChartData::Cost(&ranking),
+                _ => ChartData::Matrix(&ranking),
+            };
+            render(&ctx, &data, request.format).map_err(failed)
+        }
+    }
+}

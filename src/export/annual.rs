@@ -72,7 +72,20 @@ pub fn write<W: Write + Seek>(store: &Store, year_number: i32, now: DateTime<Utc
         .collect::<Result<_>>()?;
 
     let mut zip = ZipWriter::new(out);
-    let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated).large_file(true);
+    let local = now.with_timezone(&settings.tz()).naive_local();
+    let stamp = zip::DateTime::from_date_and_time(
+        local.year().clamp(1980, 2107) as u16,
+        local.month() as u8,
+        local.day() as u8,
+        chrono::Timelike::hour(&local) as u8,
+        chrono::Timelike::minute(&local) as u8,
+        chrono::Timelike::second(&local) as u8,
+    )
+    .unwrap_or_default();
+    let options = SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated)
+        .large_file(true)
+        .last_modified_time(stamp);
     let file = |zip: &mut ZipWriter<W>, name: &str| zip.start_file(name, options).map_err(zip_error);
 
     file(&mut zip, "README.txt")?;

@@ -10,6 +10,22 @@ use crate::store::Store;
 
 /// Every chart of `window` in both formats, named `{prefix}{chart}.{svg|png}`.
 pub fn charts_for(store: &Store, window: &Window, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {
-    let _ = (store, window, prefix);
-    Ok(Vec::new())
+    use crate::charts::{ChartName, Format, DEFAULT_HEIGHT, DEFAULT_WIDTH};
+    let mut out = Vec::with_capacity(ChartName::ALL.len() * 2);
+    for name in ChartName::ALL {
+        for format in [Format::Svg, Format::Png] {
+            let request = crate::report::ChartRequest {
+                name,
+                format,
+                window: *window,
+                compare: None,
+                bucket: None,
+                width: DEFAULT_WIDTH,
+                height: DEFAULT_HEIGHT,
+            };
+            let bytes = crate::report::chart(store, &request)?;
+            out.push((format!("{prefix}{}.{}", name.as_str(), format.extension()), bytes));
+        }
+    }
+    Ok(out)
 }

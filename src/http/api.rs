@@ -2,6 +2,7 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
+use sha2::Digest;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -572,4 +573,55 @@ pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result
     })
     .await?;
     Ok(file_response(file, "application/zip", &format!("horrors-annual-{year}.zip")))
+}
+
+// ---------------------------------------------------------------- charts
+
+/// A chart as SVG or PNG (`pareto`, `cost`, `trend`, `compare`, `matrix`).
+#[utoipa::path(get, path = "/charts/{file}", tag = "charts",
+    params(("file" = String, Path, description = "pareto|cost|trend|compare|matrix . svg|png"),
+        ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("days" = Option<i64>, Query), ("cycle" = Option<i64>, Query),
+        ("width" = Option<u32>, Query, description = "300..=3000, default 960"), ("height" = Option<u32>, Query, description = "300..=3000, default 540"),
+        ("bucket" = Option<Bucket>, Query, description = "trend only"),
+        ("a_from" = Option<String>, Query), ("a_to" = Option<String>, Query), ("b_from" = Option<String>, Query), ("b_to" = Option<String>, Query)),
+    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 304, description = "not modified"),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
+    security(("bearer" = [])))]
+pub async fn chart(_: Viewer, req: HttpRequest, store: Store_, file: web::Path<String>) -> Result<HttpResponse> {
+    use crate::charts::{ChartName, Format, DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_SIZE, MIN_SIZE};
+    let unknown = || Error::NotFound(format!("no chart {file:?}; charts are {} as .svg or .png", ChartName::ALL.map(|c| c.as_str()).join(", ")));
+    let (name, extension) = file.rsplit_once('.').ok_or_else(unknown)?;
+    let name = ChartName::parse(name).map_err(|_| unknown())?;
+    let format = Format::parse(extension).map_err(|_| unknown())?;
+    let params = Params::parse(&req, &["width", "height", "bucket", "a_from", "a_to", "b_from", "b_to"], true)?;
+    let window = params.window(&store)?;
+    let size = i64::from(MIN_SIZE)..=i64::from(MAX_SIZE);
+    let width = params.integer("width", size.clone())?.map_or(DEFAULT_WIDTH, |w| w as u32);
+    let height = params.integer("height", size)?.map_or(DEFAULT_HEIGHT, |h| h as u32);
+    let bucket = params.parsed("bucket", Bucket::parse)?;
+    let compare = match (params.get("a_from"), params.get("a_to"), params.get("b_from"), params.get("b_to")) {
+        (None, None, None, None) => None,
+        (Some(af), Some(at), Some(bf), Some(bt)) => {
+            let window = |from: &str, to: &str| {
+                crate::calendar::Window::select(Some(from), Some(to), None, chrono::NaiveDate::MIN, 1)
+                    .map_err(|m| Error::invalid("invalid_window", m))
+            };
+            Some((window(af, at)?, window(bf, bt)?))
+        }
+        _ => return Err(Error::invalid("invalid_window", "give all of a_from, a_to, b_from and b_to, or none")),
+    };
+    let request = report::ChartRequest { name, format, window, compare, bucket, width, height };
+    let store = store.into_inner();
+    let bytes = blocking(move || report::chart(&store, &request)).await?;
+    let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&bytes))[..32]);
+    let fresh = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, "private, max-age=60"))
+        .insert_header((header::VARY, "Authorization, Cookie"));
+    if fresh {
+        return Ok(response.finish());
+    }
+    Ok(response.content_type(format.content_type()).body(bytes))
 }

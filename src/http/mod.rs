@@ -68,6 +68,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/export/ticks.csv").route(web::get().to(export_ticks)))
         .service(resource("/api/export/ranking.csv").route(web::get().to(export_ranking)))
         .service(resource("/api/export/annual.zip").route(web::get().to(export_annual)))
+        .service(resource("/charts/{file}").route(web::get().to(chart)))
         .service(resource("/api/cycles/{id}").route(web::get().to(get_cycle)).route(web::put().to(put_cycle)));
 }
 
@@ -90,6 +91,7 @@ pub const ROUTES: &[&str] = &[
     "/api/export/ticks.csv",
     "/api/export/ranking.csv",
     "/api/export/annual.zip",
+    "/charts/{file}",
 ];
 
 fn resource(path: &str) -> actix_web::Resource {

@@ -14,7 +14,7 @@ use super::api;
         api::post_tick, api::post_batch, api::void_tick, api::list_ticks,
         api::ranking, api::trend, api::list_tokens, api::create_token, api::revoke_token, api::me,
         api::list_cycles, api::create_cycle, api::get_cycle, api::put_cycle,
-        api::export_ticks, api::export_ranking, api::export_annual,
+        api::export_ticks, api::export_ranking, api::export_annual, api::chart,
     ),
     modifiers(&BearerAuth)
 )]

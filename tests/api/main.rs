@@ -5,5 +5,7 @@ mod helpers;
 mod auth;
 mod bad_input;
 mod catalogue;
+mod cycles;
+mod exports;
 mod ranking;
 mod ticks;

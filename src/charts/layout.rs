@@ -1,0 +1,481 @@
+//! Pieces every chart shares: sizes that scale with the canvas, the title block, legends,
+//! axes with round ticks, category labels that never overlap, and the empty-window notice.
+
+use super::draw::{Align, Label, Rgb, Shape, VAlign};
+use super::text::Fonts;
+
+pub const INK: Rgb = Rgb::hex(0x222222);
+pub const MUTED: Rgb = Rgb::hex(0x5f6368);
+pub const GRID: Rgb = Rgb::hex(0xe6e6e6);
+pub const AXIS: Rgb = Rgb::hex(0x9a9a9a);
+/// Okabe–Ito, safe for the common colour-vision deficiencies.
+pub const VERMILLION: Rgb = Rgb::hex(0xd55e00);
+pub const ORANGE: Rgb = Rgb::hex(0xe69f00);
+pub const SKY: Rgb = Rgb::hex(0x56b4e9);
+pub const GREEN: Rgb = Rgb::hex(0x009e73);
+pub const BLUE: Rgb = Rgb::hex(0x0072b2);
+pub const PURPLE: Rgb = Rgb::hex(0xcc79a7);
+pub const BLUE_GREY: Rgb = Rgb::hex(0x7b8fa1);
+/// Okabe–Ito's yellow darkened so that a thin line stays visible on white.
+pub const OLIVE: Rgb = Rgb::hex(0xb8a200);
+pub const BLACK: Rgb = Rgb::hex(0x000000);
+
+/// A rectangle on the canvas.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Area {
+    pub x0: f64,
+    pub y0: f64,
+    pub x1: f64,
+    pub y1: f64,
+}
+
+impl Area {
+    pub fn width(&self) -> f64 {
+        self.x1 - self.x0
+    }
+
+    pub fn height(&self) -> f64 {
+        self.y1 - self.y0
+    }
+}
+
+/// A linear map from data values to canvas pixels.
+#[derive(Clone, Copy, Debug)]
+pub struct Scale {
+    pub lo: f64,
+    pub hi: f64,
+    pub px_lo: f64,
+    pub px_hi: f64,
+}
+
+impl Scale {
+    pub fn map(&self, value: f64) -> f64 {
+        let span = if self.hi > self.lo {
+            self.hi - self.lo
+        } else {
+            1.0
+        };
+        self.px_lo + (value - self.lo) / span * (self.px_hi - self.px_lo)
+    }
+}
+
+/// One entry of a legend.
+pub enum Key {
+    Box(Rgb),
+    Line(Rgb, Option<f64>),
+    Dot(Rgb),
+}
+
+/// The canvas being laid out: its size, type sizes and the shapes so far.
+pub struct Frame<'f> {
+    pub fonts: &'f Fonts,
+    pub w: f64,
+    pub h: f64,
+    /// Pixels per "design pixel" of a 960×540 chart.
+    pub unit: f64,
+    pub title: f64,
+    pub body: f64,
+    pub small: f64,
+    pub pad: f64,
+    pub shapes: Vec<Shape>,
+}
+
+impl<'f> Frame<'f> {
+    pub fn new(fonts: &'f Fonts, width: u32, height: u32) -> Frame<'f> {
+        let (w, h) = (f64::from(width), f64::from(height));
+        // Type grows with the area, but not past what the narrow side can hold.
+        let unit = (w * h / (960.0 * 540.0))
+            .sqrt()
+            .min(1.5 * (w / 960.0).min(h / 540.0));
+        let round = |v: f64| (v * 2.0).round() / 2.0;
+        Frame {
+            fonts,
+            w,
+            h,
+            unit,
+            title: round((18.0 * unit).max(12.0)),
+            body: round((12.5 * unit).max(9.0)),
+            small: round((11.0 * unit).max(8.5)),
+            pad: (14.0 * unit).max(7.0).round(),
+            shapes: Vec::with_capacity(128),
+        }
+    }
+
+    pub fn text(&mut self, label: Label) {
+        if !label.text.is_empty() {
+            self.shapes.push(Shape::Text(label));
+        }
+    }
+
+    pub fn rect(&mut self, x0: f64, y0: f64, x1: f64, y1: f64, fill: Rgb) {
+        let (x0, x1) = (x0.min(x1), x0.max(x1));
+        let (y0, y1) = (y0.min(y1), y0.max(y1));
+        self.shapes.push(Shape::Rect {
+            x0,
+            y0,
+            x1,
+            y1,
+            fill,
+        });
+    }
+
+    pub fn line(&mut self, points: Vec<(f64, f64)>, color: Rgb, width: f64, dash: Option<f64>) {
+        self.shapes.push(Shape::Line {
+            points,
+            color,
+            width,
+            dash,
+        });
+    }
+
+    pub fn width(&self, text: &str, size: f64) -> f64 {
+        self.fonts.width(text, size)
+    }
+
+    pub fn fit(&self, text: &str, size: f64, max: f64) -> String {
+        self.fonts.fit(text, size, max)
+    }
+
+    /// Line height for text of `size`.
+    pub fn line_height(size: f64) -> f64 {
+        size * 1.25
+    }
+
+    /// Title and subtitle at the top left; returns the y below them.
+    pub fn header(&mut self, title: &str, subtitle: &str) -> f64 {
+        let max = self.w - 2.0 * self.pad;
+        let mut y = self.pad;
+        let title = self.fit(title, self.title, max);
+        self.text(
+            Label::new(title, self.pad, y, self.title, INK)
+                .align(Align::Start, VAlign::Top)
+                .bold(),
+        );
+        y += Self::line_height(self.title);
+        let subtitle = self.fit(subtitle, self.small, max);
+        self.text(
+            Label::new(subtitle, self.pad, y, self.small, MUTED).align(Align::Start, VAlign::Top),
+        );
+        y + Self::line_height(self.small) + 0.3 * self.pad
+    }
+
+    /// A legend flowing left to right from `y`, in rows; returns the y below it.
+    pub fn legend(&mut self, items: &[(Key, String)], y: f64) -> f64 {
+        let size = self.small;
+        let swatch = size * 1.4;
+        let gap = size * 0.45;
+        let spacing = size * 1.3;
+        let max_row = self.w - 2.0 * self.pad;
+        let max_text = if items.len() <= 2 {
+            max_row - swatch - gap
+        } else {
+            max_row * 0.48 - swatch - gap
+        };
+        let row_height = Self::line_height(size) * 1.1;
+        let (mut x, mut y) = (self.pad, y);
+        for (key, text) in items {
+            let text = self.fit(text, size, max_text);
+            let item = swatch + gap + self.width(&text, size);
+            if x > self.pad && x + item > self.pad + max_row {
+                x = self.pad;
+                y += row_height;
+            }
+            let mid = y + row_height / 2.0;
+            match key {
+                Key::Box(color) => {
+                    self.rect(x, mid - size * 0.4, x + swatch, mid + size * 0.4, *color)
+                }
+                Key::Line(color, dash) => {
+                    let width = (2.0 * self.unit).max(1.5);
+                    self.line(
+                        vec![(x, mid), (x + swatch, mid)],
+                        *color,
+                        width,
+                        dash.map(|d| d * self.unit.max(0.6)),
+                    )
+                }
+                Key::Dot(color) => self.shapes.push(Shape::Circle {
+                    x: x + swatch / 2.0,
+                    y: mid,
+                    r: size * 0.45,
+                    fill: color.alpha(0.55),
+                    stroke: *color,
+                }),
+            }
+            self.text(
+                Label::new(text, x + swatch + gap, mid, size, INK)
+                    .align(Align::Start, VAlign::Middle),
+            );
+            x += item + spacing;
+        }
+        y + row_height + 0.4 * self.pad
+    }
+
+    /// The "no ticks in this window" notice filling the area below `top`.
+    pub fn empty(&mut self, top: f64) {
+        let area = Area {
+            x0: self.pad,
+            y0: top,
+            x1: self.w - self.pad,
+            y1: self.h - self.pad,
+        };
+        self.rect(area.x0, area.y0, area.x1, area.y1, Rgb::hex(0xf4f5f7));
+        let size = (self.title * 1.1).min(area.width() / 14.0).max(self.body);
+        let text = self.fit(
+            "no ticks in this window",
+            size,
+            area.width() - 2.0 * self.pad,
+        );
+        let (cx, cy) = ((area.x0 + area.x1) / 2.0, (area.y0 + area.y1) / 2.0);
+        self.text(Label::new(text, cx, cy, size, MUTED).align(Align::Center, VAlign::Middle));
+    }
+
+    /// Width taken by a vertical axis: tick labels, gap and the rotated axis title.
+    pub fn axis_width(&self, ticks: &[String]) -> f64 {
+        let widest = ticks
+            .iter()
+            .map(|t| self.width(t, self.small))
+            .fold(0.0, f64::max);
+        widest + 0.5 * self.small + Self::line_height(self.small) + 0.4 * self.small
+    }
+
+    /// Draws a vertical axis at the left or right edge of `plot`: gridlines (left only),
+    /// tick labels and a rotated title centred on the plot.
+    pub fn y_axis(
+        &mut self,
+        plot: Area,
+        scale: Scale,
+        ticks: &[(f64, String)],
+        title: &str,
+        right: bool,
+        color: Rgb,
+    ) {
+        let gap = 0.5 * self.small;
+        let widest = ticks
+            .iter()
+            .map(|(_, t)| self.width(t, self.small))
+            .fold(0.0, f64::max);
+        for (value, text) in ticks {
+            let y = scale.map(*value);
+            if !right {
+                self.line(vec![(plot.x0, y), (plot.x1, y)], GRID, 1.0, None);
+            }
+            let (x, align) = if right {
+                (plot.x1 + gap, Align::Start)
+            } else {
+                (plot.x0 - gap, Align::End)
+            };
+            self.text(
+                Label::new(text.clone(), x, y, self.small, color).align(align, VAlign::Middle),
+            );
+        }
+        let line_h = Self::line_height(self.small);
+        let title = self.fit(title, self.small, plot.height());
+        let x = if right {
+            plot.x1 + gap + widest + 0.4 * self.small + line_h / 2.0
+        } else {
+            plot.x0 - gap - widest - 0.4 * self.small - line_h / 2.0
+        };
+        let mid = (plot.y0 + plot.y1) / 2.0;
+        self.text(
+            Label::new(title, x, mid, self.small, color)
+                .align(Align::Center, VAlign::Middle)
+                .vertical(),
+        );
+    }
+
+    /// The baseline of a plot.
+    pub fn x_axis_line(&mut self, plot: Area) {
+        self.line(
+            vec![(plot.x0, plot.y1), (plot.x1, plot.y1)],
+            AXIS,
+            1.0,
+            None,
+        );
+    }
+}
+
+/// A round axis maximum and step for values up to `max`, aiming at about `target` ticks.
+pub fn nice(max: f64, target: usize, integer: bool) -> (f64, f64) {
+    let max = if max > 0.0 && max.is_finite() {
+        max
+    } else {
+        1.0
+    };
+    let raw = max / target.max(1) as f64;
+    let magnitude = 10f64.powf(raw.log10().floor());
+    let step = [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|m| m * magnitude)
+        .find(|s| *s >= raw)
+        .unwrap_or(10.0 * magnitude);
+    let step = if integer { step.max(1.0).round() } else { step };
+    let top = (max / step).ceil() * step;
+    (top, step)
+}
+
+/// Ticks for a horizontal axis `width` pixels long showing values up to `max`: as many
+/// (up to six) as leave room between their labels. Returns the axis maximum and the ticks.
+pub fn across_ticks(frame: &Frame<'_>, max: f64, width: f64) -> (f64, Vec<(f64, String)>) {
+    let mut best = None;
+    for target in (1..=6).rev() {
+        let (top, step) = nice(max, target, false);
+        let ticks: Vec<(f64, String)> = ticks(top, step)
+            .into_iter()
+            .map(|v| (v, compact(v)))
+            .collect();
+        let widest = ticks
+            .iter()
+            .map(|t| frame.width(&t.1, frame.small))
+            .fold(0.0, f64::max);
+        let spacing = width * step / top;
+        let fits = widest + frame.small <= spacing;
+        if fits || target == 1 {
+            // Too narrow even for two labels: keep the zero only.
+            let ticks = if fits {
+                ticks
+            } else {
+                ticks.into_iter().take(1).collect()
+            };
+            best = Some((top, ticks));
+            break;
+        }
+    }
+    best.unwrap_or_default()
+}
+
+/// Tick values 0, step, … top.
+pub fn ticks(top: f64, step: f64) -> Vec<f64> {
+    let count = (top / step).round() as usize;
+    (0..=count).map(|i| i as f64 * step).collect()
+}
+
+/// A short number for axes and tight labels: 950, 12.5k, 3.2M, 1.25B.
+pub fn compact(value: f64) -> String {
+    compact_to(value, 2)
+}
+
+/// [`compact`] with at most `decimals` digits after the point.
+pub fn compact_to(value: f64, decimals: usize) -> String {
+    let abs = value.abs();
+    let (scaled, suffix) = if abs >= 1e9 {
+        (value / 1e9, "B")
+    } else if abs >= 1e6 {
+        (value / 1e6, "M")
+    } else if abs >= 1e4 {
+        (value / 1e3, "k")
+    } else {
+        (value, "")
+    };
+    let mut text = format!("{scaled:.decimals$}");
+    while text.contains('.') && (text.ends_with('0') || text.ends_with('.')) {
+        text.pop();
+    }
+    if suffix.is_empty() && abs >= 1000.0 {
+        return grouped(value.round() as i64);
+    }
+    format!("{text}{suffix}")
+}
+
+/// An integer with thousands separators: 1,234,567.
+pub fn grouped(value: i64) -> String {
+    let digits = value.unsigned_abs().to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
+    if value < 0 {
+        out.push('-');
+    }
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// A count for a bar label: exact when it fits `max` pixels, compact otherwise.
+pub fn count_label(frame: &Frame<'_>, count: u64, size: f64, max: f64) -> Option<String> {
+    let exact = grouped(count as i64);
+    if frame.width(&exact, size) <= max {
+        return Some(exact);
+    }
+    (0..=2)
+        .rev()
+        .map(|decimals| compact_to(count as f64, decimals))
+        .find(|short| frame.width(short, size) <= max)
+}
+
+/// How category names under a row of slots are drawn.
+pub enum Categories {
+    /// Up to two centred lines per name.
+    Across(Vec<Vec<String>>),
+    /// One line per name reading upwards, ending just under the axis.
+    Up(Vec<String>),
+}
+
+impl Categories {
+    /// Picks a layout for `names` under slots `slot` pixels wide, using at most `max_band`
+    /// pixels of height; returns it with the height it takes.
+    pub fn fit(frame: &Frame<'_>, names: &[String], slot: f64, max_band: f64) -> (Categories, f64) {
+        let size = frame.small;
+        let line = Frame::line_height(size);
+        let room = slot * 0.92;
+        let gap = 0.6 * size;
+        if names.iter().all(|n| frame.width(n, size) <= room) {
+            let lines = names.iter().map(|n| vec![n.clone()]).collect();
+            return (Categories::Across(lines), gap + line);
+        }
+        let wrapped: Vec<Vec<String>> = names
+            .iter()
+            .map(|n| frame.fonts.wrap(n, size, room, 2))
+            .collect();
+        let complete = wrapped
+            .iter()
+            .zip(names)
+            .all(|(lines, name)| !lines.iter().any(|l| l.ends_with('…')) || name.ends_with('…'));
+        let readable = wrapped.iter().all(|lines| {
+            lines
+                .iter()
+                .all(|l| l.chars().count() >= 4 || !l.ends_with('…'))
+        });
+        if complete || (slot >= 80.0 * frame.unit.max(1.0) && readable) {
+            return (Categories::Across(wrapped), gap + 2.0 * line);
+        }
+        let band = max_band.max(line);
+        let longest = names
+            .iter()
+            .map(|n| frame.width(n, size))
+            .fold(0.0, f64::max);
+        let length = longest.min(band - gap);
+        let up = names.iter().map(|n| frame.fit(n, size, length)).collect();
+        (Categories::Up(up), gap + length + 0.2 * size)
+    }
+
+    /// Draws the names under slot centres `xs`, below the axis at `y`.
+    pub fn draw(&self, frame: &mut Frame<'_>, xs: &[f64], y: f64) {
+        let size = frame.small;
+        let gap = 0.6 * size;
+        match self {
+            Categories::Across(names) => {
+                for (lines, &x) in names.iter().zip(xs) {
+                    for (i, text) in lines.iter().enumerate() {
+                        let top = y + gap + i as f64 * Frame::line_height(size);
+                        frame.text(
+                            Label::new(text.clone(), x, top, size, INK)
+                                .align(Align::Center, VAlign::Top),
+                        );
+                    }
+                }
+            }
+            Categories::Up(names) => {
+                for (text, &x) in names.iter().zip(xs) {
+                    frame.text(
+                        Label::new(text.clone(), x, y + gap, size, INK)
+                            .align(Align::End, VAlign::Middle)
+                            .vertical(),
+                    );
+                }
+            }
+        }
+    }
+}

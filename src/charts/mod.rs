@@ -1,0 +1,216 @@
+//! Charts of the ranking and trend (SPEC §9): pareto, cost, trend, compare and matrix, as SVG
+//! or PNG. Each chart is laid out once as a list of shapes and painted by plotters; text is
+//! measured and (in PNG) drawn with embedded fonts, so every script renders on any host.
+
+mod compare;
+mod cost;
+mod draw;
+mod layout;
+mod matrix;
+mod pareto;
+mod text;
+mod trend;
+
+#[cfg(test)]
+mod tests;
+
+use std::fmt;
+
+use crate::catalogue::Horror;
+use crate::money::Currency;
+use crate::ranking::{Ranking, Tier};
+
+use draw::{Rgb, Shape};
+use layout::{Frame, BLUE_GREY, ORANGE, VERMILLION};
+
+pub const MIN_SIZE: u32 = 300;
+pub const MAX_SIZE: u32 = 3000;
+pub const DEFAULT_WIDTH: u32 = 960;
+pub const DEFAULT_HEIGHT: u32 = 540;
+
+/// The charts there are.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum ChartName {
+    Pareto,
+    Cost,
+    Trend,
+    Compare,
+    Matrix,
+}
+
+impl ChartName {
+    pub const ALL: [ChartName; 5] = [
+        ChartName::Pareto,
+        ChartName::Cost,
+        ChartName::Trend,
+        ChartName::Compare,
+        ChartName::Matrix,
+    ];
+
+    /// Parses `pareto`, `cost`, `trend`, `compare` or `matrix`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        Self::ALL
+            .into_iter()
+            .find(|c| c.as_str() == text)
+            .ok_or_else(|| {
+                let names: Vec<_> = Self::ALL.iter().map(|c| c.as_str()).collect();
+                format!("chart must be one of {}; got {text:?}", names.join(", "))
+            })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ChartName::Pareto => "pareto",
+            ChartName::Cost => "cost",
+            ChartName::Trend => "trend",
+            ChartName::Compare => "compare",
+            ChartName::Matrix => "matrix",
+        }
+    }
+}
+
+impl fmt::Display for ChartName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// The image formats a chart renders to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Format {
+    Svg,
+    Png,
+}
+
+impl Format {
+    /// Parses `svg` or `png`.
+    pub fn parse(text: &str) -> Result<Self, String> {
+        match text {
+            "svg" => Ok(Format::Svg),
+            "png" => Ok(Format::Png),
+            _ => Err(format!("format must be one of svg, png; got {text:?}")),
+        }
+    }
+
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Format::Svg => "image/svg+xml",
+            Format::Png => "image/png",
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            Format::Svg => "svg",
+            Format::Png => "png",
+        }
+    }
+}
+
+/// Who the chart is for and how big it is (the caller validates the size).
+#[derive(Clone, Debug)]
+pub struct ChartContext {
+    pub organization: String,
+    pub currency: Currency,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// What a chart is drawn from, computed once by the ranking and trend modules.
+pub enum ChartData<'a> {
+    /// A ranking ordered by priority.
+    Pareto(&'a Ranking),
+    Cost(&'a Ranking),
+    /// The trend, and the horrors it was built from.
+    Trend(&'a crate::trend::Trend, &'a [Horror]),
+    /// `a` is the window before, `b` the window after.
+    Compare {
+        a: &'a Ranking,
+        b: &'a Ranking,
+    },
+    Matrix(&'a Ranking),
+}
+
+impl ChartData<'_> {
+    pub fn name(&self) -> ChartName {
+        match self {
+            ChartData::Pareto(_) => ChartName::Pareto,
+            ChartData::Cost(_) => ChartName::Cost,
+            ChartData::Trend(..) => ChartName::Trend,
+            ChartData::Compare { .. } => ChartName::Compare,
+            ChartData::Matrix(_) => ChartName::Matrix,
+        }
+    }
+}
+
+/// A chart could not be drawn (a genuine drawing failure, never bad data).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ChartError(pub(crate) String);
+
+impl fmt::Display for ChartError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for ChartError {}
+
+/// Renders one chart as SVG or PNG bytes.
+pub fn render(
+    ctx: &ChartContext,
+    data: &ChartData<'_>,
+    format: Format,
+) -> Result<Vec<u8>, ChartError> {
+    let (width, height) = (
+        ctx.width.clamp(MIN_SIZE, MAX_SIZE),
+        ctx.height.clamp(MIN_SIZE, MAX_SIZE),
+    );
+    let shapes = layout(ctx, data, width, height)?;
+    match format {
+        Format::Svg => draw::svg(width, height, &shapes),
+        Format::Png => draw::png(width, height, &shapes),
+    }
+}
+
+/// Lays a chart out as shapes on a `width` × `height` canvas.
+fn layout(
+    ctx: &ChartContext,
+    data: &ChartData<'_>,
+    width: u32,
+    height: u32,
+) -> Result<Vec<Shape>, ChartError> {
+    let mut frame = Frame::new(text::fonts()?, width, height);
+    let organization = text::clean(&ctx.organization);
+    match data {
+        ChartData::Pareto(ranking) => pareto::draw(&mut frame, &organization, ranking),
+        ChartData::Cost(ranking) => cost::draw(&mut frame, &organization, ctx.currency, ranking),
+        ChartData::Trend(trend, _) => trend::draw(&mut frame, &organization, trend),
+        ChartData::Compare { a, b } => compare::draw(&mut frame, &organization, a, b),
+        ChartData::Matrix(ranking) => {
+            matrix::draw(&mut frame, &organization, ctx.currency, ranking)
+        }
+    }
+    Ok(frame.shapes)
+}
+
+/// The colour of a tier: worst vermillion, worse orange, bad blue-grey.
+fn tier_color(tier: Tier) -> Rgb {
+    match tier {
+        Tier::Worst => VERMILLION,
+        Tier::Worse => ORANGE,
+        Tier::Bad => BLUE_GREY,
+    }
+}
+
+/// Legend entries for the three tiers.
+fn tier_keys() -> Vec<(layout::Key, String)> {
+    [Tier::Worst, Tier::Worse, Tier::Bad]
+        .into_iter()
+        .map(|t| (layout::Key::Box(tier_color(t)), t.as_str().to_string()))
+        .collect()
+}
+
+/// "2026-01-01 – 2026-01-30".
+fn window_text(ranking: &Ranking) -> String {
+    format!("{} – {}", ranking.window.from, ranking.window.to)
+}

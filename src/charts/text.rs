@@ -1,0 +1,229 @@
+//! Embedded fonts and text measurement with per-glyph fallback, so names in any script
+//! render the same on every machine: DejaVu Sans for Latin, Greek, Cyrillic and friends,
+//! Droid Sans Fallback for CJK and Hangul, a Symbola subset for emoji and symbols.
+
+use std::sync::OnceLock;
+
+use ab_glyph::{point, Font, FontRef, GlyphId, PxScale, ScaleFont};
+
+use super::ChartError;
+
+/// The CSS font stack written into SVG text; the first entry is the font measured here.
+pub const FAMILY: &str =
+    "DejaVu Sans, Verdana, Noto Sans, Droid Sans Fallback, Noto Sans CJK JP, Symbola, sans-serif";
+
+const DEJAVU: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/fonts/DejaVuSans.ttf"
+));
+const DROID: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/fonts/DroidSansFallback.ttf"
+));
+const SYMBOLA: &[u8] = include_bytes!(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/assets/fonts/Symbola-emoji.ttf"
+));
+
+/// Top of a line box above the baseline, in em.
+pub const ASCENT: f64 = 0.82;
+/// Bottom of a line box below the baseline, in em.
+pub const DESCENT: f64 = 0.24;
+
+/// The embedded faces, in fallback order.
+pub struct Fonts {
+    faces: Vec<Face>,
+}
+
+struct Face {
+    font: FontRef<'static>,
+    /// Converts an em size in pixels into ab_glyph's scale (ascent − descent in pixels).
+    em_to_scale: f32,
+}
+
+/// Parses the embedded fonts once and registers the Latin face with plotters.
+pub fn fonts() -> Result<&'static Fonts, ChartError> {
+    static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
+    FONTS
+        .get_or_init(|| {
+            let mut faces = Vec::new();
+            for (name, bytes) in [
+                ("DejaVu Sans", DEJAVU),
+                ("Droid Sans Fallback", DROID),
+                ("Symbola", SYMBOLA),
+            ] {
+                let font = FontRef::try_from_slice(bytes)
+                    .map_err(|e| format!("embedded font {name}: {e}"))?;
+                let em_to_scale = font.height_unscaled() / font.units_per_em().unwrap_or(1000.0);
+                faces.push(Face { font, em_to_scale });
+            }
+            // plotters' own text (if anyone uses it) then finds a real font under our family name.
+            plotters::style::register_font(FAMILY, plotters::style::FontStyle::Normal, DEJAVU)
+                .map_err(|_| "embedded font DejaVu Sans could not be registered".to_string())?;
+            Ok(Fonts { faces })
+        })
+        .as_ref()
+        .map_err(|e| ChartError(e.clone()))
+}
+
+/// Characters that take no room and have no glyph of their own (joiners, variation selectors).
+fn invisible(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200B}'..='\u{200F}' | '\u{FE00}'..='\u{FE0F}' | '\u{2060}' | '\u{E0020}'..='\u{E007F}')
+}
+
+/// Replaces control characters (which XML cannot carry) by spaces and trims.
+pub fn clean(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect::<String>()
+        .trim()
+        .to_string()
+}
+
+/// A glyph placed on a baseline starting at x = 0.
+pub struct Placed {
+    face: usize,
+    id: GlyphId,
+    x: f32,
+}
+
+impl Fonts {
+    fn face_for(&self, c: char) -> usize {
+        self.faces
+            .iter()
+            .position(|f| f.font.glyph_id(c).0 != 0)
+            .unwrap_or(0)
+    }
+
+    fn scale(&self, face: usize, size: f64) -> PxScale {
+        PxScale::from(size as f32 * self.faces[face].em_to_scale)
+    }
+
+    /// Lays out `text` at `size` pixels per em; returns the glyphs and the advance width.
+    pub fn layout(&self, text: &str, size: f64) -> (Vec<Placed>, f64) {
+        let mut placed = Vec::with_capacity(text.len());
+        let mut x = 0f32;
+        let mut previous: Option<(usize, GlyphId)> = None;
+        for c in text.chars() {
+            if invisible(c) {
+                continue;
+            }
+            let face = self.face_for(c);
+            let scaled = self.faces[face].font.as_scaled(self.scale(face, size));
+            let id = scaled.glyph_id(c);
+            if let Some((pf, pid)) = previous {
+                if pf == face {
+                    x += scaled.kern(pid, id);
+                }
+            }
+            placed.push(Placed { face, id, x });
+            x += scaled.h_advance(id);
+            previous = Some((face, id));
+        }
+        (placed, f64::from(x))
+    }
+
+    /// Advance width of `text` in pixels.
+    pub fn width(&self, text: &str, size: f64) -> f64 {
+        self.layout(text, size).1
+    }
+
+    /// `text` shortened with an ellipsis to fit `max` pixels; empty when not even "…" fits.
+    pub fn fit(&self, text: &str, size: f64, max: f64) -> String {
+        if self.width(text, size) <= max {
+            return text.to_string();
+        }
+        let ellipsis = self.width("…", size);
+        if ellipsis > max {
+            return String::new();
+        }
+        let mut out = String::new();
+        let mut width = 0.0;
+        for c in text.chars() {
+            let w = self.width(&c.to_string(), size);
+            if width + w + ellipsis > max {
+                break;
+            }
+            width += w;
+            out.push(c);
+        }
+        // Don't leave a dangling joiner or half a word-space before the ellipsis.
+        while out.ends_with(|c: char| c.is_whitespace() || invisible(c)) {
+            out.pop();
+        }
+        out.push('…');
+        out
+    }
+
+    /// Splits `text` into at most `lines` lines of at most `max` pixels, breaking at spaces
+    /// (or between any two characters when a word is too long); the last line gets an
+    /// ellipsis when the text does not fit.
+    pub fn wrap(&self, text: &str, size: f64, max: f64, lines: usize) -> Vec<String> {
+        let mut out = Vec::new();
+        let mut rest = text.trim().to_string();
+        while !rest.is_empty() && out.len() + 1 < lines {
+            if self.width(&rest, size) <= max {
+                break;
+            }
+            let chars: Vec<char> = rest.chars().collect();
+            let mut fit = 0;
+            let mut width = 0.0;
+            for &c in &chars {
+                let w = self.width(&c.to_string(), size);
+                if width + w > max {
+                    break;
+                }
+                width += w;
+                fit += 1;
+            }
+            if fit == 0 {
+                break;
+            }
+            let space = chars[..=fit.min(chars.len() - 1)]
+                .iter()
+                .rposition(|c| c.is_whitespace());
+            let cut = match space {
+                Some(i) if i > 0 => i,
+                _ => fit,
+            };
+            out.push(
+                chars[..cut]
+                    .iter()
+                    .collect::<String>()
+                    .trim_end()
+                    .to_string(),
+            );
+            rest = chars[cut..]
+                .iter()
+                .collect::<String>()
+                .trim_start()
+                .to_string();
+        }
+        if !rest.is_empty() {
+            out.push(self.fit(&rest, size, max));
+        }
+        out
+    }
+
+    /// Rasterizes glyphs laid out by [`Fonts::layout`] at `size`, calling `pixel(u, v, coverage)`
+    /// in text coordinates (u along the baseline from its start, v down from the baseline).
+    pub fn raster(&self, placed: &[Placed], size: f64, mut pixel: impl FnMut(i32, i32, f32)) {
+        for glyph in placed {
+            let face = &self.faces[glyph.face];
+            let positioned = glyph
+                .id
+                .with_scale_and_position(self.scale(glyph.face, size), point(glyph.x, 0.0));
+            if let Some(outline) = face.font.outline_glyph(positioned) {
+                let bounds = outline.px_bounds();
+                outline.draw(|x, y, coverage| {
+                    pixel(
+                        bounds.min.x as i32 + x as i32,
+                        bounds.min.y as i32 + y as i32,
+                        coverage,
+                    );
+                });
+            }
+        }
+    }
+}
