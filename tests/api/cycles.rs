@@ -96,7 +96,7 @@ fn bad_cycles_are_refused_and_write_nothing() {
     app.get("/api/cycles/abc", &app.viewer).assert_error(404, "not_found");
     app.put("/api/cycles/99", &app.admin, &json!({"name": "y"})).assert_error(404, "not_found");
     app.get("/api/ranking?cycle=99", &app.viewer).assert_error(422, "unknown_cycle");
-    app.get("/api/ranking?cycle=1&days=3", &app.viewer).assert_error(422, "unknown_cycle");
+    app.get("/api/ranking?cycle=1&days=3", &app.viewer).assert_error(422, "invalid_window");
     app.post("/api/cycles", &app.viewer, &json!({"name": "x", "start": "2026-03-01"})).assert_error(403, "forbidden");
     let id = app.post("/api/cycles", &app.admin, &json!({"name": "ok", "start": "2026-03-01"})).body["id"].as_i64().unwrap();
     app.put(&format!("/api/cycles/{id}"), &app.admin, &json!({"start": "2026-04-01"})).assert_error(422, "invalid_body");

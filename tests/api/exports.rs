@@ -68,14 +68,14 @@ const KIRITIMATI: &str = "Pacific/Kiritimati";
 
 #[test]
 fn annual_zip_holds_every_file_and_respects_the_year_boundary_far_from_utc() {
-    // UTC+14: 2026-12-31T10:00:00Z is already 2027-01-01 locally.
+    // UTC+14: 2025-12-31T10:00:00Z is already 2026-01-01 locally.
     let app = TestApp::spawn_with(&CONFIG.replace("America/Chicago", KIRITIMATI));
     let ticks = [
-        ("2025-12-31T09:59:59Z", "late-delivery"), // 2025-12-31 local: previous year
-        ("2025-12-31T10:00:00Z", "late-delivery"), // 2026-01-01 local: first instant of 2026
-        ("2026-07-01T00:00:00Z", "lost-package"),
-        ("2026-12-31T09:59:59Z", "damaged"), // 2026-12-31 23:59:59 local
-        ("2026-12-31T10:00:00Z", "damaged"), // 2027-01-01 local: not in 2026
+        ("2024-12-31T09:59:59Z", "late-delivery"), // 2024-12-31 local: previous year
+        ("2024-12-31T10:00:00Z", "late-delivery"), // 2025-01-01 local: first instant of 2025
+        ("2025-07-01T00:00:00Z", "lost-package"),
+        ("2025-12-31T09:59:59Z", "damaged"), // 2025-12-31 23:59:59 local
+        ("2025-12-31T10:00:00Z", "damaged"), // 2026-01-01 local: not in 2025
     ];
     let mut ids = Vec::new();
     for (at, horror) in ticks {
@@ -83,14 +83,14 @@ fn annual_zip_holds_every_file_and_respects_the_year_boundary_far_from_utc() {
         assert_eq!(reply.status, 201, "{}", reply.text);
         ids.push(reply.body["id"].as_i64().unwrap());
     }
-    assert_eq!(app.post("/api/cycles", &app.admin, &json!({"name": "H2", "start": "2026-07-01", "days": 90, "focus": ["lost-package"]})).status, 201);
+    assert_eq!(app.post("/api/cycles", &app.admin, &json!({"name": "H2", "start": "2025-07-01", "days": 90, "focus": ["lost-package"]})).status, 201);
 
-    let (status, content_type, bytes) = download(&app, "/api/export/annual.zip?year=2026");
+    let (status, content_type, bytes) = download(&app, "/api/export/annual.zip?year=2025");
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
     assert_eq!(content_type.as_deref(), Some("application/zip"));
     let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
     let names: Vec<String> = zip.file_names().map(str::to_string).collect();
-    for expected in ["README.txt", "ranking.csv", "ranking-by-month.csv", "ticks.csv", "cycles.csv", "review.xlsx", "review.html", "ranking-2025.csv"] {
+    for expected in ["README.txt", "ranking.csv", "ranking-by-month.csv", "ticks.csv", "cycles.csv", "review.xlsx", "review.html", "ranking-2024.csv"] {
         assert!(names.contains(&expected.to_string()), "{expected} missing from {names:?}");
     }
     let mut read = |name: &str| {
@@ -100,26 +100,26 @@ fn annual_zip_holds_every_file_and_respects_the_year_boundary_far_from_utc() {
     };
     let rows = csv_rows(&read("ticks.csv"));
     let got: Vec<i64> = rows[1..].iter().map(|r| r[0].parse().unwrap()).collect();
-    assert_eq!(got, ids[1..4].to_vec(), "exactly the ticks of local 2026");
-    assert_eq!(rows[1][1], "2026-01-01");
-    assert_eq!(rows[3][1], "2026-12-31");
+    assert_eq!(got, ids[1..4].to_vec(), "exactly the ticks of local 2025");
+    assert_eq!(rows[1][1], "2025-01-01");
+    assert_eq!(rows[3][1], "2025-12-31");
 
     let ranking = csv_rows(&read("ranking.csv"));
     let total: u64 = ranking[1..].iter().map(|r| r[4].parse::<u64>().unwrap()).sum();
     assert_eq!(total, 3);
     let by_month = csv_rows(&read("ranking-by-month.csv"));
-    let january: u64 = by_month[1..].iter().filter(|r| r[0] == "2026-01").map(|r| r[5].parse::<u64>().unwrap()).sum();
+    let january: u64 = by_month[1..].iter().filter(|r| r[0] == "2025-01").map(|r| r[5].parse::<u64>().unwrap()).sum();
     assert_eq!(january, 1);
     let cycles = csv_rows(&read("cycles.csv"));
     assert_eq!((cycles[1][1].as_str(), cycles[1][6].as_str()), ("H2", "lost-package"));
-    let previous = csv_rows(&read("ranking-2025.csv"));
+    let previous = csv_rows(&read("ranking-2024.csv"));
     assert_eq!(previous[1..].iter().map(|r| r[4].parse::<u64>().unwrap()).sum::<u64>(), 1);
 
     let readme = String::from_utf8(read("README.txt")).unwrap();
-    assert!(readme.contains(KIRITIMATI) && readme.contains("2026-01-01 to 2026-12-31"), "{readme}");
+    assert!(readme.contains(KIRITIMATI) && readme.contains("2025-01-01 to 2025-12-31"), "{readme}");
 
     let html = String::from_utf8(read("review.html")).unwrap();
-    assert!(html.contains("Annual review 2026") && html.contains("Lost package"));
+    assert!(html.contains("Annual review 2025") && html.contains("Lost package"));
     for external in ["src=\"http", "href=\"http", "url(http", "<script src", "<link "] {
         assert!(!html.contains(external), "review.html must be self-contained: found {external}");
     }
