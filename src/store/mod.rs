@@ -87,7 +87,7 @@ impl Store {
         let store = Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
-                writer: writer::Writer::start(conn).map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
+                writer: writer::Writer::start(conn, writer::QUEUE_CAPACITY).map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
                 readers: Mutex::new(Vec::new()),
                 snapshot: RwLock::new(None),
             }),

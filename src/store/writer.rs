@@ -62,9 +62,9 @@ pub struct Writer {
 }
 
 impl Writer {
-    /// Starts the writer thread on `conn`.
-    pub fn start(conn: Connection) -> std::io::Result<Writer> {
-        let (queue, jobs) = mpsc::sync_channel(QUEUE_CAPACITY);
+    /// Starts the writer thread on `conn` with a queue of `capacity` jobs.
+    pub fn start(conn: Connection, capacity: usize) -> std::io::Result<Writer> {
+        let (queue, jobs) = mpsc::sync_channel(capacity);
         std::thread::Builder::new().name("horrors-writer".into()).spawn(move || run(conn, jobs))?;
         Ok(Writer { queue })
     }
@@ -143,4 +143,56 @@ fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), String
         let _ = conn.execute_batch("ROLLBACK");
         e.to_string()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn writer(capacity: usize) -> Writer {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE t (v INTEGER NOT NULL)").unwrap();
+        Writer::start(conn, capacity).unwrap()
+    }
+
+    #[test]
+    fn a_failing_job_does_not_undo_its_neighbours() {
+        let writer = writer(16);
+        let ok = writer.submit(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?)).unwrap();
+        let bad = writer.submit(|c| -> Result<usize> {
+            c.execute("INSERT INTO t VALUES (2)", [])?;
+            Err(Error::invalid("nope", "refused after writing"))
+        });
+        let bad = bad.unwrap();
+        assert_eq!(ok.blocking_recv().unwrap().unwrap(), 1);
+        assert!(bad.blocking_recv().unwrap().is_err());
+        let values: Vec<i64> = writer
+            .write_blocking(|c| Ok(c.prepare("SELECT v FROM t")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?))
+            .unwrap();
+        assert_eq!(values, [1], "the failed job's insert was rolled back, the good one kept");
+    }
+
+    #[test]
+    fn a_full_queue_is_overloaded_not_unbounded() {
+        let writer = writer(2);
+        let (release, wait) = std::sync::mpsc::channel::<()>();
+        // The first job holds the writer; two more fill the queue; the next is refused.
+        let first = writer.submit(move |_| Ok(wait.recv().ok())).unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(50));
+        let queued: Vec<_> = (0..2).map(|_| writer.submit(|_| Ok(())).unwrap()).collect();
+        assert!(matches!(writer.submit(|_| Ok(())), Err(Error::Overloaded)));
+        release.send(()).unwrap();
+        assert!(first.blocking_recv().unwrap().is_ok());
+        for q in queued {
+            assert!(q.blocking_recv().unwrap().is_ok());
+        }
+    }
+
+    #[test]
+    fn a_panicking_job_is_an_error_and_the_writer_lives_on() {
+        let writer = writer(4);
+        let result: Result<()> = writer.write_blocking(|_| panic!("boom"));
+        assert!(result.is_err());
+        assert_eq!(writer.write_blocking(|_| Ok(7)).unwrap(), 7);
+    }
 }

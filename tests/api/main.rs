@@ -7,5 +7,6 @@ mod bad_input;
 mod catalogue;
 mod cycles;
 mod exports;
+mod openapi;
 mod ranking;
 mod ticks;
