@@ -184,17 +184,27 @@ pub fn parse(text: &str) -> Result<Config, String> {
     };
     validate_departments(&departments)?;
 
-    let spans: Vec<usize> = raw.horrors.iter().map(|h| line_of(h.span().start)).collect();
+    let spans: Vec<usize> = raw.horrors.iter().map(|h| h.span().start).collect();
     let inputs: Vec<HorrorInput> = raw.horrors.into_iter().map(|h| h.into_inner()).collect();
     let horrors = validate_horrors(&inputs, currency).map_err(|details| {
         let first = &details[0];
         let field = first.field.clone().unwrap_or_else(|| "horrors".into());
+        // The line of the field inside its [[horrors]] table, else of the table itself.
         let line = field
             .strip_prefix("horrors[")
-            .and_then(|rest| rest.split(']').next())
-            .and_then(|i| i.parse::<usize>().ok())
-            .and_then(|i| spans.get(i))
-            .map(|line| format!(" (line {line})"))
+            .and_then(|rest| rest.split_once("]."))
+            .and_then(|(i, name)| Some((*spans.get(i.parse::<usize>().ok()?)?, name)))
+            .map(|(span, name)| {
+                // The span may cover only the table's header: read on to the next header.
+                let rest = &text[span.min(text.len())..];
+                let offset = rest
+                    .match_indices('\n')
+                    .map(|(i, _)| i + 1)
+                    .take_while(|&i| !rest[i..].trim_start().starts_with('['))
+                    .find(|&i| rest[i..].trim_start().strip_prefix(name).is_some_and(|r| r.trim_start().starts_with('=')))
+                    .unwrap_or(0);
+                format!(" (line {})", line_of(span + offset))
+            })
             .unwrap_or_default();
         format!("{field}{line}: {}", first.message)
     })?;
@@ -427,7 +437,7 @@ unit_cost = "0"
             ("currency = \"USD\"", "currency = \"DOLLARS\"", "organization.currency"),
             ("days = 30", "days = 0", "window.days"),
             ("days = 30", "days = 367", "window.days"),
-            ("pain = 9", "pain = 11", "horrors[0].pain (line 23)"),
+            ("pain = 9", "pain = 11", "horrors[0].pain (line 22)"),
             ("pain = 9", "pain = 0", "horrors[0].pain"),
             ("key = \"lost-package\"", "key = \"late-delivery\"", "horrors[1].key"),
             ("key = \"lost-package\"", "key = \"Lost Package\"", "horrors[1].key"),

@@ -191,7 +191,7 @@ fn json_error_body<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
     Ok(ErrorHandlerResponse::Response(res))
 }
 
-/// One structured log line per request: method, path (never the query, which may carry
+/// A structured log line per request: method, path (never the query, which may carry
 /// names), status and time. Headers and bodies (tokens, notes) are never logged.
 async fn log_request(
     req: actix_web::dev::ServiceRequest,
@@ -201,6 +201,14 @@ async fn log_request(
     let method = req.method().clone();
     let path = req.path().to_string();
     let res = next.call(req).await?;
-    tracing::info!(%method, %path, status = res.status().as_u16(), micros = started.elapsed().as_micros() as u64, "request");
+    let status = res.status().as_u16();
+    let micros = started.elapsed().as_micros() as u64;
+    // Every request at debug (HORRORS_LOG=debug); at the default level only failures, so a
+    // busy tally floor does not spend its time writing log lines.
+    if status >= 500 {
+        tracing::warn!(%method, %path, status, micros, "request failed");
+    } else {
+        tracing::debug!(%method, %path, status, micros, "request");
+    }
     Ok(res)
 }

@@ -373,6 +373,10 @@ pub fn insert_ticks(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
     let mut remember = conn.prepare_cached("INSERT INTO idempotency (token_id, key, fingerprint, tick_id) VALUES (?1, ?2, ?3, ?4)")?;
+    // A batch usually repeats a few horrors and days: look each horror up once and add to
+    // each rollup row once.
+    let mut horrors: HashMap<&str, Option<(i64, i64, bool)>> = HashMap::new();
+    let mut rollup: HashMap<(String, i64, Source), (i64, i64)> = HashMap::new();
     for (index, tick) in ticks.iter().enumerate() {
         if let (Some(token_id), Some((key, fingerprint))) = (token_id, &tick.idempotency) {
             let seen: Option<(Vec<u8>, i64)> =
@@ -387,8 +391,15 @@ pub fn insert_ticks(
                 continue;
             }
         }
-        let horror: Option<(i64, i64, bool)> =
-            find_horror.query_row([&tick.horror], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).optional()?;
+        let horror = match horrors.get(tick.horror.as_str()) {
+            Some(found) => *found,
+            None => {
+                let found: Option<(i64, i64, bool)> =
+                    find_horror.query_row([&tick.horror], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).optional()?;
+                horrors.insert(tick.horror.as_str(), found);
+                found
+            }
+        };
         let (horror_id, unit_cost_minor) = match horror {
             None => {
                 invalid.push(Detail::item(index, "unknown_horror", format!("no horror with key {:?}", tick.horror)));
@@ -419,7 +430,9 @@ pub fn insert_ticks(
             recorded_by
         ])?;
         let id = conn.last_insert_rowid();
-        add_to_rollup(conn, &day, horror_id, tick.source.as_str(), tick.qty, cost_minor)?;
+        let row = rollup.entry((day.clone(), horror_id, tick.source)).or_default();
+        row.0 += tick.qty;
+        row.1 += cost_minor;
         if let (Some(token_id), Some((key, fingerprint))) = (token_id, &tick.idempotency) {
             remember.execute(params![token_id, key, fingerprint, id])?;
         }
@@ -453,6 +466,9 @@ pub fn insert_ticks(
             message: "an idempotency key was reused for a different tick; nothing was recorded".into(),
             details: conflicts,
         });
+    }
+    for ((day, horror_id, source), (count, cost_minor)) in rollup {
+        add_to_rollup(conn, &day, horror_id, source.as_str(), count, cost_minor)?;
     }
     Ok(out)
 }

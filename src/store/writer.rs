@@ -123,15 +123,20 @@ fn run(conn: Connection, jobs: Receiver<Box<dyn Job>>) {
     }
 }
 
+fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+}
+
 fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), String> {
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| e.to_string())?;
+    exec(conn, "BEGIN IMMEDIATE").map_err(|e| e.to_string())?;
     for job in group.iter_mut() {
         let step = (|| -> rusqlite::Result<()> {
-            conn.execute_batch("SAVEPOINT job")?;
+            exec(conn, "SAVEPOINT job")?;
             if job.run(conn) {
-                conn.execute_batch("RELEASE job")
+                exec(conn, "RELEASE job")
             } else {
-                conn.execute_batch("ROLLBACK TO job; RELEASE job")
+                exec(conn, "ROLLBACK TO job")?;
+                exec(conn, "RELEASE job")
             }
         })();
         if let Err(e) = step {
@@ -139,7 +144,7 @@ fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), String
             return Err(e.to_string());
         }
     }
-    conn.execute_batch("COMMIT").map_err(|e| {
+    exec(conn, "COMMIT").map_err(|e| {
         let _ = conn.execute_batch("ROLLBACK");
         e.to_string()
     })
