@@ -18,10 +18,15 @@ async fn tick(body: web::Json<Tick>) -> HttpResponse {
 }
 
 fn main() -> std::io::Result<()> {
-    let bind = std::env::args().nth(1).unwrap_or_else(|| "127.0.0.1:0".into());
+    let bind = std::env::args()
+        .nth(1)
+        .unwrap_or_else(|| "127.0.0.1:0".into());
     let listener = std::net::TcpListener::bind(bind)?;
     eprintln!("ceiling is listening on http://{}", listener.local_addr()?);
     actix_web::rt::System::new().block_on(async move {
-        HttpServer::new(|| App::new().route("/api/ticks", web::post().to(tick))).listen(listener)?.run().await
+        HttpServer::new(|| App::new().route("/api/ticks", web::post().to(tick)))
+            .listen(listener)?
+            .run()
+            .await
     })
 }

@@ -37,7 +37,11 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     horror: keys[(r % keys.len() as u64) as usize].clone(),
                     qty: 1 + (r >> 20) as i64 % 2,
                     occurred_at: now - Duration::milliseconds(((r >> 8) % span_ms) as i64),
-                    source: if (r >> 40) % 5 == 0 { Source::Complaint } else { Source::Internal },
+                    source: if (r >> 40) % 5 == 0 {
+                        Source::Complaint
+                    } else {
+                        Source::Internal
+                    },
                     department: None,
                     note: None,
                     cost_minor: None,
@@ -48,6 +52,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         store.record_ticks_blocking("fill", ticks, now)?;
         done += size;
     }
-    eprintln!("filled {done} ticks in {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "filled {done} ticks in {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
     Ok(())
 }

@@ -6,7 +6,9 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 /// Cumulative roles: staff < viewer < admin.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema)]
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize, ToSchema,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Role {
     Staff,

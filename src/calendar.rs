@@ -23,11 +23,15 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
     let shape_ok = bytes.len() == 10
         && bytes[4] == b'-'
         && bytes[7] == b'-'
-        && bytes.iter().enumerate().all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
+        && bytes
+            .iter()
+            .enumerate()
+            .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
     if !shape_ok {
         return Err(format!("{text:?} is not a date in the form YYYY-MM-DD"));
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| format!("{text:?} is not a real calendar date"))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|_| format!("{text:?} is not a real calendar date"))
 }
 
 /// An inclusive range of local days.
@@ -54,7 +58,9 @@ impl Window {
     /// The `days` local days ending with `today`.
     pub fn ending(today: NaiveDate, days: i64) -> Result<Self, String> {
         if !(1..=MAX_WINDOW_DAYS).contains(&days) {
-            return Err(format!("days must be between 1 and {MAX_WINDOW_DAYS}, got {days}"));
+            return Err(format!(
+                "days must be between 1 and {MAX_WINDOW_DAYS}, got {days}"
+            ));
         }
         let from = today - chrono::Duration::days(days - 1);
         Ok(Window { from, to: today })
@@ -62,11 +68,23 @@ impl Window {
 
     /// The window chosen by `from`+`to` (inclusive dates), or `days` ending `today`, or
     /// else the default number of days ending `today` (SPEC §7).
-    pub fn select(from: Option<&str>, to: Option<&str>, days: Option<&str>, today: NaiveDate, default_days: i64) -> Result<Self, String> {
-        let date = |name: &str, text: Option<&str>| text.map(|t| parse_date(t).map_err(|m| format!("{name}: {m}"))).transpose();
+    pub fn select(
+        from: Option<&str>,
+        to: Option<&str>,
+        days: Option<&str>,
+        today: NaiveDate,
+        default_days: i64,
+    ) -> Result<Self, String> {
+        let date = |name: &str, text: Option<&str>| {
+            text.map(|t| parse_date(t).map_err(|m| format!("{name}: {m}")))
+                .transpose()
+        };
         let (from, to) = (date("from", from)?, date("to", to)?);
         let days = days
-            .map(|text| text.parse::<i64>().map_err(|_| format!("days: {text:?} is not an integer")))
+            .map(|text| {
+                text.parse::<i64>()
+                    .map_err(|_| format!("days: {text:?} is not an integer"))
+            })
             .transpose()?;
         match (from, to, days) {
             (Some(from), Some(to), None) => Window::new(from, to),
@@ -144,7 +162,9 @@ impl Bucket {
             "day" => Ok(Bucket::Day),
             "week" => Ok(Bucket::Week),
             "month" => Ok(Bucket::Month),
-            _ => Err(format!("bucket must be one of day, week, month; got {text:?}")),
+            _ => Err(format!(
+                "bucket must be one of day, week, month; got {text:?}"
+            )),
         }
     }
 
@@ -152,7 +172,9 @@ impl Bucket {
     pub fn start_of(self, day: NaiveDate) -> NaiveDate {
         match self {
             Bucket::Day => day,
-            Bucket::Week => day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday())),
+            Bucket::Week => {
+                day - chrono::Duration::days(i64::from(day.weekday().num_days_from_monday()))
+            }
             Bucket::Month => day.with_day(1).unwrap_or(day),
         }
     }
@@ -188,7 +210,9 @@ mod tests {
     }
 
     fn utc(text: &str) -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339(text).unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339(text)
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
@@ -220,18 +244,44 @@ mod tests {
     fn local_days_far_from_utc() {
         let kiritimati: Tz = "Pacific/Kiritimati".parse().unwrap(); // UTC+14
         let honolulu: Tz = "Pacific/Honolulu".parse().unwrap(); // UTC-10
-        assert_eq!(local_day(utc("2026-12-31T10:00:00Z"), kiritimati), d("2027-01-01"));
-        assert_eq!(local_day(utc("2026-12-31T09:59:59Z"), kiritimati), d("2026-12-31"));
-        assert_eq!(local_day(utc("2027-01-01T09:59:59Z"), honolulu), d("2026-12-31"));
-        assert_eq!(local_day(utc("2027-01-01T10:00:00Z"), honolulu), d("2027-01-01"));
+        assert_eq!(
+            local_day(utc("2026-12-31T10:00:00Z"), kiritimati),
+            d("2027-01-01")
+        );
+        assert_eq!(
+            local_day(utc("2026-12-31T09:59:59Z"), kiritimati),
+            d("2026-12-31")
+        );
+        assert_eq!(
+            local_day(utc("2027-01-01T09:59:59Z"), honolulu),
+            d("2026-12-31")
+        );
+        assert_eq!(
+            local_day(utc("2027-01-01T10:00:00Z"), honolulu),
+            d("2027-01-01")
+        );
         let t = Utc.with_ymd_and_hms(2024, 2, 29, 23, 30, 0).unwrap();
         assert_eq!(local_day(t, chrono_tz::UTC), d("2024-02-29"));
     }
 
     #[test]
     fn parses_only_real_dates() {
-        assert_eq!(d("2024-02-29"), NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
-        for bad in ["2026-02-29", "2026-02-30", "2026-13-01", "2026-00-10", "2026-1-01", "20260101", "2026-01-01T00:00", "", "abcd-ef-gh", "+2026-01-01"] {
+        assert_eq!(
+            d("2024-02-29"),
+            NaiveDate::from_ymd_opt(2024, 2, 29).unwrap()
+        );
+        for bad in [
+            "2026-02-29",
+            "2026-02-30",
+            "2026-13-01",
+            "2026-00-10",
+            "2026-1-01",
+            "20260101",
+            "2026-01-01T00:00",
+            "",
+            "abcd-ef-gh",
+            "+2026-01-01",
+        ] {
             assert!(parse_date(bad).is_err(), "{bad:?}");
         }
     }
@@ -239,14 +289,26 @@ mod tests {
     #[test]
     fn windows_count_days_and_previous() {
         let w = Window::ending(d("2026-03-31"), 30).unwrap();
-        assert_eq!((w.from, w.to, w.days()), (d("2026-03-02"), d("2026-03-31"), 30));
+        assert_eq!(
+            (w.from, w.to, w.days()),
+            (d("2026-03-02"), d("2026-03-31"), 30)
+        );
         let p = w.previous();
-        assert_eq!((p.from, p.to, p.days()), (d("2026-01-31"), d("2026-03-01"), 30));
+        assert_eq!(
+            (p.from, p.to, p.days()),
+            (d("2026-01-31"), d("2026-03-01"), 30)
+        );
         // Across a leap day.
         let w = Window::new(d("2024-02-28"), d("2024-03-01")).unwrap();
         assert_eq!(w.days(), 3);
-        assert_eq!(w.previous(), Window::new(d("2024-02-25"), d("2024-02-27")).unwrap());
-        assert_eq!(Window::ending(d("2026-01-01"), 1).unwrap().from, d("2026-01-01"));
+        assert_eq!(
+            w.previous(),
+            Window::new(d("2024-02-25"), d("2024-02-27")).unwrap()
+        );
+        assert_eq!(
+            Window::ending(d("2026-01-01"), 1).unwrap().from,
+            d("2026-01-01")
+        );
         assert!(Window::new(d("2026-01-02"), d("2026-01-01")).is_err());
         assert!(Window::ending(d("2026-01-01"), 0).is_err());
         assert!(Window::ending(d("2026-01-01"), 3661).is_err());
@@ -260,8 +322,16 @@ mod tests {
         let today = d("2026-11-23");
         let w = Window::select(Some("2026-11-01"), Some("2026-11-30"), None, today, 30).unwrap();
         assert_eq!(w.days(), 30);
-        assert_eq!(Window::select(None, None, Some("7"), today, 30).unwrap().from, d("2026-11-17"));
-        assert_eq!(Window::select(None, None, None, today, 30).unwrap().from, d("2026-10-25"));
+        assert_eq!(
+            Window::select(None, None, Some("7"), today, 30)
+                .unwrap()
+                .from,
+            d("2026-11-17")
+        );
+        assert_eq!(
+            Window::select(None, None, None, today, 30).unwrap().from,
+            d("2026-10-25")
+        );
         for (from, to, days) in [
             (Some("2026-11-02"), Some("2026-11-01"), None),
             (Some("2026-11-01"), None, None),
@@ -273,7 +343,10 @@ mod tests {
             (Some("2026-02-29"), Some("2026-03-01"), None),
             (Some("2000-01-01"), Some("2026-01-01"), None),
         ] {
-            assert!(Window::select(from, to, days, today, 30).is_err(), "{from:?} {to:?} {days:?}");
+            assert!(
+                Window::select(from, to, days, today, 30).is_err(),
+                "{from:?} {to:?} {days:?}"
+            );
         }
     }
 
@@ -285,7 +358,10 @@ mod tests {
             Bucket::Week.starts(&w),
             vec![d("2026-02-23"), d("2026-03-02"), d("2026-03-09")]
         );
-        assert_eq!(Bucket::Month.starts(&w), vec![d("2026-02-01"), d("2026-03-01")]);
+        assert_eq!(
+            Bucket::Month.starts(&w),
+            vec![d("2026-02-01"), d("2026-03-01")]
+        );
         assert_eq!(Bucket::Day.starts(&w).len(), 14);
         let leap = Window::new(d("2024-01-31"), d("2024-03-01")).unwrap();
         assert_eq!(

@@ -18,13 +18,27 @@ use crate::report;
 use crate::store::Store;
 
 #[derive(Parser, Debug)]
-#[command(name = "horrors", version, about = "Tally, rank and chart the few failures that hurt customers most.")]
+#[command(
+    name = "horrors",
+    version,
+    about = "Tally, rank and chart the few failures that hurt customers most."
+)]
 pub struct Cli {
     /// Configuration file.
-    #[arg(long, global = true, env = "HORRORS_CONFIG", default_value = "data/horrors.toml")]
+    #[arg(
+        long,
+        global = true,
+        env = "HORRORS_CONFIG",
+        default_value = "data/horrors.toml"
+    )]
     pub config: PathBuf,
     /// SQLite database file (created if missing).
-    #[arg(long, global = true, env = "HORRORS_DB", default_value = "data/horrors.db")]
+    #[arg(
+        long,
+        global = true,
+        env = "HORRORS_DB",
+        default_value = "data/horrors.db"
+    )]
     pub db: PathBuf,
     #[command(subcommand)]
     pub command: Command,
@@ -143,8 +157,14 @@ impl WindowArgs {
     pub fn window(&self, store: &Store) -> Result<Window> {
         let settings = store.snapshot()?.settings.clone();
         let today = local_day(Utc::now(), settings.tz());
-        Window::select(self.from.as_deref(), self.to.as_deref(), self.days.as_deref(), today, settings.window_days)
-            .map_err(|m| Error::internal(format!("bad window: {m}")))
+        Window::select(
+            self.from.as_deref(),
+            self.to.as_deref(),
+            self.days.as_deref(),
+            today,
+            settings.window_days,
+        )
+        .map_err(|m| Error::internal(format!("bad window: {m}")))
     }
 }
 
@@ -160,7 +180,8 @@ pub fn run(cli: Cli) -> Result<()> {
             let ranking = report::ranking(&store, &window, by)?;
             let mut out = std::io::stdout().lock();
             if json {
-                serde_json::to_writer_pretty(&mut out, &ranking).map_err(|e| Error::internal(e.to_string()))?;
+                serde_json::to_writer_pretty(&mut out, &ranking)
+                    .map_err(|e| Error::internal(e.to_string()))?;
                 writeln!(out).map_err(io)?;
             } else {
                 write_table(&mut out, &ranking).map_err(io)?;
@@ -171,7 +192,8 @@ pub fn run(cli: Cli) -> Result<()> {
             let store = open_configured(&cli.config, &cli.db)?;
             let window = window.window(&store)?;
             let charts = crate::export::charts_for(&store, &window, "")?;
-            std::fs::create_dir_all(&out).map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
+            std::fs::create_dir_all(&out)
+                .map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
             for (name, bytes) in &charts {
                 let path = out.join(name);
                 write_atomically(&path, |file| file.write_all(bytes).map_err(io))?;
@@ -181,19 +203,33 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Export(ExportCommand::Annual { year, out }) => {
             let year = crate::export::annual::parse_year(&year).map_err(Error::internal)?;
             let store = open_configured(&cli.config, &cli.db)?;
-            write_atomically(&out, |file| crate::export::annual::write(&store, year, Utc::now(), file))
+            write_atomically(&out, |file| {
+                crate::export::annual::write(&store, year, Utc::now(), file)
+            })
         }
-        Command::Export(ExportCommand::Ticks { out, window, include_voided }) => {
+        Command::Export(ExportCommand::Ticks {
+            out,
+            window,
+            include_voided,
+        }) => {
             let store = open_configured(&cli.config, &cli.db)?;
             let window = window.window(&store)?;
-            write_atomically(&out, |file| crate::export::csv::ticks(&store, &window, include_voided, std::io::BufWriter::new(file)))
+            write_atomically(&out, |file| {
+                crate::export::csv::ticks(
+                    &store,
+                    &window,
+                    include_voided,
+                    std::io::BufWriter::new(file),
+                )
+            })
         }
         Command::Catalogue(CatalogueCommand::Export { out }) => {
             let store = open_configured(&cli.config, &cli.db)?;
             let snapshot = store.snapshot()?;
             let text = config::to_toml(&snapshot.settings, &snapshot.horrors);
             match out {
-                Some(path) => std::fs::write(&path, text).map_err(|e| Error::internal(format!("{}: {e}", path.display()))),
+                Some(path) => std::fs::write(&path, text)
+                    .map_err(|e| Error::internal(format!("{}: {e}", path.display()))),
                 None => std::io::stdout().write_all(text.as_bytes()).map_err(io),
             }
         }
@@ -207,12 +243,18 @@ pub fn run(cli: Cli) -> Result<()> {
             let store = open_existing(&cli.db)?;
             let problems = store.check_rollup_blocking()?;
             if problems.is_empty() {
-                println!("ok: the daily rollup matches {} ticks", store.count_ticks_blocking()?);
+                println!(
+                    "ok: the daily rollup matches {} ticks",
+                    store.count_ticks_blocking()?
+                );
                 return Ok(());
             }
             if repair {
                 store.rebuild_rollup_blocking()?;
-                println!("repaired: rebuilt the daily rollup ({} rows disagreed)", problems.len());
+                println!(
+                    "repaired: rebuilt the daily rollup ({} rows disagreed)",
+                    problems.len()
+                );
                 return Ok(());
             }
             Err(Error::internal(format!(
@@ -229,24 +271,37 @@ fn io(e: std::io::Error) -> Error {
 }
 
 /// Writes `out` through a temporary file beside it, so a failure never leaves half a file.
-fn write_atomically(out: &Path, write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<()> {
-    let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir).map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
+fn write_atomically(
+    out: &Path,
+    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
+) -> Result<()> {
+    let dir = out
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let mut temp = tempfile::NamedTempFile::new_in(dir)
+        .map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
     write(temp.as_file_mut())?;
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        temp.as_file().set_permissions(std::fs::Permissions::from_mode(0o644)).map_err(io)?;
+        temp.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(0o644))
+            .map_err(io)?;
     }
     temp.as_file().sync_all().map_err(io)?;
-    temp.persist(out).map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
+    temp.persist(out)
+        .map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
     eprintln!("wrote {}", out.display());
     Ok(())
 }
 
 fn open_existing(db: &Path) -> Result<Store> {
     if !db.exists() {
-        return Err(Error::internal(format!("{}: no such database", db.display())));
+        return Err(Error::internal(format!(
+            "{}: no such database",
+            db.display()
+        )));
     }
     Store::open(db)
 }
@@ -272,11 +327,19 @@ fn token(db: &Path, command: TokenCommand) -> Result<()> {
                 return Err(Error::internal("--name must be 1 to 60 characters"));
             }
             let (info, secret) = store.create_token_blocking(name, role)?;
-            eprintln!("created {} token {} ({}); it is shown only now:", info.role.as_str(), info.id, info.name);
+            eprintln!(
+                "created {} token {} ({}); it is shown only now:",
+                info.role.as_str(),
+                info.id,
+                info.name
+            );
             println!("{secret}");
         }
         TokenCommand::List => {
-            println!("{:>4}  {:<7}  {:<25}  {:<20}  revoked", "id", "role", "name", "created");
+            println!(
+                "{:>4}  {:<7}  {:<25}  {:<20}  revoked",
+                "id", "role", "name", "created"
+            );
             for t in store.list_tokens_blocking()? {
                 println!(
                     "{:>4}  {:<7}  {:<25}  {:<20}  {}",
@@ -299,16 +362,25 @@ fn token(db: &Path, command: TokenCommand) -> Result<()> {
 fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
     // Validate before touching the database: a bad file must write nothing.
     let config = config::load(config_path).map_err(Error::internal)?;
-    let listener = TcpListener::bind(bind).map_err(|e| Error::internal(format!("cannot listen on {bind}: {e}")))?;
+    let listener = TcpListener::bind(bind)
+        .map_err(|e| Error::internal(format!("cannot listen on {bind}: {e}")))?;
     let store = Store::open(db)?;
     let applied = store.apply_config_blocking(&config)?;
     if applied.changed {
-        tracing::info!(changes = applied.catalogue_changes, days_recomputed = applied.days_recomputed, "applied {}", config_path.display());
+        tracing::info!(
+            changes = applied.catalogue_changes,
+            days_recomputed = applied.days_recomputed,
+            "applied {}",
+            config_path.display()
+        );
     }
     if demo && !store.has_ticks_blocking()? {
         let ticks = demo::ticks(&*store.snapshot()?, Utc::now());
         let n = store.record_ticks_blocking("demo", ticks, Utc::now())?;
-        eprintln!("demo: recorded {n} example ticks over the last {} days", demo::DEMO_DAYS);
+        eprintln!(
+            "demo: recorded {n} example ticks over the last {} days",
+            demo::DEMO_DAYS
+        );
     }
     if !store.has_admin_token_blocking()? {
         let (_, secret) = store.create_token_blocking("admin", Role::Admin)?;
@@ -324,11 +396,30 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
 }
 
 fn write_table(out: &mut impl Write, ranking: &Ranking) -> std::io::Result<()> {
-    writeln!(out, "{} to {} ({} days, {}), by {}", ranking.window.from, ranking.window.to, ranking.window.days, ranking.window.timezone, serde_json::to_value(ranking.by).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default())?;
+    writeln!(
+        out,
+        "{} to {} ({} days, {}), by {}",
+        ranking.window.from,
+        ranking.window.to,
+        ranking.window.days,
+        ranking.window.timezone,
+        serde_json::to_value(ranking.by)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default()
+    )?;
     writeln!(
         out,
         "{:>4}  {:<5}  {:<32}  {:>7}  {:>6}  {:>14}  {:>8}  {:>6}  {:>7}",
-        "rank", "tier", "horror", "count", "compl", &format!("cost {}", ranking.currency), "pain pts", "score", "change"
+        "rank",
+        "tier",
+        "horror",
+        "count",
+        "compl",
+        &format!("cost {}", ranking.currency),
+        "pain pts",
+        "score",
+        "change"
     )?;
     for item in &ranking.items {
         let mut name: String = item.name.chars().take(30).collect();
@@ -349,9 +440,15 @@ fn write_table(out: &mut impl Write, ranking: &Ranking) -> std::io::Result<()> {
             item.cost,
             item.pain_points,
             item.score,
-            item.change_pct.map(|c| format!("{c:+.1}%")).unwrap_or_else(|| "-".into())
+            item.change_pct
+                .map(|c| format!("{c:+.1}%"))
+                .unwrap_or_else(|| "-".into())
         )?;
     }
     let t = &ranking.totals;
-    writeln!(out, "{:>4}  {:<5}  {:<32}  {:>7}  {:>6}  {:>14}  {:>8}", "", "", "total", t.count, t.complaints, t.cost, t.pain_points)
+    writeln!(
+        out,
+        "{:>4}  {:<5}  {:<32}  {:>7}  {:>6}  {:>14}  {:>8}",
+        "", "", "total", t.count, t.complaints, t.cost, t.pain_points
+    )
 }

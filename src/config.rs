@@ -39,11 +39,17 @@ impl Settings {
 
     /// The parsed currency (validated when the settings were made).
     pub fn currency(&self) -> Currency {
-        Currency::parse(&self.currency).unwrap_or_else(|_| Currency::parse("USD").expect("USD exists"))
+        Currency::parse(&self.currency)
+            .unwrap_or_else(|_| Currency::parse("USD").expect("USD exists"))
     }
 
     pub fn weights(&self) -> Weights {
-        Weights { pain_weight: self.pain_weight, cost_weight: self.cost_weight, worst: self.worst, worse: self.worse }
+        Weights {
+            pain_weight: self.pain_weight,
+            cost_weight: self.cost_weight,
+            worst: self.worst,
+            worse: self.worse,
+        }
     }
 }
 
@@ -129,7 +135,8 @@ fn default_worse() -> f64 {
 /// Reads and validates a configuration file. The error is one line naming the file,
 /// the field and, where known, the line.
 pub fn load(path: &Path) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
+    let text = std::fs::read_to_string(path)
+        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
     parse(&text).map_err(|e| format!("{}: {e}", path.display()))
 }
 
@@ -143,16 +150,20 @@ pub fn parse(text: &str) -> Result<Config, String> {
     if name.is_empty() || name.chars().count() > 100 {
         return Err("organization.name: must be 1 to 100 characters".into());
     }
-    let tz: Tz = org
-        .timezone
-        .parse()
-        .map_err(|_| format!("organization.timezone: unknown IANA timezone {:?}", org.timezone))?;
+    let tz: Tz = org.timezone.parse().map_err(|_| {
+        format!(
+            "organization.timezone: unknown IANA timezone {:?}",
+            org.timezone
+        )
+    })?;
     let currency =
         Currency::parse(&org.currency).map_err(|e| format!("organization.currency: {e}"))?;
 
     let window_days = raw.window.map(|w| w.days).unwrap_or(30);
     if !(1..=366).contains(&window_days) {
-        return Err(format!("window.days: must be between 1 and 366, got {window_days}"));
+        return Err(format!(
+            "window.days: must be between 1 and 366, got {window_days}"
+        ));
     }
 
     let ranking = raw.ranking.unwrap_or(RawRanking {
@@ -162,7 +173,10 @@ pub fn parse(text: &str) -> Result<Config, String> {
         worse: default_worse(),
         departments: None,
     });
-    for (field, value) in [("ranking.pain_weight", ranking.pain_weight), ("ranking.cost_weight", ranking.cost_weight)] {
+    for (field, value) in [
+        ("ranking.pain_weight", ranking.pain_weight),
+        ("ranking.cost_weight", ranking.cost_weight),
+    ] {
         if !value.is_finite() || value < 0.0 {
             return Err(format!("{field}: must be a number >= 0, got {value}"));
         }
@@ -170,7 +184,12 @@ pub fn parse(text: &str) -> Result<Config, String> {
     if ranking.pain_weight == 0.0 && ranking.cost_weight == 0.0 {
         return Err("ranking.pain_weight, ranking.cost_weight: must not both be 0".into());
     }
-    if !(ranking.worst.is_finite() && ranking.worse.is_finite() && 0.0 < ranking.worst && ranking.worst < ranking.worse && ranking.worse <= 1.0) {
+    if !(ranking.worst.is_finite()
+        && ranking.worse.is_finite()
+        && 0.0 < ranking.worst
+        && ranking.worst < ranking.worse
+        && ranking.worse <= 1.0)
+    {
         return Err(format!(
             "ranking.worst, ranking.worse: need 0 < worst < worse <= 1, got worst = {} and worse = {}",
             ranking.worst, ranking.worse
@@ -178,7 +197,9 @@ pub fn parse(text: &str) -> Result<Config, String> {
     }
 
     let departments = match (raw.departments, ranking.departments) {
-        (Some(_), Some(_)) => return Err("departments: set twice (top level and in [ranking])".into()),
+        (Some(_), Some(_)) => {
+            return Err("departments: set twice (top level and in [ranking])".into())
+        }
         (Some(d), None) | (None, Some(d)) => d,
         (None, None) => Vec::new(),
     };
@@ -201,7 +222,12 @@ pub fn parse(text: &str) -> Result<Config, String> {
                     .match_indices('\n')
                     .map(|(i, _)| i + 1)
                     .take_while(|&i| !rest[i..].trim_start().starts_with('['))
-                    .find(|&i| rest[i..].trim_start().strip_prefix(name).is_some_and(|r| r.trim_start().starts_with('=')))
+                    .find(|&i| {
+                        rest[i..]
+                            .trim_start()
+                            .strip_prefix(name)
+                            .is_some_and(|r| r.trim_start().starts_with('='))
+                    })
                     .unwrap_or(0);
                 format!(" (line {})", line_of(span + offset))
             })
@@ -220,7 +246,11 @@ pub fn parse(text: &str) -> Result<Config, String> {
         worse: ranking.worse,
         departments,
     };
-    Ok(Config { settings, horrors, digest: hex::encode(Sha256::digest(text.as_bytes())) })
+    Ok(Config {
+        settings,
+        horrors,
+        digest: hex::encode(Sha256::digest(text.as_bytes())),
+    })
 }
 
 fn validate_departments(departments: &[String]) -> Result<(), String> {
@@ -228,10 +258,14 @@ fn validate_departments(departments: &[String]) -> Result<(), String> {
     for (i, department) in departments.iter().enumerate() {
         let len = department.trim().chars().count();
         if len == 0 || len > 60 || department.trim() != department {
-            return Err(format!("departments[{i}]: must be 1 to 60 characters without surrounding spaces"));
+            return Err(format!(
+                "departments[{i}]: must be 1 to 60 characters without surrounding spaces"
+            ));
         }
         if !seen.insert(department.as_str()) {
-            return Err(format!("departments[{i}]: duplicate department {department:?}"));
+            return Err(format!(
+                "departments[{i}]: duplicate department {department:?}"
+            ));
         }
     }
     Ok(())
@@ -239,35 +273,69 @@ fn validate_departments(departments: &[String]) -> Result<(), String> {
 
 /// Whether `key` is a valid horror key: `[a-z0-9-]`, 1 to 40 characters.
 pub fn is_valid_key(key: &str) -> bool {
-    (1..=40).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    (1..=40).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Validates a whole catalogue (the file's or `PUT /api/horrors`'s) and returns every
 /// problem found, each naming its field as `horrors[i].field`.
-pub fn validate_horrors(inputs: &[HorrorInput], currency: Currency) -> Result<Vec<Horror>, Vec<Detail>> {
+pub fn validate_horrors(
+    inputs: &[HorrorInput],
+    currency: Currency,
+) -> Result<Vec<Horror>, Vec<Detail>> {
     let mut details = Vec::new();
     let mut keys = HashSet::new();
     let mut horrors = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
         let field = |name: &str| format!("horrors[{i}].{name}");
         if !is_valid_key(&input.key) {
-            details.push(Detail::field(field("key"), "invalid_key", format!("{:?} must be 1 to 40 of a-z, 0-9 and -", input.key)));
+            details.push(Detail::field(
+                field("key"),
+                "invalid_key",
+                format!("{:?} must be 1 to 40 of a-z, 0-9 and -", input.key),
+            ));
         } else if !keys.insert(input.key.as_str()) {
-            details.push(Detail::field(field("key"), "duplicate_key", format!("key {:?} appears more than once", input.key)));
+            details.push(Detail::field(
+                field("key"),
+                "duplicate_key",
+                format!("key {:?} appears more than once", input.key),
+            ));
         }
         let name_len = input.name.chars().count();
         if input.name.trim().is_empty() || name_len > 60 {
-            details.push(Detail::field(field("name"), "invalid_name", format!("must be 1 to 60 characters, got {name_len}")));
+            details.push(Detail::field(
+                field("name"),
+                "invalid_name",
+                format!("must be 1 to 60 characters, got {name_len}"),
+            ));
         }
-        if input.description.as_ref().is_some_and(|d| d.chars().count() > 500) {
-            details.push(Detail::field(field("description"), "invalid_description", "must be at most 500 characters"));
+        if input
+            .description
+            .as_ref()
+            .is_some_and(|d| d.chars().count() > 500)
+        {
+            details.push(Detail::field(
+                field("description"),
+                "invalid_description",
+                "must be at most 500 characters",
+            ));
         }
         if !(1..=10).contains(&input.pain) {
-            details.push(Detail::field(field("pain"), "invalid_pain", format!("must be between 1 and 10, got {}", input.pain)));
+            details.push(Detail::field(
+                field("pain"),
+                "invalid_pain",
+                format!("must be between 1 and 10, got {}", input.pain),
+            ));
         }
         let unit_cost = currency.parse_amount(&input.unit_cost);
         if let Err(message) = &unit_cost {
-            details.push(Detail::field(field("unit_cost"), "invalid_amount", message.clone()));
+            details.push(Detail::field(
+                field("unit_cost"),
+                "invalid_amount",
+                message.clone(),
+            ));
         }
         horrors.push(Horror {
             key: input.key.clone(),
@@ -284,7 +352,10 @@ pub fn validate_horrors(inputs: &[HorrorInput], currency: Currency) -> Result<Ve
         details.push(Detail::field(
             "horrors",
             "wrong_horror_count",
-            format!("need {MIN_HORRORS} to {MAX_HORRORS} horrors, got {}", inputs.len()),
+            format!(
+                "need {MIN_HORRORS} to {MAX_HORRORS} horrors, got {}",
+                inputs.len()
+            ),
         ));
     }
     if details.is_empty() {
@@ -324,8 +395,14 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
     }
     let currency = settings.currency();
     let out = Out {
-        organization: OutOrg { name: &settings.name, timezone: &settings.timezone, currency: &settings.currency },
-        window: OutWindow { days: settings.window_days },
+        organization: OutOrg {
+            name: &settings.name,
+            timezone: &settings.timezone,
+            currency: &settings.currency,
+        },
+        window: OutWindow {
+            days: settings.window_days,
+        },
         ranking: OutRanking {
             pain_weight: settings.pain_weight,
             cost_weight: settings.cost_weight,
@@ -350,7 +427,12 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
 }
 
 fn one_line(message: &str) -> String {
-    message.lines().map(str::trim).filter(|l| !l.is_empty() && *l != "|").collect::<Vec<_>>().join(" ")
+    message
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && *l != "|")
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -410,7 +492,10 @@ unit_cost = "0"
     #[test]
     fn parses_the_spec_example() {
         let config = parse(GOOD).unwrap();
-        assert_eq!(config.settings.departments, ["Dispatch", "Warehouse", "Drivers"]);
+        assert_eq!(
+            config.settings.departments,
+            ["Dispatch", "Warehouse", "Drivers"]
+        );
         assert_eq!(config.settings.timezone, "America/Chicago");
         assert_eq!(config.horrors.len(), 5);
         assert_eq!(config.horrors[0].unit_cost_minor, 3500);
@@ -432,33 +517,80 @@ unit_cost = "0"
     #[test]
     fn refuses_broken_configurations_with_the_field_named() {
         let cases: &[(&str, &str, &str)] = &[
-            ("timezone = \"America/Chicago\"", "timezone = \"Mars/Olympus\"", "organization.timezone"),
-            ("currency = \"USD\"", "currency = \"XXX\"", "organization.currency"),
-            ("currency = \"USD\"", "currency = \"DOLLARS\"", "organization.currency"),
+            (
+                "timezone = \"America/Chicago\"",
+                "timezone = \"Mars/Olympus\"",
+                "organization.timezone",
+            ),
+            (
+                "currency = \"USD\"",
+                "currency = \"XXX\"",
+                "organization.currency",
+            ),
+            (
+                "currency = \"USD\"",
+                "currency = \"DOLLARS\"",
+                "organization.currency",
+            ),
             ("days = 30", "days = 0", "window.days"),
             ("days = 30", "days = 367", "window.days"),
             ("pain = 9", "pain = 11", "horrors[0].pain (line 22)"),
             ("pain = 9", "pain = 0", "horrors[0].pain"),
-            ("key = \"lost-package\"", "key = \"late-delivery\"", "horrors[1].key"),
-            ("key = \"lost-package\"", "key = \"Lost Package\"", "horrors[1].key"),
-            ("unit_cost = \"35.00\"", "unit_cost = \"35.001\"", "horrors[0].unit_cost"),
-            ("unit_cost = \"35.00\"", "unit_cost = \"-1\"", "horrors[0].unit_cost"),
+            (
+                "key = \"lost-package\"",
+                "key = \"late-delivery\"",
+                "horrors[1].key",
+            ),
+            (
+                "key = \"lost-package\"",
+                "key = \"Lost Package\"",
+                "horrors[1].key",
+            ),
+            (
+                "unit_cost = \"35.00\"",
+                "unit_cost = \"35.001\"",
+                "horrors[0].unit_cost",
+            ),
+            (
+                "unit_cost = \"35.00\"",
+                "unit_cost = \"-1\"",
+                "horrors[0].unit_cost",
+            ),
             ("unit_cost = \"35.00\"", "unit_cost = 35.0", "unit_cost"),
             ("worst = 0.5", "worst = 0.9", "ranking.worst"),
             ("worse = 0.8", "worse = 1.5", "ranking.worse"),
-            ("pain_weight = 0.5\ncost_weight = 0.5", "pain_weight = 0\ncost_weight = 0", "must not both be 0"),
-            ("cost_weight = 0.5", "cost_weight = -1", "ranking.cost_weight"),
-            ("operational = true", "operational = true\ncolour = \"red\"", "unknown field `colour`"),
+            (
+                "pain_weight = 0.5\ncost_weight = 0.5",
+                "pain_weight = 0\ncost_weight = 0",
+                "must not both be 0",
+            ),
+            (
+                "cost_weight = 0.5",
+                "cost_weight = -1",
+                "ranking.cost_weight",
+            ),
+            (
+                "operational = true",
+                "operational = true\ncolour = \"red\"",
+                "unknown field `colour`",
+            ),
             ("[window]", "[windows]", "unknown field `windows`"),
             ("name = \"Late delivery\"", "name = \"\"", "horrors[0].name"),
-            ("departments = [\"Dispatch\", \"Warehouse\", \"Drivers\"]", "departments = [\"A\", \"A\"]", "departments[1]"),
+            (
+                "departments = [\"Dispatch\", \"Warehouse\", \"Drivers\"]",
+                "departments = [\"A\", \"A\"]",
+                "departments[1]",
+            ),
             ("[organization]", "[organization", "line 2"),
         ];
         for (from, to, expected) in cases {
             let text = GOOD.replacen(from, to, 1);
             assert_ne!(text, GOOD, "case {to:?} did not apply");
             let error = parse(&text).unwrap_err();
-            assert!(error.contains(expected), "{to:?}: {error:?} should mention {expected:?}");
+            assert!(
+                error.contains(expected),
+                "{to:?}: {error:?} should mention {expected:?}"
+            );
             assert!(!error.contains('\n'), "{error:?} must be one line");
         }
     }
@@ -466,7 +598,9 @@ unit_cost = "0"
     #[test]
     fn refuses_too_few_and_too_many_horrors() {
         let four = GOOD.rsplit_once("[[horrors]]").unwrap().0;
-        assert!(parse(four).unwrap_err().contains("need 5 to 8 horrors, got 4"));
+        assert!(parse(four)
+            .unwrap_err()
+            .contains("need 5 to 8 horrors, got 4"));
         let mut nine = GOOD.to_string();
         for i in 0..4 {
             nine.push_str(&format!("\n[[horrors]]\nkey = \"extra-{i}\"\nname = \"Extra\"\npain = 1\nunit_cost = \"1\"\n"));
@@ -479,7 +613,14 @@ unit_cost = "0"
         for good in ["a", "late-delivery", "x1", &"a".repeat(40)] {
             assert!(is_valid_key(good), "{good}");
         }
-        for bad in ["", "A", "late_delivery", "late delivery", "é", &"a".repeat(41)] {
+        for bad in [
+            "",
+            "A",
+            "late_delivery",
+            "late delivery",
+            "é",
+            &"a".repeat(41),
+        ] {
             assert!(!is_valid_key(bad), "{bad}");
         }
     }

@@ -50,7 +50,9 @@ pub struct CycleUpdate {
 mod double_option {
     use serde::{Deserialize, Deserializer};
 
-    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<Option<Option<String>>, D::Error> {
         Option::<String>::deserialize(d).map(Some)
     }
 }
@@ -73,7 +75,10 @@ pub fn validate_note(note: Option<&str>) -> Result<Option<String>, String> {
 
 pub fn validate_focus(focus: &[String]) -> Result<(), String> {
     if focus.len() > MAX_FOCUS {
-        return Err(format!("a cycle focuses on at most {MAX_FOCUS} horrors, got {}", focus.len()));
+        return Err(format!(
+            "a cycle focuses on at most {MAX_FOCUS} horrors, got {}",
+            focus.len()
+        ));
     }
     for (i, key) in focus.iter().enumerate() {
         if focus[..i].contains(key) {
@@ -87,13 +92,18 @@ pub fn validate_days(days: i64) -> Result<(), String> {
     if (1..=MAX_CYCLE_DAYS).contains(&days) {
         Ok(())
     } else {
-        Err(format!("days must be between 1 and {MAX_CYCLE_DAYS}, got {days}"))
+        Err(format!(
+            "days must be between 1 and {MAX_CYCLE_DAYS}, got {days}"
+        ))
     }
 }
 
 /// The window a cycle covers.
 pub fn window(row: &CycleRow) -> Window {
-    Window { from: row.start, to: row.start + chrono::Duration::days(row.days - 1) }
+    Window {
+        from: row.start,
+        to: row.start + chrono::Duration::days(row.days - 1),
+    }
 }
 
 /// Improved, unchanged or worse.
@@ -193,7 +203,16 @@ pub fn elapsed_days(window: &Window, today: NaiveDate) -> i64 {
 /// daily rates over the days that have elapsed, so a running cycle is judged fairly:
 /// improved when the rate fell by more than 5 %, worse when it rose by more than 5 %.
 #[allow(clippy::too_many_arguments)]
-pub fn result(key: &str, name: &str, before: Tally, during: Tally, cycle: &Window, today: NaiveDate, tz: chrono_tz::Tz, currency: Currency) -> FocusResult {
+pub fn result(
+    key: &str,
+    name: &str,
+    before: Tally,
+    during: Tally,
+    cycle: &Window,
+    today: NaiveDate,
+    tz: chrono_tz::Tz,
+    currency: Currency,
+) -> FocusResult {
     let previous = cycle.previous();
     let during_days = elapsed_days(cycle, today);
     let before_rate = before.count as f64 / previous.days() as f64;
@@ -237,7 +256,11 @@ mod tests {
     }
 
     fn tally(count: u64) -> Tally {
-        Tally { count, complaints: 0, cost_minor: count as i64 * 100 }
+        Tally {
+            count,
+            complaints: 0,
+            cost_minor: count as i64 * 100,
+        }
     }
 
     #[test]
@@ -246,21 +269,93 @@ mod tests {
         let cycle = Window::new(d("2026-10-01"), d("2026-10-30")).unwrap();
         let tz = chrono_tz::UTC;
         // Finished cycle: 60 before, 30 during → -50 %.
-        let r = result("a", "A", tally(60), tally(30), &cycle, d("2026-11-23"), tz, usd);
-        assert_eq!((r.verdict, r.change_pct, r.rate_change_pct), (Verdict::Improved, Some(-50.0), Some(-50.0)));
+        let r = result(
+            "a",
+            "A",
+            tally(60),
+            tally(30),
+            &cycle,
+            d("2026-11-23"),
+            tz,
+            usd,
+        );
+        assert_eq!(
+            (r.verdict, r.change_pct, r.rate_change_pct),
+            (Verdict::Improved, Some(-50.0), Some(-50.0))
+        );
         assert_eq!(r.before.window.from, "2026-09-01");
         assert_eq!(r.before.window.to, "2026-09-30");
         // Running cycle, 10 of 30 days gone: 15 during vs 30 before is a rate of 1.5/day vs 1/day.
-        let r = result("a", "A", tally(30), tally(15), &cycle, d("2026-10-10"), tz, usd);
-        assert_eq!((r.verdict, r.during.elapsed_days, r.rate_change_pct), (Verdict::Worse, 10, Some(50.0)));
+        let r = result(
+            "a",
+            "A",
+            tally(30),
+            tally(15),
+            &cycle,
+            d("2026-10-10"),
+            tz,
+            usd,
+        );
+        assert_eq!(
+            (r.verdict, r.during.elapsed_days, r.rate_change_pct),
+            (Verdict::Worse, 10, Some(50.0))
+        );
         // Within ±5 % → unchanged.
-        let r = result("a", "A", tally(100), tally(97), &cycle, d("2026-11-23"), tz, usd);
+        let r = result(
+            "a",
+            "A",
+            tally(100),
+            tally(97),
+            &cycle,
+            d("2026-11-23"),
+            tz,
+            usd,
+        );
         assert_eq!(r.verdict, Verdict::Unchanged);
         // Nothing before, something now → worse; nothing either side → unchanged.
-        assert_eq!(result("a", "A", tally(0), tally(3), &cycle, d("2026-11-23"), tz, usd).verdict, Verdict::Worse);
-        assert_eq!(result("a", "A", tally(0), tally(0), &cycle, d("2026-11-23"), tz, usd).verdict, Verdict::Unchanged);
+        assert_eq!(
+            result(
+                "a",
+                "A",
+                tally(0),
+                tally(3),
+                &cycle,
+                d("2026-11-23"),
+                tz,
+                usd
+            )
+            .verdict,
+            Verdict::Worse
+        );
+        assert_eq!(
+            result(
+                "a",
+                "A",
+                tally(0),
+                tally(0),
+                &cycle,
+                d("2026-11-23"),
+                tz,
+                usd
+            )
+            .verdict,
+            Verdict::Unchanged
+        );
         // Planned cycle: nothing elapsed.
-        assert_eq!(result("a", "A", tally(9), tally(0), &cycle, d("2026-09-15"), tz, usd).verdict, Verdict::Unchanged);
+        assert_eq!(
+            result(
+                "a",
+                "A",
+                tally(9),
+                tally(0),
+                &cycle,
+                d("2026-09-15"),
+                tz,
+                usd
+            )
+            .verdict,
+            Verdict::Unchanged
+        );
     }
 
     #[test]
@@ -268,7 +363,9 @@ mod tests {
         assert!(validate_focus(&["a".into(), "b".into(), "c".into()]).is_ok());
         assert!(validate_focus(&["a".into(), "b".into(), "c".into(), "d".into()]).is_err());
         assert!(validate_focus(&["a".into(), "a".into()]).is_err());
-        assert!(validate_days(0).is_err() && validate_days(367).is_err() && validate_days(30).is_ok());
+        assert!(
+            validate_days(0).is_err() && validate_days(367).is_err() && validate_days(30).is_ok()
+        );
         assert!(validate_name("  ").is_err());
         assert_eq!(validate_name(" Q1 ").unwrap(), "Q1");
     }

@@ -55,7 +55,7 @@ pub fn ticks(snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<NewTick> {
     let tz: Tz = snapshot.settings.tz();
     let today = now.with_timezone(&tz).date_naive();
     let departments = &snapshot.settings.departments;
-    let mut rng = Rng(0x5EED_0F_4011_0125);
+    let mut rng = Rng(0x005E_ED0F_4011_0125);
     let mut out = Vec::new();
     let active: Vec<_> = snapshot.active().collect();
     for offset in (0..DEMO_DAYS).rev() {
@@ -74,19 +74,31 @@ pub fn ticks(snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<NewTick> {
             }
             for _ in 0..rng.poisson(rate) {
                 let minute = 7 * 60 + rng.below(13 * 60) as i64;
-                let local = day.and_hms_opt(0, 0, 0).expect("midnight exists") + Duration::minutes(minute);
-                let Some(at) = tz.from_local_datetime(&local).earliest() else { continue };
+                let local =
+                    day.and_hms_opt(0, 0, 0).expect("midnight exists") + Duration::minutes(minute);
+                let Some(at) = tz.from_local_datetime(&local).earliest() else {
+                    continue;
+                };
                 let at = at.with_timezone(&Utc);
                 if at > now {
                     continue;
                 }
-                let qty = if rng.below(10) == 0 { 2 + rng.below(3) as i64 } else { 1 };
+                let qty = if rng.below(10) == 0 {
+                    2 + rng.below(3) as i64
+                } else {
+                    1
+                };
                 out.push(NewTick {
                     horror: horror.key.clone(),
                     qty,
                     occurred_at: at,
-                    source: if rng.below(5) == 0 { Source::Complaint } else { Source::Internal },
-                    department: (!departments.is_empty()).then(|| departments[rng.below(departments.len() as u64) as usize].clone()),
+                    source: if rng.below(5) == 0 {
+                        Source::Complaint
+                    } else {
+                        Source::Internal
+                    },
+                    department: (!departments.is_empty())
+                        .then(|| departments[rng.below(departments.len() as u64) as usize].clone()),
                     note: None,
                     cost_minor: None,
                     idempotency: None,
@@ -106,13 +118,23 @@ mod tests {
     #[test]
     fn demo_is_realistic_and_never_in_the_future() {
         let config = config::parse(include_str!("../data/horrors.toml")).unwrap();
-        let snapshot = Snapshot { settings: config.settings, horrors: config.horrors };
+        let snapshot = Snapshot {
+            settings: config.settings,
+            horrors: config.horrors,
+        };
         let now = Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap();
         let ticks = ticks(&snapshot, now);
-        assert!(ticks.len() > 1500 && ticks.len() < 4000, "{} ticks", ticks.len());
+        assert!(
+            ticks.len() > 1500 && ticks.len() < 4000,
+            "{} ticks",
+            ticks.len()
+        );
         assert!(ticks.iter().all(|t| t.occurred_at <= now));
         assert!(ticks.first().unwrap().occurred_at >= now - Duration::days(DEMO_DAYS + 1));
-        let complaints = ticks.iter().filter(|t| t.source == Source::Complaint).count();
+        let complaints = ticks
+            .iter()
+            .filter(|t| t.source == Source::Complaint)
+            .count();
         assert!(complaints * 10 > ticks.len() && complaints * 3 < ticks.len());
         // Same seed, same data.
         assert_eq!(ticks, super::ticks(&snapshot, now));

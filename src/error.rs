@@ -21,11 +21,21 @@ pub struct Detail {
 
 impl Detail {
     pub fn field(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Detail { index: None, field: Some(field.into()), code: code.to_string(), message: message.into() }
+        Detail {
+            index: None,
+            field: Some(field.into()),
+            code: code.to_string(),
+            message: message.into(),
+        }
     }
 
     pub fn item(index: usize, code: &str, message: impl Into<String>) -> Self {
-        Detail { index: Some(index), field: None, code: code.to_string(), message: message.into() }
+        Detail {
+            index: Some(index),
+            field: None,
+            code: code.to_string(),
+            message: message.into(),
+        }
     }
 }
 
@@ -49,7 +59,11 @@ pub enum Error {
     MethodNotAllowed,
     /// 409.
     #[error("{message}")]
-    Conflict { code: &'static str, message: String, details: Vec<Detail> },
+    Conflict {
+        code: &'static str,
+        message: String,
+        details: Vec<Detail>,
+    },
     /// 413.
     #[error("{0}")]
     TooLarge(String),
@@ -58,7 +72,11 @@ pub enum Error {
     UnsupportedMediaType(String),
     /// 422: well-formed but invalid.
     #[error("{message}")]
-    Invalid { code: &'static str, message: String, details: Vec<Detail> },
+    Invalid {
+        code: &'static str,
+        message: String,
+        details: Vec<Detail>,
+    },
     /// 503: the write queue is full.
     #[error("the server is busy; retry shortly")]
     Overloaded,
@@ -75,19 +93,33 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn invalid(code: &'static str, message: impl Into<String>) -> Self {
-        Error::Invalid { code, message: message.into(), details: Vec::new() }
+        Error::Invalid {
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
 
     pub fn malformed(code: &'static str, message: impl Into<String>) -> Self {
-        Error::Malformed { code, message: message.into() }
+        Error::Malformed {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn forbidden(code: &'static str, message: impl Into<String>) -> Self {
-        Error::Forbidden { code, message: message.into() }
+        Error::Forbidden {
+            code,
+            message: message.into(),
+        }
     }
 
     pub fn conflict(code: &'static str, message: impl Into<String>) -> Self {
-        Error::Conflict { code, message: message.into(), details: Vec::new() }
+        Error::Conflict {
+            code,
+            message: message.into(),
+            details: Vec::new(),
+        }
     }
 
     pub fn internal(message: impl Into<String>) -> Self {
@@ -153,7 +185,10 @@ impl ResponseError for Error {
             Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
             Error::Storage(rusqlite::Error::SqliteFailure(e, _))
-                if matches!(e.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) =>
+                if matches!(
+                    e.code,
+                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+                ) =>
             {
                 StatusCode::SERVICE_UNAVAILABLE
             }
@@ -188,6 +223,12 @@ impl ResponseError for Error {
             _ => {}
         }
         response.insert_header((header::CACHE_CONTROL, "no-store"));
-        response.json(Body { error: Inner { code: self.code(), message, details } })
+        response.json(Body {
+            error: Inner {
+                code: self.code(),
+                message,
+                details,
+            },
+        })
     }
 }

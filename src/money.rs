@@ -55,7 +55,11 @@ impl Currency {
         let scale = 10_i64.pow(digits);
         let too_big = || format!("{text:?} is too large");
         let whole: i64 = whole.parse().map_err(|_| too_big())?;
-        let mut frac_value: i64 = if frac.is_empty() { 0 } else { frac.parse().map_err(|_| too_big())? };
+        let mut frac_value: i64 = if frac.is_empty() {
+            0
+        } else {
+            frac.parse().map_err(|_| too_big())?
+        };
         for _ in frac.len()..digits as usize {
             frac_value *= 10;
         }
@@ -71,12 +75,25 @@ impl Currency {
 
     /// Formats minor units as a plain decimal string with exactly the minor digits: `"35.00"`.
     pub fn format(&self, minor: i64) -> String {
-        Amount { minor, digits: self.minor_digits(), grouping: false }.to_string()
+        Amount {
+            minor,
+            digits: self.minor_digits(),
+            grouping: false,
+        }
+        .to_string()
     }
 
     /// Formats minor units for people: thousands separators and the code, `"USD 12,345.00"`.
     pub fn format_grouped(&self, minor: i64) -> String {
-        format!("{} {}", self.code(), Amount { minor, digits: self.minor_digits(), grouping: true })
+        format!(
+            "{} {}",
+            self.code(),
+            Amount {
+                minor,
+                digits: self.minor_digits(),
+                grouping: true
+            }
+        )
     }
 }
 
@@ -96,12 +113,20 @@ impl fmt::Display for Amount {
         let abs = self.minor.unsigned_abs();
         let scale = 10_u64.pow(self.digits);
         let whole = (abs / scale).to_string();
-        let whole = if self.grouping { group_thousands(&whole) } else { whole };
+        let whole = if self.grouping {
+            group_thousands(&whole)
+        } else {
+            whole
+        };
         if self.digits == 0 {
             write!(f, "{sign}{whole}")
         } else {
             let frac = abs % scale;
-            write!(f, "{sign}{whole}.{frac:0width$}", width = self.digits as usize)
+            write!(
+                f,
+                "{sign}{whole}.{frac:0width$}",
+                width = self.digits as usize
+            )
         }
     }
 }
@@ -147,8 +172,24 @@ mod tests {
     #[test]
     fn refuses_bad_amounts() {
         let jpy = Currency::parse("JPY").unwrap();
-        for text in ["1.234", "-1", "+1", "1.", ".5", "", "1e3", "1,000", " 1", "abc", "NaN", "99999999999999999999"] {
-            assert!(usd().parse_amount(text).is_err(), "{text:?} should be refused");
+        for text in [
+            "1.234",
+            "-1",
+            "+1",
+            "1.",
+            ".5",
+            "",
+            "1e3",
+            "1,000",
+            " 1",
+            "abc",
+            "NaN",
+            "99999999999999999999",
+        ] {
+            assert!(
+                usd().parse_amount(text).is_err(),
+                "{text:?} should be refused"
+            );
         }
         assert!(jpy.parse_amount("1.5").is_err());
     }

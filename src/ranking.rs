@@ -48,7 +48,9 @@ impl By {
             "count" => Ok(By::Count),
             "cost" => Ok(By::Cost),
             "pain" => Ok(By::Pain),
-            _ => Err(format!("by must be one of priority, count, cost, pain; got {text:?}")),
+            _ => Err(format!(
+                "by must be one of priority, count, cost, pain; got {text:?}"
+            )),
         }
     }
 }
@@ -184,7 +186,10 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
                 tier: Tier::Bad,
                 retired: horror.retired,
                 focus: input.focus.contains(&horror.key),
-                previous: Previous { count: previous.count, cost_minor: previous.cost_minor },
+                previous: Previous {
+                    count: previous.count,
+                    cost_minor: previous.cost_minor,
+                },
                 change_pct: change_pct(tally.count, previous.count),
             })
         })
@@ -197,7 +202,10 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
         cost: String::new(),
         pain_points: items.iter().map(|i| i.pain_points).sum(),
     };
-    let totals = Totals { cost: currency.format(totals.cost_minor), ..totals };
+    let totals = Totals {
+        cost: currency.format(totals.cost_minor),
+        ..totals
+    };
 
     let w = input.weights;
     let mut weight_sum = 0.0;
@@ -270,7 +278,9 @@ fn sort_by_measure(items: &mut [RankedItem], by: By) {
             By::Cost => b.cost_minor.cmp(&a.cost_minor),
             By::Pain => b.pain_points.cmp(&a.pain_points),
         };
-        primary.then(b.count.cmp(&a.count)).then_with(|| a.key.cmp(&b.key))
+        primary
+            .then(b.count.cmp(&a.count))
+            .then_with(|| a.key.cmp(&b.key))
     });
 }
 
@@ -313,10 +323,19 @@ mod tests {
     }
 
     fn tally(count: u64, complaints: u64, cost_minor: i64) -> Tally {
-        Tally { count, complaints, cost_minor }
+        Tally {
+            count,
+            complaints,
+            cost_minor,
+        }
     }
 
-    fn run(horrors: &[Horror], current: &[(&str, Tally)], previous: &[(&str, Tally)], by: By) -> Ranking {
+    fn run(
+        horrors: &[Horror],
+        current: &[(&str, Tally)],
+        previous: &[(&str, Tally)],
+        by: By,
+    ) -> Ranking {
         let current = current.iter().map(|(k, t)| (k.to_string(), *t)).collect();
         let previous = previous.iter().map(|(k, t)| (k.to_string(), *t)).collect();
         rank(&RankingInput {
@@ -324,9 +343,19 @@ mod tests {
             current: &current,
             previous: &previous,
             focus: &HashSet::from(["b".to_string()]),
-            weights: Weights { pain_weight: 0.5, cost_weight: 0.5, worst: 0.5, worse: 0.8 },
+            weights: Weights {
+                pain_weight: 0.5,
+                cost_weight: 0.5,
+                worst: 0.5,
+                worse: 0.8,
+            },
             currency: Currency::parse("USD").unwrap(),
-            window: WindowEcho { from: "2026-01-01".into(), to: "2026-01-30".into(), days: 30, timezone: "UTC".into() },
+            window: WindowEcho {
+                from: "2026-01-01".into(),
+                to: "2026-01-30".into(),
+                days: 30,
+                timezone: "UTC".into(),
+            },
             by,
         })
     }
@@ -340,10 +369,18 @@ mod tests {
         // score a = (0.5×90/180 + 0.5×10000/40000)/1 = 0.25 + 0.125 = 0.375
         // score b = 0.5×60/180 + 0.5×30000/40000 = 0.1666… + 0.375 = 0.541666…
         // score c = 0.5×30/180 = 0.083333…
-        let horrors = [horror("a", 9, 1000, false), horror("b", 3, 1500, false), horror("c", 6, 0, false)];
+        let horrors = [
+            horror("a", 9, 1000, false),
+            horror("b", 3, 1500, false),
+            horror("c", 6, 0, false),
+        ];
         let ranking = run(
             &horrors,
-            &[("a", tally(10, 4, 10_000)), ("b", tally(20, 0, 30_000)), ("c", tally(5, 5, 0))],
+            &[
+                ("a", tally(10, 4, 10_000)),
+                ("b", tally(20, 0, 30_000)),
+                ("c", tally(5, 5, 0)),
+            ],
             &[("a", tally(8, 0, 8_000)), ("c", tally(10, 0, 0))],
             By::Priority,
         );
@@ -351,7 +388,10 @@ mod tests {
         assert_eq!(keys, ["b", "a", "c"]);
         let b = &ranking.items[0];
         assert!((b.score - (1.0 / 6.0 + 0.375)).abs() < 1e-12);
-        assert_eq!((b.rank, b.tier, b.focus, b.change_pct), (1, Tier::Worst, true, None));
+        assert_eq!(
+            (b.rank, b.tier, b.focus, b.change_pct),
+            (1, Tier::Worst, true, None)
+        );
         let a = &ranking.items[1];
         assert!((a.score - 0.375).abs() < 1e-12);
         // before = 0.5417 ≥ worst 0.5 and < worse 0.8 → worse
@@ -364,18 +404,48 @@ mod tests {
         assert_eq!(c.tier, Tier::Bad);
         assert_eq!(c.change_pct, Some(-50.0));
         assert!((c.cumulative_share - 1.0).abs() < 1e-12);
-        assert_eq!(ranking.totals, Totals { count: 35, complaints: 9, cost: "400.00".into(), cost_minor: 40_000, pain_points: 180 });
+        assert_eq!(
+            ranking.totals,
+            Totals {
+                count: 35,
+                complaints: 9,
+                cost: "400.00".into(),
+                cost_minor: 40_000,
+                pain_points: 180
+            }
+        );
         let total_score: f64 = ranking.items.iter().map(|i| i.score).sum();
         assert!((total_score - 1.0).abs() < 1e-12);
     }
 
     #[test]
     fn other_orders_keep_priority_tiers_and_break_ties() {
-        let horrors = [horror("a", 9, 1000, false), horror("b", 3, 1500, false), horror("c", 6, 0, false), horror("d", 1, 0, false)];
-        let current = [("a", tally(10, 0, 10_000)), ("b", tally(20, 0, 30_000)), ("c", tally(15, 0, 0))];
+        let horrors = [
+            horror("a", 9, 1000, false),
+            horror("b", 3, 1500, false),
+            horror("c", 6, 0, false),
+            horror("d", 1, 0, false),
+        ];
+        let current = [
+            ("a", tally(10, 0, 10_000)),
+            ("b", tally(20, 0, 30_000)),
+            ("c", tally(15, 0, 0)),
+        ];
         let by_count = run(&horrors, &current, &[], By::Count);
-        let keys: Vec<_> = by_count.items.iter().map(|i| (i.key.as_str(), i.tier)).collect();
-        assert_eq!(keys, [("b", Tier::Worst), ("c", Tier::Bad), ("a", Tier::Worse), ("d", Tier::Bad)]);
+        let keys: Vec<_> = by_count
+            .items
+            .iter()
+            .map(|i| (i.key.as_str(), i.tier))
+            .collect();
+        assert_eq!(
+            keys,
+            [
+                ("b", Tier::Worst),
+                ("c", Tier::Bad),
+                ("a", Tier::Worse),
+                ("d", Tier::Bad)
+            ]
+        );
         assert!((by_count.items[0].share - 20.0 / 45.0).abs() < 1e-12);
         assert_eq!(by_count.items[3].share, 0.0);
         // Pain: a 90, c 90, b 60 — a and c tie on pain points, c has the higher count.
@@ -390,9 +460,17 @@ mod tests {
 
     #[test]
     fn empty_window_scores_zero_and_ties_by_key() {
-        let horrors = [horror("b", 9, 1000, false), horror("a", 3, 1500, false), horror("old", 5, 0, true)];
+        let horrors = [
+            horror("b", 9, 1000, false),
+            horror("a", 3, 1500, false),
+            horror("old", 5, 0, true),
+        ];
         let ranking = run(&horrors, &[], &[], By::Priority);
-        let keys: Vec<_> = ranking.items.iter().map(|i| (i.key.as_str(), i.score, i.tier)).collect();
+        let keys: Vec<_> = ranking
+            .items
+            .iter()
+            .map(|i| (i.key.as_str(), i.score, i.tier))
+            .collect();
         assert_eq!(keys, [("a", 0.0, Tier::Bad), ("b", 0.0, Tier::Bad)]);
         assert_eq!(ranking.totals.cost, "0.00");
     }
@@ -411,7 +489,12 @@ mod tests {
     fn a_zero_weight_total_drops_out_of_the_divisor() {
         // No cost anywhere: W = pain_weight only, so scores are pain shares and sum to 1.
         let horrors = [horror("a", 9, 0, false), horror("b", 1, 0, false)];
-        let ranking = run(&horrors, &[("a", tally(1, 0, 0)), ("b", tally(1, 0, 0))], &[], By::Priority);
+        let ranking = run(
+            &horrors,
+            &[("a", tally(1, 0, 0)), ("b", tally(1, 0, 0))],
+            &[],
+            By::Priority,
+        );
         assert!((ranking.items[0].score - 0.9).abs() < 1e-12);
         assert!((ranking.items[1].score - 0.1).abs() < 1e-12);
     }
@@ -432,7 +515,11 @@ mod tests {
             (5, 6, Some(-16.7)),
         ];
         for (count, previous, expected) in cases {
-            assert_eq!(change_pct(count, previous), expected, "{count} vs {previous}");
+            assert_eq!(
+                change_pct(count, previous),
+                expected,
+                "{count} vs {previous}"
+            );
         }
     }
 }

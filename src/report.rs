@@ -37,26 +37,48 @@ pub fn ranking(store: &Store, window: &Window, by: By) -> Result<Ranking> {
 }
 
 /// The zero-filled trend of `window`, for every horror or just `horror`.
-pub fn trend(store: &Store, window: &Window, bucket: Bucket, horror: Option<&str>) -> Result<Trend> {
+pub fn trend(
+    store: &Store,
+    window: &Window,
+    bucket: Bucket,
+    horror: Option<&str>,
+) -> Result<Trend> {
     let snapshot = store.snapshot()?;
     let horrors: Vec<_> = match horror {
         None => snapshot.horrors.clone(),
         Some(key) => {
-            let found = snapshot.horror(key).ok_or_else(|| Error::invalid("unknown_horror", format!("no horror with key {key:?}")))?;
+            let found = snapshot.horror(key).ok_or_else(|| {
+                Error::invalid("unknown_horror", format!("no horror with key {key:?}"))
+            })?;
             // Asked for by name, a retired horror still gets its (possibly empty) series.
-            vec![crate::catalogue::Horror { retired: false, ..found.clone() }]
+            vec![crate::catalogue::Horror {
+                retired: false,
+                ..found.clone()
+            }]
         }
     };
     let days = store.day_tallies_blocking(window)?;
-    Ok(trend::build(&horrors, &days, window, window.echo(snapshot.settings.tz()), bucket))
+    Ok(trend::build(
+        &horrors,
+        &days,
+        window,
+        window.echo(snapshot.settings.tz()),
+        bucket,
+    ))
 }
 
 /// A cycle with its ranking and the before/during result of each focus horror.
-pub fn cycle_detail(store: &Store, id: i64, now: DateTime<Utc>) -> Result<crate::cycles::CycleDetail> {
+pub fn cycle_detail(
+    store: &Store,
+    id: i64,
+    now: DateTime<Utc>,
+) -> Result<crate::cycles::CycleDetail> {
     use crate::cycles;
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
-    let row = store.cycle_blocking(id)?.ok_or_else(|| Error::NotFound(format!("no cycle with id {id}")))?;
+    let row = store
+        .cycle_blocking(id)?
+        .ok_or_else(|| Error::NotFound(format!("no cycle with id {id}")))?;
     let window = cycles::window(&row);
     let today = local_day(now, settings.tz());
     let ranking = ranking(store, &window, By::Priority)?;
@@ -67,18 +89,37 @@ pub fn cycle_detail(store: &Store, id: i64, now: DateTime<Utc>) -> Result<crate:
         .iter()
         .map(|key| {
             let name = snapshot.horror(key).map(|h| h.name.as_str()).unwrap_or(key);
-            let tally = |m: &std::collections::BTreeMap<String, ranking::Tally>| m.get(key).copied().unwrap_or_default();
-            cycles::result(key, name, tally(&before), tally(&during), &window, today, settings.tz(), settings.currency())
+            let tally = |m: &std::collections::BTreeMap<String, ranking::Tally>| {
+                m.get(key).copied().unwrap_or_default()
+            };
+            cycles::result(
+                key,
+                name,
+                tally(&before),
+                tally(&during),
+                &window,
+                today,
+                settings.tz(),
+                settings.currency(),
+            )
         })
         .collect();
-    Ok(cycles::CycleDetail { cycle: cycles::summary(&row, settings.tz(), today), results, ranking })
+    Ok(cycles::CycleDetail {
+        cycle: cycles::summary(&row, settings.tz(), today),
+        results,
+        ranking,
+    })
 }
 
 /// Every cycle, newest first.
 pub fn cycle_list(store: &Store, now: DateTime<Utc>) -> Result<Vec<crate::cycles::CycleSummary>> {
     let settings = store.snapshot()?.settings.clone();
     let today = local_day(now, settings.tz());
-    Ok(store.cycles_blocking()?.iter().map(|row| crate::cycles::summary(row, settings.tz(), today)).collect())
+    Ok(store
+        .cycles_blocking()?
+        .iter()
+        .map(|row| crate::cycles::summary(row, settings.tz(), today))
+        .collect())
 }
 
 /// What to draw: a chart, its format and size, the window, and for `compare` the two
@@ -113,15 +154,26 @@ pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
         width: request.width,
         height: request.height,
     };
-    let failed = |e: crate::charts::ChartError| Error::internal(format!("rendering {}: {e}", request.name.as_str()));
+    let failed = |e: crate::charts::ChartError| {
+        Error::internal(format!("rendering {}: {e}", request.name.as_str()))
+    };
     match request.name {
         ChartName::Trend => {
-            let bucket = request.bucket.unwrap_or_else(|| default_bucket(&request.window));
+            let bucket = request
+                .bucket
+                .unwrap_or_else(|| default_bucket(&request.window));
             let trend = trend(store, &request.window, bucket, None)?;
-            render(&ctx, &ChartData::Trend(&trend, &snapshot.horrors), request.format).map_err(failed)
+            render(
+                &ctx,
+                &ChartData::Trend(&trend, &snapshot.horrors),
+                request.format,
+            )
+            .map_err(failed)
         }
         ChartName::Compare => {
-            let (a, b) = request.compare.unwrap_or((request.window.previous(), request.window));
+            let (a, b) = request
+                .compare
+                .unwrap_or((request.window.previous(), request.window));
             let a = ranking(store, &a, By::Priority)?;
             let b = ranking(store, &b, By::Priority)?;
             render(&ctx, &ChartData::Compare { a: &a, b: &b }, request.format).map_err(failed)

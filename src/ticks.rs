@@ -38,7 +38,9 @@ impl Source {
         match text {
             "internal" => Ok(Source::Internal),
             "complaint" => Ok(Source::Complaint),
-            _ => Err(format!("source must be internal or complaint; got {text:?}")),
+            _ => Err(format!(
+                "source must be internal or complaint; got {text:?}"
+            )),
         }
     }
 }
@@ -73,7 +75,10 @@ impl TickInput {
     /// A fingerprint of what was sent, to tell a replay from a different request that
     /// reuses an idempotency key.
     pub fn fingerprint(&self) -> Vec<u8> {
-        let canonical = TickInput { client_id: None, ..self.clone() };
+        let canonical = TickInput {
+            client_id: None,
+            ..self.clone()
+        };
         Sha256::digest(serde_json::to_vec(&canonical).unwrap_or_default()).to_vec()
     }
 }
@@ -131,17 +136,31 @@ pub fn valid_idempotency_key(key: &str) -> bool {
 
 /// Checks everything about a tick that needs no database. `index` is the batch position
 /// (for details) or `None` for a single tick (details name the field).
-pub fn validate(input: &TickInput, settings: &Settings, now: DateTime<Utc>, index: Option<usize>) -> Result<NewTick, Vec<Detail>> {
+pub fn validate(
+    input: &TickInput,
+    settings: &Settings,
+    now: DateTime<Utc>,
+    index: Option<usize>,
+) -> Result<NewTick, Vec<Detail>> {
     let mut details = Vec::new();
     let mut problem = |field: &str, code: &str, message: String| {
         details.push(match index {
-            Some(i) => Detail { index: Some(i), field: Some(field.to_string()), code: code.to_string(), message },
+            Some(i) => Detail {
+                index: Some(i),
+                field: Some(field.to_string()),
+                code: code.to_string(),
+                message,
+            },
             None => Detail::field(field, code, message),
         });
     };
     let qty = input.qty.unwrap_or(1);
     if !(1..=MAX_QTY).contains(&qty) {
-        problem("qty", "invalid_qty", format!("qty must be between 1 and {MAX_QTY}, got {qty}"));
+        problem(
+            "qty",
+            "invalid_qty",
+            format!("qty must be between 1 and {MAX_QTY}, got {qty}"),
+        );
     }
     let now = to_millis(now);
     let occurred_at = match &input.occurred_at {
@@ -150,10 +169,18 @@ pub fn validate(input: &TickInput, settings: &Settings, now: DateTime<Utc>, inde
             Ok(t) => {
                 let t = to_millis(t.with_timezone(&Utc));
                 if t > now + MAX_FUTURE {
-                    problem("occurred_at", "occurred_in_future", format!("occurred_at {text} is more than 5 minutes in the future"));
+                    problem(
+                        "occurred_at",
+                        "occurred_in_future",
+                        format!("occurred_at {text} is more than 5 minutes in the future"),
+                    );
                 }
                 if t.timestamp() < 0 {
-                    problem("occurred_at", "invalid_occurred_at", format!("occurred_at {text} is before 1970"));
+                    problem(
+                        "occurred_at",
+                        "invalid_occurred_at",
+                        format!("occurred_at {text} is before 1970"),
+                    );
                 }
                 t
             }
@@ -165,24 +192,42 @@ pub fn validate(input: &TickInput, settings: &Settings, now: DateTime<Utc>, inde
     };
     if let Some(note) = &input.note {
         if note.chars().count() > MAX_NOTE {
-            problem("note", "invalid_note", format!("note must be at most {MAX_NOTE} characters"));
+            problem(
+                "note",
+                "invalid_note",
+                format!("note must be at most {MAX_NOTE} characters"),
+            );
         }
     }
     let department = input.department.as_ref().filter(|d| !d.is_empty()).cloned();
     if let Some(department) = &department {
         if settings.departments.is_empty() {
             if department.chars().count() > 60 {
-                problem("department", "invalid_department", "department must be at most 60 characters".into());
+                problem(
+                    "department",
+                    "invalid_department",
+                    "department must be at most 60 characters".into(),
+                );
             }
         } else if !settings.departments.contains(department) {
             problem(
                 "department",
                 "unknown_department",
-                format!("department must be one of {}", settings.departments.join(", ")),
+                format!(
+                    "department must be one of {}",
+                    settings.departments.join(", ")
+                ),
             );
         }
     } else if !settings.departments.is_empty() && input.department.is_some() {
-        problem("department", "unknown_department", format!("department must be one of {}", settings.departments.join(", ")));
+        problem(
+            "department",
+            "unknown_department",
+            format!(
+                "department must be one of {}",
+                settings.departments.join(", ")
+            ),
+        );
     }
     let cost_minor = match &input.cost {
         None => None,
@@ -196,14 +241,22 @@ pub fn validate(input: &TickInput, settings: &Settings, now: DateTime<Utc>, inde
     };
     let idempotency = match &input.client_id {
         Some(id) if !valid_idempotency_key(id) => {
-            problem("client_id", "invalid_client_id", "client_id must be 1 to 100 visible ASCII characters".into());
+            problem(
+                "client_id",
+                "invalid_client_id",
+                "client_id must be 1 to 100 visible ASCII characters".into(),
+            );
             None
         }
         Some(id) => Some((id.clone(), input.fingerprint())),
         None => None,
     };
     if input.horror.is_empty() {
-        problem("horror", "unknown_horror", "horror must be the key of an active horror".into());
+        problem(
+            "horror",
+            "unknown_horror",
+            "horror must be the key of an active horror".into(),
+        );
     }
     if !details.is_empty() {
         return Err(details);
@@ -243,13 +296,18 @@ mod tests {
     }
 
     fn now() -> DateTime<Utc> {
-        DateTime::parse_from_rfc3339("2026-03-08T12:00:00Z").unwrap().with_timezone(&Utc)
+        DateTime::parse_from_rfc3339("2026-03-08T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc)
     }
 
     #[test]
     fn defaults_fill_in() {
         let tick = validate(&input(r#"{"horror":"late"}"#), &settings(&[]), now(), None).unwrap();
-        assert_eq!((tick.qty, tick.occurred_at, tick.source, tick.cost_minor), (1, now(), Source::Internal, None));
+        assert_eq!(
+            (tick.qty, tick.occurred_at, tick.source, tick.cost_minor),
+            (1, now(), Source::Internal, None)
+        );
     }
 
     #[test]
@@ -263,7 +321,10 @@ mod tests {
             r#"{"horror":"late","source":"complaint","note":"ok"}"#,
         ];
         for json in ok {
-            assert!(validate(&input(json), &settings(&["Dispatch"]), now(), None).is_ok(), "{json}");
+            assert!(
+                validate(&input(json), &settings(&["Dispatch"]), now(), None).is_ok(),
+                "{json}"
+            );
         }
     }
 
@@ -274,18 +335,31 @@ mod tests {
             (r#"{"horror":"late","qty":0}"#, "invalid_qty"),
             (r#"{"horror":"late","qty":1001}"#, "invalid_qty"),
             (r#"{"horror":"late","qty":-3}"#, "invalid_qty"),
-            (r#"{"horror":"late","occurred_at":"2026-03-08T12:05:01Z"}"#, "occurred_in_future"),
-            (r#"{"horror":"late","occurred_at":"yesterday"}"#, "invalid_occurred_at"),
-            (r#"{"horror":"late","occurred_at":"2026-03-08 12:00:00"}"#, "invalid_occurred_at"),
+            (
+                r#"{"horror":"late","occurred_at":"2026-03-08T12:05:01Z"}"#,
+                "occurred_in_future",
+            ),
+            (
+                r#"{"horror":"late","occurred_at":"yesterday"}"#,
+                "invalid_occurred_at",
+            ),
+            (
+                r#"{"horror":"late","occurred_at":"2026-03-08 12:00:00"}"#,
+                "invalid_occurred_at",
+            ),
             (r#"{"horror":"late","cost":"1.234"}"#, "invalid_amount"),
             (r#"{"horror":"late","cost":"-1.00"}"#, "invalid_amount"),
-            (r#"{"horror":"late","department":"Kitchen"}"#, "unknown_department"),
+            (
+                r#"{"horror":"late","department":"Kitchen"}"#,
+                "unknown_department",
+            ),
             (r#"{"horror":"late","client_id":""}"#, "invalid_client_id"),
             (r#"{"horror":""}"#, "unknown_horror"),
             (&long_note, "invalid_note"),
         ];
         for (json, code) in cases {
-            let details = validate(&input(json), &settings(&["Dispatch"]), now(), Some(3)).unwrap_err();
+            let details =
+                validate(&input(json), &settings(&["Dispatch"]), now(), Some(3)).unwrap_err();
             assert_eq!(details[0].code, code, "{json}");
             assert_eq!(details[0].index, Some(3));
         }

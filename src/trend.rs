@@ -57,21 +57,36 @@ pub fn build(
     bucket: Bucket,
 ) -> Trend {
     let starts = bucket.starts(window);
-    let index: HashMap<NaiveDate, usize> = starts.iter().enumerate().map(|(i, s)| (*s, i)).collect();
+    let index: HashMap<NaiveDate, usize> =
+        starts.iter().enumerate().map(|(i, s)| (*s, i)).collect();
     let empty: Vec<Point> = starts
         .iter()
-        .map(|&start| Point { start, count: 0, cost_minor: 0, pain_points: 0 })
+        .map(|&start| Point {
+            start,
+            count: 0,
+            cost_minor: 0,
+            pain_points: 0,
+        })
         .collect();
 
     let mut by_key: HashMap<&str, Vec<Point>> = HashMap::new();
-    let pain: HashMap<&str, u64> = horrors.iter().map(|h| (h.key.as_str(), u64::from(h.pain))).collect();
+    let pain: HashMap<&str, u64> = horrors
+        .iter()
+        .map(|h| (h.key.as_str(), u64::from(h.pain)))
+        .collect();
     for row in days {
         if row.day < window.from || row.day > window.to {
             continue;
         }
-        let Some(&pain) = pain.get(row.key.as_str()) else { continue };
-        let Some(&slot) = index.get(&bucket.start_of(row.day)) else { continue };
-        let points = by_key.entry(row.key.as_str()).or_insert_with(|| empty.clone());
+        let Some(&pain) = pain.get(row.key.as_str()) else {
+            continue;
+        };
+        let Some(&slot) = index.get(&bucket.start_of(row.day)) else {
+            continue;
+        };
+        let points = by_key
+            .entry(row.key.as_str())
+            .or_insert_with(|| empty.clone());
         let point = &mut points[slot];
         point.count += row.count;
         point.cost_minor += row.cost_minor;
@@ -92,11 +107,20 @@ pub fn build(
                 total.cost_minor += point.cost_minor;
                 total.pain_points += point.pain_points;
             }
-            Some(Series { key: horror.key.clone(), name: horror.name.clone(), points })
+            Some(Series {
+                key: horror.key.clone(),
+                name: horror.name.clone(),
+                points,
+            })
         })
         .collect();
 
-    Trend { window: echo, bucket, series, totals }
+    Trend {
+        window: echo,
+        bucket,
+        series,
+        totals,
+    }
 }
 
 #[cfg(test)]
@@ -122,12 +146,21 @@ mod tests {
     }
 
     fn day(day: &str, key: &str, count: u64) -> DayTally {
-        DayTally { day: d(day), key: key.into(), count, cost_minor: count as i64 * 100 }
+        DayTally {
+            day: d(day),
+            key: key.into(),
+            count,
+            cost_minor: count as i64 * 100,
+        }
     }
 
     #[test]
     fn weekly_buckets_zero_fill_and_clip_to_the_window() {
-        let horrors = [horror("a", 3, false), horror("b", 5, false), horror("gone", 1, true)];
+        let horrors = [
+            horror("a", 3, false),
+            horror("b", 5, false),
+            horror("gone", 1, true),
+        ];
         let window = Window::new(d("2026-03-04"), d("2026-03-16")).unwrap();
         let echo = window.echo(chrono_tz::UTC);
         let days = [
@@ -141,8 +174,19 @@ mod tests {
         assert_eq!(trend.series.len(), 2, "retired without ticks is left out");
         let a = &trend.series[0];
         let counts: Vec<_> = a.points.iter().map(|p| (p.start, p.count)).collect();
-        assert_eq!(counts, [(d("2026-03-02"), 3), (d("2026-03-09"), 0), (d("2026-03-16"), 1)]);
-        let totals: Vec<_> = trend.totals.iter().map(|p| (p.count, p.pain_points, p.cost_minor)).collect();
+        assert_eq!(
+            counts,
+            [
+                (d("2026-03-02"), 3),
+                (d("2026-03-09"), 0),
+                (d("2026-03-16"), 1)
+            ]
+        );
+        let totals: Vec<_> = trend
+            .totals
+            .iter()
+            .map(|p| (p.count, p.pain_points, p.cost_minor))
+            .collect();
         assert_eq!(totals, [(3, 9, 300), (4, 20, 400), (1, 3, 100)]);
     }
 
@@ -150,11 +194,26 @@ mod tests {
     fn daily_buckets_cover_every_day() {
         let horrors = [horror("a", 2, false)];
         let window = Window::new(d("2024-02-27"), d("2024-03-01")).unwrap();
-        let trend = build(&horrors, &[day("2024-02-29", "a", 7)], &window, window.echo(chrono_tz::UTC), Bucket::Day);
-        let counts: Vec<_> = trend.totals.iter().map(|p| (p.start.to_string(), p.count)).collect();
+        let trend = build(
+            &horrors,
+            &[day("2024-02-29", "a", 7)],
+            &window,
+            window.echo(chrono_tz::UTC),
+            Bucket::Day,
+        );
+        let counts: Vec<_> = trend
+            .totals
+            .iter()
+            .map(|p| (p.start.to_string(), p.count))
+            .collect();
         assert_eq!(
             counts,
-            [("2024-02-27".into(), 0), ("2024-02-28".into(), 0), ("2024-02-29".into(), 7), ("2024-03-01".into(), 0)]
+            [
+                ("2024-02-27".into(), 0),
+                ("2024-02-28".into(), 0),
+                ("2024-02-29".into(), 7),
+                ("2024-03-01".into(), 0)
+            ]
         );
     }
 }

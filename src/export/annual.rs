@@ -29,11 +29,17 @@ fn io_error(e: std::io::Error) -> Error {
 
 /// Parses and checks a `year` parameter.
 pub fn parse_year(text: &str) -> std::result::Result<i32, String> {
-    let year: i32 = text.parse().map_err(|_| format!("year {text:?} is not a number such as 2026"))?;
+    let year: i32 = text
+        .parse()
+        .map_err(|_| format!("year {text:?} is not a number such as 2026"))?;
     if YEARS.contains(&year) {
         Ok(year)
     } else {
-        Err(format!("year must be between {} and {}, got {year}", YEARS.start(), YEARS.end()))
+        Err(format!(
+            "year must be between {} and {}, got {year}",
+            YEARS.start(),
+            YEARS.end()
+        ))
     }
 }
 
@@ -46,20 +52,35 @@ struct Year {
 }
 
 fn year(store: &Store, year: i32) -> Result<Year> {
-    let window = Window::year(year).ok_or_else(|| Error::invalid("invalid_year", format!("no such year {year}")))?;
+    let window = Window::year(year)
+        .ok_or_else(|| Error::invalid("invalid_year", format!("no such year {year}")))?;
     let ranking = report::ranking(store, &window, By::Priority)?;
     let mut months = Vec::with_capacity(12);
     for month in 1..=12 {
-        let from = NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| Error::internal("bad month"))?;
-        let to = crate::calendar::Bucket::Month.next(from).pred_opt().unwrap_or(from);
+        let from =
+            NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| Error::internal("bad month"))?;
+        let to = crate::calendar::Bucket::Month
+            .next(from)
+            .pred_opt()
+            .unwrap_or(from);
         let ranking = report::ranking(store, &Window { from, to }, By::Priority)?;
         months.push((format!("{year}-{month:02}"), ranking));
     }
-    Ok(Year { year, window, ranking, months })
+    Ok(Year {
+        year,
+        window,
+        ranking,
+        months,
+    })
 }
 
 /// Writes the annual review of `year` as a ZIP to `out`.
-pub fn write<W: Write + Seek>(store: &Store, year_number: i32, now: DateTime<Utc>, out: W) -> Result<()> {
+pub fn write<W: Write + Seek>(
+    store: &Store,
+    year_number: i32,
+    now: DateTime<Utc>,
+    out: W,
+) -> Result<()> {
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
     let currency = settings.currency();
@@ -67,7 +88,10 @@ pub fn write<W: Write + Seek>(store: &Store, year_number: i32, now: DateTime<Utc
     let before = year(store, year_number - 1)?;
     let cycles: Vec<CycleDetail> = report::cycle_list(store, now)?
         .into_iter()
-        .filter(|c| c.start.as_str() <= this.window.to.to_string().as_str() && c.end.as_str() >= this.window.from.to_string().as_str())
+        .filter(|c| {
+            c.start.as_str() <= this.window.to.to_string().as_str()
+                && c.end.as_str() >= this.window.from.to_string().as_str()
+        })
         .map(|c| report::cycle_detail(store, c.id, now))
         .collect::<Result<_>>()?;
 
@@ -86,10 +110,12 @@ pub fn write<W: Write + Seek>(store: &Store, year_number: i32, now: DateTime<Utc
         .compression_method(zip::CompressionMethod::Deflated)
         .large_file(true)
         .last_modified_time(stamp);
-    let file = |zip: &mut ZipWriter<W>, name: &str| zip.start_file(name, options).map_err(zip_error);
+    let file =
+        |zip: &mut ZipWriter<W>, name: &str| zip.start_file(name, options).map_err(zip_error);
 
     file(&mut zip, "README.txt")?;
-    zip.write_all(readme(settings, &this, &before, now).as_bytes()).map_err(io_error)?;
+    zip.write_all(readme(settings, &this, &before, now).as_bytes())
+        .map_err(io_error)?;
 
     file(&mut zip, "ranking.csv")?;
     super::csv::ranking(&this.ranking, &mut zip)?;
@@ -129,11 +155,20 @@ pub fn write<W: Write + Seek>(store: &Store, year_number: i32, now: DateTime<Utc
     let mut charts: Vec<(String, Vec<u8>)> = Vec::new();
     for y in [&this, &before] {
         if y.year == this.year || y.ranking.totals.count > 0 {
-            charts.extend(super::charts_for(store, &y.window, &format!("{}-", y.year))?);
+            charts.extend(super::charts_for(
+                store,
+                &y.window,
+                &format!("{}-", y.year),
+            )?);
         }
     }
     file(&mut zip, "review.html")?;
-    zip.write_all(review_html(settings, &this, &before, &cycles, &charts, now).into_string().as_bytes()).map_err(io_error)?;
+    zip.write_all(
+        review_html(settings, &this, &before, &cycles, &charts, now)
+            .into_string()
+            .as_bytes(),
+    )
+    .map_err(io_error)?;
     for (name, bytes) in &charts {
         file(&mut zip, &format!("charts/{name}"))?;
         zip.write_all(bytes).map_err(io_error)?;
@@ -157,7 +192,12 @@ pub fn read_all(mut file: std::fs::File) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
-fn readme(settings: &crate::config::Settings, this: &Year, before: &Year, now: DateTime<Utc>) -> String {
+fn readme(
+    settings: &crate::config::Settings,
+    this: &Year,
+    before: &Year,
+    now: DateTime<Utc>,
+) -> String {
     format!(
         "Annual review {year} - {org}\r\n\
          ==========================================\r\n\r\n\
@@ -228,10 +268,9 @@ fn review_html(
     now: DateTime<Utc>,
 ) -> Markup {
     let svg = |name: &str| {
-        charts
-            .iter()
-            .find(|(n, _)| n == name)
-            .map(|(_, bytes)| PreEscaped(strip_xml_declaration(&String::from_utf8_lossy(bytes)).to_string()))
+        charts.iter().find(|(n, _)| n == name).map(|(_, bytes)| {
+            PreEscaped(strip_xml_declaration(&String::from_utf8_lossy(bytes)).to_string())
+        })
     };
     let top = this.ranking.items.first().filter(|i| i.count > 0);
     html! {

@@ -27,20 +27,40 @@ fn csv_error(e: csv::Error) -> Error {
 }
 
 fn writer<W: Write>(mut out: W) -> Result<csv::Writer<W>> {
-    out.write_all(BOM).map_err(|e| Error::internal(e.to_string()))?;
-    Ok(csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out))
+    out.write_all(BOM)
+        .map_err(|e| Error::internal(e.to_string()))?;
+    Ok(csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .from_writer(out))
 }
 
 /// Column names of `ticks.csv`.
 pub const TICK_COLUMNS: [&str; 15] = [
-    "id", "day", "occurred_at", "horror", "horror_name", "qty", "source", "department", "note", "cost", "cost_minor",
-    "recorded_at", "recorded_by", "voided", "void_reason",
+    "id",
+    "day",
+    "occurred_at",
+    "horror",
+    "horror_name",
+    "qty",
+    "source",
+    "department",
+    "note",
+    "cost",
+    "cost_minor",
+    "recorded_at",
+    "recorded_by",
+    "voided",
+    "void_reason",
 ];
 
 /// Streams the window's ticks, oldest first, without holding them in memory.
 pub fn ticks<W: Write>(store: &Store, window: &Window, include_voided: bool, out: W) -> Result<()> {
     let snapshot = store.snapshot()?;
-    let names: std::collections::HashMap<&str, &str> = snapshot.horrors.iter().map(|h| (h.key.as_str(), h.name.as_str())).collect();
+    let names: std::collections::HashMap<&str, &str> = snapshot
+        .horrors
+        .iter()
+        .map(|h| (h.key.as_str(), h.name.as_str()))
+        .collect();
     let mut csv = writer(out)?;
     csv.write_record(TICK_COLUMNS).map_err(csv_error)?;
     store.for_each_tick_blocking(window, include_voided, |t| {
@@ -72,11 +92,33 @@ pub fn ticks<W: Write>(store: &Store, window: &Window, include_voided: bool, out
 
 /// Column names of `ranking.csv`.
 pub const RANKING_COLUMNS: [&str; 20] = [
-    "rank", "key", "name", "tier", "count", "complaints", "cost", "cost_minor", "pain", "pain_points", "score", "share",
-    "cumulative_share", "previous_count", "previous_cost_minor", "change_pct", "retired", "focus", "from", "to",
+    "rank",
+    "key",
+    "name",
+    "tier",
+    "count",
+    "complaints",
+    "cost",
+    "cost_minor",
+    "pain",
+    "pain_points",
+    "score",
+    "share",
+    "cumulative_share",
+    "previous_count",
+    "previous_cost_minor",
+    "change_pct",
+    "retired",
+    "focus",
+    "from",
+    "to",
 ];
 
-fn ranking_rows<W: Write>(csv: &mut csv::Writer<W>, ranking: &Ranking, prefix: &[&str]) -> Result<()> {
+fn ranking_rows<W: Write>(
+    csv: &mut csv::Writer<W>,
+    ranking: &Ranking,
+    prefix: &[&str],
+) -> Result<()> {
     for item in &ranking.items {
         let mut record: Vec<Cow<'_, str>> = prefix.iter().map(|p| Cow::Borrowed(*p)).collect();
         record.extend([
@@ -95,13 +137,17 @@ fn ranking_rows<W: Write>(csv: &mut csv::Writer<W>, ranking: &Ranking, prefix: &
             format!("{:.6}", item.cumulative_share).into(),
             item.previous.count.to_string().into(),
             item.previous.cost_minor.to_string().into(),
-            item.change_pct.map(|c| format!("{c:.1}")).unwrap_or_default().into(),
+            item.change_pct
+                .map(|c| format!("{c:.1}"))
+                .unwrap_or_default()
+                .into(),
             item.retired.to_string().into(),
             item.focus.to_string().into(),
             ranking.window.from.as_str().into(),
             ranking.window.to.as_str().into(),
         ]);
-        csv.write_record(record.iter().map(|c| c.as_ref())).map_err(csv_error)?;
+        csv.write_record(record.iter().map(|c| c.as_ref()))
+            .map_err(csv_error)?;
     }
     Ok(())
 }
@@ -117,7 +163,8 @@ pub fn ranking<W: Write>(ranking: &Ranking, out: W) -> Result<()> {
 /// One ranking per month, the month (`YYYY-MM`) in the first column.
 pub fn ranking_by_month<W: Write>(months: &[(String, Ranking)], out: W) -> Result<()> {
     let mut csv = writer(out)?;
-    csv.write_record(std::iter::once("month").chain(RANKING_COLUMNS)).map_err(csv_error)?;
+    csv.write_record(std::iter::once("month").chain(RANKING_COLUMNS))
+        .map_err(csv_error)?;
     for (month, ranking) in months {
         ranking_rows(&mut csv, ranking, &[month])?;
     }
@@ -128,13 +175,34 @@ pub fn ranking_by_month<W: Write>(months: &[(String, Ranking)], out: W) -> Resul
 pub fn cycles<W: Write>(cycles: &[CycleDetail], out: W) -> Result<()> {
     let mut csv = writer(out)?;
     csv.write_record([
-        "cycle_id", "cycle", "start", "end", "days", "status", "focus", "focus_name", "before_count", "during_count",
-        "before_cost_minor", "during_cost_minor", "change_pct", "rate_change_pct", "verdict", "note",
+        "cycle_id",
+        "cycle",
+        "start",
+        "end",
+        "days",
+        "status",
+        "focus",
+        "focus_name",
+        "before_count",
+        "during_count",
+        "before_cost_minor",
+        "during_cost_minor",
+        "change_pct",
+        "rate_change_pct",
+        "verdict",
+        "note",
     ])
     .map_err(csv_error)?;
     for detail in cycles {
         let c = &detail.cycle;
-        let base = [c.id.to_string(), neutralise(&c.name).into_owned(), c.start.clone(), c.end.clone(), c.days.to_string(), c.status.clone()];
+        let base = [
+            c.id.to_string(),
+            neutralise(&c.name).into_owned(),
+            c.start.clone(),
+            c.end.clone(),
+            c.days.to_string(),
+            c.status.clone(),
+        ];
         let note = neutralise(c.note.as_deref().unwrap_or("")).into_owned();
         if detail.results.is_empty() {
             let mut row: Vec<String> = base.to_vec();
@@ -152,8 +220,13 @@ pub fn cycles<W: Write>(cycles: &[CycleDetail], out: W) -> Result<()> {
                 r.before.cost_minor.to_string(),
                 r.during.cost_minor.to_string(),
                 r.change_pct.map(|c| format!("{c:.1}")).unwrap_or_default(),
-                r.rate_change_pct.map(|c| format!("{c:.1}")).unwrap_or_default(),
-                serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default(),
+                r.rate_change_pct
+                    .map(|c| format!("{c:.1}"))
+                    .unwrap_or_default(),
+                serde_json::to_value(r.verdict)
+                    .ok()
+                    .and_then(|v| v.as_str().map(str::to_string))
+                    .unwrap_or_default(),
                 note.clone(),
             ]);
             csv.write_record(&row).map_err(csv_error)?;

@@ -24,7 +24,10 @@ pub fn charts_for(store: &Store, window: &Window, prefix: &str) -> Result<Vec<(S
                 height: DEFAULT_HEIGHT,
             };
             let bytes = crate::report::chart(store, &request)?;
-            out.push((format!("{prefix}{}.{}", name.as_str(), format.extension()), bytes));
+            out.push((
+                format!("{prefix}{}.{}", name.as_str(), format.extension()),
+                bytes,
+            ));
         }
     }
     Ok(out)

@@ -32,7 +32,11 @@ pub struct Review<'a> {
 
 fn money_format(currency: Currency) -> Format {
     let digits = currency.minor_digits() as usize;
-    let pattern = if digits == 0 { "#,##0".to_string() } else { format!("#,##0.{}", "0".repeat(digits)) };
+    let pattern = if digits == 0 {
+        "#,##0".to_string()
+    } else {
+        format!("#,##0.{}", "0".repeat(digits))
+    };
     Format::new().set_num_format(format!("{pattern} \"{}\"", currency.code()))
 }
 
@@ -44,14 +48,20 @@ fn major(minor: i64, currency: Currency) -> f64 {
 fn header(sheet: &mut Worksheet, columns: &[(&str, f64)]) -> Result<()> {
     let bold = Format::new().set_bold().set_background_color("#E8EEF4");
     for (i, (name, width)) in columns.iter().enumerate() {
-        sheet.write_string_with_format(0, i as u16, *name, &bold).map_err(xlsx)?;
+        sheet
+            .write_string_with_format(0, i as u16, *name, &bold)
+            .map_err(xlsx)?;
         sheet.set_column_width(i as u16, *width).map_err(xlsx)?;
     }
     sheet.set_freeze_panes(1, 0).map_err(xlsx)?;
     Ok(())
 }
 
-fn ranking_sheet(sheet: &mut Worksheet, rows: &[(Option<&str>, &Ranking)], currency: Currency) -> Result<()> {
+fn ranking_sheet(
+    sheet: &mut Worksheet,
+    rows: &[(Option<&str>, &Ranking)],
+    currency: Currency,
+) -> Result<()> {
     let money = money_format(currency);
     let pct = Format::new().set_num_format("0.0%");
     let month_col = rows.first().is_some_and(|(m, _)| m.is_some());
@@ -60,8 +70,18 @@ fn ranking_sheet(sheet: &mut Worksheet, rows: &[(Option<&str>, &Ranking)], curre
         columns.push(("Month", 9.0));
     }
     columns.extend([
-        ("Rank", 6.0), ("Key", 18.0), ("Horror", 32.0), ("Tier", 8.0), ("Count", 9.0), ("Complaints", 11.0),
-        ("Cost", 16.0), ("Pain", 6.0), ("Pain points", 11.0), ("Score", 8.0), ("Cumulative", 11.0), ("Change vs previous", 18.0),
+        ("Rank", 6.0),
+        ("Key", 18.0),
+        ("Horror", 32.0),
+        ("Tier", 8.0),
+        ("Count", 9.0),
+        ("Complaints", 11.0),
+        ("Cost", 16.0),
+        ("Pain", 6.0),
+        ("Pain points", 11.0),
+        ("Score", 8.0),
+        ("Cumulative", 11.0),
+        ("Change vs previous", 18.0),
     ]);
     header(sheet, &columns)?;
     let mut r = 1u32;
@@ -75,16 +95,32 @@ fn ranking_sheet(sheet: &mut Worksheet, rows: &[(Option<&str>, &Ranking)], curre
             sheet.write_number(r, c, item.rank).map_err(xlsx)?;
             sheet.write_string(r, c + 1, &item.key).map_err(xlsx)?;
             sheet.write_string(r, c + 2, &item.name).map_err(xlsx)?;
-            sheet.write_string(r, c + 3, item.tier.as_str()).map_err(xlsx)?;
-            sheet.write_number(r, c + 4, item.count as f64).map_err(xlsx)?;
-            sheet.write_number(r, c + 5, item.complaints as f64).map_err(xlsx)?;
-            sheet.write_number_with_format(r, c + 6, major(item.cost_minor, currency), &money).map_err(xlsx)?;
+            sheet
+                .write_string(r, c + 3, item.tier.as_str())
+                .map_err(xlsx)?;
+            sheet
+                .write_number(r, c + 4, item.count as f64)
+                .map_err(xlsx)?;
+            sheet
+                .write_number(r, c + 5, item.complaints as f64)
+                .map_err(xlsx)?;
+            sheet
+                .write_number_with_format(r, c + 6, major(item.cost_minor, currency), &money)
+                .map_err(xlsx)?;
             sheet.write_number(r, c + 7, item.pain).map_err(xlsx)?;
-            sheet.write_number(r, c + 8, item.pain_points as f64).map_err(xlsx)?;
-            sheet.write_number_with_format(r, c + 9, item.score, &pct).map_err(xlsx)?;
-            sheet.write_number_with_format(r, c + 10, item.cumulative_share, &pct).map_err(xlsx)?;
+            sheet
+                .write_number(r, c + 8, item.pain_points as f64)
+                .map_err(xlsx)?;
+            sheet
+                .write_number_with_format(r, c + 9, item.score, &pct)
+                .map_err(xlsx)?;
+            sheet
+                .write_number_with_format(r, c + 10, item.cumulative_share, &pct)
+                .map_err(xlsx)?;
             if let Some(change) = item.change_pct {
-                sheet.write_number_with_format(r, c + 11, change / 100.0, &pct).map_err(xlsx)?;
+                sheet
+                    .write_number_with_format(r, c + 11, change / 100.0, &pct)
+                    .map_err(xlsx)?;
             }
             r += 1;
         }
@@ -102,14 +138,30 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
     ranking_sheet(sheet, &[(None, review.ranking)], currency)?;
 
     let sheet = book.add_worksheet().set_name("By month").map_err(xlsx)?;
-    let months: Vec<(Option<&str>, &Ranking)> = review.months.iter().map(|(m, r)| (Some(m.as_str()), r)).collect();
+    let months: Vec<(Option<&str>, &Ranking)> = review
+        .months
+        .iter()
+        .map(|(m, r)| (Some(m.as_str()), r))
+        .collect();
     ranking_sheet(sheet, &months, currency)?;
 
     let sheet = book.add_worksheet().set_name("Cycles").map_err(xlsx)?;
-    header(sheet, &[
-        ("Cycle", 24.0), ("Start", 11.0), ("End", 11.0), ("Status", 9.0), ("Focus", 28.0), ("Before", 9.0), ("During", 9.0),
-        ("Cost before", 16.0), ("Cost during", 16.0), ("Change", 9.0), ("Verdict", 10.0),
-    ])?;
+    header(
+        sheet,
+        &[
+            ("Cycle", 24.0),
+            ("Start", 11.0),
+            ("End", 11.0),
+            ("Status", 9.0),
+            ("Focus", 28.0),
+            ("Before", 9.0),
+            ("During", 9.0),
+            ("Cost before", 16.0),
+            ("Cost during", 16.0),
+            ("Change", 9.0),
+            ("Verdict", 10.0),
+        ],
+    )?;
     let pct = Format::new().set_num_format("0.0%");
     let mut r = 1u32;
     for detail in review.cycles {
@@ -120,28 +172,59 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
             sheet.write_string(r, 2, &c.end).map_err(xlsx)?;
             sheet.write_string(r, 3, &c.status).map_err(xlsx)?;
             sheet.write_string(r, 4, &result.name).map_err(xlsx)?;
-            sheet.write_number(r, 5, result.before.count as f64).map_err(xlsx)?;
-            sheet.write_number(r, 6, result.during.count as f64).map_err(xlsx)?;
-            sheet.write_number_with_format(r, 7, major(result.before.cost_minor, currency), &money).map_err(xlsx)?;
-            sheet.write_number_with_format(r, 8, major(result.during.cost_minor, currency), &money).map_err(xlsx)?;
+            sheet
+                .write_number(r, 5, result.before.count as f64)
+                .map_err(xlsx)?;
+            sheet
+                .write_number(r, 6, result.during.count as f64)
+                .map_err(xlsx)?;
+            sheet
+                .write_number_with_format(r, 7, major(result.before.cost_minor, currency), &money)
+                .map_err(xlsx)?;
+            sheet
+                .write_number_with_format(r, 8, major(result.during.cost_minor, currency), &money)
+                .map_err(xlsx)?;
             if let Some(change) = result.change_pct {
-                sheet.write_number_with_format(r, 9, change / 100.0, &pct).map_err(xlsx)?;
+                sheet
+                    .write_number_with_format(r, 9, change / 100.0, &pct)
+                    .map_err(xlsx)?;
             }
-            let verdict = serde_json::to_value(result.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+            let verdict = serde_json::to_value(result.verdict)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default();
             sheet.write_string(r, 10, verdict).map_err(xlsx)?;
             r += 1;
         }
     }
 
-    let sheet = book.add_worksheet_with_constant_memory().set_name("Ticks").map_err(xlsx)?;
-    header(sheet, &[
-        ("Id", 9.0), ("Day", 11.0), ("Occurred at", 22.0), ("Horror", 28.0), ("Qty", 6.0), ("Source", 10.0),
-        ("Department", 14.0), ("Note", 30.0), ("Cost", 14.0), ("Recorded by", 14.0),
-    ])?;
+    let sheet = book
+        .add_worksheet_with_constant_memory()
+        .set_name("Ticks")
+        .map_err(xlsx)?;
+    header(
+        sheet,
+        &[
+            ("Id", 9.0),
+            ("Day", 11.0),
+            ("Occurred at", 22.0),
+            ("Horror", 28.0),
+            ("Qty", 6.0),
+            ("Source", 10.0),
+            ("Department", 14.0),
+            ("Note", 30.0),
+            ("Cost", 14.0),
+            ("Recorded by", 14.0),
+        ],
+    )?;
     let mut r = 1u32;
     let mut truncated = false;
-    let names: std::collections::HashMap<String, String> =
-        store.snapshot()?.horrors.iter().map(|h| (h.key.clone(), h.name.clone())).collect();
+    let names: std::collections::HashMap<String, String> = store
+        .snapshot()?
+        .horrors
+        .iter()
+        .map(|h| (h.key.clone(), h.name.clone()))
+        .collect();
     store.for_each_tick_blocking(&review.window, false, |t| {
         if r > MAX_TICK_ROWS {
             truncated = true;
@@ -150,12 +233,20 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
         sheet.write_number(r, 0, t.id as f64).map_err(xlsx)?;
         sheet.write_string(r, 1, &t.day).map_err(xlsx)?;
         sheet.write_string(r, 2, &t.occurred_at).map_err(xlsx)?;
-        sheet.write_string(r, 3, names.get(&t.horror).unwrap_or(&t.horror)).map_err(xlsx)?;
+        sheet
+            .write_string(r, 3, names.get(&t.horror).unwrap_or(&t.horror))
+            .map_err(xlsx)?;
         sheet.write_number(r, 4, t.qty as f64).map_err(xlsx)?;
         sheet.write_string(r, 5, t.source.as_str()).map_err(xlsx)?;
-        sheet.write_string(r, 6, t.department.as_deref().unwrap_or("")).map_err(xlsx)?;
-        sheet.write_string(r, 7, t.note.as_deref().unwrap_or("")).map_err(xlsx)?;
-        sheet.write_number_with_format(r, 8, major(t.cost_minor, currency), &money).map_err(xlsx)?;
+        sheet
+            .write_string(r, 6, t.department.as_deref().unwrap_or(""))
+            .map_err(xlsx)?;
+        sheet
+            .write_string(r, 7, t.note.as_deref().unwrap_or(""))
+            .map_err(xlsx)?;
+        sheet
+            .write_number_with_format(r, 8, major(t.cost_minor, currency), &money)
+            .map_err(xlsx)?;
         sheet.write_string(r, 9, &t.recorded_by).map_err(xlsx)?;
         r += 1;
         Ok(())
@@ -166,23 +257,45 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
             .map_err(xlsx)?;
     }
 
-    let sheet = book.add_worksheet().set_name("Year over year").map_err(xlsx)?;
-    header(sheet, &[
-        ("Horror", 32.0), (&format!("Count {}", review.year - 1), 12.0), (&format!("Count {}", review.year), 12.0), ("Change", 9.0),
-        (&format!("Cost {}", review.year - 1), 16.0), (&format!("Cost {}", review.year), 16.0),
-    ])?;
+    let sheet = book
+        .add_worksheet()
+        .set_name("Year over year")
+        .map_err(xlsx)?;
+    header(
+        sheet,
+        &[
+            ("Horror", 32.0),
+            (&format!("Count {}", review.year - 1), 12.0),
+            (&format!("Count {}", review.year), 12.0),
+            ("Change", 9.0),
+            (&format!("Cost {}", review.year - 1), 16.0),
+            (&format!("Cost {}", review.year), 16.0),
+        ],
+    )?;
     for (i, item) in review.ranking.items.iter().enumerate() {
         let r = i as u32 + 1;
-        let before = review.previous_year.items.iter().find(|p| p.key == item.key);
+        let before = review
+            .previous_year
+            .items
+            .iter()
+            .find(|p| p.key == item.key);
         let (count_before, cost_before) = before.map(|p| (p.count, p.cost_minor)).unwrap_or((0, 0));
         sheet.write_string(r, 0, &item.name).map_err(xlsx)?;
-        sheet.write_number(r, 1, count_before as f64).map_err(xlsx)?;
+        sheet
+            .write_number(r, 1, count_before as f64)
+            .map_err(xlsx)?;
         sheet.write_number(r, 2, item.count as f64).map_err(xlsx)?;
         if let Some(change) = crate::ranking::change_pct(item.count, count_before) {
-            sheet.write_number_with_format(r, 3, change / 100.0, &pct).map_err(xlsx)?;
+            sheet
+                .write_number_with_format(r, 3, change / 100.0, &pct)
+                .map_err(xlsx)?;
         }
-        sheet.write_number_with_format(r, 4, major(cost_before, currency), &money).map_err(xlsx)?;
-        sheet.write_number_with_format(r, 5, major(item.cost_minor, currency), &money).map_err(xlsx)?;
+        sheet
+            .write_number_with_format(r, 4, major(cost_before, currency), &money)
+            .map_err(xlsx)?;
+        sheet
+            .write_number_with_format(r, 5, major(item.cost_minor, currency), &money)
+            .map_err(xlsx)?;
     }
 
     book.save(path).map_err(xlsx)

@@ -2,9 +2,9 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use sha2::Digest;
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
+use sha2::Digest;
 use utoipa::ToSchema;
 
 use super::extract::{Admin, Params, Staff, Viewer};
@@ -21,7 +21,9 @@ use crate::trend::Trend;
 type Store_ = web::Data<Store>;
 
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
-    web::block(f).await.map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
+    web::block(f)
+        .await
+        .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
 }
 
 #[derive(Serialize, ToSchema)]
@@ -34,7 +36,9 @@ pub struct Health {
     responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
 pub async fn healthz(store: Store_) -> Result<HttpResponse> {
     store.ping().await?;
-    Ok(HttpResponse::Ok().insert_header((header::CACHE_CONTROL, "no-store")).json(Health { status: "ok" }))
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(Health { status: "ok" }))
 }
 
 // ---------------------------------------------------------------- catalogue
@@ -72,7 +76,9 @@ pub struct Catalogue {
 async fn catalogue(store: &Store, include_retired: bool) -> Result<Catalogue> {
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
-    let counts = store.counts_on(local_day(Utc::now(), settings.tz())).await?;
+    let counts = store
+        .counts_on(local_day(Utc::now(), settings.tz()))
+        .await?;
     let currency = settings.currency();
     let horrors = snapshot
         .horrors
@@ -92,7 +98,11 @@ async fn catalogue(store: &Store, include_retired: bool) -> Result<Catalogue> {
         })
         .collect();
     Ok(Catalogue {
-        organization: Organization { name: settings.name.clone(), timezone: settings.timezone.clone(), currency: settings.currency.clone() },
+        organization: Organization {
+            name: settings.name.clone(),
+            timezone: settings.timezone.clone(),
+            currency: settings.currency.clone(),
+        },
         window_days: settings.window_days,
         departments: settings.departments.clone(),
         horrors,
@@ -119,7 +129,12 @@ pub struct CatalogueInput {
 #[utoipa::path(put, path = "/api/horrors", tag = "catalogue", request_body = CatalogueInput,
     responses((status = 200, body = Catalogue), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn put_horrors(who: Admin, req: HttpRequest, store: Store_, body: web::Json<CatalogueInput>) -> Result<HttpResponse> {
+pub async fn put_horrors(
+    who: Admin,
+    req: HttpRequest,
+    store: Store_,
+    body: web::Json<CatalogueInput>,
+) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let currency = store.snapshot()?.settings.currency();
     let horrors = validate_horrors(&body.horrors, currency).map_err(|details| Error::Invalid {
@@ -141,7 +156,9 @@ pub struct History {
     responses((status = 200, body = History)), security(("bearer" = [])))]
 pub async fn horror_history(_: Admin, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
-    Ok(HttpResponse::Ok().json(History { changes: store.catalogue_history().await? }))
+    Ok(HttpResponse::Ok().json(History {
+        changes: store.catalogue_history().await?,
+    }))
 }
 
 // ---------------------------------------------------------------- ticks
@@ -150,9 +167,16 @@ fn idempotency_key(req: &HttpRequest) -> Result<Option<String>> {
     match req.headers().get("idempotency-key") {
         None => Ok(None),
         Some(value) => {
-            let key = value.to_str().ok().filter(|k| ticks::valid_idempotency_key(k)).ok_or_else(|| {
-                Error::malformed("bad_idempotency_key", "Idempotency-Key must be 1 to 100 visible ASCII characters")
-            })?;
+            let key = value
+                .to_str()
+                .ok()
+                .filter(|k| ticks::valid_idempotency_key(k))
+                .ok_or_else(|| {
+                    Error::malformed(
+                        "bad_idempotency_key",
+                        "Idempotency-Key must be 1 to 100 visible ASCII characters",
+                    )
+                })?;
             Ok(Some(key.to_string()))
         }
     }
@@ -164,21 +188,39 @@ fn single(error: Error) -> Error {
         Error::Invalid { details, .. } if !details.is_empty() => {
             let first = &details[0];
             let code = static_code(&first.code);
-            Error::Invalid { code, message: first.message.clone(), details }
+            Error::Invalid {
+                code,
+                message: first.message.clone(),
+                details,
+            }
         }
-        Error::Conflict { details, .. } if !details.is_empty() => {
-            Error::Conflict { code: "idempotency_conflict", message: details[0].message.clone(), details: Vec::new() }
-        }
+        Error::Conflict { details, .. } if !details.is_empty() => Error::Conflict {
+            code: "idempotency_conflict",
+            message: details[0].message.clone(),
+            details: Vec::new(),
+        },
         other => other,
     }
 }
 
 fn static_code(code: &str) -> &'static str {
     const CODES: &[&str] = &[
-        "unknown_horror", "retired_horror", "invalid_qty", "occurred_in_future", "invalid_occurred_at",
-        "invalid_note", "invalid_department", "unknown_department", "invalid_amount", "invalid_client_id",
+        "unknown_horror",
+        "retired_horror",
+        "invalid_qty",
+        "occurred_in_future",
+        "invalid_occurred_at",
+        "invalid_note",
+        "invalid_department",
+        "unknown_department",
+        "invalid_amount",
+        "invalid_client_id",
     ];
-    CODES.iter().find(|c| **c == code).copied().unwrap_or("invalid_tick")
+    CODES
+        .iter()
+        .find(|c| **c == code)
+        .copied()
+        .unwrap_or("invalid_tick")
 }
 
 /// Records one tick; 201 only after it is durably committed.
@@ -187,25 +229,41 @@ fn static_code(code: &str) -> &'static str {
     responses((status = 201, body = Tick), (status = 200, description = "idempotent replay", body = Tick),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn post_tick(who: Staff, req: HttpRequest, store: Store_, body: web::Json<TickInput>) -> Result<HttpResponse> {
+pub async fn post_tick(
+    who: Staff,
+    req: HttpRequest,
+    store: Store_,
+    body: web::Json<TickInput>,
+) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let input = body.into_inner();
     let key = idempotency_key(&req)?;
     let settings = store.snapshot()?.settings.clone();
-    let mut tick = ticks::validate(&input, &settings, Utc::now(), None).map_err(|details| single(Error::Invalid {
-        code: "invalid_tick",
-        message: String::new(),
-        details,
-    }))?;
+    let mut tick = ticks::validate(&input, &settings, Utc::now(), None).map_err(|details| {
+        single(Error::Invalid {
+            code: "invalid_tick",
+            message: String::new(),
+            details,
+        })
+    })?;
     if let Some(key) = key {
         tick.idempotency = Some((key, input.fingerprint()));
     }
-    let mut recorded = store.record_ticks(who.0, vec![tick]).await.map_err(single)?;
-    let recorded = recorded.pop().ok_or_else(|| Error::internal("no tick recorded"))?;
+    let mut recorded = store
+        .record_ticks(who.0, vec![tick])
+        .await
+        .map_err(single)?;
+    let recorded = recorded
+        .pop()
+        .ok_or_else(|| Error::internal("no tick recorded"))?;
     if recorded.replayed {
-        Ok(HttpResponse::Ok().insert_header(("Idempotent-Replayed", "true")).json(recorded.tick))
+        Ok(HttpResponse::Ok()
+            .insert_header(("Idempotent-Replayed", "true"))
+            .json(recorded.tick))
     } else {
-        Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/ticks/{}", recorded.tick.id))).json(recorded.tick))
+        Ok(HttpResponse::Created()
+            .insert_header((header::LOCATION, format!("/api/ticks/{}", recorded.tick.id)))
+            .json(recorded.tick))
     }
 }
 
@@ -229,11 +287,19 @@ pub struct BatchOutput {
 #[utoipa::path(post, path = "/api/ticks/batch", tag = "ticks", request_body = BatchInput,
     responses((status = 201, body = BatchOutput), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn post_batch(who: Staff, req: HttpRequest, store: Store_, body: web::Json<BatchInput>) -> Result<HttpResponse> {
+pub async fn post_batch(
+    who: Staff,
+    req: HttpRequest,
+    store: Store_,
+    body: web::Json<BatchInput>,
+) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let inputs = body.into_inner().ticks;
     if inputs.is_empty() || inputs.len() > MAX_BATCH {
-        return Err(Error::invalid("invalid_batch", format!("a batch holds 1 to {MAX_BATCH} ticks, got {}", inputs.len())));
+        return Err(Error::invalid(
+            "invalid_batch",
+            format!("a batch holds 1 to {MAX_BATCH} ticks, got {}", inputs.len()),
+        ));
     }
     let settings = store.snapshot()?.settings.clone();
     let now = Utc::now();
@@ -246,7 +312,11 @@ pub async fn post_batch(who: Staff, req: HttpRequest, store: Store_, body: web::
         }
     }
     if !details.is_empty() {
-        return Err(Error::Invalid { code: "invalid_ticks", message: "one or more ticks are invalid; nothing was recorded".into(), details });
+        return Err(Error::Invalid {
+            code: "invalid_ticks",
+            message: "one or more ticks are invalid; nothing was recorded".into(),
+            details,
+        });
     }
     let recorded = store.record_ticks(who.0, valid).await?;
     let replayed = recorded.iter().filter(|r| r.replayed).count();
@@ -265,17 +335,32 @@ pub struct VoidInput {
     params(("id" = i64, Path)),
     responses((status = 200, body = Tick), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn void_tick(who: Staff, req: HttpRequest, store: Store_, id: web::Path<String>, body: web::Bytes) -> Result<HttpResponse> {
+pub async fn void_tick(
+    who: Staff,
+    req: HttpRequest,
+    store: Store_,
+    id: web::Path<String>,
+    body: web::Bytes,
+) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
-    let id: i64 = id.parse().map_err(|_| Error::NotFound(format!("no tick with id {id}")))?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::NotFound(format!("no tick with id {id}")))?;
     let input: VoidInput = if body.iter().all(u8::is_ascii_whitespace) {
         VoidInput::default()
     } else {
         super::json_content_type(&req)?;
         super::parse_json(&body)?
     };
-    if input.reason.as_ref().is_some_and(|r| r.chars().count() > ticks::MAX_NOTE) {
-        return Err(Error::invalid("invalid_reason", "reason must be at most 500 characters"));
+    if input
+        .reason
+        .as_ref()
+        .is_some_and(|r| r.chars().count() > ticks::MAX_NOTE)
+    {
+        return Err(Error::invalid(
+            "invalid_reason",
+            "reason must be at most 500 characters",
+        ));
     }
     Ok(HttpResponse::Ok().json(store.void_tick(id, who.0, input.reason).await?))
 }
@@ -294,13 +379,27 @@ pub struct TickPage {
         ("include_voided" = Option<bool>, Query), ("limit" = Option<i64>, Query), ("before_id" = Option<i64>, Query)),
     responses((status = 200, body = TickPage)), security(("bearer" = [])))]
 pub async fn list_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
-    let params = Params::parse(&req, &["horror", "source", "department", "include_voided", "limit", "before_id"], true)?;
+    let params = Params::parse(
+        &req,
+        &[
+            "horror",
+            "source",
+            "department",
+            "include_voided",
+            "limit",
+            "before_id",
+        ],
+        true,
+    )?;
     let window = params.window(&store)?;
     let snapshot = store.snapshot()?;
     let horror = params.get("horror").map(str::to_string);
     if let Some(key) = &horror {
         if snapshot.horror(key).is_none() {
-            return Err(Error::invalid("unknown_horror", format!("no horror with key {key:?}")));
+            return Err(Error::invalid(
+                "unknown_horror",
+                format!("no horror with key {key:?}"),
+            ));
         }
     }
     let filter = TickFilter {
@@ -313,7 +412,11 @@ pub async fn list_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<Ht
         before_id: params.integer("before_id", 1..=i64::MAX)?,
     };
     let (ticks, next_before_id) = store.list_ticks(filter).await?;
-    Ok(HttpResponse::Ok().json(TickPage { window: window.echo(snapshot.settings.tz()), ticks, next_before_id }))
+    Ok(HttpResponse::Ok().json(TickPage {
+        window: window.echo(snapshot.settings.tz()),
+        ticks,
+        next_before_id,
+    }))
 }
 
 // ---------------------------------------------------------------- ranking and trend
@@ -340,7 +443,9 @@ pub async fn ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
 pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["bucket", "horror"], true)?;
     let window = params.window(&store)?;
-    let bucket = params.parsed("bucket", Bucket::parse)?.unwrap_or(Bucket::Day);
+    let bucket = params
+        .parsed("bucket", Bucket::parse)?
+        .unwrap_or(Bucket::Day);
     let horror = params.get("horror").map(str::to_string);
     let store = store.into_inner();
     let trend = blocking(move || report::trend(&store, &window, bucket, horror.as_deref())).await?;
@@ -373,18 +478,28 @@ pub struct TokenList {
 #[utoipa::path(get, path = "/api/tokens", tag = "tokens", responses((status = 200, body = TokenList)), security(("bearer" = [])))]
 pub async fn list_tokens(_: Admin, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
-    Ok(HttpResponse::Ok().json(TokenList { tokens: store.list_tokens().await? }))
+    Ok(HttpResponse::Ok().json(TokenList {
+        tokens: store.list_tokens().await?,
+    }))
 }
 
 /// Creates a token; the secret is in this response only.
 #[utoipa::path(post, path = "/api/tokens", tag = "tokens", request_body = TokenInput,
     responses((status = 201, body = NewToken), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_token(_: Admin, req: HttpRequest, store: Store_, body: web::Json<TokenInput>) -> Result<HttpResponse> {
+pub async fn create_token(
+    _: Admin,
+    req: HttpRequest,
+    store: Store_,
+    body: web::Json<TokenInput>,
+) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let TokenInput { name, role } = body.into_inner();
     let name = name.trim().to_string();
     if name.is_empty() || name.chars().count() > 60 {
-        return Err(Error::invalid("invalid_name", "name must be 1 to 60 characters"));
+        return Err(Error::invalid(
+            "invalid_name",
+            "name must be 1 to 60 characters",
+        ));
     }
     let (info, token) = store.create_token(name, role).await?;
     Ok(HttpResponse::Created().json(NewToken { info, token }))
@@ -393,10 +508,20 @@ pub async fn create_token(_: Admin, req: HttpRequest, store: Store_, body: web::
 /// Revokes a token at once (idempotent).
 #[utoipa::path(post, path = "/api/tokens/{id}/revoke", tag = "tokens", params(("id" = i64, Path)),
     responses((status = 200, body = TokenInfo), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn revoke_token(_: Admin, req: HttpRequest, store: Store_, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn revoke_token(
+    _: Admin,
+    req: HttpRequest,
+    store: Store_,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
-    let id: i64 = id.parse().map_err(|_| Error::NotFound(format!("no token with id {id}")))?;
-    let info = store.revoke_token(id).await?.ok_or_else(|| Error::NotFound(format!("no token with id {id}")))?;
+    let id: i64 = id
+        .parse()
+        .map_err(|_| Error::NotFound(format!("no token with id {id}")))?;
+    let info = store
+        .revoke_token(id)
+        .await?
+        .ok_or_else(|| Error::NotFound(format!("no token with id {id}")))?;
     Ok(HttpResponse::build(StatusCode::OK).json(info))
 }
 
@@ -410,7 +535,10 @@ pub struct Me {
 #[utoipa::path(get, path = "/api/me", tag = "tokens", responses((status = 200, body = Me)), security(("bearer" = [])))]
 pub async fn me(who: Staff, req: HttpRequest) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
-    Ok(HttpResponse::Ok().json(Me { name: who.0.name, role: who.0.role }))
+    Ok(HttpResponse::Ok().json(Me {
+        name: who.0.name,
+        role: who.0.role,
+    }))
 }
 
 // ---------------------------------------------------------------- cycles
@@ -421,7 +549,8 @@ pub struct CycleList {
 }
 
 fn cycle_id(text: &str) -> Result<i64> {
-    text.parse().map_err(|_| Error::NotFound(format!("no cycle with id {text}")))
+    text.parse()
+        .map_err(|_| Error::NotFound(format!("no cycle with id {text}")))
 }
 
 /// Every improvement cycle, newest first.
@@ -436,7 +565,12 @@ pub async fn list_cycles(_: Viewer, req: HttpRequest, store: Store_) -> Result<H
 /// Starts an improvement cycle with up to three focus horrors.
 #[utoipa::path(post, path = "/api/cycles", tag = "cycles", request_body = crate::cycles::CycleInput,
     responses((status = 201, body = crate::cycles::CycleDetail), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn create_cycle(_: Admin, req: HttpRequest, store: Store_, body: web::Json<crate::cycles::CycleInput>) -> Result<HttpResponse> {
+pub async fn create_cycle(
+    _: Admin,
+    req: HttpRequest,
+    store: Store_,
+    body: web::Json<crate::cycles::CycleInput>,
+) -> Result<HttpResponse> {
     use crate::cycles::*;
     Params::parse(&req, &[], false)?;
     let input = body.into_inner();
@@ -444,39 +578,62 @@ pub async fn create_cycle(_: Admin, req: HttpRequest, store: Store_, body: web::
     let name = validate_name(&input.name).map_err(bad("invalid_name"))?;
     let note = validate_note(input.note.as_deref()).map_err(bad("invalid_note"))?;
     validate_focus(&input.focus).map_err(bad("invalid_focus"))?;
-    let start = crate::calendar::parse_date(&input.start).map_err(|m| Error::invalid("invalid_start", format!("start: {m}")))?;
+    let start = crate::calendar::parse_date(&input.start)
+        .map_err(|m| Error::invalid("invalid_start", format!("start: {m}")))?;
     let days = input.days.unwrap_or(store.snapshot()?.settings.window_days);
     validate_days(days).map_err(bad("invalid_days"))?;
-    let window = crate::calendar::Window::new(start, start + chrono::Duration::days(days - 1)).map_err(bad("invalid_days"))?;
+    let window = crate::calendar::Window::new(start, start + chrono::Duration::days(days - 1))
+        .map_err(bad("invalid_days"))?;
     let id = store.create_cycle(name, window, note, input.focus).await?;
     let store = store.into_inner();
     let detail = blocking(move || report::cycle_detail(&store, id, Utc::now())).await?;
-    Ok(HttpResponse::Created().insert_header((header::LOCATION, format!("/api/cycles/{id}"))).json(detail))
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/cycles/{id}")))
+        .json(detail))
 }
 
 /// A cycle with its ranking and, per focus horror, before vs during and a verdict.
 #[utoipa::path(get, path = "/api/cycles/{id}", tag = "cycles", params(("id" = i64, Path)),
     responses((status = 200, body = crate::cycles::CycleDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
-pub async fn get_cycle(_: Viewer, req: HttpRequest, store: Store_, id: web::Path<String>) -> Result<HttpResponse> {
+pub async fn get_cycle(
+    _: Viewer,
+    req: HttpRequest,
+    store: Store_,
+    id: web::Path<String>,
+) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let id = cycle_id(&id)?;
     let store = store.into_inner();
-    Ok(HttpResponse::Ok().json(blocking(move || report::cycle_detail(&store, id, Utc::now())).await?))
+    Ok(HttpResponse::Ok()
+        .json(blocking(move || report::cycle_detail(&store, id, Utc::now())).await?))
 }
 
 /// Changes a cycle's name, focus or note.
 #[utoipa::path(put, path = "/api/cycles/{id}", tag = "cycles", params(("id" = i64, Path)), request_body = crate::cycles::CycleUpdate,
     responses((status = 200, body = crate::cycles::CycleDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn put_cycle(_: Admin, req: HttpRequest, store: Store_, id: web::Path<String>, body: web::Json<crate::cycles::CycleUpdate>) -> Result<HttpResponse> {
+pub async fn put_cycle(
+    _: Admin,
+    req: HttpRequest,
+    store: Store_,
+    id: web::Path<String>,
+    body: web::Json<crate::cycles::CycleUpdate>,
+) -> Result<HttpResponse> {
     use crate::cycles::*;
     Params::parse(&req, &[], false)?;
     let id = cycle_id(&id)?;
     let update = body.into_inner();
-    let name = update.name.as_deref().map(validate_name).transpose().map_err(|m| Error::invalid("invalid_name", m))?;
+    let name = update
+        .name
+        .as_deref()
+        .map(validate_name)
+        .transpose()
+        .map_err(|m| Error::invalid("invalid_name", m))?;
     let note = match &update.note {
         None => None,
-        Some(note) => Some(validate_note(note.as_deref()).map_err(|m| Error::invalid("invalid_note", m))?),
+        Some(note) => {
+            Some(validate_note(note.as_deref()).map_err(|m| Error::invalid("invalid_note", m))?)
+        }
     };
     if let Some(focus) = &update.focus {
         validate_focus(focus).map_err(|m| Error::invalid("invalid_focus", m))?;
@@ -485,7 +642,8 @@ pub async fn put_cycle(_: Admin, req: HttpRequest, store: Store_, id: web::Path<
         return Err(Error::NotFound(format!("no cycle with id {id}")));
     }
     let store = store.into_inner();
-    Ok(HttpResponse::Ok().json(blocking(move || report::cycle_detail(&store, id, Utc::now())).await?))
+    Ok(HttpResponse::Ok()
+        .json(blocking(move || report::cycle_detail(&store, id, Utc::now())).await?))
 }
 
 // ---------------------------------------------------------------- exports
@@ -511,7 +669,10 @@ fn file_response(file: std::fs::File, content_type: &str, filename: &str) -> Htt
     });
     HttpResponse::Ok()
         .content_type(content_type)
-        .insert_header((header::CONTENT_DISPOSITION, format!("attachment; filename=\"{filename}\"")))
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{filename}\""),
+        ))
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .streaming(stream)
 }
@@ -534,8 +695,17 @@ pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<
     let window = params.window(&store)?;
     let include_voided = params.boolean("include_voided")?;
     let store = store.into_inner();
-    let file = blocking(move || spool(|f| crate::export::csv::ticks(&store, &window, include_voided, std::io::BufWriter::new(f)))).await?;
-    Ok(file_response(file, "text/csv; charset=utf-8", &format!("ticks-{}-{}.csv", window.from, window.to)))
+    let file = blocking(move || {
+        spool(|f| {
+            crate::export::csv::ticks(&store, &window, include_voided, std::io::BufWriter::new(f))
+        })
+    })
+    .await?;
+    Ok(file_response(
+        file,
+        "text/csv; charset=utf-8",
+        &format!("ticks-{}-{}.csv", window.from, window.to),
+    ))
 }
 
 /// The ranking of the window as CSV.
@@ -553,7 +723,11 @@ pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Resul
         spool(|f| crate::export::csv::ranking(&ranking, f))
     })
     .await?;
-    Ok(file_response(file, "text/csv; charset=utf-8", &format!("ranking-{}-{}.csv", window.from, window.to)))
+    Ok(file_response(
+        file,
+        "text/csv; charset=utf-8",
+        &format!("ranking-{}-{}.csv", window.from, window.to),
+    ))
 }
 
 /// The annual review of a calendar year (default: this year) as one ZIP.
@@ -572,7 +746,11 @@ pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result
         Ok((year, crate::export::annual::to_tempfile(&store, year, now)?))
     })
     .await?;
-    Ok(file_response(file, "application/zip", &format!("horrors-annual-{year}.zip")))
+    Ok(file_response(
+        file,
+        "application/zip",
+        &format!("horrors-annual-{year}.zip"),
+    ))
 }
 
 // ---------------------------------------------------------------- charts
@@ -587,35 +765,87 @@ pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result
     responses((status = 200, content_type = "image/svg+xml", body = String), (status = 304, description = "not modified"),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
     security(("bearer" = [])))]
-pub async fn chart(_: Viewer, req: HttpRequest, store: Store_, file: web::Path<String>) -> Result<HttpResponse> {
+pub async fn chart(
+    _: Viewer,
+    req: HttpRequest,
+    store: Store_,
+    file: web::Path<String>,
+) -> Result<HttpResponse> {
     use crate::charts::{ChartName, Format, DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_SIZE, MIN_SIZE};
-    let unknown = || Error::NotFound(format!("no chart {file:?}; charts are {} as .svg or .png", ChartName::ALL.map(|c| c.as_str()).join(", ")));
+    let unknown = || {
+        Error::NotFound(format!(
+            "no chart {file:?}; charts are {} as .svg or .png",
+            ChartName::ALL.map(|c| c.as_str()).join(", ")
+        ))
+    };
     let (name, extension) = file.rsplit_once('.').ok_or_else(unknown)?;
     let name = ChartName::parse(name).map_err(|_| unknown())?;
     let format = Format::parse(extension).map_err(|_| unknown())?;
-    let params = Params::parse(&req, &["width", "height", "bucket", "a_from", "a_to", "b_from", "b_to"], true)?;
+    let params = Params::parse(
+        &req,
+        &[
+            "width", "height", "bucket", "a_from", "a_to", "b_from", "b_to",
+        ],
+        true,
+    )?;
     let window = params.window(&store)?;
     let size = i64::from(MIN_SIZE)..=i64::from(MAX_SIZE);
-    let width = params.integer("width", size.clone())?.map_or(DEFAULT_WIDTH, |w| w as u32);
-    let height = params.integer("height", size)?.map_or(DEFAULT_HEIGHT, |h| h as u32);
+    let width = params
+        .integer("width", size.clone())?
+        .map_or(DEFAULT_WIDTH, |w| w as u32);
+    let height = params
+        .integer("height", size)?
+        .map_or(DEFAULT_HEIGHT, |h| h as u32);
     let bucket = params.parsed("bucket", Bucket::parse)?;
-    let compare = match (params.get("a_from"), params.get("a_to"), params.get("b_from"), params.get("b_to")) {
+    let compare = match (
+        params.get("a_from"),
+        params.get("a_to"),
+        params.get("b_from"),
+        params.get("b_to"),
+    ) {
         (None, None, None, None) => None,
         (Some(af), Some(at), Some(bf), Some(bt)) => {
             let window = |from: &str, to: &str| {
-                crate::calendar::Window::select(Some(from), Some(to), None, chrono::NaiveDate::MIN, 1)
-                    .map_err(|m| Error::invalid("invalid_window", m))
+                crate::calendar::Window::select(
+                    Some(from),
+                    Some(to),
+                    None,
+                    chrono::NaiveDate::MIN,
+                    1,
+                )
+                .map_err(|m| Error::invalid("invalid_window", m))
             };
             Some((window(af, at)?, window(bf, bt)?))
         }
-        _ => return Err(Error::invalid("invalid_window", "give all of a_from, a_to, b_from and b_to, or none")),
+        _ => {
+            return Err(Error::invalid(
+                "invalid_window",
+                "give all of a_from, a_to, b_from and b_to, or none",
+            ))
+        }
     };
-    let request = report::ChartRequest { name, format, window, compare, bucket, width, height };
+    let request = report::ChartRequest {
+        name,
+        format,
+        window,
+        compare,
+        bucket,
+        width,
+        height,
+    };
     let store = store.into_inner();
     let bytes = blocking(move || report::chart(&store, &request)).await?;
     let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&bytes))[..32]);
-    let fresh = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
-    let mut response = if fresh { HttpResponse::NotModified() } else { HttpResponse::Ok() };
+    let fresh = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let mut response = if fresh {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
     response
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, "private, max-age=60"))

@@ -23,12 +23,16 @@ fn identify(req: &HttpRequest) -> Result<Identity> {
         .ok_or_else(|| Error::internal("store missing from app data"))?;
     let secret = match req.headers().get(header::AUTHORIZATION) {
         Some(value) => {
-            let value = value.to_str().map_err(|_| Error::Unauthorized("malformed Authorization header".into()))?;
+            let value = value
+                .to_str()
+                .map_err(|_| Error::Unauthorized("malformed Authorization header".into()))?;
             let (scheme, secret) = value
                 .split_once(' ')
                 .ok_or_else(|| Error::Unauthorized("use Authorization: Bearer <token>".into()))?;
             if !scheme.eq_ignore_ascii_case("bearer") || secret.trim().is_empty() {
-                return Err(Error::Unauthorized("use Authorization: Bearer <token>".into()));
+                return Err(Error::Unauthorized(
+                    "use Authorization: Bearer <token>".into(),
+                ));
             }
             secret.trim().to_string()
         }
@@ -42,16 +46,26 @@ fn identify(req: &HttpRequest) -> Result<Identity> {
 /// Pages authenticate with the session cookie; a state-changing request must also carry
 /// the session's CSRF secret in `X-CSRF-Token` (SameSite=Strict is the first line).
 fn identify_session(req: &HttpRequest, store: &Store) -> Result<Identity> {
-    let missing = || Error::Unauthorized("missing credentials: send Authorization: Bearer <token>".into());
+    let missing =
+        || Error::Unauthorized("missing credentials: send Authorization: Bearer <token>".into());
     let cookie = req.cookie(SESSION_COOKIE).ok_or_else(missing)?;
-    let (identity, csrf) = store
-        .session(cookie.value())?
-        .ok_or_else(|| Error::Unauthorized("the session has expired or was revoked; log in again".into()))?;
-    let safe = matches!(*req.method(), actix_web::http::Method::GET | actix_web::http::Method::HEAD);
+    let (identity, csrf) = store.session(cookie.value())?.ok_or_else(|| {
+        Error::Unauthorized("the session has expired or was revoked; log in again".into())
+    })?;
+    let safe = matches!(
+        *req.method(),
+        actix_web::http::Method::GET | actix_web::http::Method::HEAD
+    );
     if !safe {
-        let sent = req.headers().get("x-csrf-token").and_then(|v| v.to_str().ok());
+        let sent = req
+            .headers()
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok());
         if sent != Some(csrf.as_str()) {
-            return Err(Error::forbidden("csrf", "missing or wrong X-CSRF-Token for a session request"));
+            return Err(Error::forbidden(
+                "csrf",
+                "missing or wrong X-CSRF-Token for a session request",
+            ));
         }
     }
     Ok(identity)
@@ -78,7 +92,11 @@ macro_rules! role_extractor {
                     } else {
                         Err(Error::forbidden(
                             "forbidden",
-                            format!("this needs the {} role; your token has {}", $role.as_str(), identity.role.as_str()),
+                            format!(
+                                "this needs the {} role; your token has {}",
+                                $role.as_str(),
+                                identity.role.as_str()
+                            ),
                         ))
                     }
                 }))
@@ -88,7 +106,11 @@ macro_rules! role_extractor {
 }
 
 role_extractor!(Staff, Role::Staff, "A caller with at least the staff role.");
-role_extractor!(Viewer, Role::Viewer, "A caller with at least the viewer role.");
+role_extractor!(
+    Viewer,
+    Role::Viewer,
+    "A caller with at least the viewer role."
+);
 role_extractor!(Admin, Role::Admin, "A caller with the admin role.");
 
 /// The query string, parsed strictly: unknown and repeated parameters are errors.
@@ -100,11 +122,14 @@ impl Params {
     /// Parses the query string, allowing only `allowed` names (plus the window options
     /// when `window` is true).
     pub fn parse(req: &HttpRequest, allowed: &[&str], window: bool) -> Result<Params> {
-        let pairs: Vec<(String, String)> = serde_urlencoded::from_str(req.query_string())
-            .map_err(|e| Error::malformed("bad_query", format!("cannot read the query string: {e}")))?;
+        let pairs: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.query_string()).map_err(|e| {
+                Error::malformed("bad_query", format!("cannot read the query string: {e}"))
+            })?;
         let mut values = BTreeMap::new();
         for (name, value) in pairs {
-            let known = allowed.contains(&name.as_str()) || (window && WINDOW_PARAMS.contains(&name.as_str()));
+            let known = allowed.contains(&name.as_str())
+                || (window && WINDOW_PARAMS.contains(&name.as_str()));
             if !known {
                 let mut all: Vec<&str> = allowed.to_vec();
                 if window {
@@ -112,11 +137,21 @@ impl Params {
                 }
                 return Err(Error::invalid(
                     "unknown_parameter",
-                    format!("unknown query parameter {name:?}; allowed: {}", if all.is_empty() { "none".into() } else { all.join(", ") }),
+                    format!(
+                        "unknown query parameter {name:?}; allowed: {}",
+                        if all.is_empty() {
+                            "none".into()
+                        } else {
+                            all.join(", ")
+                        }
+                    ),
                 ));
             }
             if values.insert(name.clone(), value).is_some() {
-                return Err(Error::invalid("repeated_parameter", format!("query parameter {name:?} is given more than once")));
+                return Err(Error::invalid(
+                    "repeated_parameter",
+                    format!("query parameter {name:?} is given more than once"),
+                ));
             }
         }
         Ok(Params { values })
@@ -127,19 +162,33 @@ impl Params {
     }
 
     /// A parameter parsed with `parse`, whose error message is returned as a 422.
-    pub fn parsed<T>(&self, name: &str, parse: impl Fn(&str) -> std::result::Result<T, String>) -> Result<Option<T>> {
+    pub fn parsed<T>(
+        &self,
+        name: &str,
+        parse: impl Fn(&str) -> std::result::Result<T, String>,
+    ) -> Result<Option<T>> {
         self.get(name)
-            .map(|text| parse(text).map_err(|message| Error::invalid("invalid_parameter", format!("{name}: {message}"))))
+            .map(|text| {
+                parse(text).map_err(|message| {
+                    Error::invalid("invalid_parameter", format!("{name}: {message}"))
+                })
+            })
             .transpose()
     }
 
     pub fn integer(&self, name: &str, range: std::ops::RangeInclusive<i64>) -> Result<Option<i64>> {
         self.parsed(name, |text| {
-            let value: i64 = text.parse().map_err(|_| format!("{text:?} is not an integer"))?;
+            let value: i64 = text
+                .parse()
+                .map_err(|_| format!("{text:?} is not an integer"))?;
             if range.contains(&value) {
                 Ok(value)
             } else {
-                Err(format!("must be between {} and {}, got {value}", range.start(), range.end()))
+                Err(format!(
+                    "must be between {} and {}, got {value}",
+                    range.start(),
+                    range.end()
+                ))
             }
         })
     }
@@ -159,8 +208,12 @@ impl Params {
         let snapshot = store.snapshot()?;
         let settings = &snapshot.settings;
         if let Some(text) = self.get("cycle") {
-            if self.get("from").is_some() || self.get("to").is_some() || self.get("days").is_some() {
-                return Err(Error::invalid("invalid_window", "give either cycle, or from and to, or days"));
+            if self.get("from").is_some() || self.get("to").is_some() || self.get("days").is_some()
+            {
+                return Err(Error::invalid(
+                    "invalid_window",
+                    "give either cycle, or from and to, or days",
+                ));
             }
             let unknown = || Error::invalid("unknown_cycle", format!("no cycle with id {text:?}"));
             let id: i64 = text.parse().map_err(|_| unknown())?;
@@ -168,8 +221,14 @@ impl Params {
             return Ok(crate::cycles::window(&row));
         }
         let today = local_day(Utc::now(), settings.tz());
-        Window::select(self.get("from"), self.get("to"), self.get("days"), today, settings.window_days)
-            .map_err(|message| Error::invalid("invalid_window", message))
+        Window::select(
+            self.get("from"),
+            self.get("to"),
+            self.get("days"),
+            today,
+            settings.window_days,
+        )
+        .map_err(|message| Error::invalid("invalid_window", message))
     }
 }
 

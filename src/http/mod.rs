@@ -50,9 +50,17 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
     use api::*;
     cfg.service(resource("/healthz").route(web::get().to(healthz)))
         .service(resource("/api/openapi.json").route(web::get().to(openapi::document)))
-        .service(resource("/api/horrors").route(web::get().to(list_horrors)).route(web::put().to(put_horrors)))
+        .service(
+            resource("/api/horrors")
+                .route(web::get().to(list_horrors))
+                .route(web::put().to(put_horrors)),
+        )
         .service(resource("/api/horrors/history").route(web::get().to(horror_history)))
-        .service(resource("/api/ticks").route(web::get().to(list_ticks)).route(web::post().to(post_tick)))
+        .service(
+            resource("/api/ticks")
+                .route(web::get().to(list_ticks))
+                .route(web::post().to(post_tick)),
+        )
         .service(
             resource("/api/ticks/batch")
                 .app_data(json_config(BATCH_BODY_LIMIT))
@@ -61,15 +69,27 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/ticks/{id}/void").route(web::post().to(void_tick)))
         .service(resource("/api/ranking").route(web::get().to(ranking)))
         .service(resource("/api/trend").route(web::get().to(trend)))
-        .service(resource("/api/tokens").route(web::get().to(list_tokens)).route(web::post().to(create_token)))
+        .service(
+            resource("/api/tokens")
+                .route(web::get().to(list_tokens))
+                .route(web::post().to(create_token)),
+        )
         .service(resource("/api/tokens/{id}/revoke").route(web::post().to(revoke_token)))
         .service(resource("/api/me").route(web::get().to(me)))
-        .service(resource("/api/cycles").route(web::get().to(list_cycles)).route(web::post().to(create_cycle)))
+        .service(
+            resource("/api/cycles")
+                .route(web::get().to(list_cycles))
+                .route(web::post().to(create_cycle)),
+        )
         .service(resource("/api/export/ticks.csv").route(web::get().to(export_ticks)))
         .service(resource("/api/export/ranking.csv").route(web::get().to(export_ranking)))
         .service(resource("/api/export/annual.zip").route(web::get().to(export_annual)))
         .service(resource("/charts/{file}").route(web::get().to(chart)))
-        .service(resource("/api/cycles/{id}").route(web::get().to(get_cycle)).route(web::put().to(put_cycle)));
+        .service(
+            resource("/api/cycles/{id}")
+                .route(web::get().to(get_cycle))
+                .route(web::put().to(put_cycle)),
+        );
 }
 
 /// Every route path, for the OpenAPI coverage test.
@@ -99,7 +119,11 @@ fn resource(path: &str) -> actix_web::Resource {
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
-    Err(Error::NotFound(format!("no route for {} {}", req.method(), req.path())))
+    Err(Error::NotFound(format!(
+        "no route for {} {}",
+        req.method(),
+        req.path()
+    )))
 }
 
 async fn method_not_allowed() -> Result<HttpResponse> {
@@ -107,7 +131,9 @@ async fn method_not_allowed() -> Result<HttpResponse> {
 }
 
 fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default().limit(limit).error_handler(|error, _| json_error(error).into())
+    web::JsonConfig::default()
+        .limit(limit)
+        .error_handler(|error, _| json_error(error).into())
 }
 
 fn json_error(error: JsonPayloadError) -> Error {
@@ -115,8 +141,12 @@ fn json_error(error: JsonPayloadError) -> Error {
         JsonPayloadError::OverflowKnownLength { length, limit } => {
             Error::TooLarge(format!("the body is {length} bytes; the limit is {limit}"))
         }
-        JsonPayloadError::Overflow { limit } => Error::TooLarge(format!("the body is over the {limit}-byte limit")),
-        JsonPayloadError::ContentType => Error::UnsupportedMediaType("send the body as Content-Type: application/json".into()),
+        JsonPayloadError::Overflow { limit } => {
+            Error::TooLarge(format!("the body is over the {limit}-byte limit"))
+        }
+        JsonPayloadError::ContentType => {
+            Error::UnsupportedMediaType("send the body as Content-Type: application/json".into())
+        }
         JsonPayloadError::Deserialize(e) => serde_error(&e),
         other => Error::malformed("malformed_body", format!("cannot read the body: {other}")),
     }
@@ -125,7 +155,10 @@ fn json_error(error: JsonPayloadError) -> Error {
 fn serde_error(e: &serde_json::Error) -> Error {
     use serde_json::error::Category;
     match e.classify() {
-        Category::Data => Error::invalid("invalid_body", format!("the body is valid JSON but not a valid request: {e}")),
+        Category::Data => Error::invalid(
+            "invalid_body",
+            format!("the body is valid JSON but not a valid request: {e}"),
+        ),
         _ => Error::malformed("malformed_json", format!("the body is not valid JSON: {e}")),
     }
 }
@@ -142,11 +175,16 @@ pub(crate) fn json_content_type(req: &HttpRequest) -> Result<()> {
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.parse::<mime::Mime>().ok())
-        .is_some_and(|m| m.type_() == mime::APPLICATION && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON)));
+        .is_some_and(|m| {
+            m.type_() == mime::APPLICATION
+                && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
+        });
     if ok {
         Ok(())
     } else {
-        Err(Error::UnsupportedMediaType("send the body as Content-Type: application/json".into()))
+        Err(Error::UnsupportedMediaType(
+            "send the body as Content-Type: application/json".into(),
+        ))
     }
 }
 
@@ -187,7 +225,8 @@ fn json_error_body<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
         }
     }
     let body = serde_json::json!({"error": {"code": code, "message": message}});
-    let res: ServiceResponse<EitherBody<B, BoxBody>> = ServiceResponse::new(req, new.json(body)).map_into_right_body();
+    let res: ServiceResponse<EitherBody<B, BoxBody>> =
+        ServiceResponse::new(req, new.json(body)).map_into_right_body();
     Ok(ErrorHandlerResponse::Response(res))
 }
 

@@ -78,7 +78,11 @@ impl Store {
     pub fn open(path: &Path) -> Result<Store> {
         if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
             if !parent.is_dir() {
-                return Err(Error::internal(format!("{}: the folder {} does not exist", path.display(), parent.display())));
+                return Err(Error::internal(format!(
+                    "{}: the folder {} does not exist",
+                    path.display(),
+                    parent.display()
+                )));
             }
         }
         let mut conn = Connection::open(path)?;
@@ -87,7 +91,8 @@ impl Store {
         let store = Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
-                writer: writer::Writer::start(conn, writer::QUEUE_CAPACITY).map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
+                writer: writer::Writer::start(conn, writer::QUEUE_CAPACITY)
+                    .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
                 readers: Mutex::new(Vec::new()),
                 snapshot: RwLock::new(None),
             }),
@@ -102,16 +107,27 @@ impl Store {
     }
 
     fn reader(&self) -> Result<Reader<'_>> {
-        let pooled = self.inner.readers.lock().map_err(|_| Error::internal("reader pool poisoned"))?.pop();
+        let pooled = self
+            .inner
+            .readers
+            .lock()
+            .map_err(|_| Error::internal("reader pool poisoned"))?
+            .pop();
         let conn = match pooled {
             Some(conn) => conn,
             None => {
-                let conn = Connection::open_with_flags(&self.inner.path, OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX)?;
+                let conn = Connection::open_with_flags(
+                    &self.inner.path,
+                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+                )?;
                 configure(&conn)?;
                 conn
             }
         };
-        Ok(Reader { store: self, conn: Some(conn) })
+        Ok(Reader {
+            store: self,
+            conn: Some(conn),
+        })
     }
 
     /// Runs `f` on a reader connection, on the blocking pool.
@@ -134,7 +150,10 @@ impl Store {
 
     fn reload_blocking(&self) -> Result<Option<Arc<Snapshot>>> {
         let snapshot = self.read_blocking(|conn| {
-            Ok(queries::load_settings(conn)?.map(|settings| Snapshot { settings, horrors: Vec::new() }))
+            Ok(queries::load_settings(conn)?.map(|settings| Snapshot {
+                settings,
+                horrors: Vec::new(),
+            }))
         })?;
         let snapshot = match snapshot {
             Some(mut s) => {
@@ -143,7 +162,11 @@ impl Store {
             }
             None => None,
         };
-        *self.inner.snapshot.write().map_err(|_| Error::internal("snapshot lock poisoned"))? = snapshot.clone();
+        *self
+            .inner
+            .snapshot
+            .write()
+            .map_err(|_| Error::internal("snapshot lock poisoned"))? = snapshot.clone();
         Ok(snapshot)
     }
 
@@ -163,7 +186,13 @@ impl Store {
     pub fn apply_config_blocking(&self, config: &Config) -> Result<Applied> {
         let config = config.clone();
         let applied = self.inner.writer.write_blocking(move |conn| {
-            queries::apply_config(conn, &config.settings, &config.horrors, &config.digest, Utc::now())
+            queries::apply_config(
+                conn,
+                &config.settings,
+                &config.horrors,
+                &config.digest,
+                Utc::now(),
+            )
         })?;
         self.reload_blocking()?;
         Ok(applied)
@@ -174,7 +203,9 @@ impl Store {
         let changes = self
             .inner
             .writer
-            .write(move |conn| queries::replace_catalogue(conn, &horrors, "api", Some(&actor), Utc::now()))
+            .write(move |conn| {
+                queries::replace_catalogue(conn, &horrors, "api", Some(&actor), Utc::now())
+            })
             .await?;
         let store = self.clone();
         tokio::task::spawn_blocking(move || store.reload_blocking())
@@ -194,14 +225,20 @@ impl Store {
         let secret = new_secret().map_err(Error::internal)?;
         let hash = hash_secret(&secret);
         let name = name.to_string();
-        let info = self.inner.writer.write_blocking(move |conn| queries::create_token(conn, &name, role, &hash, Utc::now()))?;
+        let info = self.inner.writer.write_blocking(move |conn| {
+            queries::create_token(conn, &name, role, &hash, Utc::now())
+        })?;
         Ok((info, secret))
     }
 
     pub async fn create_token(&self, name: String, role: Role) -> Result<(TokenInfo, String)> {
         let secret = new_secret().map_err(Error::internal)?;
         let hash = hash_secret(&secret);
-        let info = self.inner.writer.write(move |conn| queries::create_token(conn, &name, role, &hash, Utc::now())).await?;
+        let info = self
+            .inner
+            .writer
+            .write(move |conn| queries::create_token(conn, &name, role, &hash, Utc::now()))
+            .await?;
         Ok((info, secret))
     }
 
@@ -214,11 +251,16 @@ impl Store {
     }
 
     pub fn revoke_token_blocking(&self, id: i64) -> Result<Option<TokenInfo>> {
-        self.inner.writer.write_blocking(move |conn| queries::revoke_token(conn, id, Utc::now()))
+        self.inner
+            .writer
+            .write_blocking(move |conn| queries::revoke_token(conn, id, Utc::now()))
     }
 
     pub async fn revoke_token(&self, id: i64) -> Result<Option<TokenInfo>> {
-        self.inner.writer.write(move |conn| queries::revoke_token(conn, id, Utc::now())).await
+        self.inner
+            .writer
+            .write(move |conn| queries::revoke_token(conn, id, Utc::now()))
+            .await
     }
 
     pub fn has_admin_token_blocking(&self) -> Result<bool> {
@@ -236,7 +278,11 @@ impl Store {
 
     /// Starts a page session for a token secret; returns the session secret and CSRF
     /// secret, or `None` if the token is unknown or revoked.
-    pub async fn create_session(&self, token_secret: String, lifetime: chrono::Duration) -> Result<Option<(String, String, Identity)>> {
+    pub async fn create_session(
+        &self,
+        token_secret: String,
+        lifetime: chrono::Duration,
+    ) -> Result<Option<(String, String, Identity)>> {
         let store = self.clone();
         let Some(identity) = tokio::task::spawn_blocking(move || store.authenticate(&token_secret))
             .await
@@ -250,7 +296,9 @@ impl Store {
         let now = Utc::now();
         self.inner
             .writer
-            .write(move |conn| queries::create_session(conn, &hash, token_id, &csrf_copy, now, now + lifetime))
+            .write(move |conn| {
+                queries::create_session(conn, &hash, token_id, &csrf_copy, now, now + lifetime)
+            })
             .await?;
         Ok(Some((secret, csrf, identity)))
     }
@@ -264,23 +312,47 @@ impl Store {
 
     pub async fn end_session(&self, secret: &str) -> Result<()> {
         let hash = hash_secret(secret);
-        self.inner.writer.write(move |conn| queries::delete_session(conn, &hash)).await
+        self.inner
+            .writer
+            .write(move |conn| queries::delete_session(conn, &hash))
+            .await
     }
 
     // ------------------------------------------------------------ cycles
 
-    pub async fn create_cycle(&self, name: String, window: Window, note: Option<String>, focus: Vec<String>) -> Result<i64> {
-        self.inner
-            .writer
-            .write(move |conn| queries::create_cycle(conn, &name, &window, note.as_deref(), &focus, Utc::now()))
-            .await
-    }
-
-    pub async fn update_cycle(&self, id: i64, name: Option<String>, note: Option<Option<String>>, focus: Option<Vec<String>>) -> Result<bool> {
+    pub async fn create_cycle(
+        &self,
+        name: String,
+        window: Window,
+        note: Option<String>,
+        focus: Vec<String>,
+    ) -> Result<i64> {
         self.inner
             .writer
             .write(move |conn| {
-                queries::update_cycle(conn, id, name.as_deref(), note.as_ref().map(|n| n.as_deref()), focus.as_deref(), Utc::now())
+                queries::create_cycle(conn, &name, &window, note.as_deref(), &focus, Utc::now())
+            })
+            .await
+    }
+
+    pub async fn update_cycle(
+        &self,
+        id: i64,
+        name: Option<String>,
+        note: Option<Option<String>>,
+        focus: Option<Vec<String>>,
+    ) -> Result<bool> {
+        self.inner
+            .writer
+            .write(move |conn| {
+                queries::update_cycle(
+                    conn,
+                    id,
+                    name.as_deref(),
+                    note.as_ref().map(|n| n.as_deref()),
+                    focus.as_deref(),
+                    Utc::now(),
+                )
             })
             .await
     }
@@ -293,7 +365,10 @@ impl Store {
         self.read_blocking(queries::cycles)
     }
 
-    pub fn focus_keys_blocking(&self, window: &Window) -> Result<std::collections::HashSet<String>> {
+    pub fn focus_keys_blocking(
+        &self,
+        window: &Window,
+    ) -> Result<std::collections::HashSet<String>> {
         self.read_blocking(|conn| queries::focus_keys(conn, window))
     }
 
@@ -304,44 +379,72 @@ impl Store {
         let settings = self.snapshot()?.settings.clone();
         self.inner
             .writer
-            .write(move |conn| queries::insert_ticks(conn, Some(&who), &who.name, &ticks, &settings, crate::ticks::to_millis(Utc::now())))
+            .write(move |conn| {
+                queries::insert_ticks(
+                    conn,
+                    Some(&who),
+                    &who.name,
+                    &ticks,
+                    &settings,
+                    crate::ticks::to_millis(Utc::now()),
+                )
+            })
             .await
     }
 
     /// Records ticks with no token behind them (demo data, imports).
-    pub fn record_ticks_blocking(&self, recorded_by: &str, ticks: Vec<NewTick>, now: DateTime<Utc>) -> Result<usize> {
+    pub fn record_ticks_blocking(
+        &self,
+        recorded_by: &str,
+        ticks: Vec<NewTick>,
+        now: DateTime<Utc>,
+    ) -> Result<usize> {
         let settings = self.snapshot()?.settings.clone();
         let recorded_by = recorded_by.to_string();
-        self.inner
-            .writer
-            .write_blocking(move |conn| queries::insert_ticks(conn, None, &recorded_by, &ticks, &settings, now).map(|r| r.len()))
+        self.inner.writer.write_blocking(move |conn| {
+            queries::insert_ticks(conn, None, &recorded_by, &ticks, &settings, now).map(|r| r.len())
+        })
     }
 
     pub async fn void_tick(&self, id: i64, who: Identity, reason: Option<String>) -> Result<Tick> {
         let settings = self.snapshot()?.settings.clone();
         self.inner
             .writer
-            .write(move |conn| queries::void_tick(conn, id, &who, reason.as_deref(), &settings, Utc::now()))
+            .write(move |conn| {
+                queries::void_tick(conn, id, &who, reason.as_deref(), &settings, Utc::now())
+            })
             .await
     }
 
     pub async fn list_ticks(&self, filter: TickFilter) -> Result<(Vec<Tick>, Option<i64>)> {
         let currency = self.currency()?;
-        self.read(move |conn| queries::list_ticks(conn, &filter, currency)).await
+        self.read(move |conn| queries::list_ticks(conn, &filter, currency))
+            .await
     }
 
     /// Streams the window's ticks, oldest first, to `each` (on the calling thread).
-    pub fn for_each_tick_blocking(&self, window: &Window, include_voided: bool, each: impl FnMut(Tick) -> Result<()>) -> Result<()> {
+    pub fn for_each_tick_blocking(
+        &self,
+        window: &Window,
+        include_voided: bool,
+        each: impl FnMut(Tick) -> Result<()>,
+    ) -> Result<()> {
         let currency = self.currency()?;
-        self.read_blocking(|conn| queries::for_each_tick(conn, window, include_voided, currency, each))
+        self.read_blocking(|conn| {
+            queries::for_each_tick(conn, window, include_voided, currency, each)
+        })
     }
 
     pub fn has_ticks_blocking(&self) -> Result<bool> {
-        self.read_blocking(|conn| Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM ticks)", [], |row| row.get(0))?))
+        self.read_blocking(|conn| {
+            Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM ticks)", [], |row| row.get(0))?)
+        })
     }
 
     pub fn count_ticks_blocking(&self) -> Result<i64> {
-        self.read_blocking(|conn| Ok(conn.query_row("SELECT COUNT(*) FROM ticks", [], |row| row.get(0))?))
+        self.read_blocking(|conn| {
+            Ok(conn.query_row("SELECT COUNT(*) FROM ticks", [], |row| row.get(0))?)
+        })
     }
 
     fn currency(&self) -> Result<Currency> {
@@ -352,7 +455,8 @@ impl Store {
 
     /// Totals by horror key for each window, in one read.
     pub async fn tallies(&self, windows: Vec<Window>) -> Result<Vec<BTreeMap<String, Tally>>> {
-        self.read(move |conn| windows.iter().map(|w| queries::tallies(conn, w)).collect()).await
+        self.read(move |conn| windows.iter().map(|w| queries::tallies(conn, w)).collect())
+            .await
     }
 
     pub fn tallies_blocking(&self, window: &Window) -> Result<BTreeMap<String, Tally>> {
@@ -360,7 +464,8 @@ impl Store {
     }
 
     pub async fn day_tallies(&self, window: Window) -> Result<Vec<DayTally>> {
-        self.read(move |conn| queries::day_tallies(conn, &window)).await
+        self.read(move |conn| queries::day_tallies(conn, &window))
+            .await
     }
 
     pub fn day_tallies_blocking(&self, window: &Window) -> Result<Vec<DayTally>> {
@@ -375,13 +480,17 @@ impl Store {
 
     /// Whether the database answers (for `/healthz`).
     pub async fn ping(&self) -> Result<()> {
-        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?)).await
+        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
     }
 
     /// A consistent online copy of the database (SQLite's backup API).
     pub fn backup_blocking(&self, out: &Path) -> Result<()> {
         if out.exists() {
-            return Err(Error::internal(format!("{} already exists; choose a new file", out.display())));
+            return Err(Error::internal(format!(
+                "{} already exists; choose a new file",
+                out.display()
+            )));
         }
         self.read_blocking(|conn| {
             conn.backup(rusqlite::MAIN_DB, out, None)?;

@@ -66,7 +66,9 @@ pub fn load_horrors(conn: &Connection) -> Result<Vec<Horror>> {
         "SELECT key, name, description, pain, unit_cost_minor, operational, position, retired
          FROM horrors ORDER BY retired, position, key",
     )?;
-    let horrors = stmt.query_map([], horror_from_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
+    let horrors = stmt
+        .query_map([], horror_from_row)?
+        .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(horrors)
 }
 
@@ -80,12 +82,19 @@ pub struct Applied {
 }
 
 /// Applies a validated configuration file, unless this exact content was applied before.
-pub fn apply_config(conn: &Connection, settings: &Settings, horrors: &[Horror], digest: &str, now: DateTime<Utc>) -> Result<Applied> {
+pub fn apply_config(
+    conn: &Connection,
+    settings: &Settings,
+    horrors: &[Horror],
+    digest: &str,
+    now: DateTime<Utc>,
+) -> Result<Applied> {
     if get_meta(conn, "config_digest")?.as_deref() == Some(digest) {
         return Ok(Applied::default());
     }
     let old = load_settings(conn)?;
-    let has_ticks: bool = conn.query_row("SELECT EXISTS (SELECT 1 FROM ticks)", [], |row| row.get(0))?;
+    let has_ticks: bool =
+        conn.query_row("SELECT EXISTS (SELECT 1 FROM ticks)", [], |row| row.get(0))?;
     let mut days_recomputed = false;
     if let Some(old) = &old {
         if old.currency != settings.currency && has_ticks {
@@ -106,26 +115,52 @@ pub fn apply_config(conn: &Connection, settings: &Settings, horrors: &[Horror], 
     set_meta(conn, "settings", &json)?;
     set_meta(conn, "config_digest", digest)?;
     let catalogue_changes = replace_catalogue(conn, horrors, "file", None, now)?;
-    Ok(Applied { changed: true, catalogue_changes, days_recomputed })
+    Ok(Applied {
+        changed: true,
+        catalogue_changes,
+        days_recomputed,
+    })
 }
 
 /// Replaces the active catalogue: updates and un-retires listed keys, adds new ones,
 /// retires the rest. Every change is kept in `catalogue_history`. Returns the number of changes.
-pub fn replace_catalogue(conn: &Connection, horrors: &[Horror], source: &str, actor: Option<&str>, now: DateTime<Utc>) -> Result<usize> {
-    let existing: HashMap<String, Horror> = load_horrors(conn)?.into_iter().map(|h| (h.key.clone(), h)).collect();
+pub fn replace_catalogue(
+    conn: &Connection,
+    horrors: &[Horror],
+    source: &str,
+    actor: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<usize> {
+    let existing: HashMap<String, Horror> = load_horrors(conn)?
+        .into_iter()
+        .map(|h| (h.key.clone(), h))
+        .collect();
     let at = rfc3339(now);
     let mut changes = 0;
     let mut history = conn.prepare_cached(
         "INSERT INTO catalogue_history (changed_at, source, actor, horror_key, action, before, after)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
     )?;
-    let mut record = |key: &str, action: &str, before: Option<&Horror>, after: Option<&Horror>| -> Result<()> {
-        changes += 1;
-        history.execute(params![at, source, actor, key, action, before.map(horror_json), after.map(horror_json)])?;
-        Ok(())
-    };
+    let mut record =
+        |key: &str, action: &str, before: Option<&Horror>, after: Option<&Horror>| -> Result<()> {
+            changes += 1;
+            history.execute(params![
+                at,
+                source,
+                actor,
+                key,
+                action,
+                before.map(horror_json),
+                after.map(horror_json)
+            ])?;
+            Ok(())
+        };
     for (position, horror) in horrors.iter().enumerate() {
-        let wanted = Horror { position: position as u32, retired: false, ..horror.clone() };
+        let wanted = Horror {
+            position: position as u32,
+            retired: false,
+            ..horror.clone()
+        };
         match existing.get(&horror.key) {
             None => {
                 conn.prepare_cached(
@@ -149,7 +184,8 @@ pub fn replace_catalogue(conn: &Connection, horrors: &[Horror], source: &str, ac
     }
     for old in existing.values() {
         if !old.retired && !horrors.iter().any(|h| h.key == old.key) {
-            conn.prepare_cached("UPDATE horrors SET retired = 1 WHERE key = ?1")?.execute([&old.key])?;
+            conn.prepare_cached("UPDATE horrors SET retired = 1 WHERE key = ?1")?
+                .execute([&old.key])?;
             record(&old.key, "retired", Some(old), None)?;
         }
     }
@@ -238,7 +274,14 @@ pub fn check_rollup(conn: &Connection) -> Result<Vec<String>> {
          SELECT d.day, d.horror_id, d.source FROM d LEFT JOIN t USING (day, horror_id, source) WHERE t.count IS NULL",
     )?;
     let rows = stmt
-        .query_map([], |row| Ok(format!("{} horror {} {}", row.get::<_, String>(0)?, row.get::<_, i64>(1)?, row.get::<_, String>(2)?)))?
+        .query_map([], |row| {
+            Ok(format!(
+                "{} horror {} {}",
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?
+            ))
+        })?
         .collect::<rusqlite::Result<Vec<_>>>()?;
     Ok(rows)
 }
@@ -255,15 +298,30 @@ pub struct TokenInfo {
     pub revoked_at: Option<String>,
 }
 
-pub fn create_token(conn: &Connection, name: &str, role: Role, hash: &[u8], now: DateTime<Utc>) -> Result<TokenInfo> {
+pub fn create_token(
+    conn: &Connection,
+    name: &str,
+    role: Role,
+    hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<TokenInfo> {
     let created_at = rfc3339(now);
-    conn.prepare_cached("INSERT INTO tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)")?
-        .execute(params![name, role.as_str(), hash, created_at])?;
-    Ok(TokenInfo { id: conn.last_insert_rowid(), name: name.to_string(), role, created_at, revoked_at: None })
+    conn.prepare_cached(
+        "INSERT INTO tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4)",
+    )?
+    .execute(params![name, role.as_str(), hash, created_at])?;
+    Ok(TokenInfo {
+        id: conn.last_insert_rowid(),
+        name: name.to_string(),
+        role,
+        created_at,
+        revoked_at: None,
+    })
 }
 
 pub fn list_tokens(conn: &Connection) -> Result<Vec<TokenInfo>> {
-    let mut stmt = conn.prepare_cached("SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY id")?;
+    let mut stmt = conn
+        .prepare_cached("SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY id")?;
     let rows = stmt
         .query_map([], |row| {
             let role: String = row.get(2)?;
@@ -287,7 +345,11 @@ pub fn revoke_token(conn: &Connection, id: i64, now: DateTime<Utc>) -> Result<Op
 }
 
 pub fn has_admin_token(conn: &Connection) -> Result<bool> {
-    Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM tokens WHERE role = 'admin' AND revoked_at IS NULL)", [], |row| row.get(0))?)
+    Ok(conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM tokens WHERE role = 'admin' AND revoked_at IS NULL)",
+        [],
+        |row| row.get(0),
+    )?)
 }
 
 /// The live (unrevoked) token with this hash.
@@ -296,7 +358,11 @@ pub fn lookup_token(conn: &Connection, hash: &[u8]) -> Result<Option<Identity>> 
         .prepare_cached("SELECT id, name, role FROM tokens WHERE hash = ?1 AND revoked_at IS NULL")?
         .query_row([hash], |row| {
             let role: String = row.get(2)?;
-            Ok(Identity { token_id: row.get(0)?, name: row.get(1)?, role: Role::parse(&role).unwrap_or(Role::Staff) })
+            Ok(Identity {
+                token_id: row.get(0)?,
+                name: row.get(1)?,
+                role: Role::parse(&role).unwrap_or(Role::Staff),
+            })
         })
         .optional()?;
     Ok(found)
@@ -304,7 +370,8 @@ pub fn lookup_token(conn: &Connection, hash: &[u8]) -> Result<Option<Identity>> 
 
 // ---------------------------------------------------------------- ticks
 
-const TICK_COLUMNS: &str = "t.id, h.key, t.qty, t.occurred_at, t.day, t.source, t.department, t.note, t.cost_minor,
+const TICK_COLUMNS: &str =
+    "t.id, h.key, t.qty, t.occurred_at, t.day, t.source, t.department, t.note, t.cost_minor,
      t.recorded_at, t.recorded_by, t.voided_at, t.void_reason, t.token_id";
 
 fn tick_from_row(row: &Row<'_>, currency: Currency) -> rusqlite::Result<(Tick, Option<i64>)> {
@@ -332,7 +399,11 @@ fn tick_from_row(row: &Row<'_>, currency: Currency) -> rusqlite::Result<(Tick, O
     ))
 }
 
-fn tick_by_id(conn: &Connection, id: i64, currency: Currency) -> Result<Option<(Tick, Option<i64>, i64)>> {
+fn tick_by_id(
+    conn: &Connection,
+    id: i64,
+    currency: Currency,
+) -> Result<Option<(Tick, Option<i64>, i64)>> {
     let sql = format!("SELECT {TICK_COLUMNS}, t.recorded_at FROM ticks t JOIN horrors h ON h.id = t.horror_id WHERE t.id = ?1");
     Ok(conn
         .prepare_cached(&sql)?
@@ -366,27 +437,41 @@ pub fn insert_ticks(
     let mut out = Vec::with_capacity(ticks.len());
     let mut invalid = Vec::new();
     let mut conflicts = Vec::new();
-    let mut find_key = conn.prepare_cached("SELECT fingerprint, tick_id FROM idempotency WHERE token_id = ?1 AND key = ?2")?;
-    let mut find_horror = conn.prepare_cached("SELECT id, unit_cost_minor, retired FROM horrors WHERE key = ?1")?;
+    let mut find_key = conn.prepare_cached(
+        "SELECT fingerprint, tick_id FROM idempotency WHERE token_id = ?1 AND key = ?2",
+    )?;
+    let mut find_horror =
+        conn.prepare_cached("SELECT id, unit_cost_minor, retired FROM horrors WHERE key = ?1")?;
     let mut insert = conn.prepare_cached(
         "INSERT INTO ticks (horror_id, qty, occurred_at, day, source, department, note, cost_minor, recorded_at, token_id, recorded_by)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
     )?;
-    let mut remember = conn.prepare_cached("INSERT INTO idempotency (token_id, key, fingerprint, tick_id) VALUES (?1, ?2, ?3, ?4)")?;
+    let mut remember = conn.prepare_cached(
+        "INSERT INTO idempotency (token_id, key, fingerprint, tick_id) VALUES (?1, ?2, ?3, ?4)",
+    )?;
     // A batch usually repeats a few horrors and days: look each horror up once and add to
     // each rollup row once.
     let mut horrors: HashMap<&str, Option<(i64, i64, bool)>> = HashMap::new();
     let mut rollup: HashMap<(String, i64, Source), (i64, i64)> = HashMap::new();
     for (index, tick) in ticks.iter().enumerate() {
         if let (Some(token_id), Some((key, fingerprint))) = (token_id, &tick.idempotency) {
-            let seen: Option<(Vec<u8>, i64)> =
-                find_key.query_row(params![token_id, key], |row| Ok((row.get(0)?, row.get(1)?))).optional()?;
+            let seen: Option<(Vec<u8>, i64)> = find_key
+                .query_row(params![token_id, key], |row| Ok((row.get(0)?, row.get(1)?)))
+                .optional()?;
             if let Some((seen_fingerprint, tick_id)) = seen {
                 if seen_fingerprint == *fingerprint {
-                    let (original, _, _) = tick_by_id(conn, tick_id, currency)?.ok_or_else(|| Error::internal("idempotent tick vanished"))?;
-                    out.push(Recorded { tick: original, replayed: true });
+                    let (original, _, _) = tick_by_id(conn, tick_id, currency)?
+                        .ok_or_else(|| Error::internal("idempotent tick vanished"))?;
+                    out.push(Recorded {
+                        tick: original,
+                        replayed: true,
+                    });
                 } else {
-                    conflicts.push(Detail::item(index, "idempotency_conflict", format!("key {key:?} was already used for a different tick")));
+                    conflicts.push(Detail::item(
+                        index,
+                        "idempotency_conflict",
+                        format!("key {key:?} was already used for a different tick"),
+                    ));
                 }
                 continue;
             }
@@ -394,19 +479,33 @@ pub fn insert_ticks(
         let horror = match horrors.get(tick.horror.as_str()) {
             Some(found) => *found,
             None => {
-                let found: Option<(i64, i64, bool)> =
-                    find_horror.query_row([&tick.horror], |row| Ok((row.get(0)?, row.get(1)?, row.get(2)?))).optional()?;
+                let found: Option<(i64, i64, bool)> = find_horror
+                    .query_row([&tick.horror], |row| {
+                        Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+                    })
+                    .optional()?;
                 horrors.insert(tick.horror.as_str(), found);
                 found
             }
         };
         let (horror_id, unit_cost_minor) = match horror {
             None => {
-                invalid.push(Detail::item(index, "unknown_horror", format!("no horror with key {:?}", tick.horror)));
+                invalid.push(Detail::item(
+                    index,
+                    "unknown_horror",
+                    format!("no horror with key {:?}", tick.horror),
+                ));
                 continue;
             }
             Some((_, _, true)) => {
-                invalid.push(Detail::item(index, "retired_horror", format!("horror {:?} is retired and can no longer be ticked", tick.horror)));
+                invalid.push(Detail::item(
+                    index,
+                    "retired_horror",
+                    format!(
+                        "horror {:?} is retired and can no longer be ticked",
+                        tick.horror
+                    ),
+                ));
                 continue;
             }
             Some((id, unit, false)) => (id, unit),
@@ -430,7 +529,9 @@ pub fn insert_ticks(
             recorded_by
         ])?;
         let id = conn.last_insert_rowid();
-        let row = rollup.entry((day.clone(), horror_id, tick.source)).or_default();
+        let row = rollup
+            .entry((day.clone(), horror_id, tick.source))
+            .or_default();
         row.0 += tick.qty;
         row.1 += cost_minor;
         if let (Some(token_id), Some((key, fingerprint))) = (token_id, &tick.idempotency) {
@@ -458,12 +559,17 @@ pub fn insert_ticks(
     }
     if !invalid.is_empty() {
         invalid.extend(conflicts);
-        return Err(Error::Invalid { code: "invalid_ticks", message: "one or more ticks are invalid; nothing was recorded".into(), details: invalid });
+        return Err(Error::Invalid {
+            code: "invalid_ticks",
+            message: "one or more ticks are invalid; nothing was recorded".into(),
+            details: invalid,
+        });
     }
     if !conflicts.is_empty() {
         return Err(Error::Conflict {
             code: "idempotency_conflict",
-            message: "an idempotency key was reused for a different tick; nothing was recorded".into(),
+            message: "an idempotency key was reused for a different tick; nothing was recorded"
+                .into(),
             details: conflicts,
         });
     }
@@ -473,7 +579,14 @@ pub fn insert_ticks(
     Ok(out)
 }
 
-fn add_to_rollup(conn: &Connection, day: &str, horror_id: i64, source: &str, count: i64, cost_minor: i64) -> Result<()> {
+fn add_to_rollup(
+    conn: &Connection,
+    day: &str,
+    horror_id: i64,
+    source: &str,
+    count: i64,
+    cost_minor: i64,
+) -> Result<()> {
     conn.prepare_cached(
         "INSERT INTO daily (day, horror_id, source, count, cost_minor) VALUES (?1, ?2, ?3, ?4, ?5)
          ON CONFLICT (day, horror_id, source) DO UPDATE SET count = count + excluded.count, cost_minor = cost_minor + excluded.cost_minor",
@@ -484,25 +597,55 @@ fn add_to_rollup(conn: &Connection, day: &str, horror_id: i64, source: &str, cou
 
 /// Voids a tick: staff their own within 15 minutes of recording, admin any. Voiding a
 /// voided tick returns it unchanged.
-pub fn void_tick(conn: &Connection, id: i64, who: &Identity, reason: Option<&str>, settings: &Settings, now: DateTime<Utc>) -> Result<Tick> {
+pub fn void_tick(
+    conn: &Connection,
+    id: i64,
+    who: &Identity,
+    reason: Option<&str>,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<Tick> {
     let currency = settings.currency();
-    let (tick, token_id, recorded_at) = tick_by_id(conn, id, currency)?.ok_or_else(|| Error::NotFound(format!("no tick with id {id}")))?;
+    let (tick, token_id, recorded_at) = tick_by_id(conn, id, currency)?
+        .ok_or_else(|| Error::NotFound(format!("no tick with id {id}")))?;
     if tick.voided {
         return Ok(tick);
     }
     if who.role < Role::Admin {
         if token_id != Some(who.token_id) {
-            return Err(Error::forbidden("not_your_tick", "only an admin may void a tick recorded by someone else"));
+            return Err(Error::forbidden(
+                "not_your_tick",
+                "only an admin may void a tick recorded by someone else",
+            ));
         }
         if now - instant(recorded_at) > OWN_VOID_WINDOW {
-            return Err(Error::forbidden("void_window_passed", "your own ticks can be voided only within 15 minutes of recording; ask an admin"));
+            return Err(Error::forbidden(
+                "void_window_passed",
+                "your own ticks can be voided only within 15 minutes of recording; ask an admin",
+            ));
         }
     }
-    conn.prepare_cached("UPDATE ticks SET voided_at = ?2, voided_by = ?3, void_reason = ?4 WHERE id = ?1")?
-        .execute(params![id, millis(now), who.name, reason])?;
-    let horror_id: i64 = conn.query_row("SELECT horror_id FROM ticks WHERE id = ?1", [id], |row| row.get(0))?;
-    add_to_rollup(conn, &tick.day, horror_id, tick.source.as_str(), -tick.qty, -tick.cost_minor)?;
-    Ok(Tick { voided: true, void_reason: reason.map(str::to_string), ..tick })
+    conn.prepare_cached(
+        "UPDATE ticks SET voided_at = ?2, voided_by = ?3, void_reason = ?4 WHERE id = ?1",
+    )?
+    .execute(params![id, millis(now), who.name, reason])?;
+    let horror_id: i64 =
+        conn.query_row("SELECT horror_id FROM ticks WHERE id = ?1", [id], |row| {
+            row.get(0)
+        })?;
+    add_to_rollup(
+        conn,
+        &tick.day,
+        horror_id,
+        tick.source.as_str(),
+        -tick.qty,
+        -tick.cost_minor,
+    )?;
+    Ok(Tick {
+        voided: true,
+        void_reason: reason.map(str::to_string),
+        ..tick
+    })
 }
 
 /// Filters for `GET /api/ticks`.
@@ -518,7 +661,11 @@ pub struct TickFilter {
 }
 
 /// A page of ticks, newest first, and the id to pass as `before_id` for the next page.
-pub fn list_ticks(conn: &Connection, filter: &TickFilter, currency: Currency) -> Result<(Vec<Tick>, Option<i64>)> {
+pub fn list_ticks(
+    conn: &Connection,
+    filter: &TickFilter,
+    currency: Currency,
+) -> Result<(Vec<Tick>, Option<i64>)> {
     let sql = format!(
         "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
          WHERE t.day BETWEEN ?1 AND ?2
@@ -555,13 +702,23 @@ pub fn list_ticks(conn: &Connection, filter: &TickFilter, currency: Currency) ->
 }
 
 /// Calls `each` for every tick in the window, oldest first, without holding them all.
-pub fn for_each_tick(conn: &Connection, window: &Window, include_voided: bool, currency: Currency, mut each: impl FnMut(Tick) -> Result<()>) -> Result<()> {
+pub fn for_each_tick(
+    conn: &Connection,
+    window: &Window,
+    include_voided: bool,
+    currency: Currency,
+    mut each: impl FnMut(Tick) -> Result<()>,
+) -> Result<()> {
     let sql = format!(
         "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
          WHERE t.day BETWEEN ?1 AND ?2 AND (?3 OR t.voided_at IS NULL) ORDER BY t.id"
     );
     let mut stmt = conn.prepare_cached(&sql)?;
-    let mut rows = stmt.query(params![window.from.to_string(), window.to.to_string(), include_voided])?;
+    let mut rows = stmt.query(params![
+        window.from.to_string(),
+        window.to.to_string(),
+        include_voided
+    ])?;
     while let Some(row) = rows.next()? {
         each(tick_from_row(row, currency)?.0)?;
     }
@@ -583,7 +740,11 @@ pub fn tallies(conn: &Connection, window: &Window) -> Result<BTreeMap<String, Ta
         let cost_minor: i64 = row.get(3)?;
         let count = count.max(0) as u64;
         let complaints = if source == "complaint" { count } else { 0 };
-        out.entry(key).or_default().add(&Tally { count, complaints, cost_minor });
+        out.entry(key).or_default().add(&Tally {
+            count,
+            complaints,
+            cost_minor,
+        });
     }
     Ok(out)
 }
@@ -600,7 +761,8 @@ pub fn day_tallies(conn: &Connection, window: &Window) -> Result<Vec<DayTally>> 
         let day: String = row.get(0)?;
         let count: i64 = row.get(2)?;
         out.push(DayTally {
-            day: NaiveDate::parse_from_str(&day, "%Y-%m-%d").map_err(|e| Error::internal(format!("bad stored day {day}: {e}")))?,
+            day: NaiveDate::parse_from_str(&day, "%Y-%m-%d")
+                .map_err(|e| Error::internal(format!("bad stored day {day}: {e}")))?,
             key: row.get(1)?,
             count: count.max(0) as u64,
             cost_minor: row.get(3)?,
@@ -612,21 +774,36 @@ pub fn day_tallies(conn: &Connection, window: &Window) -> Result<Vec<DayTally>> 
 /// Today's count per horror key (all devices), for the tally page.
 pub fn counts_on(conn: &Connection, day: NaiveDate) -> Result<HashMap<String, u64>> {
     let window = Window { from: day, to: day };
-    Ok(tallies(conn, &window)?.into_iter().map(|(k, t)| (k, t.count)).collect())
+    Ok(tallies(conn, &window)?
+        .into_iter()
+        .map(|(k, t)| (k, t.count))
+        .collect())
 }
 
 // ---------------------------------------------------------------- sessions
 
 /// Creates a page session for a token; returns nothing but stores only the hash.
-pub fn create_session(conn: &Connection, hash: &[u8], token_id: i64, csrf: &str, now: DateTime<Utc>, expires: DateTime<Utc>) -> Result<()> {
-    conn.prepare_cached("DELETE FROM sessions WHERE expires_at < ?1")?.execute([millis(now)])?;
+pub fn create_session(
+    conn: &Connection,
+    hash: &[u8],
+    token_id: i64,
+    csrf: &str,
+    now: DateTime<Utc>,
+    expires: DateTime<Utc>,
+) -> Result<()> {
+    conn.prepare_cached("DELETE FROM sessions WHERE expires_at < ?1")?
+        .execute([millis(now)])?;
     conn.prepare_cached("INSERT INTO sessions (hash, token_id, csrf, created_at, expires_at) VALUES (?1, ?2, ?3, ?4, ?5)")?
         .execute(params![hash, token_id, csrf, millis(now), millis(expires)])?;
     Ok(())
 }
 
 /// The identity and CSRF secret of a live session whose token is not revoked.
-pub fn lookup_session(conn: &Connection, hash: &[u8], now: DateTime<Utc>) -> Result<Option<(Identity, String)>> {
+pub fn lookup_session(
+    conn: &Connection,
+    hash: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Option<(Identity, String)>> {
     let found = conn
         .prepare_cached(
             "SELECT t.id, t.name, t.role, s.csrf FROM sessions s JOIN tokens t ON t.id = s.token_id
@@ -635,7 +812,11 @@ pub fn lookup_session(conn: &Connection, hash: &[u8], now: DateTime<Utc>) -> Res
         .query_row(params![hash, millis(now)], |row| {
             let role: String = row.get(2)?;
             Ok((
-                Identity { token_id: row.get(0)?, name: row.get(1)?, role: Role::parse(&role).unwrap_or(Role::Staff) },
+                Identity {
+                    token_id: row.get(0)?,
+                    name: row.get(1)?,
+                    role: Role::parse(&role).unwrap_or(Role::Staff),
+                },
                 row.get(3)?,
             ))
         })
@@ -644,7 +825,8 @@ pub fn lookup_session(conn: &Connection, hash: &[u8], now: DateTime<Utc>) -> Res
 }
 
 pub fn delete_session(conn: &Connection, hash: &[u8]) -> Result<()> {
-    conn.prepare_cached("DELETE FROM sessions WHERE hash = ?1")?.execute([hash])?;
+    conn.prepare_cached("DELETE FROM sessions WHERE hash = ?1")?
+        .execute([hash])?;
     Ok(())
 }
 
@@ -665,7 +847,8 @@ pub struct CycleRow {
 }
 
 fn parse_day(text: &str) -> Result<NaiveDate> {
-    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|e| Error::internal(format!("bad stored day {text}: {e}")))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| Error::internal(format!("bad stored day {text}: {e}")))
 }
 
 /// Resolves focus keys to active horror ids, or a 422 naming the bad key.
@@ -677,8 +860,18 @@ fn focus_ids(conn: &Connection, focus: &[String]) -> Result<Vec<i64>> {
             .query_row([key], |row| Ok((row.get(0)?, row.get(1)?)))
             .optional()?;
         match found {
-            None => return Err(Error::invalid("unknown_horror", format!("focus: no horror with key {key:?}"))),
-            Some((_, true)) => return Err(Error::invalid("retired_horror", format!("focus: horror {key:?} is retired"))),
+            None => {
+                return Err(Error::invalid(
+                    "unknown_horror",
+                    format!("focus: no horror with key {key:?}"),
+                ))
+            }
+            Some((_, true)) => {
+                return Err(Error::invalid(
+                    "retired_horror",
+                    format!("focus: horror {key:?} is retired"),
+                ))
+            }
             Some((id, false)) => ids.push(id),
         }
     }
@@ -686,15 +879,25 @@ fn focus_ids(conn: &Connection, focus: &[String]) -> Result<Vec<i64>> {
 }
 
 fn set_focus(conn: &Connection, cycle_id: i64, ids: &[i64]) -> Result<()> {
-    conn.prepare_cached("DELETE FROM cycle_focus WHERE cycle_id = ?1")?.execute([cycle_id])?;
+    conn.prepare_cached("DELETE FROM cycle_focus WHERE cycle_id = ?1")?
+        .execute([cycle_id])?;
     for (position, id) in ids.iter().enumerate() {
-        conn.prepare_cached("INSERT INTO cycle_focus (cycle_id, horror_id, position) VALUES (?1, ?2, ?3)")?
-            .execute(params![cycle_id, id, position as i64])?;
+        conn.prepare_cached(
+            "INSERT INTO cycle_focus (cycle_id, horror_id, position) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![cycle_id, id, position as i64])?;
     }
     Ok(())
 }
 
-pub fn create_cycle(conn: &Connection, name: &str, window: &Window, note: Option<&str>, focus: &[String], now: DateTime<Utc>) -> Result<i64> {
+pub fn create_cycle(
+    conn: &Connection,
+    name: &str,
+    window: &Window,
+    note: Option<&str>,
+    focus: &[String],
+    now: DateTime<Utc>,
+) -> Result<i64> {
     let ids = focus_ids(conn, focus)?;
     let at = rfc3339(now);
     conn.prepare_cached(
@@ -707,21 +910,31 @@ pub fn create_cycle(conn: &Connection, name: &str, window: &Window, note: Option
 }
 
 /// Changes a cycle's name, note and focus (each only when given). `false` when there is no such cycle.
-pub fn update_cycle(conn: &Connection, id: i64, name: Option<&str>, note: Option<Option<&str>>, focus: Option<&[String]>, now: DateTime<Utc>) -> Result<bool> {
+pub fn update_cycle(
+    conn: &Connection,
+    id: i64,
+    name: Option<&str>,
+    note: Option<Option<&str>>,
+    focus: Option<&[String]>,
+    now: DateTime<Utc>,
+) -> Result<bool> {
     if cycle(conn, id)?.is_none() {
         return Ok(false);
     }
     let ids = focus.map(|f| focus_ids(conn, f)).transpose()?;
     if let Some(name) = name {
-        conn.prepare_cached("UPDATE cycles SET name = ?2 WHERE id = ?1")?.execute(params![id, name])?;
+        conn.prepare_cached("UPDATE cycles SET name = ?2 WHERE id = ?1")?
+            .execute(params![id, name])?;
     }
     if let Some(note) = note {
-        conn.prepare_cached("UPDATE cycles SET note = ?2 WHERE id = ?1")?.execute(params![id, note])?;
+        conn.prepare_cached("UPDATE cycles SET note = ?2 WHERE id = ?1")?
+            .execute(params![id, note])?;
     }
     if let Some(ids) = ids {
         set_focus(conn, id, &ids)?;
     }
-    conn.prepare_cached("UPDATE cycles SET updated_at = ?2 WHERE id = ?1")?.execute(params![id, rfc3339(now)])?;
+    conn.prepare_cached("UPDATE cycles SET updated_at = ?2 WHERE id = ?1")?
+        .execute(params![id, rfc3339(now)])?;
     Ok(true)
 }
 
@@ -731,7 +944,9 @@ fn cycle_from_row(conn: &Connection, row: &Row<'_>) -> Result<CycleRow> {
     let mut focus = conn.prepare_cached(
         "SELECT h.key FROM cycle_focus f JOIN horrors h ON h.id = f.horror_id WHERE f.cycle_id = ?1 ORDER BY f.position",
     )?;
-    let focus = focus.query_map([id], |r| r.get(0))?.collect::<rusqlite::Result<Vec<String>>>()?;
+    let focus = focus
+        .query_map([id], |r| r.get(0))?
+        .collect::<rusqlite::Result<Vec<String>>>()?;
     Ok(CycleRow {
         id,
         name: row.get(1)?,
@@ -747,7 +962,8 @@ fn cycle_from_row(conn: &Connection, row: &Row<'_>) -> Result<CycleRow> {
 const CYCLE_COLUMNS: &str = "id, name, start_day, days, note, created_at, updated_at";
 
 pub fn cycle(conn: &Connection, id: i64) -> Result<Option<CycleRow>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {CYCLE_COLUMNS} FROM cycles WHERE id = ?1"))?;
+    let mut stmt =
+        conn.prepare_cached(&format!("SELECT {CYCLE_COLUMNS} FROM cycles WHERE id = ?1"))?;
     let mut rows = stmt.query([id])?;
     match rows.next()? {
         Some(row) => Ok(Some(cycle_from_row(conn, row)?)),
@@ -757,7 +973,9 @@ pub fn cycle(conn: &Connection, id: i64) -> Result<Option<CycleRow>> {
 
 /// Every cycle, newest start first.
 pub fn cycles(conn: &Connection) -> Result<Vec<CycleRow>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {CYCLE_COLUMNS} FROM cycles ORDER BY start_day DESC, id DESC"))?;
+    let mut stmt = conn.prepare_cached(&format!(
+        "SELECT {CYCLE_COLUMNS} FROM cycles ORDER BY start_day DESC, id DESC"
+    ))?;
     let mut rows = stmt.query([])?;
     let mut out = Vec::new();
     while let Some(row) = rows.next()? {
@@ -773,7 +991,9 @@ pub fn focus_keys(conn: &Connection, window: &Window) -> Result<std::collections
          WHERE c.start_day <= ?2 AND c.end_day >= ?1",
     )?;
     let keys = stmt
-        .query_map([window.from.to_string(), window.to.to_string()], |row| row.get(0))?
+        .query_map([window.from.to_string(), window.to.to_string()], |row| {
+            row.get(0)
+        })?
         .collect::<rusqlite::Result<_>>()?;
     Ok(keys)
 }

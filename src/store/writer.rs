@@ -35,7 +35,9 @@ where
     T: Send,
 {
     fn run(&mut self, conn: &Connection) -> bool {
-        let Some(work) = self.work.take() else { return false };
+        let Some(work) = self.work.take() else {
+            return false;
+        };
         let result = catch_unwind(AssertUnwindSafe(|| work(conn)))
             .unwrap_or_else(|_| Err(Error::internal("a write job panicked")));
         let ok = result.is_ok();
@@ -65,7 +67,9 @@ impl Writer {
     /// Starts the writer thread on `conn` with a queue of `capacity` jobs.
     pub fn start(conn: Connection, capacity: usize) -> std::io::Result<Writer> {
         let (queue, jobs) = mpsc::sync_channel(capacity);
-        std::thread::Builder::new().name("horrors-writer".into()).spawn(move || run(conn, jobs))?;
+        std::thread::Builder::new()
+            .name("horrors-writer".into())
+            .spawn(move || run(conn, jobs))?;
         Ok(Writer { queue })
     }
 
@@ -75,11 +79,17 @@ impl Writer {
         T: Send + 'static,
     {
         let (reply, receiver) = oneshot::channel();
-        let job = Box::new(TypedJob { work: Some(work), result: None, reply });
+        let job = Box::new(TypedJob {
+            work: Some(work),
+            result: None,
+            reply,
+        });
         match self.queue.try_send(job) {
             Ok(()) => Ok(receiver),
             Err(TrySendError::Full(_)) => Err(Error::Overloaded),
-            Err(TrySendError::Disconnected(_)) => Err(Error::internal("the writer thread has stopped")),
+            Err(TrySendError::Disconnected(_)) => {
+                Err(Error::internal("the writer thread has stopped"))
+            }
         }
     }
 
@@ -90,7 +100,9 @@ impl Writer {
         T: Send + 'static,
     {
         let receiver = self.submit(work)?;
-        receiver.await.map_err(|_| Error::internal("the writer thread has stopped"))?
+        receiver
+            .await
+            .map_err(|_| Error::internal("the writer thread has stopped"))?
     }
 
     /// [`Writer::write`] for synchronous callers (the CLI); never call from async code.
@@ -100,7 +112,9 @@ impl Writer {
         T: Send + 'static,
     {
         let receiver = self.submit(work)?;
-        receiver.blocking_recv().map_err(|_| Error::internal("the writer thread has stopped"))?
+        receiver
+            .blocking_recv()
+            .map_err(|_| Error::internal("the writer thread has stopped"))?
     }
 }
 
@@ -156,14 +170,17 @@ mod tests {
 
     fn writer(capacity: usize) -> Writer {
         let conn = Connection::open_in_memory().unwrap();
-        conn.execute_batch("CREATE TABLE t (v INTEGER NOT NULL)").unwrap();
+        conn.execute_batch("CREATE TABLE t (v INTEGER NOT NULL)")
+            .unwrap();
         Writer::start(conn, capacity).unwrap()
     }
 
     #[test]
     fn a_failing_job_does_not_undo_its_neighbours() {
         let writer = writer(16);
-        let ok = writer.submit(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?)).unwrap();
+        let ok = writer
+            .submit(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?))
+            .unwrap();
         let bad = writer.submit(|c| -> Result<usize> {
             c.execute("INSERT INTO t VALUES (2)", [])?;
             Err(Error::invalid("nope", "refused after writing"))
@@ -172,9 +189,17 @@ mod tests {
         assert_eq!(ok.blocking_recv().unwrap().unwrap(), 1);
         assert!(bad.blocking_recv().unwrap().is_err());
         let values: Vec<i64> = writer
-            .write_blocking(|c| Ok(c.prepare("SELECT v FROM t")?.query_map([], |r| r.get(0))?.collect::<rusqlite::Result<_>>()?))
+            .write_blocking(|c| {
+                Ok(c.prepare("SELECT v FROM t")?
+                    .query_map([], |r| r.get(0))?
+                    .collect::<rusqlite::Result<_>>()?)
+            })
             .unwrap();
-        assert_eq!(values, [1], "the failed job's insert was rolled back, the good one kept");
+        assert_eq!(
+            values,
+            [1],
+            "the failed job's insert was rolled back, the good one kept"
+        );
     }
 
     #[test]

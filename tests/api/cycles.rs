@@ -34,7 +34,10 @@ fn a_cycle_reports_before_and_during_for_its_focus() {
     assert_eq!(late["change_pct"], -60.0);
     assert_eq!(late["verdict"], "improved");
     let lost = &created.body["results"][1];
-    assert_eq!((lost["before"]["count"].as_i64(), lost["verdict"].as_str()), (Some(0), Some("worse")));
+    assert_eq!(
+        (lost["before"]["count"].as_i64(), lost["verdict"].as_str()),
+        (Some(0), Some("worse"))
+    );
     assert_eq!(created.body["ranking"]["window"]["from"], "2026-03-01");
 
     let detail = app.get(&format!("/api/cycles/{id}"), &app.viewer);
@@ -44,13 +47,28 @@ fn a_cycle_reports_before_and_during_for_its_focus() {
     // ?cycle= selects the cycle's window on every read endpoint, and marks focus.
     let ranking = app.ranking(&format!("cycle={id}"));
     assert_eq!(ranking["window"]["days"], 10);
-    let focus: Vec<(&str, bool)> =
-        ranking["items"].as_array().unwrap().iter().map(|i| (i["key"].as_str().unwrap(), i["focus"].as_bool().unwrap())).collect();
-    assert!(focus.contains(&("late-delivery", true)) && focus.contains(&("damaged", false)), "{focus:?}");
+    let focus: Vec<(&str, bool)> = ranking["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["key"].as_str().unwrap(), i["focus"].as_bool().unwrap()))
+        .collect();
+    assert!(
+        focus.contains(&("late-delivery", true)) && focus.contains(&("damaged", false)),
+        "{focus:?}"
+    );
     let outside = app.ranking("from=2026-04-01&to=2026-04-30");
-    assert!(outside["items"].as_array().unwrap().iter().all(|i| i["focus"] == false));
+    assert!(outside["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|i| i["focus"] == false));
 
-    let updated = app.put(&format!("/api/cycles/{id}"), &app.admin, &json!({"name": "Renamed", "focus": ["damaged"], "note": null}));
+    let updated = app.put(
+        &format!("/api/cycles/{id}"),
+        &app.admin,
+        &json!({"name": "Renamed", "focus": ["damaged"], "note": null}),
+    );
     assert_eq!(updated.status, 200, "{}", updated.text);
     assert_eq!(updated.body["name"], "Renamed");
     assert_eq!(updated.body["focus"], json!(["damaged"]));
@@ -64,18 +82,37 @@ fn a_cycle_reports_before_and_during_for_its_focus() {
 fn bad_cycles_are_refused_and_write_nothing() {
     let app = TestApp::spawn();
     let cases = [
-        (json!({"name": "x", "start": "2026-03-01", "focus": ["a", "b", "c", "d"]}), "invalid_focus"),
-        (json!({"name": "x", "start": "2026-03-01", "focus": ["late-delivery", "late-delivery"]}), "invalid_focus"),
-        (json!({"name": "x", "start": "2026-03-01", "focus": ["nope"]}), "unknown_horror"),
+        (
+            json!({"name": "x", "start": "2026-03-01", "focus": ["a", "b", "c", "d"]}),
+            "invalid_focus",
+        ),
+        (
+            json!({"name": "x", "start": "2026-03-01", "focus": ["late-delivery", "late-delivery"]}),
+            "invalid_focus",
+        ),
+        (
+            json!({"name": "x", "start": "2026-03-01", "focus": ["nope"]}),
+            "unknown_horror",
+        ),
         (json!({"name": "x", "start": "2026-02-30"}), "invalid_start"),
-        (json!({"name": "x", "start": "2026-03-01", "days": 0}), "invalid_days"),
-        (json!({"name": "x", "start": "2026-03-01", "days": 367}), "invalid_days"),
+        (
+            json!({"name": "x", "start": "2026-03-01", "days": 0}),
+            "invalid_days",
+        ),
+        (
+            json!({"name": "x", "start": "2026-03-01", "days": 367}),
+            "invalid_days",
+        ),
         (json!({"name": " ", "start": "2026-03-01"}), "invalid_name"),
-        (json!({"name": "x", "start": "2026-03-01", "colour": "red"}), "invalid_body"),
+        (
+            json!({"name": "x", "start": "2026-03-01", "colour": "red"}),
+            "invalid_body",
+        ),
         (json!({"start": "2026-03-01"}), "invalid_body"),
     ];
     for (body, code) in cases {
-        app.post("/api/cycles", &app.admin, &body).assert_error(422, code);
+        app.post("/api/cycles", &app.admin, &body)
+            .assert_error(422, code);
     }
     // Retired focus.
     let catalogue = app.get("/api/horrors", &app.admin).body;
@@ -86,21 +123,72 @@ fn bad_cycles_are_refused_and_write_nothing() {
         .map(|h| json!({"key": h["key"], "name": h["name"], "pain": h["pain"], "unit_cost": h["unit_cost"]}))
         .collect();
     horrors.push(json!({"key": "spare", "name": "Spare", "pain": 1, "unit_cost": "0"}));
-    assert_eq!(app.put("/api/horrors", &app.admin, &json!({"horrors": horrors})).status, 200);
+    assert_eq!(
+        app.put("/api/horrors", &app.admin, &json!({"horrors": horrors}))
+            .status,
+        200
+    );
     horrors.pop();
-    assert_eq!(app.put("/api/horrors", &app.admin, &json!({"horrors": horrors})).status, 200);
-    app.post("/api/cycles", &app.admin, &json!({"name": "x", "start": "2026-03-01", "focus": ["spare"]})).assert_error(422, "retired_horror");
+    assert_eq!(
+        app.put("/api/horrors", &app.admin, &json!({"horrors": horrors}))
+            .status,
+        200
+    );
+    app.post(
+        "/api/cycles",
+        &app.admin,
+        &json!({"name": "x", "start": "2026-03-01", "focus": ["spare"]}),
+    )
+    .assert_error(422, "retired_horror");
 
-    assert_eq!(app.get("/api/cycles", &app.viewer).body["cycles"], json!([]));
-    app.get("/api/cycles/99", &app.viewer).assert_error(404, "not_found");
-    app.get("/api/cycles/abc", &app.viewer).assert_error(404, "not_found");
-    app.put("/api/cycles/99", &app.admin, &json!({"name": "y"})).assert_error(404, "not_found");
-    app.get("/api/ranking?cycle=99", &app.viewer).assert_error(422, "unknown_cycle");
-    app.get("/api/ranking?cycle=1&days=3", &app.viewer).assert_error(422, "invalid_window");
-    app.post("/api/cycles", &app.viewer, &json!({"name": "x", "start": "2026-03-01"})).assert_error(403, "forbidden");
-    let id = app.post("/api/cycles", &app.admin, &json!({"name": "ok", "start": "2026-03-01"})).body["id"].as_i64().unwrap();
-    app.put(&format!("/api/cycles/{id}"), &app.admin, &json!({"start": "2026-04-01"})).assert_error(422, "invalid_body");
-    app.put(&format!("/api/cycles/{id}"), &app.admin, &json!({"focus": ["a", "b", "c", "d"]})).assert_error(422, "invalid_focus");
+    assert_eq!(
+        app.get("/api/cycles", &app.viewer).body["cycles"],
+        json!([])
+    );
+    app.get("/api/cycles/99", &app.viewer)
+        .assert_error(404, "not_found");
+    app.get("/api/cycles/abc", &app.viewer)
+        .assert_error(404, "not_found");
+    app.put("/api/cycles/99", &app.admin, &json!({"name": "y"}))
+        .assert_error(404, "not_found");
+    app.get("/api/ranking?cycle=99", &app.viewer)
+        .assert_error(422, "unknown_cycle");
+    app.get("/api/ranking?cycle=1&days=3", &app.viewer)
+        .assert_error(422, "invalid_window");
+    app.post(
+        "/api/cycles",
+        &app.viewer,
+        &json!({"name": "x", "start": "2026-03-01"}),
+    )
+    .assert_error(403, "forbidden");
+    let id = app
+        .post(
+            "/api/cycles",
+            &app.admin,
+            &json!({"name": "ok", "start": "2026-03-01"}),
+        )
+        .body["id"]
+        .as_i64()
+        .unwrap();
+    app.put(
+        &format!("/api/cycles/{id}"),
+        &app.admin,
+        &json!({"start": "2026-04-01"}),
+    )
+    .assert_error(422, "invalid_body");
+    app.put(
+        &format!("/api/cycles/{id}"),
+        &app.admin,
+        &json!({"focus": ["a", "b", "c", "d"]}),
+    )
+    .assert_error(422, "invalid_focus");
     let cycle = app.get(&format!("/api/cycles/{id}"), &app.viewer).body;
-    assert_eq!((cycle["days"].as_i64(), cycle["start"].as_str(), cycle["focus"].as_array().map(Vec::len)), (Some(30), Some("2026-03-01"), Some(0)));
+    assert_eq!(
+        (
+            cycle["days"].as_i64(),
+            cycle["start"].as_str(),
+            cycle["focus"].as_array().map(Vec::len)
+        ),
+        (Some(30), Some("2026-03-01"), Some(0))
+    );
 }

@@ -79,7 +79,10 @@ pub struct Reply {
 
 impl Reply {
     pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 
     /// Asserts the status and the `{"error": {"code", "message"}}` shape.
@@ -87,7 +90,13 @@ impl Reply {
     pub fn assert_error(&self, status: u16, code: &str) {
         assert_eq!(self.status, status, "{}", self.text);
         assert_eq!(self.body["error"]["code"], code, "{}", self.text);
-        assert!(self.body["error"]["message"].as_str().is_some_and(|m| !m.is_empty()), "{}", self.text);
+        assert!(
+            self.body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "{}",
+            self.text
+        );
     }
 }
 
@@ -103,17 +112,32 @@ impl TestApp {
         let config = horrors::config::parse(config_text).unwrap();
         store.apply_config_blocking(&config).unwrap();
         let token = |name: &str, role| store.create_token_blocking(name, role).unwrap().1;
-        let (admin, viewer, staff, staff2) =
-            (token("boss", Role::Admin), token("exec", Role::Viewer), token("ana", Role::Staff), token("ben", Role::Staff));
+        let (admin, viewer, staff, staff2) = (
+            token("boss", Role::Admin),
+            token("exec", Role::Viewer),
+            token("ana", Role::Staff),
+            token("ben", Role::Staff),
+        );
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         let server_store = store.clone();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                horrors::http::run(listener, server_store).unwrap().await.unwrap();
+                horrors::http::run(listener, server_store)
+                    .unwrap()
+                    .await
+                    .unwrap();
             })
         });
-        TestApp { base: format!("http://127.0.0.1:{port}"), store, admin, viewer, staff, staff2, dir }
+        TestApp {
+            base: format!("http://127.0.0.1:{port}"),
+            store,
+            admin,
+            viewer,
+            staff,
+            staff2,
+            dir,
+        }
     }
 
     pub fn db_path(&self) -> PathBuf {
@@ -121,7 +145,15 @@ impl TestApp {
     }
 
     /// Any request; `token` may be None; `body` is sent as-is with `content_type`.
-    pub fn call(&self, method: &str, path: &str, token: Option<&str>, content_type: Option<&str>, body: Option<&[u8]>, headers: &[(&str, &str)]) -> Reply {
+    pub fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        content_type: Option<&str>,
+        body: Option<&[u8]>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let agent = ureq::AgentBuilder::new().redirects(0).build();
         let mut request = agent.request(method, &format!("{}{}", self.base, path));
         if let Some(token) = token {
@@ -150,7 +182,12 @@ impl TestApp {
             .collect();
         let text = response.into_string().unwrap_or_default();
         let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply { status, body, text, headers }
+        Reply {
+            status,
+            body,
+            text,
+            headers,
+        }
     }
 
     pub fn get(&self, path: &str, token: &str) -> Reply {
@@ -159,12 +196,26 @@ impl TestApp {
 
     pub fn post(&self, path: &str, token: &str, json: &Value) -> Reply {
         let bytes = serde_json::to_vec(json).unwrap();
-        self.call("POST", path, Some(token), Some("application/json"), Some(&bytes), &[])
+        self.call(
+            "POST",
+            path,
+            Some(token),
+            Some("application/json"),
+            Some(&bytes),
+            &[],
+        )
     }
 
     pub fn put(&self, path: &str, token: &str, json: &Value) -> Reply {
         let bytes = serde_json::to_vec(json).unwrap();
-        self.call("PUT", path, Some(token), Some("application/json"), Some(&bytes), &[])
+        self.call(
+            "PUT",
+            path,
+            Some(token),
+            Some("application/json"),
+            Some(&bytes),
+            &[],
+        )
     }
 
     pub fn tick(&self, json: Value) -> Reply {

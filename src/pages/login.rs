@@ -1,0 +1,210 @@
+//! `/login` (paste a token once per device → a session cookie) and `/logout`.
+//!
+//! CSRF: the session cookie is SameSite=Strict, the login POST must come from this origin
+//! (Origin, else Referer), and logout must carry the session's CSRF secret.
+
+use actix_web::cookie::{time, Cookie, SameSite};
+use actix_web::http::{header, StatusCode};
+use actix_web::{web, HttpRequest, HttpResponse};
+use maud::{html, Markup};
+use serde::Deserialize;
+
+use super::layout::{self, Chrome, Nav};
+use super::session::{self, Session, LIFETIME_DAYS};
+use crate::error::Result;
+use crate::http::extract::SESSION_COOKIE;
+use crate::store::Store;
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    token: String,
+    next: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LogoutForm {
+    csrf: String,
+}
+
+/// `GET /login`.
+pub async fn form(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    query: web::Query<LoginQuery>,
+) -> Result<HttpResponse> {
+    let current = session::current(&req, &store).await?;
+    let next = query.next.as_deref().and_then(session::safe_next);
+    Ok(render(&store, StatusCode::OK, current.as_ref(), next, None))
+}
+
+/// `POST /login`: a valid token starts a session and goes on to `next` (or one's page).
+pub async fn submit(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    body: web::Form<LoginForm>,
+) -> Result<HttpResponse> {
+    let LoginForm { token, next } = body.into_inner();
+    let next = next.as_deref().and_then(session::safe_next);
+    if !same_origin(&req) {
+        let message = "This sign-in did not come from this site's own login page.";
+        return Ok(render(&store, StatusCode::FORBIDDEN, None, next, Some(message)));
+    }
+    let token = token.trim().to_string();
+    if token.is_empty() {
+        let message = "Paste your token first.";
+        return Ok(render(&store, StatusCode::UNPROCESSABLE_ENTITY, None, next, Some(message)));
+    }
+    let lifetime = chrono::Duration::days(LIFETIME_DAYS);
+    let Some((secret, _csrf, identity)) = store.create_session(token, lifetime).await? else {
+        let message = "That token is unknown or has been revoked. Check it, or ask an admin for a new one.";
+        return Ok(render(&store, StatusCode::UNAUTHORIZED, None, next, Some(message)));
+    };
+    let cookie = Cookie::build(SESSION_COOKIE, secret)
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(is_https(&req))
+        .max_age(time::Duration::days(LIFETIME_DAYS))
+        .finish();
+    let target = next.unwrap_or(session::home_of(identity.role));
+    let mut response = session::see_other(target);
+    response.add_cookie(&cookie).map_err(|e| crate::Error::internal(e.to_string()))?;
+    Ok(response)
+}
+
+/// `POST /logout`: ends the session on the server and clears the cookie.
+pub async fn logout(
+    req: HttpRequest,
+    store: web::Data<Store>,
+    body: web::Form<LogoutForm>,
+) -> Result<HttpResponse> {
+    if let Some(current) = session::current(&req, &store).await? {
+        if current.csrf != body.csrf {
+            let message = "Log out from the button on one of this site's pages.";
+            return Ok(render(&store, StatusCode::FORBIDDEN, Some(&current), None, Some(message)));
+        }
+        store.end_session(&current.secret).await?;
+    }
+    let removal = Cookie::build(SESSION_COOKIE, "")
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(is_https(&req))
+        .max_age(time::Duration::ZERO)
+        .finish();
+    let mut response = session::see_other("/login?bye=1");
+    response.add_cookie(&removal).map_err(|e| crate::Error::internal(e.to_string()))?;
+    Ok(response)
+}
+
+/// Whether the request reached us over HTTPS (directly or as told by a proxy).
+fn is_https(req: &HttpRequest) -> bool {
+    req.connection_info().scheme().eq_ignore_ascii_case("https")
+}
+
+/// Whether a form POST came from a page of this origin: Origin must match the host when
+/// present, else Referer; a request with neither comes from no browser page at all.
+fn same_origin(req: &HttpRequest) -> bool {
+    let host = req.connection_info().host().to_ascii_lowercase();
+    let header = |name: header::HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok());
+    match (header(header::ORIGIN), header(header::REFERER)) {
+        (Some(origin), _) => host_of(origin).as_deref() == Some(host.as_str()),
+        (None, Some(referer)) => host_of(referer).as_deref() == Some(host.as_str()),
+        (None, None) => true,
+    }
+}
+
+/// `host[:port]` of an absolute http(s) URL, lower-cased.
+fn host_of(url: &str) -> Option<String> {
+    let rest = url
+        .strip_prefix("http://")
+        .or_else(|| url.strip_prefix("https://"))?;
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let host = &rest[..end];
+    (!host.is_empty() && !host.contains('@')).then(|| host.to_ascii_lowercase())
+}
+
+fn render(
+    store: &Store,
+    status: StatusCode,
+    current: Option<&Session>,
+    next: Option<&str>,
+    error: Option<&str>,
+) -> HttpResponse {
+    let organization = store
+        .snapshot()
+        .map(|s| s.settings.name.clone())
+        .unwrap_or_default();
+    let chrome = Chrome {
+        title: "Log in",
+        organization: &organization,
+        session: current,
+        nav: Nav::None,
+        script: None,
+    };
+    layout::respond(status, layout::page(&chrome, content(current, next, error)))
+}
+
+fn content(current: Option<&Session>, next: Option<&str>, error: Option<&str>) -> Markup {
+    html! {
+        section.login {
+            h1 { "Log in" }
+            @if let Some(current) = current {
+                p.notice {
+                    "You are signed in as " strong { (current.identity.name) } " ("
+                    (current.identity.role.as_str()) "). "
+                    a href=(session::home_of(current.identity.role)) { "Go to your page" }
+                    ", or paste another token below to switch."
+                }
+            }
+            p {
+                "Paste the token your admin gave you. This device then stays signed in for "
+                (LIFETIME_DAYS) " days, or until the token is revoked."
+            }
+            form method="post" action="/login" {
+                @if let Some(error) = error {
+                    p.error #login-error role="alert" { (error) }
+                }
+                label for="token" { "Token" }
+                @if error.is_some() {
+                    input #token type="password" name="token" required autocomplete="off"
+                        spellcheck="false" autocapitalize="off" aria-invalid="true"
+                        aria-describedby="login-error" autofocus;
+                } @else {
+                    input #token type="password" name="token" required autocomplete="off"
+                        spellcheck="false" autocapitalize="off" autofocus;
+                }
+                @if let Some(next) = next {
+                    input type="hidden" name="next" value=(next);
+                }
+                button.primary type="submit" { "Log in" }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn host_of_reads_absolute_urls_only() {
+        let cases = [
+            ("http://127.0.0.1:8080", Some("127.0.0.1:8080")),
+            ("https://Example.com/login?x=1", Some("example.com")),
+            ("http://example.com#frag", Some("example.com")),
+            ("null", None),
+            ("/login", None),
+            ("http://user@evil.example/", None),
+            ("ftp://example.com", None),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(host_of(input).as_deref(), expected, "{input:?}");
+        }
+    }
+}

@@ -1,0 +1,43 @@
+//! The pages: server-rendered HTML (maud, escaped by default) for floor staff (`/tally`),
+//! executives (`/dashboard`) and admins (`/admin`), behind a cookie session made from a
+//! token at `/login`. Every asset is compiled into the binary and served under `/static`.
+//!
+//! The pages call the same JSON API as any other client; this module only renders, logs
+//! in and out, and guards each page by role.
+
+mod admin;
+mod assets;
+mod dashboard;
+mod layout;
+mod login;
+mod session;
+mod tally;
+
+use actix_web::{web, HttpRequest, HttpResponse};
+
+use crate::error::Result;
+use crate::store::Store;
+
+/// The page routes: `/`, `/login`, `/logout`, `/tally`, `/dashboard`, `/admin`, `/static/…`.
+pub fn configure(cfg: &mut web::ServiceConfig) {
+    cfg.service(web::resource("/").route(web::get().to(home)))
+        .service(
+            web::resource("/login")
+                .route(web::get().to(login::form))
+                .route(web::post().to(login::submit)),
+        )
+        .service(web::resource("/logout").route(web::post().to(login::logout)))
+        .service(web::resource("/tally").route(web::get().to(tally::page)))
+        .service(web::resource("/dashboard").route(web::get().to(dashboard::page)))
+        .service(web::resource("/admin").route(web::get().to(admin::page)))
+        .service(web::resource("/static/{file}").route(web::get().to(assets::serve)));
+}
+
+/// `/`: the page that fits the caller's role, or the login page.
+async fn home(req: HttpRequest, store: web::Data<Store>) -> Result<HttpResponse> {
+    let target = match session::current(&req, &store).await? {
+        Some(session) => session::home_of(session.identity.role).to_string(),
+        None => "/login".to_string(),
+    };
+    Ok(session::see_other(&target))
+}
