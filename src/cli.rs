@@ -309,7 +309,7 @@ fn open_existing(db: &Path) -> Result<Store> {
 /// Opens the database, applying the configuration file only if the database has never
 /// been configured (the database is the source of truth; `serve` re-applies changed files).
 fn open_configured(config_path: &Path, db: &Path) -> Result<Store> {
-    let store = Store::open(db)?;
+    let store = open_existing(db)?;
     if store.snapshot().is_err() {
         let config = config::load(config_path).map_err(Error::internal)?;
         store.apply_config_blocking(&config)?;
@@ -318,14 +318,15 @@ fn open_configured(config_path: &Path, db: &Path) -> Result<Store> {
 }
 
 fn token(db: &Path, command: TokenCommand) -> Result<()> {
-    let store = Store::open(db)?;
     match command {
         TokenCommand::Create { role, name } => {
+            // Check the arguments before creating anything.
             let role = Role::parse(&role).map_err(Error::internal)?;
             let name = name.trim();
             if name.is_empty() || name.chars().count() > 60 {
                 return Err(Error::internal("--name must be 1 to 60 characters"));
             }
+            let store = Store::open(db)?;
             let (info, secret) = store.create_token_blocking(name, role)?;
             eprintln!(
                 "created {} token {} ({}); it is shown only now:",
@@ -336,6 +337,7 @@ fn token(db: &Path, command: TokenCommand) -> Result<()> {
             println!("{secret}");
         }
         TokenCommand::List => {
+            let store = open_existing(db)?;
             println!(
                 "{:>4}  {:<7}  {:<25}  {:<20}  revoked",
                 "id", "role", "name", "created"
@@ -351,7 +353,7 @@ fn token(db: &Path, command: TokenCommand) -> Result<()> {
                 );
             }
         }
-        TokenCommand::Revoke { id } => match store.revoke_token_blocking(id)? {
+        TokenCommand::Revoke { id } => match open_existing(db)?.revoke_token_blocking(id)? {
             Some(t) => println!("revoked token {} ({})", t.id, t.name),
             None => return Err(Error::NotFound(format!("no token with id {id}"))),
         },

@@ -142,8 +142,23 @@ pub fn load(path: &Path) -> Result<Config, String> {
 
 /// Parses and validates configuration text.
 pub fn parse(text: &str) -> Result<Config, String> {
-    let raw: RawConfig = toml::from_str(text).map_err(|e| one_line(&e.to_string()))?;
     let line_of = |offset: usize| text[..offset.min(text.len())].matches('\n').count() + 1;
+    let raw: RawConfig = toml::from_str(text).map_err(|e| {
+        let message = one_line(e.message());
+        match e.span() {
+            Some(span) => {
+                let line = line_of(span.start);
+                let line_start = text[..span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+                let column = span.start - line_start + 1;
+                // Name the key (or table) written on that line, so the field is always named.
+                let source = text[line_start..].lines().next().unwrap_or("").trim();
+                let key = source.split('=').next().unwrap_or("").trim();
+                let at = if key.is_empty() { String::new() } else { format!(" ({key})") };
+                format!("line {line}, column {column}{at}: {message}")
+            }
+            None => message,
+        }
+    })?;
 
     let org = raw.organization;
     let name = org.name.trim().to_string();
