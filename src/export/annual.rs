@@ -273,6 +273,8 @@ fn review_html(
         })
     };
     let top = this.ranking.items.first().filter(|i| i.count > 0);
+    let currency = settings.currency();
+    let money = |minor: i64| currency.format_grouped(minor);
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -287,14 +289,14 @@ fn review_html(
                 p.lede {
                     (settings.name) ", " (this.window.from) " to " (this.window.to) " (" (settings.timezone) "). "
                     @if let Some(top) = top {
-                        "Fix first: " strong { (top.name) } " — " (top.count) " occurrences costing " (top.cost) " " (settings.currency)
+                        "Fix first: " strong { (top.name) } " — " (top.count) " occurrences costing " (money(top.cost_minor))
                         ", " (format!("{:.0}", top.score * 100.0)) " % of the year's priority score."
                     } @else {
                         "No ticks were recorded this year."
                     }
                 }
                 p.muted { (this.ranking.totals.count) " occurrences in " (this.year) " (" (before.ranking.totals.count) " in " (before.year) "), costing "
-                    (this.ranking.totals.cost) " " (settings.currency) " (" (before.ranking.totals.cost) " in " (before.year) ")." }
+                    (money(this.ranking.totals.cost_minor)) " (" (money(before.ranking.totals.cost_minor)) " in " (before.year) ")." }
                 h2 { "Ranking " (this.year) }
                 table {
                     thead { tr { th.n { "#" } th { "Horror" } th { "Tier" } th.n { "Count" } th.n { "Complaints" } th.n { "Cost " (settings.currency) } th.n { "Pain pts" } th.n { "Score" } th.n { "vs " (before.year) } } }
@@ -305,7 +307,7 @@ fn review_html(
                                 td.n { (item.rank) }
                                 td { (item.name) @if item.retired { span.muted { " (retired)" } } }
                                 td { span class={"tier " (item.tier.as_str())} { (item.tier.as_str()) } }
-                                td.n { (item.count) } td.n { (item.complaints) } td.n { (item.cost) } td.n { (item.pain_points) }
+                                td.n { (item.count) } td.n { (item.complaints) } td.n { (currency.format_separated(item.cost_minor)) } td.n { (item.pain_points) }
                                 td.n { (format!("{:.1} %", item.score * 100.0)) }
                                 td.n { (crate::ranking::change_pct(item.count, prev).map(|c| format!("{c:+.1} %")).unwrap_or_else(|| "—".into())) }
                             }
@@ -337,7 +339,7 @@ fn review_html(
                     thead { tr { th { "Month" } th.n { "Count" } th.n { "Cost " (settings.currency) } th { "Worst horror" } } }
                     tbody {
                         @for (month, ranking) in &this.months {
-                            tr { td { (month) } td.n { (ranking.totals.count) } td.n { (ranking.totals.cost) }
+                            tr { td { (month) } td.n { (ranking.totals.count) } td.n { (currency.format_separated(ranking.totals.cost_minor)) }
                                 td { (ranking.items.first().filter(|i| i.count > 0).map(|i| i.name.as_str()).unwrap_or("—")) } }
                         }
                     }
