@@ -85,15 +85,12 @@ impl Currency {
 
     /// Formats minor units for people: thousands separators and the code, `"USD 12,345.00"`.
     pub fn format_grouped(&self, minor: i64) -> String {
-        format!(
-            "{} {}",
-            self.code(),
-            Amount {
-                minor,
-                digits: self.minor_digits(),
-                grouping: true
-            }
-        )
+        format!("{} {}", self.code(), self.format_separated(minor))
+    }
+
+    /// Formats minor units with thousands separators and no code, `"12,345.00"`.
+    pub fn format_separated(&self, minor: i64) -> String {
+        Amount { minor, digits: self.minor_digits(), grouping: true }.to_string()
     }
 }
 
