@@ -13,6 +13,7 @@ pub mod error;
 pub mod export;
 pub mod http;
 pub mod money;
+pub mod pages;
 pub mod ranking;
 pub mod report;
 pub mod store;

@@ -35,6 +35,7 @@ pub fn run(listener: TcpListener, store: Store) -> std::io::Result<Server> {
             .app_data(web::PathConfig::default().error_handler(path_error))
             .app_data(web::PayloadConfig::new(BODY_LIMIT))
             .configure(configure)
+            .configure(crate::pages::configure)
             .default_service(web::to(not_found))
             .wrap(ErrorHandlers::new().default_handler(json_error_body))
             .wrap(actix_web::middleware::from_fn(log_request))

@@ -52,8 +52,14 @@ impl Span {
             format!("the previous {days} days")
         };
         match choice {
-            Choice::Days(1) => Span { this: "today".into(), previous },
-            Choice::Days(n) => Span { this: format!("in the last {n} days"), previous },
+            Choice::Days(1) => Span {
+                this: "today".into(),
+                previous,
+            },
+            Choice::Days(n) => Span {
+                this: format!("in the last {n} days"),
+                previous,
+            },
             Choice::Custom => Span {
                 this: format!("from {} to {}", window.from, window.to),
                 previous,
@@ -78,7 +84,11 @@ pub fn fix_first(ranking: &Ranking, currency: Currency, span: &Span) -> String {
             span.this
         );
     };
-    let occurrences = if top.count == 1 { "occurrence" } else { "occurrences" };
+    let occurrences = if top.count == 1 {
+        "occurrence"
+    } else {
+        "occurrences"
+    };
     let complaints = match top.complaints {
         0 => String::new(),
         1 => " (1 complaint)".to_string(),
@@ -122,13 +132,14 @@ pub fn pareto_line(ranking: &Ranking) -> Option<String> {
     None
 }
 
-/// `31 %`, `12.5 %` (one decimal at most, none when whole).
+/// `31 %`, `12.5 %` (one decimal at most, none when whole; a no-break space before `%`
+/// so the sign never wraps onto a line of its own).
 fn percent(value: f64) -> String {
     let rounded = (value * 10.0).round() / 10.0;
     if rounded.fract() == 0.0 {
-        format!("{rounded:.0} %")
+        format!("{rounded:.0}\u{a0}%")
     } else {
-        format!("{rounded:.1} %")
+        format!("{rounded:.1}\u{a0}%")
     }
 }
 
@@ -137,7 +148,7 @@ fn group(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(c);
@@ -188,7 +199,10 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         nav: Nav::Dashboard,
         script: None,
     };
-    Ok(layout::respond(StatusCode::OK, layout::page(&chrome, content)))
+    Ok(layout::respond(
+        StatusCode::OK,
+        layout::page(&chrome, content),
+    ))
 }
 
 fn choose(req: &HttpRequest, store: &Store) -> Result<(Choice, Window)> {
@@ -282,7 +296,7 @@ fn content(data: &Data, choice: &Choice, window: &Window, problem: Option<&str>)
                             th scope="row" colspan="3" { "Total" }
                             td.num { (group(totals.count)) }
                             td.num { (group(totals.complaints)) }
-                            td.num { (data.currency.format_grouped(totals.cost_minor).trim_start_matches(data.currency.code()).trim()) }
+                            td.num { (data.currency.format_separated(totals.cost_minor)) }
                             td.num { (group(previous_total)) }
                             td.num { (change_cell(change_pct(totals.count, previous_total), totals.count)) }
                         }
@@ -387,7 +401,7 @@ fn row(item: &RankedItem, currency: Currency) -> Markup {
             td { (tier_badge(item.tier)) }
             td.num { (group(item.count)) }
             td.num { (group(item.complaints)) }
-            td.num { (currency.format_grouped(item.cost_minor).trim_start_matches(currency.code()).trim()) }
+            td.num { (currency.format_separated(item.cost_minor)) }
             td.num { (group(item.previous.count)) }
             td.num { (change_cell(item.change_pct, item.count)) }
         }
@@ -409,7 +423,7 @@ fn change_cell(change: Option<f64>, count: u64) -> Markup {
         @match change {
             Some(p) if p > 0.0 => span.change.up { span aria-hidden="true" { "▲ " } span.visually-hidden { "up " } (percent(p)) },
             Some(p) if p < 0.0 => span.change.down { span aria-hidden="true" { "▼ " } span.visually-hidden { "down " } (percent(-p)) },
-            Some(_) => span.change.same { span aria-hidden="true" { "= " } span.visually-hidden { "unchanged " } "0 %" },
+            Some(_) => span.change.same { span aria-hidden="true" { "= " } span.visually-hidden { "unchanged " } "0\u{a0}%" },
             None if count > 0 => span.change.up { span aria-hidden="true" { "▲ " } "new" },
             None => span.change.same { "—" },
         }
@@ -418,8 +432,16 @@ fn change_cell(change: Option<f64>, count: u64) -> Markup {
 
 fn change_words(change: Option<f64>, previous: u64) -> String {
     match change {
-        Some(p) if p > 0.0 => format!("up {} on the previous window ({})", percent(p), group(previous)),
-        Some(p) if p < 0.0 => format!("down {} on the previous window ({})", percent(-p), group(previous)),
+        Some(p) if p > 0.0 => format!(
+            "up {} on the previous window ({})",
+            percent(p),
+            group(previous)
+        ),
+        Some(p) if p < 0.0 => format!(
+            "down {} on the previous window ({})",
+            percent(-p),
+            group(previous)
+        ),
         Some(_) => format!("the same as the previous window ({})", group(previous)),
         None => "nothing in the previous window".to_string(),
     }
@@ -465,7 +487,12 @@ mod tests {
 
     fn ranking(items: Vec<RankedItem>) -> Ranking {
         Ranking {
-            window: WindowEcho { from: "2026-01-01".into(), to: "2026-01-30".into(), days: 30, timezone: "UTC".into() },
+            window: WindowEcho {
+                from: "2026-01-01".into(),
+                to: "2026-01-30".into(),
+                days: 30,
+                timezone: "UTC".into(),
+            },
             by: By::Priority,
             currency: "USD".into(),
             items,
@@ -474,17 +501,24 @@ mod tests {
     }
 
     fn last_30() -> Span {
-        let window = Window::new(parse_date("2026-01-01").unwrap(), parse_date("2026-01-30").unwrap()).unwrap();
+        let window = Window::new(
+            parse_date("2026-01-01").unwrap(),
+            parse_date("2026-01-30").unwrap(),
+        )
+        .unwrap();
         Span::of(&Choice::Days(30), &window)
     }
 
     #[test]
     fn the_sentence_names_the_top_horror_with_its_numbers() {
         let usd = Currency::parse("USD").unwrap();
-        let r = ranking(vec![item(1, "Late delivery", 104, 0.312, Some(12.0)), item(2, "Lost package", 3, 0.2, None)]);
+        let r = ranking(vec![
+            item(1, "Late delivery", 104, 0.312, Some(12.0)),
+            item(2, "Lost package", 3, 0.2, None),
+        ]);
         assert_eq!(
             fix_first(&r, usd, &last_30()),
-            "Fix first: Late delivery — 31 % of the priority score, 104 occurrences costing USD 3,640.00 in the last 30 days, up 12 % on the previous 30 days."
+            "Fix first: Late delivery — 31\u{a0}% of the priority score, 104 occurrences costing USD 3,640.00 in the last 30 days, up 12\u{a0}% on the previous 30 days."
         );
     }
 
@@ -495,41 +529,60 @@ mod tests {
         top.complaints = 1;
         assert_eq!(
             fix_first(&ranking(vec![top]), usd, &last_30()),
-            "Fix first: Damaged package — 100 % of the priority score, 1 occurrence (1 complaint) costing USD 35.00 in the last 30 days, down 50 % on the previous 30 days."
+            "Fix first: Damaged package — 100\u{a0}% of the priority score, 1 occurrence (1 complaint) costing USD 35.00 in the last 30 days, down 50\u{a0}% on the previous 30 days."
         );
         let r = ranking(vec![item(1, "Late delivery", 2000, 0.6, None)]);
         assert!(fix_first(&r, usd, &last_30()).ends_with("2,000 occurrences costing USD 70,000.00 in the last 30 days, none in the previous 30 days."));
         let r = ranking(vec![item(1, "Late delivery", 7, 0.6, Some(12.5))]);
-        assert!(fix_first(&r, usd, &last_30()).ends_with("up 12.5 % on the previous 30 days."));
+        assert!(fix_first(&r, usd, &last_30()).ends_with("up 12.5\u{a0}% on the previous 30 days."));
     }
 
     #[test]
     fn an_empty_window_says_so() {
         let usd = Currency::parse("USD").unwrap();
         let r = ranking(vec![item(1, "Late delivery", 0, 0.0, None)]);
-        assert!(fix_first(&r, usd, &last_30()).starts_with("Nothing was recorded in the last 30 days"));
+        assert!(
+            fix_first(&r, usd, &last_30()).starts_with("Nothing was recorded in the last 30 days")
+        );
         assert_eq!(pareto_line(&r), None);
     }
 
     #[test]
     fn spans_read_naturally() {
-        let window = Window::new(parse_date("2026-03-01").unwrap(), parse_date("2026-03-31").unwrap()).unwrap();
-        assert_eq!(Span::of(&Choice::Custom, &window).this, "from 2026-03-01 to 2026-03-31");
+        let window = Window::new(
+            parse_date("2026-03-01").unwrap(),
+            parse_date("2026-03-31").unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            Span::of(&Choice::Custom, &window).this,
+            "from 2026-03-01 to 2026-03-31"
+        );
         let cycle = Span::of(&Choice::Cycle(1, "Q1 push".into()), &window);
-        assert_eq!((cycle.this.as_str(), cycle.previous.as_str()), ("during cycle “Q1 push”", "the 31 days before it"));
+        assert_eq!(
+            (cycle.this.as_str(), cycle.previous.as_str()),
+            ("during cycle “Q1 push”", "the 31 days before it")
+        );
     }
 
     #[test]
     fn pareto_line_counts_items_up_to_eighty_percent() {
-        let r = ranking(vec![item(1, "A", 10, 0.5, None), item(2, "B", 5, 0.33, None), item(3, "C", 1, 0.17, None)]);
-        assert_eq!(pareto_line(&r).unwrap(), "The top 2 of 3 horrors make up 83 % of the priority score.");
+        let r = ranking(vec![
+            item(1, "A", 10, 0.5, None),
+            item(2, "B", 5, 0.33, None),
+            item(3, "C", 1, 0.17, None),
+        ]);
+        assert_eq!(
+            pareto_line(&r).unwrap(),
+            "The top 2 of 3 horrors make up 83\u{a0}% of the priority score."
+        );
     }
 
     #[test]
     fn numbers_are_grouped_and_percentages_trimmed() {
         assert_eq!(group(0), "0");
         assert_eq!(group(1234567), "1,234,567");
-        assert_eq!(percent(31.0), "31 %");
-        assert_eq!(percent(12.46), "12.5 %");
+        assert_eq!(percent(31.0), "31\u{a0}%");
+        assert_eq!(percent(12.46), "12.5\u{a0}%");
     }
 }

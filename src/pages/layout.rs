@@ -64,7 +64,7 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                         span.logo aria-hidden="true" { "✓" }
                         span { (if chrome.organization.is_empty() { "horrors" } else { chrome.organization }) }
                     }
-                    @if let Some(session) = chrome.session {
+                    @if let Some(session) = chrome.session.filter(|s| s.identity.role >= Role::Viewer) {
                         nav aria-label="Pages" {
                             ul {
                                 (nav_link("/tally", "Tally", chrome.nav == Nav::Tally))
@@ -76,6 +76,8 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                                 }
                             }
                         }
+                    }
+                    @if let Some(session) = chrome.session {
                         form.logout #logout-form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(session.csrf);
                             span.who {

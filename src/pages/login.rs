@@ -52,17 +52,36 @@ pub async fn submit(
     let next = next.as_deref().and_then(session::safe_next);
     if !same_origin(&req) {
         let message = "This sign-in did not come from this site's own login page.";
-        return Ok(render(&store, StatusCode::FORBIDDEN, None, next, Some(message)));
+        return Ok(render(
+            &store,
+            StatusCode::FORBIDDEN,
+            None,
+            next,
+            Some(message),
+        ));
     }
     let token = token.trim().to_string();
     if token.is_empty() {
         let message = "Paste your token first.";
-        return Ok(render(&store, StatusCode::UNPROCESSABLE_ENTITY, None, next, Some(message)));
+        return Ok(render(
+            &store,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            None,
+            next,
+            Some(message),
+        ));
     }
     let lifetime = chrono::Duration::days(LIFETIME_DAYS);
     let Some((secret, _csrf, identity)) = store.create_session(token, lifetime).await? else {
-        let message = "That token is unknown or has been revoked. Check it, or ask an admin for a new one.";
-        return Ok(render(&store, StatusCode::UNAUTHORIZED, None, next, Some(message)));
+        let message =
+            "That token is unknown or has been revoked. Check it, or ask an admin for a new one.";
+        return Ok(render(
+            &store,
+            StatusCode::UNAUTHORIZED,
+            None,
+            next,
+            Some(message),
+        ));
     };
     let cookie = Cookie::build(SESSION_COOKIE, secret)
         .path("/")
@@ -73,7 +92,9 @@ pub async fn submit(
         .finish();
     let target = next.unwrap_or(session::home_of(identity.role));
     let mut response = session::see_other(target);
-    response.add_cookie(&cookie).map_err(|e| crate::Error::internal(e.to_string()))?;
+    response
+        .add_cookie(&cookie)
+        .map_err(|e| crate::Error::internal(e.to_string()))?;
     Ok(response)
 }
 
@@ -86,7 +107,13 @@ pub async fn logout(
     if let Some(current) = session::current(&req, &store).await? {
         if current.csrf != body.csrf {
             let message = "Log out from the button on one of this site's pages.";
-            return Ok(render(&store, StatusCode::FORBIDDEN, Some(&current), None, Some(message)));
+            return Ok(render(
+                &store,
+                StatusCode::FORBIDDEN,
+                Some(&current),
+                None,
+                Some(message),
+            ));
         }
         store.end_session(&current.secret).await?;
     }
@@ -98,7 +125,9 @@ pub async fn logout(
         .max_age(time::Duration::ZERO)
         .finish();
     let mut response = session::see_other("/login?bye=1");
-    response.add_cookie(&removal).map_err(|e| crate::Error::internal(e.to_string()))?;
+    response
+        .add_cookie(&removal)
+        .map_err(|e| crate::Error::internal(e.to_string()))?;
     Ok(response)
 }
 

@@ -26,7 +26,12 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
     let today = local_day(now, snapshot.settings.tz());
     let counts = store.counts_on(today).await?;
     let count = |key: &str| counts.get(key).copied().unwrap_or(0);
-    let content = content(&snapshot, &count, &today.to_string(), now.timestamp_millis());
+    let content = content(
+        &snapshot,
+        &count,
+        &today.to_string(),
+        now.timestamp_millis(),
+    );
     let chrome = Chrome {
         title: "Tally",
         organization: &snapshot.settings.name,
@@ -34,10 +39,18 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         nav: Nav::Tally,
         script: Some("tally.js"),
     };
-    Ok(layout::respond(StatusCode::OK, layout::page(&chrome, content)))
+    Ok(layout::respond(
+        StatusCode::OK,
+        layout::page(&chrome, content),
+    ))
 }
 
-fn content(snapshot: &Snapshot, count: &dyn Fn(&str) -> u64, day: &str, rendered_at: i64) -> Markup {
+fn content(
+    snapshot: &Snapshot,
+    count: &dyn Fn(&str) -> u64,
+    day: &str,
+    rendered_at: i64,
+) -> Markup {
     let departments = &snapshot.settings.departments;
     html! {
         div.tally #tally

@@ -1,0 +1,295 @@
+// horrors admin: sends the catalogue, token and cycle forms to the JSON API (with the
+// session's CSRF token) and shows the 422 details beside the fields they name.
+(function () {
+  'use strict';
+
+  var csrfMeta = document.querySelector('meta[name="csrf-token"]');
+  var csrf = csrfMeta ? csrfMeta.content : '';
+
+  function api(method, url, body) {
+    return fetch(url, {
+      method: method,
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', 'X-CSRF-Token': csrf },
+      body: body === undefined ? undefined : JSON.stringify(body)
+    }).then(function (res) {
+      return res.json().catch(function () { return {}; }).then(function (data) {
+        return { status: res.status, data: data };
+      });
+    }, function () {
+      return { status: 0, data: { error: { message: 'The server cannot be reached; check the network and try again.' } } };
+    });
+  }
+
+  function message(result) {
+    return (result.data && result.data.error && result.data.error.message) || ('The server answered ' + result.status + '.');
+  }
+
+  // ------------------------------------------------------------ inline errors
+
+  function clearErrors(scope) {
+    scope.querySelectorAll('small.error').forEach(function (e) { e.textContent = ''; });
+    scope.querySelectorAll('[aria-invalid]').forEach(function (e) { e.removeAttribute('aria-invalid'); });
+    scope.querySelectorAll('.form-error').forEach(function (e) { e.textContent = ''; });
+  }
+
+  var errorSeq = 0;
+  // Puts `text` under the field named `field` inside `scope`; returns the input, if any.
+  function fieldError(scope, field, text) {
+    var slot = scope.querySelector('small.error[data-field="' + field + '"]');
+    var input = scope.querySelector('[name="' + field + '"]');
+    if (!slot) return null;
+    slot.textContent = text;
+    if (!slot.id) slot.id = 'error-' + (++errorSeq);
+    if (input) {
+      input.setAttribute('aria-invalid', 'true');
+      input.setAttribute('aria-describedby', slot.id);
+    }
+    return input || slot;
+  }
+
+  function formError(form, text) {
+    var box = form.querySelector('.form-error');
+    if (box) box.textContent = text;
+  }
+
+  // ------------------------------------------------------------ catalogue
+
+  var catalogue = document.getElementById('catalogue-form');
+  if (catalogue) {
+    var rows = document.getElementById('horror-rows');
+    var rowTemplate = document.getElementById('horror-row-template');
+    var addButton = document.getElementById('add-horror');
+    var max = Number(catalogue.dataset.max);
+
+    var renumber = function () {
+      rows.querySelectorAll('li.horror-row').forEach(function (li, i) {
+        li.querySelector('.number').textContent = String(i + 1);
+      });
+      addButton.disabled = rows.children.length >= max;
+    };
+
+    var addRow = function (values) {
+      var li = rowTemplate.content.firstElementChild.cloneNode(true);
+      if (values) {
+        li.querySelector('[name="key"]').value = values.key;
+        li.querySelector('[name="name"]').value = values.name;
+        li.querySelector('[name="description"]').value = values.description || '';
+        li.querySelector('[name="pain"]').value = values.pain;
+        li.querySelector('[name="unit_cost"]').value = values.unitCost;
+        li.querySelector('[name="operational"]').checked = values.operational === 'true';
+      }
+      rows.appendChild(li);
+      renumber();
+      li.querySelector(values ? '[name="name"]' : '[name="key"]').focus();
+    };
+
+    addButton.addEventListener('click', function () { addRow(null); });
+
+    rows.addEventListener('click', function (event) {
+      var button = event.target.closest('button');
+      if (!button) return;
+      var li = button.closest('li.horror-row');
+      if (button.classList.contains('remove')) {
+        var next = li.nextElementSibling || li.previousElementSibling;
+        li.remove();
+        renumber();
+        if (next) next.querySelector('button.remove').focus();
+        else addButton.focus();
+      } else if (button.classList.contains('up') && li.previousElementSibling) {
+        rows.insertBefore(li, li.previousElementSibling);
+        renumber();
+        button.focus();
+      }
+    });
+
+    var retired = document.getElementById('retired');
+    if (retired) {
+      retired.addEventListener('click', function (event) {
+        var button = event.target.closest('button.readd');
+        if (!button) return;
+        if (rows.children.length >= max) {
+          formError(catalogue, 'The catalogue already holds ' + max + ' horrors; remove one first.');
+          return;
+        }
+        addRow(button.dataset);
+        button.closest('li').remove();
+      });
+    }
+
+    catalogue.addEventListener('submit', function (event) {
+      event.preventDefault();
+      clearErrors(catalogue);
+      var horrors = [];
+      var firstBad = null;
+      rows.querySelectorAll('li.horror-row').forEach(function (li) {
+        var value = function (name) { return li.querySelector('[name="' + name + '"]').value.trim(); };
+        var pain = value('pain');
+        if (!/^\d+$/.test(pain)) {
+          firstBad = firstBad || fieldError(li, 'pain', 'must be a whole number from 1 to 10');
+        }
+        var description = value('description');
+        horrors.push({
+          key: value('key'),
+          name: value('name'),
+          description: description === '' ? null : description,
+          pain: parseInt(pain, 10) || 0,
+          unit_cost: value('unit_cost'),
+          operational: li.querySelector('[name="operational"]').checked
+        });
+      });
+      if (firstBad) { firstBad.focus(); return; }
+      api('PUT', '/api/horrors', { horrors: horrors }).then(function (result) {
+        if (result.status === 200) {
+          window.location.assign('/admin?saved=catalogue#catalogue');
+          return;
+        }
+        formError(catalogue, message(result));
+        var items = rows.querySelectorAll('li.horror-row');
+        var focus = null;
+        ((result.data.error && result.data.error.details) || []).forEach(function (d) {
+          var m = /^horrors\[(\d+)\]\.(\w+)$/.exec(d.field || '');
+          if (m && items[Number(m[1])]) {
+            focus = focus || fieldError(items[Number(m[1])], m[2], d.message);
+          } else {
+            formError(catalogue, d.message);
+          }
+        });
+        (focus || catalogue.querySelector('.form-error')).focus();
+      });
+    });
+    renumber();
+  }
+
+  // ------------------------------------------------------------ tokens
+
+  var tokenForm = document.getElementById('token-form');
+  if (tokenForm) {
+    var table = document.getElementById('token-table');
+    var tokenTemplate = document.getElementById('token-row-template');
+    var secretBox = document.getElementById('new-token');
+
+    tokenForm.addEventListener('submit', function (event) {
+      event.preventDefault();
+      clearErrors(tokenForm);
+      var name = tokenForm.querySelector('[name="name"]');
+      var role = tokenForm.querySelector('[name="role"]');
+      if (!name.value.trim()) {
+        formError(tokenForm, 'Give the token a name, such as the person or device that will use it.');
+        name.setAttribute('aria-invalid', 'true');
+        name.focus();
+        return;
+      }
+      api('POST', '/api/tokens', { name: name.value.trim(), role: role.value }).then(function (result) {
+        if (result.status !== 201) {
+          formError(tokenForm, message(result));
+          return;
+        }
+        var t = result.data;
+        var tr = tokenTemplate.content.firstElementChild.cloneNode(true);
+        tr.dataset.id = t.id;
+        tr.querySelector('.name').textContent = t.name;
+        tr.querySelector('.role').textContent = t.role;
+        tr.querySelector('.created').textContent = (t.created_at || '').slice(0, 10);
+        tr.querySelector('.status').textContent = 'active';
+        table.tBodies[0].appendChild(tr);
+        document.getElementById('new-token-name').textContent = t.name + ' (' + t.role + ')';
+        document.getElementById('new-token-secret').textContent = t.token;
+        secretBox.hidden = false;
+        name.value = '';
+        document.getElementById('copy-token').focus();
+      });
+    });
+
+    document.getElementById('copy-token').addEventListener('click', function () {
+      var code = document.getElementById('new-token-secret');
+      var done = function () { this.textContent = 'Copied'; }.bind(this);
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(code.textContent).then(done, function () {});
+      } else {
+        var range = document.createRange();
+        range.selectNodeContents(code);
+        var selection = window.getSelection();
+        selection.removeAllRanges();
+        selection.addRange(range);
+        try { if (document.execCommand('copy')) done(); } catch (e) { /* selected: copy by hand */ }
+      }
+    });
+
+    table.addEventListener('click', function (event) {
+      var button = event.target.closest('button.revoke');
+      if (!button) return;
+      var tr = button.closest('tr');
+      var name = tr.querySelector('.name').textContent;
+      var own = button.dataset.own === 'true';
+      var question = own
+        ? 'Revoke "' + name + '"? It is the token you are signed in with: you will be logged out.'
+        : 'Revoke "' + name + '"? Every device using it stops working at once.';
+      if (!window.confirm(question)) return;
+      api('POST', '/api/tokens/' + encodeURIComponent(tr.dataset.id) + '/revoke').then(function (result) {
+        if (result.status !== 200) {
+          formError(tokenForm, message(result));
+          return;
+        }
+        if (own) { window.location.assign('/login'); return; }
+        tr.classList.add('revoked');
+        tr.querySelector('.status').textContent = 'revoked ' + (result.data.revoked_at || '').slice(0, 10);
+        button.remove();
+      });
+    });
+  }
+
+  // ------------------------------------------------------------ cycles
+
+  var FIELD_OF_CODE = {
+    invalid_name: 'name', invalid_start: 'start', invalid_days: 'days',
+    invalid_focus: 'focus', invalid_note: 'note', unknown_horror: 'focus'
+  };
+
+  document.querySelectorAll('form.cycle-form').forEach(function (form) {
+    var boxes = form.querySelectorAll('input[name="focus"]');
+    var limit = function () {
+      var checked = form.querySelectorAll('input[name="focus"]:checked').length;
+      boxes.forEach(function (b) { b.disabled = !b.checked && checked >= 3; });
+    };
+    boxes.forEach(function (b) { b.addEventListener('change', limit); });
+    limit();
+
+    form.addEventListener('submit', function (event) {
+      event.preventDefault();
+      clearErrors(form);
+      var value = function (name) { var e = form.querySelector('[name="' + name + '"]'); return e ? e.value.trim() : ''; };
+      var body = {
+        name: value('name'),
+        focus: Array.prototype.map.call(form.querySelectorAll('input[name="focus"]:checked'), function (b) { return b.value; }),
+        note: value('note')
+      };
+      var request;
+      if (form.dataset.id) {
+        request = api('PUT', '/api/cycles/' + encodeURIComponent(form.dataset.id), body);
+      } else {
+        body.start = value('start');
+        var days = value('days');
+        if (days !== '') {
+          if (!/^\d+$/.test(days)) {
+            fieldError(form, 'days', 'must be a whole number of days').focus();
+            return;
+          }
+          body.days = parseInt(days, 10);
+        }
+        request = api('POST', '/api/cycles', body);
+      }
+      request.then(function (result) {
+        if (result.status === 200 || result.status === 201) {
+          window.location.assign('/admin?saved=cycle#cycles');
+          return;
+        }
+        var code = result.data.error && result.data.error.code;
+        var field = FIELD_OF_CODE[code];
+        var target = field ? fieldError(form, field, message(result)) : null;
+        if (!target) formError(form, message(result));
+        (target || form.querySelector('.form-error')).focus();
+      });
+    });
+  });
+})();
