@@ -148,12 +148,18 @@ pub fn parse(text: &str) -> Result<Config, String> {
         match e.span() {
             Some(span) => {
                 let line = line_of(span.start);
-                let line_start = text[..span.start.min(text.len())].rfind('\n').map_or(0, |i| i + 1);
+                let line_start = text[..span.start.min(text.len())]
+                    .rfind('\n')
+                    .map_or(0, |i| i + 1);
                 let column = span.start - line_start + 1;
                 // Name the key (or table) written on that line, so the field is always named.
                 let source = text[line_start..].lines().next().unwrap_or("").trim();
                 let key = source.split('=').next().unwrap_or("").trim();
-                let at = if key.is_empty() { String::new() } else { format!(" ({key})") };
+                let at = if key.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({key})")
+                };
                 format!("line {line}, column {column}{at}: {message}")
             }
             None => message,

@@ -90,7 +90,12 @@ impl Currency {
 
     /// Formats minor units with thousands separators and no code, `"12,345.00"`.
     pub fn format_separated(&self, minor: i64) -> String {
-        Amount { minor, digits: self.minor_digits(), grouping: true }.to_string()
+        Amount {
+            minor,
+            digits: self.minor_digits(),
+            grouping: true,
+        }
+        .to_string()
     }
 }
 

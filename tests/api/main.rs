@@ -5,6 +5,7 @@ mod helpers;
 mod auth;
 mod bad_input;
 mod catalogue;
+mod charts;
 mod cycles;
 mod exports;
 mod openapi;
