@@ -88,6 +88,9 @@ impl Store {
         let mut conn = Connection::open(path)?;
         configure(&conn)?;
         schema::migrate(&mut conn)?;
+        // Checkpoints run on their own thread (below), not inside a tick's commit.
+        conn.pragma_update(None, "wal_autocheckpoint", 0)?;
+        conn.pragma_update(None, "cache_size", -32_768)?;
         let store = Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
@@ -98,7 +101,31 @@ impl Store {
             }),
         };
         store.reload_blocking()?;
+        store.start_checkpointer()?;
         Ok(store)
+    }
+
+    /// Copies committed WAL frames into the database every half second (PASSIVE: never
+    /// blocks the writer or readers), so commits stay one WAL append and one fsync.
+    fn start_checkpointer(&self) -> Result<()> {
+        let conn = Connection::open(&self.inner.path)?;
+        configure(&conn)?;
+        let weak = Arc::downgrade(&self.inner);
+        std::thread::Builder::new()
+            .name("horrors-checkpoint".into())
+            .spawn(move || loop {
+                std::thread::sleep(Duration::from_millis(500));
+                if weak.upgrade().is_none() {
+                    // The store is gone: a last full checkpoint, then stop.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                    return;
+                }
+                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
+                    tracing::warn!(error = %e, "checkpoint failed");
+                }
+            })
+            .map_err(|e| Error::internal(format!("cannot start the checkpoint thread: {e}")))?;
+        Ok(())
     }
 
     /// The database file.
