@@ -190,6 +190,61 @@ impl TestApp {
         }
     }
 
+    /// Sends `request` as raw bytes over a fresh connection (for requests an HTTP client
+    /// refuses to build, such as non-ASCII header values) and reads the whole reply.
+    pub fn raw(&self, request: &[u8]) -> Reply {
+        use std::io::{Read, Write};
+        let address = self.base.trim_start_matches("http://");
+        let mut stream = std::net::TcpStream::connect(address).unwrap();
+        stream
+            .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+            .unwrap();
+        stream.write_all(request).unwrap();
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).unwrap();
+        let split = bytes
+            .windows(4)
+            .position(|w| w == b"\r\n\r\n")
+            .expect("a complete HTTP head");
+        let head = String::from_utf8_lossy(&bytes[..split]).to_string();
+        let mut raw_body = bytes[split + 4..].to_vec();
+        let mut lines = head.split("\r\n");
+        let status = lines
+            .next()
+            .and_then(|l| l.split(' ').nth(1))
+            .and_then(|s| s.parse().ok())
+            .expect("a status line");
+        let headers: Vec<(String, String)> = lines
+            .filter_map(|l| l.split_once(':'))
+            .map(|(n, v)| (n.trim().to_string(), v.trim().to_string()))
+            .collect();
+        let chunked = headers.iter().any(|(n, v)| {
+            n.eq_ignore_ascii_case("transfer-encoding") && v.eq_ignore_ascii_case("chunked")
+        });
+        if chunked {
+            let mut out = Vec::new();
+            let mut rest = &raw_body[..];
+            while let Some(end) = rest.windows(2).position(|w| w == b"\r\n") {
+                let size = usize::from_str_radix(String::from_utf8_lossy(&rest[..end]).trim(), 16)
+                    .unwrap_or(0);
+                if size == 0 {
+                    break;
+                }
+                out.extend_from_slice(&rest[end + 2..end + 2 + size]);
+                rest = &rest[end + 2 + size + 2..];
+            }
+            raw_body = out;
+        }
+        let text = String::from_utf8_lossy(&raw_body).to_string();
+        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
+        Reply {
+            status,
+            body,
+            text,
+            headers,
+        }
+    }
+
     pub fn get(&self, path: &str, token: &str) -> Reply {
         self.call("GET", path, Some(token), None, None, &[])
     }

@@ -1,0 +1,999 @@
+//! The real binary (SPEC §3, §13): tokens, refusing broken configurations, serving,
+//! surviving kill -9, restarts, retirement by file, `rank --json`, `backup`, and the
+//! HORRORS_* environment variables.
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_horrors");
+
+const CONFIG: &str = r#"
+[organization]
+name = "Example Freight"
+timezone = "America/Chicago"
+currency = "USD"
+
+[window]
+days = 30
+
+[ranking]
+pain_weight = 0.5
+cost_weight = 0.5
+worst = 0.5
+worse = 0.8
+
+departments = ["Dispatch", "Warehouse", "Drivers"]
+
+[[horrors]]
+key = "late-delivery"
+name = "Late delivery"
+description = "Package delivered after the promised time"
+pain = 9
+unit_cost = "35.00"
+operational = true
+
+[[horrors]]
+key = "lost-package"
+name = "Lost package"
+pain = 10
+unit_cost = "120.00"
+
+[[horrors]]
+key = "damaged"
+name = "Damaged package 📦"
+pain = 8
+unit_cost = "60.00"
+
+[[horrors]]
+key = "wrong-address"
+name = "配送先の誤り"
+pain = 7
+unit_cost = "25.50"
+
+[[horrors]]
+key = "missed-pickup"
+name = "Missed pickup"
+pain = 6
+unit_cost = "0.99"
+"#;
+
+/// The `[[horrors]]` table of missed-pickup, to remove it from CONFIG.
+const MISSED_PICKUP: &str = r#"[[horrors]]
+key = "missed-pickup"
+name = "Missed pickup"
+pain = 6
+unit_cost = "0.99"
+"#;
+
+/// A command with no HORRORS_* variables from the outside, run in `dir`.
+fn horrors(dir: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .current_dir(dir)
+        .env_remove("HORRORS_DB")
+        .env_remove("HORRORS_CONFIG")
+        .env_remove("HORRORS_BIND")
+        .env("HORRORS_LOG", "warn");
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command
+        .stdin(Stdio::null())
+        .output()
+        .expect("the binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).to_string()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).to_string()
+}
+
+fn is_token(line: &str) -> bool {
+    line.len() == 68
+        && line.starts_with("hrr_")
+        && line[4..]
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+}
+
+fn create_token(dir: &Path, db: &Path, role: &str, name: &str) -> String {
+    let output = run(horrors(dir)
+        .args(["token", "create", "--role", role, "--name", name, "--db"])
+        .arg(db));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = stdout(&output);
+    let last = out.lines().last().unwrap_or_default().to_string();
+    assert!(is_token(&last), "last stdout line is {last:?}");
+    last
+}
+
+/// A running `horrors serve`, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+    stdout: mpsc::Receiver<String>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Starts `serve` on port 0 and waits for its "listening" line and a healthy /healthz.
+fn serve(dir: &Path, config: &Path, db: &Path) -> Server {
+    let mut child = horrors(dir)
+        .args(["serve", "--bind", "127.0.0.1:0", "--config"])
+        .arg(config)
+        .arg("--db")
+        .arg(db)
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("serve starts");
+    let (tx, rx) = mpsc::channel::<String>();
+    let err = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            if tx.send(line).is_err() {
+                // Keep draining so the server never blocks on a full pipe.
+                continue;
+            }
+        }
+    });
+    let (otx, orx) = mpsc::channel::<String>();
+    let out = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(out).lines().map_while(Result::ok) {
+            let _ = otx.send(line);
+        }
+    });
+    let deadline = Instant::now() + Duration::from_secs(60);
+    let mut seen = Vec::new();
+    let address = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match rx.recv_timeout(left) {
+            Ok(line) => {
+                if let Some(rest) = line.split("horrors is listening on http://").nth(1) {
+                    break rest.trim().to_string();
+                }
+                seen.push(line);
+            }
+            Err(_) => {
+                let status = child.try_wait().ok().flatten();
+                let _ = child.kill();
+                panic!("no listening line (exit {status:?}); stderr: {seen:?}");
+            }
+        }
+    };
+    assert!(
+        address.starts_with("127.0.0.1:") && !address.ends_with(":0"),
+        "{address}"
+    );
+    let base = format!("http://{address}");
+    // Poll until the database answers.
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        match ureq::get(&format!("{base}/healthz")).call() {
+            Ok(r) if r.status() == 200 => break,
+            _ if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
+            other => panic!("/healthz never answered: {other:?}"),
+        }
+    }
+    Server {
+        child,
+        base,
+        stdout: orx,
+    }
+}
+
+fn request(method: &str, url: &str, token: &str, body: Option<&Value>) -> (u16, Value) {
+    let req = ureq::request(method, url).set("Authorization", &format!("Bearer {token}"));
+    let result = match body {
+        Some(b) => req.send_json(b.clone()),
+        None => req.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = response.status();
+    let text = response.into_string().unwrap();
+    (status, serde_json::from_str(&text).unwrap_or(Value::Null))
+}
+
+impl Server {
+    fn get(&self, path: &str, token: &str) -> Value {
+        let (status, body) = request("GET", &format!("{}{path}", self.base), token, None);
+        assert_eq!(status, 200, "GET {path}: {body}");
+        body
+    }
+
+    fn post(&self, path: &str, token: &str, body: &Value) -> (u16, Value) {
+        request("POST", &format!("{}{path}", self.base), token, Some(body))
+    }
+
+    /// Waits for a token printed on standard output.
+    fn printed_token(&self) -> Option<String> {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while let Ok(line) = self
+            .stdout
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            if is_token(&line) {
+                return Some(line);
+            }
+        }
+        None
+    }
+
+    /// Stops the server with SIGTERM, waits for it to exit, and returns what it printed
+    /// on standard output that was not read yet.
+    fn stop(mut self) -> Vec<String> {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("kill runs");
+        assert!(status.success());
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if let Some(status) = self.child.try_wait().unwrap() {
+                assert!(status.success(), "serve exited with {status:?} on SIGTERM");
+                break;
+            }
+            assert!(Instant::now() < deadline, "serve did not stop on SIGTERM");
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        // The pipe is closed now: the reader ends and the channel disconnects.
+        let mut rest = Vec::new();
+        while let Ok(line) = self.stdout.recv_timeout(Duration::from_secs(10)) {
+            rest.push(line);
+        }
+        rest
+    }
+
+    /// SIGKILL (Child::kill is SIGKILL on Unix) and reap.
+    fn kill9(mut self) {
+        self.child.kill().unwrap();
+        let status = self.child.wait().unwrap();
+        assert!(!status.success());
+    }
+}
+
+struct Env {
+    dir: tempfile::TempDir,
+}
+
+impl Env {
+    fn new() -> Env {
+        let env = Env {
+            dir: tempfile::tempdir().unwrap(),
+        };
+        std::fs::write(env.config(), CONFIG).unwrap();
+        env
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn config(&self) -> PathBuf {
+        self.dir.path().join("horrors.toml")
+    }
+
+    fn db(&self) -> PathBuf {
+        self.dir.path().join("horrors.db")
+    }
+}
+
+fn count_ticks(db: &Path) -> i64 {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    conn.query_row("SELECT COUNT(*) FROM ticks", [], |r| r.get(0))
+        .unwrap()
+}
+
+#[test]
+fn token_create_prints_the_token_alone_on_the_last_line() {
+    let env = Env::new();
+    let output = run(horrors(env.path())
+        .args(["token", "create", "--role", "viewer", "--name", "x", "--db"])
+        .arg(env.db()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = stdout(&output);
+    let last = out.lines().last().unwrap();
+    assert!(is_token(last), "{out:?}");
+    assert!(env.db().exists());
+    // Only its hash is stored, and it authenticates as a viewer named x.
+    let store = horrors::store::Store::open(&env.db()).unwrap();
+    let who = store.authenticate(last).unwrap().expect("the token works");
+    assert_eq!(
+        (who.name.as_str(), who.role),
+        ("x", horrors::auth::Role::Viewer)
+    );
+    drop(store);
+    for entry in std::fs::read_dir(env.path()).unwrap() {
+        let path = entry.unwrap().path();
+        let bytes = std::fs::read(&path).unwrap();
+        assert!(
+            !bytes.windows(64).any(|w| w == &last.as_bytes()[4..]),
+            "{} holds the secret",
+            path.display()
+        );
+    }
+    // A second token is different.
+    let second = create_token(env.path(), &env.db(), "staff", "y");
+    assert_ne!(second, last);
+}
+
+#[test]
+fn token_create_refuses_bad_arguments_in_one_line_and_creates_nothing() {
+    let env = Env::new();
+    for args in [
+        vec!["--role", "root", "--name", "x"],
+        vec!["--role", "Admin", "--name", "x"],
+        vec!["--role", "viewer", "--name", ""],
+        vec!["--role", "viewer", "--name", "   "],
+    ] {
+        let output = run(horrors(env.path())
+            .args(["token", "create"])
+            .args(&args)
+            .arg("--db")
+            .arg(env.db()));
+        assert!(!output.status.success(), "{args:?} succeeded");
+        let err = stderr(&output);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err:?}");
+        assert!(!err.trim().is_empty());
+        assert!(
+            stdout(&output).trim().is_empty(),
+            "{args:?} printed a token"
+        );
+        assert!(!env.db().exists(), "{args:?} created the database");
+    }
+    let output = run(horrors(env.path())
+        .args(["token", "create", "--role", "root", "--name", "x", "--db"])
+        .arg(env.db()));
+    assert!(stderr(&output).contains("role"), "{}", stderr(&output));
+}
+
+#[test]
+fn serve_refuses_broken_configurations_and_writes_nothing() {
+    let env = Env::new();
+    let horror = |key: &str| {
+        format!(
+            "\n[[horrors]]\nkey = \"{key}\"\nname = \"{key}\"\npain = 3\nunit_cost = \"1.00\"\n"
+        )
+    };
+    let without_missed = CONFIG.replace(MISSED_PICKUP, "");
+    let cases: Vec<(&str, String, Vec<&str>)> = vec![
+        ("four horrors", without_missed.clone(), vec!["horrors"]),
+        (
+            "nine horrors",
+            format!(
+                "{CONFIG}{}{}{}{}",
+                horror("a1"),
+                horror("a2"),
+                horror("a3"),
+                horror("a4")
+            ),
+            vec!["horrors"],
+        ),
+        (
+            "duplicate key",
+            format!("{CONFIG}{}", horror("damaged")),
+            vec!["horrors[5].key"],
+        ),
+        (
+            "bad key",
+            CONFIG.replace("key = \"damaged\"", "key = \"Damaged Goods\""),
+            vec!["horrors[2].key"],
+        ),
+        (
+            "unknown timezone",
+            CONFIG.replace("America/Chicago", "Mars/Olympus_Mons"),
+            vec!["organization.timezone"],
+        ),
+        (
+            "unknown currency",
+            CONFIG.replace("\"USD\"", "\"XYZ\""),
+            vec!["organization.currency"],
+        ),
+        (
+            "window of 0 days",
+            CONFIG.replace("days = 30", "days = 0"),
+            vec!["window.days"],
+        ),
+        (
+            "window of 367 days",
+            CONFIG.replace("days = 30", "days = 367"),
+            vec!["window.days"],
+        ),
+        (
+            "pain 11",
+            CONFIG.replace("pain = 8", "pain = 11"),
+            vec!["horrors[2].pain"],
+        ),
+        (
+            "unit cost with three decimals",
+            CONFIG.replace("\"25.50\"", "\"25.505\""),
+            vec!["horrors[3].unit_cost"],
+        ),
+        (
+            "unit cost as a number",
+            CONFIG.replace("\"25.50\"", "25.50"),
+            vec!["unit_cost", "line"],
+        ),
+        (
+            "unknown field",
+            CONFIG.replace("currency = \"USD\"", "currency = \"USD\"\ncolour = \"red\""),
+            vec!["colour", "line"],
+        ),
+        (
+            "TOML syntax",
+            CONFIG.replace("pain = 10", "pain = = 10"),
+            vec!["line"],
+        ),
+        (
+            "worst above worse",
+            CONFIG.replace("worst = 0.5", "worst = 0.9"),
+            vec!["worst"],
+        ),
+        (
+            "both weights zero",
+            CONFIG
+                .replace("pain_weight = 0.5", "pain_weight = 0")
+                .replace("cost_weight = 0.5", "cost_weight = 0"),
+            vec!["pain_weight"],
+        ),
+        (
+            "negative weight",
+            CONFIG.replace("cost_weight = 0.5", "cost_weight = -1"),
+            vec!["cost_weight"],
+        ),
+        (
+            "duplicate department",
+            CONFIG.replace("\"Drivers\"]", "\"Dispatch\"]"),
+            vec!["departments"],
+        ),
+        (
+            "61-character name",
+            CONFIG.replace(
+                "name = \"Lost package\"",
+                &format!("name = \"{}\"", "x".repeat(61)),
+            ),
+            vec!["horrors[1].name"],
+        ),
+        (
+            "missing organization",
+            CONFIG.replace("[organization]", "[organisation]"),
+            vec!["organi"],
+        ),
+    ];
+    assert!(cases.len() >= 10);
+    for (what, text, needles) in cases {
+        let config = env.path().join("broken.toml");
+        std::fs::write(&config, &text).unwrap();
+        let db = env.path().join("refused.db");
+        let output = run(horrors(env.path())
+            .args(["serve", "--bind", "127.0.0.1:0", "--config"])
+            .arg(&config)
+            .arg("--db")
+            .arg(&db));
+        let err = stderr(&output);
+        assert!(!output.status.success(), "{what}: serve accepted it: {err}");
+        let message = err.trim_end();
+        assert_eq!(message.lines().count(), 1, "{what}: {message}");
+        assert!(
+            message.contains("broken.toml"),
+            "{what}: the file is not named: {message}"
+        );
+        for needle in needles {
+            assert!(
+                message.contains(needle),
+                "{what}: {needle:?} not in {message}"
+            );
+        }
+        assert!(!db.exists(), "{what}: the database was created");
+    }
+    // A missing file is named too.
+    let output = run(horrors(env.path())
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--config",
+            "nope.toml",
+            "--db",
+        ])
+        .arg(env.db()));
+    assert!(!output.status.success());
+    assert!(stderr(&output).contains("nope.toml"));
+    assert!(!env.db().exists());
+
+    // A broken file given to an existing database changes nothing in it.
+    let token = create_token(env.path(), &env.db(), "admin", "boss");
+    let server = serve(env.path(), &env.config(), &env.db());
+    let (status, _) = server.post("/api/ticks", &token, &json!({"horror": "damaged"}));
+    assert_eq!(status, 201);
+    server.stop();
+    std::fs::write(env.config(), CONFIG.replace("pain = 8", "pain = 11")).unwrap();
+    let output = run(horrors(env.path())
+        .args(["serve", "--bind", "127.0.0.1:0", "--config"])
+        .arg(env.config())
+        .arg("--db")
+        .arg(env.db()));
+    assert!(!output.status.success());
+    assert_eq!(count_ticks(&env.db()), 1);
+    let conn = rusqlite::Connection::open(env.db()).unwrap();
+    let pain: i64 = conn
+        .query_row("SELECT pain FROM horrors WHERE key = 'damaged'", [], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(pain, 8);
+}
+
+#[test]
+fn serve_prints_a_one_time_admin_token_and_where_it_listens() {
+    let env = Env::new();
+    let server = serve(env.path(), &env.config(), &env.db());
+    let token = server
+        .printed_token()
+        .expect("a one-time admin token on stdout");
+    let me = server.get("/api/me", &token);
+    assert_eq!(me, json!({"name": "admin", "role": "admin"}));
+    let health = ureq::get(&format!("{}/healthz", server.base))
+        .call()
+        .unwrap();
+    assert_eq!(
+        health.into_json::<Value>().unwrap(),
+        json!({"status": "ok"})
+    );
+    let rest = server.stop();
+    assert!(
+        !rest.iter().any(|l| l.contains(&token)),
+        "printed twice: {rest:?}"
+    );
+    assert_eq!(token_names(&env.db()), ["admin"]);
+    // With an admin token in the database, no new one is made or printed.
+    let server = serve(env.path(), &env.config(), &env.db());
+    assert_eq!(server.get("/api/me", &token)["role"], "admin");
+    let printed = server.stop();
+    assert!(!printed.iter().any(|l| is_token(l)), "{printed:?}");
+    assert_eq!(token_names(&env.db()), ["admin"]);
+}
+
+fn post_ticks(base: &str, token: &str, n: usize) -> Vec<i64> {
+    let keys = [
+        "late-delivery",
+        "lost-package",
+        "damaged",
+        "wrong-address",
+        "missed-pickup",
+    ];
+    (0..n)
+        .map(|i| {
+            let (status, body) = request(
+                "POST",
+                &format!("{base}/api/ticks"),
+                token,
+                Some(
+                &json!({"horror": keys[i % 5], "qty": 1 + i % 4,
+                        "occurred_at": format!("2026-02-{:02}T{:02}:30:00Z", 1 + i % 10, 12 + i % 12),
+                        "source": if i % 3 == 0 { "complaint" } else { "internal" }})),
+            );
+            assert_eq!(status, 201, "{body}");
+            body["id"].as_i64().unwrap()
+        })
+        .collect()
+}
+
+fn listed_ids(server: &Server, token: &str) -> Vec<i64> {
+    let page = server.get("/api/ticks?from=2026-01-01&to=2026-03-31&limit=1000", token);
+    let mut ids: Vec<i64> = page["ticks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_i64().unwrap())
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+#[test]
+fn acknowledged_ticks_survive_kill_9_and_restarts() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "admin", "boss");
+    let server = serve(env.path(), &env.config(), &env.db());
+    let mut acknowledged = post_ticks(&server.base, &token, 50);
+    server.kill9();
+    assert_eq!(count_ticks(&env.db()), 50);
+
+    let server = serve(env.path(), &env.config(), &env.db());
+    assert_eq!(listed_ids(&server, &token), acknowledged);
+    // Ticks recorded concurrently right up to the kill are all there.
+    let base = server.base.clone();
+    let more: Vec<i64> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..4)
+            .map(|_| s.spawn(|| post_ticks(&base, &token, 25)))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().unwrap())
+            .collect()
+    });
+    acknowledged.extend(more);
+    acknowledged.sort_unstable();
+    server.kill9();
+
+    // A normal restart keeps everything too.
+    let server = serve(env.path(), &env.config(), &env.db());
+    assert_eq!(listed_ids(&server, &token), acknowledged);
+    server.stop();
+    let server = serve(env.path(), &env.config(), &env.db());
+    assert_eq!(listed_ids(&server, &token), acknowledged);
+    let ranking = server.get("/api/ranking?from=2026-02-01&to=2026-02-10", &token);
+    let expected: u64 =
+        (0..50).map(|i| 1 + i % 4).sum::<u64>() + 4 * (0..25).map(|i| 1 + i % 4).sum::<u64>();
+    assert_eq!(ranking["totals"]["count"], expected);
+    // The rollup is consistent after the kills.
+    drop(server);
+    let output = run(horrors(env.path()).arg("check").arg("--db").arg(env.db()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(stdout(&output).contains(&format!("{} ticks", acknowledged.len())));
+}
+
+#[test]
+fn a_horror_removed_from_the_file_is_retired_on_restart() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "admin", "boss");
+    let server = serve(env.path(), &env.config(), &env.db());
+    for at in ["2026-02-03T18:00:00Z", "2026-02-04T18:00:00Z"] {
+        let (status, _) = server.post(
+            "/api/ticks",
+            &token,
+            &json!({"horror": "missed-pickup", "qty": 3, "occurred_at": at}),
+        );
+        assert_eq!(status, 201);
+    }
+    server.stop();
+
+    let new_config = CONFIG.replace(MISSED_PICKUP, "")
+        + "\n[[horrors]]\nkey = \"rude-driver\"\nname = \"Rude driver\"\npain = 4\nunit_cost = \"5.00\"\n";
+    assert!(!new_config.contains("missed-pickup"));
+    std::fs::write(env.config(), new_config).unwrap();
+    let server = serve(env.path(), &env.config(), &env.db());
+    let catalogue = server.get("/api/horrors?include_retired=true", &token);
+    let state: Vec<(String, bool)> = catalogue["horrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            (
+                h["key"].as_str().unwrap().to_string(),
+                h["retired"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        state,
+        [
+            ("late-delivery".to_string(), false),
+            ("lost-package".to_string(), false),
+            ("damaged".to_string(), false),
+            ("wrong-address".to_string(), false),
+            ("rude-driver".to_string(), false),
+            ("missed-pickup".to_string(), true),
+        ]
+    );
+    let ranking = server.get("/api/ranking?from=2026-02-01&to=2026-02-28", &token);
+    let missed = ranking["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["key"] == "missed-pickup")
+        .expect("the retired horror keeps its ticks");
+    assert_eq!(missed["retired"], true);
+    assert_eq!(missed["count"], 6);
+    assert_eq!(missed["cost"], "5.94");
+    let (status, body) = server.post("/api/ticks", &token, &json!({"horror": "missed-pickup"}));
+    assert_eq!(
+        (status, &body["error"]["code"]),
+        (422, &json!("retired_horror"))
+    );
+    let history = server.get("/api/horrors/history", &token);
+    let changes = history["changes"].as_array().unwrap();
+    assert!(changes.iter().any(|c| c["horror"] == "missed-pickup"
+        && c["action"] == "retired"
+        && c["source"] == "file"));
+    server.stop();
+
+    // Restarting with the same file changes nothing more.
+    let server = serve(env.path(), &env.config(), &env.db());
+    let again = server.get("/api/horrors/history", &token);
+    assert_eq!(again["changes"].as_array().unwrap().len(), changes.len());
+    server.stop();
+    // Putting it back in the file restores it.
+    std::fs::write(env.config(), CONFIG).unwrap();
+    let server = serve(env.path(), &env.config(), &env.db());
+    let (status, _) = server.post("/api/ticks", &token, &json!({"horror": "missed-pickup"}));
+    assert_eq!(status, 201);
+}
+
+#[test]
+fn rank_json_equals_the_api_and_backup_copies_everything() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "admin", "boss");
+    let server = serve(env.path(), &env.config(), &env.db());
+    let ids = post_ticks(&server.base, &token, 60);
+    // Void one so the comparison covers voided ticks too.
+    let (status, _) = server.post(&format!("/api/ticks/{}/void", ids[7]), &token, &json!({}));
+    assert_eq!(status, 200);
+    for by in ["priority", "count", "cost", "pain"] {
+        for (from, to) in [
+            ("2026-02-01", "2026-02-10"),
+            ("2026-02-03", "2026-02-05"),
+            ("2026-03-01", "2026-03-31"),
+        ] {
+            let api = server.get(&format!("/api/ranking?from={from}&to={to}&by={by}"), &token);
+            let output = run(horrors(env.path())
+                .args([
+                    "rank", "--json", "--from", from, "--to", to, "--by", by, "--config",
+                ])
+                .arg(env.config())
+                .arg("--db")
+                .arg(env.db()));
+            assert!(output.status.success(), "{}", stderr(&output));
+            let cli: Value = serde_json::from_slice(&output.stdout)
+                .unwrap_or_else(|e| panic!("rank --json is not JSON ({e}): {}", stdout(&output)));
+            assert_eq!(cli, api, "{from}..{to} by {by}");
+        }
+    }
+    // Bad windows are refused in one line.
+    let output = run(horrors(env.path())
+        .args([
+            "rank",
+            "--json",
+            "--from",
+            "2026-02-30",
+            "--to",
+            "2026-03-01",
+            "--db",
+        ])
+        .arg(env.db()));
+    assert!(!output.status.success());
+    assert_eq!(stderr(&output).trim_end().lines().count(), 1);
+
+    // Backup while the server runs.
+    let copy = env.path().join("copy.db");
+    let output = run(horrors(env.path())
+        .args(["backup", "--out"])
+        .arg(&copy)
+        .arg("--db")
+        .arg(env.db()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(count_ticks(&copy), 60);
+    let store = horrors::store::Store::open(&copy).unwrap();
+    assert_eq!(store.count_ticks_blocking().unwrap(), 60);
+    drop(store);
+    let output = run(horrors(env.path())
+        .args([
+            "rank",
+            "--json",
+            "--from",
+            "2026-02-01",
+            "--to",
+            "2026-02-10",
+            "--db",
+        ])
+        .arg(&copy));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let from_copy: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        from_copy,
+        server.get("/api/ranking?from=2026-02-01&to=2026-02-10", &token)
+    );
+    // A backup of a database that does not exist fails and creates nothing.
+    let output = run(horrors(env.path()).args(["backup", "--out", "x.db", "--db", "missing.db"]));
+    assert!(!output.status.success());
+    assert!(!env.path().join("missing.db").exists());
+    assert!(!env.path().join("x.db").exists());
+}
+
+fn token_names(db: &Path) -> Vec<String> {
+    let store = horrors::store::Store::open(db).unwrap();
+    store
+        .list_tokens_blocking()
+        .unwrap()
+        .into_iter()
+        .map(|t| t.name)
+        .collect()
+}
+
+#[test]
+fn horrors_db_is_honoured_and_db_overrides_it() {
+    let env = Env::new();
+    let from_env = env.path().join("from-env.db");
+    let from_flag = env.path().join("from-flag.db");
+    let output = run(horrors(env.path())
+        .env("HORRORS_DB", &from_env)
+        .args(["token", "create", "--role", "staff", "--name", "env"]));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(from_env.exists());
+    assert!(
+        !env.path().join("data").exists(),
+        "the default path was used"
+    );
+    assert_eq!(token_names(&from_env), ["env"]);
+
+    let output = run(horrors(env.path())
+        .env("HORRORS_DB", &from_env)
+        .args([
+            "token", "create", "--role", "staff", "--name", "flag", "--db",
+        ])
+        .arg(&from_flag));
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(token_names(&from_flag), ["flag"]);
+    assert_eq!(token_names(&from_env), ["env"]);
+
+    // serve honours HORRORS_DB and HORRORS_CONFIG as well.
+    let mut child = horrors(env.path())
+        .env("HORRORS_DB", &from_env)
+        .env("HORRORS_CONFIG", env.path().join("missing.toml"))
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let output = {
+        let deadline = Instant::now() + Duration::from_secs(30);
+        loop {
+            if child.try_wait().unwrap().is_some() {
+                break child.wait_with_output().unwrap();
+            }
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("serve started with a missing HORRORS_CONFIG");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    };
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains("missing.toml"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn a_timezone_change_recomputes_days_and_a_currency_change_is_refused() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "admin", "boss");
+    let server = serve(env.path(), &env.config(), &env.db());
+    let (status, body) = server.post(
+        "/api/ticks",
+        &token,
+        &json!({"horror": "damaged", "occurred_at": "2026-02-01T03:00:00Z"}),
+    );
+    assert_eq!((status, &body["day"]), (201, &json!("2026-01-31")));
+    server.stop();
+
+    std::fs::write(env.config(), CONFIG.replace("America/Chicago", "UTC")).unwrap();
+    let server = serve(env.path(), &env.config(), &env.db());
+    let ticks = server.get("/api/ticks?from=2026-02-01&to=2026-02-01", &token);
+    assert_eq!(ticks["ticks"][0]["day"], "2026-02-01");
+    assert_eq!(ticks["window"]["timezone"], "UTC");
+    let ranking = server.get("/api/ranking?from=2026-02-01&to=2026-02-01", &token);
+    assert_eq!(ranking["totals"]["count"], 1);
+    let ranking = server.get("/api/ranking?from=2026-01-31&to=2026-01-31", &token);
+    assert_eq!(ranking["totals"]["count"], 0);
+    server.stop();
+
+    // Costs are stored in USD: switching currency is refused, in one line, and changes nothing.
+    std::fs::write(
+        env.config(),
+        CONFIG
+            .replace("America/Chicago", "UTC")
+            .replace("\"USD\"", "\"EUR\""),
+    )
+    .unwrap();
+    let output = run(horrors(env.path())
+        .args(["serve", "--bind", "127.0.0.1:0", "--config"])
+        .arg(env.config())
+        .arg("--db")
+        .arg(env.db()));
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("organization.currency"), "{err}");
+    std::fs::write(env.config(), CONFIG.replace("America/Chicago", "UTC")).unwrap();
+    let server = serve(env.path(), &env.config(), &env.db());
+    let catalogue = server.get("/api/horrors", &token);
+    assert_eq!(catalogue["organization"]["currency"], "USD");
+    assert_eq!(catalogue["organization"]["timezone"], "UTC");
+}
+
+#[test]
+#[ignore = "BUG: a refused currency change does not name the configuration file (SPEC §2)"]
+fn a_refused_currency_change_names_the_file() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "admin", "boss");
+    let server = serve(env.path(), &env.config(), &env.db());
+    let (status, _) = server.post("/api/ticks", &token, &json!({"horror": "damaged"}));
+    assert_eq!(status, 201);
+    server.stop();
+    std::fs::write(env.config(), CONFIG.replace("\"USD\"", "\"EUR\"")).unwrap();
+    let output = run(horrors(env.path())
+        .args(["serve", "--bind", "127.0.0.1:0", "--config"])
+        .arg(env.config())
+        .arg("--db")
+        .arg(env.db()));
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(err.contains("horrors.toml"), "the file is not named: {err}");
+}
+
+#[test]
+#[ignore = "BUG: usage errors (missing argument, unknown command) print clap's multi-line usage, not one line (SPEC §3)"]
+fn usage_errors_are_one_line() {
+    let env = Env::new();
+    for args in [
+        vec!["token", "create", "--role", "viewer"],
+        vec!["frobnicate"],
+        vec!["rank", "--by"],
+    ] {
+        let output = run(horrors(env.path()).args(&args));
+        assert!(!output.status.success(), "{args:?}");
+        let err = stderr(&output);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+    }
+}
+
+#[test]
+fn the_database_is_the_source_of_truth_until_the_file_changes() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "admin", "boss");
+    let server = serve(env.path(), &env.config(), &env.db());
+    let catalogue = server.get("/api/horrors", &token);
+    let mut horrors: Vec<Value> = catalogue["horrors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|h| {
+            json!({"key": h["key"], "name": h["name"], "description": h["description"],
+                   "pain": h["pain"], "unit_cost": h["unit_cost"], "operational": h["operational"]})
+        })
+        .collect();
+    horrors[2]["pain"] = json!(2);
+    let (status, body) = request(
+        "PUT",
+        &format!("{}/api/horrors", server.base),
+        &token,
+        Some(&json!({ "horrors": horrors })),
+    );
+    assert_eq!(status, 200, "{body}");
+    server.stop();
+
+    // The same file again: the API's change stands.
+    let server = serve(env.path(), &env.config(), &env.db());
+    assert_eq!(server.get("/api/horrors", &token)["horrors"][2]["pain"], 2);
+    server.stop();
+    // A changed file is applied again.
+    std::fs::write(env.config(), format!("# edited\n{CONFIG}")).unwrap();
+    let server = serve(env.path(), &env.config(), &env.db());
+    assert_eq!(server.get("/api/horrors", &token)["horrors"][2]["pain"], 8);
+}
