@@ -367,7 +367,9 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
     let listener = TcpListener::bind(bind)
         .map_err(|e| Error::internal(format!("cannot listen on {bind}: {e}")))?;
     let store = Store::open(db)?;
-    let applied = store.apply_config_blocking(&config)?;
+    let applied = store
+        .apply_config_blocking(&config)
+        .map_err(|e| Error::internal(format!("{}: {e}", config_path.display())))?;
     if applied.changed {
         tracing::info!(
             changes = applied.catalogue_changes,

@@ -54,9 +54,9 @@ pub enum Error {
     /// 404.
     #[error("{0}")]
     NotFound(String),
-    /// 405.
-    #[error("method not allowed")]
-    MethodNotAllowed,
+    /// 405, with the methods the resource allows.
+    #[error("method not allowed; allowed: {0}")]
+    MethodNotAllowed(&'static str),
     /// 409.
     #[error("{message}")]
     Conflict {
@@ -133,7 +133,7 @@ impl Error {
             Error::Unauthorized(_) => "unauthorized",
             Error::Forbidden { code, .. } => code,
             Error::NotFound(_) => "not_found",
-            Error::MethodNotAllowed => "method_not_allowed",
+            Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::Conflict { code, .. } => code,
             Error::TooLarge(_) => "payload_too_large",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
@@ -178,7 +178,7 @@ impl ResponseError for Error {
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,
-            Error::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
+            Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Conflict { .. } => StatusCode::CONFLICT,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -216,6 +216,9 @@ impl ResponseError for Error {
         match self {
             Error::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"horrors\""));
+            }
+            Error::MethodNotAllowed(allow) => {
+                response.insert_header((header::ALLOW, *allow));
             }
             Error::Overloaded | Error::Storage(_) if status == StatusCode::SERVICE_UNAVAILABLE => {
                 response.insert_header((header::RETRY_AFTER, "1"));

@@ -12,7 +12,23 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
-    let cli = horrors::cli::Cli::parse();
+    let cli = match horrors::cli::Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) if !error.use_stderr() => error.exit(), // --help, --version
+        Err(error) => {
+            // One line, like every other failure; `--help` has the details.
+            let rendered = error.to_string();
+            let first = rendered
+                .lines()
+                .find(|l| !l.trim().is_empty())
+                .unwrap_or("invalid arguments");
+            eprintln!(
+                "horrors: {}; see `horrors --help`",
+                first.trim_start_matches("error: ").trim()
+            );
+            return ExitCode::from(2);
+        }
+    };
     match horrors::cli::run(cli) {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {

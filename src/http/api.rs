@@ -582,8 +582,11 @@ pub async fn create_cycle(
         .map_err(|m| Error::invalid("invalid_start", format!("start: {m}")))?;
     let days = input.days.unwrap_or(store.snapshot()?.settings.window_days);
     validate_days(days).map_err(bad("invalid_days"))?;
-    let window = crate::calendar::Window::new(start, start + chrono::Duration::days(days - 1))
-        .map_err(bad("invalid_days"))?;
+    let end = start + chrono::Duration::days(days - 1);
+    if chrono::Datelike::year(&end) > 9999 {
+        return Err(Error::invalid("invalid_days", "the cycle would end after the year 9999"));
+    }
+    let window = crate::calendar::Window::new(start, end).map_err(bad("invalid_days"))?;
     let id = store.create_cycle(name, window, note, input.focus).await?;
     let store = store.into_inner();
     let detail = blocking(move || report::cycle_detail(&store, id, Utc::now())).await?;

@@ -49,46 +49,46 @@ pub fn run(listener: TcpListener, store: Store) -> std::io::Result<Server> {
 /// The route table: JSON under `/api`, operations at the root.
 pub fn configure(cfg: &mut web::ServiceConfig) {
     use api::*;
-    cfg.service(resource("/healthz").route(web::get().to(healthz)))
-        .service(resource("/api/openapi.json").route(web::get().to(openapi::document)))
+    cfg.service(resource("/healthz", "GET, HEAD").route(get().to(healthz)))
+        .service(resource("/api/openapi.json", "GET, HEAD").route(get().to(openapi::document)))
         .service(
-            resource("/api/horrors")
-                .route(web::get().to(list_horrors))
+            resource("/api/horrors", "GET, HEAD, PUT")
+                .route(get().to(list_horrors))
                 .route(web::put().to(put_horrors)),
         )
-        .service(resource("/api/horrors/history").route(web::get().to(horror_history)))
+        .service(resource("/api/horrors/history", "GET, HEAD").route(get().to(horror_history)))
         .service(
-            resource("/api/ticks")
-                .route(web::get().to(list_ticks))
+            resource("/api/ticks", "GET, HEAD, POST")
+                .route(get().to(list_ticks))
                 .route(web::post().to(post_tick)),
         )
         .service(
-            resource("/api/ticks/batch")
+            resource("/api/ticks/batch", "POST")
                 .app_data(json_config(BATCH_BODY_LIMIT))
                 .route(web::post().to(post_batch)),
         )
-        .service(resource("/api/ticks/{id}/void").route(web::post().to(void_tick)))
-        .service(resource("/api/ranking").route(web::get().to(ranking)))
-        .service(resource("/api/trend").route(web::get().to(trend)))
+        .service(resource("/api/ticks/{id}/void", "POST").route(web::post().to(void_tick)))
+        .service(resource("/api/ranking", "GET, HEAD").route(get().to(ranking)))
+        .service(resource("/api/trend", "GET, HEAD").route(get().to(trend)))
         .service(
-            resource("/api/tokens")
-                .route(web::get().to(list_tokens))
+            resource("/api/tokens", "GET, HEAD, POST")
+                .route(get().to(list_tokens))
                 .route(web::post().to(create_token)),
         )
-        .service(resource("/api/tokens/{id}/revoke").route(web::post().to(revoke_token)))
-        .service(resource("/api/me").route(web::get().to(me)))
+        .service(resource("/api/tokens/{id}/revoke", "POST").route(web::post().to(revoke_token)))
+        .service(resource("/api/me", "GET, HEAD").route(get().to(me)))
         .service(
-            resource("/api/cycles")
-                .route(web::get().to(list_cycles))
+            resource("/api/cycles", "GET, HEAD, POST")
+                .route(get().to(list_cycles))
                 .route(web::post().to(create_cycle)),
         )
-        .service(resource("/api/export/ticks.csv").route(web::get().to(export_ticks)))
-        .service(resource("/api/export/ranking.csv").route(web::get().to(export_ranking)))
-        .service(resource("/api/export/annual.zip").route(web::get().to(export_annual)))
-        .service(resource("/charts/{file}").route(web::get().to(chart)))
+        .service(resource("/api/export/ticks.csv", "GET, HEAD").route(get().to(export_ticks)))
+        .service(resource("/api/export/ranking.csv", "GET, HEAD").route(get().to(export_ranking)))
+        .service(resource("/api/export/annual.zip", "GET, HEAD").route(get().to(export_annual)))
+        .service(resource("/charts/{file}", "GET, HEAD").route(get().to(chart)))
         .service(
-            resource("/api/cycles/{id}")
-                .route(web::get().to(get_cycle))
+            resource("/api/cycles/{id}", "GET, HEAD, PUT")
+                .route(get().to(get_cycle))
                 .route(web::put().to(put_cycle)),
         );
 }
@@ -115,8 +115,16 @@ pub const ROUTES: &[&str] = &[
     "/charts/{file}",
 ];
 
-fn resource(path: &str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(method_not_allowed))
+/// A resource whose other methods get 405 with an `Allow` header listing `allow`.
+fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
+    web::resource(path).default_service(web::to(move || async move {
+        Err::<HttpResponse, _>(Error::MethodNotAllowed(allow))
+    }))
+}
+
+/// GET, and HEAD with the same headers and no body (actix drops HEAD bodies).
+fn get() -> actix_web::Route {
+    web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
@@ -125,10 +133,6 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
         req.method(),
         req.path()
     )))
-}
-
-async fn method_not_allowed() -> Result<HttpResponse> {
-    Err(Error::MethodNotAllowed)
 }
 
 fn json_config(limit: usize) -> web::JsonConfig {

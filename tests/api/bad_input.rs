@@ -930,7 +930,6 @@ fn many_bad_requests_in_a_row_leave_the_server_healthy() {
 }
 
 #[test]
-#[ignore = "BUG: 405 responses carry no Allow header (RFC 9110 §15.5.6 makes it a MUST)"]
 fn method_not_allowed_lists_the_allowed_methods() {
     let app = TestApp::spawn();
     let reply = app.call("DELETE", "/api/ticks", Some(&app.admin), None, None, &[]);
@@ -945,7 +944,6 @@ fn method_not_allowed_lists_the_allowed_methods() {
 }
 
 #[test]
-#[ignore = "BUG: HEAD on GET routes is 405 (RFC 9110 §9.1: general-purpose servers MUST support HEAD)"]
 fn head_works_wherever_get_does() {
     let app = TestApp::spawn();
     let reply = app.call("HEAD", "/healthz", None, None, None, &[]);
