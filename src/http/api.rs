@@ -584,7 +584,10 @@ pub async fn create_cycle(
     validate_days(days).map_err(bad("invalid_days"))?;
     let end = start + chrono::Duration::days(days - 1);
     if chrono::Datelike::year(&end) > 9999 {
-        return Err(Error::invalid("invalid_days", "the cycle would end after the year 9999"));
+        return Err(Error::invalid(
+            "invalid_days",
+            "the cycle would end after the year 9999",
+        ));
     }
     let window = crate::calendar::Window::new(start, end).map_err(bad("invalid_days"))?;
     let id = store.create_cycle(name, window, note, input.focus).await?;
