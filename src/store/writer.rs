@@ -206,9 +206,15 @@ mod tests {
     fn a_full_queue_is_overloaded_not_unbounded() {
         let writer = writer(2);
         let (release, wait) = std::sync::mpsc::channel::<()>();
+        let (started, running) = std::sync::mpsc::channel::<()>();
         // The first job holds the writer; two more fill the queue; the next is refused.
-        let first = writer.submit(move |_| Ok(wait.recv().ok())).unwrap();
-        std::thread::sleep(std::time::Duration::from_millis(50));
+        let first = writer
+            .submit(move |_| {
+                started.send(()).ok();
+                Ok(wait.recv().ok())
+            })
+            .unwrap();
+        running.recv().unwrap();
         let queued: Vec<_> = (0..2).map(|_| writer.submit(|_| Ok(())).unwrap()).collect();
         assert!(matches!(writer.submit(|_| Ok(())), Err(Error::Overloaded)));
         release.send(()).unwrap();
