@@ -179,14 +179,14 @@ pub fn run(cli: Cli) -> Result<()> {
             let window = window.window(&store)?;
             let ranking = report::ranking(&store, &window, by)?;
             let mut out = std::io::stdout().lock();
-            if json {
+            let written = if json {
                 serde_json::to_writer_pretty(&mut out, &ranking)
-                    .map_err(|e| Error::internal(e.to_string()))?;
-                writeln!(out).map_err(io)?;
+                    .map_err(std::io::Error::from)
+                    .and_then(|()| writeln!(out))
             } else {
-                write_table(&mut out, &ranking).map_err(io)?;
-            }
-            Ok(())
+                write_table(&mut out, &ranking)
+            };
+            stdout_done(written)
         }
         Command::Charts { out, window } => {
             let store = open_configured(&cli.config, &cli.db)?;
@@ -230,7 +230,7 @@ pub fn run(cli: Cli) -> Result<()> {
             match out {
                 Some(path) => std::fs::write(&path, text)
                     .map_err(|e| Error::internal(format!("{}: {e}", path.display()))),
-                None => std::io::stdout().write_all(text.as_bytes()).map_err(io),
+                None => stdout_done(std::io::stdout().write_all(text.as_bytes())),
             }
         }
         Command::Backup { out } => {
@@ -263,6 +263,14 @@ pub fn run(cli: Cli) -> Result<()> {
                 problems[0]
             )))
         }
+    }
+}
+
+/// Output to stdout is done when written, or when the reader went away (`| head`).
+fn stdout_done(written: std::io::Result<()>) -> Result<()> {
+    match written {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other.map_err(io),
     }
 }
 

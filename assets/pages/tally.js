@@ -133,7 +133,7 @@
     var qty = qtyInput ? parseInt(qtyInput.value, 10) : 1;
     if (qty > 1 && qty <= 1000) item.qty = qty;
     var note = noteInput ? noteInput.value.trim() : '';
-    if (note) item.note = note.slice(0, 500);
+    if (note) item.note = Array.from(note).slice(0, 500).join(''); // by code point, never half an emoji
 
     var items = queue();
     items.push(item);
@@ -161,6 +161,7 @@
 
   var syncing = false;
   var again = false;
+  var batchSize = MAX_BATCH; // drops to 1 to find a tap the server refuses without naming it
   var inFlight = {};        // client_id → true while a batch holding it is out
   var undoAfterSync = null; // client_id whose tick must be voided once it has an id
   var problem = '';
@@ -176,7 +177,7 @@
     if (items.length === 0) { render(); return; }
     if (navigator.onLine === false) { render(); return; }
     syncing = true;
-    var batch = items.slice(0, MAX_BATCH);
+    var batch = items.slice(0, batchSize);
     batch.forEach(function (t) { inFlight[t.client_id] = true; });
     fetch('/api/ticks/batch', {
       method: 'POST',
@@ -199,6 +200,7 @@
   function handle(status, data, batch) {
     if (status === 201) {
       problem = '';
+      batchSize = MAX_BATCH;
       generation += 1;
       var ids = {};
       (data.ticks || []).forEach(function (tick, i) { if (batch[i]) ids[batch[i].client_id] = tick.id; });
@@ -249,7 +251,7 @@
         }
       });
       if (details.length === 0) {
-        problem = (data.error && data.error.message) || 'the server refused the taps';
+        refusedWhole(data, batch);
         return;
       }
       setQueue(items.filter(function (q) { return !drop[q.client_id]; }));
@@ -257,7 +259,26 @@
       again = true;
       return;
     }
+    if (status >= 400 && status < 500) {
+      refusedWhole(data, batch);
+      return;
+    }
     problem = 'the server is busy; retrying';
+  }
+
+  // A 4xx that names no item (400, 413, 415…): find the tap that causes it by sending one
+  // at a time, and set that one aside, so one bad tap never blocks the others.
+  function refusedWhole(data, batch) {
+    if (batch.length > 1) {
+      batchSize = 1;
+      again = true;
+      return;
+    }
+    var t = batch[0];
+    if (!t) return;
+    setQueue(queue().filter(function (q) { return q.client_id !== t.client_id; }));
+    say('Not recorded — ' + nameOf(t.horror) + ': ' + ((data.error && data.error.message) || 'refused by the server'));
+    again = true;
   }
 
   // Today's counts from the server (every device), unless a batch landed meanwhile.

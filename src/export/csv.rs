@@ -72,7 +72,7 @@ pub fn ticks<W: Write>(store: &Store, window: &Window, include_voided: bool, out
             &id,
             &t.day,
             &t.occurred_at,
-            &t.horror,
+            &neutralise(&t.horror),
             &neutralise(name),
             &qty,
             t.source.as_str(),
@@ -123,7 +123,7 @@ fn ranking_rows<W: Write>(
         let mut record: Vec<Cow<'_, str>> = prefix.iter().map(|p| Cow::Borrowed(*p)).collect();
         record.extend([
             item.rank.to_string().into(),
-            item.key.as_str().into(),
+            neutralise(&item.key),
             neutralise(&item.name),
             item.tier.as_str().into(),
             item.count.to_string().into(),
@@ -213,7 +213,7 @@ pub fn cycles<W: Write>(cycles: &[CycleDetail], out: W) -> Result<()> {
         for r in &detail.results {
             let mut row: Vec<String> = base.to_vec();
             row.extend([
-                r.key.clone(),
+                neutralise(&r.key).into_owned(),
                 neutralise(&r.name).into_owned(),
                 r.before.count.to_string(),
                 r.during.count.to_string(),

@@ -58,6 +58,9 @@ struct Inner {
     writer: writer::Writer,
     readers: Mutex<Vec<Connection>>,
     snapshot: RwLock<Option<Arc<Snapshot>>>,
+    /// Serialises catalogue changes with their snapshot reload, so two concurrent
+    /// `PUT /api/horrors` cannot leave the older catalogue cached.
+    catalogue_change: tokio::sync::Mutex<()>,
 }
 
 const MAX_IDLE_READERS: usize = 16;
@@ -98,6 +101,7 @@ impl Store {
                     .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
                 readers: Mutex::new(Vec::new()),
                 snapshot: RwLock::new(None),
+                catalogue_change: tokio::sync::Mutex::new(()),
             }),
         };
         store.reload_blocking()?;
@@ -227,6 +231,7 @@ impl Store {
 
     /// Replaces the active catalogue (`PUT /api/horrors`).
     pub async fn replace_catalogue(&self, horrors: Vec<Horror>, actor: String) -> Result<usize> {
+        let _one_at_a_time = self.inner.catalogue_change.lock().await;
         let changes = self
             .inner
             .writer

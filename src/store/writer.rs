@@ -20,7 +20,7 @@ trait Job: Send {
     /// Runs inside the open transaction; returns whether the job succeeded.
     fn run(&mut self, conn: &Connection) -> bool;
     /// Delivers the result once the transaction's fate is known.
-    fn finish(self: Box<Self>, committed: Result<(), String>);
+    fn finish(self: Box<Self>, committed: Result<(), Failure>);
 }
 
 struct TypedJob<F, T> {
@@ -45,11 +45,15 @@ where
         ok
     }
 
-    fn finish(self: Box<Self>, committed: Result<(), String>) {
+    fn finish(self: Box<Self>, committed: Result<(), Failure>) {
         let result = match (committed, self.result) {
             (_, Some(Err(e))) => Err(e),
             (Ok(()), Some(Ok(value))) => Ok(value),
-            (Err(cause), _) => Err(Error::internal(format!("commit failed: {cause}"))),
+            // Another process holds the write lock past the busy timeout: retry later.
+            (Err(Failure { busy: true, .. }), _) => Err(Error::Overloaded),
+            (Err(Failure { message, .. }), _) => {
+                Err(Error::internal(format!("commit failed: {message}")))
+            }
             (Ok(()), None) => Err(Error::internal("write job did not run")),
         };
         // The caller may have gone away (client disconnected); the write stands.
@@ -141,8 +145,34 @@ fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }
 
-fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), String> {
-    exec(conn, "BEGIN IMMEDIATE").map_err(|e| e.to_string())?;
+/// Why a group transaction failed; `busy` when SQLite could not get the write lock.
+#[derive(Clone, Debug)]
+struct Failure {
+    message: String,
+    busy: bool,
+}
+
+impl From<rusqlite::Error> for Failure {
+    fn from(e: rusqlite::Error) -> Self {
+        let busy = matches!(
+            e.sqlite_error_code(),
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+        );
+        Failure {
+            message: e.to_string(),
+            busy,
+        }
+    }
+}
+
+impl std::fmt::Display for Failure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), Failure> {
+    exec(conn, "BEGIN IMMEDIATE")?;
     for job in group.iter_mut() {
         let step = (|| -> rusqlite::Result<()> {
             exec(conn, "SAVEPOINT job")?;
@@ -155,12 +185,12 @@ fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), String
         })();
         if let Err(e) = step {
             let _ = conn.execute_batch("ROLLBACK");
-            return Err(e.to_string());
+            return Err(e.into());
         }
     }
     exec(conn, "COMMIT").map_err(|e| {
         let _ = conn.execute_batch("ROLLBACK");
-        e.to_string()
+        e.into()
     })
 }
 
@@ -222,6 +252,30 @@ mod tests {
         for q in queued {
             assert!(q.blocking_recv().unwrap().is_ok());
         }
+    }
+
+    #[test]
+    fn a_write_lock_held_elsewhere_is_overloaded_not_internal() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("busy.db");
+        let other = Connection::open(&path).unwrap();
+        other
+            .execute_batch("PRAGMA journal_mode=WAL; CREATE TABLE t (v INTEGER)")
+            .unwrap();
+        let conn = Connection::open(&path).unwrap();
+        conn.busy_timeout(std::time::Duration::from_millis(20))
+            .unwrap();
+        let writer = Writer::start(conn, 4).unwrap();
+        other.execute_batch("BEGIN IMMEDIATE").unwrap();
+        let result = writer.write_blocking(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?));
+        assert!(matches!(result, Err(Error::Overloaded)), "{result:?}");
+        other.execute_batch("ROLLBACK").unwrap();
+        assert_eq!(
+            writer
+                .write_blocking(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?))
+                .unwrap(),
+            1
+        );
     }
 
     #[test]
