@@ -207,6 +207,7 @@
       var sent = {};
       batch.forEach(function (t) { sent[t.client_id] = true; });
       setQueue(queue().filter(function (t) { return !sent[t.client_id]; }));
+      if (queue().length) again = true; // more waiting (taps made meanwhile, or one-at-a-time mode)
       if (!data.replayed) {
         var counts = Object.assign({}, base.counts);
         batch.forEach(function (t) { counts[t.horror] = (counts[t.horror] || 0) + (t.qty || 1); });

@@ -337,6 +337,21 @@ test('a tap in flight when the page reloads is replayed, not doubled', async () 
   assert.equal((await ticksBy('Tally phone', key)).length, before.length + 1);
 });
 
+test('a tap the server refuses without naming it is set aside; the others still sync', async () => {
+  const key = 'lost-package';
+  const before = await ticksBy('Tally phone', key);
+  // A lone surrogate makes the whole batch unreadable JSON (400, no details).
+  await phonePage.evaluate((k) => {
+    const good = () => ({ client_id: crypto.randomUUID(), horror: k, occurred_at: new Date().toISOString() });
+    const bad = { client_id: crypto.randomUUID(), horror: k, note: 'ab\ud83d' };
+    localStorage.setItem('horrors.queue.v1', JSON.stringify([good(), bad, good()]));
+  }, key);
+  await phonePage.reload();
+  await phonePage.waitForFunction(() => document.getElementById('sync').textContent === 'All taps saved.', null, { timeout: 30_000 });
+  assert.equal((await ticksBy('Tally phone', key)).length, before.length + 2, 'the two good taps are recorded once each');
+  assert.deepEqual(await phonePage.evaluate(() => JSON.parse(localStorage.getItem('horrors.queue.v1'))), []);
+});
+
 test('the tally works in dark mode and with large text', async () => {
   const context = await newContext({ ...PHONE, colorScheme: 'dark' });
   const page = await context.newPage();
