@@ -995,3 +995,40 @@ fn the_database_is_the_source_of_truth_until_the_file_changes() {
     let server = serve(env.path(), &env.config(), &env.db());
     assert_eq!(server.get("/api/horrors", &token)["horrors"][2]["pain"], 8);
 }
+
+#[test]
+fn a_token_revoked_with_the_cli_while_serving_stops_working_within_a_second() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "staff", "tablet");
+    let server = serve(env.path(), &env.config(), &env.db());
+    assert_eq!(
+        request("GET", &format!("{}/api/me", server.base), &token, None).0,
+        200
+    );
+    let list = stdout(&run(horrors(env.path())
+        .args(["token", "list", "--db"])
+        .arg(env.db())));
+    let id = list
+        .lines()
+        .find(|l| l.contains("tablet"))
+        .and_then(|l| l.split_whitespace().next())
+        .expect("the token is listed")
+        .to_string();
+    let revoked = run(horrors(env.path())
+        .args(["token", "revoke", &id, "--db"])
+        .arg(env.db()));
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    let started = Instant::now();
+    // The server remembers identities for at most one second (src/store/cache.rs).
+    loop {
+        let (status, _) = request("GET", &format!("{}/api/me", server.base), &token, None);
+        if status == 401 {
+            break;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "still accepted after 3 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+}

@@ -5,6 +5,7 @@
 //! pool of their own connections on the blocking thread pool, so a long export never
 //! blocks a tap (WAL lets readers and the writer run side by side).
 
+mod cache;
 mod queries;
 mod schema;
 mod writer;
@@ -61,6 +62,8 @@ struct Inner {
     /// Serialises catalogue changes with their snapshot reload, so two concurrent
     /// `PUT /api/horrors` cannot leave the older catalogue cached.
     catalogue_change: tokio::sync::Mutex<()>,
+    tokens: cache::TtlCache<Identity>,
+    sessions: cache::TtlCache<(Identity, String)>,
 }
 
 const MAX_IDLE_READERS: usize = 16;
@@ -102,6 +105,8 @@ impl Store {
                 readers: Mutex::new(Vec::new()),
                 snapshot: RwLock::new(None),
                 catalogue_change: tokio::sync::Mutex::new(()),
+                tokens: cache::TtlCache::new(),
+                sessions: cache::TtlCache::new(),
             }),
         };
         store.reload_blocking()?;
@@ -283,27 +288,46 @@ impl Store {
     }
 
     pub fn revoke_token_blocking(&self, id: i64) -> Result<Option<TokenInfo>> {
-        self.inner
+        let revoked = self
+            .inner
             .writer
-            .write_blocking(move |conn| queries::revoke_token(conn, id, Utc::now()))
+            .write_blocking(move |conn| queries::revoke_token(conn, id, Utc::now()));
+        self.forget_identities();
+        revoked
     }
 
     pub async fn revoke_token(&self, id: i64) -> Result<Option<TokenInfo>> {
-        self.inner
+        let revoked = self
+            .inner
             .writer
             .write(move |conn| queries::revoke_token(conn, id, Utc::now()))
-            .await
+            .await;
+        self.forget_identities();
+        revoked
+    }
+
+    /// After a revocation: the next request with any credential asks the database again.
+    fn forget_identities(&self) {
+        self.inner.tokens.clear();
+        self.inner.sessions.clear();
     }
 
     pub fn has_admin_token_blocking(&self) -> Result<bool> {
         self.read_blocking(queries::has_admin_token)
     }
 
-    /// The identity behind a bearer secret. An indexed point lookup on a pooled
-    /// connection (microseconds), so revocation takes effect on the very next request.
+    /// The identity behind a bearer secret: from the short-lived cache, else an indexed
+    /// lookup. Revocation through this server takes effect on the very next request.
     pub fn authenticate(&self, secret: &str) -> Result<Option<Identity>> {
         let hash = hash_secret(secret);
-        self.read_blocking(|conn| queries::lookup_token(conn, &hash))
+        if let Some(identity) = self.inner.tokens.get(&hash) {
+            return Ok(Some(identity));
+        }
+        let found = self.read_blocking(|conn| queries::lookup_token(conn, &hash))?;
+        if let Some(identity) = &found {
+            self.inner.tokens.put(hash, identity.clone());
+        }
+        Ok(found)
     }
 
     // ------------------------------------------------------------ sessions
@@ -339,15 +363,25 @@ impl Store {
     /// its token not revoked.
     pub fn session(&self, secret: &str) -> Result<Option<(Identity, String)>> {
         let hash = hash_secret(secret);
-        self.read_blocking(|conn| queries::lookup_session(conn, &hash, Utc::now()))
+        if let Some(found) = self.inner.sessions.get(&hash) {
+            return Ok(Some(found));
+        }
+        let found = self.read_blocking(|conn| queries::lookup_session(conn, &hash, Utc::now()))?;
+        if let Some(session) = &found {
+            self.inner.sessions.put(hash, session.clone());
+        }
+        Ok(found)
     }
 
     pub async fn end_session(&self, secret: &str) -> Result<()> {
         let hash = hash_secret(secret);
-        self.inner
+        let ended = self
+            .inner
             .writer
             .write(move |conn| queries::delete_session(conn, &hash))
-            .await
+            .await;
+        self.inner.sessions.clear();
+        ended
     }
 
     // ------------------------------------------------------------ cycles
