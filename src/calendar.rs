@@ -66,6 +66,13 @@ impl Window {
         Ok(Window { from, to: today })
     }
 
+    /// The window from two `YYYY-MM-DD` strings, both ends included.
+    pub fn between(from: &str, to: &str) -> Result<Self, String> {
+        let from = parse_date(from).map_err(|m| format!("from: {m}"))?;
+        let to = parse_date(to).map_err(|m| format!("to: {m}"))?;
+        Window::new(from, to)
+    }
+
     /// The window chosen by `from`+`to` (inclusive dates), or `days` ending `today`, or
     /// else the default number of days ending `today` (SPEC §7).
     pub fn select(
@@ -75,11 +82,6 @@ impl Window {
         today: NaiveDate,
         default_days: i64,
     ) -> Result<Self, String> {
-        let date = |name: &str, text: Option<&str>| {
-            text.map(|t| parse_date(t).map_err(|m| format!("{name}: {m}")))
-                .transpose()
-        };
-        let (from, to) = (date("from", from)?, date("to", to)?);
         let days = days
             .map(|text| {
                 text.parse::<i64>()
@@ -87,7 +89,7 @@ impl Window {
             })
             .transpose()?;
         match (from, to, days) {
-            (Some(from), Some(to), None) => Window::new(from, to),
+            (Some(from), Some(to), None) => Window::between(from, to),
             (None, None, Some(days)) => Window::ending(today, days),
             (None, None, None) => Window::ending(today, default_days),
             (Some(_), None, _) | (None, Some(_), _) => Err("give both from and to".into()),

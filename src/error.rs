@@ -144,20 +144,7 @@ impl Error {
     }
 }
 
-#[derive(Serialize)]
-struct Body<'a> {
-    error: Inner<'a>,
-}
-
-#[derive(Serialize)]
-struct Inner<'a> {
-    code: &'a str,
-    message: String,
-    #[serde(skip_serializing_if = "<[Detail]>::is_empty")]
-    details: &'a [Detail],
-}
-
-/// The JSON error shape, for the OpenAPI document.
+/// The JSON error shape every error is sent in (and documented as).
 #[derive(Serialize, ToSchema)]
 pub struct ErrorBody {
     pub error: ErrorInner,
@@ -168,6 +155,7 @@ pub struct ErrorBody {
 pub struct ErrorInner {
     pub code: String,
     pub message: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub details: Option<Vec<Detail>>,
 }
 
@@ -208,9 +196,13 @@ impl ResponseError for Error {
         } else {
             self.to_string()
         };
-        let details: &[Detail] = match self {
-            Error::Invalid { details, .. } | Error::Conflict { details, .. } => details,
-            _ => &[],
+        let details = match self {
+            Error::Invalid { details, .. } | Error::Conflict { details, .. }
+                if !details.is_empty() =>
+            {
+                Some(details.clone())
+            }
+            _ => None,
         };
         let mut response = HttpResponse::build(status);
         match self {
@@ -226,9 +218,9 @@ impl ResponseError for Error {
             _ => {}
         }
         response.insert_header((header::CACHE_CONTROL, "no-store"));
-        response.json(Body {
-            error: Inner {
-                code: self.code(),
+        response.json(ErrorBody {
+            error: ErrorInner {
+                code: self.code().to_string(),
                 message,
                 details,
             },

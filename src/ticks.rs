@@ -199,36 +199,31 @@ pub fn validate(
             );
         }
     }
-    let department = input.department.as_ref().filter(|d| !d.is_empty()).cloned();
-    if let Some(department) = &department {
-        if settings.departments.is_empty() {
-            if department.chars().count() > 60 {
+    let department = match input.department.as_deref() {
+        None => None,
+        // No list configured: any short name, and "" means none.
+        Some(name) if settings.departments.is_empty() => {
+            if name.chars().count() > 60 {
                 problem(
                     "department",
                     "invalid_department",
                     "department must be at most 60 characters".into(),
                 );
             }
-        } else if !settings.departments.contains(department) {
-            problem(
-                "department",
-                "unknown_department",
-                format!(
-                    "department must be one of {}",
-                    settings.departments.join(", ")
-                ),
-            );
+            Some(name).filter(|n| !n.is_empty()).map(str::to_string)
         }
-    } else if !settings.departments.is_empty() && input.department.is_some() {
-        problem(
-            "department",
-            "unknown_department",
-            format!(
-                "department must be one of {}",
-                settings.departments.join(", ")
-            ),
-        );
-    }
+        Some(name) => {
+            if !settings.departments.iter().any(|d| d == name) {
+                let allowed = settings.departments.join(", ");
+                problem(
+                    "department",
+                    "unknown_department",
+                    format!("department must be one of {allowed}"),
+                );
+            }
+            Some(name.to_string())
+        }
+    };
     let cost_minor = match &input.cost {
         None => None,
         Some(text) => match settings.currency().parse_amount(text) {

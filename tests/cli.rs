@@ -12,55 +12,7 @@ use serde_json::{json, Value};
 
 const BIN: &str = env!("CARGO_BIN_EXE_horrors");
 
-const CONFIG: &str = r#"
-[organization]
-name = "Example Freight"
-timezone = "America/Chicago"
-currency = "USD"
-
-[window]
-days = 30
-
-[ranking]
-pain_weight = 0.5
-cost_weight = 0.5
-worst = 0.5
-worse = 0.8
-
-departments = ["Dispatch", "Warehouse", "Drivers"]
-
-[[horrors]]
-key = "late-delivery"
-name = "Late delivery"
-description = "Package delivered after the promised time"
-pain = 9
-unit_cost = "35.00"
-operational = true
-
-[[horrors]]
-key = "lost-package"
-name = "Lost package"
-pain = 10
-unit_cost = "120.00"
-
-[[horrors]]
-key = "damaged"
-name = "Damaged package 📦"
-pain = 8
-unit_cost = "60.00"
-
-[[horrors]]
-key = "wrong-address"
-name = "配送先の誤り"
-pain = 7
-unit_cost = "25.50"
-
-[[horrors]]
-key = "missed-pickup"
-name = "Missed pickup"
-pain = 6
-unit_cost = "0.99"
-"#;
+const CONFIG: &str = include_str!("fixtures/horrors.toml");
 
 /// The `[[horrors]]` table of missed-pickup, to remove it from CONFIG.
 const MISSED_PICKUP: &str = r#"[[horrors]]

@@ -2,7 +2,7 @@
 //! self-contained HTML report and charts. Ticks stream from the database into the archive;
 //! at no point are all of a year's ticks in memory.
 
-use std::io::{Read, Seek, Write};
+use std::io::{Seek, Write};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
 use maud::{html, Markup, PreEscaped, DOCTYPE};
@@ -183,13 +183,6 @@ pub fn to_tempfile(store: &Store, year: i32, now: DateTime<Utc>) -> Result<std::
     write(store, year, now, &mut file)?;
     file.rewind().map_err(io_error)?;
     Ok(file)
-}
-
-/// Reads a whole file (for small responses in tests).
-pub fn read_all(mut file: std::fs::File) -> Result<Vec<u8>> {
-    let mut bytes = Vec::new();
-    file.read_to_end(&mut bytes).map_err(io_error)?;
-    Ok(bytes)
 }
 
 fn readme(

@@ -238,8 +238,9 @@ pub async fn post_tick(
     Params::parse(&req, &[], false)?;
     let input = body.into_inner();
     let key = idempotency_key(&req)?;
-    let settings = store.snapshot()?.settings.clone();
-    let mut tick = ticks::validate(&input, &settings, Utc::now(), None).map_err(|details| {
+    let snapshot = store.snapshot()?;
+    let settings = &snapshot.settings;
+    let mut tick = ticks::validate(&input, settings, Utc::now(), None).map_err(|details| {
         single(Error::Invalid {
             code: "invalid_tick",
             message: String::new(),
@@ -301,12 +302,13 @@ pub async fn post_batch(
             format!("a batch holds 1 to {MAX_BATCH} ticks, got {}", inputs.len()),
         ));
     }
-    let settings = store.snapshot()?.settings.clone();
+    let snapshot = store.snapshot()?;
+    let settings = &snapshot.settings;
     let now = Utc::now();
     let mut details: Vec<Detail> = Vec::new();
     let mut valid = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
-        match ticks::validate(input, &settings, now, Some(index)) {
+        match ticks::validate(input, settings, now, Some(index)) {
             Ok(tick) => valid.push(tick),
             Err(problems) => details.extend(problems),
         }
@@ -812,14 +814,8 @@ pub async fn chart(
         (None, None, None, None) => None,
         (Some(af), Some(at), Some(bf), Some(bt)) => {
             let window = |from: &str, to: &str| {
-                crate::calendar::Window::select(
-                    Some(from),
-                    Some(to),
-                    None,
-                    chrono::NaiveDate::MIN,
-                    1,
-                )
-                .map_err(|m| Error::invalid("invalid_window", m))
+                crate::calendar::Window::between(from, to)
+                    .map_err(|m| Error::invalid("invalid_window", m))
             };
             Some((window(af, at)?, window(bf, bt)?))
         }

@@ -445,7 +445,7 @@ impl Store {
 
     /// Records ticks all-or-nothing; returns once they are durably committed.
     pub async fn record_ticks(&self, who: Identity, ticks: Vec<NewTick>) -> Result<Vec<Recorded>> {
-        let settings = self.snapshot()?.settings.clone();
+        let snapshot = self.snapshot()?;
         self.inner
             .writer
             .write(move |conn| {
@@ -454,7 +454,7 @@ impl Store {
                     Some(&who),
                     &who.name,
                     &ticks,
-                    &settings,
+                    &snapshot.settings,
                     crate::ticks::to_millis(Utc::now()),
                 )
             })
@@ -468,19 +468,27 @@ impl Store {
         ticks: Vec<NewTick>,
         now: DateTime<Utc>,
     ) -> Result<usize> {
-        let settings = self.snapshot()?.settings.clone();
+        let snapshot = self.snapshot()?;
         let recorded_by = recorded_by.to_string();
         self.inner.writer.write_blocking(move |conn| {
-            queries::insert_ticks(conn, None, &recorded_by, &ticks, &settings, now).map(|r| r.len())
+            queries::insert_ticks(conn, None, &recorded_by, &ticks, &snapshot.settings, now)
+                .map(|r| r.len())
         })
     }
 
     pub async fn void_tick(&self, id: i64, who: Identity, reason: Option<String>) -> Result<Tick> {
-        let settings = self.snapshot()?.settings.clone();
+        let snapshot = self.snapshot()?;
         self.inner
             .writer
             .write(move |conn| {
-                queries::void_tick(conn, id, &who, reason.as_deref(), &settings, Utc::now())
+                queries::void_tick(
+                    conn,
+                    id,
+                    &who,
+                    reason.as_deref(),
+                    &snapshot.settings,
+                    Utc::now(),
+                )
             })
             .await
     }
@@ -522,19 +530,8 @@ impl Store {
 
     // ------------------------------------------------------------ aggregates
 
-    /// Totals by horror key for each window, in one read.
-    pub async fn tallies(&self, windows: Vec<Window>) -> Result<Vec<BTreeMap<String, Tally>>> {
-        self.read(move |conn| windows.iter().map(|w| queries::tallies(conn, w)).collect())
-            .await
-    }
-
     pub fn tallies_blocking(&self, window: &Window) -> Result<BTreeMap<String, Tally>> {
         self.read_blocking(|conn| queries::tallies(conn, window))
-    }
-
-    pub async fn day_tallies(&self, window: Window) -> Result<Vec<DayTally>> {
-        self.read(move |conn| queries::day_tallies(conn, &window))
-            .await
     }
 
     pub fn day_tallies_blocking(&self, window: &Window) -> Result<Vec<DayTally>> {

@@ -1,8 +1,6 @@
 //! Charts over HTTP: every chart in both formats decodes, has the asked size and shows the
 //! names (CJK and emoji included); bad options are 4xx JSON; empty windows still draw.
 
-use std::io::Read;
-
 use serde_json::json;
 
 use crate::helpers::TestApp;
@@ -13,27 +11,7 @@ fn fetch(
     token: &str,
     headers: &[(&str, &str)],
 ) -> (u16, Vec<(String, String)>, Vec<u8>) {
-    let agent = ureq::AgentBuilder::new().build();
-    let mut request = agent
-        .get(&format!("{}{}", app.base, path))
-        .set("Authorization", &format!("Bearer {token}"));
-    for (name, value) in headers {
-        request = request.set(name, value);
-    }
-    let response = match request.call() {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{e}"),
-    };
-    let status = response.status();
-    let headers = response
-        .headers_names()
-        .into_iter()
-        .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_string())))
-        .collect();
-    let mut bytes = Vec::new();
-    response.into_reader().read_to_end(&mut bytes).unwrap();
-    (status, headers, bytes)
+    app.download(path, token, headers)
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {

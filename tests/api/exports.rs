@@ -8,20 +8,11 @@ use serde_json::json;
 use crate::helpers::{TestApp, CONFIG};
 
 fn download(app: &TestApp, path: &str) -> (u16, Option<String>, Vec<u8>) {
-    let agent = ureq::AgentBuilder::new().build();
-    let response = match agent
-        .get(&format!("{}{}", app.base, path))
-        .set("Authorization", &format!("Bearer {}", app.viewer))
-        .call()
-    {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{e}"),
-    };
-    let status = response.status();
-    let content_type = response.header("content-type").map(str::to_string);
-    let mut bytes = Vec::new();
-    response.into_reader().read_to_end(&mut bytes).unwrap();
+    let (status, headers, bytes) = app.download(path, &app.viewer, &[]);
+    let content_type = headers
+        .into_iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case("content-type"))
+        .map(|(_, value)| value);
     (status, content_type, bytes)
 }
 

@@ -8,55 +8,7 @@ use horrors::store::Store;
 use serde_json::Value;
 
 /// The catalogue most tests run against: the SPEC's example, Chicago time, USD.
-pub const CONFIG: &str = r#"
-[organization]
-name = "Example Freight"
-timezone = "America/Chicago"
-currency = "USD"
-
-[window]
-days = 30
-
-[ranking]
-pain_weight = 0.5
-cost_weight = 0.5
-worst = 0.5
-worse = 0.8
-
-departments = ["Dispatch", "Warehouse", "Drivers"]
-
-[[horrors]]
-key = "late-delivery"
-name = "Late delivery"
-description = "Package delivered after the promised time"
-pain = 9
-unit_cost = "35.00"
-operational = true
-
-[[horrors]]
-key = "lost-package"
-name = "Lost package"
-pain = 10
-unit_cost = "120.00"
-
-[[horrors]]
-key = "damaged"
-name = "Damaged package 📦"
-pain = 8
-unit_cost = "60.00"
-
-[[horrors]]
-key = "wrong-address"
-name = "配送先の誤り"
-pain = 7
-unit_cost = "25.50"
-
-[[horrors]]
-key = "missed-pickup"
-name = "Missed pickup"
-pain = 6
-unit_cost = "0.99"
-"#;
+pub const CONFIG: &str = include_str!("../fixtures/horrors.toml");
 
 pub struct TestApp {
     pub base: String,
@@ -243,6 +195,36 @@ impl TestApp {
             text,
             headers,
         }
+    }
+
+    /// GET returning the raw body: status, headers and bytes (for CSV, ZIP, SVG, PNG).
+    pub fn download(
+        &self,
+        path: &str,
+        token: &str,
+        headers: &[(&str, &str)],
+    ) -> (u16, Vec<(String, String)>, Vec<u8>) {
+        let agent = ureq::AgentBuilder::new().build();
+        let mut request = agent
+            .get(&format!("{}{}", self.base, path))
+            .set("Authorization", &format!("Bearer {token}"));
+        for (name, value) in headers {
+            request = request.set(name, value);
+        }
+        let response = match request.call() {
+            Ok(r) => r,
+            Err(ureq::Error::Status(_, r)) => r,
+            Err(e) => panic!("GET {path}: transport error {e}"),
+        };
+        let status = response.status();
+        let headers = response
+            .headers_names()
+            .into_iter()
+            .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_string())))
+            .collect();
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).unwrap();
+        (status, headers, bytes)
     }
 
     pub fn get(&self, path: &str, token: &str) -> Reply {
