@@ -110,8 +110,37 @@ impl Window {
         (self.to - self.from).num_days() + 1
     }
 
-    /// The window of equal length that ends the day before this one starts.
+    /// The window a ranking compares this one with (SPEC §8): a whole calendar year with
+    /// the calendar year before, a whole calendar month with the month before, any other
+    /// window with the one of equal length just before it.
     pub fn previous(&self) -> Window {
+        let (from, to) = (self.from, self.to);
+        let first_of_month = from.day() == 1;
+        let last_of_month = to.succ_opt().is_none_or(|next| next.day() == 1);
+        if first_of_month && last_of_month {
+            if from.month() == 1 && to.month() == 12 && from.year() == to.year() {
+                if let Some(year) = Window::year(from.year() - 1) {
+                    return year;
+                }
+            }
+            if from.year() == to.year() && from.month() == to.month() {
+                let end = from.pred_opt();
+                if let Some(end) = end {
+                    if let Some(start) = end.with_day(1) {
+                        return Window {
+                            from: start,
+                            to: end,
+                        };
+                    }
+                }
+            }
+        }
+        self.preceding()
+    }
+
+    /// The window of equal length that ends the day before this one starts (cycles'
+    /// "before", SPEC §18).
+    pub fn preceding(&self) -> Window {
         let days = self.days();
         Window {
             from: self.from - chrono::Duration::days(days),
@@ -317,6 +346,36 @@ mod tests {
         assert!(Window::ending(d("2026-01-01"), 3660).is_ok());
         assert_eq!(Window::year(2024).unwrap().days(), 366);
         assert_eq!(Window::year(2026).unwrap().days(), 365);
+    }
+
+    #[test]
+    fn calendar_years_and_months_compare_with_the_calendar_one_before() {
+        let cases = [
+            // A year after a leap year: all of 2024 (366 days), not 2024-01-02..12-31.
+            (("2025-01-01", "2025-12-31"), ("2024-01-01", "2024-12-31")),
+            (("2024-01-01", "2024-12-31"), ("2023-01-01", "2023-12-31")),
+            // March after a leap February, and after a common one.
+            (("2024-03-01", "2024-03-31"), ("2024-02-01", "2024-02-29")),
+            (("2026-03-01", "2026-03-31"), ("2026-02-01", "2026-02-28")),
+            (("2026-02-01", "2026-02-28"), ("2026-01-01", "2026-01-31")),
+            (("2026-01-01", "2026-01-31"), ("2025-12-01", "2025-12-31")),
+            // Not whole months or years: equal length.
+            (("2026-03-01", "2026-03-30"), ("2026-01-30", "2026-02-28")),
+            (("2026-02-01", "2026-03-31"), ("2025-12-04", "2026-01-31")),
+        ];
+        for ((from, to), (pfrom, pto)) in cases {
+            let w = Window::new(d(from), d(to)).unwrap();
+            assert_eq!(
+                w.previous(),
+                Window::new(d(pfrom), d(pto)).unwrap(),
+                "{from}..{to}"
+            );
+        }
+        let year = Window::year(2025).unwrap();
+        assert_eq!(
+            year.preceding(),
+            Window::new(d("2024-01-02"), d("2024-12-31")).unwrap()
+        );
     }
 
     #[test]

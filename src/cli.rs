@@ -13,6 +13,7 @@ use crate::calendar::{local_day, Window};
 use crate::config;
 use crate::demo;
 use crate::error::{Error, Result};
+use crate::output::write_atomically;
 use crate::ranking::{By, Ranking};
 use crate::report;
 use crate::store::Store;
@@ -24,7 +25,7 @@ use crate::store::Store;
     about = "Tally, rank and chart the few failures that hurt customers most."
 )]
 pub struct Cli {
-    /// Configuration file.
+    /// Configuration file (relative paths are from the current folder).
     #[arg(
         long,
         global = true,
@@ -32,7 +33,8 @@ pub struct Cli {
         default_value = "data/horrors.toml"
     )]
     pub config: PathBuf,
-    /// SQLite database file (created if missing).
+    /// SQLite database file (relative paths are from the current folder). Only `serve` and
+    /// `token create` create it; every other command needs it to exist.
     #[arg(
         long,
         global = true,
@@ -46,7 +48,7 @@ pub struct Cli {
 
 #[derive(Subcommand, Debug)]
 pub enum Command {
-    /// Run the HTTP service.
+    /// Run the HTTP service (creates the database if missing; one `serve` per database).
     Serve {
         /// Address to listen on.
         #[arg(long, env = "HORRORS_BIND", default_value = "127.0.0.1:8080")]
@@ -69,8 +71,9 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Write all five charts as SVG and PNG into a folder.
+    /// Write all five charts as SVG and PNG into a folder (created if missing).
     Charts {
+        /// Folder for the charts.
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
@@ -84,6 +87,7 @@ pub enum Command {
     Catalogue(CatalogueCommand),
     /// Write a consistent copy of the database while it is in use.
     Backup {
+        /// The copy (replaced atomically if it exists).
         #[arg(long)]
         out: PathBuf,
     },
@@ -96,16 +100,18 @@ pub enum Command {
 
 #[derive(Subcommand, Debug)]
 pub enum TokenCommand {
-    /// Create a token; its secret is printed alone on the last line.
+    /// Create a token (and the database, if missing); the secret alone goes to stdout.
     Create {
+        /// staff, viewer or admin.
         #[arg(long)]
         role: String,
+        /// Who or what holds it, 1..=60 characters (e.g. "Dispatch tablet").
         #[arg(long)]
         name: String,
     },
     /// List tokens (never their secrets).
     List,
-    /// Revoke a token by id.
+    /// Revoke a token by id (see `token list`).
     Revoke { id: i64 },
 }
 
@@ -113,13 +119,16 @@ pub enum TokenCommand {
 pub enum ExportCommand {
     /// The annual review of a calendar year as one ZIP.
     Annual {
+        /// Calendar year, e.g. 2026.
         #[arg(long)]
         year: String,
+        /// The ZIP to write (replaced atomically if it exists).
         #[arg(long)]
         out: PathBuf,
     },
     /// Every tick of a window as CSV.
     Ticks {
+        /// The CSV to write (replaced atomically if it exists).
         #[arg(long)]
         out: PathBuf,
         #[command(flatten)]
@@ -134,6 +143,7 @@ pub enum ExportCommand {
 pub enum CatalogueCommand {
     /// Write the current catalogue and settings as a configuration file.
     Export {
+        /// The file to write (replaced atomically if it exists); stdout without it.
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -191,13 +201,13 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Charts { out, window } => {
             let store = open_configured(&cli.config, &cli.db)?;
             let window = window.window(&store)?;
-            let charts = crate::export::charts_for(&store, &window, "")?;
-            std::fs::create_dir_all(&out)
-                .map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
+            let today = crate::report::today(&store, Utc::now())?;
+            let charts = crate::export::charts_for(&store, &window, "", today)?;
             for (name, bytes) in &charts {
                 let path = out.join(name);
                 write_atomically(&path, |file| file.write_all(bytes).map_err(io))?;
             }
+            eprintln!("wrote {} charts to {}", charts.len(), out.display());
             Ok(())
         }
         Command::Export(ExportCommand::Annual { year, out }) => {
@@ -205,7 +215,9 @@ pub fn run(cli: Cli) -> Result<()> {
             let store = open_configured(&cli.config, &cli.db)?;
             write_atomically(&out, |file| {
                 crate::export::annual::write(&store, year, Utc::now(), file)
-            })
+            })?;
+            eprintln!("wrote {}", out.display());
+            Ok(())
         }
         Command::Export(ExportCommand::Ticks {
             out,
@@ -221,15 +233,20 @@ pub fn run(cli: Cli) -> Result<()> {
                     include_voided,
                     std::io::BufWriter::new(file),
                 )
-            })
+            })?;
+            eprintln!("wrote {}", out.display());
+            Ok(())
         }
         Command::Catalogue(CatalogueCommand::Export { out }) => {
             let store = open_configured(&cli.config, &cli.db)?;
             let snapshot = store.snapshot()?;
             let text = config::to_toml(&snapshot.settings, &snapshot.horrors);
             match out {
-                Some(path) => std::fs::write(&path, text)
-                    .map_err(|e| Error::internal(format!("{}: {e}", path.display()))),
+                Some(path) => {
+                    write_atomically(&path, |file| file.write_all(text.as_bytes()).map_err(io))?;
+                    eprintln!("wrote {}", path.display());
+                    Ok(())
+                }
                 None => stdout_done(std::io::stdout().write_all(text.as_bytes())),
             }
         }
@@ -278,40 +295,19 @@ fn io(e: std::io::Error) -> Error {
     Error::internal(e.to_string())
 }
 
-/// Writes `out` through a temporary file beside it, so a failure never leaves half a file.
-fn write_atomically(
-    out: &Path,
-    write: impl FnOnce(&mut std::fs::File) -> Result<()>,
-) -> Result<()> {
-    let dir = out
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    let mut temp = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
-    write(temp.as_file_mut())?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt;
-        temp.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(0o644))
-            .map_err(io)?;
-    }
-    temp.as_file().sync_all().map_err(io)?;
-    temp.persist(out)
-        .map_err(|e| Error::internal(format!("{}: {e}", out.display())))?;
-    eprintln!("wrote {}", out.display());
-    Ok(())
-}
-
 fn open_existing(db: &Path) -> Result<Store> {
     if !db.exists() {
         return Err(Error::internal(format!(
-            "{}: no such database",
-            db.display()
+            "{}: no such database (looked in {}; give --db or HORRORS_DB, or start `horrors serve` once to create it)",
+            db.display(),
+            absolute(db).display()
         )));
     }
     Store::open(db)
+}
+
+fn absolute(path: &Path) -> PathBuf {
+    std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Opens the database, applying the configuration file only if the database has never
@@ -329,51 +325,124 @@ fn token(db: &Path, command: TokenCommand) -> Result<()> {
     match command {
         TokenCommand::Create { role, name } => {
             // Check the arguments before creating anything.
-            let role = Role::parse(&role).map_err(Error::internal)?;
+            let role = Role::parse(&role).map_err(|e| Error::internal(format!("--role: {e}")))?;
             let name = name.trim();
-            if name.is_empty() || name.chars().count() > 60 {
-                return Err(Error::internal("--name must be 1 to 60 characters"));
+            if name.is_empty() || name.chars().count() > 60 || !crate::text::clean_name(name) {
+                return Err(Error::internal(
+                    "--name must be 1 to 60 characters, without control characters",
+                ));
             }
+            let created = !db.exists();
             let store = Store::open(db)?;
+            if created {
+                eprintln!(
+                    "created a new database at {} (a running server on another database will not know this token)",
+                    absolute(db).display()
+                );
+            }
             let (info, secret) = store.create_token_blocking(name, role)?;
             eprintln!(
-                "created {} token {} ({}); it is shown only now:",
+                "created {} token {} ({}) in {}; it is shown only now:",
                 info.role.as_str(),
                 info.id,
-                info.name
+                info.name,
+                db.display()
             );
             println!("{secret}");
         }
         TokenCommand::List => {
             let store = open_existing(db)?;
-            println!(
-                "{:>4}  {:<7}  {:<25}  {:<20}  revoked",
-                "id", "role", "name", "created"
-            );
-            for t in store.list_tokens_blocking()? {
+            let tokens = store.list_tokens_blocking()?;
+            let rows: Vec<[String; 5]> = tokens
+                .iter()
+                .map(|t| {
+                    [
+                        t.id.to_string(),
+                        t.role.as_str().to_string(),
+                        t.name.clone(),
+                        seconds(&t.created_at),
+                        t.revoked_at.as_deref().map_or("-".into(), seconds),
+                    ]
+                })
+                .collect();
+            let header = ["id", "role", "name", "created (UTC)", "revoked (UTC)"];
+            let width = |i: usize| {
+                rows.iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([header[i].len()])
+                    .max()
+                    .unwrap_or(0)
+            };
+            let widths: Vec<usize> = (0..5).map(width).collect();
+            let line = |cells: [&str; 5]| {
+                let pad = |i: usize| " ".repeat(widths[i] - cells[i].chars().count());
+                format!(
+                    "{}{}  {}{}  {}{}  {}{}  {}",
+                    pad(0),
+                    cells[0],
+                    cells[1],
+                    pad(1),
+                    cells[2],
+                    pad(2),
+                    cells[3],
+                    pad(3),
+                    cells[4]
+                )
+            };
+            let mut out = std::io::stdout().lock();
+            let mut written = writeln!(out, "{}", line(header));
+            for r in &rows {
+                if written.is_ok() {
+                    written = writeln!(out, "{}", line([&r[0], &r[1], &r[2], &r[3], &r[4]]));
+                }
+            }
+            stdout_done(written)?;
+        }
+        TokenCommand::Revoke { id } => {
+            let store = open_existing(db)?;
+            let before = store
+                .list_tokens_blocking()?
+                .into_iter()
+                .find(|t| t.id == id)
+                .ok_or_else(|| {
+                    Error::NotFound(format!("no token with id {id} (see `horrors token list`)"))
+                })?;
+            if let Some(at) = &before.revoked_at {
                 println!(
-                    "{:>4}  {:<7}  {:<25}  {:<20}  {}",
-                    t.id,
-                    t.role.as_str(),
-                    t.name,
-                    t.created_at,
-                    t.revoked_at.as_deref().unwrap_or("-")
+                    "token {} ({}) was already revoked at {}; nothing changed",
+                    before.id,
+                    before.name,
+                    seconds(at)
                 );
+                return Ok(());
+            }
+            match store.revoke_token_blocking(id)? {
+                Some(t) => println!("revoked token {} ({})", t.id, t.name),
+                None => return Err(Error::NotFound(format!("no token with id {id}"))),
             }
         }
-        TokenCommand::Revoke { id } => match open_existing(db)?.revoke_token_blocking(id)? {
-            Some(t) => println!("revoked token {} ({})", t.id, t.name),
-            None => return Err(Error::NotFound(format!("no token with id {id}"))),
-        },
     }
     Ok(())
+}
+
+/// An RFC 3339 instant shown to the second, e.g. `2026-11-23 14:05:09`.
+fn seconds(instant: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(instant)
+        .map(|t| {
+            t.with_timezone(&Utc)
+                .format("%Y-%m-%d %H:%M:%S")
+                .to_string()
+        })
+        .unwrap_or_else(|_| instant.to_string())
 }
 
 fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
     // Validate before touching the database: a bad file must write nothing.
     let config = config::load(config_path).map_err(Error::internal)?;
+    let _lock = lock_for_serve(db)?;
     let listener = TcpListener::bind(bind)
         .map_err(|e| Error::internal(format!("cannot listen on {bind}: {e}")))?;
+    raise_file_limit();
     let store = Store::open(db)?;
     let applied = store
         .apply_config_blocking(&config)
@@ -398,13 +467,77 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
         let (_, secret) = store.create_token_blocking("admin", Role::Admin)?;
         println!("No admin token existed, so one was created. It is shown only this once:");
         println!("{secret}");
+    } else {
+        eprintln!(
+            "lost the admin token? `horrors token create --role admin --name NAME --db {}` makes another",
+            db.display()
+        );
     }
     let address = listener.local_addr().map_err(io)?;
-    eprintln!("horrors is listening on http://{address}");
-    actix_web::rt::System::new().block_on(async move {
-        let server = crate::http::run(listener, store).map_err(io)?;
-        server.await.map_err(io)
-    })
+    eprintln!(
+        "horrors is listening on http://{address} (database {})",
+        absolute(db).display()
+    );
+    let options = crate::http::HttpOptions {
+        trusted_proxies: config.trusted_proxies.clone(),
+        ..Default::default()
+    };
+    let served = actix_web::rt::System::new().block_on({
+        let store = store.clone();
+        async move {
+            let server = crate::http::run_with(listener, store, options).map_err(io)?;
+            server.await.map_err(io)
+        }
+    });
+    // A clean stop leaves every acknowledged write in the database file itself.
+    let closed = store.close_blocking();
+    served?;
+    closed?;
+    eprintln!("horrors stopped; {} is complete on its own", db.display());
+    Ok(())
+}
+
+/// Holds an exclusive lock on `<db>.lock` for as long as this `serve` runs: two servers on
+/// one SQLite file would each keep their own catalogue snapshot and identity cache. The
+/// lock is advisory and taken only by `serve`, so CLI commands beside it keep working.
+fn lock_for_serve(db: &Path) -> Result<std::fs::File> {
+    let mut name = db.as_os_str().to_owned();
+    name.push(".lock");
+    let path = PathBuf::from(name);
+    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
+        if !parent.is_dir() {
+            return Err(Error::internal(format!(
+                "{}: the folder {} does not exist",
+                db.display(),
+                absolute(parent).display()
+            )));
+        }
+    }
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| Error::internal(format!("{}: {e}", path.display())))?;
+    match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
+        Ok(()) => Ok(file),
+        Err(rustix::io::Errno::WOULDBLOCK) => Err(Error::internal(format!(
+            "another `horrors serve` is already using {}; stop it first, or give this one its own --db",
+            absolute(db).display()
+        ))),
+        Err(e) => Err(Error::internal(format!("{}: cannot lock: {e}", path.display()))),
+    }
+}
+
+/// Many slow clients each hold a socket until their deadline: let the process have as
+/// many descriptors as the system allows it.
+fn raise_file_limit() {
+    use rustix::process::{getrlimit, setrlimit, Resource};
+    let mut limit = getrlimit(Resource::Nofile);
+    if limit.current != limit.maximum {
+        limit.current = limit.maximum;
+        let _ = setrlimit(Resource::Nofile, limit);
+    }
 }
 
 fn write_table(out: &mut impl Write, ranking: &Ranking) -> std::io::Result<()> {

@@ -60,6 +60,8 @@ pub struct Config {
     pub horrors: Vec<Horror>,
     /// SHA-256 of the file's bytes: the file is applied again only when this changes.
     pub digest: String,
+    /// `[http] trusted_proxies`: peers whose forwarded headers are believed.
+    pub trusted_proxies: Vec<std::net::IpAddr>,
 }
 
 /// One horror as written in the file or sent to `PUT /api/horrors`.
@@ -89,6 +91,15 @@ struct RawConfig {
     departments: Option<Vec<String>>,
     #[serde(default)]
     horrors: Vec<toml::Spanned<HorrorInput>>,
+    #[serde(default)]
+    http: Option<RawHttp>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawHttp {
+    #[serde(default)]
+    trusted_proxies: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -170,6 +181,9 @@ pub fn parse(text: &str) -> Result<Config, String> {
     let name = org.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
         return Err("organization.name: must be 1 to 100 characters".into());
+    }
+    if !crate::text::clean_name(&name) {
+        return Err(format!("organization.name: {}", crate::text::NAME_CONTROL));
     }
     let tz: Tz = org.timezone.parse().map_err(|_| {
         format!(
@@ -267,10 +281,24 @@ pub fn parse(text: &str) -> Result<Config, String> {
         worse: ranking.worse,
         departments,
     };
+    let mut trusted_proxies = Vec::new();
+    for (i, text) in raw
+        .http
+        .map(|h| h.trusted_proxies)
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let address = text.trim().parse().map_err(|_| {
+            format!("http.trusted_proxies[{i}]: {text:?} is not an IP address such as 10.0.0.2")
+        })?;
+        trusted_proxies.push(address);
+    }
     Ok(Config {
         settings,
         horrors,
         digest: hex::encode(Sha256::digest(text.as_bytes())),
+        trusted_proxies,
     })
 }
 
@@ -282,6 +310,9 @@ fn validate_departments(departments: &[String]) -> Result<(), String> {
             return Err(format!(
                 "departments[{i}]: must be 1 to 60 characters without surrounding spaces"
             ));
+        }
+        if !crate::text::clean_name(department) {
+            return Err(format!("departments[{i}]: {}", crate::text::NAME_CONTROL));
         }
         if !seen.insert(department.as_str()) {
             return Err(format!(
@@ -330,6 +361,23 @@ pub fn validate_horrors(
                 field("name"),
                 "invalid_name",
                 format!("must be 1 to 60 characters, got {name_len}"),
+            ));
+        } else if !crate::text::clean_name(&input.name) {
+            details.push(Detail::field(
+                field("name"),
+                "invalid_name",
+                crate::text::NAME_CONTROL,
+            ));
+        }
+        if input
+            .description
+            .as_ref()
+            .is_some_and(|d| !crate::text::clean_note(d))
+        {
+            details.push(Detail::field(
+                field("description"),
+                "invalid_description",
+                crate::text::NOTE_CONTROL,
             ));
         }
         if input

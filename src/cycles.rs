@@ -62,12 +62,18 @@ pub fn validate_name(name: &str) -> Result<String, String> {
     if name.is_empty() || name.chars().count() > 100 {
         return Err("name must be 1 to 100 characters".into());
     }
+    if !crate::text::clean_name(name) {
+        return Err(format!("name {}", crate::text::NAME_CONTROL));
+    }
     Ok(name.to_string())
 }
 
 pub fn validate_note(note: Option<&str>) -> Result<Option<String>, String> {
     match note {
         Some(n) if n.chars().count() > 2000 => Err("note must be at most 2000 characters".into()),
+        Some(n) if !crate::text::clean_note(n) => {
+            Err(format!("note {}", crate::text::NOTE_CONTROL))
+        }
         Some(n) if n.trim().is_empty() => Ok(None),
         other => Ok(other.map(str::to_string)),
     }
@@ -213,7 +219,7 @@ pub fn result(
     tz: chrono_tz::Tz,
     currency: Currency,
 ) -> FocusResult {
-    let previous = cycle.previous();
+    let previous = cycle.preceding();
     let during_days = elapsed_days(cycle, today);
     let before_rate = before.count as f64 / previous.days() as f64;
     let rate_change_pct = if during_days == 0 || before.count == 0 {

@@ -64,6 +64,9 @@ pub enum Error {
         message: String,
         details: Vec<Detail>,
     },
+    /// 408: the body did not arrive in time; the connection is closed.
+    #[error("the request body did not arrive within {0} s")]
+    Timeout(u64),
     /// 413.
     #[error("{0}")]
     TooLarge(String),
@@ -77,9 +80,15 @@ pub enum Error {
         message: String,
         details: Vec<Detail>,
     },
-    /// 503: the write queue is full.
+    /// 429: too many failed authentications from this address; retry after `0` seconds.
+    #[error("too many failed attempts from this address; retry in {0} s")]
+    Throttled(u64),
+    /// 503: the write queue (or the chart renderers) are full.
     #[error("the server is busy; retry shortly")]
     Overloaded,
+    /// 503: storage is full or unwritable; reads still work and writes resume by themselves.
+    #[error("storage is full or unwritable; nothing was written; retry shortly")]
+    StorageUnavailable,
     /// 500 over HTTP; a one-line reason in the CLI.
     #[error("storage error: {0}")]
     Storage(#[from] rusqlite::Error),
@@ -135,10 +144,14 @@ impl Error {
             Error::NotFound(_) => "not_found",
             Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::Conflict { code, .. } => code,
+            Error::Timeout(_) => "request_timeout",
             Error::TooLarge(_) => "payload_too_large",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::Invalid { code, .. } => code,
+            Error::Throttled(_) => "too_many_attempts",
             Error::Overloaded => "overloaded",
+            Error::StorageUnavailable => "storage_unavailable",
+            Error::Storage(e) if crate::store::is_full(e) => "storage_unavailable",
             Error::Storage(_) | Error::Internal(_) => "internal",
         }
     }
@@ -168,16 +181,13 @@ impl ResponseError for Error {
             Error::NotFound(_) => StatusCode::NOT_FOUND,
             Error::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             Error::Conflict { .. } => StatusCode::CONFLICT,
+            Error::Timeout(_) => StatusCode::REQUEST_TIMEOUT,
             Error::TooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            Error::Overloaded => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Storage(rusqlite::Error::SqliteFailure(e, _))
-                if matches!(
-                    e.code,
-                    rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
-                ) =>
-            {
+            Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
+            Error::Overloaded | Error::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Storage(e) if crate::store::is_busy(e) || crate::store::is_full(e) => {
                 StatusCode::SERVICE_UNAVAILABLE
             }
             Error::Storage(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -190,6 +200,9 @@ impl ResponseError for Error {
             // The cause stays in the log; clients get a message that leaks nothing.
             tracing::error!(error = %self, "request failed");
             match status {
+                StatusCode::SERVICE_UNAVAILABLE if self.code() == "storage_unavailable" => {
+                    Error::StorageUnavailable.to_string()
+                }
                 StatusCode::SERVICE_UNAVAILABLE => self.to_string(),
                 _ => "internal error; see the server log".to_string(),
             }
@@ -212,8 +225,19 @@ impl ResponseError for Error {
             Error::MethodNotAllowed(allow) => {
                 response.insert_header((header::ALLOW, *allow));
             }
+            Error::Throttled(seconds) => {
+                response.insert_header((header::RETRY_AFTER, seconds.max(&1).to_string()));
+            }
+            Error::StorageUnavailable | Error::Storage(_)
+                if self.code() == "storage_unavailable" =>
+            {
+                response.insert_header((header::RETRY_AFTER, "5"));
+            }
             Error::Overloaded | Error::Storage(_) if status == StatusCode::SERVICE_UNAVAILABLE => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            Error::Timeout(_) => {
+                response.force_close();
             }
             _ => {}
         }

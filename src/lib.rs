@@ -13,10 +13,12 @@ pub mod error;
 pub mod export;
 pub mod http;
 pub mod money;
+pub mod output;
 pub mod pages;
 pub mod ranking;
 pub mod report;
 pub mod store;
+pub mod text;
 pub mod ticks;
 pub mod trend;
 

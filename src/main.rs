@@ -1,31 +1,52 @@
 //! The `horrors` binary: parse the command line, run it, exit non-zero with one line on failure.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+/// The log filter when `HORRORS_LOG` is not set: service events, no per-request lines.
+const DEFAULT_LOG: &str = "info,access=warn";
+
 fn main() -> ExitCode {
+    // One variable, HORRORS_LOG, in tracing's filter syntax (`info,access=info` adds the
+    // access log); a malformed value is reported, not silently replaced.
+    let filter = match std::env::var("HORRORS_LOG") {
+        Ok(text) => match EnvFilter::try_new(&text) {
+            Ok(filter) => filter,
+            Err(e) => {
+                eprintln!("horrors: HORRORS_LOG={text:?} is not a log filter: {e}");
+                return ExitCode::from(2);
+            }
+        },
+        Err(_) => EnvFilter::new(DEFAULT_LOG),
+    };
     tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("HORRORS_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
+        .with_env_filter(filter)
+        .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
     let cli = match horrors::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => error.exit(), // --help, --version
         Err(error) => {
-            // One line, like every other failure; `--help` has the details.
+            // One line, like every other failure: clap's message with what is missing or
+            // wrong and its "did you mean" tip, without the usage block.
             let rendered = error.to_string();
-            let first = rendered
+            let message: Vec<&str> = rendered
                 .lines()
-                .find(|l| !l.trim().is_empty())
-                .unwrap_or("invalid arguments");
-            eprintln!(
-                "horrors: {}; see `horrors --help`",
-                first.trim_start_matches("error: ").trim()
-            );
+                .take_while(|l| !l.starts_with("Usage:"))
+                .map(str::trim)
+                .filter(|l| !l.is_empty())
+                .map(|l| l.trim_start_matches("error: "))
+                .collect();
+            let message = if message.is_empty() {
+                "invalid arguments".to_string()
+            } else {
+                message.join(" ").replace(": ", ": ").replace("  ", " ")
+            };
+            eprintln!("horrors: {message}; see `horrors --help`");
             return ExitCode::from(2);
         }
     };

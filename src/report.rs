@@ -42,6 +42,7 @@ pub fn trend(
     window: &Window,
     bucket: Bucket,
     horror: Option<&str>,
+    today: chrono::NaiveDate,
 ) -> Result<Trend> {
     let snapshot = store.snapshot()?;
     let horrors: Vec<_> = match horror {
@@ -64,6 +65,7 @@ pub fn trend(
         window,
         window.echo(snapshot.settings.tz()),
         bucket,
+        today,
     ))
 }
 
@@ -83,7 +85,7 @@ pub fn cycle_detail(
     let today = local_day(now, settings.tz());
     let ranking = ranking(store, &window, By::Priority)?;
     let during = store.tallies_blocking(&window)?;
-    let before = store.tallies_blocking(&window.previous())?;
+    let before = store.tallies_blocking(&window.preceding())?;
     let results = row
         .focus
         .iter()
@@ -133,6 +135,8 @@ pub struct ChartRequest {
     pub bucket: Option<Bucket>,
     pub width: u32,
     pub height: u32,
+    /// Today in the organization's timezone: the trend stops here.
+    pub today: chrono::NaiveDate,
 }
 
 /// The bucket a trend chart uses by default: days up to 92 days, then weeks.
@@ -162,7 +166,7 @@ pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
             let bucket = request
                 .bucket
                 .unwrap_or_else(|| default_bucket(&request.window));
-            let trend = trend(store, &request.window, bucket, None)?;
+            let trend = trend(store, &request.window, bucket, None, request.today)?;
             render(
                 &ctx,
                 &ChartData::Trend(&trend, &snapshot.horrors),

@@ -197,17 +197,23 @@ pub fn validate(
                 "invalid_note",
                 format!("note must be at most {MAX_NOTE} characters"),
             );
+        } else if !crate::text::clean_note(note) {
+            problem(
+                "note",
+                "invalid_note",
+                format!("note {}", crate::text::NOTE_CONTROL),
+            );
         }
     }
     let department = match input.department.as_deref() {
         None => None,
         // No list configured: any short name, and "" means none.
         Some(name) if settings.departments.is_empty() => {
-            if name.chars().count() > 60 {
+            if name.chars().count() > 60 || !crate::text::clean_name(name) {
                 problem(
                     "department",
                     "invalid_department",
-                    "department must be at most 60 characters".into(),
+                    "department must be at most 60 characters, without control characters".into(),
                 );
             }
             Some(name).filter(|n| !n.is_empty()).map(str::to_string)

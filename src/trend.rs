@@ -28,6 +28,8 @@ pub struct Point {
     pub count: u64,
     pub cost_minor: i64,
     pub pain_points: u64,
+    /// The bucket is not over yet (it holds today): its counts are still growing.
+    pub partial: bool,
 }
 
 /// The points of one horror.
@@ -48,15 +50,18 @@ pub struct Trend {
 }
 
 /// Builds zero-filled series for `horrors` (active ones always, retired ones only when they
-/// have ticks in the window) from daily totals; days outside the window are ignored.
+/// have ticks in the window) from daily totals; days outside the window are ignored. No
+/// bucket starts after `today`; the bucket holding `today` is marked partial.
 pub fn build(
     horrors: &[Horror],
     days: &[DayTally],
     window: &Window,
     echo: WindowEcho,
     bucket: Bucket,
+    today: NaiveDate,
 ) -> Trend {
-    let starts = bucket.starts(window);
+    let mut starts = bucket.starts(window);
+    starts.retain(|start| *start <= today);
     let index: HashMap<NaiveDate, usize> =
         starts.iter().enumerate().map(|(i, s)| (*s, i)).collect();
     let empty: Vec<Point> = starts
@@ -66,6 +71,7 @@ pub fn build(
             count: 0,
             cost_minor: 0,
             pain_points: 0,
+            partial: bucket.next(start) > today,
         })
         .collect();
 
@@ -170,7 +176,14 @@ mod tests {
             day("2026-03-09", "b", 4),
             day("2026-03-16", "a", 1), // Monday of the third week
         ];
-        let trend = build(&horrors, &days, &window, echo, Bucket::Week);
+        let trend = build(
+            &horrors,
+            &days,
+            &window,
+            echo,
+            Bucket::Week,
+            d("2026-12-31"),
+        );
         assert_eq!(trend.series.len(), 2, "retired without ticks is left out");
         let a = &trend.series[0];
         let counts: Vec<_> = a.points.iter().map(|p| (p.start, p.count)).collect();
@@ -191,6 +204,60 @@ mod tests {
     }
 
     #[test]
+    fn no_bucket_after_today_and_the_current_one_is_partial() {
+        let horrors = [horror("a", 1, false)];
+        // A whole year asked for on Wednesday 2026-11-18: weeks stop at Monday 11-16.
+        let window = Window::year(2026).unwrap();
+        let days = [day("2026-11-16", "a", 2), day("2026-11-18", "a", 1)];
+        let trend = build(
+            &horrors,
+            &days,
+            &window,
+            window.echo(chrono_tz::UTC),
+            Bucket::Week,
+            d("2026-11-18"),
+        );
+        let last = trend.totals.last().unwrap();
+        assert_eq!(
+            (last.start, last.count, last.partial),
+            (d("2026-11-16"), 3, true)
+        );
+        assert!(trend.totals[..trend.totals.len() - 1]
+            .iter()
+            .all(|p| !p.partial));
+        assert_eq!(
+            trend.totals.len(),
+            47,
+            "2025-12-29 .. 2026-11-16, ISO weeks"
+        );
+        // A week that ended yesterday is over; days: today is partial, yesterday is not.
+        let window = Window::new(d("2026-11-09"), d("2026-11-16")).unwrap();
+        let trend = build(
+            &horrors,
+            &days,
+            &window,
+            window.echo(chrono_tz::UTC),
+            Bucket::Day,
+            d("2026-11-16"),
+        );
+        let flags: Vec<_> = trend.totals.iter().map(|p| p.partial).collect();
+        assert_eq!(
+            flags,
+            [false, false, false, false, false, false, false, true]
+        );
+        let trend = build(
+            &horrors,
+            &days,
+            &window,
+            window.echo(chrono_tz::UTC),
+            Bucket::Week,
+            d("2026-11-16"),
+        );
+        let weeks: Vec<_> = trend.totals.iter().map(|p| (p.start, p.partial)).collect();
+        assert_eq!(weeks, [(d("2026-11-09"), false), (d("2026-11-16"), true)]);
+    }
+
+    #[test]
     fn daily_buckets_cover_every_day() {
         let horrors = [horror("a", 2, false)];
         let window = Window::new(d("2024-02-27"), d("2024-03-01")).unwrap();
@@ -200,6 +267,7 @@ mod tests {
             &window,
             window.echo(chrono_tz::UTC),
             Bucket::Day,
+            d("2024-12-31"),
         );
         let counts: Vec<_> = trend
             .totals

@@ -85,7 +85,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, a: &Ranking, b: &Ranking)
         px_lo: plot.y1,
         px_hi: plot.y0,
     };
-    frame.y_axis(plot, counts, &count_ticks, "ticks", false, INK);
+    frame.y_axis(plot, counts, &count_ticks, "occurrences", false, INK);
 
     let bar = (slot * 0.36).min(frame.w * 0.07);
     let mut centres = Vec::with_capacity(pairs.len());

@@ -20,7 +20,7 @@ fn inside(a: Bounds, area: Area) -> bool {
 
 pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranking: &Ranking) {
     let title = format!("Pain against cost — {organization}");
-    let subtitle = format!("{} · bubble area = ticks", window_text(ranking));
+    let subtitle = format!("{} · bubble area = occurrences", window_text(ranking));
     let top = frame.header(&title, &subtitle);
     let mut items: Vec<_> = ranking.items.iter().filter(|i| i.count > 0).collect();
     if ranking.totals.count == 0 || items.is_empty() {

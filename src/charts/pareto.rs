@@ -12,7 +12,7 @@ use crate::ranking::Ranking;
 pub fn draw(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) {
     let title = format!("Hierarchy of horrors — {organization}");
     let subtitle = format!(
-        "{} · priority order · {} ticks",
+        "{} · priority order · {} occurrences",
         window_text(ranking),
         layout::grouped(ranking.totals.count as i64)
     );
@@ -66,7 +66,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) {
         px_hi: plot.y0,
     };
 
-    frame.y_axis(plot, counts, &count_ticks, "ticks", false, INK);
+    frame.y_axis(plot, counts, &count_ticks, "occurrences", false, INK);
     frame.y_axis(plot, shares, &share_ticks, "cumulative share", true, BLUE);
     let eighty = shares.map(80.0);
     frame.line(

@@ -194,6 +194,7 @@ fn trend_of(case: &Case, bucket: Bucket) -> Trend {
         &window,
         window.echo(chrono_tz::UTC),
         bucket,
+        window.to.succ_opt().expect("a day after"),
     )
 }
 
@@ -387,7 +388,7 @@ fn svgs_carry_names_values_and_axes_as_text() {
         "80 %",
         "100 %",
         "cumulative share",
-        "ticks",
+        "occurrences",
         "worst",
         "2026-01-01 – 2026-03-31",
         "Acme Parcel &amp; Co",

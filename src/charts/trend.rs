@@ -31,7 +31,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
     };
     let total: u64 = trend.totals.iter().map(|p| p.count).sum();
     let subtitle = format!(
-        "{} – {} · {bucket} · {} ticks",
+        "{} – {} · {bucket} · {} occurrences",
         trend.window.from,
         trend.window.to,
         layout::grouped(total as i64)
@@ -104,7 +104,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
         px_lo: plot.y1,
         px_hi: plot.y0,
     };
-    frame.y_axis(plot, counts, &count_ticks, "ticks", false, INK);
+    frame.y_axis(plot, counts, &count_ticks, "occurrences", false, INK);
     frame.y_axis(plot, index, &index_ticks, "pain points", true, INDEX);
 
     let n = trend.totals.len();
@@ -146,6 +146,16 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
 
     let width = (2.0 * frame.unit).max(1.3);
     let markers = n <= 40;
+    // A bucket that is not over yet (it holds today) is drawn apart: a dotted last segment,
+    // a hollow marker and "so far", so that its smaller count does not read as a drop.
+    let partial = trend.totals.last().is_some_and(|p| p.partial);
+    let solid = if partial { n.saturating_sub(1) } else { n };
+    if partial {
+        frame.text(
+            Label::new("so far", x_at(n - 1), plot.y0 + 0.2 * size, size * 0.9, INK)
+                .align(Align::Center, VAlign::Top),
+        );
+    }
     for (s, series) in trend.series.iter().enumerate() {
         let color = SERIES[s % SERIES.len()];
         let points: Vec<(f64, f64)> = series
@@ -154,16 +164,28 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
             .enumerate()
             .map(|(i, p)| (x_at(i), counts.map(p.count as f64)))
             .collect();
-        if points.len() > 1 {
-            frame.line(points.clone(), color, width, None);
+        if solid > 1 {
+            frame.line(points[..solid].to_vec(), color, width, None);
         }
-        if markers || points.len() == 1 {
-            for (x, y) in points {
+        if partial && n > 1 {
+            frame.line(
+                points[n - 2..].to_vec(),
+                color,
+                width,
+                Some(2.5 * frame.unit.max(0.6)),
+            );
+        }
+        if markers || points.len() == 1 || partial {
+            for (i, (x, y)) in points.into_iter().enumerate() {
+                let open = partial && i + 1 == n;
+                if !(markers || n == 1 || open) {
+                    continue;
+                }
                 frame.shapes.push(Shape::Circle {
                     x,
                     y,
                     r: (2.8 * frame.unit).max(1.8),
-                    fill: color,
+                    fill: if open { Rgb::hex(0xffffff) } else { color },
                     stroke: color,
                 });
             }

@@ -159,6 +159,7 @@ pub fn write<W: Write + Seek>(
                 store,
                 &y.window,
                 &format!("{}-", y.year),
+                report::today(store, now)?,
             )?);
         }
     }
@@ -319,11 +320,16 @@ fn review_html(
                     table {
                         thead { tr { th { "Cycle" } th { "Window" } th { "Focus" } th.n { "Before" } th.n { "During" } th.n { "Change" } th { "Verdict" } } }
                         tbody {
-                            @for c in cycles { @for r in &c.results {
+                            @for c in cycles {
+                                @if c.results.is_empty() {
+                                    tr { td { (c.cycle.name) } td { (c.cycle.start) " – " (c.cycle.end) } td colspan="5" { "No focus horrors were chosen for this cycle." } }
+                                }
+                                @for r in &c.results {
                                 tr { td { (c.cycle.name) } td { (c.cycle.start) " – " (c.cycle.end) } td { (r.name) } td.n { (r.before.count) } td.n { (r.during.count) }
                                     td.n { (r.change_pct.map(|p| format!("{p:+.1} %")).unwrap_or_else(|| "—".into())) }
                                     td { (serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()) } }
-                            } }
+                                }
+                            }
                         }
                     }
                 }

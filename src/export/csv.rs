@@ -16,8 +16,12 @@ pub const BOM: &[u8] = b"\xEF\xBB\xBF";
 /// Prefixes `'` to a cell starting with `=`, `+`, `-`, `@`, tab or CR, which spreadsheets
 /// would otherwise evaluate (OWASP's CSV injection advice).
 pub fn neutralise(cell: &str) -> Cow<'_, str> {
-    match cell.chars().next() {
-        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{cell}")),
+    if cell.starts_with(['\t', '\r']) {
+        return Cow::Owned(format!("'{cell}"));
+    }
+    // Spreadsheets skip leading blanks before a formula: " =1+1" is a formula too.
+    match cell.trim_start().chars().next() {
+        Some('=' | '+' | '-' | '@') => Cow::Owned(format!("'{cell}")),
         _ => Cow::Borrowed(cell),
     }
 }
@@ -252,6 +256,11 @@ mod tests {
             ("配送", "配送"),
             ("", ""),
             ("a=b", "a=b"),
+            (" =1+1", "' =1+1"),
+            ("\u{a0}\u{3000}+1", "'\u{a0}\u{3000}+1"),
+            ("\n=1", "'\n=1"),
+            ("  -", "'  -"),
+            ("  ", "  "),
         ];
         for (input, expected) in cases {
             assert_eq!(neutralise(input), expected, "{input:?}");

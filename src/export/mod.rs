@@ -9,7 +9,12 @@ use crate::error::Result;
 use crate::store::Store;
 
 /// Every chart of `window` in both formats, named `{prefix}{chart}.{svg|png}`.
-pub fn charts_for(store: &Store, window: &Window, prefix: &str) -> Result<Vec<(String, Vec<u8>)>> {
+pub fn charts_for(
+    store: &Store,
+    window: &Window,
+    prefix: &str,
+    today: chrono::NaiveDate,
+) -> Result<Vec<(String, Vec<u8>)>> {
     use crate::charts::{ChartName, Format, DEFAULT_HEIGHT, DEFAULT_WIDTH};
     let mut out = Vec::with_capacity(ChartName::ALL.len() * 2);
     for name in ChartName::ALL {
@@ -22,6 +27,7 @@ pub fn charts_for(store: &Store, window: &Window, prefix: &str) -> Result<Vec<(S
                 bucket: None,
                 width: DEFAULT_WIDTH,
                 height: DEFAULT_HEIGHT,
+                today,
             };
             let bytes = crate::report::chart(store, &request)?;
             out.push((

@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use rust_xlsxwriter::{Format, Workbook, Worksheet, XlsxError};
+use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 
 use crate::calendar::Window;
 use crate::cycles::CycleDetail;
@@ -43,6 +43,37 @@ fn money_format(currency: Currency) -> Format {
 fn major(minor: i64, currency: Currency) -> f64 {
     // Exact for every amount below 2^53 minor units; only the cell display uses floats.
     minor as f64 / 10f64.powi(currency.minor_digits() as i32)
+}
+
+/// Writes a day (`YYYY-MM-DD`) or an instant (RFC 3339, UTC) as a real spreadsheet date,
+/// so it sorts and filters as one; text only if it cannot be read (never expected).
+fn date_cell(sheet: &mut Worksheet, r: u32, c: u16, text: &str, format: &Format) -> Result<()> {
+    let parsed = if text.len() > 10 {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .ok()
+            .map(|t| {
+                t.with_timezone(&chrono::Utc)
+                    .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+                    .to_string()
+            })
+            .and_then(|t| ExcelDateTime::parse_from_str(&t).ok())
+    } else {
+        ExcelDateTime::parse_from_str(text).ok()
+    };
+    match parsed {
+        Some(date) => sheet.write_datetime_with_format(r, c, &date, format),
+        None => sheet.write_string(r, c, text),
+    }
+    .map_err(xlsx)?;
+    Ok(())
+}
+
+fn day_format() -> Format {
+    Format::new().set_num_format("yyyy-mm-dd")
+}
+
+fn instant_format() -> Format {
+    Format::new().set_num_format("yyyy-mm-dd hh:mm:ss")
 }
 
 fn header(sheet: &mut Worksheet, columns: &[(&str, f64)]) -> Result<()> {
@@ -163,13 +194,25 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
         ],
     )?;
     let pct = Format::new().set_num_format("0.0%");
+    let day = day_format();
     let mut r = 1u32;
     for detail in review.cycles {
-        for result in &detail.results {
-            let c = &detail.cycle;
+        let c = &detail.cycle;
+        if detail.results.is_empty() {
+            // A cycle without focus horrors still belongs in the year's record.
             sheet.write_string(r, 0, &c.name).map_err(xlsx)?;
-            sheet.write_string(r, 1, &c.start).map_err(xlsx)?;
-            sheet.write_string(r, 2, &c.end).map_err(xlsx)?;
+            date_cell(sheet, r, 1, &c.start, &day)?;
+            date_cell(sheet, r, 2, &c.end, &day)?;
+            sheet.write_string(r, 3, &c.status).map_err(xlsx)?;
+            sheet
+                .write_string(r, 4, "(no focus horrors)")
+                .map_err(xlsx)?;
+            r += 1;
+        }
+        for result in &detail.results {
+            sheet.write_string(r, 0, &c.name).map_err(xlsx)?;
+            date_cell(sheet, r, 1, &c.start, &day)?;
+            date_cell(sheet, r, 2, &c.end, &day)?;
             sheet.write_string(r, 3, &c.status).map_err(xlsx)?;
             sheet.write_string(r, 4, &result.name).map_err(xlsx)?;
             sheet
@@ -207,7 +250,7 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
         &[
             ("Id", 9.0),
             ("Day", 11.0),
-            ("Occurred at", 22.0),
+            ("Occurred at (UTC)", 20.0),
             ("Horror", 28.0),
             ("Qty", 6.0),
             ("Source", 10.0),
@@ -219,6 +262,7 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
     )?;
     let mut r = 1u32;
     let mut truncated = false;
+    let (day, instant) = (day_format(), instant_format());
     let names: std::collections::HashMap<String, String> = store
         .snapshot()?
         .horrors
@@ -231,8 +275,8 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
             return Ok(());
         }
         sheet.write_number(r, 0, t.id as f64).map_err(xlsx)?;
-        sheet.write_string(r, 1, &t.day).map_err(xlsx)?;
-        sheet.write_string(r, 2, &t.occurred_at).map_err(xlsx)?;
+        date_cell(sheet, r, 1, &t.day, &day)?;
+        date_cell(sheet, r, 2, &t.occurred_at, &instant)?;
         sheet
             .write_string(r, 3, names.get(&t.horror).unwrap_or(&t.horror))
             .map_err(xlsx)?;

@@ -8,6 +8,8 @@ use sha2::Digest;
 use utoipa::ToSchema;
 
 use super::extract::{Admin, Params, Staff, Viewer};
+use super::json::Json;
+use super::Guard;
 use crate::auth::Role;
 use crate::calendar::{local_day, Bucket, WindowEcho};
 use crate::config::{validate_horrors, HorrorInput};
@@ -133,7 +135,7 @@ pub async fn put_horrors(
     who: Admin,
     req: HttpRequest,
     store: Store_,
-    body: web::Json<CatalogueInput>,
+    body: Json<CatalogueInput>,
 ) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let currency = store.snapshot()?.settings.currency();
@@ -233,7 +235,7 @@ pub async fn post_tick(
     who: Staff,
     req: HttpRequest,
     store: Store_,
-    body: web::Json<TickInput>,
+    body: Json<TickInput>,
 ) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let input = body.into_inner();
@@ -292,7 +294,7 @@ pub async fn post_batch(
     who: Staff,
     req: HttpRequest,
     store: Store_,
-    body: web::Json<BatchInput>,
+    body: Json<BatchInput>,
 ) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let inputs = body.into_inner().ticks;
@@ -357,11 +359,11 @@ pub async fn void_tick(
     if input
         .reason
         .as_ref()
-        .is_some_and(|r| r.chars().count() > ticks::MAX_NOTE)
+        .is_some_and(|r| r.chars().count() > ticks::MAX_NOTE || !crate::text::clean_note(r))
     {
         return Err(Error::invalid(
             "invalid_reason",
-            "reason must be at most 500 characters",
+            "reason must be at most 500 characters, without control characters but newline and tab",
         ));
     }
     Ok(HttpResponse::Ok().json(store.void_tick(id, who.0, input.reason).await?))
@@ -450,7 +452,11 @@ pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpRes
         .unwrap_or(Bucket::Day);
     let horror = params.get("horror").map(str::to_string);
     let store = store.into_inner();
-    let trend = blocking(move || report::trend(&store, &window, bucket, horror.as_deref())).await?;
+    let trend = blocking(move || {
+        let today = report::today(&store, Utc::now())?;
+        report::trend(&store, &window, bucket, horror.as_deref(), today)
+    })
+    .await?;
     Ok(HttpResponse::Ok().json(trend))
 }
 
@@ -492,15 +498,15 @@ pub async fn create_token(
     _: Admin,
     req: HttpRequest,
     store: Store_,
-    body: web::Json<TokenInput>,
+    body: Json<TokenInput>,
 ) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let TokenInput { name, role } = body.into_inner();
     let name = name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 60 {
+    if name.is_empty() || name.chars().count() > 60 || !crate::text::clean_name(&name) {
         return Err(Error::invalid(
             "invalid_name",
-            "name must be 1 to 60 characters",
+            "name must be 1 to 60 characters, without control characters",
         ));
     }
     let (info, token) = store.create_token(name, role).await?;
@@ -571,7 +577,7 @@ pub async fn create_cycle(
     _: Admin,
     req: HttpRequest,
     store: Store_,
-    body: web::Json<crate::cycles::CycleInput>,
+    body: Json<crate::cycles::CycleInput>,
 ) -> Result<HttpResponse> {
     use crate::cycles::*;
     Params::parse(&req, &[], false)?;
@@ -625,7 +631,7 @@ pub async fn put_cycle(
     req: HttpRequest,
     store: Store_,
     id: web::Path<String>,
-    body: web::Json<crate::cycles::CycleUpdate>,
+    body: Json<crate::cycles::CycleUpdate>,
 ) -> Result<HttpResponse> {
     use crate::cycles::*;
     Params::parse(&req, &[], false)?;
@@ -657,8 +663,11 @@ pub async fn put_cycle(
 // ---------------------------------------------------------------- exports
 
 /// Streams a rewound file as the response body, reading it off the async workers.
+/// A spooled file as the response body, with its length (never chunked); ZIP is sent
+/// as it is, text may be compressed on the way.
 fn file_response(file: std::fs::File, content_type: &str, filename: &str) -> HttpResponse {
     use std::io::Read;
+    let length = file.metadata().map_or(0, |m| m.len());
     let stream = futures_util::stream::unfold(Some(file), |file| async move {
         let mut file = file?;
         let chunk = web::block(move || {
@@ -675,14 +684,18 @@ fn file_response(file: std::fs::File, content_type: &str, filename: &str) -> Htt
             Err(e) => Some((Err(std::io::Error::other(e.to_string())), None)),
         }
     });
-    HttpResponse::Ok()
+    let mut response = HttpResponse::Ok();
+    response
         .content_type(content_type)
         .insert_header((
             header::CONTENT_DISPOSITION,
             format!("attachment; filename=\"{filename}\""),
         ))
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .streaming(stream)
+        .insert_header((header::CACHE_CONTROL, "no-store"));
+    if content_type == "application/zip" {
+        response.insert_header(header::ContentEncoding::Identity);
+    }
+    response.body(actix_web::body::SizedStream::new(length, stream))
 }
 
 fn spool(write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<std::fs::File> {
@@ -777,12 +790,14 @@ pub async fn chart(
     _: Viewer,
     req: HttpRequest,
     store: Store_,
+    guard: web::Data<Guard>,
     file: web::Path<String>,
 ) -> Result<HttpResponse> {
     use crate::charts::{ChartName, Format, DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_SIZE, MIN_SIZE};
     let unknown = || {
         Error::NotFound(format!(
-            "no chart {file:?}; charts are {} as .svg or .png",
+            "no chart {:?}; charts are {} as .svg or .png",
+            file.as_str(),
             ChartName::ALL.map(|c| c.as_str()).join(", ")
         ))
     };
@@ -834,15 +849,12 @@ pub async fn chart(
         bucket,
         width,
         height,
+        today: report::today(&store, Utc::now())?,
     };
     let store = store.into_inner();
-    let bytes = blocking(move || report::chart(&store, &request)).await?;
+    let bytes = render_bounded(&guard, move || report::chart(&store, &request)).await?;
     let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&bytes))[..32]);
-    let fresh = req
-        .headers()
-        .get(header::IF_NONE_MATCH)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.split(',').any(|t| t.trim() == etag));
+    let fresh = super::not_modified(&req, &etag);
     let mut response = if fresh {
         HttpResponse::NotModified()
     } else {
@@ -855,5 +867,25 @@ pub async fn chart(
     if fresh {
         return Ok(response.finish());
     }
+    if format == crate::charts::Format::Png {
+        // Already compressed; never gzip it again.
+        response.insert_header(header::ContentEncoding::Identity);
+    }
     Ok(response.content_type(format.content_type()).body(bytes))
+}
+
+/// How long a chart request waits for a free renderer before it gets 503.
+pub const RENDER_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Runs a chart render on the blocking pool, at most as many at once as the guard allows
+/// (SPEC §14: CPU cores); a request that waits more than [`RENDER_WAIT`] gets 503.
+pub(crate) async fn render_bounded<T: Send + 'static>(
+    guard: &Guard,
+    render: impl FnOnce() -> Result<T> + Send + 'static,
+) -> Result<T> {
+    let _permit = tokio::time::timeout(RENDER_WAIT, guard.charts.acquire())
+        .await
+        .map_err(|_| Error::Overloaded)?
+        .map_err(|_| Error::Overloaded)?;
+    blocking(render).await
 }

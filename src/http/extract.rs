@@ -14,10 +14,38 @@ use crate::calendar::{local_day, Window};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
+use super::Guard;
+
 /// Name of the pages' session cookie.
 pub const SESSION_COOKIE: &str = "horrors_session";
 
+/// Who is calling, with failed attempts throttled per client address (SPEC §14): valid
+/// credentials always pass; a failure from an address with 20 failures in the last
+/// minute is 429 instead of 401.
 fn identify(req: &HttpRequest) -> Result<Identity> {
+    let result = identify_unthrottled(req);
+    if let Err(Error::Unauthorized(_)) = &result {
+        if let Some(throttled) = record_failure(req) {
+            return Err(throttled);
+        }
+    }
+    result
+}
+
+/// Counts a failed authentication from this request's client; returns the 429 to send
+/// instead when that client is already throttled.
+pub fn record_failure(req: &HttpRequest) -> Option<Error> {
+    let guard = req.app_data::<web::Data<Guard>>()?;
+    let client = guard.client(req)?;
+    let now = std::time::Instant::now();
+    if let Some(seconds) = guard.throttle.blocked(client, now) {
+        return Some(Error::Throttled(seconds));
+    }
+    guard.throttle.fail(client, now);
+    None
+}
+
+fn identify_unthrottled(req: &HttpRequest) -> Result<Identity> {
     let store = req
         .app_data::<web::Data<Store>>()
         .ok_or_else(|| Error::internal("store missing from app data"))?;

@@ -3,18 +3,27 @@
 
 pub mod api;
 pub mod extract;
+pub mod guard;
+pub mod json;
 mod openapi;
 
+use std::future::Future as _;
 use std::net::TcpListener;
+use std::pin::Pin;
+use std::task::{Context, Poll};
 use std::time::Instant;
 
-use actix_web::body::{BoxBody, EitherBody};
-use actix_web::dev::{Server, ServiceResponse};
-use actix_web::error::{JsonPayloadError, PathError, QueryPayloadError};
-use actix_web::http::{header, StatusCode};
-use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers};
-use actix_web::{web, App, HttpRequest, HttpResponse, HttpServer};
+use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
+use actix_web::dev::{Payload, Server, ServiceRequest, ServiceResponse};
+use actix_web::error::{PathError, PayloadError, QueryPayloadError, UrlencodedError};
+use actix_web::http::{header, StatusCode, Version};
+use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers, Next};
+use actix_web::web::Bytes;
+use actix_web::{web, App, HttpMessage as _, HttpRequest, HttpResponse, HttpServer};
+use futures_util::Stream;
 use serde::de::DeserializeOwned;
+
+pub use guard::{Guard, HttpOptions};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -26,20 +35,40 @@ pub const BATCH_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
 /// Starts the app on `listener` (bind `127.0.0.1:0` in tests) and returns the running server.
 pub fn run(listener: TcpListener, store: Store) -> std::io::Result<Server> {
+    run_with(listener, store, HttpOptions::default())
+}
+
+/// [`run`] with deployment options (trusted proxies, body deadline, chart renders).
+pub fn run_with(
+    listener: TcpListener,
+    store: Store,
+    options: HttpOptions,
+) -> std::io::Result<Server> {
     let store = web::Data::new(store);
+    let guard = web::Data::new(Guard::new(options));
     let server = HttpServer::new(move || {
         App::new()
             .app_data(store.clone())
-            .app_data(json_config(BODY_LIMIT))
+            .app_data(guard.clone())
             .app_data(web::QueryConfig::default().error_handler(query_error))
             .app_data(web::PathConfig::default().error_handler(path_error))
+            .app_data(
+                web::FormConfig::default()
+                    .limit(BODY_LIMIT)
+                    .error_handler(form_error),
+            )
             .app_data(web::PayloadConfig::new(BODY_LIMIT))
             .configure(configure)
             .configure(crate::pages::configure)
             .default_service(web::to(not_found))
             .wrap(ErrorHandlers::new().default_handler(json_error_body))
+            .wrap(Compress::default())
+            .wrap(actix_web::middleware::from_fn(whole_bodies_for_http10))
+            .wrap(actix_web::middleware::from_fn(body_deadline))
             .wrap(actix_web::middleware::from_fn(log_request))
     })
+    // Request heads get 5 s (actix's default); bodies get the body deadline above.
+    .client_request_timeout(std::time::Duration::from_secs(5))
     .listen(listener)?
     .shutdown_timeout(5)
     .run();
@@ -64,7 +93,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         )
         .service(
             resource("/api/ticks/batch", "POST")
-                .app_data(json_config(BATCH_BODY_LIMIT))
+                .app_data(web::PayloadConfig::new(BATCH_BODY_LIMIT))
                 .route(web::post().to(post_batch)),
         )
         .service(resource("/api/ticks/{id}/void", "POST").route(web::post().to(void_tick)))
@@ -123,7 +152,7 @@ fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
 }
 
 /// GET, and HEAD with the same headers and no body (actix drops HEAD bodies).
-fn get() -> actix_web::Route {
+pub(crate) fn get() -> actix_web::Route {
     web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
 }
 
@@ -135,42 +164,49 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
     )))
 }
 
-fn json_config(limit: usize) -> web::JsonConfig {
-    web::JsonConfig::default()
-        .limit(limit)
-        .error_handler(|error, _| json_error(error).into())
+/// Maps an error reading a body (JSON or raw) to ours: too large, too slow, or broken.
+pub(crate) fn payload_error(error: actix_web::Error) -> Error {
+    match error.as_error::<PayloadError>() {
+        Some(e) => from_payload(e),
+        None => Error::malformed("malformed_body", format!("cannot read the body: {error}")),
+    }
 }
 
-fn json_error(error: JsonPayloadError) -> Error {
+fn from_payload(error: &PayloadError) -> Error {
     match error {
-        JsonPayloadError::OverflowKnownLength { length, limit } => {
-            Error::TooLarge(format!("the body is {length} bytes; the limit is {limit}"))
+        PayloadError::Overflow => Error::TooLarge("the body is over the size limit".into()),
+        PayloadError::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
+            Error::Timeout(json::BodyDeadline::default().0.as_secs())
         }
-        JsonPayloadError::Overflow { limit } => {
-            Error::TooLarge(format!("the body is over the {limit}-byte limit"))
-        }
-        JsonPayloadError::ContentType => {
-            Error::UnsupportedMediaType("send the body as Content-Type: application/json".into())
-        }
-        JsonPayloadError::Deserialize(e) => serde_error(&e),
         other => Error::malformed("malformed_body", format!("cannot read the body: {other}")),
     }
 }
 
-fn serde_error(e: &serde_json::Error) -> Error {
-    use serde_json::error::Category;
-    match e.classify() {
-        Category::Data => Error::invalid(
-            "invalid_body",
-            format!("the body is valid JSON but not a valid request: {e}"),
-        ),
-        _ => Error::malformed("malformed_json", format!("the body is not valid JSON: {e}")),
+fn form_error(error: UrlencodedError, _: &HttpRequest) -> actix_web::Error {
+    match error {
+        UrlencodedError::Overflow { size, limit } => {
+            Error::TooLarge(format!("the body is {size} bytes; the limit is {limit}"))
+        }
+        UrlencodedError::Payload(e) => from_payload(&e),
+        other => Error::invalid("invalid_body", format!("cannot read the form: {other}")),
     }
+    .into()
 }
 
 /// Parses a JSON body read by hand (when an empty body is also allowed).
 pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    serde_json::from_slice(body).map_err(|e| serde_error(&e))
+    json::from_slice(body)
+}
+
+/// Whether `If-None-Match` matches `etag` (weak comparison, `*` included, RFC 9110 §13.1.2).
+pub(crate) fn not_modified(req: &HttpRequest, etag: &str) -> bool {
+    let opaque = |tag: &str| tag.trim().trim_start_matches("W/").to_string();
+    let ours = opaque(etag);
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|tag| tag.trim() == "*" || opaque(tag) == ours)
 }
 
 /// Refuses a body that is not declared as JSON.
@@ -235,24 +271,90 @@ fn json_error_body<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
     Ok(ErrorHandlerResponse::Response(res))
 }
 
-/// A structured log line per request: method, path (never the query, which may carry
-/// names), status and time. Headers and bodies (tokens, notes) are never logged.
+/// The access log (target `access`, off at the default level; `HORRORS_LOG=info,access=info`
+/// turns it on): method, path (never the query, which may carry names), status and time.
+/// Headers and bodies (tokens, notes) are never logged. Server errors always are.
 async fn log_request(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
-) -> actix_web::Result<ServiceResponse<impl actix_web::body::MessageBody>> {
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> actix_web::Result<ServiceResponse<impl MessageBody>> {
     let started = Instant::now();
     let method = req.method().clone();
     let path = req.path().to_string();
     let res = next.call(req).await?;
     let status = res.status().as_u16();
     let micros = started.elapsed().as_micros() as u64;
-    // Every request at debug (HORRORS_LOG=debug); at the default level only failures, so a
-    // busy tally floor does not spend its time writing log lines.
     if status >= 500 {
-        tracing::warn!(%method, %path, status, micros, "request failed");
+        tracing::warn!(target: "access", %method, %path, status, micros, "request failed");
     } else {
-        tracing::debug!(%method, %path, status, micros, "request");
+        tracing::info!(target: "access", %method, %path, status, micros, "request");
     }
     Ok(res)
+}
+
+/// Gives every request body a deadline (SPEC §14: 15 s): past it, reading fails, the
+/// handler answers 408 and the connection is closed, so slow clients cannot pile up.
+async fn body_deadline(
+    mut req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> actix_web::Result<ServiceResponse<impl MessageBody>> {
+    let deadline = req
+        .app_data::<web::Data<Guard>>()
+        .map(|g| g.options.body_deadline.0)
+        .unwrap_or(json::BodyDeadline::default().0);
+    match req.take_payload() {
+        Payload::None => {}
+        payload => {
+            let timed = DeadlineStream {
+                inner: payload,
+                sleep: Box::pin(tokio::time::sleep(deadline)),
+            };
+            req.set_payload(Payload::from(
+                Box::pin(timed) as Pin<Box<dyn Stream<Item = _>>>
+            ));
+        }
+    }
+    next.call(req).await
+}
+
+struct DeadlineStream {
+    inner: Payload,
+    sleep: Pin<Box<tokio::time::Sleep>>,
+}
+
+impl Stream for DeadlineStream {
+    type Item = std::result::Result<Bytes, PayloadError>;
+
+    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        match Pin::new(&mut self.inner).poll_next(cx) {
+            Poll::Pending => match self.sleep.as_mut().poll(cx) {
+                Poll::Ready(()) => Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::new(
+                    std::io::ErrorKind::TimedOut,
+                    "the request body did not arrive in time",
+                ))))),
+                Poll::Pending => Poll::Pending,
+            },
+            ready => ready,
+        }
+    }
+}
+
+/// HTTP/1.0 has no chunked encoding: a streamed body (CSV, ZIP, a compressed response) is
+/// collected and sent with its length.
+async fn whole_bodies_for_http10(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> actix_web::Result<ServiceResponse<EitherBody<impl MessageBody, Bytes>>> {
+    let old = req.version() < Version::HTTP_11;
+    let res = next.call(req).await?;
+    if !old || !matches!(res.response().body().size(), BodySize::Stream) {
+        return Ok(res.map_into_left_body());
+    }
+    let (req, res) = res.into_parts();
+    let (head, body) = res.into_parts();
+    let bytes = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|_| Error::internal("the response body could not be produced"))?;
+    let res = head.set_body(bytes).map_into_right_body();
+    Ok(ServiceResponse::new(req, res))
 }

@@ -63,11 +63,17 @@ pub fn url(name: &str) -> String {
 }
 
 /// `GET /static/{file}`.
-pub async fn serve(file: web::Path<String>) -> Result<HttpResponse> {
+pub async fn serve(req: actix_web::HttpRequest, file: web::Path<String>) -> Result<HttpResponse> {
     let asset = ASSETS
         .iter()
         .find(|a| a.name == file.as_str())
         .ok_or_else(|| Error::NotFound(format!("no static file {:?}", file.as_str())))?;
+    let etag = format!("\"{}\"", *FINGERPRINT);
+    if crate::http::not_modified(&req, &etag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish());
+    }
     let mut response = HttpResponse::Ok();
     response
         .content_type(asset.content_type)

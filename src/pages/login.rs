@@ -73,6 +73,9 @@ pub async fn submit(
     }
     let lifetime = chrono::Duration::days(LIFETIME_DAYS);
     let Some((secret, _csrf, identity)) = store.create_session(token, lifetime).await? else {
+        if let Some(throttled) = crate::http::extract::record_failure(&req) {
+            return Err(throttled);
+        }
         let message =
             "That token is unknown or has been revoked. Check it, or ask an admin for a new one.";
         return Ok(render(
@@ -131,15 +134,19 @@ pub async fn logout(
     Ok(response)
 }
 
-/// Whether the request reached us over HTTPS (directly or as told by a proxy).
+/// Whether the request reached us over HTTPS (as told by a trusted proxy).
 fn is_https(req: &HttpRequest) -> bool {
-    req.connection_info().scheme().eq_ignore_ascii_case("https")
+    req.app_data::<web::Data<crate::http::Guard>>()
+        .is_some_and(|g| g.https(req))
 }
 
 /// Whether a form POST came from a page of this origin: Origin must match the host when
 /// present, else Referer; a request with neither comes from no browser page at all.
 fn same_origin(req: &HttpRequest) -> bool {
-    let host = req.connection_info().host().to_ascii_lowercase();
+    let host = match req.app_data::<web::Data<crate::http::Guard>>() {
+        Some(guard) => guard.host(req),
+        None => return false,
+    };
     let header = |name: header::HeaderName| req.headers().get(name).and_then(|v| v.to_str().ok());
     match (header(header::ORIGIN), header(header::REFERER)) {
         (Some(origin), _) => host_of(origin).as_deref() == Some(host.as_str()),

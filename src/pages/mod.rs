@@ -20,17 +20,19 @@ use crate::store::Store;
 
 /// The page routes: `/`, `/login`, `/logout`, `/tally`, `/dashboard`, `/admin`, `/static/…`.
 pub fn configure(cfg: &mut web::ServiceConfig) {
-    cfg.service(web::resource("/").route(web::get().to(home)))
+    // GET routes answer HEAD too (SPEC §14).
+    use crate::http::get;
+    cfg.service(web::resource("/").route(get().to(home)))
         .service(
             web::resource("/login")
-                .route(web::get().to(login::form))
+                .route(get().to(login::form))
                 .route(web::post().to(login::submit)),
         )
         .service(web::resource("/logout").route(web::post().to(login::logout)))
-        .service(web::resource("/tally").route(web::get().to(tally::page)))
-        .service(web::resource("/dashboard").route(web::get().to(dashboard::page)))
-        .service(web::resource("/admin").route(web::get().to(admin::page)))
-        .service(web::resource("/static/{file}").route(web::get().to(assets::serve)));
+        .service(web::resource("/tally").route(get().to(tally::page)))
+        .service(web::resource("/dashboard").route(get().to(dashboard::page)))
+        .service(web::resource("/admin").route(get().to(admin::page)))
+        .service(web::resource("/static/{file}").route(get().to(assets::serve)));
 }
 
 /// `/`: the page that fits the caller's role, or the login page.

@@ -68,6 +68,28 @@ struct Inner {
 
 const MAX_IDLE_READERS: usize = 16;
 
+/// Whether `e` means another connection holds the write lock (retry shortly).
+pub fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
+}
+
+/// Whether `e` means storage is full or cannot be written (disk full, quota, I/O error,
+/// read-only file system): writes answer 503 `storage_unavailable` until it passes.
+pub fn is_full(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(
+            rusqlite::ErrorCode::DiskFull
+                | rusqlite::ErrorCode::SystemIoFailure
+                | rusqlite::ErrorCode::ReadOnly
+                | rusqlite::ErrorCode::CannotOpen
+        )
+    )
+}
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
     // WAL + synchronous=FULL: a commit is on disk (WAL fsynced) before it returns,
@@ -75,6 +97,9 @@ fn configure(conn: &Connection) -> rusqlite::Result<()> {
     conn.pragma_update(None, "journal_mode", "WAL")?;
     conn.pragma_update(None, "synchronous", "FULL")?;
     conn.pragma_update(None, "foreign_keys", "ON")?;
+    // After a checkpoint resets the WAL, it is cut back to 4 MiB, so space taken in a burst
+    // (or before a full disk) goes back to the file system.
+    conn.pragma_update(None, "journal_size_limit", 4 * 1024 * 1024)?;
     conn.set_prepared_statement_cache_capacity(64);
     Ok(())
 }
@@ -103,8 +128,12 @@ impl Store {
         let store = Store {
             inner: Arc::new(Inner {
                 path: path.to_path_buf(),
-                writer: writer::Writer::start(conn, writer::QUEUE_CAPACITY)
-                    .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
+                writer: writer::Writer::start(
+                    conn,
+                    writer::QUEUE_CAPACITY,
+                    Some(path.to_path_buf()),
+                )
+                .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
                 readers: Mutex::new(Vec::new()),
                 snapshot: RwLock::new(None),
                 catalogue_change: tokio::sync::Mutex::new(()),
@@ -550,17 +579,51 @@ impl Store {
             .await
     }
 
-    /// A consistent online copy of the database (SQLite's backup API).
-    pub fn backup_blocking(&self, out: &Path) -> Result<()> {
-        if out.exists() {
-            return Err(Error::internal(format!(
-                "{} already exists; choose a new file",
-                out.display()
-            )));
-        }
-        self.read_blocking(|conn| {
-            conn.backup(rusqlite::MAIN_DB, out, None)?;
+    /// Whether writes currently fail for lack of space (reads still work).
+    pub fn degraded(&self) -> bool {
+        self.inner.writer.degraded()
+    }
+
+    /// Caps the database at `pages` pages (None: SQLite's default), so tests can make
+    /// storage run out without filling a disk. Not for production use.
+    #[doc(hidden)]
+    pub fn limit_pages_for_tests(&self, pages: Option<u64>) -> Result<()> {
+        let pages = pages.unwrap_or(4_294_967_294);
+        self.inner.writer.write_blocking(move |conn| {
+            conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
             Ok(())
+        })
+    }
+
+    /// A clean stop: copies the write-ahead log into the database file and truncates it,
+    /// so the `.db` file alone holds every acknowledged write.
+    pub fn close_blocking(&self) -> Result<()> {
+        let conn = Connection::open(&self.inner.path)?;
+        conn.busy_timeout(Duration::from_secs(5))?;
+        let (busy, _, _): (i64, i64, i64) =
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
+                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
+            })?;
+        if busy != 0 {
+            return Err(Error::internal(
+                "the write-ahead log could not be checkpointed: the database is busy",
+            ));
+        }
+        Ok(())
+    }
+
+    /// A consistent, compact copy of the database while it is in use: `VACUUM INTO` reads
+    /// one snapshot in one read transaction, so steady writes neither restart nor block it
+    /// (SQLite's online backup API restarts on every commit). Written atomically to `out`.
+    pub fn backup_blocking(&self, out: &Path) -> Result<()> {
+        crate::output::write_path_atomically(out, |temp| {
+            let temp = temp
+                .to_str()
+                .ok_or_else(|| Error::internal(format!("{}: not a UTF-8 path", out.display())))?;
+            self.read_blocking(|conn| {
+                conn.execute("VACUUM INTO ?1", [temp])?;
+                Ok(())
+            })
         })
     }
 

@@ -4,7 +4,11 @@
 //! This is group commit: one fsync for many ticks, and a 201 never precedes its commit.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::mpsc::{self, Receiver, SyncSender, TrySendError};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
+use std::sync::Arc;
+use std::time::Duration;
 
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -51,6 +55,7 @@ where
             (Ok(()), Some(Ok(value))) => Ok(value),
             // Another process holds the write lock past the busy timeout: retry later.
             (Err(Failure { busy: true, .. }), _) => Err(Error::Overloaded),
+            (Err(Failure { full: true, .. }), _) => Err(Error::StorageUnavailable),
             (Err(Failure { message, .. }), _) => {
                 Err(Error::internal(format!("commit failed: {message}")))
             }
@@ -65,16 +70,35 @@ where
 #[derive(Clone)]
 pub struct Writer {
     queue: SyncSender<Box<dyn Job>>,
+    degraded: Arc<AtomicBool>,
 }
 
+/// Free space the file system must have again before storage counts as writable.
+pub const RECOVERY_FREE_BYTES: u64 = 1024 * 1024;
+/// How often a degraded writer checks whether space came back.
+const RECOVERY_PROBE: Duration = Duration::from_secs(1);
+
 impl Writer {
-    /// Starts the writer thread on `conn` with a queue of `capacity` jobs.
-    pub fn start(conn: Connection, capacity: usize) -> std::io::Result<Writer> {
+    /// Starts the writer thread on `conn` with a queue of `capacity` jobs; `path` is the
+    /// database file, whose file system is watched for free space after a full disk.
+    pub fn start(
+        conn: Connection,
+        capacity: usize,
+        path: Option<PathBuf>,
+    ) -> std::io::Result<Writer> {
         let (queue, jobs) = mpsc::sync_channel(capacity);
+        let degraded = Arc::new(AtomicBool::new(false));
+        let state = Arc::clone(&degraded);
         std::thread::Builder::new()
             .name("horrors-writer".into())
-            .spawn(move || run(conn, jobs))?;
-        Ok(Writer { queue })
+            .spawn(move || run(conn, jobs, &state, path))?;
+        Ok(Writer { queue, degraded })
+    }
+
+    /// Whether the last write failed because storage is full or unwritable (and no write
+    /// or space check has succeeded since).
+    pub fn degraded(&self) -> bool {
+        self.degraded.load(Ordering::Relaxed)
     }
 
     fn submit<F, T>(&self, work: F) -> Result<oneshot::Receiver<Result<T>>>
@@ -122,8 +146,31 @@ impl Writer {
     }
 }
 
-fn run(conn: Connection, jobs: Receiver<Box<dyn Job>>) {
-    while let Ok(first) = jobs.recv() {
+fn run(
+    conn: Connection,
+    jobs: Receiver<Box<dyn Job>>,
+    degraded: &AtomicBool,
+    path: Option<PathBuf>,
+) {
+    loop {
+        let first = if degraded.load(Ordering::Relaxed) {
+            match jobs.recv_timeout(RECOVERY_PROBE) {
+                Ok(job) => job,
+                Err(RecvTimeoutError::Timeout) => {
+                    if recovered(&conn, path.as_deref()) {
+                        tracing::info!("storage has room again; writes resume");
+                        degraded.store(false, Ordering::Relaxed);
+                    }
+                    continue;
+                }
+                Err(RecvTimeoutError::Disconnected) => return,
+            }
+        } else {
+            match jobs.recv() {
+                Ok(job) => job,
+                Err(_) => return,
+            }
+        };
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match jobs.try_recv() {
@@ -132,8 +179,20 @@ fn run(conn: Connection, jobs: Receiver<Box<dyn Job>>) {
             }
         }
         let outcome = run_group(&conn, &mut group);
-        if let Err(cause) = &outcome {
-            tracing::error!(%cause, jobs = group.len(), "write transaction failed");
+        match &outcome {
+            Err(cause) if cause.full => {
+                if !degraded.swap(true, Ordering::Relaxed) {
+                    tracing::error!(%cause, "storage is full or unwritable; writes answer 503 until space is free");
+                    // Give the space the WAL holds back to the file system where possible.
+                    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+                }
+            }
+            Err(cause) => tracing::error!(%cause, jobs = group.len(), "write transaction failed"),
+            Ok(()) => {
+                if degraded.swap(false, Ordering::Relaxed) {
+                    tracing::info!("storage has room again; writes resume");
+                }
+            }
         }
         for job in group {
             job.finish(outcome.clone());
@@ -145,22 +204,33 @@ fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(|_| ())
 }
 
-/// Why a group transaction failed; `busy` when SQLite could not get the write lock.
+/// After a full disk: truncates the WAL (it holds space the checkpoint has copied out) and
+/// says whether the file system has [`RECOVERY_FREE_BYTES`] free again.
+fn recovered(conn: &Connection, path: Option<&std::path::Path>) -> bool {
+    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+    let Some(path) = path else { return true };
+    match rustix::fs::statvfs(path) {
+        Ok(stat) => stat.f_bavail.saturating_mul(stat.f_frsize) >= RECOVERY_FREE_BYTES,
+        // Cannot tell: let the next write find out.
+        Err(_) => true,
+    }
+}
+
+/// Why a group transaction failed; `busy` when SQLite could not get the write lock,
+/// `full` when storage is full or cannot be written.
 #[derive(Clone, Debug)]
 struct Failure {
     message: String,
     busy: bool,
+    full: bool,
 }
 
 impl From<rusqlite::Error> for Failure {
     fn from(e: rusqlite::Error) -> Self {
-        let busy = matches!(
-            e.sqlite_error_code(),
-            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-        );
         Failure {
             message: e.to_string(),
-            busy,
+            busy: super::is_busy(&e),
+            full: super::is_full(&e),
         }
     }
 }
@@ -202,7 +272,7 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE t (v INTEGER NOT NULL)")
             .unwrap();
-        Writer::start(conn, capacity).unwrap()
+        Writer::start(conn, capacity, None).unwrap()
     }
 
     #[test]
@@ -265,7 +335,7 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         conn.busy_timeout(std::time::Duration::from_millis(20))
             .unwrap();
-        let writer = Writer::start(conn, 4).unwrap();
+        let writer = Writer::start(conn, 4, None).unwrap();
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
         let result = writer.write_blocking(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?));
         assert!(matches!(result, Err(Error::Overloaded)), "{result:?}");

@@ -1,0 +1,384 @@
+//! JSON request bodies, read strictly: a struct is only ever filled from a JSON object.
+//!
+//! serde's derived `Deserialize` for a struct also accepts a JSON array and fills the
+//! fields by position, so `["late-delivery", 3]` would be read as a tick. Bodies are
+//! therefore parsed into a [`Value`] first (bad syntax: 400 `malformed_json`) and then
+//! deserialized through [`Strict`], a deserializer over that value which refuses an array
+//! wherever a struct is expected, at any depth (wrong shape: 422 `invalid_body`).
+
+use std::future::Future;
+use std::pin::Pin;
+use std::time::Duration;
+
+use actix_web::dev::Payload;
+use actix_web::{web, FromRequest, HttpRequest};
+use serde::de::{
+    self, DeserializeOwned, DeserializeSeed, EnumAccess, IntoDeserializer, MapAccess, SeqAccess,
+    VariantAccess, Visitor,
+};
+use serde::forward_to_deserialize_any;
+use serde_json::{Map, Value};
+
+use crate::error::{Error, Result};
+
+/// Parses a JSON body into `T`, never filling a struct from an array.
+pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    let value: Value = serde_json::from_slice(body).map_err(|e| {
+        if e.classify() == serde_json::error::Category::Data {
+            // Unreachable for `Value`, but keep the mapping honest.
+            Error::invalid(
+                "invalid_body",
+                format!("the body is not a valid request: {e}"),
+            )
+        } else {
+            Error::malformed("malformed_json", format!("the body is not valid JSON: {e}"))
+        }
+    })?;
+    T::deserialize(Strict(&value)).map_err(|e| {
+        Error::invalid(
+            "invalid_body",
+            format!("the body is valid JSON but not a valid request: {e}"),
+        )
+    })
+}
+
+/// A JSON body extractor: `Content-Type: application/json` (else 415), the size limit of
+/// the route's `PayloadConfig` (else 413), a deadline for the body (see [`BodyDeadline`]),
+/// then [`from_slice`].
+pub struct Json<T>(pub T);
+
+impl<T> Json<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T> std::ops::Deref for Json<T> {
+    type Target = T;
+
+    fn deref(&self) -> &T {
+        &self.0
+    }
+}
+
+impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = super::json_content_type(req);
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move {
+            content_type?;
+            let bytes = bytes.await.map_err(super::payload_error)?;
+            from_slice(&bytes).map(Json)
+        })
+    }
+}
+
+/// How long a client may take to send a request body (SPEC: 15 s) before it gets 408.
+#[derive(Clone, Copy, Debug)]
+pub struct BodyDeadline(pub Duration);
+
+impl Default for BodyDeadline {
+    fn default() -> Self {
+        BodyDeadline(Duration::from_secs(15))
+    }
+}
+
+/// A deserializer over a borrowed [`Value`] that refuses arrays for structs.
+#[derive(Clone, Copy)]
+pub struct Strict<'a>(pub &'a Value);
+
+type E = serde::de::value::Error;
+
+impl<'de, 'a> de::Deserializer<'de> for Strict<'a> {
+    type Error = E;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.0 {
+            Value::Null => visitor.visit_unit(),
+            Value::Bool(b) => visitor.visit_bool(*b),
+            Value::Number(n) => {
+                if let Some(u) = n.as_u64() {
+                    visitor.visit_u64(u)
+                } else if let Some(i) = n.as_i64() {
+                    visitor.visit_i64(i)
+                } else {
+                    visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
+                }
+            }
+            Value::String(s) => visitor.visit_str(s),
+            Value::Array(items) => visitor.visit_seq(Seq(items.iter())),
+            Value::Object(map) => visitor.visit_map(Fields::new(map)),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, E> {
+        match self.0 {
+            Value::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        match self.0 {
+            Value::Object(map) => visitor.visit_map(Fields::new(map)),
+            other => Err(de::Error::invalid_type(unexpected(other), &"a JSON object")),
+        }
+    }
+
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _variants: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        match self.0 {
+            Value::String(s) => visitor.visit_enum(s.as_str().into_deserializer()),
+            Value::Object(map) if map.len() == 1 => {
+                let (variant, value) = map.iter().next().expect("one entry");
+                visitor.visit_enum(Variant { variant, value })
+            }
+            other => Err(de::Error::invalid_type(
+                unexpected(other),
+                &"a string naming a variant",
+            )),
+        }
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
+    }
+}
+
+fn unexpected(value: &Value) -> de::Unexpected<'_> {
+    match value {
+        Value::Null => de::Unexpected::Unit,
+        Value::Bool(b) => de::Unexpected::Bool(*b),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => de::Unexpected::Signed(i),
+            None => de::Unexpected::Float(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => de::Unexpected::Str(s),
+        Value::Array(_) => de::Unexpected::Seq,
+        Value::Object(_) => de::Unexpected::Map,
+    }
+}
+
+struct Seq<'a>(std::slice::Iter<'a, Value>);
+
+impl<'de, 'a> SeqAccess<'de> for Seq<'a> {
+    type Error = E;
+
+    fn next_element_seed<T: DeserializeSeed<'de>>(
+        &mut self,
+        seed: T,
+    ) -> Result<Option<T::Value>, E> {
+        self.0
+            .next()
+            .map(|value| seed.deserialize(Strict(value)))
+            .transpose()
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.0.len())
+    }
+}
+
+struct Fields<'a> {
+    entries: serde_json::map::Iter<'a>,
+    value: Option<&'a Value>,
+}
+
+impl<'a> Fields<'a> {
+    fn new(map: &'a Map<String, Value>) -> Self {
+        Fields {
+            entries: map.iter(),
+            value: None,
+        }
+    }
+}
+
+impl<'de, 'a> MapAccess<'de> for Fields<'a> {
+    type Error = E;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, E> {
+        match self.entries.next() {
+            Some((key, value)) => {
+                self.value = Some(value);
+                seed.deserialize(key.as_str().into_deserializer()).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, E> {
+        let value = self
+            .value
+            .take()
+            .ok_or_else(|| de::Error::custom("a value without a key"))?;
+        seed.deserialize(Strict(value))
+    }
+}
+
+struct Variant<'a> {
+    variant: &'a str,
+    value: &'a Value,
+}
+
+impl<'de, 'a> EnumAccess<'de> for Variant<'a> {
+    type Error = E;
+    type Variant = Strict<'a>;
+
+    fn variant_seed<V: DeserializeSeed<'de>>(self, seed: V) -> Result<(V::Value, Strict<'a>), E> {
+        let variant = seed.deserialize(self.variant.into_deserializer())?;
+        Ok((variant, Strict(self.value)))
+    }
+}
+
+impl<'de, 'a> VariantAccess<'de> for Strict<'a> {
+    type Error = E;
+
+    fn unit_variant(self) -> Result<(), E> {
+        match self.0 {
+            Value::Null => Ok(()),
+            other => Err(de::Error::invalid_type(
+                unexpected(other),
+                &"a unit variant",
+            )),
+        }
+    }
+
+    fn newtype_variant_seed<T: DeserializeSeed<'de>>(self, seed: T) -> Result<T::Value, E> {
+        seed.deserialize(self)
+    }
+
+    fn tuple_variant<V: Visitor<'de>>(self, _len: usize, visitor: V) -> Result<V::Value, E> {
+        de::Deserializer::deserialize_seq(self, visitor)
+    }
+
+    fn struct_variant<V: Visitor<'de>>(
+        self,
+        fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, E> {
+        de::Deserializer::deserialize_struct(self, "", fields, visitor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde::Deserialize;
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Inner {
+        a: String,
+        #[serde(default)]
+        b: Option<i64>,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields, rename_all = "lowercase")]
+    enum Kind {
+        One,
+        Two,
+    }
+
+    #[derive(Debug, Deserialize, PartialEq)]
+    #[serde(deny_unknown_fields)]
+    struct Outer {
+        items: Vec<Inner>,
+        kind: Kind,
+        #[serde(default)]
+        maybe: Option<Inner>,
+    }
+
+    fn parse(text: &str) -> Result<Outer> {
+        from_slice(text.as_bytes())
+    }
+
+    fn code(result: Result<Outer>) -> &'static str {
+        result.expect_err("should be refused").code()
+    }
+
+    #[test]
+    fn objects_are_read_by_name() {
+        let outer = parse(r#"{"kind":"two","items":[{"a":"x","b":3},{"a":"y"}]}"#).unwrap();
+        assert_eq!(outer.kind, Kind::Two);
+        assert_eq!(
+            outer.items[0],
+            Inner {
+                a: "x".into(),
+                b: Some(3)
+            }
+        );
+        assert_eq!(outer.items[1].b, None);
+        assert!(outer.maybe.is_none());
+    }
+
+    #[test]
+    fn arrays_never_fill_a_struct_at_any_depth() {
+        assert_eq!(code(parse(r#"[[{"a":"x"}], "one"]"#)), "invalid_body");
+        assert_eq!(
+            code(parse(r#"{"kind":"one","items":[["x", 3]]}"#)),
+            "invalid_body"
+        );
+        assert_eq!(
+            code(parse(r#"{"kind":"one","items":[],"maybe":["x"]}"#)),
+            "invalid_body"
+        );
+        assert_eq!(code(parse("[]")), "invalid_body");
+        assert_eq!(code(parse("[null,null]")), "invalid_body");
+    }
+
+    #[test]
+    fn wrong_types_are_422_and_bad_syntax_400() {
+        assert_eq!(code(parse(r#"{"kind":1,"items":[]}"#)), "invalid_body");
+        assert_eq!(
+            code(parse(r#"{"kind":"one","items":[{"a":5}]}"#)),
+            "invalid_body"
+        );
+        assert_eq!(
+            code(parse(r#"{"kind":"three","items":[]}"#)),
+            "invalid_body"
+        );
+        assert_eq!(code(parse("null")), "invalid_body");
+        assert_eq!(code(parse("7")), "invalid_body");
+        assert_eq!(
+            code(parse(r#"{"kind":"one","items":[],"x":1}"#)),
+            "invalid_body"
+        );
+        assert_eq!(code(parse(r#"{"kind":"one""#)), "malformed_json");
+        assert_eq!(code(parse("")), "malformed_json");
+    }
+
+    #[test]
+    fn integers_keep_their_range_checks() {
+        #[derive(Debug, Deserialize)]
+        struct Small {
+            #[allow(dead_code)]
+            n: u8,
+        }
+        assert!(from_slice::<Small>(br#"{"n":255}"#).is_ok());
+        assert!(from_slice::<Small>(br#"{"n":256}"#).is_err());
+        assert!(from_slice::<Small>(br#"{"n":-1}"#).is_err());
+        assert!(from_slice::<Small>(br#"{"n":1.5}"#).is_err());
+    }
+}
