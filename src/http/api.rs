@@ -30,17 +30,36 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
 
 #[derive(Serialize, ToSchema)]
 pub struct Health {
+    /// `ok`, or `degraded` when storage is full or unwritable (reads still work).
+    #[schema(example = "ok")]
     status: &'static str,
+    /// Why the service is degraded, when it is.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    reason: Option<&'static str>,
 }
 
-/// Liveness and database check.
+/// Liveness and database check: 200 `ok`, or 503 `degraded` while writes cannot be stored.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, body = Health), (status = 503, body = ErrorBody)))]
+    responses((status = 200, body = Health), (status = 503, description = "storage full or unwritable, or the database does not answer", body = Health)))]
 pub async fn healthz(store: Store_) -> Result<HttpResponse> {
-    store.ping().await?;
-    Ok(HttpResponse::Ok()
-        .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(Health { status: "ok" }))
+    let degraded = store.degraded() || store.ping().await.is_err();
+    let mut response = if degraded {
+        HttpResponse::ServiceUnavailable()
+    } else {
+        HttpResponse::Ok()
+    };
+    response.insert_header((header::CACHE_CONTROL, "no-store"));
+    if degraded {
+        response.insert_header((header::RETRY_AFTER, "5"));
+        return Ok(response.json(Health {
+            status: "degraded",
+            reason: Some("storage_unavailable"),
+        }));
+    }
+    Ok(response.json(Health {
+        status: "ok",
+        reason: None,
+    }))
 }
 
 // ---------------------------------------------------------------- catalogue

@@ -21,6 +21,8 @@ pub struct HttpOptions {
     pub body_deadline: BodyDeadline,
     /// Most charts rendered at once (default: the number of CPU cores).
     pub chart_renders: Option<usize>,
+    /// Failed authentications per address per minute before 429 (default: 20).
+    pub auth_failures: Option<usize>,
 }
 
 /// Per-server state shared by every worker.
@@ -37,7 +39,7 @@ impl Guard {
         });
         Guard {
             options,
-            throttle: Throttle::default(),
+            throttle: Throttle::new(options.auth_failures.unwrap_or(MAX_FAILURES)),
             charts: tokio::sync::Semaphore::new(renders.max(1)),
         }
     }
@@ -94,12 +96,26 @@ pub const WINDOW: Duration = Duration::from_secs(60);
 const MAX_ADDRESSES: usize = 100_000;
 
 /// Failed authentications per client address.
-#[derive(Default)]
 pub struct Throttle {
+    limit: usize,
     failures: Mutex<HashMap<IpAddr, VecDeque<Instant>>>,
 }
 
+impl Default for Throttle {
+    fn default() -> Self {
+        Throttle::new(MAX_FAILURES)
+    }
+}
+
 impl Throttle {
+    /// A throttle allowing `limit` failures per address within [`WINDOW`].
+    pub fn new(limit: usize) -> Throttle {
+        Throttle {
+            limit: limit.max(1),
+            failures: Mutex::default(),
+        }
+    }
+
     /// Seconds until `ip` may try again, if it is throttled at `now`.
     pub fn blocked(&self, ip: IpAddr, now: Instant) -> Option<u64> {
         let mut map = self.failures.lock().ok()?;
@@ -110,7 +126,7 @@ impl Throttle {
         {
             times.pop_front();
         }
-        if times.len() < MAX_FAILURES {
+        if times.len() < self.limit {
             if times.is_empty() {
                 map.remove(&ip);
             }
@@ -138,7 +154,7 @@ impl Throttle {
         }
         let times = map.entry(ip).or_default();
         times.push_back(now);
-        while times.len() > MAX_FAILURES {
+        while times.len() > self.limit {
             times.pop_front();
         }
     }

@@ -42,6 +42,67 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     })
 }
 
+/// Builds a [`Value`] like serde_json does, but refuses an object that names a key twice
+/// (`{"qty": 1, "qty": 1000}` must not be read as either).
+struct UniqueKeys;
+
+impl<'de> Visitor<'de> for UniqueKeys {
+    type Value = Value;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<X: de::Error>(self, v: bool) -> Result<Value, X> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<X: de::Error>(self, v: i64) -> Result<Value, X> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<X: de::Error>(self, v: u64) -> Result<Value, X> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<X: de::Error>(self, v: f64) -> Result<Value, X> {
+        Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
+    }
+    fn visit_str<X: de::Error>(self, v: &str) -> Result<Value, X> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<X: de::Error>(self, v: String) -> Result<Value, X> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<X: de::Error>(self) -> Result<Value, X> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut items = Vec::new();
+        while let Some(item) = seq.next_element_seed(UniqueKeysSeed)? {
+            items.push(item);
+        }
+        Ok(Value::Array(items))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut object = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            if object.contains_key(&key) {
+                return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
+            }
+            let value = map.next_value_seed(UniqueKeysSeed)?;
+            object.insert(key, value);
+        }
+        Ok(Value::Object(object))
+    }
+}
+
+struct UniqueKeysSeed;
+
+impl<'de> DeserializeSeed<'de> for UniqueKeysSeed {
+    type Value = Value;
+
+    fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(UniqueKeys)
+    }
+}
+
 /// A JSON body extractor: `Content-Type: application/json` (else 415), the size limit of
 /// the route's `PayloadConfig` (else 413), a deadline for the body (see [`BodyDeadline`]),
 /// then [`from_slice`].
@@ -367,6 +428,18 @@ mod tests {
         );
         assert_eq!(code(parse(r#"{"kind":"one""#)), "malformed_json");
         assert_eq!(code(parse("")), "malformed_json");
+        assert_eq!(
+            code(parse(r#"{"kind":"one","items":[]} x"#)),
+            "malformed_json"
+        );
+        assert_eq!(
+            code(parse(r#"{"kind":"one","kind":"two","items":[]}"#)),
+            "invalid_body"
+        );
+        assert_eq!(
+            code(parse(r#"{"kind":"one","items":[{"a":"x","a":"y"}]}"#)),
+            "invalid_body"
+        );
     }
 
     #[test]

@@ -199,14 +199,35 @@ fn change_pct(count: u64, previous: u64) -> Option<f64> {
     Some(diff.signum() as f64 * tenths as f64 / 10.0)
 }
 
-fn expected_items(posted: &[Posted], from: NaiveDate, to: NaiveDate, w: &Weights) -> Vec<Expected> {
+/// The window a ranking compares with, written out independently of the service: a
+/// whole calendar year → the year before, a whole calendar month → the month before,
+/// anything else → the same number of days just before.
+fn previous_window(from: NaiveDate, to: NaiveDate) -> (NaiveDate, NaiveDate) {
+    let ends_a_month = (to + Duration::days(1)).day() == 1;
+    if from.day() == 1 && ends_a_month && from.year() == to.year() {
+        if from.month() == 1 && to.month() == 12 {
+            let y = from.year() - 1;
+            return (
+                NaiveDate::from_ymd_opt(y, 1, 1).unwrap(),
+                NaiveDate::from_ymd_opt(y, 12, 31).unwrap(),
+            );
+        }
+        if from.month() == to.month() {
+            let end = from - Duration::days(1);
+            return (
+                NaiveDate::from_ymd_opt(end.year(), end.month(), 1).unwrap(),
+                end,
+            );
+        }
+    }
     let days = (to - from).num_days() + 1;
+    (from - Duration::days(days), from - Duration::days(1))
+}
+
+fn expected_items(posted: &[Posted], from: NaiveDate, to: NaiveDate, w: &Weights) -> Vec<Expected> {
     let current = sums(posted, from, to);
-    let previous = sums(
-        posted,
-        from - Duration::days(days),
-        from - Duration::days(1),
-    );
+    let (pfrom, pto) = previous_window(from, to);
+    let previous = sums(posted, pfrom, pto);
     let mut items: Vec<Expected> = HORRORS
         .iter()
         .map(|&(key, name, pain, unit)| {
@@ -709,7 +730,7 @@ fn trend_buckets_are_zero_filled_and_add_up() {
                 }
                 assert_eq!(
                     point,
-                    &json!({"start": start.to_string(), "count": count, "cost_minor": cost, "pain_points": count * pain}),
+                    &json!({"start": start.to_string(), "count": count, "cost_minor": cost, "pain_points": count * pain, "partial": false}),
                     "{key} {bucket} {start}"
                 );
                 totals[i].0 += count;
@@ -720,7 +741,7 @@ fn trend_buckets_are_zero_filled_and_add_up() {
         let want: Vec<Value> = starts
             .iter()
             .zip(&totals)
-            .map(|(s, t)| json!({"start": s.to_string(), "count": t.0, "cost_minor": t.1, "pain_points": t.2}))
+            .map(|(s, t)| json!({"start": s.to_string(), "count": t.0, "cost_minor": t.1, "pain_points": t.2, "partial": false}))
             .collect();
         assert_eq!(body["totals"], json!(want), "totals by {bucket}");
         // The trend's sum equals the ranking's totals for the same window.
