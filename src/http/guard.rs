@@ -38,8 +38,8 @@ impl Guard {
             std::thread::available_parallelism().map_or(2, std::num::NonZeroUsize::get)
         });
         Guard {
-            options,
             throttle: Throttle::new(options.auth_failures.unwrap_or(MAX_FAILURES)),
+            options,
             charts: tokio::sync::Semaphore::new(renders.max(1)),
         }
     }

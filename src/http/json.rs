@@ -23,17 +23,19 @@ use crate::error::{Error, Result};
 
 /// Parses a JSON body into `T`, never filling a struct from an array.
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    let value: Value = serde_json::from_slice(body).map_err(|e| {
-        if e.classify() == serde_json::error::Category::Data {
-            // Unreachable for `Value`, but keep the mapping honest.
-            Error::invalid(
-                "invalid_body",
-                format!("the body is not a valid request: {e}"),
-            )
-        } else {
-            Error::malformed("malformed_json", format!("the body is not valid JSON: {e}"))
-        }
-    })?;
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    let value = de::Deserializer::deserialize_any(&mut reader, UniqueKeys { depth: 0 })
+        .and_then(|value| reader.end().map(|()| value))
+        .map_err(|e| {
+            if e.classify() == serde_json::error::Category::Data {
+                Error::invalid(
+                    "invalid_body",
+                    format!("the body is not a valid request: {e}"),
+                )
+            } else {
+                Error::malformed("malformed_json", format!("the body is not valid JSON: {e}"))
+            }
+        })?;
     T::deserialize(Strict(&value)).map_err(|e| {
         Error::invalid(
             "invalid_body",
@@ -44,7 +46,26 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
 
 /// Builds a [`Value`] like serde_json does, but refuses an object that names a key twice
 /// (`{"qty": 1, "qty": 1000}` must not be read as either).
-struct UniqueKeys;
+struct UniqueKeys {
+    depth: usize,
+}
+
+/// Deepest nesting read (serde_json stops at 128 with a syntax error; valid JSON nested
+/// this deep is a wrong shape, 422).
+const MAX_DEPTH: usize = 64;
+
+impl UniqueKeys {
+    fn inner<E: de::Error>(&self) -> Result<UniqueKeysSeed, E> {
+        if self.depth >= MAX_DEPTH {
+            return Err(E::custom(format_args!(
+                "nested deeper than {MAX_DEPTH} levels"
+            )));
+        }
+        Ok(UniqueKeysSeed {
+            depth: self.depth + 1,
+        })
+    }
+}
 
 impl<'de> Visitor<'de> for UniqueKeys {
     type Value = Value;
@@ -74,32 +95,37 @@ impl<'de> Visitor<'de> for UniqueKeys {
         Ok(Value::Null)
     }
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let seed = self.inner()?;
         let mut items = Vec::new();
-        while let Some(item) = seq.next_element_seed(UniqueKeysSeed)? {
+        while let Some(item) = seq.next_element_seed(seed)? {
             items.push(item);
         }
         Ok(Value::Array(items))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let seed = self.inner()?;
         let mut object = Map::new();
         while let Some(key) = map.next_key::<String>()? {
             if object.contains_key(&key) {
                 return Err(de::Error::custom(format_args!("duplicate field `{key}`")));
             }
-            let value = map.next_value_seed(UniqueKeysSeed)?;
+            let value = map.next_value_seed(seed)?;
             object.insert(key, value);
         }
         Ok(Value::Object(object))
     }
 }
 
-struct UniqueKeysSeed;
+#[derive(Clone, Copy)]
+struct UniqueKeysSeed {
+    depth: usize,
+}
 
 impl<'de> DeserializeSeed<'de> for UniqueKeysSeed {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(UniqueKeys)
+        d.deserialize_any(UniqueKeys { depth: self.depth })
     }
 }
 

@@ -589,7 +589,7 @@ impl Store {
     #[doc(hidden)]
     pub fn limit_pages_for_tests(&self, pages: Option<u64>) -> Result<()> {
         let pages = pages.unwrap_or(4_294_967_294);
-        self.inner.writer.write_blocking(move |conn| {
+        self.inner.writer.maintain_blocking(move |conn| {
             conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
             Ok(())
         })

@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::Connection;
 use tokio::sync::oneshot;
@@ -20,14 +20,26 @@ pub const QUEUE_CAPACITY: usize = 8192;
 /// Most jobs in one transaction.
 const MAX_GROUP: usize = 1024;
 
+/// How a job went inside the group transaction.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Ran {
+    Ok,
+    Failed,
+    /// Failed because storage is full or unwritable.
+    Full,
+}
+
 trait Job: Send {
-    /// Runs inside the open transaction; returns whether the job succeeded.
-    fn run(&mut self, conn: &Connection) -> bool;
+    /// Runs inside the open transaction; says whether the job succeeded.
+    fn run(&mut self, conn: &Connection) -> Ran;
     /// Delivers the result once the transaction's fate is known.
     fn finish(self: Box<Self>, committed: Result<(), Failure>);
+    /// Runs even while storage is full (maintenance that may free or limit space).
+    fn essential(&self) -> bool;
 }
 
 struct TypedJob<F, T> {
+    essential: bool,
     work: Option<F>,
     result: Option<Result<T>>,
     reply: oneshot::Sender<Result<T>>,
@@ -38,15 +50,24 @@ where
     F: FnOnce(&Connection) -> Result<T> + Send,
     T: Send,
 {
-    fn run(&mut self, conn: &Connection) -> bool {
+    fn run(&mut self, conn: &Connection) -> Ran {
         let Some(work) = self.work.take() else {
-            return false;
+            return Ran::Failed;
         };
         let result = catch_unwind(AssertUnwindSafe(|| work(conn)))
             .unwrap_or_else(|_| Err(Error::internal("a write job panicked")));
-        let ok = result.is_ok();
+        let ran = match &result {
+            Ok(_) => Ran::Ok,
+            Err(Error::Storage(e)) if super::is_full(e) => Ran::Full,
+            Err(Error::StorageUnavailable) => Ran::Full,
+            Err(_) => Ran::Failed,
+        };
         self.result = Some(result);
-        ok
+        ran
+    }
+
+    fn essential(&self) -> bool {
+        self.essential
     }
 
     fn finish(self: Box<Self>, committed: Result<(), Failure>) {
@@ -106,8 +127,17 @@ impl Writer {
         F: FnOnce(&Connection) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
+        self.submit_job(work, false)
+    }
+
+    fn submit_job<F, T>(&self, work: F, essential: bool) -> Result<oneshot::Receiver<Result<T>>>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
         let (reply, receiver) = oneshot::channel();
         let job = Box::new(TypedJob {
+            essential,
             work: Some(work),
             result: None,
             reply,
@@ -133,6 +163,18 @@ impl Writer {
             .map_err(|_| Error::internal("the writer thread has stopped"))?
     }
 
+    /// Maintenance that must run even while storage is full (it may free or limit space).
+    pub fn maintain_blocking<F, T>(&self, work: F) -> Result<T>
+    where
+        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let receiver = self.submit_job(work, true)?;
+        receiver
+            .blocking_recv()
+            .map_err(|_| Error::internal("the writer thread has stopped"))?
+    }
+
     /// [`Writer::write`] for synchronous callers (the CLI); never call from async code.
     pub fn write_blocking<F, T>(&self, work: F) -> Result<T>
     where
@@ -146,31 +188,37 @@ impl Writer {
     }
 }
 
+/// The writer loop. After a write finds storage full, the writer is *degraded*: every
+/// write is answered 503 at once (nothing is attempted, so nothing grows at the edge of
+/// the disk) until a probe, at most once a second, finds room again.
 fn run(
     conn: Connection,
     jobs: Receiver<Box<dyn Job>>,
     degraded: &AtomicBool,
     path: Option<PathBuf>,
 ) {
+    let mut last_probe = Instant::now();
     loop {
         let first = if degraded.load(Ordering::Relaxed) {
             match jobs.recv_timeout(RECOVERY_PROBE) {
-                Ok(job) => job,
-                Err(RecvTimeoutError::Timeout) => {
-                    if recovered(&conn, path.as_deref()) {
-                        tracing::info!("storage has room again; writes resume");
-                        degraded.store(false, Ordering::Relaxed);
-                    }
-                    continue;
-                }
+                Ok(job) => Some(job),
+                Err(RecvTimeoutError::Timeout) => None,
                 Err(RecvTimeoutError::Disconnected) => return,
             }
         } else {
             match jobs.recv() {
-                Ok(job) => job,
+                Ok(job) => Some(job),
                 Err(_) => return,
             }
         };
+        if degraded.load(Ordering::Relaxed) && last_probe.elapsed() >= RECOVERY_PROBE {
+            last_probe = Instant::now();
+            if recovered(&conn, path.as_deref()) {
+                tracing::info!("storage has room again; writes resume");
+                degraded.store(false, Ordering::Relaxed);
+            }
+        }
+        let Some(first) = first else { continue };
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
             match jobs.try_recv() {
@@ -178,21 +226,42 @@ fn run(
                 Err(_) => break,
             }
         }
+        if degraded.load(Ordering::Relaxed) {
+            let refused = Err(Failure {
+                message: "storage is full".into(),
+                busy: false,
+                full: true,
+            });
+            let (mut essential, others): (Vec<_>, Vec<_>) =
+                group.into_iter().partition(|job| job.essential());
+            for job in others {
+                job.finish(refused.clone());
+            }
+            if essential.is_empty() {
+                continue;
+            }
+            let outcome = run_group(&conn, &mut essential).map(|_| ());
+            for job in essential {
+                job.finish(outcome.clone());
+            }
+            continue;
+        }
         let outcome = run_group(&conn, &mut group);
-        match &outcome {
-            Err(cause) if cause.full => {
-                if !degraded.swap(true, Ordering::Relaxed) {
-                    tracing::error!(%cause, "storage is full or unwritable; writes answer 503 until space is free");
-                    // Give the space the WAL holds back to the file system where possible.
-                    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
-                }
-            }
-            Err(cause) => tracing::error!(%cause, jobs = group.len(), "write transaction failed"),
-            Ok(()) => {
-                if degraded.swap(false, Ordering::Relaxed) {
-                    tracing::info!("storage has room again; writes resume");
-                }
-            }
+        let full = match &outcome {
+            Err(cause) => cause.full,
+            Ok(full) => *full,
+        };
+        let outcome = outcome.map(|_| ());
+        if full {
+            degraded.store(true, Ordering::Relaxed);
+            last_probe = Instant::now();
+            tracing::error!(
+                "storage is full or unwritable; writes answer 503 until there is room again"
+            );
+            // Give the space the WAL holds back to the file system where possible.
+            let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        } else if let Err(cause) = &outcome {
+            tracing::error!(%cause, jobs = group.len(), "write transaction failed");
         }
         for job in group {
             job.finish(outcome.clone());
@@ -208,6 +277,17 @@ fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
 /// says whether the file system has [`RECOVERY_FREE_BYTES`] free again.
 fn recovered(conn: &Connection, path: Option<&std::path::Path>) -> bool {
     let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+    // SQLite's own ceiling (`max_page_count`) counts as full too.
+    let pragma = |name: &str| conn.query_row(name, [], |r| r.get::<_, i64>(0)).ok();
+    if let (Some(count), Some(max), Some(size)) = (
+        pragma("PRAGMA page_count"),
+        pragma("PRAGMA max_page_count"),
+        pragma("PRAGMA page_size"),
+    ) {
+        if (max - count).saturating_mul(size) < RECOVERY_FREE_BYTES as i64 {
+            return false;
+        }
+    }
     let Some(path) = path else { return true };
     match rustix::fs::statvfs(path) {
         Ok(stat) => stat.f_bavail.saturating_mul(stat.f_frsize) >= RECOVERY_FREE_BYTES,
@@ -241,27 +321,37 @@ impl std::fmt::Display for Failure {
     }
 }
 
-fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<(), Failure> {
+/// Runs the group in one transaction; `Ok(true)` when it committed but some job found
+/// storage full.
+fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<bool, Failure> {
     exec(conn, "BEGIN IMMEDIATE")?;
+    let mut full = false;
     for job in group.iter_mut() {
         let step = (|| -> rusqlite::Result<()> {
             exec(conn, "SAVEPOINT job")?;
-            if job.run(conn) {
-                exec(conn, "RELEASE job")
-            } else {
-                exec(conn, "ROLLBACK TO job")?;
-                exec(conn, "RELEASE job")
+            match job.run(conn) {
+                Ran::Ok => exec(conn, "RELEASE job"),
+                ran => {
+                    full |= ran == Ran::Full;
+                    exec(conn, "ROLLBACK TO job")?;
+                    exec(conn, "RELEASE job")
+                }
             }
         })();
         if let Err(e) = step {
+            // SQLite rolls the whole transaction back itself on a full disk, so the
+            // savepoint is gone: the failure is still "full".
             let _ = conn.execute_batch("ROLLBACK");
-            return Err(e.into());
+            let mut failure = Failure::from(e);
+            failure.full |= full;
+            return Err(failure);
         }
     }
     exec(conn, "COMMIT").map_err(|e| {
         let _ = conn.execute_batch("ROLLBACK");
-        e.into()
-    })
+        Failure::from(e)
+    })?;
+    Ok(full)
 }
 
 #[cfg(test)]

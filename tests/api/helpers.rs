@@ -4,6 +4,7 @@ use std::net::TcpListener;
 use std::path::PathBuf;
 
 use horrors::auth::Role;
+use horrors::http::HttpOptions;
 use horrors::store::Store;
 use serde_json::Value;
 
@@ -58,6 +59,18 @@ impl TestApp {
     }
 
     pub fn spawn_with(config_text: &str) -> TestApp {
+        // The suites send many bad tokens from one address on purpose; the throttle has
+        // its own tests (robustness.rs) with the real limit.
+        Self::spawn_with_options(
+            config_text,
+            HttpOptions {
+                auth_failures: Some(1_000_000),
+                ..HttpOptions::default()
+            },
+        )
+    }
+
+    pub fn spawn_with_options(config_text: &str, options: HttpOptions) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("horrors.db");
         let store = Store::open(&db).unwrap();
@@ -75,7 +88,7 @@ impl TestApp {
         let server_store = store.clone();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                horrors::http::run(listener, server_store)
+                horrors::http::run_with(listener, server_store, options)
                     .unwrap()
                     .await
                     .unwrap();

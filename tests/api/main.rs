@@ -10,4 +10,5 @@ mod cycles;
 mod exports;
 mod openapi;
 mod ranking;
+mod robustness;
 mod ticks;
