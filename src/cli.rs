@@ -474,10 +474,8 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
         );
     }
     let address = listener.local_addr().map_err(io)?;
-    eprintln!(
-        "horrors is listening on http://{address} (database {})",
-        absolute(db).display()
-    );
+    eprintln!("database: {}", absolute(db).display());
+    eprintln!("horrors is listening on http://{address}");
     let options = crate::http::HttpOptions {
         trusted_proxies: config.trusted_proxies.clone(),
         ..Default::default()
