@@ -383,8 +383,10 @@ fn blit_text(fonts: &Fonts, label: &Label, pixels: &mut [u8], width: u32, height
     for &offset in passes {
         fonts.raster(&placed, label.size, |u, v, coverage| {
             let u = u + offset;
+            // Pixel u covers [u, u + 1) along the text, which reads upwards when vertical:
+            // that is the row from oy − u − 1 to oy − u.
             let (x, y) = if label.vertical {
-                (ox + v, oy - u)
+                (ox + v, oy - u - 1)
             } else {
                 (ox + u, oy + v)
             };
