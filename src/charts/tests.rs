@@ -910,6 +910,57 @@ fn svg_glyphs_are_defined_once_and_scoped_ids_stay_linked() {
     }
 }
 
+#[test]
+fn web_fonts_cover_exactly_the_characters_used() {
+    let sample = "Late delivery 迟到的快递 丢失包裹 📦 Ошибка счёта — 12,345.00 %";
+    let css = web_fonts(sample).unwrap();
+    assert_eq!(
+        css.families,
+        "\"Embedded DejaVu Sans\", \"Embedded Droid Sans Fallback\", \"Embedded Symbola\""
+    );
+    let subsets = embedded_fonts(&css.css);
+    assert_eq!(subsets.len(), 3);
+    for c in sample.chars() {
+        let has = subsets.iter().any(|data| {
+            let font = ab_glyph::FontRef::try_from_slice(data).unwrap();
+            let id = ab_glyph::Font::glyph_id(&font, c);
+            id.0 != 0 && (c == ' ' || ab_glyph::Font::outline(&font, id).is_some())
+        });
+        assert!(has, "{c:?} is missing from the embedded subsets");
+    }
+    let fonts = text::fonts().unwrap();
+    let cjk: HashSet<char> = sample
+        .chars()
+        .filter(|&c| fonts.face_with(c) == Some(1))
+        .collect();
+    assert_eq!(cjk.len(), 9);
+    // Its glyphs may include components of composite glyphs; its characters are exactly these.
+    let droid = ab_glyph::FontRef::try_from_slice(&subsets[1]).unwrap();
+    let mapped: HashSet<char> = ab_glyph::Font::codepoint_ids(&droid)
+        .map(|(_, c)| c)
+        .collect();
+    assert_eq!(
+        mapped, cjk,
+        "the CJK subset maps exactly the characters used"
+    );
+    let total: usize = subsets.iter().map(Vec::len).sum();
+    eprintln!("web font subsets: {total} bytes");
+    assert!(total < 60_000, "subsets take {total} bytes");
+}
+
+/// The font files in `@font-face` data URLs.
+pub(crate) fn embedded_fonts(css: &str) -> Vec<Vec<u8>> {
+    use base64::Engine as _;
+    css.split("url(data:font/ttf;base64,")
+        .skip(1)
+        .map(|s| {
+            base64::engine::general_purpose::STANDARD
+                .decode(&s[..s.find(')').unwrap()])
+                .unwrap()
+        })
+        .collect()
+}
+
 /// Writes every chart of every case under out/ and prints timings:
 /// `cargo test --release -- --ignored gallery --nocapture`.
 #[test]

@@ -37,6 +37,8 @@ pub struct Fonts {
 }
 
 struct Face {
+    name: &'static str,
+    bytes: &'static [u8],
     font: FontRef<'static>,
     /// Converts an em size in pixels into ab_glyph's scale (ascent − descent in pixels).
     em_to_scale: f32,
@@ -56,7 +58,12 @@ pub fn fonts() -> Result<&'static Fonts, ChartError> {
                 let font = FontRef::try_from_slice(bytes)
                     .map_err(|e| format!("embedded font {name}: {e}"))?;
                 let em_to_scale = font.height_unscaled() / font.units_per_em().unwrap_or(1000.0);
-                faces.push(Face { font, em_to_scale });
+                faces.push(Face {
+                    name,
+                    bytes,
+                    font,
+                    em_to_scale,
+                });
             }
             // plotters' own text (if anyone uses it) then finds a real font under our family name.
             plotters::style::register_font(FAMILY, plotters::style::FontStyle::Normal, DEJAVU)
@@ -115,6 +122,21 @@ impl Fonts {
     /// The first face in fallback order that has a glyph for `c`.
     pub fn face_with(&self, c: char) -> Option<usize> {
         self.faces.iter().position(|f| f.font.glyph_id(c).0 != 0)
+    }
+
+    /// How many faces there are.
+    pub fn face_count(&self) -> usize {
+        self.faces.len()
+    }
+
+    /// The family name and the font file of face `face`.
+    pub fn face_file(&self, face: usize) -> (&'static str, &'static [u8]) {
+        (self.faces[face].name, self.faces[face].bytes)
+    }
+
+    /// The glyph `face` has for `c` (0, `.notdef`, when it has none).
+    pub fn glyph_of(&self, face: usize, c: char) -> u16 {
+        self.faces[face].font.glyph_id(c).0
     }
 
     fn scale(&self, face: usize, size: f64) -> PxScale {
