@@ -1,13 +1,14 @@
 //! A chart is first laid out as a list of shapes, then painted by plotters onto an SVG or a
-//! bitmap. Text is measured with the embedded fonts for both, so layouts are identical.
+//! bitmap. Text is laid out and drawn with the embedded fonts for both (as glyph outlines in
+//! SVG, as pixels in PNG), so both look the same on any machine.
+
+use std::fmt::Write as _;
 
 use plotters::backend::{BitMapBackend, DrawingBackend, SVGBackend};
-use plotters::element::{Circle, PathElement, Polygon, Rectangle, Text};
+use plotters::element::{Circle, PathElement, Polygon, Rectangle};
 use plotters::prelude::{Color, IntoDrawingArea, RGBAColor, ShapeStyle};
-use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters::style::{FontDesc, FontFamily, FontStyle, FontTransform, TextStyle};
 
-use super::text::{fonts, Fonts, ASCENT, DESCENT, FAMILY};
+use super::text::{fonts, Fonts, ASCENT, DESCENT, FAMILY, PATH_UNITS};
 use super::ChartError;
 
 /// An sRGB colour with opacity.
@@ -274,49 +275,185 @@ fn paint_shapes<DB: DrawingBackend>(
     Ok(())
 }
 
-/// Paints the shapes as an SVG document; text stays text.
+/// Paints the shapes as an SVG document. Text is drawn as glyph outlines from the embedded
+/// fonts, laid out exactly as in PNG, so the SVG needs no font on the viewer's machine; the
+/// text itself is kept as invisible `<text>` for search, selection and screen readers.
 pub fn svg(width: u32, height: u32, shapes: &[Shape]) -> Result<Vec<u8>, ChartError> {
-    fonts()?;
+    let fonts = fonts()?;
     let mut out = String::with_capacity(16 * 1024);
     {
         let area = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
         paint_shapes(&area, shapes, 1.0)?;
-        for shape in shapes {
-            let Shape::Text(label) = shape else { continue };
-            if label.text.is_empty() {
-                continue;
-            }
-            // The SVG backend writes font-size = size / 1.24 and shifts the baseline by
-            // dy = 0.76em below the anchor; undo both so the viewer's font lands where ours does.
-            let (_, across) = label.origin(0.0);
-            let h = match label.align {
-                Align::Start => HPos::Left,
-                Align::Center => HPos::Center,
-                Align::End => HPos::Right,
-            };
-            let shift = across - 0.76 * label.size;
-            let (x, y, transform) = if label.vertical {
-                (label.x + shift, label.y, FontTransform::Rotate270)
-            } else {
-                (label.x, label.y + shift, FontTransform::None)
-            };
-            let weight = if label.bold {
-                FontStyle::Bold
-            } else {
-                FontStyle::Normal
-            };
-            let font = FontDesc::new(FontFamily::Name(FAMILY), label.size * 1.24, weight)
-                .transform(transform);
-            let color = label.color.plotters();
-            let style = TextStyle::from(font)
-                .color(&color)
-                .pos(Pos::new(h, VPos::Top));
-            area.draw(&Text::new(label.text.as_str(), at(x, y), style))
-                .map_err(drawing)?;
-        }
         area.present().map_err(drawing)?;
     }
+    let end = out.rfind("</svg>").ok_or_else(|| drawing("no </svg>"))?;
+    out.truncate(end);
+    let mut glyphs = Glyphs::default();
+    for shape in shapes {
+        if let Shape::Text(label) = shape {
+            svg_label(fonts, label, &mut glyphs, &mut out);
+        }
+    }
+    glyphs.write_defs(&mut out);
+    out.push_str("</svg>\n");
     Ok(out.into_bytes())
+}
+
+/// The id prefix of glyph outlines in an SVG's `<defs>`; see [`scope_ids`].
+const GLYPH_ID: &str = "g";
+
+/// The glyphs an SVG uses, in order of first use, each to be defined once.
+#[derive(Default)]
+struct Glyphs {
+    /// Outlines to define, in order of first use.
+    paths: Vec<((usize, u16), String)>,
+    /// Every glyph met, and whether it has an outline (spaces have none).
+    seen: std::collections::HashMap<(usize, u16), bool>,
+}
+
+impl Glyphs {
+    /// Whether the glyph draws anything; remembers its outline for `<defs>` when it does.
+    fn use_glyph(&mut self, fonts: &Fonts, key: (usize, u16)) -> bool {
+        if let Some(&drawn) = self.seen.get(&key) {
+            return drawn;
+        }
+        let path = fonts.svg_path(key.0, key.1);
+        let drawn = path.is_some();
+        if let Some(path) = path {
+            self.paths.push((key, path));
+        }
+        self.seen.insert(key, drawn);
+        drawn
+    }
+
+    fn write_defs(&self, out: &mut String) {
+        if self.paths.is_empty() {
+            return;
+        }
+        out.push_str("<defs>\n");
+        for ((face, id), d) in &self.paths {
+            let _ = writeln!(out, r#"<path id="{GLYPH_ID}{face}_{id}" d="{d}"/>"#);
+        }
+        out.push_str("</defs>\n");
+    }
+}
+
+/// A number with at most `decimals` decimals and no trailing zeros.
+fn num(value: f64, decimals: i32) -> String {
+    let k = 10f64.powi(decimals);
+    let rounded = (value * k).round() / k;
+    if rounded == 0.0 {
+        return "0".to_string();
+    }
+    let text = format!("{rounded:.*}", decimals as usize);
+    if text.contains('.') {
+        text.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        text
+    }
+}
+
+/// Escapes text for XML content and attribute values.
+fn xml_escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+/// Writes one label: a group at the baseline start (rotated for vertical text) holding the
+/// invisible text and the glyphs, placed in thousandths of an em.
+fn svg_label(fonts: &Fonts, label: &Label, glyphs: &mut Glyphs, out: &mut String) {
+    if label.text.is_empty() {
+        return;
+    }
+    let (placed, advance) = fonts.layout(&label.text, label.size);
+    // The same origin as PNG: the baseline start, rounded to a whole pixel.
+    let (along, across) = label.origin(advance);
+    let (ox, oy) = if label.vertical {
+        (label.x + across, label.y - along)
+    } else {
+        (label.x + along, label.y + across)
+    };
+    let (ox, oy) = (ox.round(), oy.round());
+    let Rgb(r, g, b, a) = label.color;
+    let _ = write!(out, r##"<g fill="#{r:02X}{g:02X}{b:02X}""##);
+    if a < 1.0 {
+        let _ = write!(out, r#" fill-opacity="{}""#, num(a, 3));
+    }
+    let _ = write!(
+        out,
+        r#" transform="translate({} {})"#,
+        num(ox, 2),
+        num(oy, 2)
+    );
+    if label.vertical {
+        out.push_str(" rotate(-90)");
+    }
+    out.push_str("\">");
+    // Invisible but selectable and searchable: fill-opacity 0 hides the viewer's own glyphs
+    // (or its missing-glyph boxes when it has no font for them).
+    let _ = write!(
+        out,
+        r#"<text font-family="{FAMILY}" font-size="{}"{} fill-opacity="0" textLength="{}" lengthAdjust="spacingAndGlyphs">"#,
+        num(label.size, 2),
+        if label.bold {
+            r#" font-weight="bold""#
+        } else {
+            ""
+        },
+        num(advance, 2),
+    );
+    let _ = write!(out, "\n{}\n</text>", xml_escape(&label.text));
+    let scale = label.size / PATH_UNITS;
+    // No bold face is embedded: bold is the regular face painted twice, a pixel apart (as in PNG).
+    let passes: &[f64] = if label.bold { &[0.0, 1.0] } else { &[0.0] };
+    for &offset in passes {
+        let mut uses = String::new();
+        for glyph in &placed {
+            let key = glyph.key();
+            if !glyphs.use_glyph(fonts, key) {
+                continue;
+            }
+            let x = (glyph.x() / scale).round();
+            let _ = write!(uses, r##"<use href="#{GLYPH_ID}{}_{}""##, key.0, key.1);
+            if x != 0.0 {
+                let _ = write!(uses, r#" x="{x}""#);
+            }
+            uses.push_str("/>");
+        }
+        if uses.is_empty() {
+            continue;
+        }
+        out.push_str("<g transform=\"");
+        if offset != 0.0 {
+            let _ = write!(out, "translate({offset} 0) ");
+        }
+        let _ = write!(out, "scale({})\">{uses}</g>", num(scale, 6));
+    }
+    out.push_str("</g>\n");
+}
+
+/// Makes the glyph ids of an SVG from [`svg`] unique to `prefix`, so several charts can be
+/// inlined in one HTML document without their `<defs>` ids colliding.
+pub fn scope_ids(svg: &str, prefix: &str) -> String {
+    // Text and attribute values are escaped, so `id="` and `href="#` only occur as written here.
+    svg.replace(
+        &format!(r#"id="{GLYPH_ID}"#),
+        &format!(r#"id="{prefix}{GLYPH_ID}"#),
+    )
+    .replace(
+        &format!(r##"href="#{GLYPH_ID}"##),
+        &format!(r##"href="#{prefix}{GLYPH_ID}"##),
+    )
 }
 
 /// Paints the shapes into an RGB bitmap and encodes it as PNG.
@@ -383,8 +520,10 @@ fn blit_text(fonts: &Fonts, label: &Label, pixels: &mut [u8], width: u32, height
     for &offset in passes {
         fonts.raster(&placed, label.size, |u, v, coverage| {
             let u = u + offset;
+            // Pixel u covers [u, u + 1) along the text, which reads upwards when vertical:
+            // that is the row from oy − u − 1 to oy − u.
             let (x, y) = if label.vertical {
-                (ox + v, oy - u)
+                (ox + v, oy - u - 1)
             } else {
                 (ox + u, oy + v)
             };

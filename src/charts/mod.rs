@@ -1,6 +1,7 @@
 //! Charts of the ranking and trend (SPEC §9): pareto, cost, trend, compare and matrix, as SVG
 //! or PNG. Each chart is laid out once as a list of shapes and painted by plotters; text is
-//! measured and (in PNG) drawn with embedded fonts, so every script renders on any host.
+//! measured and drawn with embedded fonts (glyph outlines in SVG, pixels in PNG), so every
+//! script renders on any host, with or without fonts. [`web_fonts`] gives HTML the same fonts.
 
 mod compare;
 mod cost;
@@ -10,6 +11,7 @@ mod matrix;
 mod pareto;
 mod text;
 mod trend;
+mod webfont;
 
 #[cfg(test)]
 mod tests;
@@ -19,6 +21,9 @@ use std::fmt;
 use crate::catalogue::Horror;
 use crate::money::Currency;
 use crate::ranking::{Ranking, Tier};
+
+pub use draw::scope_ids;
+pub use webfont::{web_fonts, WebFonts};
 
 use draw::{Rgb, Shape};
 use layout::{Frame, BLUE_GREY, ORANGE, VERMILLION};

@@ -556,6 +556,412 @@ fn truncation_uses_an_ellipsis_and_wraps_at_spaces() {
     );
 }
 
+// --- Text in SVG must not depend on the viewer's fonts ---------------------------------
+
+/// CJK names and emoji, which a machine without CJK or emoji fonts cannot draw from `<text>`.
+const CJK: [&str; 8] = [
+    "迟到的快递",
+    "丢失包裹",
+    "包裹损坏 📦",
+    "地址错误",
+    "漏取件 🚚",
+    "账单重复扣款",
+    "投诉无人回复",
+    "配送遅延",
+];
+
+fn cjk_case() -> Case {
+    Case {
+        label: "cjk",
+        horrors: horrors(&CJK),
+        counts: [120, 85, 40, 230, 60, 15, 9, 3].to_vec(),
+        previous: [150, 70, 55, 230, 0, 30, 12, 1].to_vec(),
+    }
+}
+
+fn without_text(shapes: &[Shape]) -> Vec<Shape> {
+    shapes
+        .iter()
+        .filter(|s| !matches!(s, Shape::Text(_)))
+        .cloned()
+        .collect()
+}
+
+/// SVG text as it was written before glyph outlines: `<text>` naming the font stack (what
+/// plotters wrote, attribute for attribute), drawn with whatever fonts the viewer has. Kept
+/// here so the tests below show that their check fails for it, i.e. that they catch the defect.
+fn legacy_svg(width: u32, height: u32, shapes: &[Shape]) -> Vec<u8> {
+    let bare = String::from_utf8(draw::svg(width, height, &without_text(shapes)).unwrap()).unwrap();
+    let mut out = bare[..bare.rfind("</svg>").unwrap()].to_string();
+    for label in texts(shapes) {
+        let across = match label.valign {
+            draw::VAlign::Top => text::ASCENT * label.size,
+            draw::VAlign::Middle => (text::ASCENT - text::DESCENT) / 2.0 * label.size,
+            draw::VAlign::Bottom => -text::DESCENT * label.size,
+        };
+        let anchor = match label.align {
+            draw::Align::Start => "start",
+            draw::Align::Center => "middle",
+            draw::Align::End => "end",
+        };
+        let shift = across - 0.76 * label.size;
+        let (x, y) = if label.vertical {
+            (label.x + shift, label.y)
+        } else {
+            (label.x, label.y + shift)
+        };
+        let (x, y) = (x.round(), y.round());
+        let draw::Rgb(r, g, b, a) = label.color;
+        out.push_str(&format!(
+            "<text x=\"{x}\" y=\"{y}\" dy=\"0.76em\" text-anchor=\"{anchor}\" font-family=\"{}\" \
+             font-size=\"{}\" opacity=\"{a}\" fill=\"#{r:02X}{g:02X}{b:02X}\"{}{}>\n{}\n</text>\n",
+            text::FAMILY,
+            label.size,
+            if label.bold {
+                " font-weight=\"bold\""
+            } else {
+                ""
+            },
+            if label.vertical {
+                format!(" transform=\"rotate(270, {x}, {y})\"")
+            } else {
+                String::new()
+            },
+            xml(&label.text)
+        ));
+    }
+    out.push_str("</svg>\n");
+    out.into_bytes()
+}
+
+/// Rasterizes an SVG with resvg, which knows only `fonts` (none: a machine without fonts).
+fn rasterize(svg: &[u8], fonts: &[&[u8]]) -> (u32, u32, Vec<u8>) {
+    let mut options = resvg::usvg::Options::default();
+    let db = options.fontdb_mut();
+    for font in fonts {
+        db.load_font_data(font.to_vec());
+    }
+    let tree = resvg::usvg::Tree::from_data(svg, &options).unwrap();
+    let size = tree.size().to_int_size();
+    let mut pixmap = resvg::tiny_skia::Pixmap::new(size.width(), size.height()).unwrap();
+    pixmap.fill(resvg::tiny_skia::Color::WHITE);
+    resvg::render(
+        &tree,
+        resvg::tiny_skia::Transform::default(),
+        &mut pixmap.as_mut(),
+    );
+    let rgb = pixmap
+        .data()
+        .chunks(4)
+        .flat_map(|p| [p[0], p[1], p[2]])
+        .collect();
+    (size.width(), size.height(), rgb)
+}
+
+/// What text adds to an RGB image: per pixel, the largest channel difference (0–1).
+fn ink(with: &[u8], without: &[u8]) -> Vec<f64> {
+    with.chunks(3)
+        .zip(without.chunks(3))
+        .map(|(a, b)| {
+            (0..3)
+                .map(|c| (f64::from(a[c]) - f64::from(b[c])).abs() / 255.0)
+                .fold(0.0, f64::max)
+        })
+        .collect()
+}
+
+/// Ink inside a label's box (one pixel of slack): total mass, pixels over half, centroid.
+fn ink_in(
+    ink: &[f64],
+    width: u32,
+    height: u32,
+    bounds: (f64, f64, f64, f64),
+) -> (f64, usize, (f64, f64)) {
+    let (x0, y0, x1, y1) = bounds;
+    let xs = (x0.floor() as i64 - 1).max(0)..(x1.ceil() as i64 + 1).min(width as i64);
+    let ys = (y0.floor() as i64 - 1).max(0)..(y1.ceil() as i64 + 1).min(height as i64);
+    let (mut mass, mut strong, mut cx, mut cy) = (0.0, 0, 0.0, 0.0);
+    for y in ys {
+        for x in xs.clone() {
+            let v = ink[(y * width as i64 + x) as usize];
+            mass += v;
+            cx += v * (x as f64 + 0.5);
+            cy += v * (y as f64 + 0.5);
+            if v > 0.5 {
+                strong += 1;
+            }
+        }
+    }
+    let centroid = if mass > 0.0 {
+        (cx / mass, cy / mass)
+    } else {
+        (0.0, 0.0)
+    };
+    (mass, strong, centroid)
+}
+
+/// The labels of a chart that hold CJK or emoji (characters only the fallback faces have).
+fn fallback_labels(shapes: &[Shape]) -> Vec<&draw::Label> {
+    let fonts = text::fonts().unwrap();
+    texts(shapes)
+        .into_iter()
+        .filter(|l| {
+            l.text
+                .chars()
+                .any(|c| fonts.face_with(c).is_some_and(|f| f > 0))
+        })
+        .collect()
+}
+
+#[test]
+fn svg_labels_draw_on_a_machine_without_fonts() {
+    // Against the old `<text>` output (legacy_svg, which is what draw::svg wrote before) the
+    // same check finds no ink at all: asserted below, and checked by hand by pointing `fresh`
+    // at legacy_svg, which fails the ink assertion for every CJK and emoji label.
+    let case = cjk_case();
+    let b = built(&case);
+    let fonts = text::fonts().unwrap();
+    let mut checked = 0;
+    for name in ChartName::ALL {
+        let (w, h) = (960, 540);
+        let shapes = layout(&ctx(w, h), &data(name, &b, &case), w, h).unwrap();
+        let (_, _, bare) = rasterize(&draw::svg(w, h, &without_text(&shapes)).unwrap(), &[]);
+        let (_, _, fresh) = rasterize(&draw::svg(w, h, &shapes).unwrap(), &[]);
+        let (_, _, legacy) = rasterize(&legacy_svg(w, h, &shapes), &[]);
+        let (fresh, legacy) = (ink(&fresh, &bare), ink(&legacy, &bare));
+        let labels = fallback_labels(&shapes);
+        assert!(!labels.is_empty(), "{name} shows no CJK name");
+        for label in labels {
+            let bounds = label.bounds(fonts);
+            let chars = label.text.chars().filter(|c| !c.is_whitespace()).count();
+            let (_, strong, _) = ink_in(&fresh, w, h, bounds);
+            assert!(
+                strong >= 4 * chars,
+                "{name}: {:?} draws {strong} pixels without fonts",
+                label.text
+            );
+            let (mass, _, _) = ink_in(&legacy, w, h, bounds);
+            assert_eq!(
+                mass, 0.0,
+                "{name}: the old <text> output drew {:?}",
+                label.text
+            );
+            checked += 1;
+        }
+    }
+    assert!(checked >= 15, "{checked} labels checked");
+}
+
+/// Column and row sums of the ink inside a label's box (one pixel of slack).
+fn profiles(ink: &[f64], width: u32, bounds: (f64, f64, f64, f64)) -> (Vec<f64>, Vec<f64>) {
+    let (x0, y0, x1, y1) = bounds;
+    let height = ink.len() as i64 / width as i64;
+    let xs = (x0.floor() as i64 - 1).max(0)..(x1.ceil() as i64 + 1).min(width as i64);
+    let ys = (y0.floor() as i64 - 1).max(0)..(y1.ceil() as i64 + 1).min(height);
+    let at = |x: i64, y: i64| ink[(y * width as i64 + x) as usize];
+    let columns = xs
+        .clone()
+        .map(|x| ys.clone().map(|y| at(x, y)).sum())
+        .collect();
+    let rows = ys.map(|y| xs.clone().map(|x| at(x, y)).sum()).collect();
+    (columns, rows)
+}
+
+/// Sum of absolute differences of two profiles, the second moved by `shift` entries.
+fn apart(a: &[f64], b: &[f64], shift: i64) -> f64 {
+    (0..a.len() as i64)
+        .map(|i| {
+            let j = i - shift;
+            let other = if j >= 0 && (j as usize) < b.len() {
+                b[j as usize]
+            } else {
+                0.0
+            };
+            (a[i as usize] - other).abs()
+        })
+        .sum()
+}
+
+#[test]
+fn svg_text_lands_where_png_text_does() {
+    // Text is high-frequency: moving a label's SVG ink by one pixel against the PNG makes its
+    // column (or row) profile differ by about as much ink as it has; aligned, the two
+    // rasterizers differ only in anti-aliasing.
+    let case = cjk_case();
+    let b = built(&case);
+    let fonts = text::fonts().unwrap();
+    let (w, h) = (960, 540);
+    let (mut vertical, mut bold, mut worst) = (0, 0, 0.0f64);
+    for name in ChartName::ALL {
+        let shapes = layout(&ctx(w, h), &data(name, &b, &case), w, h).unwrap();
+        let bare = without_text(&shapes);
+        let (_, _, svg_with) = rasterize(&draw::svg(w, h, &shapes).unwrap(), &[]);
+        let (_, _, svg_without) = rasterize(&draw::svg(w, h, &bare).unwrap(), &[]);
+        let (_, _, png_with) = decode(&draw::png(w, h, &shapes).unwrap());
+        let (_, _, png_without) = decode(&draw::png(w, h, &bare).unwrap());
+        let (svg_ink, png_ink) = (ink(&svg_with, &svg_without), ink(&png_with, &png_without));
+        for label in texts(&shapes) {
+            let bounds = label.bounds(fonts);
+            let (sm, _, _) = ink_in(&svg_ink, w, h, bounds);
+            let (pm, _, _) = ink_in(&png_ink, w, h, bounds);
+            if pm < 5.0 {
+                continue;
+            }
+            assert!(
+                (sm - pm).abs() <= 0.1 * pm + 1.0,
+                "{name}: {:?} has ink {sm:.1} in SVG and {pm:.1} in PNG",
+                label.text
+            );
+            let (sc, sr) = profiles(&svg_ink, w, bounds);
+            let (pc, pr) = profiles(&png_ink, w, bounds);
+            let (dc, dr) = (apart(&sc, &pc, 0) / pm, apart(&sr, &pr, 0) / pm);
+            let moved = apart(&sc, &pc, 1)
+                .min(apart(&sc, &pc, -1))
+                .min(apart(&sr, &pr, 1))
+                .min(apart(&sr, &pr, -1))
+                / pm;
+            assert!(
+                dc < 0.2 && dr < 0.2 && moved > 2.0 * dc.max(dr),
+                "{name}: {:?} differs between SVG and PNG: columns {dc:.2}, rows {dr:.2}, moved a pixel {moved:.2}",
+                label.text
+            );
+            worst = worst.max(dc).max(dr);
+            vertical += usize::from(label.vertical);
+            bold += usize::from(label.bold);
+        }
+    }
+    eprintln!("largest profile difference: {worst:.3}");
+    assert!(vertical > 0 && bold > 0, "vertical {vertical}, bold {bold}");
+}
+
+#[test]
+fn svg_text_is_invisible_even_where_fonts_exist() {
+    // A viewer with fonts must not draw the accessible <text> on top of the outlines (nor,
+    // without fonts, boxes for missing glyphs): it is painted with fill-opacity 0.
+    let files: Vec<Vec<u8>> = ["DejaVuSans", "DroidSansFallback", "Symbola-emoji"]
+        .iter()
+        .map(|name| {
+            let path = format!("{}/assets/fonts/{name}.ttf", env!("CARGO_MANIFEST_DIR"));
+            std::fs::read(path).unwrap()
+        })
+        .collect();
+    let files: Vec<&[u8]> = files.iter().map(Vec::as_slice).collect();
+    let case = cjk_case();
+    let b = built(&case);
+    for name in [ChartName::Pareto, ChartName::Matrix] {
+        let (w, h) = (960, 540);
+        let shapes = layout(&ctx(w, h), &data(name, &b, &case), w, h).unwrap();
+        let svg = String::from_utf8(draw::svg(w, h, &shapes).unwrap()).unwrap();
+        let mut stripped = String::new();
+        let mut rest = svg.as_str();
+        while let Some(i) = rest.find("<text ") {
+            stripped.push_str(&rest[..i]);
+            let end = rest[i..].find("</text>").unwrap() + i + "</text>".len();
+            rest = &rest[end..];
+        }
+        stripped.push_str(rest);
+        assert!(stripped.len() < svg.len() && stripped.contains("<use "));
+        let (_, _, with_text) = rasterize(svg.as_bytes(), &files);
+        let (_, _, without) = rasterize(stripped.as_bytes(), &files);
+        assert!(with_text == without, "{name}: the invisible text shows");
+        // The fonts do work in this renderer: the old output draws its text with them.
+        let (_, _, legacy) = rasterize(&legacy_svg(w, h, &shapes), &files);
+        let (_, _, bare) = rasterize(&draw::svg(w, h, &without_text(&shapes)).unwrap(), &files);
+        assert!(ink(&legacy, &bare).iter().sum::<f64>() > 100.0);
+    }
+}
+
+#[test]
+fn svgs_with_eight_cjk_names_stay_small() {
+    let cjk = cjk_case();
+    let all = cases();
+    for (case, limit) in [(&cjk, 300_000), (&all[0], 150_000), (&all[4], 300_000)] {
+        for name in ChartName::ALL {
+            for (w, h) in [(960, 540), (3000, 3000)] {
+                let bytes = svg(name, case, w, h).len();
+                eprintln!("svg size {} {name} {w}x{h}: {bytes} bytes", case.label);
+                assert!(
+                    bytes < limit,
+                    "{} {name} {w}×{h}: {bytes} bytes",
+                    case.label
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn svg_glyphs_are_defined_once_and_scoped_ids_stay_linked() {
+    let text = svg(ChartName::Cost, &cjk_case(), 960, 540);
+    let ids: Vec<&str> = text
+        .split("<path id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    let unique: HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(ids.len(), unique.len(), "each glyph is defined once");
+    for id in &ids {
+        assert!(text.contains(&format!("href=\"#{id}\"")), "{id} is unused");
+    }
+    let scoped = scope_ids(&text, "c3");
+    for id in &ids {
+        assert!(scoped.contains(&format!("<path id=\"c3{id}\"")));
+        assert!(scoped.contains(&format!("href=\"#c3{id}\"")));
+        assert!(!scoped.contains(&format!("\"#{id}\"")));
+    }
+}
+
+#[test]
+fn web_fonts_cover_exactly_the_characters_used() {
+    let sample = "Late delivery 迟到的快递 丢失包裹 📦 Ошибка счёта — 12,345.00 %";
+    let css = web_fonts(sample).unwrap();
+    assert_eq!(
+        css.families,
+        "\"Embedded DejaVu Sans\", \"Embedded Droid Sans Fallback\", \"Embedded Symbola\""
+    );
+    let subsets = embedded_fonts(&css.css);
+    assert_eq!(subsets.len(), 3);
+    for c in sample.chars() {
+        let has = subsets.iter().any(|data| {
+            let font = ab_glyph::FontRef::try_from_slice(data).unwrap();
+            let id = ab_glyph::Font::glyph_id(&font, c);
+            id.0 != 0 && (c == ' ' || ab_glyph::Font::outline(&font, id).is_some())
+        });
+        assert!(has, "{c:?} is missing from the embedded subsets");
+    }
+    let fonts = text::fonts().unwrap();
+    let cjk: HashSet<char> = sample
+        .chars()
+        .filter(|&c| fonts.face_with(c) == Some(1))
+        .collect();
+    assert_eq!(cjk.len(), 9);
+    // Its glyphs may include components of composite glyphs; its characters are exactly these.
+    let droid = ab_glyph::FontRef::try_from_slice(&subsets[1]).unwrap();
+    let mapped: HashSet<char> = ab_glyph::Font::codepoint_ids(&droid)
+        .map(|(_, c)| c)
+        .collect();
+    assert_eq!(
+        mapped, cjk,
+        "the CJK subset maps exactly the characters used"
+    );
+    let total: usize = subsets.iter().map(Vec::len).sum();
+    eprintln!("web font subsets: {total} bytes");
+    assert!(total < 60_000, "subsets take {total} bytes");
+}
+
+/// The font files in `@font-face` data URLs.
+pub(crate) fn embedded_fonts(css: &str) -> Vec<Vec<u8>> {
+    use base64::Engine as _;
+    css.split("url(data:font/ttf;base64,")
+        .skip(1)
+        .map(|s| {
+            base64::engine::general_purpose::STANDARD
+                .decode(&s[..s.find(')').unwrap()])
+                .unwrap()
+        })
+        .collect()
+}
+
 /// Writes every chart of every case under out/ and prints timings:
 /// `cargo test --release -- --ignored gallery --nocapture`.
 #[test]

@@ -2,9 +2,10 @@
 //! render the same on every machine: DejaVu Sans for Latin, Greek, Cyrillic and friends,
 //! Droid Sans Fallback for CJK and Hangul, a Symbola subset for emoji and symbols.
 
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
-use ab_glyph::{point, Font, FontRef, GlyphId, PxScale, ScaleFont};
+use ab_glyph::{point, Font, FontRef, GlyphId, OutlineCurve, PxScale, ScaleFont};
 
 use super::ChartError;
 
@@ -36,6 +37,8 @@ pub struct Fonts {
 }
 
 struct Face {
+    name: &'static str,
+    bytes: &'static [u8],
     font: FontRef<'static>,
     /// Converts an em size in pixels into ab_glyph's scale (ascent − descent in pixels).
     em_to_scale: f32,
@@ -55,7 +58,12 @@ pub fn fonts() -> Result<&'static Fonts, ChartError> {
                 let font = FontRef::try_from_slice(bytes)
                     .map_err(|e| format!("embedded font {name}: {e}"))?;
                 let em_to_scale = font.height_unscaled() / font.units_per_em().unwrap_or(1000.0);
-                faces.push(Face { font, em_to_scale });
+                faces.push(Face {
+                    name,
+                    bytes,
+                    font,
+                    em_to_scale,
+                });
             }
             // plotters' own text (if anyone uses it) then finds a real font under our family name.
             plotters::style::register_font(FAMILY, plotters::style::FontStyle::Normal, DEJAVU)
@@ -88,12 +96,47 @@ pub struct Placed {
     x: f32,
 }
 
+impl Placed {
+    /// Which embedded face and which glyph of it: the same pair is the same outline.
+    pub fn key(&self) -> (usize, u16) {
+        (self.face, self.id.0)
+    }
+
+    /// Offset along the baseline in pixels.
+    pub fn x(&self) -> f64 {
+        f64::from(self.x)
+    }
+}
+
+/// A point of an outline in [`PATH_UNITS`], y down.
+type Units = (i64, i64);
+
+/// Units per em of outlines written by [`Fonts::svg_path`].
+pub const PATH_UNITS: f64 = 1000.0;
+
 impl Fonts {
     fn face_for(&self, c: char) -> usize {
-        self.faces
-            .iter()
-            .position(|f| f.font.glyph_id(c).0 != 0)
-            .unwrap_or(0)
+        self.face_with(c).unwrap_or(0)
+    }
+
+    /// The first face in fallback order that has a glyph for `c`.
+    pub fn face_with(&self, c: char) -> Option<usize> {
+        self.faces.iter().position(|f| f.font.glyph_id(c).0 != 0)
+    }
+
+    /// How many faces there are.
+    pub fn face_count(&self) -> usize {
+        self.faces.len()
+    }
+
+    /// The family name and the font file of face `face`.
+    pub fn face_file(&self, face: usize) -> (&'static str, &'static [u8]) {
+        (self.faces[face].name, self.faces[face].bytes)
+    }
+
+    /// The glyph `face` has for `c` (0, `.notdef`, when it has none).
+    pub fn glyph_of(&self, face: usize, c: char) -> u16 {
+        self.faces[face].font.glyph_id(c).0
     }
 
     fn scale(&self, face: usize, size: f64) -> PxScale {
@@ -206,6 +249,79 @@ impl Fonts {
         out
     }
 
+    /// The outline of glyph `id` of face `face` as SVG path data, in thousandths of an em
+    /// ([`PATH_UNITS`]) with y pointing down and the origin on the baseline; `None` for
+    /// glyphs that draw nothing (spaces). Coordinates are whole units, written relative to
+    /// the previous point (from the rounded absolute ones, so no error accumulates).
+    pub fn svg_path(&self, face: usize, id: u16) -> Option<String> {
+        let face = self.faces.get(face)?;
+        let outline = face.font.outline(GlyphId(id))?;
+        let k = PATH_UNITS / f64::from(face.font.units_per_em().unwrap_or(1000.0));
+        let at = |p: ab_glyph::Point| {
+            (
+                (f64::from(p.x) * k).round() as i64,
+                (-f64::from(p.y) * k).round() as i64,
+            )
+        };
+        let points: Vec<(Units, Vec<Units>)> = outline
+            .curves
+            .iter()
+            .map(|curve| match curve {
+                OutlineCurve::Line(a, b) => (at(*a), vec![at(*b)]),
+                OutlineCurve::Quad(a, b, c) => (at(*a), vec![at(*b), at(*c)]),
+                OutlineCurve::Cubic(a, b, c, d) => (at(*a), vec![at(*b), at(*c), at(*d)]),
+            })
+            .collect();
+        if points.is_empty() {
+            return None;
+        }
+        let mut out = String::new();
+        let mut pen: Option<Units> = None;
+        let mut start = (0, 0);
+        let mut command = ' ';
+        for (i, (first, rest)) in points.iter().enumerate() {
+            let first = *first;
+            if pen != Some(first) {
+                if pen.is_some() {
+                    out.push('z');
+                }
+                out.push('M');
+                number_pair(&mut out, first, true);
+                start = first;
+                command = 'M';
+            }
+            let end = *rest.last().unwrap_or(&first);
+            pen = Some(end);
+            // A line back to the contour's start just before the next contour (or the end)
+            // is what `z` draws anyway.
+            let next = points.get(i + 1).map(|(p, _)| *p);
+            if rest.len() == 1 && end == start && next != Some(end) {
+                continue;
+            }
+            let letter = match rest.len() {
+                1 => 'l',
+                2 => 'q',
+                _ => 'c',
+            };
+            // A repeated command letter may be left out.
+            let repeated = letter == command;
+            if !repeated {
+                out.push(letter);
+                command = letter;
+            }
+            // Every point of a segment is relative to the segment's start.
+            for (j, p) in rest.iter().enumerate() {
+                number_pair(
+                    &mut out,
+                    (p.0 - first.0, p.1 - first.1),
+                    j == 0 && !repeated,
+                );
+            }
+        }
+        out.push('z');
+        Some(out)
+    }
+
     /// Rasterizes glyphs laid out by [`Fonts::layout`] at `size`, calling `pixel(u, v, coverage)`
     /// in text coordinates (u along the baseline from its start, v down from the baseline).
     pub fn raster(&self, placed: &[Placed], size: f64, mut pixel: impl FnMut(i32, i32, f32)) {
@@ -226,4 +342,16 @@ impl Fonts {
             }
         }
     }
+}
+
+/// Appends "x y" (or "x-y"), with a leading space unless `first` follows a command letter.
+fn number_pair(out: &mut String, (x, y): Units, first: bool) {
+    if !first && x >= 0 {
+        out.push(' ');
+    }
+    let _ = write!(out, "{x}");
+    if y >= 0 {
+        out.push(' ');
+    }
+    let _ = write!(out, "{y}");
 }

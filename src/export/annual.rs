@@ -235,10 +235,14 @@ fn readme(
     )
 }
 
+/// The system fonts review.html falls back to after its embedded ones.
+const SYSTEM_FONTS: &str =
+    r#"system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK JP", sans-serif"#;
+
 const REVIEW_CSS: &str = r#"
 @page { size: A4; margin: 14mm; }
 * { box-sizing: border-box; }
-body { font-family: system-ui, -apple-system, "Segoe UI", "Noto Sans", "Noto Sans CJK JP", sans-serif; color: #1b1f24; margin: 0 auto; max-width: 190mm; line-height: 1.4; }
+body { color: #1b1f24; margin: 0 auto; max-width: 190mm; line-height: 1.4; }
 h1 { font-size: 22pt; margin: 0 0 2mm; } h2 { font-size: 14pt; margin: 8mm 0 2mm; border-bottom: 1px solid #c9d1d9; padding-bottom: 1mm; }
 p.lede { font-size: 12pt; margin: 0 0 4mm; }
 table { border-collapse: collapse; width: 100%; font-size: 9pt; page-break-inside: auto; }
@@ -261,14 +265,106 @@ fn review_html(
     charts: &[(String, Vec<u8>)],
     now: DateTime<Utc>,
 ) -> Markup {
+    // Each inlined chart gets its own glyph ids: one HTML document has one id namespace.
     let svg = |name: &str| {
-        charts.iter().find(|(n, _)| n == name).map(|(_, bytes)| {
-            PreEscaped(strip_xml_declaration(&String::from_utf8_lossy(bytes)).to_string())
+        charts.iter().position(|(n, _)| n == name).map(|i| {
+            let text = String::from_utf8_lossy(&charts[i].1);
+            PreEscaped(crate::charts::scope_ids(
+                strip_xml_declaration(&text),
+                &format!("c{i}"),
+            ))
         })
     };
     let top = this.ranking.items.first().filter(|i| i.count > 0);
     let currency = settings.currency();
     let money = |minor: i64| currency.format_grouped(minor);
+    let body = html! {
+        h1 { "Annual review " (this.year) }
+        p.lede {
+            (settings.name) ", " (this.window.from) " to " (this.window.to) " (" (settings.timezone) "). "
+            @if let Some(top) = top {
+                "Fix first: " strong { (top.name) } " — " (top.count) " occurrences costing " (money(top.cost_minor))
+                ", " (format!("{:.0}", top.score * 100.0)) " % of the year's priority score."
+            } @else {
+                "No ticks were recorded this year."
+            }
+        }
+        p.muted { (this.ranking.totals.count) " occurrences in " (this.year) " (" (before.ranking.totals.count) " in " (before.year) "), costing "
+            (money(this.ranking.totals.cost_minor)) " (" (money(before.ranking.totals.cost_minor)) " in " (before.year) ")." }
+        h2 { "Ranking " (this.year) }
+        table {
+            thead { tr { th.n { "#" } th { "Horror" } th { "Tier" } th.n { "Count" } th.n { "Complaints" } th.n { "Cost " (settings.currency) } th.n { "Pain pts" } th.n { "Score" } th.n { "vs " (before.year) } } }
+            tbody {
+                @for item in &this.ranking.items {
+                    @let prev = before.ranking.items.iter().find(|p| p.key == item.key).map(|p| p.count).unwrap_or(0);
+                    tr {
+                        td.n { (item.rank) }
+                        td { (item.name) @if item.retired { span.muted { " (retired)" } } }
+                        td { span class={"tier " (item.tier.as_str())} { (item.tier.as_str()) } }
+                        td.n { (item.count) } td.n { (item.complaints) } td.n { (currency.format_separated(item.cost_minor)) } td.n { (item.pain_points) }
+                        td.n { (format!("{:.1} %", item.score * 100.0)) }
+                        td.n { (crate::ranking::change_pct(item.count, prev).map(|c| format!("{c:+.1} %")).unwrap_or_else(|| "—".into())) }
+                    }
+                }
+            }
+        }
+        @for (name, caption) in [("pareto", "Priority (Pareto) — bars by tier, cumulative share, 80 % line"), ("cost", "Cost per horror"), ("matrix", "Pain against cost — fix the top right first"), ("trend", "Weekly counts and the weighted pain index"), ("compare", "Before and after")] {
+            @if let Some(chart) = svg(&format!("{}-{name}.svg", this.year)) {
+                figure { (chart) figcaption { (caption) ", " (this.year) "." } }
+            }
+        }
+        h2 { "Improvement cycles" }
+        @if cycles.is_empty() {
+            p.muted { "No improvement cycle overlapped " (this.year) "." }
+        } @else {
+            table {
+                thead { tr { th { "Cycle" } th { "Window" } th { "Focus" } th.n { "Before" } th.n { "During" } th.n { "Change" } th { "Verdict" } } }
+                tbody {
+                    @for c in cycles {
+                        @if c.results.is_empty() {
+                            tr { td { (c.cycle.name) } td { (c.cycle.start) " – " (c.cycle.end) } td colspan="5" { "No focus horrors were chosen for this cycle." } }
+                        }
+                        @for r in &c.results {
+                            tr { td { (c.cycle.name) } td { (c.cycle.start) " – " (c.cycle.end) } td { (r.name) } td.n { (r.before.count) } td.n { (r.during.count) }
+                                td.n { (r.change_pct.map(|p| format!("{p:+.1} %")).unwrap_or_else(|| "—".into())) }
+                                td { (serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()) } }
+                        }
+                    }
+                }
+            }
+        }
+        h2 { "By month" }
+        table {
+            thead { tr { th { "Month" } th.n { "Count" } th.n { "Cost " (settings.currency) } th { "Worst horror" } } }
+            tbody {
+                @for (month, ranking) in &this.months {
+                    tr { td { (month) } td.n { (ranking.totals.count) } td.n { (currency.format_separated(ranking.totals.cost_minor)) }
+                        td { (ranking.items.first().filter(|i| i.count > 0).map(|i| i.name.as_str()).unwrap_or("—")) } }
+                }
+            }
+        }
+        @if before.ranking.totals.count > 0 {
+            h2 { "The year before: " (before.year) }
+            @if let Some(chart) = svg(&format!("{}-pareto.svg", before.year)) {
+                figure { (chart) figcaption { "Priority (Pareto), " (before.year) "." } }
+            }
+        }
+        p.muted { "Made by horrors on " (now.format("%Y-%m-%d %H:%M UTC")) ". See README.txt for how every number is computed." }
+    };
+    // The text is drawn with subsets of the charts' embedded fonts, so it renders (CJK and
+    // emoji included) where the reader has no fonts for it; the charts carry their own glyphs.
+    let (font_css, families) = match crate::charts::web_fonts(&visible_text(&body.0)) {
+        Ok(fonts) => (fonts.css, fonts.families),
+        Err(e) => {
+            tracing::warn!("review.html goes without embedded fonts: {e}");
+            (String::new(), String::new())
+        }
+    };
+    let body_font = if families.is_empty() {
+        format!("body {{ font-family: {SYSTEM_FONTS}; }}")
+    } else {
+        format!("body {{ font-family: {families}, {SYSTEM_FONTS}; }}")
+    };
     html! {
         (DOCTYPE)
         html lang="en" {
@@ -276,83 +372,60 @@ fn review_html(
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
                 title { "Annual review " (this.year) " — " (settings.name) }
-                style { (PreEscaped(REVIEW_CSS)) }
+                style { (PreEscaped(font_css)) (PreEscaped(body_font)) (PreEscaped(REVIEW_CSS)) }
             }
-            body {
-                h1 { "Annual review " (this.year) }
-                p.lede {
-                    (settings.name) ", " (this.window.from) " to " (this.window.to) " (" (settings.timezone) "). "
-                    @if let Some(top) = top {
-                        "Fix first: " strong { (top.name) } " — " (top.count) " occurrences costing " (money(top.cost_minor))
-                        ", " (format!("{:.0}", top.score * 100.0)) " % of the year's priority score."
-                    } @else {
-                        "No ticks were recorded this year."
-                    }
-                }
-                p.muted { (this.ranking.totals.count) " occurrences in " (this.year) " (" (before.ranking.totals.count) " in " (before.year) "), costing "
-                    (money(this.ranking.totals.cost_minor)) " (" (money(before.ranking.totals.cost_minor)) " in " (before.year) ")." }
-                h2 { "Ranking " (this.year) }
-                table {
-                    thead { tr { th.n { "#" } th { "Horror" } th { "Tier" } th.n { "Count" } th.n { "Complaints" } th.n { "Cost " (settings.currency) } th.n { "Pain pts" } th.n { "Score" } th.n { "vs " (before.year) } } }
-                    tbody {
-                        @for item in &this.ranking.items {
-                            @let prev = before.ranking.items.iter().find(|p| p.key == item.key).map(|p| p.count).unwrap_or(0);
-                            tr {
-                                td.n { (item.rank) }
-                                td { (item.name) @if item.retired { span.muted { " (retired)" } } }
-                                td { span class={"tier " (item.tier.as_str())} { (item.tier.as_str()) } }
-                                td.n { (item.count) } td.n { (item.complaints) } td.n { (currency.format_separated(item.cost_minor)) } td.n { (item.pain_points) }
-                                td.n { (format!("{:.1} %", item.score * 100.0)) }
-                                td.n { (crate::ranking::change_pct(item.count, prev).map(|c| format!("{c:+.1} %")).unwrap_or_else(|| "—".into())) }
-                            }
-                        }
-                    }
-                }
-                @for (name, caption) in [("pareto", "Priority (Pareto) — bars by tier, cumulative share, 80 % line"), ("cost", "Cost per horror"), ("matrix", "Pain against cost — fix the top right first"), ("trend", "Weekly counts and the weighted pain index"), ("compare", "Before and after")] {
-                    @if let Some(chart) = svg(&format!("{}-{name}.svg", this.year)) {
-                        figure { (chart) figcaption { (caption) ", " (this.year) "." } }
-                    }
-                }
-                h2 { "Improvement cycles" }
-                @if cycles.is_empty() {
-                    p.muted { "No improvement cycle overlapped " (this.year) "." }
-                } @else {
-                    table {
-                        thead { tr { th { "Cycle" } th { "Window" } th { "Focus" } th.n { "Before" } th.n { "During" } th.n { "Change" } th { "Verdict" } } }
-                        tbody {
-                            @for c in cycles {
-                                @if c.results.is_empty() {
-                                    tr { td { (c.cycle.name) } td { (c.cycle.start) " – " (c.cycle.end) } td colspan="5" { "No focus horrors were chosen for this cycle." } }
-                                }
-                                @for r in &c.results {
-                                tr { td { (c.cycle.name) } td { (c.cycle.start) " – " (c.cycle.end) } td { (r.name) } td.n { (r.before.count) } td.n { (r.during.count) }
-                                    td.n { (r.change_pct.map(|p| format!("{p:+.1} %")).unwrap_or_else(|| "—".into())) }
-                                    td { (serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()) } }
-                                }
-                            }
-                        }
-                    }
-                }
-                h2 { "By month" }
-                table {
-                    thead { tr { th { "Month" } th.n { "Count" } th.n { "Cost " (settings.currency) } th { "Worst horror" } } }
-                    tbody {
-                        @for (month, ranking) in &this.months {
-                            tr { td { (month) } td.n { (ranking.totals.count) } td.n { (currency.format_separated(ranking.totals.cost_minor)) }
-                                td { (ranking.items.first().filter(|i| i.count > 0).map(|i| i.name.as_str()).unwrap_or("—")) } }
-                        }
-                    }
-                }
-                @if before.ranking.totals.count > 0 {
-                    h2 { "The year before: " (before.year) }
-                    @if let Some(chart) = svg(&format!("{}-pareto.svg", before.year)) {
-                        figure { (chart) figcaption { "Priority (Pareto), " (before.year) "." } }
-                    }
-                }
-                p.muted { "Made by horrors on " (now.format("%Y-%m-%d %H:%M UTC")) ". See README.txt for how every number is computed." }
-            }
+            body { (body) }
         }
     }
+}
+
+/// The characters HTML `markup` shows as text: outside tags and outside inline `<svg>`
+/// (charts draw their own glyphs), with character references decoded.
+fn visible_text(markup: &str) -> String {
+    let mut out = String::with_capacity(markup.len() / 2);
+    let mut rest = markup;
+    while let Some(i) = rest.find(['<', '&']) {
+        out.push_str(&rest[..i]);
+        rest = &rest[i..];
+        if rest.starts_with('&') {
+            let end = rest.find(';').filter(|&e| e <= 10);
+            let decoded = end.and_then(|e| match &rest[1..e] {
+                "amp" => Some('&'),
+                "lt" => Some('<'),
+                "gt" => Some('>'),
+                "quot" => Some('"'),
+                "apos" => Some('\''),
+                "nbsp" => Some('\u{A0}'),
+                r if r.starts_with("#x") || r.starts_with("#X") => u32::from_str_radix(&r[2..], 16)
+                    .ok()
+                    .and_then(char::from_u32),
+                r if r.starts_with('#') => r[1..].parse().ok().and_then(char::from_u32),
+                _ => None,
+            });
+            match (end, decoded) {
+                (Some(e), Some(c)) => {
+                    out.push(c);
+                    rest = &rest[e + 1..];
+                }
+                _ => {
+                    out.push('&');
+                    rest = &rest[1..];
+                }
+            }
+        } else if rest.starts_with("<svg") {
+            rest = match rest.find("</svg>") {
+                Some(e) => &rest[e + "</svg>".len()..],
+                None => "",
+            };
+        } else {
+            rest = match rest.find('>') {
+                Some(e) => &rest[e + 1..],
+                None => "",
+            };
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 fn strip_xml_declaration(svg: &str) -> &str {

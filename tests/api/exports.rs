@@ -263,3 +263,85 @@ fn bad_years_are_refused() {
     let (status, _, _) = download(&app, "/api/export/annual.zip?year=2026&colour=red");
     assert_eq!(status, 422);
 }
+
+/// The font files in `@font-face` data URLs.
+fn embedded_fonts(html: &str) -> Vec<Vec<u8>> {
+    use base64::Engine as _;
+    html.split("url(data:font/ttf;base64,")
+        .skip(1)
+        .map(|s| {
+            base64::engine::general_purpose::STANDARD
+                .decode(&s[..s.find(')').unwrap()])
+                .unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn review_html_carries_the_glyphs_of_every_name() {
+    // On a machine without CJK or emoji fonts these names were empty boxes.
+    let names = [
+        ("late-delivery", "迟到的快递"),
+        ("lost-package", "丢失包裹"),
+        ("damaged", "Damaged package 📦"),
+        ("wrong-address", "配送先の誤り"),
+    ];
+    let config = CONFIG
+        .replace("\"Late delivery\"", "\"迟到的快递\"")
+        .replace("\"Lost package\"", "\"丢失包裹\"");
+    let app = TestApp::spawn_with(&config);
+    for (i, (horror, _)) in names.iter().enumerate() {
+        let at = format!("2025-0{}-10T12:00:00Z", i + 3);
+        let reply = app.tick(json!({"horror": horror, "occurred_at": at, "qty": i + 1}));
+        assert_eq!(reply.status, 201, "{}", reply.text);
+    }
+    let (status, _, bytes) = download(&app, "/api/export/annual.zip?year=2025");
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).unwrap();
+    let mut html = String::new();
+    zip.by_name("review.html")
+        .unwrap()
+        .read_to_string(&mut html)
+        .unwrap();
+    eprintln!("review.html: {} bytes", html.len());
+    assert!(
+        html.len() < 1_500_000,
+        "review.html is {} bytes",
+        html.len()
+    );
+
+    let fonts = embedded_fonts(&html);
+    assert!(!fonts.is_empty(), "review.html embeds no font");
+    let fonts: Vec<ab_glyph::FontRef> = fonts
+        .iter()
+        .map(|data| ab_glyph::FontRef::try_from_slice(data).unwrap())
+        .collect();
+    for (_, name) in names {
+        assert!(html.contains(name), "review.html lacks {name:?}");
+        for c in name.chars().filter(|c| !c.is_whitespace()) {
+            let drawn = fonts.iter().any(|font| {
+                let id = ab_glyph::Font::glyph_id(font, c);
+                id.0 != 0 && ab_glyph::Font::outline(font, id).is_some()
+            });
+            assert!(drawn, "no embedded glyph for {c:?} of {name:?}");
+        }
+    }
+    let family = html.find("body { font-family: \"Embedded DejaVu Sans\"");
+    assert!(
+        family.is_some(),
+        "the body text does not use the embedded fonts"
+    );
+
+    // The inline charts draw their glyphs themselves, and their ids do not collide.
+    assert!(html.contains("<use href=\"#"));
+    let ids: Vec<&str> = html
+        .split("<path id=\"")
+        .skip(1)
+        .map(|s| &s[..s.find('"').unwrap()])
+        .collect();
+    let unique: std::collections::HashSet<&str> = ids.iter().copied().collect();
+    assert!(
+        !ids.is_empty() && ids.len() == unique.len(),
+        "glyph ids collide"
+    );
+}
