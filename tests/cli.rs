@@ -984,3 +984,325 @@ fn a_token_revoked_with_the_cli_while_serving_stops_working_within_a_second() {
         std::thread::sleep(Duration::from_millis(50));
     }
 }
+
+#[test]
+fn usage_errors_name_what_is_missing_and_suggest_close_matches() {
+    let env = Env::new();
+    for (args, needle) in [
+        (vec!["token", "create", "--role", "staff"], "--name"),
+        (vec!["charts"], "--out"),
+        (vec!["export", "annual", "--out", "x.zip"], "--year"),
+        (vec!["token", "craete"], "create"),
+        (vec!["rank", "--dayz", "3"], "--days"),
+    ] {
+        let output = run(horrors(env.path()).args(&args));
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let err = stderr(&output);
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(needle), "{args:?} should name {needle}: {err}");
+    }
+}
+
+#[test]
+fn token_commands_say_what_they_did() {
+    let env = Env::new();
+    // A new database is announced, with where it is.
+    let output = run(horrors(env.path()).args([
+        "token",
+        "create",
+        "--role",
+        "staff",
+        "--name",
+        "Dispatch tablet",
+        "--db",
+        "typo.db",
+    ]));
+    assert!(output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("created a new database at") && err.contains("typo.db"),
+        "{err}"
+    );
+    let output = run(horrors(env.path()).args([
+        "token", "create", "--role", "viewer", "--name", "Exec", "--db", "typo.db",
+    ]));
+    assert!(
+        !stderr(&output).contains("new database"),
+        "{}",
+        stderr(&output)
+    );
+    // The list is aligned: every row has its columns at the same offsets.
+    let output = run(horrors(env.path()).args(["token", "list", "--db", "typo.db"]));
+    let out = stdout(&output);
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 3, "{out}");
+    let created = lines[0].find("created").unwrap();
+    for line in &lines[1..] {
+        assert!(line[created..].starts_with("20"), "{out}");
+        assert_eq!(
+            line[created..].split("  ").next().unwrap().len(),
+            "2026-11-23 10:00:00".len(),
+            "{out}"
+        );
+    }
+    // Revoking twice says so, and an unknown id is an error.
+    let output = run(horrors(env.path()).args(["token", "revoke", "1", "--db", "typo.db"]));
+    assert!(
+        stdout(&output).starts_with("revoked token 1"),
+        "{}",
+        stdout(&output)
+    );
+    let output = run(horrors(env.path()).args(["token", "revoke", "1", "--db", "typo.db"]));
+    assert!(output.status.success());
+    assert!(
+        stdout(&output).contains("already revoked"),
+        "{}",
+        stdout(&output)
+    );
+    let output = run(horrors(env.path()).args(["token", "revoke", "99", "--db", "typo.db"]));
+    assert!(!output.status.success());
+    // Commands that need a database say where they looked.
+    let output = run(horrors(env.path()).args(["token", "list", "--db", "nope.db"]));
+    let err = stderr(&output);
+    assert!(
+        !output.status.success()
+            && err.contains("no such database")
+            && err.contains(&env.path().display().to_string()),
+        "{err}"
+    );
+}
+
+#[test]
+fn out_is_atomic_everywhere_creates_folders_and_names_no_temporary_file() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "admin", "boss");
+    let server = serve(env.path(), &env.config(), &env.db());
+    post_ticks(&server.base, &token, 5);
+    let year = chrono::Utc::now().format("%Y").to_string();
+    for args in [
+        vec!["export", "ticks", "--days", "30", "--out", "a/b/ticks.csv"],
+        vec![
+            "export",
+            "annual",
+            "--year",
+            &year,
+            "--out",
+            "a/b/review.zip",
+        ],
+        vec!["catalogue", "export", "--out", "a/b/horrors.toml"],
+        vec!["backup", "--out", "a/b/copy.db"],
+        vec!["charts", "--days", "30", "--out", "a/b/charts"],
+    ] {
+        for round in 0..2 {
+            let output = run(horrors(env.path())
+                .args(&args)
+                .arg("--db")
+                .arg(env.db())
+                .arg("--config")
+                .arg(env.config()));
+            assert!(
+                output.status.success(),
+                "{args:?} round {round}: {}",
+                stderr(&output)
+            );
+            assert!(
+                stderr(&output).contains("wrote") || stderr(&output).contains("backed up"),
+                "{args:?}: {}",
+                stderr(&output)
+            );
+        }
+    }
+    let left: Vec<String> = std::fs::read_dir(env.path().join("a/b"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().to_string())
+        .filter(|n| n.starts_with('.'))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+    // A folder that cannot be made is one line naming the target, not a temporary file.
+    std::fs::write(env.path().join("plain"), "x").unwrap();
+    let output = run(horrors(env.path())
+        .args(["export", "ticks", "--out", "plain/ticks.csv", "--db"])
+        .arg(env.db()));
+    let err = stderr(&output);
+    assert!(!output.status.success());
+    assert!(
+        err.contains("plain/ticks.csv") && !err.contains(".partial") && !err.contains(".tmp"),
+        "{err}"
+    );
+    drop(server);
+}
+
+#[test]
+fn a_second_serve_on_the_same_database_is_refused() {
+    let env = Env::new();
+    let server = serve(env.path(), &env.config(), &env.db());
+    let output = run(horrors(env.path())
+        .args(["serve", "--bind", "127.0.0.1:0", "--config"])
+        .arg(env.config())
+        .arg("--db")
+        .arg(env.db()));
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("another `horrors serve` is already using"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    // CLI commands beside it keep working.
+    let output = run(horrors(env.path())
+        .args(["token", "list", "--db"])
+        .arg(env.db()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    drop(server);
+}
+
+#[test]
+fn a_clean_stop_leaves_everything_in_the_database_file() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "admin", "boss");
+    let server = serve(env.path(), &env.config(), &env.db());
+    post_ticks(&server.base, &token, 40);
+    server.stop();
+    let wal = env.path().join("horrors.db-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "the WAL still holds data after a clean stop"
+    );
+    // The .db alone, copied elsewhere, has every tick.
+    let alone = env.path().join("alone");
+    std::fs::create_dir(&alone).unwrap();
+    std::fs::copy(env.db(), alone.join("copy.db")).unwrap();
+    assert_eq!(count_ticks(&alone.join("copy.db")), 40);
+}
+
+/// Peak resident memory of a process, from /proc (kB).
+fn peak_rss_kb(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+        .unwrap()
+}
+
+#[test]
+fn thirty_two_big_pngs_at_once_stay_under_a_gigabyte() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "admin", "boss");
+    let server = serve(env.path(), &env.config(), &env.db());
+    post_ticks(&server.base, &token, 30);
+    let handles: Vec<_> = (0..32)
+        .map(|i| {
+            let url = format!(
+                "{}/charts/{}.png?days={}&width=3000&height=3000",
+                server.base,
+                ["pareto", "trend", "matrix", "cost"][i % 4],
+                200 + i
+            );
+            let token = token.clone();
+            std::thread::spawn(move || {
+                match ureq::get(&url)
+                    .set("Authorization", &format!("Bearer {token}"))
+                    .call()
+                {
+                    Ok(r) => r.status(),
+                    Err(ureq::Error::Status(code, r)) => {
+                        assert_eq!(code, 503);
+                        assert!(r.header("retry-after").is_some());
+                        code
+                    }
+                    Err(e) => panic!("{e}"),
+                }
+            })
+        })
+        .collect();
+    let statuses: Vec<u16> = handles.into_iter().map(|h| h.join().unwrap()).collect();
+    assert!(statuses.contains(&200), "{statuses:?}");
+    let peak = peak_rss_kb(server.child.id());
+    eprintln!(
+        "peak RSS with 32 concurrent 3000x3000 PNGs: {} MiB ({statuses:?})",
+        peak / 1024
+    );
+    assert!(peak < 1024 * 1024, "peak RSS {peak} kB");
+}
+
+#[test]
+fn backup_finishes_under_steady_writes_and_never_leaves_a_partial_file() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "admin", "boss");
+    // Some history first, straight into the database (the server is not running yet).
+    {
+        let store = horrors::store::Store::open(&env.db()).unwrap();
+        let config = horrors::config::parse(CONFIG).unwrap();
+        store.apply_config_blocking(&config).unwrap();
+        let now = chrono::Utc::now();
+        let ticks: Vec<_> = (0..50_000)
+            .map(|i| horrors::ticks::NewTick {
+                horror: ["late-delivery", "damaged", "lost-package"][i % 3].to_string(),
+                qty: 1,
+                occurred_at: now - chrono::Duration::minutes(i as i64),
+                source: horrors::ticks::Source::Internal,
+                department: None,
+                note: None,
+                cost_minor: None,
+                idempotency: None,
+            })
+            .collect();
+        store.record_ticks_blocking("seed", ticks, now).unwrap();
+    }
+    let server = serve(env.path(), &env.config(), &env.db());
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let writer = {
+        let (stop, base, token) = (stop.clone(), server.base.clone(), token.clone());
+        std::thread::spawn(move || {
+            let mut n = 0;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                let (status, _) = request(
+                    "POST",
+                    &format!("{base}/api/ticks"),
+                    &token,
+                    Some(&json!({"horror": "damaged"})),
+                );
+                assert_eq!(status, 201);
+                n += 1;
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            n
+        })
+    };
+    std::thread::sleep(Duration::from_millis(300));
+    let copy = env.path().join("copy.db");
+    let started = Instant::now();
+    let output = run(horrors(env.path())
+        .args(["backup", "--out"])
+        .arg(&copy)
+        .arg("--db")
+        .arg(env.db()));
+    let took = started.elapsed();
+    assert!(output.status.success(), "{}", stderr(&output));
+    eprintln!("backup of 50,000 ticks under steady writes took {took:?}");
+    assert!(took < Duration::from_secs(60));
+    let copied = count_ticks(&copy);
+    assert!(copied >= 50_000, "{copied}");
+    // Killed mid-way, a backup leaves nothing at --out.
+    let partial = env.path().join("partial.db");
+    let mut child = horrors(env.path())
+        .args(["backup", "--out"])
+        .arg(&partial)
+        .arg("--db")
+        .arg(env.db())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(15));
+    child.kill().unwrap();
+    let _ = child.wait();
+    if partial.exists() {
+        // It finished before the kill: then it is whole.
+        assert!(count_ticks(&partial) >= 50_000);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    assert!(writer.join().unwrap() > 0);
+    drop(server);
+}
