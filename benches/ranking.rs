@@ -86,6 +86,7 @@ fn bench(c: &mut Criterion) {
                 &window,
                 window.echo(chrono_tz::UTC),
                 Bucket::Day,
+                window.to,
             )
         })
     });

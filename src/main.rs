@@ -44,7 +44,7 @@ fn main() -> ExitCode {
             let message = if message.is_empty() {
                 "invalid arguments".to_string()
             } else {
-                message.join(" ").replace(": ", ": ").replace("  ", " ")
+                message.join(" ").replace("  ", " ")
             };
             eprintln!("horrors: {message}; see `horrors --help`");
             return ExitCode::from(2);

@@ -88,8 +88,14 @@ mod tests {
     fn replaces_whole_creates_folders_and_leaves_nothing_on_failure() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("a/b/out.txt");
-        write_atomically(&out, |f| Ok(f.write_all(b"one").unwrap())).unwrap();
-        write_atomically(&out, |f| Ok(f.write_all(b"two").unwrap())).unwrap();
+        let write = |text: &'static [u8]| {
+            move |f: &mut File| {
+                f.write_all(text)
+                    .map_err(|e| Error::internal(e.to_string()))
+            }
+        };
+        write_atomically(&out, write(b"one")).unwrap();
+        write_atomically(&out, write(b"two")).unwrap();
         assert_eq!(std::fs::read(&out).unwrap(), b"two");
         let failed = write_atomically(&out, |f| {
             f.write_all(b"half").unwrap();
