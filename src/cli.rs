@@ -9,6 +9,14 @@ use chrono::Utc;
 use clap::{Args, Parser, Subcommand};
 
 use crate::auth::Role;
+
+/// A line on stderr for the person at the terminal; a full disk or closed pipe under
+/// stderr is ignored (`eprintln!` would panic).
+macro_rules! say {
+    ($($arg:tt)*) => {{
+        let _ = writeln!(std::io::stderr(), $($arg)*);
+    }};
+}
 use crate::calendar::{local_day, Window};
 use crate::config;
 use crate::demo;
@@ -207,7 +215,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 let path = out.join(name);
                 write_atomically(&path, |file| file.write_all(bytes).map_err(io))?;
             }
-            eprintln!("wrote {} charts to {}", charts.len(), out.display());
+            say!("wrote {} charts to {}", charts.len(), out.display());
             Ok(())
         }
         Command::Export(ExportCommand::Annual { year, out }) => {
@@ -216,7 +224,7 @@ pub fn run(cli: Cli) -> Result<()> {
             write_atomically(&out, |file| {
                 crate::export::annual::write(&store, year, Utc::now(), file)
             })?;
-            eprintln!("wrote {}", out.display());
+            say!("wrote {}", out.display());
             Ok(())
         }
         Command::Export(ExportCommand::Ticks {
@@ -234,7 +242,7 @@ pub fn run(cli: Cli) -> Result<()> {
                     std::io::BufWriter::new(file),
                 )
             })?;
-            eprintln!("wrote {}", out.display());
+            say!("wrote {}", out.display());
             Ok(())
         }
         Command::Catalogue(CatalogueCommand::Export { out }) => {
@@ -244,7 +252,7 @@ pub fn run(cli: Cli) -> Result<()> {
             match out {
                 Some(path) => {
                     write_atomically(&path, |file| file.write_all(text.as_bytes()).map_err(io))?;
-                    eprintln!("wrote {}", path.display());
+                    say!("wrote {}", path.display());
                     Ok(())
                 }
                 None => stdout_done(std::io::stdout().write_all(text.as_bytes())),
@@ -253,7 +261,7 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Backup { out } => {
             let store = open_existing(&cli.db)?;
             store.backup_blocking(&out)?;
-            eprintln!("backed up {} to {}", cli.db.display(), out.display());
+            say!("backed up {} to {}", cli.db.display(), out.display());
             Ok(())
         }
         Command::Check { repair } => {
@@ -335,13 +343,13 @@ fn token(db: &Path, command: TokenCommand) -> Result<()> {
             let created = !db.exists();
             let store = Store::open(db)?;
             if created {
-                eprintln!(
+                say!(
                     "created a new database at {} (a running server on another database will not know this token)",
                     absolute(db).display()
                 );
             }
             let (info, secret) = store.create_token_blocking(name, role)?;
-            eprintln!(
+            say!(
                 "created {} token {} ({}) in {}; it is shown only now:",
                 info.role.as_str(),
                 info.id,
@@ -458,7 +466,7 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
     if demo && !store.has_ticks_blocking()? {
         let ticks = demo::ticks(&*store.snapshot()?, Utc::now());
         let n = store.record_ticks_blocking("demo", ticks, Utc::now())?;
-        eprintln!(
+        say!(
             "demo: recorded {n} example ticks over the last {} days",
             demo::DEMO_DAYS
         );
@@ -468,14 +476,14 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
         println!("No admin token existed, so one was created. It is shown only this once:");
         println!("{secret}");
     } else {
-        eprintln!(
+        say!(
             "lost the admin token? `horrors token create --role admin --name NAME --db {}` makes another",
             db.display()
         );
     }
     let address = listener.local_addr().map_err(io)?;
-    eprintln!("database: {}", absolute(db).display());
-    eprintln!("horrors is listening on http://{address}");
+    say!("database: {}", absolute(db).display());
+    say!("horrors is listening on http://{address}");
     let options = crate::http::HttpOptions {
         trusted_proxies: config.trusted_proxies.clone(),
         ..Default::default()
@@ -491,7 +499,7 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
     let closed = store.close_blocking();
     served?;
     closed?;
-    eprintln!("horrors stopped; {} is complete on its own", db.display());
+    say!("horrors stopped; {} is complete on its own", db.display());
     Ok(())
 }
 

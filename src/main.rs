@@ -9,6 +9,12 @@ use tracing_subscriber::EnvFilter;
 /// The log filter when `HORRORS_LOG` is not set: service events, no per-request lines.
 const DEFAULT_LOG: &str = "info,access=warn";
 
+/// One line on stderr; nothing to do when stderr itself is broken.
+fn say(line: String) {
+    use std::io::Write;
+    let _ = writeln!(std::io::stderr(), "{line}");
+}
+
 fn main() -> ExitCode {
     // One variable, HORRORS_LOG, in tracing's filter syntax (`info,access=info` adds the
     // access log); a malformed value is reported, not silently replaced.
@@ -16,7 +22,9 @@ fn main() -> ExitCode {
         Ok(text) => match EnvFilter::try_new(&text) {
             Ok(filter) => filter,
             Err(e) => {
-                eprintln!("horrors: HORRORS_LOG={text:?} is not a log filter: {e}");
+                say(format!(
+                    "horrors: HORRORS_LOG={text:?} is not a log filter: {e}"
+                ));
                 return ExitCode::from(2);
             }
         },
@@ -24,6 +32,9 @@ fn main() -> ExitCode {
     };
     tracing_subscriber::fmt()
         .with_env_filter(filter)
+        // A full disk under the log file must not turn a log line into a panic (the
+        // default reports write errors with eprintln!, which panics when stderr fails).
+        .log_internal_errors(false)
         .with_ansi(std::io::stderr().is_terminal())
         .with_writer(std::io::stderr)
         .init();
@@ -46,7 +57,7 @@ fn main() -> ExitCode {
             } else {
                 message.join(" ").replace("  ", " ")
             };
-            eprintln!("horrors: {message}; see `horrors --help`");
+            say(format!("horrors: {message}; see `horrors --help`"));
             return ExitCode::from(2);
         }
     };
@@ -54,7 +65,7 @@ fn main() -> ExitCode {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
             let message = error.to_string().replace('\n', " ");
-            eprintln!("horrors: {message}");
+            say(format!("horrors: {message}"));
             ExitCode::FAILURE
         }
     }

@@ -213,7 +213,7 @@ fn readme(
          score = (pain_weight x pain share + cost_weight x cost share) / sum of the weights whose totals are non-zero\r\n\
          (pain_weight = {pw}, cost_weight = {cw}); tiers follow the cumulative score down the priority order:\r\n\
          worst while the score above is below {worst}, worse below {worse}, bad after.\r\n\
-         change_pct compares each horror's count with the window of equal length just before.\r\n\
+         change_pct compares each horror's count with the calendar year (or month) before.\r\n\
          CSV files are UTF-8 with a byte order mark; cells that a spreadsheet would run as a formula start with '.\r\n\r\n\
          Totals: {year}: {count} occurrences, {cost} {currency}; {prev}: {pcount} occurrences, {pcost} {currency}.\r\n",
         year = this.year,

@@ -283,9 +283,7 @@ pub async fn post_tick(
             .insert_header(("Idempotent-Replayed", "true"))
             .json(recorded.tick))
     } else {
-        Ok(HttpResponse::Created()
-            .insert_header((header::LOCATION, format!("/api/ticks/{}", recorded.tick.id)))
-            .json(recorded.tick))
+        Ok(HttpResponse::Created().json(recorded.tick))
     }
 }
 
@@ -363,8 +361,9 @@ pub async fn void_tick(
     req: HttpRequest,
     store: Store_,
     id: web::Path<String>,
-    body: web::Bytes,
+    body: super::json::RawBody,
 ) -> Result<HttpResponse> {
+    let body = body.0;
     Params::parse(&req, &[], false)?;
     let id: i64 = id
         .parse()

@@ -24,7 +24,11 @@ pub const SESSION_COOKIE: &str = "horrors_session";
 /// minute is 429 instead of 401.
 fn identify(req: &HttpRequest) -> Result<Identity> {
     let result = identify_unthrottled(req);
-    if let Err(Error::Unauthorized(_)) = &result {
+    // Only credentials that were presented and failed count; a request with none is
+    // not an attempt (a browser opening a page before logging in).
+    let presented =
+        req.headers().contains_key(header::AUTHORIZATION) || req.cookie(SESSION_COOKIE).is_some();
+    if let (Err(Error::Unauthorized(_)), true) = (&result, presented) {
         if let Some(throttled) = record_failure(req) {
             return Err(throttled);
         }
@@ -101,7 +105,7 @@ fn identify_session(req: &HttpRequest, store: &Store) -> Result<Identity> {
 
 /// The identity of a request, if any (pages use it to decide between a page and a redirect).
 pub fn identity(req: &HttpRequest) -> Option<Identity> {
-    identify(req).ok()
+    identify_unthrottled(req).ok()
 }
 
 macro_rules! role_extractor {

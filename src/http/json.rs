@@ -163,6 +163,20 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     }
 }
 
+/// A raw body (for routes where an empty body is allowed), with the same limit, deadline
+/// and error mapping as [`Json`].
+pub struct RawBody(pub web::Bytes);
+
+impl FromRequest for RawBody {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let bytes = web::Bytes::from_request(req, payload);
+        Box::pin(async move { bytes.await.map(RawBody).map_err(super::payload_error) })
+    }
+}
+
 /// How long a client may take to send a request body (SPEC: 15 s) before it gets 408.
 #[derive(Clone, Copy, Debug)]
 pub struct BodyDeadline(pub Duration);
