@@ -185,15 +185,16 @@ fn main() {
 }
 
 /// What the tests share: the demo server, its tokens, the browser, and the staff phone.
+/// (Dropped in this order: the phone's page, then the browser, then the server.)
 struct Suite {
+    /// The staff phone, logged in, used by several tests in turn.
+    phone: OnceCell<Page>,
+    browser: Browser,
     server: Server,
     staff: String,
     viewer: String,
     admin: String,
-    browser: Browser,
     shots: PathBuf,
-    /// The staff phone, logged in, used by several tests in turn.
-    phone: OnceCell<Page>,
     /// The second server's origin (with departments), also a local origin.
     origin2: Option<String>,
 }
