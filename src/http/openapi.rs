@@ -218,6 +218,14 @@ fn shared_responses(doc: &mut Value) {
             let responses = operation["responses"]
                 .as_object_mut()
                 .expect("every operation has responses");
+            // A route's own 503 (`/healthz`) always says when to come back too.
+            if let Some(headers) = responses
+                .get_mut("503")
+                .and_then(|r| r.get_mut("headers"))
+                .and_then(|h| h.get_mut("Retry-After"))
+            {
+                headers["required"] = json!(true);
+            }
             for status in statuses {
                 let (_, name, _) = shared
                     .iter()
