@@ -486,6 +486,7 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
     say!("horrors is listening on http://{address}");
     let options = crate::http::HttpOptions {
         trusted_proxies: config.trusted_proxies.clone(),
+        auth_failures: config.auth_failures,
         ..Default::default()
     };
     let served = actix_web::rt::System::new().block_on({

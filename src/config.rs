@@ -62,20 +62,41 @@ pub struct Config {
     pub digest: String,
     /// `[http] trusted_proxies`: peers whose forwarded headers are believed.
     pub trusted_proxies: Vec<std::net::IpAddr>,
+    /// `[http] auth_failures_per_minute`: failed authentications an address may make within
+    /// a minute before it gets 429 (default 20, SPEC §14).
+    pub auth_failures: Option<usize>,
 }
 
 /// One horror as written in the file or sent to `PUT /api/horrors`.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct HorrorInput {
+    /// 1 to 40 of `a-z`, `0-9` and `-`; unique in the catalogue.
+    #[schema(pattern = r"^[a-z0-9-]{1,40}$")]
     pub key: String,
+    /// 1 to 60 characters, not blank, no control characters.
+    #[schema(
+        min_length = 1,
+        max_length = 60,
+        pattern = r"^[^\u0000-\u001f\u007f-\u009f]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000][^\u0000-\u001f\u007f-\u009f]*$"
+    )]
     pub name: String,
+    /// At most 500 characters; newline and tab are the only control characters allowed.
     #[serde(default)]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub description: Option<String>,
+    /// 1 (mild) to 10 (unbearable).
+    #[schema(minimum = 1, maximum = 10)]
     pub pain: i64,
-    /// Decimal string in the organization's currency, e.g. `"35.00"`.
+    /// Non-negative decimal string in the organization's currency with at most its minor
+    /// digits, e.g. `"35.00"`.
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub unit_cost: String,
     #[serde(default)]
+    #[schema(default = false)]
     pub operational: bool,
 }
 
@@ -100,6 +121,8 @@ struct RawConfig {
 struct RawHttp {
     #[serde(default)]
     trusted_proxies: Vec<String>,
+    #[serde(default)]
+    auth_failures_per_minute: Option<usize>,
 }
 
 #[derive(Deserialize)]
@@ -281,14 +304,15 @@ pub fn parse(text: &str) -> Result<Config, String> {
         worse: ranking.worse,
         departments,
     };
-    let mut trusted_proxies = Vec::new();
-    for (i, text) in raw
+    let (proxies, auth_failures) = raw
         .http
-        .map(|h| h.trusted_proxies)
-        .unwrap_or_default()
-        .iter()
-        .enumerate()
-    {
+        .map(|h| (h.trusted_proxies, h.auth_failures_per_minute))
+        .unwrap_or_default();
+    if auth_failures == Some(0) {
+        return Err("http.auth_failures_per_minute must be at least 1".into());
+    }
+    let mut trusted_proxies = Vec::new();
+    for (i, text) in proxies.iter().enumerate() {
         let address = text.trim().parse().map_err(|_| {
             format!("http.trusted_proxies[{i}]: {text:?} is not an IP address such as 10.0.0.2")
         })?;
@@ -299,6 +323,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         horrors,
         digest: hex::encode(Sha256::digest(text.as_bytes())),
         trusted_proxies,
+        auth_failures,
     })
 }
 

@@ -21,29 +21,54 @@ pub const UNCHANGED_BAND_PCT: f64 = 5.0;
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CycleInput {
+    /// 1 to 100 characters once trimmed, no control characters.
+    #[schema(
+        pattern = r"^[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\u0000-\u001f\u007f-\u009f]{0,98}[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: String,
-    /// First local day, `YYYY-MM-DD`.
+    /// First local day, `YYYY-MM-DD`; the cycle must end by 9999-12-31.
+    #[schema(format = Date)]
     pub start: String,
-    /// Length in days (default: the configured window).
+    /// Length in days, 1..=366 (default: the configured window).
     #[serde(default)]
+    #[schema(minimum = 1, maximum = 366)]
     pub days: Option<i64>,
-    /// Up to three active horror keys.
+    /// Up to three different active horror keys.
     #[serde(default)]
+    #[schema(max_items = 3, value_type = Vec<FocusKey>)]
     pub focus: Vec<String>,
+    /// At most 2000 characters; newline and tab are the only control characters allowed.
     #[serde(default)]
+    #[schema(
+        max_length = 2000,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub note: Option<String>,
 }
+
+/// The key of a horror (an active one where a cycle's focus is set).
+#[derive(ToSchema)]
+#[schema(pattern = r"^[a-z0-9-]{1,40}$")]
+#[allow(dead_code)]
+pub struct FocusKey(String);
 
 /// `PUT /api/cycles/{id}`: only name, focus and note change.
 #[derive(Debug, Clone, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CycleUpdate {
+    /// 1 to 100 characters once trimmed, no control characters.
     #[serde(default)]
+    #[schema(
+        pattern = r"^[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\u0000-\u001f\u007f-\u009f]{0,98}[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     pub name: Option<String>,
+    /// Up to three different active horror keys.
     #[serde(default)]
+    #[schema(max_items = 3, value_type = Option<Vec<FocusKey>>)]
     pub focus: Option<Vec<String>>,
+    /// At most 2000 characters; null or blank clears the note.
     #[serde(default, with = "double_option")]
-    #[schema(value_type = Option<String>)]
+    #[schema(value_type = Option<String>, max_length = 2000, pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$")]
     pub note: Option<Option<String>>,
 }
 

@@ -50,24 +50,39 @@ impl Source {
 #[serde(deny_unknown_fields)]
 pub struct TickInput {
     /// Key of an active horror.
+    #[schema(pattern = r"^[a-z0-9-]{1,40}$")]
     pub horror: String,
     /// 1..=1000, default 1.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 1000)]
     pub qty: Option<i64>,
-    /// RFC 3339; defaults to now; at most 5 minutes in the future.
+    /// RFC 3339; defaults to now; at most 5 minutes in the future, not before 1970.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
     pub occurred_at: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<Source>,
+    /// One of the configured departments (any name of at most 60 characters when none
+    /// are configured; `""` means none).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 60, pattern = r"^[^\u0000-\u001f\u007f-\u009f]*$")]
     pub department: Option<String>,
+    /// At most 500 characters; newline and tab are the only control characters allowed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     pub note: Option<String>,
-    /// Total cost override, a decimal string such as `"12.50"`.
+    /// Total cost override, a non-negative decimal string with at most the currency's
+    /// minor digits, such as `"12.50"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[0-9]+(\.[0-9]+)?$")]
     pub cost: Option<String>,
-    /// Batch only: the device's id for this tap, with the meaning of an idempotency key.
+    /// The device's id for this tap (1..=100 visible ASCII characters), with the meaning
+    /// of an idempotency key.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[\u0021-\u007e]{1,100}$")]
     pub client_id: Option<String>,
 }
 

@@ -28,19 +28,31 @@ async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'sta
         .map_err(|e| Error::internal(format!("blocking task failed: {e}")))?
 }
 
+/// `ok` or `degraded`.
+#[derive(ToSchema)]
+#[schema(rename_all = "lowercase")]
+#[allow(dead_code)]
+pub enum HealthStatus {
+    Ok,
+    Degraded,
+}
+
 #[derive(Serialize, ToSchema)]
 pub struct Health {
     /// `ok`, or `degraded` when storage is full or unwritable (reads still work).
-    #[schema(example = "ok")]
+    #[schema(example = "ok", value_type = HealthStatus)]
     status: &'static str,
     /// Why the service is degraded, when it is.
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<String>)]
     reason: Option<&'static str>,
 }
 
 /// Liveness and database check: 200 `ok`, or 503 `degraded` while writes cannot be stored.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
-    responses((status = 200, body = Health), (status = 503, description = "storage full or unwritable, or the database does not answer", body = Health)))]
+    responses((status = 200, description = "the service and its database answer", body = Health),
+        (status = 503, description = "storage full or unwritable, or the database does not answer", body = Health,
+            headers(("Retry-After" = u32, description = "seconds to wait before trying again")))))]
 pub async fn healthz(store: Store_) -> Result<HttpResponse> {
     let degraded = store.degraded() || store.ping().await.is_err();
     let mut response = if degraded {
@@ -132,9 +144,9 @@ async fn catalogue(store: &Store, include_retired: bool) -> Result<Catalogue> {
 
 /// The catalogue: active horrors in configured order with today's counts.
 #[utoipa::path(get, path = "/api/horrors", tag = "catalogue",
-    params(("include_retired" = Option<bool>, Query, description = "also list retired horrors")),
-    responses((status = 200, body = Catalogue), (status = 401, body = ErrorBody)),
-    security(("bearer" = [])))]
+    params(("include_retired" = Option<bool>, Query, description = "also list retired horrors (`true`/`false`, default `false`)")),
+    responses((status = 200, description = "the catalogue", body = Catalogue)),
+    security(("bearer" = ["staff"])))]
 pub async fn list_horrors(_: Staff, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["include_retired"], false)?;
     Ok(HttpResponse::Ok().json(catalogue(&store, params.boolean("include_retired")?).await?))
@@ -143,13 +155,16 @@ pub async fn list_horrors(_: Staff, req: HttpRequest, store: Store_) -> Result<H
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CatalogueInput {
+    /// Five to eight horrors with different keys, in the order to show them.
+    #[schema(min_items = 5, max_items = 8)]
     horrors: Vec<HorrorInput>,
 }
 
 /// Replaces the catalogue (five to eight horrors); missing keys are retired.
 #[utoipa::path(put, path = "/api/horrors", tag = "catalogue", request_body = CatalogueInput,
-    responses((status = 200, body = Catalogue), (status = 422, body = ErrorBody), (status = 403, body = ErrorBody)),
-    security(("bearer" = [])))]
+    responses((status = 200, description = "the new catalogue", body = Catalogue),
+        (status = 422, description = "the catalogue is invalid (details per field, e.g. a duplicate key); nothing changed", body = ErrorBody)),
+    security(("bearer" = ["admin"])))]
 pub async fn put_horrors(
     who: Admin,
     req: HttpRequest,
@@ -174,7 +189,7 @@ pub struct History {
 
 /// Every catalogue change, newest first.
 #[utoipa::path(get, path = "/api/horrors/history", tag = "catalogue",
-    responses((status = 200, body = History)), security(("bearer" = [])))]
+    responses((status = 200, description = "catalogue changes, newest first", body = History)), security(("bearer" = ["admin"])))]
 pub async fn horror_history(_: Admin, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     Ok(HttpResponse::Ok().json(History {
@@ -246,10 +261,15 @@ fn static_code(code: &str) -> &'static str {
 
 /// Records one tick; 201 only after it is durably committed.
 #[utoipa::path(post, path = "/api/ticks", tag = "ticks", request_body = TickInput,
-    params(("Idempotency-Key" = Option<String>, Header, description = "repeat-safe key, 1..=100 visible ASCII")),
-    responses((status = 201, body = Tick), (status = 200, description = "idempotent replay", body = Tick),
-        (status = 409, body = ErrorBody), (status = 422, body = ErrorBody), (status = 503, body = ErrorBody)),
-    security(("bearer" = [])))]
+    params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\u0021-\u007e]{1,100}$",
+        description = "repeat-safe key, 1..=100 visible ASCII characters; anything else is 400 `bad_idempotency_key`")),
+    responses((status = 201, description = "recorded and durably committed", body = Tick,
+            headers(("Location" = String, description = "`/api/ticks/{id}`"))),
+        (status = 200, description = "idempotent replay: the tick first recorded with this key, nothing recorded", body = Tick,
+            headers(("Idempotent-Replayed" = String, description = "`true`"))),
+        (status = 409, description = "`idempotency_conflict`: the key was used with a different body", body = ErrorBody),
+        (status = 422, description = "`unknown_horror`, `retired_horror`, `invalid_qty`, `occurred_in_future`, `invalid_amount`, …", body = ErrorBody)),
+    security(("bearer" = ["staff"])))]
 pub async fn post_tick(
     who: Staff,
     req: HttpRequest,
@@ -293,6 +313,8 @@ pub const MAX_BATCH: usize = 1000;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BatchInput {
+    /// 1..=1000 ticks.
+    #[schema(min_items = 1, max_items = 1000)]
     ticks: Vec<TickInput>,
 }
 
@@ -305,8 +327,10 @@ pub struct BatchOutput {
 
 /// Records 1..=1000 ticks all-or-nothing (the tally page's offline queue syncs with this).
 #[utoipa::path(post, path = "/api/ticks/batch", tag = "ticks", request_body = BatchInput,
-    responses((status = 201, body = BatchOutput), (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("bearer" = [])))]
+    responses((status = 201, description = "all recorded (or replayed by `client_id`)", body = BatchOutput),
+        (status = 409, description = "a `client_id` was used with a different tick", body = ErrorBody),
+        (status = 422, description = "one or more items are invalid (`details` with `index`); nothing recorded", body = ErrorBody)),
+    security(("bearer" = ["staff"])))]
 pub async fn post_batch(
     who: Staff,
     req: HttpRequest,
@@ -348,14 +372,22 @@ pub async fn post_batch(
 #[derive(Deserialize, ToSchema, Default)]
 #[serde(deny_unknown_fields)]
 pub struct VoidInput {
+    /// At most 500 characters; newline and tab are the only control characters allowed.
+    #[schema(
+        max_length = 500,
+        pattern = r"^[^\u0000-\u0008\u000b-\u001f\u007f-\u009f]*$"
+    )]
     reason: Option<String>,
 }
 
 /// Voids a tick: staff their own within 15 minutes, admin any. Idempotent.
-#[utoipa::path(post, path = "/api/ticks/{id}/void", tag = "ticks", request_body = VoidInput,
-    params(("id" = i64, Path)),
-    responses((status = 200, body = Tick), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)),
-    security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/ticks/{id}/void", tag = "ticks", request_body(content = Option<VoidInput>,
+        description = "optional: an empty body voids without a reason"),
+    params(("id" = i64, Path, description = "the tick's id")),
+    responses((status = 200, description = "the voided tick (unchanged if it was already void)", body = Tick),
+        (status = 403, description = "staff may void only their own ticks, within 15 minutes", body = ErrorBody),
+        (status = 404, description = "no such tick", body = ErrorBody)),
+    security(("bearer" = ["staff"])))]
 pub async fn void_tick(
     who: Staff,
     req: HttpRequest,
@@ -396,10 +428,13 @@ pub struct TickPage {
 
 /// Ticks in the window, newest first, with paging by `before_id`.
 #[utoipa::path(get, path = "/api/ticks", tag = "ticks",
-    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("days" = Option<i64>, Query), ("cycle" = Option<i64>, Query),
-        ("horror" = Option<String>, Query), ("source" = Option<Source>, Query), ("department" = Option<String>, Query),
-        ("include_voided" = Option<bool>, Query), ("limit" = Option<i64>, Query), ("before_id" = Option<i64>, Query)),
-    responses((status = 200, body = TickPage)), security(("bearer" = [])))]
+    params(super::openapi::WindowQuery,
+        ("horror" = Option<String>, Query, pattern = r"^[a-z0-9-]{1,40}$", description = "only this horror (an unknown key is 422)"),
+        ("source" = Option<Source>, Query), ("department" = Option<String>, Query),
+        ("include_voided" = Option<bool>, Query),
+        ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "default 100"),
+        ("before_id" = Option<i64>, Query, minimum = 1, description = "page: ticks with a smaller id")),
+    responses((status = 200, description = "ticks, newest first", body = TickPage)), security(("bearer" = ["viewer"])))]
 pub async fn list_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(
         &req,
@@ -445,9 +480,8 @@ pub async fn list_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<Ht
 
 /// The ranked horrors of a window (SPEC §8).
 #[utoipa::path(get, path = "/api/ranking", tag = "ranking",
-    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("days" = Option<i64>, Query), ("cycle" = Option<i64>, Query),
-        ("by" = Option<By>, Query)),
-    responses((status = 200, body = Ranking), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    params(super::openapi::WindowQuery, ("by" = Option<By>, Query, description = "order (default `priority`)")),
+    responses((status = 200, description = "the ranking", body = Ranking)), security(("bearer" = ["viewer"])))]
 pub async fn ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["by"], true)?;
     let window = params.window(&store)?;
@@ -459,9 +493,9 @@ pub async fn ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
 
 /// Zero-filled counts, cost and pain points by day, week or month.
 #[utoipa::path(get, path = "/api/trend", tag = "ranking",
-    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("days" = Option<i64>, Query), ("cycle" = Option<i64>, Query),
-        ("bucket" = Option<Bucket>, Query), ("horror" = Option<String>, Query)),
-    responses((status = 200, body = Trend), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    params(super::openapi::WindowQuery, ("bucket" = Option<Bucket>, Query, description = "default `day`"),
+        ("horror" = Option<String>, Query, pattern = r"^[a-z0-9-]{1,40}$", description = "only this horror (an unknown key is 422)")),
+    responses((status = 200, description = "zero-filled series", body = Trend)), security(("bearer" = ["viewer"])))]
 pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["bucket", "horror"], true)?;
     let window = params.window(&store)?;
@@ -483,6 +517,10 @@ pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpRes
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TokenInput {
+    /// 1 to 60 characters once trimmed, no control characters.
+    #[schema(
+        pattern = r"^[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]([^\u0000-\u001f\u007f-\u009f]{0,58}[^\u0000-\u0020\u007f-\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000])?[\u0009-\u000d\u0020\u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]*$"
+    )]
     name: String,
     role: Role,
 }
@@ -501,7 +539,8 @@ pub struct TokenList {
 }
 
 /// Every token (never a secret).
-#[utoipa::path(get, path = "/api/tokens", tag = "tokens", responses((status = 200, body = TokenList)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/tokens", tag = "tokens",
+    responses((status = 200, description = "every token, never a secret", body = TokenList)), security(("bearer" = ["admin"])))]
 pub async fn list_tokens(_: Admin, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     Ok(HttpResponse::Ok().json(TokenList {
@@ -511,7 +550,7 @@ pub async fn list_tokens(_: Admin, req: HttpRequest, store: Store_) -> Result<Ht
 
 /// Creates a token; the secret is in this response only.
 #[utoipa::path(post, path = "/api/tokens", tag = "tokens", request_body = TokenInput,
-    responses((status = 201, body = NewToken), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, description = "the token, with its secret shown this once", body = NewToken)), security(("bearer" = ["admin"])))]
 pub async fn create_token(
     _: Admin,
     req: HttpRequest,
@@ -532,8 +571,9 @@ pub async fn create_token(
 }
 
 /// Revokes a token at once (idempotent).
-#[utoipa::path(post, path = "/api/tokens/{id}/revoke", tag = "tokens", params(("id" = i64, Path)),
-    responses((status = 200, body = TokenInfo), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(post, path = "/api/tokens/{id}/revoke", tag = "tokens", params(("id" = i64, Path, description = "the token's id")),
+    responses((status = 200, description = "the revoked token (unchanged if it was already revoked)", body = TokenInfo),
+        (status = 404, description = "no such token", body = ErrorBody)), security(("bearer" = ["admin"])))]
 pub async fn revoke_token(
     _: Admin,
     req: HttpRequest,
@@ -558,7 +598,8 @@ pub struct Me {
 }
 
 /// Who the credentials belong to.
-#[utoipa::path(get, path = "/api/me", tag = "tokens", responses((status = 200, body = Me)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/me", tag = "tokens",
+    responses((status = 200, description = "the caller", body = Me)), security(("bearer" = ["staff"])))]
 pub async fn me(who: Staff, req: HttpRequest) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     Ok(HttpResponse::Ok().json(Me {
@@ -580,7 +621,8 @@ fn cycle_id(text: &str) -> Result<i64> {
 }
 
 /// Every improvement cycle, newest first.
-#[utoipa::path(get, path = "/api/cycles", tag = "cycles", responses((status = 200, body = CycleList)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/cycles", tag = "cycles",
+    responses((status = 200, description = "every cycle, newest first", body = CycleList)), security(("bearer" = ["viewer"])))]
 pub async fn list_cycles(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let store = store.into_inner();
@@ -590,7 +632,10 @@ pub async fn list_cycles(_: Viewer, req: HttpRequest, store: Store_) -> Result<H
 
 /// Starts an improvement cycle with up to three focus horrors.
 #[utoipa::path(post, path = "/api/cycles", tag = "cycles", request_body = crate::cycles::CycleInput,
-    responses((status = 201, body = crate::cycles::CycleDetail), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+    responses((status = 201, description = "the new cycle", body = crate::cycles::CycleDetail,
+            headers(("Location" = String, description = "`/api/cycles/{id}`"))),
+        (status = 422, description = "invalid name, note, days or focus (an unknown or retired horror)", body = ErrorBody)),
+    security(("bearer" = ["admin"])))]
 pub async fn create_cycle(
     _: Admin,
     req: HttpRequest,
@@ -625,8 +670,9 @@ pub async fn create_cycle(
 }
 
 /// A cycle with its ranking and, per focus horror, before vs during and a verdict.
-#[utoipa::path(get, path = "/api/cycles/{id}", tag = "cycles", params(("id" = i64, Path)),
-    responses((status = 200, body = crate::cycles::CycleDetail), (status = 404, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/cycles/{id}", tag = "cycles", params(("id" = i64, Path, description = "the cycle's id")),
+    responses((status = 200, description = "the cycle with its ranking and results", body = crate::cycles::CycleDetail),
+        (status = 404, description = "no such cycle", body = ErrorBody)), security(("bearer" = ["viewer"])))]
 pub async fn get_cycle(
     _: Viewer,
     req: HttpRequest,
@@ -641,9 +687,12 @@ pub async fn get_cycle(
 }
 
 /// Changes a cycle's name, focus or note.
-#[utoipa::path(put, path = "/api/cycles/{id}", tag = "cycles", params(("id" = i64, Path)), request_body = crate::cycles::CycleUpdate,
-    responses((status = 200, body = crate::cycles::CycleDetail), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("bearer" = [])))]
+#[utoipa::path(put, path = "/api/cycles/{id}", tag = "cycles", params(("id" = i64, Path, description = "the cycle's id")),
+    request_body = crate::cycles::CycleUpdate,
+    responses((status = 200, description = "the changed cycle", body = crate::cycles::CycleDetail),
+        (status = 404, description = "no such cycle", body = ErrorBody),
+        (status = 422, description = "invalid name, note or focus (an unknown or retired horror)", body = ErrorBody)),
+    security(("bearer" = ["admin"])))]
 pub async fn put_cycle(
     _: Admin,
     req: HttpRequest,
@@ -726,9 +775,10 @@ fn spool(write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<std::fs
 
 /// Every tick of the window as CSV (UTF-8 with BOM, formula cells neutralised).
 #[utoipa::path(get, path = "/api/export/ticks.csv", tag = "exports",
-    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("days" = Option<i64>, Query), ("cycle" = Option<i64>, Query),
-        ("include_voided" = Option<bool>, Query)),
-    responses((status = 200, content_type = "text/csv", body = String)), security(("bearer" = [])))]
+    params(super::openapi::WindowQuery, ("include_voided" = Option<bool>, Query)),
+    responses((status = 200, description = "RFC 4180 CSV, UTF-8 with BOM", content_type = "text/csv", body = String,
+        headers(("Content-Disposition" = String, description = "attachment with a file name")))),
+    security(("bearer" = ["viewer"])))]
 pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["include_voided"], true)?;
     let window = params.window(&store)?;
@@ -749,9 +799,10 @@ pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<
 
 /// The ranking of the window as CSV.
 #[utoipa::path(get, path = "/api/export/ranking.csv", tag = "exports",
-    params(("from" = Option<String>, Query), ("to" = Option<String>, Query), ("days" = Option<i64>, Query), ("cycle" = Option<i64>, Query),
-        ("by" = Option<By>, Query)),
-    responses((status = 200, content_type = "text/csv", body = String)), security(("bearer" = [])))]
+    params(super::openapi::WindowQuery, ("by" = Option<By>, Query)),
+    responses((status = 200, description = "RFC 4180 CSV, UTF-8", content_type = "text/csv", body = String,
+        headers(("Content-Disposition" = String, description = "attachment with a file name")))),
+    security(("bearer" = ["viewer"])))]
 pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["by"], true)?;
     let window = params.window(&store)?;
@@ -770,8 +821,11 @@ pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Resul
 }
 
 /// The annual review of a calendar year (default: this year) as one ZIP.
-#[utoipa::path(get, path = "/api/export/annual.zip", tag = "exports", params(("year" = Option<i32>, Query)),
-    responses((status = 200, content_type = "application/zip", body = Vec<u8>), (status = 422, body = ErrorBody)), security(("bearer" = [])))]
+#[utoipa::path(get, path = "/api/export/annual.zip", tag = "exports",
+    params(("year" = Option<i32>, Query, minimum = 1970, maximum = 9998, description = "calendar year (default: this year)")),
+    responses((status = 200, description = "the annual review as one ZIP", content_type = "application/zip", body = super::openapi::Binary,
+        headers(("Content-Disposition" = String, description = "attachment with a file name")))),
+    security(("bearer" = ["viewer"])))]
 pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["year"], false)?;
     let year = params.parsed("year", crate::export::annual::parse_year)?;
@@ -796,14 +850,20 @@ pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result
 
 /// A chart as SVG or PNG (`pareto`, `cost`, `trend`, `compare`, `matrix`).
 #[utoipa::path(get, path = "/charts/{file}", tag = "charts",
-    params(("file" = String, Path, description = "pareto|cost|trend|compare|matrix . svg|png"),
-        ("from" = Option<String>, Query), ("to" = Option<String>, Query), ("days" = Option<i64>, Query), ("cycle" = Option<i64>, Query),
-        ("width" = Option<u32>, Query, description = "300..=3000, default 960"), ("height" = Option<u32>, Query, description = "300..=3000, default 540"),
+    params(("file" = String, Path, description = "chart name and format, e.g. `pareto.svg` or `pareto.png`"),
+        super::openapi::WindowQuery,
+        ("width" = Option<u32>, Query, minimum = 300, maximum = 3000, description = "pixels, default 960"),
+        ("height" = Option<u32>, Query, minimum = 300, maximum = 3000, description = "pixels, default 540"),
         ("bucket" = Option<Bucket>, Query, description = "trend only"),
-        ("a_from" = Option<String>, Query), ("a_to" = Option<String>, Query), ("b_from" = Option<String>, Query), ("b_to" = Option<String>, Query)),
-    responses((status = 200, content_type = "image/svg+xml", body = String), (status = 304, description = "not modified"),
-        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)),
-    security(("bearer" = [])))]
+        ("a_from" = Option<String>, Query, format = Date, description = "compare: first window (all four or none)"),
+        ("a_to" = Option<String>, Query, format = Date), ("b_from" = Option<String>, Query, format = Date, description = "compare: second window"),
+        ("b_to" = Option<String>, Query, format = Date),
+        ("If-None-Match" = Option<String>, Header, description = "an ETag from an earlier answer: 304 when the chart is unchanged")),
+    responses((status = 200, description = "the chart", content((String = "image/svg+xml"), (super::openapi::Binary = "image/png")),
+            headers(("ETag" = String), ("Cache-Control" = String))),
+        (status = 304, description = "not modified: `If-None-Match` matches the chart's ETag", headers(("ETag" = String))),
+        (status = 404, description = "no such chart", body = ErrorBody)),
+    security(("bearer" = ["viewer"])))]
 pub async fn chart(
     _: Viewer,
     req: HttpRequest,

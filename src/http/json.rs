@@ -205,6 +205,10 @@ impl<'de, 'a> de::Deserializer<'de> for Strict<'a> {
                     visitor.visit_u64(u)
                 } else if let Some(i) = n.as_i64() {
                     visitor.visit_i64(i)
+                } else if let Some(whole) = integral(n) {
+                    // JSON has one kind of number: `4.0` is the integer 4 (as JSON Schema's
+                    // `integer`, and so the OpenAPI document, says).
+                    visitor.visit_i64(whole)
                 } else {
                     visitor.visit_f64(n.as_f64().unwrap_or(f64::NAN))
                 }
@@ -265,6 +269,13 @@ impl<'de, 'a> de::Deserializer<'de> for Strict<'a> {
         bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
         bytes byte_buf unit unit_struct seq tuple tuple_struct map identifier ignored_any
     }
+}
+
+/// A number written with a fraction or exponent that is a whole number in `i64`'s range.
+fn integral(n: &serde_json::Number) -> Option<i64> {
+    let f = n.as_f64()?;
+    // 2^63 is exactly representable; every whole f64 below it in magnitude fits in i64.
+    (f.fract() == 0.0 && f.abs() < 9_223_372_036_854_775_808.0).then_some(f as i64)
 }
 
 fn unexpected(value: &Value) -> de::Unexpected<'_> {
@@ -447,6 +458,21 @@ mod tests {
         );
         assert_eq!(code(parse("[]")), "invalid_body");
         assert_eq!(code(parse("[null,null]")), "invalid_body");
+    }
+
+    #[test]
+    fn whole_numbers_are_integers_however_written() {
+        let outer = parse(r#"{"kind":"one","items":[{"a":"x","b":4.0},{"a":"y","b":-2e1}]}"#);
+        let items = outer.unwrap().items;
+        assert_eq!((items[0].b, items[1].b), (Some(4), Some(-20)));
+        assert_eq!(
+            code(parse(r#"{"kind":"one","items":[{"a":"x","b":4.5}]}"#)),
+            "invalid_body"
+        );
+        assert_eq!(
+            code(parse(r#"{"kind":"one","items":[{"a":"x","b":1e300}]}"#)),
+            "invalid_body"
+        );
     }
 
     #[test]

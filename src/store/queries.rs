@@ -210,9 +210,11 @@ pub struct CatalogueChange {
     pub actor: Option<String>,
     pub horror: String,
     pub action: String,
-    #[schema(value_type = Object)]
+    /// The horror before the change; null when it was added.
+    #[schema(value_type = Option<Object>)]
     pub before: Option<serde_json::Value>,
-    #[schema(value_type = Object)]
+    /// The horror after the change; null when it was removed.
+    #[schema(value_type = Option<Object>)]
     pub after: Option<serde_json::Value>,
 }
 

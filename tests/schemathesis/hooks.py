@@ -1,0 +1,187 @@
+"""schemathesis hooks for scripts/schemathesis.
+
+The OpenAPI document states every rule a JSON Schema can state. A few rules are about
+more than one value, or about the server's state, and no schema can state them:
+
+- the window options: `from` with `to` and not after it, at most 3660 days; or `days`;
+  or `cycle`, which must exist (the chart's `a_from`..`b_to` likewise, all four or none);
+- a horror key must exist (`horror` filters) or be active (a tick's `horror`, a cycle's
+  `focus`), and a catalogue names each key once;
+- a tick's `occurred_at` lies between 1970 and five minutes from now;
+- a cycle ends by 9999-12-31.
+
+So that `positive_data_acceptance` stays strict (every schema-valid request must be
+accepted), these hooks bring each *positive* case within those rules just before it is
+sent, changing as little as they can. Negative cases are never touched: whatever the
+document forbids must still be refused.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import time
+from datetime import date, datetime, timedelta, timezone
+
+import requests
+import schemathesis
+
+BASE_URL = os.environ["HORRORS_BASE_URL"]
+TOKEN = os.environ["HORRORS_TOKEN"]
+MAX_WINDOW_DAYS = 3660
+DEFAULT_CYCLE_DAYS = 30  # [window] days in data/horrors.toml
+KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789-"
+
+_keys: dict[str, object] = {"at": 0.0, "active": [], "all": []}
+
+
+def _catalogue() -> tuple[list[str], list[str]]:
+    """Active and all horror keys, fetched at most once a second (PUT /api/horrors changes them)."""
+    if time.monotonic() - float(_keys["at"]) > 1.0:
+        reply = requests.get(
+            f"{BASE_URL}/api/horrors",
+            params={"include_retired": "true"},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=10,
+        )
+        reply.raise_for_status()
+        horrors = reply.json()["horrors"]
+        _keys["active"] = [h["key"] for h in horrors if not h["retired"]]
+        _keys["all"] = [h["key"] for h in horrors]
+        _keys["at"] = time.monotonic()
+    return list(_keys["active"]), list(_keys["all"])  # type: ignore[arg-type]
+
+
+def _date(text: object) -> date | None:
+    try:
+        return date.fromisoformat(str(text))
+    except ValueError:
+        return None  # e.g. year 0000, which Python cannot hold; sent as generated
+
+
+def _window(first: object, last: object) -> tuple[str, str] | None:
+    """`first`..`last` as a valid window: in order, at most 3660 days."""
+    a, b = _date(first), _date(last)
+    if a is None or b is None:
+        return None
+    a, b = min(a, b), max(a, b)
+    if (b - a).days >= MAX_WINDOW_DAYS:
+        b = a + timedelta(days=MAX_WINDOW_DAYS - 1)
+    return a.isoformat(), b.isoformat()
+
+
+def _fix_pair(query: dict, first: str, last: str) -> None:
+    if first in query and last in query:
+        window = _window(query[first], query[last])
+        if window is not None:
+            query[first], query[last] = window
+
+
+def _fix_query(query: dict) -> None:
+    if not isinstance(query, dict):
+        return
+    # The window options: `cycle` ids are not known here, so a positive case uses the others.
+    query.pop("cycle", None)
+    if "from" in query and "to" in query:
+        query.pop("days", None)
+        _fix_pair(query, "from", "to")
+    else:
+        query.pop("from", None)
+        query.pop("to", None)
+    compare = ["a_from", "a_to", "b_from", "b_to"]
+    if any(name in query for name in compare):
+        if all(name in query for name in compare):
+            _fix_pair(query, "a_from", "a_to")
+            _fix_pair(query, "b_from", "b_to")
+        else:
+            for name in compare:
+                query.pop(name, None)
+    if "horror" in query:
+        _, every = _catalogue()
+        if query["horror"] not in every and every:
+            query["horror"] = random.choice(every)
+
+
+def _fix_tick(tick: object, active: list[str]) -> None:
+    if not isinstance(tick, dict):
+        return
+    if tick.get("horror") not in active and active:
+        tick["horror"] = random.choice(active)
+    occurred = tick.get("occurred_at")
+    if isinstance(occurred, str):
+        try:
+            instant = datetime.fromisoformat(occurred.replace("z", "Z"))
+        except ValueError:
+            instant = None  # e.g. a leap second, which Python cannot hold; sent as generated
+        if instant is not None:
+            if instant.tzinfo is None:
+                instant = instant.replace(tzinfo=timezone.utc)
+            now = datetime.now(timezone.utc)
+            if instant.timestamp() < 0 or instant > now:
+                tick["occurred_at"] = (now - timedelta(hours=1)).isoformat()
+
+
+def _fix_focus(body: dict, active: list[str]) -> None:
+    focus = body.get("focus")
+    if isinstance(focus, list):
+        known = [key for key in dict.fromkeys(focus) if key in active]
+        others = [key for key in active if key not in known]
+        random.shuffle(others)
+        body["focus"] = (known + others)[: len(focus)]
+
+
+def _unique_keys(body: dict) -> None:
+    horrors = body.get("horrors")
+    if not isinstance(horrors, list):
+        return
+    seen: set[str] = set()
+    for horror in horrors:
+        if not isinstance(horror, dict) or not isinstance(horror.get("key"), str):
+            continue
+        key = horror["key"]
+        while key in seen:
+            key = (key[:36] + "".join(random.choice(KEY_ALPHABET) for _ in range(4)))[:40]
+        horror["key"] = key
+        seen.add(key)
+
+
+@schemathesis.hook
+def before_call(context, case, kwargs):
+    meta = case.meta
+    if meta is None or not meta.generation.mode.is_positive:
+        return
+    _fix_query(case.query)
+    body = case.body
+    operation = f"{case.method.upper()} {case.operation.path}"
+    if operation in ("POST /api/ticks", "POST /api/ticks/batch", "POST /api/cycles", "PUT /api/cycles/{id}"):
+        active, _ = _catalogue()
+        if operation == "POST /api/ticks":
+            _fix_tick(body, active)
+        elif operation == "POST /api/ticks/batch" and isinstance(body, dict):
+            for tick in body.get("ticks") or []:
+                _fix_tick(tick, active)
+        elif isinstance(body, dict):
+            _fix_focus(body, active)
+    if operation == "POST /api/cycles" and isinstance(body, dict):
+        start = _date(body.get("start"))
+        days = body.get("days") or DEFAULT_CYCLE_DAYS
+        if start is not None and isinstance(days, int):
+            if start > date(9999, 12, 31) - timedelta(days=days - 1):
+                body["start"] = date(2026, 1, 1).isoformat()
+    if operation == "PUT /api/horrors" and isinstance(body, dict):
+        _unique_keys(body)
+
+
+# Binary answers are checked for what they claim to be, then validated as the document's
+# `type: string, format: binary` (as text, byte for byte).
+_SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "application/zip": b"PK\x03\x04"}
+
+
+@schemathesis.deserializer("image/png", "application/zip")
+def binary(ctx, response):
+    media_type = response.headers.get("content-type", [""])
+    media_type = (media_type[0] if isinstance(media_type, list) else media_type).split(";")[0].strip()
+    signature = _SIGNATURES.get(media_type, b"")
+    if not response.content.startswith(signature):
+        raise ValueError(f"a {media_type} answer that does not start with {signature!r}")
+    return response.content.decode("latin-1")
