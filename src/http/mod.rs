@@ -307,7 +307,8 @@ async fn body_deadline(
         payload => {
             let timed = DeadlineStream {
                 inner: payload,
-                sleep: Box::pin(tokio::time::sleep(deadline)),
+                deadline: tokio::time::Instant::now() + deadline,
+                sleep: None,
             };
             req.set_payload(Payload::from(
                 Box::pin(timed) as Pin<Box<dyn Stream<Item = _>>>
@@ -317,9 +318,12 @@ async fn body_deadline(
     next.call(req).await
 }
 
+/// A body stream that fails with `TimedOut` past `deadline`. The timer is armed only when
+/// a read would wait: most bodies arrive with the request head and never need one.
 struct DeadlineStream {
     inner: Payload,
-    sleep: Pin<Box<tokio::time::Sleep>>,
+    deadline: tokio::time::Instant,
+    sleep: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
 impl Stream for DeadlineStream {
@@ -327,13 +331,21 @@ impl Stream for DeadlineStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         match Pin::new(&mut self.inner).poll_next(cx) {
-            Poll::Pending => match self.sleep.as_mut().poll(cx) {
-                Poll::Ready(()) => Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::new(
-                    std::io::ErrorKind::TimedOut,
-                    "the request body did not arrive in time",
-                ))))),
-                Poll::Pending => Poll::Pending,
-            },
+            Poll::Pending => {
+                let deadline = self.deadline;
+                let sleep = self
+                    .sleep
+                    .get_or_insert_with(|| Box::pin(tokio::time::sleep_until(deadline)));
+                match sleep.as_mut().poll(cx) {
+                    Poll::Ready(()) => {
+                        Poll::Ready(Some(Err(PayloadError::Io(std::io::Error::new(
+                            std::io::ErrorKind::TimedOut,
+                            "the request body did not arrive in time",
+                        )))))
+                    }
+                    Poll::Pending => Poll::Pending,
+                }
+            }
             ready => ready,
         }
     }
