@@ -104,6 +104,18 @@ impl Label {
         (along, across)
     }
 
+    /// Where the baseline starts on the canvas for text `advance` pixels long, rounded to a
+    /// whole pixel: SVG and PNG both place glyphs from here, so they match by construction.
+    fn baseline_start(&self, advance: f64) -> (f64, f64) {
+        let (along, across) = self.origin(advance);
+        let (x, y) = if self.vertical {
+            (self.x + across, self.y - along)
+        } else {
+            (self.x + along, self.y + across)
+        };
+        (x.round(), y.round())
+    }
+
     /// The box the text covers on the canvas: (x0, y0, x1, y1).
     pub fn bounds(&self, fonts: &Fonts) -> (f64, f64, f64, f64) {
         let width = fonts.width(&self.text, self.size);
@@ -376,14 +388,7 @@ fn svg_label(fonts: &Fonts, label: &Label, glyphs: &mut Glyphs, out: &mut String
         return;
     }
     let (placed, advance) = fonts.layout(&label.text, label.size);
-    // The same origin as PNG: the baseline start, rounded to a whole pixel.
-    let (along, across) = label.origin(advance);
-    let (ox, oy) = if label.vertical {
-        (label.x + across, label.y - along)
-    } else {
-        (label.x + along, label.y + across)
-    };
-    let (ox, oy) = (ox.round(), oy.round());
+    let (ox, oy) = label.baseline_start(advance);
     let Rgb(r, g, b, a) = label.color;
     let _ = write!(out, r##"<g fill="#{r:02X}{g:02X}{b:02X}""##);
     if a < 1.0 {
@@ -507,13 +512,8 @@ pub fn png(width: u32, height: u32, shapes: &[Shape]) -> Result<Vec<u8>, ChartEr
 /// Blends a label into the RGB buffer, glyph by glyph from whichever embedded font has it.
 fn blit_text(fonts: &Fonts, label: &Label, pixels: &mut [u8], width: u32, height: u32) {
     let (placed, advance) = fonts.layout(&label.text, label.size);
-    let (along, across) = label.origin(advance);
-    let (ox, oy) = if label.vertical {
-        (label.x + across, label.y - along)
-    } else {
-        (label.x + along, label.y + across)
-    };
-    let (ox, oy) = (ox.round() as i32, oy.round() as i32);
+    let (ox, oy) = label.baseline_start(advance);
+    let (ox, oy) = (ox as i32, oy as i32);
     let Rgb(r, g, b, a) = label.color;
     // No bold face is embedded: bold is the regular face painted twice, a pixel apart.
     let passes: &[i32] = if label.bold { &[0, 1] } else { &[0] };

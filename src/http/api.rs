@@ -404,7 +404,7 @@ pub async fn void_tick(
         VoidInput::default()
     } else {
         super::json_content_type(&req)?;
-        super::parse_json(&body)?
+        super::json::from_slice(&body)?
     };
     if input
         .reason

@@ -25,11 +25,12 @@ pub const SESSION_COOKIE: &str = "horrors_session";
 fn identify(req: &HttpRequest) -> Result<Identity> {
     let result = identify_unthrottled(req);
     // Only credentials that were presented and failed count; a request with none is
-    // not an attempt (a browser opening a page before logging in).
-    let presented =
-        req.headers().contains_key(header::AUTHORIZATION) || req.cookie(SESSION_COOKIE).is_some();
-    if let (Err(Error::Unauthorized(_)), true) = (&result, presented) {
-        if let Some(throttled) = record_failure(req) {
+    // not an attempt (a browser opening a page before logging in). Checked only on
+    // failure, so the tick path never parses cookies for it.
+    if let Err(Error::Unauthorized(_)) = &result {
+        let presented = req.headers().contains_key(header::AUTHORIZATION)
+            || req.cookie(SESSION_COOKIE).is_some();
+        if let Some(throttled) = presented.then(|| record_failure(req)).flatten() {
             return Err(throttled);
         }
     }

@@ -154,11 +154,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type = super::json_content_type(req);
-        let bytes = web::Bytes::from_request(req, payload);
+        let body = RawBody::from_request(req, payload);
         Box::pin(async move {
             content_type?;
-            let bytes = bytes.await.map_err(super::payload_error)?;
-            from_slice(&bytes).map(Json)
+            from_slice(&body.await?.0).map(Json)
         })
     }
 }

@@ -21,7 +21,6 @@ use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers, Next}
 use actix_web::web::Bytes;
 use actix_web::{web, App, HttpMessage as _, HttpRequest, HttpResponse, HttpServer};
 use futures_util::Stream;
-use serde::de::DeserializeOwned;
 
 pub use guard::{Guard, HttpOptions};
 
@@ -191,11 +190,6 @@ fn form_error(error: UrlencodedError, _: &HttpRequest) -> actix_web::Error {
         other => Error::invalid("invalid_body", format!("cannot read the form: {other}")),
     }
     .into()
-}
-
-/// Parses a JSON body read by hand (when an empty body is also allowed).
-pub(crate) fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
-    json::from_slice(body)
 }
 
 /// Whether `If-None-Match` matches `etag` (weak comparison, `*` included, RFC 9110 §13.1.2).
