@@ -14,7 +14,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let n: u64 = n.parse()?;
     let config = horrors::config::load(std::path::Path::new(config))?;
     let store = Store::open(std::path::Path::new(db))?;
-    store.apply_config_blocking(&config)?;
+    store.apply_config(&config)?;
     let keys: Vec<String> = config.horrors.iter().map(|h| h.key.clone()).collect();
     let now = Utc::now();
     let span_ms = Duration::days(400).num_milliseconds() as u64;
@@ -49,7 +49,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 }
             })
             .collect();
-        store.record_ticks_blocking("fill", ticks, now)?;
+        store.record_ticks(None, "fill", ticks)?;
         done += size;
     }
     eprintln!(

@@ -18,13 +18,15 @@ macro_rules! say {
     }};
 }
 use crate::calendar::{local_day, Window};
+use crate::clock::SystemClock;
 use crate::config;
 use crate::demo;
 use crate::error::{Error, Result};
 use crate::output::write_atomically;
 use crate::ranking::{By, Ranking};
 use crate::report;
-use crate::store::Store;
+use crate::store::{Location, Store};
+use std::sync::Arc;
 
 #[derive(Parser, Debug)]
 #[command(
@@ -50,6 +52,10 @@ pub struct Cli {
         default_value = "data/horrors.db"
     )]
     pub db: PathBuf,
+    /// Database URL: `sqlite:PATH` or `postgres://user[:password]@host[:port]/dbname`.
+    /// Comes before `[storage] url` in the configuration file, which comes before --db.
+    #[arg(long, global = true, env = "HORRORS_DATABASE_URL")]
+    pub database_url: Option<String>,
     #[command(subcommand)]
     pub command: Command,
 }
@@ -103,6 +109,12 @@ pub enum Command {
     Check {
         #[arg(long)]
         repair: bool,
+    },
+    /// Copy the SQLite database (--db) into an empty PostgreSQL database and verify it.
+    Migrate {
+        /// The PostgreSQL database, postgres://user[:password]@host[:port]/dbname.
+        #[arg(long)]
+        to: String,
     },
 }
 
@@ -174,7 +186,7 @@ pub struct WindowArgs {
 impl WindowArgs {
     pub fn window(&self, store: &Store) -> Result<Window> {
         let settings = store.snapshot()?.settings.clone();
-        let today = local_day(Utc::now(), settings.tz());
+        let today = local_day(store.now(), settings.tz());
         Window::select(
             self.from.as_deref(),
             self.to.as_deref(),
@@ -188,11 +200,12 @@ impl WindowArgs {
 
 /// Runs a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
+    let db = location(&cli)?;
     match cli.command {
-        Command::Serve { bind, demo } => serve(&cli.config, &cli.db, &bind, demo),
-        Command::Token(command) => token(&cli.db, command),
+        Command::Serve { bind, demo } => serve(&cli.config, &db, &bind, demo),
+        Command::Token(command) => token(&db, command),
         Command::Rank { window, by, json } => {
-            let store = open_configured(&cli.config, &cli.db)?;
+            let store = open_configured(&cli.config, &db)?;
             let by = By::parse(&by).map_err(Error::internal)?;
             let window = window.window(&store)?;
             let ranking = report::ranking(&store, &window, by)?;
@@ -207,9 +220,9 @@ pub fn run(cli: Cli) -> Result<()> {
             stdout_done(written)
         }
         Command::Charts { out, window } => {
-            let store = open_configured(&cli.config, &cli.db)?;
+            let store = open_configured(&cli.config, &db)?;
             let window = window.window(&store)?;
-            let today = crate::report::today(&store, Utc::now())?;
+            let today = crate::report::today(&store, store.now())?;
             let charts = crate::export::charts_for(&store, &window, "", today)?;
             for (name, bytes) in &charts {
                 let path = out.join(name);
@@ -220,9 +233,9 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Export(ExportCommand::Annual { year, out }) => {
             let year = crate::export::annual::parse_year(&year).map_err(Error::internal)?;
-            let store = open_configured(&cli.config, &cli.db)?;
+            let store = open_configured(&cli.config, &db)?;
             write_atomically(&out, |file| {
-                crate::export::annual::write(&store, year, Utc::now(), file)
+                crate::export::annual::write(&store, year, store.now(), file)
             })?;
             say!("wrote {}", out.display());
             Ok(())
@@ -232,7 +245,7 @@ pub fn run(cli: Cli) -> Result<()> {
             window,
             include_voided,
         }) => {
-            let store = open_configured(&cli.config, &cli.db)?;
+            let store = open_configured(&cli.config, &db)?;
             let window = window.window(&store)?;
             write_atomically(&out, |file| {
                 crate::export::csv::ticks(
@@ -246,7 +259,7 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Catalogue(CatalogueCommand::Export { out }) => {
-            let store = open_configured(&cli.config, &cli.db)?;
+            let store = open_configured(&cli.config, &db)?;
             let snapshot = store.snapshot()?;
             let text = config::to_toml(&snapshot.settings, &snapshot.horrors);
             match out {
@@ -259,23 +272,47 @@ pub fn run(cli: Cli) -> Result<()> {
             }
         }
         Command::Backup { out } => {
-            let store = open_existing(&cli.db)?;
-            store.backup_blocking(&out)?;
-            say!("backed up {} to {}", cli.db.display(), out.display());
+            if let Location::Postgres { shown, .. } = &db {
+                return Err(Error::internal(format!(
+                    "backup copies SQLite files; back up {shown} with pg_dump (e.g. pg_dump -Fc -f horrors.dump DBNAME)"
+                )));
+            }
+            let store = open_existing(&db)?;
+            store.backup(&out)?;
+            say!("backed up {db} to {}", out.display());
+            Ok(())
+        }
+        Command::Migrate { to } => {
+            let target = Location::parse(&to).map_err(|e| Error::internal(format!("--to: {e}")))?;
+            if !matches!(db, Location::Sqlite(_)) {
+                return Err(Error::internal(
+                    "migrate copies from a SQLite database: give it with --db PATH (not a postgres:// URL)",
+                ));
+            }
+            let store = open_existing(&db)?;
+            let migrated = store.migrate_to(&target)?;
+            for (table, rows) in &migrated.rows {
+                println!("{table:>18}  {rows:>9} rows");
+            }
+            let years: Vec<String> = migrated.years.iter().map(i32::to_string).collect();
+            println!(
+                "copied {db} into {target} and verified every table's row count and the ranking of {}",
+                if years.is_empty() { "every year (there are no ticks)".to_string() } else { format!("each year with ticks ({})", years.join(", ")) }
+            );
             Ok(())
         }
         Command::Check { repair } => {
-            let store = open_existing(&cli.db)?;
-            let problems = store.check_rollup_blocking()?;
+            let store = open_existing(&db)?;
+            let problems = store.check_rollup()?;
             if problems.is_empty() {
                 println!(
                     "ok: the daily rollup matches {} ticks",
-                    store.count_ticks_blocking()?
+                    store.count_ticks()?
                 );
                 return Ok(());
             }
             if repair {
-                store.rebuild_rollup_blocking()?;
+                store.rebuild_rollup()?;
                 println!(
                     "repaired: rebuilt the daily rollup ({} rows disagreed)",
                     problems.len()
@@ -303,7 +340,28 @@ fn io(e: std::io::Error) -> Error {
     Error::internal(e.to_string())
 }
 
-fn open_existing(db: &Path) -> Result<Store> {
+/// Where the data lives: `--database-url` / `HORRORS_DATABASE_URL`, else `[storage] url`
+/// in the configuration file (when it exists), else the SQLite file at `--db`.
+fn location(cli: &Cli) -> Result<Location> {
+    if let Some(url) = &cli.database_url {
+        return Location::parse(url)
+            .map_err(|e| Error::internal(format!("--database-url / HORRORS_DATABASE_URL: {e}")));
+    }
+    if cli.config.exists() {
+        if let Some(url) = config::storage_url(&cli.config).map_err(Error::internal)? {
+            return Location::parse(&url).map_err(|e| {
+                Error::internal(format!("{}: storage.url: {e}", cli.config.display()))
+            });
+        }
+    }
+    Ok(Location::Sqlite(cli.db.clone()))
+}
+
+fn open_existing(db: &Location) -> Result<Store> {
+    let db = match db {
+        Location::Sqlite(path) => path,
+        postgres => return Store::open_at(postgres, Arc::new(SystemClock)),
+    };
     if !db.exists() {
         return Err(Error::internal(format!(
             "{}: no such database (looked in {}; give --db or HORRORS_DB, or start `horrors serve` once to create it)",
@@ -314,22 +372,30 @@ fn open_existing(db: &Path) -> Result<Store> {
     Store::open(db)
 }
 
+/// A location for people: SQLite files as absolute paths, PostgreSQL without password.
+fn shown(db: &Location) -> String {
+    match db {
+        Location::Sqlite(path) => absolute(path).display().to_string(),
+        other => other.to_string(),
+    }
+}
+
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
 /// Opens the database, applying the configuration file only if the database has never
 /// been configured (the database is the source of truth; `serve` re-applies changed files).
-fn open_configured(config_path: &Path, db: &Path) -> Result<Store> {
+fn open_configured(config_path: &Path, db: &Location) -> Result<Store> {
     let store = open_existing(db)?;
     if store.snapshot().is_err() {
         let config = config::load(config_path).map_err(Error::internal)?;
-        store.apply_config_blocking(&config)?;
+        store.apply_config(&config)?;
     }
     Ok(store)
 }
 
-fn token(db: &Path, command: TokenCommand) -> Result<()> {
+fn token(db: &Location, command: TokenCommand) -> Result<()> {
     match command {
         TokenCommand::Create { role, name } => {
             // Check the arguments before creating anything.
@@ -340,27 +406,26 @@ fn token(db: &Path, command: TokenCommand) -> Result<()> {
                     "--name must be 1 to 60 characters, without control characters",
                 ));
             }
-            let created = !db.exists();
-            let store = Store::open(db)?;
+            let created = matches!(db, Location::Sqlite(path) if !path.exists());
+            let store = Store::open_at(db, Arc::new(SystemClock))?;
             if created {
                 say!(
                     "created a new database at {} (a running server on another database will not know this token)",
-                    absolute(db).display()
+                    shown(db)
                 );
             }
-            let (info, secret) = store.create_token_blocking(name, role)?;
+            let (info, secret) = store.create_token(name, role)?;
             say!(
-                "created {} token {} ({}) in {}; it is shown only now:",
+                "created {} token {} ({}) in {db}; it is shown only now:",
                 info.role.as_str(),
                 info.id,
                 info.name,
-                db.display()
             );
             println!("{secret}");
         }
         TokenCommand::List => {
             let store = open_existing(db)?;
-            let tokens = store.list_tokens_blocking()?;
+            let tokens = store.list_tokens()?;
             let rows: Vec<[String; 5]> = tokens
                 .iter()
                 .map(|t| {
@@ -409,7 +474,7 @@ fn token(db: &Path, command: TokenCommand) -> Result<()> {
         TokenCommand::Revoke { id } => {
             let store = open_existing(db)?;
             let before = store
-                .list_tokens_blocking()?
+                .list_tokens()?
                 .into_iter()
                 .find(|t| t.id == id)
                 .ok_or_else(|| {
@@ -424,7 +489,7 @@ fn token(db: &Path, command: TokenCommand) -> Result<()> {
                 );
                 return Ok(());
             }
-            match store.revoke_token_blocking(id)? {
+            match store.revoke_token(id)? {
                 Some(t) => println!("revoked token {} ({})", t.id, t.name),
                 None => return Err(Error::NotFound(format!("no token with id {id}"))),
             }
@@ -444,16 +509,20 @@ fn seconds(instant: &str) -> String {
         .unwrap_or_else(|_| instant.to_string())
 }
 
-fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
+fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()> {
     // Validate before touching the database: a bad file must write nothing.
     let config = config::load(config_path).map_err(Error::internal)?;
-    let _lock = lock_for_serve(db)?;
+    // One server per SQLite file; any number per PostgreSQL database.
+    let _lock = match db {
+        Location::Sqlite(path) => Some(lock_for_serve(path)?),
+        Location::Postgres { .. } => None,
+    };
     let listener = TcpListener::bind(bind)
         .map_err(|e| Error::internal(format!("cannot listen on {bind}: {e}")))?;
     raise_file_limit();
-    let store = Store::open(db)?;
+    let store = Store::open_at(db, Arc::new(SystemClock))?;
     let applied = store
-        .apply_config_blocking(&config)
+        .apply_config(&config)
         .map_err(|e| Error::internal(format!("{}: {e}", config_path.display())))?;
     if applied.changed {
         tracing::info!(
@@ -463,26 +532,29 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
             config_path.display()
         );
     }
-    if demo && !store.has_ticks_blocking()? {
-        let ticks = demo::ticks(&*store.snapshot()?, Utc::now());
-        let n = store.record_ticks_blocking("demo", ticks, Utc::now())?;
+    if demo && !store.has_ticks()? {
+        let ticks = demo::ticks(&*store.snapshot()?, store.now());
+        let n = store.record_ticks(None, "demo", ticks)?.len();
         say!(
             "demo: recorded {n} example ticks over the last {} days",
             demo::DEMO_DAYS
         );
     }
-    if !store.has_admin_token_blocking()? {
-        let (_, secret) = store.create_token_blocking("admin", Role::Admin)?;
+    if !store.has_admin_token()? {
+        let (_, secret) = store.create_token("admin", Role::Admin)?;
         println!("No admin token existed, so one was created. It is shown only this once:");
         println!("{secret}");
     } else {
+        let option = match db {
+            Location::Sqlite(path) => format!("--db {}", path.display()),
+            Location::Postgres { .. } => "--database-url URL".to_string(),
+        };
         say!(
-            "lost the admin token? `horrors token create --role admin --name NAME --db {}` makes another",
-            db.display()
+            "lost the admin token? `horrors token create --role admin --name NAME {option}` makes another"
         );
     }
     let address = listener.local_addr().map_err(io)?;
-    say!("database: {}", absolute(db).display());
+    say!("database: {}", shown(db));
     say!("horrors is listening on http://{address}");
     let options = crate::http::HttpOptions {
         trusted_proxies: config.trusted_proxies.clone(),
@@ -497,10 +569,14 @@ fn serve(config_path: &Path, db: &Path, bind: &str, demo: bool) -> Result<()> {
         }
     });
     // A clean stop leaves every acknowledged write in the database file itself.
-    let closed = store.close_blocking();
+    let closed = store.close();
     served?;
     closed?;
-    say!("horrors stopped; {} is complete on its own", db.display());
+    if let Location::Sqlite(path) = db {
+        say!("horrors stopped; {} is complete on its own", path.display());
+    } else {
+        say!("horrors stopped");
+    }
     Ok(())
 }
 

@@ -65,6 +65,9 @@ pub struct Config {
     /// `[http] auth_failures_per_minute`: failed authentications an address may make within
     /// a minute before it gets 429 (default 20, SPEC §14).
     pub auth_failures: Option<usize>,
+    /// `[storage] url`: where the data lives (`--database-url` and `HORRORS_DATABASE_URL`
+    /// come first; without any, the SQLite file at `--db`).
+    pub storage: Option<crate::store::Location>,
 }
 
 /// One horror as written in the file or sent to `PUT /api/horrors`.
@@ -114,6 +117,15 @@ struct RawConfig {
     horrors: Vec<toml::Spanned<HorrorInput>>,
     #[serde(default)]
     http: Option<RawHttp>,
+    #[serde(default)]
+    storage: Option<RawStorage>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawStorage {
+    #[serde(default)]
+    url: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -168,6 +180,20 @@ fn default_worse() -> f64 {
 
 /// Reads and validates a configuration file. The error is one line naming the file,
 /// the field and, where known, the line.
+/// `[storage] url` of the file at `path`, read without checking the rest of the file
+/// (commands other than `serve` need only this; `serve` checks everything).
+pub fn storage_url(path: &Path) -> Result<Option<String>, String> {
+    let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let Ok(table) = text.parse::<toml::Table>() else {
+        return Ok(None);
+    };
+    match table.get("storage").and_then(|s| s.get("url")) {
+        None => Ok(None),
+        Some(toml::Value::String(url)) => Ok(Some(url.clone())),
+        Some(_) => Err(format!("{}: storage.url must be a string", path.display())),
+    }
+}
+
 pub fn load(path: &Path) -> Result<Config, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
@@ -311,6 +337,11 @@ pub fn parse(text: &str) -> Result<Config, String> {
     if auth_failures == Some(0) {
         return Err("http.auth_failures_per_minute must be at least 1".into());
     }
+    let storage = raw
+        .storage
+        .and_then(|s| s.url)
+        .map(|url| crate::store::Location::parse(&url).map_err(|e| format!("storage.url: {e}")))
+        .transpose()?;
     let mut trusted_proxies = Vec::new();
     for (i, text) in proxies.iter().enumerate() {
         let address = text.trim().parse().map_err(|_| {
@@ -324,6 +355,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         digest: hex::encode(Sha256::digest(text.as_bytes())),
         trusted_proxies,
         auth_failures,
+        storage,
     })
 }
 

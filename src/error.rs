@@ -89,12 +89,106 @@ pub enum Error {
     /// 503: storage is full or unwritable; reads still work and writes resume by themselves.
     #[error("storage is full or unwritable; nothing was written; retry shortly")]
     StorageUnavailable,
-    /// 500 over HTTP; a one-line reason in the CLI.
+    /// 500 over HTTP; a one-line reason in the CLI (engine errors are classified into
+    /// `Overloaded` and `StorageUnavailable` first, in `store::db`).
     #[error("storage error: {0}")]
-    Storage(#[from] rusqlite::Error),
+    Storage(String),
     /// 500 over HTTP; a one-line reason in the CLI.
     #[error("{0}")]
     Internal(String),
+}
+
+/// Why the store refused a change: domain outcomes, each given its status and code here
+/// (and nowhere else).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Refusal {
+    /// A tick names a horror that does not exist.
+    UnknownHorror(String),
+    /// A tick names a retired horror.
+    RetiredHorror(String),
+    /// An idempotency key (or `client_id`) was used before for a different tick.
+    KeyReused(String),
+    /// Staff may void only ticks their own token recorded.
+    NotYourTick,
+    /// Staff may void their own ticks only within 15 minutes of recording.
+    VoidWindowPassed,
+    /// A cycle's focus names a horror that does not exist.
+    UnknownFocus(String),
+    /// A cycle's focus names a retired horror.
+    RetiredFocus(String),
+    /// The configuration changes the currency after ticks were recorded.
+    CurrencyChange { from: String, to: String },
+}
+
+impl Refusal {
+    fn code(&self) -> &'static str {
+        match self {
+            Refusal::UnknownHorror(_) | Refusal::UnknownFocus(_) => "unknown_horror",
+            Refusal::RetiredHorror(_) | Refusal::RetiredFocus(_) => "retired_horror",
+            Refusal::KeyReused(_) => "idempotency_conflict",
+            Refusal::NotYourTick => "not_your_tick",
+            Refusal::VoidWindowPassed => "void_window_passed",
+            Refusal::CurrencyChange { .. } => "currency_change",
+        }
+    }
+
+    fn message(&self) -> String {
+        match self {
+            Refusal::UnknownHorror(key) => format!("no horror with key {key:?}"),
+            Refusal::RetiredHorror(key) => {
+                format!("horror {key:?} is retired and can no longer be ticked")
+            }
+            Refusal::KeyReused(key) => format!("key {key:?} was already used for a different tick"),
+            Refusal::NotYourTick => {
+                "only an admin may void a tick recorded by someone else".into()
+            }
+            Refusal::VoidWindowPassed => {
+                "your own ticks can be voided only within 15 minutes of recording; ask an admin"
+                    .into()
+            }
+            Refusal::UnknownFocus(key) => format!("focus: no horror with key {key:?}"),
+            Refusal::RetiredFocus(key) => format!("focus: horror {key:?} is retired"),
+            Refusal::CurrencyChange { from, to } => format!(
+                "organization.currency: cannot change from {from} to {to} once ticks are recorded (their costs are in {from})"
+            ),
+        }
+    }
+}
+
+impl From<Refusal> for Error {
+    fn from(refusal: Refusal) -> Self {
+        let (code, message) = (refusal.code(), refusal.message());
+        match refusal {
+            Refusal::NotYourTick | Refusal::VoidWindowPassed => Error::Forbidden { code, message },
+            Refusal::KeyReused(_) => Error::conflict(code, message),
+            _ => Error::invalid(code, message),
+        }
+    }
+}
+
+impl Error {
+    /// A batch of ticks refused as a whole: 422 `invalid_ticks` when any tick is invalid
+    /// (every problem listed, invalid ones first), else 409 `idempotency_conflict`.
+    pub fn ticks_refused(refused: Vec<(usize, Refusal)>) -> Self {
+        let (conflicts, invalid): (Vec<_>, Vec<_>) = refused
+            .into_iter()
+            .partition(|(_, r)| matches!(r, Refusal::KeyReused(_)));
+        let detail = |(index, r): (usize, Refusal)| Detail::item(index, r.code(), r.message());
+        if invalid.is_empty() {
+            Error::Conflict {
+                code: "idempotency_conflict",
+                message: "an idempotency key was reused for a different tick; nothing was recorded"
+                    .into(),
+                details: conflicts.into_iter().map(detail).collect(),
+            }
+        } else {
+            Error::Invalid {
+                code: "invalid_ticks",
+                message: "one or more ticks are invalid; nothing was recorded".into(),
+                details: invalid.into_iter().chain(conflicts).map(detail).collect(),
+            }
+        }
+    }
 }
 
 /// Short for `Result<T, horrors::Error>`.
@@ -151,7 +245,6 @@ impl Error {
             Error::Throttled(_) => "too_many_attempts",
             Error::Overloaded => "overloaded",
             Error::StorageUnavailable => "storage_unavailable",
-            Error::Storage(e) if crate::store::is_full(e) => "storage_unavailable",
             Error::Storage(_) | Error::Internal(_) => "internal",
         }
     }
@@ -187,9 +280,6 @@ impl ResponseError for Error {
             Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
             Error::Overloaded | Error::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
-            Error::Storage(e) if crate::store::is_busy(e) || crate::store::is_full(e) => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
             Error::Storage(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -228,12 +318,10 @@ impl ResponseError for Error {
             Error::Throttled(seconds) => {
                 response.insert_header((header::RETRY_AFTER, seconds.max(&1).to_string()));
             }
-            Error::StorageUnavailable | Error::Storage(_)
-                if self.code() == "storage_unavailable" =>
-            {
+            Error::StorageUnavailable => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
-            Error::Overloaded | Error::Storage(_) if status == StatusCode::SERVICE_UNAVAILABLE => {
+            Error::Overloaded => {
                 response.insert_header((header::RETRY_AFTER, "1"));
             }
             Error::Timeout(_) => {

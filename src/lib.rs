@@ -6,6 +6,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod charts;
 pub mod cli;
+pub mod clock;
 pub mod config;
 pub mod cycles;
 pub mod demo;

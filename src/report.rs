@@ -19,11 +19,11 @@ pub fn today(store: &Store, now: DateTime<Utc>) -> Result<chrono::NaiveDate> {
 /// The ranking of `window` (with its previous window for `change_pct`).
 pub fn ranking(store: &Store, window: &Window, by: By) -> Result<Ranking> {
     let snapshot = store.snapshot()?;
-    let focus: HashSet<String> = store.focus_keys_blocking(window)?;
+    let focus: HashSet<String> = store.focus_keys(window)?;
     let focus = &focus;
     let settings = &snapshot.settings;
-    let current = store.tallies_blocking(window)?;
-    let previous = store.tallies_blocking(&window.previous())?;
+    let current = store.tallies(window)?;
+    let previous = store.tallies(&window.previous())?;
     Ok(ranking::rank(&RankingInput {
         horrors: &snapshot.horrors,
         current: &current,
@@ -58,7 +58,7 @@ pub fn trend(
             }]
         }
     };
-    let days = store.day_tallies_blocking(window)?;
+    let days = store.day_tallies(window)?;
     Ok(trend::build(
         &horrors,
         &days,
@@ -79,13 +79,13 @@ pub fn cycle_detail(
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
     let row = store
-        .cycle_blocking(id)?
+        .cycle(id)?
         .ok_or_else(|| Error::NotFound(format!("no cycle with id {id}")))?;
     let window = cycles::window(&row);
     let today = local_day(now, settings.tz());
     let ranking = ranking(store, &window, By::Priority)?;
-    let during = store.tallies_blocking(&window)?;
-    let before = store.tallies_blocking(&window.preceding())?;
+    let during = store.tallies(&window)?;
+    let before = store.tallies(&window.preceding())?;
     let results = row
         .focus
         .iter()
@@ -118,7 +118,7 @@ pub fn cycle_list(store: &Store, now: DateTime<Utc>) -> Result<Vec<crate::cycles
     let settings = store.snapshot()?.settings.clone();
     let today = local_day(now, settings.tz());
     Ok(store
-        .cycles_blocking()?
+        .cycles()?
         .iter()
         .map(|row| crate::cycles::summary(row, settings.tz(), today))
         .collect())

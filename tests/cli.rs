@@ -734,7 +734,7 @@ fn rank_json_equals_the_api_and_backup_copies_everything() {
     assert!(output.status.success(), "{}", stderr(&output));
     assert_eq!(count_ticks(&copy), 60);
     let store = horrors::store::Store::open(&copy).unwrap();
-    assert_eq!(store.count_ticks_blocking().unwrap(), 60);
+    assert_eq!(store.count_ticks().unwrap(), 60);
     drop(store);
     let output = run(horrors(env.path())
         .args([
@@ -763,7 +763,7 @@ fn rank_json_equals_the_api_and_backup_copies_everything() {
 fn token_names(db: &Path) -> Vec<String> {
     let store = horrors::store::Store::open(db).unwrap();
     store
-        .list_tokens_blocking()
+        .list_tokens()
         .unwrap()
         .into_iter()
         .map(|t| t.name)
@@ -1231,7 +1231,7 @@ fn backup_finishes_under_steady_writes_and_never_leaves_a_partial_file() {
     {
         let store = horrors::store::Store::open(&env.db()).unwrap();
         let config = horrors::config::parse(CONFIG).unwrap();
-        store.apply_config_blocking(&config).unwrap();
+        store.apply_config(&config).unwrap();
         let now = chrono::Utc::now();
         let ticks: Vec<_> = (0..50_000)
             .map(|i| horrors::ticks::NewTick {
@@ -1245,7 +1245,7 @@ fn backup_finishes_under_steady_writes_and_never_leaves_a_partial_file() {
                 idempotency: None,
             })
             .collect();
-        store.record_ticks_blocking("seed", ticks, now).unwrap();
+        store.record_ticks(None, "seed", ticks).unwrap();
     }
     let server = serve(env.path(), &env.config(), &env.db());
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));

@@ -67,7 +67,7 @@ pub fn ticks<W: Write>(store: &Store, window: &Window, include_voided: bool, out
         .collect();
     let mut csv = writer(out)?;
     csv.write_record(TICK_COLUMNS).map_err(csv_error)?;
-    store.for_each_tick_blocking(window, include_voided, |t| {
+    store.for_each_tick(window, include_voided, |t| {
         let id = t.id.to_string();
         let qty = t.qty.to_string();
         let cost_minor = t.cost_minor.to_string();

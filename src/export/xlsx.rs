@@ -269,7 +269,7 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
         .iter()
         .map(|h| (h.key.clone(), h.name.clone()))
         .collect();
-    store.for_each_tick_blocking(&review.window, false, |t| {
+    store.for_each_tick(&review.window, false, |t| {
         if r > MAX_TICK_ROWS {
             truncated = true;
             return Ok(());

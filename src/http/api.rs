@@ -2,7 +2,6 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use utoipa::ToSchema;
@@ -54,7 +53,7 @@ pub struct Health {
         (status = 503, description = "storage full or unwritable, or the database does not answer", body = Health,
             headers(("Retry-After" = u32, description = "seconds to wait before trying again")))))]
 pub async fn healthz(store: Store_) -> Result<HttpResponse> {
-    let degraded = store.degraded() || store.ping().await.is_err();
+    let degraded = store.degraded() || store.call(|s| s.ping()).await.is_err();
     let mut response = if degraded {
         HttpResponse::ServiceUnavailable()
     } else {
@@ -109,9 +108,8 @@ pub struct Catalogue {
 async fn catalogue(store: &Store, include_retired: bool) -> Result<Catalogue> {
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
-    let counts = store
-        .counts_on(local_day(Utc::now(), settings.tz()))
-        .await?;
+    let today = local_day(store.now(), settings.tz());
+    let counts = store.call(move |s| s.counts_on(today)).await?;
     let currency = settings.currency();
     let horrors = snapshot
         .horrors
@@ -178,7 +176,9 @@ pub async fn put_horrors(
         message: "the catalogue is invalid; nothing was changed".into(),
         details,
     })?;
-    store.replace_catalogue(horrors, who.0.name).await?;
+    store
+        .call(move |s| s.replace_catalogue(horrors, who.0.name))
+        .await?;
     Ok(HttpResponse::Ok().json(catalogue(&store, false).await?))
 }
 
@@ -193,7 +193,7 @@ pub struct History {
 pub async fn horror_history(_: Admin, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     Ok(HttpResponse::Ok().json(History {
-        changes: store.catalogue_history().await?,
+        changes: store.call(|s| s.catalogue_history()).await?,
     }))
 }
 
@@ -281,7 +281,7 @@ pub async fn post_tick(
     let key = idempotency_key(&req)?;
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
-    let mut tick = ticks::validate(&input, settings, Utc::now(), None).map_err(|details| {
+    let mut tick = ticks::validate(&input, settings, store.now(), None).map_err(|details| {
         single(Error::Invalid {
             code: "invalid_tick",
             message: String::new(),
@@ -292,7 +292,7 @@ pub async fn post_tick(
         tick.idempotency = Some((key, input.fingerprint()));
     }
     let mut recorded = store
-        .record_ticks(who.0, vec![tick])
+        .call(move |s| s.record_ticks(Some(who.0.clone()), &who.0.name, vec![tick]))
         .await
         .map_err(single)?;
     let recorded = recorded
@@ -347,7 +347,7 @@ pub async fn post_batch(
     }
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
-    let now = Utc::now();
+    let now = store.now();
     let mut details: Vec<Detail> = Vec::new();
     let mut valid = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
@@ -363,7 +363,9 @@ pub async fn post_batch(
             details,
         });
     }
-    let recorded = store.record_ticks(who.0, valid).await?;
+    let recorded = store
+        .call(move |s| s.record_ticks(Some(who.0.clone()), &who.0.name, valid))
+        .await?;
     let replayed = recorded.iter().filter(|r| r.replayed).count();
     let ticks = recorded.into_iter().map(|r| r.tick).collect();
     Ok(HttpResponse::Created().json(BatchOutput { ticks, replayed }))
@@ -416,7 +418,11 @@ pub async fn void_tick(
             "reason must be at most 500 characters, without control characters but newline and tab",
         ));
     }
-    Ok(HttpResponse::Ok().json(store.void_tick(id, who.0, input.reason).await?))
+    Ok(HttpResponse::Ok().json(
+        store
+            .call(move |s| s.void_tick(id, who.0, input.reason))
+            .await?,
+    ))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -468,7 +474,7 @@ pub async fn list_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<Ht
         limit: params.integer("limit", 1..=1000)?.unwrap_or(100),
         before_id: params.integer("before_id", 1..=i64::MAX)?,
     };
-    let (ticks, next_before_id) = store.list_ticks(filter).await?;
+    let (ticks, next_before_id) = store.call(move |s| s.list_ticks(&filter)).await?;
     Ok(HttpResponse::Ok().json(TickPage {
         window: window.echo(snapshot.settings.tz()),
         ticks,
@@ -487,7 +493,9 @@ pub async fn ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
     let window = params.window(&store)?;
     let by = params.parsed("by", By::parse)?.unwrap_or(By::Priority);
     let store = store.into_inner();
-    let ranking = blocking(move || report::ranking(&store, &window, by)).await?;
+    let ranking = store
+        .call(move |store| report::ranking(&store, &window, by))
+        .await?;
     Ok(HttpResponse::Ok().json(ranking))
 }
 
@@ -504,11 +512,12 @@ pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpRes
         .unwrap_or(Bucket::Day);
     let horror = params.get("horror").map(str::to_string);
     let store = store.into_inner();
-    let trend = blocking(move || {
-        let today = report::today(&store, Utc::now())?;
-        report::trend(&store, &window, bucket, horror.as_deref(), today)
-    })
-    .await?;
+    let trend = store
+        .call(move |store| {
+            let today = report::today(&store, store.now())?;
+            report::trend(&store, &window, bucket, horror.as_deref(), today)
+        })
+        .await?;
     Ok(HttpResponse::Ok().json(trend))
 }
 
@@ -544,7 +553,7 @@ pub struct TokenList {
 pub async fn list_tokens(_: Admin, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     Ok(HttpResponse::Ok().json(TokenList {
-        tokens: store.list_tokens().await?,
+        tokens: store.call(|s| s.list_tokens()).await?,
     }))
 }
 
@@ -566,7 +575,7 @@ pub async fn create_token(
             "name must be 1 to 60 characters, without control characters",
         ));
     }
-    let (info, token) = store.create_token(name, role).await?;
+    let (info, token) = store.call(move |s| s.create_token(&name, role)).await?;
     Ok(HttpResponse::Created().json(NewToken { info, token }))
 }
 
@@ -585,7 +594,7 @@ pub async fn revoke_token(
         .parse()
         .map_err(|_| Error::NotFound(format!("no token with id {id}")))?;
     let info = store
-        .revoke_token(id)
+        .call(move |s| s.revoke_token(id))
         .await?
         .ok_or_else(|| Error::NotFound(format!("no token with id {id}")))?;
     Ok(HttpResponse::build(StatusCode::OK).json(info))
@@ -626,7 +635,9 @@ fn cycle_id(text: &str) -> Result<i64> {
 pub async fn list_cycles(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let store = store.into_inner();
-    let cycles = blocking(move || report::cycle_list(&store, Utc::now())).await?;
+    let cycles = store
+        .call(move |store| report::cycle_list(&store, store.now()))
+        .await?;
     Ok(HttpResponse::Ok().json(CycleList { cycles }))
 }
 
@@ -661,9 +672,13 @@ pub async fn create_cycle(
         ));
     }
     let window = crate::calendar::Window::new(start, end).map_err(bad("invalid_days"))?;
-    let id = store.create_cycle(name, window, note, input.focus).await?;
+    let id = store
+        .call(move |s| s.create_cycle(name, window, note, input.focus))
+        .await?;
     let store = store.into_inner();
-    let detail = blocking(move || report::cycle_detail(&store, id, Utc::now())).await?;
+    let detail = store
+        .call(move |store| report::cycle_detail(&store, id, store.now()))
+        .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/cycles/{id}")))
         .json(detail))
@@ -682,8 +697,11 @@ pub async fn get_cycle(
     Params::parse(&req, &[], false)?;
     let id = cycle_id(&id)?;
     let store = store.into_inner();
-    Ok(HttpResponse::Ok()
-        .json(blocking(move || report::cycle_detail(&store, id, Utc::now())).await?))
+    Ok(HttpResponse::Ok().json(
+        store
+            .call(move |store| report::cycle_detail(&store, id, store.now()))
+            .await?,
+    ))
 }
 
 /// Changes a cycle's name, focus or note.
@@ -719,12 +737,18 @@ pub async fn put_cycle(
     if let Some(focus) = &update.focus {
         validate_focus(focus).map_err(|m| Error::invalid("invalid_focus", m))?;
     }
-    if !store.update_cycle(id, name, note, update.focus).await? {
+    if !store
+        .call(move |s| s.update_cycle(id, name, note, update.focus))
+        .await?
+    {
         return Err(Error::NotFound(format!("no cycle with id {id}")));
     }
     let store = store.into_inner();
-    Ok(HttpResponse::Ok()
-        .json(blocking(move || report::cycle_detail(&store, id, Utc::now())).await?))
+    Ok(HttpResponse::Ok().json(
+        store
+            .call(move |store| report::cycle_detail(&store, id, store.now()))
+            .await?,
+    ))
 }
 
 // ---------------------------------------------------------------- exports
@@ -784,12 +808,18 @@ pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<
     let window = params.window(&store)?;
     let include_voided = params.boolean("include_voided")?;
     let store = store.into_inner();
-    let file = blocking(move || {
-        spool(|f| {
-            crate::export::csv::ticks(&store, &window, include_voided, std::io::BufWriter::new(f))
+    let file = store
+        .call(move |store| {
+            spool(|f| {
+                crate::export::csv::ticks(
+                    &store,
+                    &window,
+                    include_voided,
+                    std::io::BufWriter::new(f),
+                )
+            })
         })
-    })
-    .await?;
+        .await?;
     Ok(file_response(
         file,
         "text/csv; charset=utf-8",
@@ -808,11 +838,12 @@ pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Resul
     let window = params.window(&store)?;
     let by = params.parsed("by", By::parse)?.unwrap_or(By::Priority);
     let store = store.into_inner();
-    let file = blocking(move || {
-        let ranking = report::ranking(&store, &window, by)?;
-        spool(|f| crate::export::csv::ranking(&ranking, f))
-    })
-    .await?;
+    let file = store
+        .call(move |store| {
+            let ranking = report::ranking(&store, &window, by)?;
+            spool(|f| crate::export::csv::ranking(&ranking, f))
+        })
+        .await?;
     Ok(file_response(
         file,
         "text/csv; charset=utf-8",
@@ -830,15 +861,16 @@ pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result
     let params = Params::parse(&req, &["year"], false)?;
     let year = params.parsed("year", crate::export::annual::parse_year)?;
     let store = store.into_inner();
-    let (year, file) = blocking(move || {
-        let now = Utc::now();
-        let year = match year {
-            Some(y) => y,
-            None => crate::export::annual::current_year(&store, now)?,
-        };
-        Ok((year, crate::export::annual::to_tempfile(&store, year, now)?))
-    })
-    .await?;
+    let (year, file) = store
+        .call(move |store| {
+            let now = store.now();
+            let year = match year {
+                Some(y) => y,
+                None => crate::export::annual::current_year(&store, now)?,
+            };
+            Ok((year, crate::export::annual::to_tempfile(&store, year, now)?))
+        })
+        .await?;
     Ok(file_response(
         file,
         "application/zip",
@@ -927,7 +959,7 @@ pub async fn chart(
         bucket,
         width,
         height,
-        today: report::today(&store, Utc::now())?,
+        today: report::today(&store, store.now())?,
     };
     let store = store.into_inner();
     let bytes = render_bounded(&guard, move || report::chart(&store, &request)).await?;

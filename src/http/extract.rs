@@ -2,12 +2,11 @@
 //! check), and strict query-string parsing with the window options every read shares.
 
 use std::collections::BTreeMap;
-use std::future::{ready, Ready};
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use chrono::Utc;
+use futures_util::future::LocalBoxFuture;
 
 use crate::auth::{Identity, Role};
 use crate::calendar::{local_day, Window};
@@ -22,15 +21,15 @@ pub const SESSION_COOKIE: &str = "horrors_session";
 /// Who is calling, with failed attempts throttled per client address (SPEC §14): valid
 /// credentials always pass; a failure from an address with 20 failures in the last
 /// minute is 429 instead of 401.
-fn identify(req: &HttpRequest) -> Result<Identity> {
-    let result = identify_unthrottled(req);
+async fn identify(req: HttpRequest) -> Result<Identity> {
+    let result = identify_unthrottled(&req).await;
     // Only credentials that were presented and failed count; a request with none is
     // not an attempt (a browser opening a page before logging in). Checked only on
     // failure, so the tick path never parses cookies for it.
     if let Err(Error::Unauthorized(_)) = &result {
         let presented = req.headers().contains_key(header::AUTHORIZATION)
             || req.cookie(SESSION_COOKIE).is_some();
-        if let Some(throttled) = presented.then(|| record_failure(req)).flatten() {
+        if let Some(throttled) = presented.then(|| record_failure(&req)).flatten() {
             return Err(throttled);
         }
     }
@@ -50,41 +49,67 @@ pub fn record_failure(req: &HttpRequest) -> Option<Error> {
     None
 }
 
-fn identify_unthrottled(req: &HttpRequest) -> Result<Identity> {
+/// A credential as presented: a bearer token, or the pages' session cookie.
+enum Credential {
+    Bearer(String),
+    Session(String),
+}
+
+fn credential(req: &HttpRequest) -> Result<Credential> {
+    let Some(value) = req.headers().get(header::AUTHORIZATION) else {
+        return req
+            .cookie(SESSION_COOKIE)
+            .map(|cookie| Credential::Session(cookie.value().to_string()))
+            .ok_or_else(|| {
+                Error::Unauthorized(
+                    "missing credentials: send Authorization: Bearer <token>".into(),
+                )
+            });
+    };
+    let value = value
+        .to_str()
+        .map_err(|_| Error::Unauthorized("malformed Authorization header".into()))?;
+    let (scheme, secret) = value
+        .split_once(' ')
+        .ok_or_else(|| Error::Unauthorized("use Authorization: Bearer <token>".into()))?;
+    if !scheme.eq_ignore_ascii_case("bearer") || secret.trim().is_empty() {
+        return Err(Error::Unauthorized(
+            "use Authorization: Bearer <token>".into(),
+        ));
+    }
+    Ok(Credential::Bearer(secret.trim().to_string()))
+}
+
+async fn identify_unthrottled(req: &HttpRequest) -> Result<Identity> {
     let store = req
         .app_data::<web::Data<Store>>()
         .ok_or_else(|| Error::internal("store missing from app data"))?;
-    let secret = match req.headers().get(header::AUTHORIZATION) {
-        Some(value) => {
-            let value = value
-                .to_str()
-                .map_err(|_| Error::Unauthorized("malformed Authorization header".into()))?;
-            let (scheme, secret) = value
-                .split_once(' ')
-                .ok_or_else(|| Error::Unauthorized("use Authorization: Bearer <token>".into()))?;
-            if !scheme.eq_ignore_ascii_case("bearer") || secret.trim().is_empty() {
-                return Err(Error::Unauthorized(
-                    "use Authorization: Bearer <token>".into(),
-                ));
-            }
-            secret.trim().to_string()
+    match credential(req)? {
+        Credential::Bearer(secret) => {
+            // Recently seen credentials answer from memory, without leaving the worker.
+            let found = match store.cached_token(&secret) {
+                Some(identity) => Some(identity),
+                None => store.call(move |s| s.authenticate(&secret)).await?,
+            };
+            found.ok_or_else(|| Error::Unauthorized("unknown or revoked token".into()))
         }
-        None => return identify_session(req, store),
-    };
-    store
-        .authenticate(&secret)?
-        .ok_or_else(|| Error::Unauthorized("unknown or revoked token".into()))
+        Credential::Session(secret) => {
+            let found = match store.cached_session(&secret) {
+                Some(found) => Some(found),
+                None => store.call(move |s| s.session(&secret)).await?,
+            };
+            let (identity, csrf) = found.ok_or_else(|| {
+                Error::Unauthorized("the session has expired or was revoked; log in again".into())
+            })?;
+            check_csrf(req, &csrf)?;
+            Ok(identity)
+        }
+    }
 }
 
 /// Pages authenticate with the session cookie; a state-changing request must also carry
 /// the session's CSRF secret in `X-CSRF-Token` (SameSite=Strict is the first line).
-fn identify_session(req: &HttpRequest, store: &Store) -> Result<Identity> {
-    let missing =
-        || Error::Unauthorized("missing credentials: send Authorization: Bearer <token>".into());
-    let cookie = req.cookie(SESSION_COOKIE).ok_or_else(missing)?;
-    let (identity, csrf) = store.session(cookie.value())?.ok_or_else(|| {
-        Error::Unauthorized("the session has expired or was revoked; log in again".into())
-    })?;
+fn check_csrf(req: &HttpRequest, csrf: &str) -> Result<()> {
     let safe = matches!(
         *req.method(),
         actix_web::http::Method::GET | actix_web::http::Method::HEAD
@@ -94,19 +119,14 @@ fn identify_session(req: &HttpRequest, store: &Store) -> Result<Identity> {
             .headers()
             .get("x-csrf-token")
             .and_then(|v| v.to_str().ok());
-        if sent != Some(csrf.as_str()) {
+        if sent != Some(csrf) {
             return Err(Error::forbidden(
                 "csrf",
                 "missing or wrong X-CSRF-Token for a session request",
             ));
         }
     }
-    Ok(identity)
-}
-
-/// The identity of a request, if any (pages use it to decide between a page and a redirect).
-pub fn identity(req: &HttpRequest) -> Option<Identity> {
-    identify_unthrottled(req).ok()
+    Ok(())
 }
 
 macro_rules! role_extractor {
@@ -116,10 +136,12 @@ macro_rules! role_extractor {
 
         impl FromRequest for $name {
             type Error = Error;
-            type Future = Ready<Result<Self>>;
+            type Future = LocalBoxFuture<'static, Result<Self>>;
 
             fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-                ready(identify(req).and_then(|identity| {
+                let req = req.clone();
+                Box::pin(async move {
+                    let identity = identify(req).await?;
                     if identity.role >= $role {
                         Ok($name(identity))
                     } else {
@@ -132,7 +154,7 @@ macro_rules! role_extractor {
                             ),
                         ))
                     }
-                }))
+                })
             }
         }
     };
@@ -250,10 +272,10 @@ impl Params {
             }
             let unknown = || Error::invalid("unknown_cycle", format!("no cycle with id {text:?}"));
             let id: i64 = text.parse().map_err(|_| unknown())?;
-            let row = store.cycle_blocking(id)?.ok_or_else(unknown)?;
+            let row = store.cycle(id)?.ok_or_else(unknown)?;
             return Ok(crate::cycles::window(&row));
         }
-        let today = local_day(Utc::now(), settings.tz());
+        let today = local_day(store.now(), settings.tz());
         Window::select(
             self.get("from"),
             self.get("to"),

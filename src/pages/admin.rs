@@ -5,7 +5,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use maud::{html, Markup};
 use serde::Deserialize;
 
@@ -46,10 +45,10 @@ pub async fn page(
     let inner = store.clone().into_inner();
     let data = web::block(move || -> Result<Data> {
         let snapshot = inner.snapshot()?;
-        let now = Utc::now();
+        let now = inner.now();
         Ok(Data {
             today: local_day(now, snapshot.settings.tz()).to_string(),
-            tokens: inner.list_tokens_blocking()?,
+            tokens: inner.list_tokens()?,
             cycles: report::cycle_list(&inner, now)?,
             snapshot,
         })

@@ -5,7 +5,7 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::{Datelike, Utc};
+use chrono::Datelike;
 use maud::{html, Markup};
 
 use super::layout::{self, Chrome, Nav};
@@ -183,7 +183,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         let snapshot = inner.snapshot()?;
         Ok(Data {
             ranking: report::ranking(&inner, &window, By::Priority)?,
-            cycles: report::cycle_list(&inner, Utc::now())?,
+            cycles: report::cycle_list(&inner, inner.now())?,
             currency: snapshot.settings.currency(),
             organization: snapshot.settings.name.clone(),
             default_days: snapshot.settings.window_days,
@@ -210,10 +210,7 @@ fn choose(req: &HttpRequest, store: &Store) -> Result<(Choice, Window)> {
     let window = params.window(store)?;
     let choice = if let Some(id) = params.get("cycle") {
         let id: i64 = id.parse().unwrap_or_default();
-        let name = store
-            .cycle_blocking(id)?
-            .map(|row| row.name)
-            .unwrap_or_default();
+        let name = store.cycle(id)?.map(|row| row.name).unwrap_or_default();
         Choice::Cycle(id, name)
     } else if params.get("from").is_some() {
         Choice::Custom
@@ -226,7 +223,7 @@ fn choose(req: &HttpRequest, store: &Store) -> Result<(Choice, Window)> {
 fn default_window(store: &Store) -> Result<(Choice, Window)> {
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
-    let today = crate::calendar::local_day(Utc::now(), settings.tz());
+    let today = crate::calendar::local_day(store.now(), settings.tz());
     let window = Window::ending(today, settings.window_days).map_err(Error::internal)?;
     Ok((Choice::Days(settings.window_days), window))
 }

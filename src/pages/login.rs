@@ -72,7 +72,10 @@ pub async fn submit(
         ));
     }
     let lifetime = chrono::Duration::days(LIFETIME_DAYS);
-    let Some((secret, _csrf, identity)) = store.create_session(token, lifetime).await? else {
+    let Some((secret, _csrf, identity)) = store
+        .call(move |s| s.create_session(&token, lifetime))
+        .await?
+    else {
         if let Some(throttled) = crate::http::extract::record_failure(&req) {
             return Err(throttled);
         }
@@ -118,7 +121,8 @@ pub async fn logout(
                 Some(message),
             ));
         }
-        store.end_session(&current.secret).await?;
+        let secret = current.secret.clone();
+        store.call(move |s| s.end_session(&secret)).await?;
     }
     let removal = Cookie::build(SESSION_COOKIE, "")
         .path("/")

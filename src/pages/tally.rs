@@ -4,7 +4,6 @@
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
-use chrono::Utc;
 use maud::{html, Markup};
 
 use super::assets;
@@ -22,9 +21,9 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         Err(response) => return Ok(response),
     };
     let snapshot = store.snapshot()?;
-    let now = Utc::now();
+    let now = store.now();
     let today = local_day(now, snapshot.settings.tz());
-    let counts = store.counts_on(today).await?;
+    let counts = store.call(move |s| s.counts_on(today)).await?;
     let count = |key: &str| counts.get(key).copied().unwrap_or(0);
     let content = content(
         &snapshot,

@@ -1,34 +1,140 @@
-//! Storage: the only module that knows about SQLite. Handlers and the CLI call the typed
-//! methods of [`Store`]; a PostgreSQL backend would implement the same methods.
+//! Storage: the only module that knows about databases. Handlers and the CLI call the
+//! typed, synchronous methods of [`Store`]; async code runs them through [`Store::call`],
+//! the one way off the async workers.
+//!
+//! Two engines sit behind the same methods: SQLite (one file, zero set-up, the default) and
+//! PostgreSQL (many instances, one database). The SQL of each aggregate is written once
+//! over [`db::Conn`]:
+//! - [`catalogue`]: settings, horrors and their history;
+//! - [`ticks`]: recording, voiding and reading ticks;
+//! - [`rollup`]: the daily totals every ranking reads;
+//! - [`tokens`]: tokens and page sessions;
+//! - [`cycles`]: improvement cycles.
 //!
 //! Writes go through one writer thread with group commit ([`writer`]); reads use a small
-//! pool of their own connections on the blocking thread pool, so a long export never
-//! blocks a tap (WAL lets readers and the writer run side by side).
+//! pool of their own connections, so a long export never blocks a tap.
 
 mod cache;
-mod queries;
-mod schema;
+pub mod catalogue;
+pub mod cycles;
+pub mod db;
+mod migrate;
+mod postgres;
+pub mod rollup;
+pub mod schema;
+mod sqlite;
+pub mod ticks;
+pub mod tokens;
 mod writer;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, RwLock};
-use std::time::Duration;
 
-use chrono::{DateTime, NaiveDate, Utc};
-use rusqlite::{Connection, OpenFlags};
+use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 
-pub use queries::{Applied, CatalogueChange, CycleRow, Recorded, TickFilter, TokenInfo};
+pub use catalogue::{Applied, CatalogueChange};
+pub use cycles::CycleRow;
+pub use db::Engine;
+pub use migrate::Migrated;
+pub use ticks::{Recorded, TickFilter};
+pub use tokens::TokenInfo;
 
 use crate::auth::{hash_secret, new_secret, Identity, Role};
 use crate::calendar::Window;
 use crate::catalogue::Horror;
+use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Settings};
 use crate::error::{Error, Result};
 use crate::money::Currency;
 use crate::ranking::Tally;
 use crate::ticks::{NewTick, Tick};
 use crate::trend::DayTally;
+use db::Conn;
+
+/// Where the data lives: `sqlite:PATH` or `postgres://user[:password]@host[:port]/dbname`.
+#[derive(Clone)]
+pub enum Location {
+    Sqlite(PathBuf),
+    Postgres {
+        config: ::postgres::Config,
+        /// The URL without its password, for messages and logs.
+        shown: String,
+    },
+}
+
+/// Equal when they name the same file, or the same user, server and database.
+impl PartialEq for Location {
+    fn eq(&self, other: &Self) -> bool {
+        self.to_string() == other.to_string()
+    }
+}
+
+impl std::fmt::Debug for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.to_string())
+    }
+}
+
+impl std::fmt::Display for Location {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Location::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
+            Location::Postgres { shown, .. } => f.write_str(shown),
+        }
+    }
+}
+
+impl Location {
+    /// Parses a database URL; the error says what is accepted (never echoing a password).
+    pub fn parse(url: &str) -> Result<Location, String> {
+        const ACCEPTED: &str = "use sqlite:PATH or postgres://user[:password]@host[:port]/dbname";
+        if let Some(path) = url.strip_prefix("sqlite:") {
+            if path.is_empty() {
+                return Err(format!("sqlite: needs a file path; {ACCEPTED}"));
+            }
+            return Ok(Location::Sqlite(PathBuf::from(path)));
+        }
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            let config: ::postgres::Config = url
+                .parse()
+                .map_err(|e| format!("not a valid PostgreSQL URL ({e}); {ACCEPTED}"))?;
+            let host = config
+                .get_hosts()
+                .first()
+                .map(|h| match h {
+                    ::postgres::config::Host::Tcp(name) => name.clone(),
+                    ::postgres::config::Host::Unix(path) => path.display().to_string(),
+                })
+                .unwrap_or_else(|| "localhost".into());
+            let port = config.get_ports().first().copied().unwrap_or(5432);
+            let shown = format!(
+                "postgres://{}@{host}:{port}/{}",
+                config.get_user().unwrap_or(""),
+                config.get_dbname().unwrap_or("")
+            );
+            return Ok(Location::Postgres { config, shown });
+        }
+        let scheme = url.split_once(':').map_or("(none)", |(s, _)| s);
+        Err(format!(
+            "unsupported database URL scheme {scheme:?}; {ACCEPTED}"
+        ))
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            Location::Sqlite(_) => Engine::Sqlite,
+            Location::Postgres { .. } => Engine::Postgres,
+        }
+    }
+
+    fn open_reader(&self) -> Result<Box<dyn Conn>> {
+        match self {
+            Location::Sqlite(path) => sqlite::open_reader(path),
+            Location::Postgres { config, .. } => postgres::open_reader(config),
+        }
+    }
+}
 
 /// The organization's settings and every horror, as last committed.
 #[derive(Debug, Clone)]
@@ -55,181 +161,160 @@ pub struct Store {
 }
 
 struct Inner {
-    path: PathBuf,
+    location: Location,
     writer: writer::Writer,
-    readers: Mutex<Vec<Connection>>,
+    readers: Mutex<Vec<Box<dyn Conn>>>,
     snapshot: RwLock<Option<Arc<Snapshot>>>,
     /// Serialises catalogue changes with their snapshot reload, so two concurrent
     /// `PUT /api/horrors` cannot leave the older catalogue cached.
-    catalogue_change: tokio::sync::Mutex<()>,
+    catalogue_change: Mutex<()>,
     tokens: cache::TtlCache<Identity>,
     sessions: cache::TtlCache<(Identity, String)>,
+    clock: Arc<dyn Clock>,
 }
 
 const MAX_IDLE_READERS: usize = 16;
 
-/// Whether `e` means another connection holds the write lock (retry shortly).
-pub fn is_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
+pub(crate) fn millis(instant: DateTime<Utc>) -> i64 {
+    instant.timestamp_millis()
 }
 
-/// Whether `e` means storage is full or cannot be written (disk full, quota, I/O error,
-/// read-only file system): writes answer 503 `storage_unavailable` until it passes.
-pub fn is_full(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(
-            rusqlite::ErrorCode::DiskFull
-                | rusqlite::ErrorCode::SystemIoFailure
-                | rusqlite::ErrorCode::ReadOnly
-                | rusqlite::ErrorCode::CannotOpen
-        )
-    )
+pub(crate) fn instant(ms: i64) -> DateTime<Utc> {
+    Utc.timestamp_millis_opt(ms).single().unwrap_or_default()
 }
 
-fn configure(conn: &Connection) -> rusqlite::Result<()> {
-    conn.busy_timeout(Duration::from_secs(5))?;
-    // WAL + synchronous=FULL: a commit is on disk (WAL fsynced) before it returns,
-    // so an acknowledged tick survives kill -9 and a power cut.
-    conn.pragma_update(None, "journal_mode", "WAL")?;
-    conn.pragma_update(None, "synchronous", "FULL")?;
-    conn.pragma_update(None, "foreign_keys", "ON")?;
-    // After a checkpoint resets the WAL, it is cut back to 4 MiB, so space taken in a burst
-    // (or before a full disk) goes back to the file system.
-    conn.pragma_update(None, "journal_size_limit", 4 * 1024 * 1024)?;
-    conn.set_prepared_statement_cache_capacity(64);
-    Ok(())
+pub(crate) fn parse_day(text: &str) -> Result<NaiveDate> {
+    NaiveDate::parse_from_str(text, "%Y-%m-%d")
+        .map_err(|e| Error::internal(format!("bad stored day {text}: {e}")))
 }
 
 impl Store {
-    /// Opens (creating if needed) the database at `path` and applies migrations.
+    /// Opens (creating if needed) the SQLite database at `path`, on the system clock.
     pub fn open(path: &Path) -> Result<Store> {
-        if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-            if !parent.is_dir() {
-                return Err(Error::internal(format!(
-                    "{}: the folder {} does not exist",
-                    path.display(),
-                    parent.display()
-                )));
+        Store::open_at(&Location::Sqlite(path.to_path_buf()), Arc::new(SystemClock))
+    }
+
+    /// Opens the database at `location` and applies migrations; time comes from `clock`.
+    pub fn open_at(location: &Location, clock: Arc<dyn Clock>) -> Result<Store> {
+        let (conn, recover): (Box<dyn Conn>, writer::Recover) = match location {
+            Location::Sqlite(path) => {
+                let mut conn = sqlite::open_writer(path)?;
+                schema::migrate(&mut conn)?;
+                sqlite::tune_writer(&conn)?;
+                (Box::new(conn), sqlite::recover(path.clone()))
             }
-        }
-        let mut conn = Connection::open(path)?;
-        configure(&conn)?;
-        schema::migrate(&mut conn)?;
-        // Most checkpoint work runs on its own thread (below), off the commit path. The
-        // writer still checkpoints past 4000 pages (16 MiB): only a checkpoint run between
-        // its own transactions lets the WAL restart, so the WAL stays bounded under constant
-        // writes (and recovery after a crash stays fast).
-        conn.pragma_update(None, "wal_autocheckpoint", 4000)?;
-        conn.pragma_update(None, "cache_size", -32_768)?;
+            Location::Postgres { config, shown } => {
+                let mut conn = postgres::connect(config, shown)?;
+                schema::migrate(&mut conn)?;
+                (Box::new(conn), postgres::recover(config.clone()))
+            }
+        };
         let store = Store {
             inner: Arc::new(Inner {
-                path: path.to_path_buf(),
-                writer: writer::Writer::start(
-                    conn,
-                    writer::QUEUE_CAPACITY,
-                    Some(path.to_path_buf()),
-                )
-                .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
+                location: location.clone(),
+                writer: writer::Writer::start(conn, writer::QUEUE_CAPACITY, recover)
+                    .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
                 readers: Mutex::new(Vec::new()),
                 snapshot: RwLock::new(None),
-                catalogue_change: tokio::sync::Mutex::new(()),
+                catalogue_change: Mutex::new(()),
                 tokens: cache::TtlCache::new(),
                 sessions: cache::TtlCache::new(),
+                clock,
             }),
         };
-        store.reload_blocking()?;
-        store.start_checkpointer()?;
+        store.reload()?;
+        let alive = Arc::downgrade(&store.inner);
+        match location {
+            Location::Sqlite(path) => sqlite::start_checkpointer(path, alive)?,
+            Location::Postgres { config, .. } => {
+                postgres::start_listener(config.clone(), alive, |inner: Arc<Inner>| {
+                    let store = Store { inner };
+                    store.forget_identities();
+                    if let Err(e) = store.reload() {
+                        tracing::warn!(error = %e, "reloading after a change elsewhere failed");
+                    }
+                })?
+            }
+        }
         Ok(store)
     }
 
-    /// Copies committed WAL frames into the database every half second (PASSIVE: never
-    /// blocks the writer or readers), so commits stay one WAL append and one fsync.
-    fn start_checkpointer(&self) -> Result<()> {
-        let conn = Connection::open(&self.inner.path)?;
-        configure(&conn)?;
-        let weak = Arc::downgrade(&self.inner);
-        std::thread::Builder::new()
-            .name("horrors-checkpoint".into())
-            .spawn(move || loop {
-                std::thread::sleep(Duration::from_millis(500));
-                if weak.upgrade().is_none() {
-                    // The store is gone: a last full checkpoint, then stop.
-                    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
-                    return;
-                }
-                if let Err(e) = conn.query_row("PRAGMA wal_checkpoint(PASSIVE)", [], |_| Ok(())) {
-                    tracing::warn!(error = %e, "checkpoint failed");
-                }
-            })
-            .map_err(|e| Error::internal(format!("cannot start the checkpoint thread: {e}")))?;
-        Ok(())
+    /// Runs `f` with this store on the blocking thread pool: the one way async code uses
+    /// the store (every method blocks on a database).
+    pub async fn call<T, F>(&self, f: F) -> Result<T>
+    where
+        F: FnOnce(&Store) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let store = self.clone();
+        tokio::task::spawn_blocking(move || f(&store))
+            .await
+            .map_err(|e| Error::internal(format!("storage task failed: {e}")))?
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.inner.path
+    /// Where the data lives.
+    pub fn location(&self) -> &Location {
+        &self.inner.location
     }
 
-    fn reader(&self) -> Result<Reader<'_>> {
+    pub fn engine(&self) -> Engine {
+        self.inner.location.engine()
+    }
+
+    /// The SQLite file, if this store is one.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.inner.location {
+            Location::Sqlite(path) => Some(path),
+            Location::Postgres { .. } => None,
+        }
+    }
+
+    /// The current instant, from the store's clock.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.inner.clock.now()
+    }
+
+    /// Runs `f` on a pooled reader connection, here and now.
+    pub fn read<T>(&self, f: impl FnOnce(&mut dyn Conn) -> Result<T>) -> Result<T> {
         let pooled = self
             .inner
             .readers
             .lock()
             .map_err(|_| Error::internal("reader pool poisoned"))?
             .pop();
-        let conn = match pooled {
+        let mut conn = match pooled {
             Some(conn) => conn,
-            None => {
-                let conn = Connection::open_with_flags(
-                    &self.inner.path,
-                    OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX,
-                )?;
-                configure(&conn)?;
-                conn
-            }
+            None => self.inner.location.open_reader()?,
         };
-        Ok(Reader {
-            store: self,
-            conn: Some(conn),
-        })
+        let result = f(&mut *conn);
+        if conn.healthy() {
+            if let Ok(mut pool) = self.inner.readers.lock() {
+                if pool.len() < MAX_IDLE_READERS {
+                    pool.push(conn);
+                }
+            }
+        }
+        result
     }
 
-    /// Runs `f` on a reader connection, on the blocking pool.
-    async fn read<T, F>(&self, f: F) -> Result<T>
+    fn write<T, F>(&self, work: F) -> Result<T>
     where
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.read_blocking(f))
-            .await
-            .map_err(|e| Error::internal(format!("read task failed: {e}")))?
+        self.inner.writer.write(work)
     }
 
-    /// Runs `f` on a reader connection, here and now (CLI, or already on a blocking thread).
-    pub fn read_blocking<T>(&self, f: impl FnOnce(&Connection) -> Result<T>) -> Result<T> {
-        let reader = self.reader()?;
-        f(reader.conn.as_ref().expect("reader holds a connection"))
-    }
-
-    fn reload_blocking(&self) -> Result<Option<Arc<Snapshot>>> {
-        let snapshot = self.read_blocking(|conn| {
-            Ok(queries::load_settings(conn)?.map(|settings| Snapshot {
-                settings,
-                horrors: Vec::new(),
-            }))
+    fn reload(&self) -> Result<Option<Arc<Snapshot>>> {
+        let snapshot = self.read(|conn| {
+            Ok(match catalogue::load_settings(conn)? {
+                Some(settings) => Some(Arc::new(Snapshot {
+                    settings,
+                    horrors: catalogue::load_horrors(conn)?,
+                })),
+                None => None,
+            })
         })?;
-        let snapshot = match snapshot {
-            Some(mut s) => {
-                s.horrors = self.read_blocking(queries::load_horrors)?;
-                Some(Arc::new(s))
-            }
-            None => None,
-        };
         *self
             .inner
             .snapshot
@@ -248,92 +333,60 @@ impl Store {
             .ok_or_else(|| Error::internal("the database has no configuration yet; start `horrors serve` with a configuration file"))
     }
 
-    // ------------------------------------------------------------ configuration
+    fn currency(&self) -> Result<Currency> {
+        Ok(self.snapshot()?.settings.currency())
+    }
+
+    // ------------------------------------------------------------ catalogue
 
     /// Applies the configuration file unless its exact content was applied before.
-    pub fn apply_config_blocking(&self, config: &Config) -> Result<Applied> {
+    pub fn apply_config(&self, config: &Config) -> Result<Applied> {
         let config = config.clone();
-        let applied = self.inner.writer.write_blocking(move |conn| {
-            queries::apply_config(
-                conn,
-                &config.settings,
-                &config.horrors,
-                &config.digest,
-                Utc::now(),
-            )
+        let now = self.now();
+        let applied = self.write(move |conn| {
+            catalogue::apply_config(conn, &config.settings, &config.horrors, &config.digest, now)
         })?;
-        self.reload_blocking()?;
+        self.reload()?;
         Ok(applied)
     }
 
     /// Replaces the active catalogue (`PUT /api/horrors`).
-    pub async fn replace_catalogue(&self, horrors: Vec<Horror>, actor: String) -> Result<usize> {
-        let _one_at_a_time = self.inner.catalogue_change.lock().await;
-        let changes = self
+    pub fn replace_catalogue(&self, horrors: Vec<Horror>, actor: String) -> Result<usize> {
+        let _one_at_a_time = self
             .inner
-            .writer
-            .write(move |conn| {
-                queries::replace_catalogue(conn, &horrors, "api", Some(&actor), Utc::now())
-            })
-            .await?;
-        let store = self.clone();
-        tokio::task::spawn_blocking(move || store.reload_blocking())
-            .await
-            .map_err(|e| Error::internal(e.to_string()))??;
+            .catalogue_change
+            .lock()
+            .map_err(|_| Error::internal("catalogue lock poisoned"))?;
+        let now = self.now();
+        let changes = self.write(move |conn| {
+            catalogue::replace_catalogue(conn, &horrors, "api", Some(&actor), now)
+        })?;
+        self.reload()?;
         Ok(changes)
     }
 
-    pub async fn catalogue_history(&self) -> Result<Vec<CatalogueChange>> {
-        self.read(queries::catalogue_history).await
+    pub fn catalogue_history(&self) -> Result<Vec<CatalogueChange>> {
+        self.read(catalogue::catalogue_history)
     }
 
-    // ------------------------------------------------------------ tokens
+    // ------------------------------------------------------------ tokens and sessions
 
     /// Creates a token and returns its record and its secret (shown once, never stored).
-    pub fn create_token_blocking(&self, name: &str, role: Role) -> Result<(TokenInfo, String)> {
+    pub fn create_token(&self, name: &str, role: Role) -> Result<(TokenInfo, String)> {
         let secret = new_secret().map_err(Error::internal)?;
         let hash = hash_secret(&secret);
-        let name = name.to_string();
-        let info = self.inner.writer.write_blocking(move |conn| {
-            queries::create_token(conn, &name, role, &hash, Utc::now())
-        })?;
+        let (name, now) = (name.to_string(), self.now());
+        let info = self.write(move |conn| tokens::create_token(conn, &name, role, &hash, now))?;
         Ok((info, secret))
     }
 
-    pub async fn create_token(&self, name: String, role: Role) -> Result<(TokenInfo, String)> {
-        let secret = new_secret().map_err(Error::internal)?;
-        let hash = hash_secret(&secret);
-        let info = self
-            .inner
-            .writer
-            .write(move |conn| queries::create_token(conn, &name, role, &hash, Utc::now()))
-            .await?;
-        Ok((info, secret))
+    pub fn list_tokens(&self) -> Result<Vec<TokenInfo>> {
+        self.read(tokens::list_tokens)
     }
 
-    pub fn list_tokens_blocking(&self) -> Result<Vec<TokenInfo>> {
-        self.read_blocking(queries::list_tokens)
-    }
-
-    pub async fn list_tokens(&self) -> Result<Vec<TokenInfo>> {
-        self.read(queries::list_tokens).await
-    }
-
-    pub fn revoke_token_blocking(&self, id: i64) -> Result<Option<TokenInfo>> {
-        let revoked = self
-            .inner
-            .writer
-            .write_blocking(move |conn| queries::revoke_token(conn, id, Utc::now()));
-        self.forget_identities();
-        revoked
-    }
-
-    pub async fn revoke_token(&self, id: i64) -> Result<Option<TokenInfo>> {
-        let revoked = self
-            .inner
-            .writer
-            .write(move |conn| queries::revoke_token(conn, id, Utc::now()))
-            .await;
+    pub fn revoke_token(&self, id: i64) -> Result<Option<TokenInfo>> {
+        let now = self.now();
+        let revoked = self.write(move |conn| tokens::revoke_token(conn, id, now));
         self.forget_identities();
         revoked
     }
@@ -344,50 +397,53 @@ impl Store {
         self.inner.sessions.clear();
     }
 
-    pub fn has_admin_token_blocking(&self) -> Result<bool> {
-        self.read_blocking(queries::has_admin_token)
+    pub fn has_admin_token(&self) -> Result<bool> {
+        self.read(tokens::has_admin_token)
+    }
+
+    /// The identity behind a bearer secret if it was looked up within the cache's TTL
+    /// (no database work: safe on an async worker).
+    pub fn cached_token(&self, secret: &str) -> Option<Identity> {
+        self.inner.tokens.get(&hash_secret(secret))
+    }
+
+    /// [`Store::session`] from the cache only.
+    pub fn cached_session(&self, secret: &str) -> Option<(Identity, String)> {
+        self.inner.sessions.get(&hash_secret(secret))
     }
 
     /// The identity behind a bearer secret: from the short-lived cache, else an indexed
-    /// lookup. Revocation through this server takes effect on the very next request.
+    /// lookup. Revocation anywhere takes effect within the cache's TTL (at once through
+    /// this instance, and on PostgreSQL at the change notice).
     pub fn authenticate(&self, secret: &str) -> Result<Option<Identity>> {
         let hash = hash_secret(secret);
         if let Some(identity) = self.inner.tokens.get(&hash) {
             return Ok(Some(identity));
         }
-        let found = self.read_blocking(|conn| queries::lookup_token(conn, &hash))?;
+        let found = self.read(|conn| tokens::lookup_token(conn, &hash))?;
         if let Some(identity) = &found {
             self.inner.tokens.put(hash, identity.clone());
         }
         Ok(found)
     }
 
-    // ------------------------------------------------------------ sessions
-
     /// Starts a page session for a token secret; returns the session secret and CSRF
     /// secret, or `None` if the token is unknown or revoked.
-    pub async fn create_session(
+    pub fn create_session(
         &self,
-        token_secret: String,
+        token_secret: &str,
         lifetime: chrono::Duration,
     ) -> Result<Option<(String, String, Identity)>> {
-        let store = self.clone();
-        let Some(identity) = tokio::task::spawn_blocking(move || store.authenticate(&token_secret))
-            .await
-            .map_err(|e| Error::internal(e.to_string()))??
-        else {
+        let Some(identity) = self.authenticate(token_secret)? else {
             return Ok(None);
         };
         let secret = new_secret().map_err(Error::internal)?;
         let csrf = new_secret().map_err(Error::internal)?;
         let (hash, token_id, csrf_copy) = (hash_secret(&secret), identity.token_id, csrf.clone());
-        let now = Utc::now();
-        self.inner
-            .writer
-            .write(move |conn| {
-                queries::create_session(conn, &hash, token_id, &csrf_copy, now, now + lifetime)
-            })
-            .await?;
+        let now = self.now();
+        self.write(move |conn| {
+            tokens::create_session(conn, &hash, token_id, &csrf_copy, now, now + lifetime)
+        })?;
         Ok(Some((secret, csrf, identity)))
     }
 
@@ -398,258 +454,190 @@ impl Store {
         if let Some(found) = self.inner.sessions.get(&hash) {
             return Ok(Some(found));
         }
-        let found = self.read_blocking(|conn| queries::lookup_session(conn, &hash, Utc::now()))?;
+        let now = self.now();
+        let found = self.read(|conn| tokens::lookup_session(conn, &hash, now))?;
         if let Some(session) = &found {
             self.inner.sessions.put(hash, session.clone());
         }
         Ok(found)
     }
 
-    pub async fn end_session(&self, secret: &str) -> Result<()> {
+    pub fn end_session(&self, secret: &str) -> Result<()> {
         let hash = hash_secret(secret);
-        let ended = self
-            .inner
-            .writer
-            .write(move |conn| queries::delete_session(conn, &hash))
-            .await;
+        let ended = self.write(move |conn| tokens::delete_session(conn, &hash));
         self.inner.sessions.clear();
         ended
     }
 
     // ------------------------------------------------------------ cycles
 
-    pub async fn create_cycle(
+    pub fn create_cycle(
         &self,
         name: String,
         window: Window,
         note: Option<String>,
         focus: Vec<String>,
     ) -> Result<i64> {
-        self.inner
-            .writer
-            .write(move |conn| {
-                queries::create_cycle(conn, &name, &window, note.as_deref(), &focus, Utc::now())
-            })
-            .await
+        let now = self.now();
+        self.write(move |conn| cycles::create(conn, &name, &window, note.as_deref(), &focus, now))
     }
 
-    pub async fn update_cycle(
+    pub fn update_cycle(
         &self,
         id: i64,
         name: Option<String>,
         note: Option<Option<String>>,
         focus: Option<Vec<String>>,
     ) -> Result<bool> {
-        self.inner
-            .writer
-            .write(move |conn| {
-                queries::update_cycle(
-                    conn,
-                    id,
-                    name.as_deref(),
-                    note.as_ref().map(|n| n.as_deref()),
-                    focus.as_deref(),
-                    Utc::now(),
-                )
-            })
-            .await
+        let now = self.now();
+        self.write(move |conn| {
+            cycles::update(
+                conn,
+                id,
+                name.as_deref(),
+                note.as_ref().map(|n| n.as_deref()),
+                focus.as_deref(),
+                now,
+            )
+        })
     }
 
-    pub fn cycle_blocking(&self, id: i64) -> Result<Option<CycleRow>> {
-        self.read_blocking(|conn| queries::cycle(conn, id))
+    pub fn cycle(&self, id: i64) -> Result<Option<CycleRow>> {
+        self.read(|conn| cycles::get(conn, id))
     }
 
-    pub fn cycles_blocking(&self) -> Result<Vec<CycleRow>> {
-        self.read_blocking(queries::cycles)
+    pub fn cycles(&self) -> Result<Vec<CycleRow>> {
+        self.read(cycles::all)
     }
 
-    pub fn focus_keys_blocking(
-        &self,
-        window: &Window,
-    ) -> Result<std::collections::HashSet<String>> {
-        self.read_blocking(|conn| queries::focus_keys(conn, window))
+    pub fn focus_keys(&self, window: &Window) -> Result<HashSet<String>> {
+        self.read(|conn| cycles::focus_keys(conn, window))
     }
 
     // ------------------------------------------------------------ ticks
 
-    /// Records ticks all-or-nothing; returns once they are durably committed.
-    pub async fn record_ticks(&self, who: Identity, ticks: Vec<NewTick>) -> Result<Vec<Recorded>> {
-        let snapshot = self.snapshot()?;
-        self.inner
-            .writer
-            .write(move |conn| {
-                queries::insert_ticks(
-                    conn,
-                    Some(&who),
-                    &who.name,
-                    &ticks,
-                    &snapshot.settings,
-                    crate::ticks::to_millis(Utc::now()),
-                )
-            })
-            .await
-    }
-
-    /// Records ticks with no token behind them (demo data, imports).
-    pub fn record_ticks_blocking(
+    /// Records ticks all-or-nothing; returns once they are durably committed. `who` is
+    /// the token behind them (none for demo data and imports).
+    pub fn record_ticks(
         &self,
+        who: Option<Identity>,
         recorded_by: &str,
         ticks: Vec<NewTick>,
-        now: DateTime<Utc>,
-    ) -> Result<usize> {
+    ) -> Result<Vec<Recorded>> {
         let snapshot = self.snapshot()?;
-        let recorded_by = recorded_by.to_string();
-        self.inner.writer.write_blocking(move |conn| {
-            queries::insert_ticks(conn, None, &recorded_by, &ticks, &snapshot.settings, now)
-                .map(|r| r.len())
+        let (recorded_by, now) = (recorded_by.to_string(), crate::ticks::to_millis(self.now()));
+        self.write(move |conn| {
+            ticks::insert(
+                conn,
+                who.as_ref(),
+                &recorded_by,
+                &ticks,
+                &snapshot.settings,
+                now,
+            )
         })
     }
 
-    pub async fn void_tick(&self, id: i64, who: Identity, reason: Option<String>) -> Result<Tick> {
+    pub fn void_tick(&self, id: i64, who: Identity, reason: Option<String>) -> Result<Tick> {
         let snapshot = self.snapshot()?;
-        self.inner
-            .writer
-            .write(move |conn| {
-                queries::void_tick(
-                    conn,
-                    id,
-                    &who,
-                    reason.as_deref(),
-                    &snapshot.settings,
-                    Utc::now(),
-                )
-            })
-            .await
+        let now = self.now();
+        self.write(move |conn| {
+            ticks::void(conn, id, &who, reason.as_deref(), &snapshot.settings, now)
+        })
     }
 
-    pub async fn list_ticks(&self, filter: TickFilter) -> Result<(Vec<Tick>, Option<i64>)> {
+    pub fn list_ticks(&self, filter: &TickFilter) -> Result<(Vec<Tick>, Option<i64>)> {
         let currency = self.currency()?;
-        self.read(move |conn| queries::list_ticks(conn, &filter, currency))
-            .await
+        self.read(|conn| ticks::list(conn, filter, currency))
     }
 
     /// Streams the window's ticks, oldest first, to `each` (on the calling thread).
-    pub fn for_each_tick_blocking(
+    pub fn for_each_tick(
         &self,
         window: &Window,
         include_voided: bool,
         each: impl FnMut(Tick) -> Result<()>,
     ) -> Result<()> {
         let currency = self.currency()?;
-        self.read_blocking(|conn| {
-            queries::for_each_tick(conn, window, include_voided, currency, each)
-        })
+        self.read(|conn| ticks::for_each(conn, window, include_voided, currency, each))
     }
 
-    pub fn has_ticks_blocking(&self) -> Result<bool> {
-        self.read_blocking(|conn| {
-            Ok(conn.query_row("SELECT EXISTS (SELECT 1 FROM ticks)", [], |row| row.get(0))?)
-        })
+    pub fn has_ticks(&self) -> Result<bool> {
+        self.read(ticks::any)
     }
 
-    pub fn count_ticks_blocking(&self) -> Result<i64> {
-        self.read_blocking(|conn| {
-            Ok(conn.query_row("SELECT COUNT(*) FROM ticks", [], |row| row.get(0))?)
-        })
+    pub fn count_ticks(&self) -> Result<i64> {
+        self.read(ticks::count)
     }
 
-    fn currency(&self) -> Result<Currency> {
-        Ok(self.snapshot()?.settings.currency())
+    // ------------------------------------------------------------ rollup
+
+    pub fn tallies(&self, window: &Window) -> Result<BTreeMap<String, Tally>> {
+        self.read(|conn| rollup::tallies(conn, window))
     }
 
-    // ------------------------------------------------------------ aggregates
-
-    pub fn tallies_blocking(&self, window: &Window) -> Result<BTreeMap<String, Tally>> {
-        self.read_blocking(|conn| queries::tallies(conn, window))
+    pub fn day_tallies(&self, window: &Window) -> Result<Vec<DayTally>> {
+        self.read(|conn| rollup::day_tallies(conn, window))
     }
 
-    pub fn day_tallies_blocking(&self, window: &Window) -> Result<Vec<DayTally>> {
-        self.read_blocking(|conn| queries::day_tallies(conn, window))
+    pub fn counts_on(&self, day: NaiveDate) -> Result<HashMap<String, u64>> {
+        self.read(|conn| rollup::counts_on(conn, day))
     }
 
-    pub async fn counts_on(&self, day: NaiveDate) -> Result<HashMap<String, u64>> {
-        self.read(move |conn| queries::counts_on(conn, day)).await
+    /// Rows where the daily rollup disagrees with the ticks.
+    pub fn check_rollup(&self) -> Result<Vec<String>> {
+        self.read(rollup::check)
+    }
+
+    /// Rebuilds the daily rollup from the ticks.
+    pub fn rebuild_rollup(&self) -> Result<()> {
+        self.write(rollup::rebuild)
     }
 
     // ------------------------------------------------------------ operations
 
     /// Whether the database answers (for `/healthz`).
-    pub async fn ping(&self) -> Result<()> {
-        self.read(|conn| Ok(conn.query_row("SELECT 1", [], |_| Ok(()))?))
-            .await
+    pub fn ping(&self) -> Result<()> {
+        self.read(|conn| conn.batch("SELECT 1"))
     }
 
-    /// Whether writes currently fail for lack of space (reads still work).
+    /// Whether writes currently fail because storage is full or unreachable.
     pub fn degraded(&self) -> bool {
         self.inner.writer.degraded()
     }
 
-    /// Caps the database at `pages` pages (None: SQLite's default), so tests can make
+    /// Caps a SQLite database at `pages` pages (None: SQLite's default), so tests can make
     /// storage run out without filling a disk. Not for production use.
     #[doc(hidden)]
     pub fn limit_pages_for_tests(&self, pages: Option<u64>) -> Result<()> {
         let pages = pages.unwrap_or(4_294_967_294);
-        self.inner.writer.maintain_blocking(move |conn| {
-            conn.query_row(&format!("PRAGMA max_page_count = {pages}"), [], |_| Ok(()))?;
-            Ok(())
-        })
+        self.inner
+            .writer
+            .maintain(move |conn| conn.batch(&format!("PRAGMA max_page_count = {pages};")))
     }
 
-    /// A clean stop: copies the write-ahead log into the database file and truncates it,
-    /// so the `.db` file alone holds every acknowledged write.
-    pub fn close_blocking(&self) -> Result<()> {
-        let conn = Connection::open(&self.inner.path)?;
-        conn.busy_timeout(Duration::from_secs(5))?;
-        let (busy, _, _): (i64, i64, i64) =
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })?;
-        if busy != 0 {
-            return Err(Error::internal(
-                "the write-ahead log could not be checkpointed: the database is busy",
-            ));
+    /// A clean stop. SQLite: copies the write-ahead log into the database file and
+    /// truncates it, so the `.db` file alone holds every acknowledged write.
+    pub fn close(&self) -> Result<()> {
+        match &self.inner.location {
+            Location::Sqlite(path) => sqlite::close(path),
+            Location::Postgres { .. } => Ok(()),
         }
-        Ok(())
     }
 
-    /// A consistent, compact copy of the database while it is in use: `VACUUM INTO` reads
-    /// one snapshot in one read transaction, so steady writes neither restart nor block it
-    /// (SQLite's online backup API restarts on every commit). Written atomically to `out`.
-    pub fn backup_blocking(&self, out: &Path) -> Result<()> {
-        crate::output::write_path_atomically(out, |temp| {
-            let temp = temp
-                .to_str()
-                .ok_or_else(|| Error::internal(format!("{}: not a UTF-8 path", out.display())))?;
-            self.read_blocking(|conn| {
-                conn.execute("VACUUM INTO ?1", [temp])?;
-                Ok(())
-            })
-        })
+    /// Copies this SQLite store into the empty PostgreSQL database at `target` and
+    /// verifies the copy (`horrors migrate --to`).
+    pub fn migrate_to(&self, target: &Location) -> Result<Migrated> {
+        migrate::to_postgres(self, target)
     }
 
-    /// Rows where the daily rollup disagrees with the ticks.
-    pub fn check_rollup_blocking(&self) -> Result<Vec<String>> {
-        self.read_blocking(queries::check_rollup)
-    }
-
-    /// Rebuilds the daily rollup from the ticks.
-    pub fn rebuild_rollup_blocking(&self) -> Result<()> {
-        self.inner.writer.write_blocking(queries::rebuild_rollup)
-    }
-}
-
-/// A pooled reader connection, returned to the pool on drop.
-struct Reader<'a> {
-    store: &'a Store,
-    conn: Option<Connection>,
-}
-
-impl Drop for Reader<'_> {
-    fn drop(&mut self) {
-        if let (Some(conn), Ok(mut pool)) = (self.conn.take(), self.store.inner.readers.lock()) {
-            if pool.len() < MAX_IDLE_READERS {
-                pool.push(conn);
-            }
+    /// A consistent copy of a SQLite database while it is in use, written atomically.
+    pub fn backup(&self, out: &Path) -> Result<()> {
+        match &self.inner.location {
+            Location::Sqlite(path) => sqlite::backup(path, out),
+            Location::Postgres { shown, .. } => Err(Error::internal(format!(
+                "backup copies SQLite files; for {shown} use pg_dump (e.g. pg_dump -Fc -f horrors.dump DBNAME)"
+            ))),
         }
     }
 }

@@ -2,17 +2,18 @@
 //! every queued job inside one transaction (each in its own savepoint, so one failing job
 //! does not undo the others) and answers all of them only after the commit is durable.
 //! This is group commit: one fsync for many ticks, and a 201 never precedes its commit.
+//! The same loop runs on both engines; only opening the transaction and recovering from
+//! a failure differ (see [`Recover`]).
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use rusqlite::Connection;
 use tokio::sync::oneshot;
 
+use super::db::Conn;
 use crate::error::{Error, Result};
 
 /// How many jobs may wait for the writer before new writes get 503.
@@ -20,21 +21,26 @@ pub const QUEUE_CAPACITY: usize = 8192;
 /// Most jobs in one transaction.
 const MAX_GROUP: usize = 1024;
 
+/// After storage failed (SQLite: disk full or unwritable; PostgreSQL: the server went
+/// away), says whether writes can resume, repairing what it can first (truncating the
+/// WAL, reconnecting). It may replace the connection.
+pub type Recover = Box<dyn FnMut(&mut Box<dyn Conn>) -> bool + Send>;
+
 /// How a job went inside the group transaction.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ran {
     Ok,
     Failed,
-    /// Failed because storage is full or unwritable.
-    Full,
+    /// Failed because storage is full, unwritable or unreachable.
+    Unavailable,
 }
 
 trait Job: Send {
     /// Runs inside the open transaction; says whether the job succeeded.
-    fn run(&mut self, conn: &Connection) -> Ran;
+    fn run(&mut self, conn: &mut dyn Conn) -> Ran;
     /// Delivers the result once the transaction's fate is known.
     fn finish(self: Box<Self>, committed: Result<(), Failure>);
-    /// Runs even while storage is full (maintenance that may free or limit space).
+    /// Runs even while storage is unavailable (maintenance that may free or limit space).
     fn essential(&self) -> bool;
 }
 
@@ -47,10 +53,10 @@ struct TypedJob<F, T> {
 
 impl<F, T> Job for TypedJob<F, T>
 where
-    F: FnOnce(&Connection) -> Result<T> + Send,
+    F: FnOnce(&mut dyn Conn) -> Result<T> + Send,
     T: Send,
 {
-    fn run(&mut self, conn: &Connection) -> Ran {
+    fn run(&mut self, conn: &mut dyn Conn) -> Ran {
         let Some(work) = self.work.take() else {
             return Ran::Failed;
         };
@@ -58,8 +64,7 @@ where
             .unwrap_or_else(|_| Err(Error::internal("a write job panicked")));
         let ran = match &result {
             Ok(_) => Ran::Ok,
-            Err(Error::Storage(e)) if super::is_full(e) => Ran::Full,
-            Err(Error::StorageUnavailable) => Ran::Full,
+            Err(Error::StorageUnavailable) => Ran::Unavailable,
             Err(_) => Ran::Failed,
         };
         self.result = Some(result);
@@ -74,10 +79,9 @@ where
         let result = match (committed, self.result) {
             (_, Some(Err(e))) => Err(e),
             (Ok(()), Some(Ok(value))) => Ok(value),
-            // Another process holds the write lock past the busy timeout: retry later.
-            (Err(Failure { busy: true, .. }), _) => Err(Error::Overloaded),
-            (Err(Failure { full: true, .. }), _) => Err(Error::StorageUnavailable),
-            (Err(Failure { message, .. }), _) => {
+            (Err(Failure::Busy), _) => Err(Error::Overloaded),
+            (Err(Failure::Unavailable), _) => Err(Error::StorageUnavailable),
+            (Err(Failure::Other(message)), _) => {
                 Err(Error::internal(format!("commit failed: {message}")))
             }
             (Ok(()), None) => Err(Error::internal("write job did not run")),
@@ -94,45 +98,34 @@ pub struct Writer {
     degraded: Arc<AtomicBool>,
 }
 
-/// Free space the file system must have again before storage counts as writable.
-pub const RECOVERY_FREE_BYTES: u64 = 1024 * 1024;
-/// How often a degraded writer checks whether space came back.
+/// How often a degraded writer checks whether storage came back.
 const RECOVERY_PROBE: Duration = Duration::from_secs(1);
 
 impl Writer {
-    /// Starts the writer thread on `conn` with a queue of `capacity` jobs; `path` is the
-    /// database file, whose file system is watched for free space after a full disk.
+    /// Starts the writer thread on `conn` with a queue of `capacity` jobs.
     pub fn start(
-        conn: Connection,
+        conn: Box<dyn Conn>,
         capacity: usize,
-        path: Option<PathBuf>,
+        recover: Recover,
     ) -> std::io::Result<Writer> {
         let (queue, jobs) = mpsc::sync_channel(capacity);
         let degraded = Arc::new(AtomicBool::new(false));
         let state = Arc::clone(&degraded);
         std::thread::Builder::new()
             .name("horrors-writer".into())
-            .spawn(move || run(conn, jobs, &state, path))?;
+            .spawn(move || run(conn, jobs, &state, recover))?;
         Ok(Writer { queue, degraded })
     }
 
-    /// Whether the last write failed because storage is full or unwritable (and no write
-    /// or space check has succeeded since).
+    /// Whether the last write failed because storage is unavailable (and no write or
+    /// recovery check has succeeded since).
     pub fn degraded(&self) -> bool {
         self.degraded.load(Ordering::Relaxed)
     }
 
-    fn submit<F, T>(&self, work: F) -> Result<oneshot::Receiver<Result<T>>>
+    fn submit<F, T>(&self, work: F, essential: bool) -> Result<oneshot::Receiver<Result<T>>>
     where
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        self.submit_job(work, false)
-    }
-
-    fn submit_job<F, T>(&self, work: F, essential: bool) -> Result<oneshot::Receiver<Result<T>>>
-    where
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
         let (reply, receiver) = oneshot::channel();
@@ -151,51 +144,38 @@ impl Writer {
         }
     }
 
-    /// Runs `work` in the next group transaction and returns once it is committed.
-    pub async fn write<F, T>(&self, work: F) -> Result<T>
+    /// Runs `work` in the next group transaction and returns once it is committed. Call it
+    /// off the async workers (see `Store::call`).
+    pub fn write<F, T>(&self, work: F) -> Result<T>
     where
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let receiver = self.submit(work)?;
-        receiver
-            .await
-            .map_err(|_| Error::internal("the writer thread has stopped"))?
-    }
-
-    /// Maintenance that must run even while storage is full (it may free or limit space).
-    pub fn maintain_blocking<F, T>(&self, work: F) -> Result<T>
-    where
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
-        T: Send + 'static,
-    {
-        let receiver = self.submit_job(work, true)?;
-        receiver
+        self.submit(work, false)?
             .blocking_recv()
             .map_err(|_| Error::internal("the writer thread has stopped"))?
     }
 
-    /// [`Writer::write`] for synchronous callers (the CLI); never call from async code.
-    pub fn write_blocking<F, T>(&self, work: F) -> Result<T>
+    /// Maintenance that must run even while storage is unavailable.
+    pub fn maintain<F, T>(&self, work: F) -> Result<T>
     where
-        F: FnOnce(&Connection) -> Result<T> + Send + 'static,
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        let receiver = self.submit(work)?;
-        receiver
+        self.submit(work, true)?
             .blocking_recv()
             .map_err(|_| Error::internal("the writer thread has stopped"))?
     }
 }
 
-/// The writer loop. After a write finds storage full, the writer is *degraded*: every
-/// write is answered 503 at once (nothing is attempted, so nothing grows at the edge of
-/// the disk) until a probe, at most once a second, finds room again.
+/// The writer loop. After a write finds storage unavailable, the writer is *degraded*:
+/// every write is answered 503 at once (nothing is attempted, so nothing grows at the edge
+/// of the disk) until a probe, at most once a second, finds it usable again.
 fn run(
-    conn: Connection,
+    mut conn: Box<dyn Conn>,
     jobs: Receiver<Box<dyn Job>>,
     degraded: &AtomicBool,
-    path: Option<PathBuf>,
+    mut recover: Recover,
 ) {
     let mut last_probe = Instant::now();
     loop {
@@ -213,8 +193,8 @@ fn run(
         };
         if degraded.load(Ordering::Relaxed) && last_probe.elapsed() >= RECOVERY_PROBE {
             last_probe = Instant::now();
-            if recovered(&conn, path.as_deref()) {
-                tracing::info!("storage has room again; writes resume");
+            if recover(&mut conn) {
+                tracing::info!("storage is available again; writes resume");
                 degraded.store(false, Ordering::Relaxed);
             }
         }
@@ -227,39 +207,31 @@ fn run(
             }
         }
         if degraded.load(Ordering::Relaxed) {
-            let refused = Err(Failure {
-                message: "storage is full".into(),
-                busy: false,
-                full: true,
-            });
             let (mut essential, others): (Vec<_>, Vec<_>) =
                 group.into_iter().partition(|job| job.essential());
             for job in others {
-                job.finish(refused.clone());
+                job.finish(Err(Failure::Unavailable));
             }
             if essential.is_empty() {
                 continue;
             }
-            let outcome = run_group(&conn, &mut essential).map(|_| ());
+            let outcome = run_group(&mut *conn, &mut essential).map(|_| ());
             for job in essential {
                 job.finish(outcome.clone());
             }
             continue;
         }
-        let outcome = run_group(&conn, &mut group);
-        let full = match &outcome {
-            Err(cause) => cause.full,
-            Ok(full) => *full,
+        let outcome = run_group(&mut *conn, &mut group);
+        let unavailable = match &outcome {
+            Err(cause) => *cause == Failure::Unavailable,
+            Ok(unavailable) => *unavailable,
         };
         let outcome = outcome.map(|_| ());
-        if full {
+        if unavailable {
             degraded.store(true, Ordering::Relaxed);
             last_probe = Instant::now();
-            tracing::error!(
-                "storage is full or unwritable; writes answer 503 until there is room again"
-            );
-            // Give the space the WAL holds back to the file system where possible.
-            let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
+            tracing::error!("storage is unavailable; writes answer 503 until it is back");
+            recover(&mut conn);
         } else if let Err(cause) = &outcome {
             tracing::error!(%cause, jobs = group.len(), "write transaction failed");
         }
@@ -269,121 +241,113 @@ fn run(
     }
 }
 
-fn exec(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
-    conn.prepare_cached(sql)?.execute([]).map(|_| ())
+/// Why a group transaction failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Failure {
+    /// Another process held the write lock too long.
+    Busy,
+    /// Storage is full, unwritable or unreachable.
+    Unavailable,
+    Other(String),
 }
 
-/// After a full disk: truncates the WAL (it holds space the checkpoint has copied out) and
-/// says whether the file system has [`RECOVERY_FREE_BYTES`] free again.
-fn recovered(conn: &Connection, path: Option<&std::path::Path>) -> bool {
-    let _ = conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE)");
-    // SQLite's own ceiling (`max_page_count`) counts as full too.
-    let pragma = |name: &str| conn.query_row(name, [], |r| r.get::<_, i64>(0)).ok();
-    if let (Some(count), Some(max), Some(size)) = (
-        pragma("PRAGMA page_count"),
-        pragma("PRAGMA max_page_count"),
-        pragma("PRAGMA page_size"),
-    ) {
-        if (max - count).saturating_mul(size) < RECOVERY_FREE_BYTES as i64 {
-            return false;
-        }
-    }
-    let Some(path) = path else { return true };
-    match rustix::fs::statvfs(path) {
-        Ok(stat) => stat.f_bavail.saturating_mul(stat.f_frsize) >= RECOVERY_FREE_BYTES,
-        // Cannot tell: let the next write find out.
-        Err(_) => true,
-    }
-}
-
-/// Why a group transaction failed; `busy` when SQLite could not get the write lock,
-/// `full` when storage is full or cannot be written.
-#[derive(Clone, Debug)]
-struct Failure {
-    message: String,
-    busy: bool,
-    full: bool,
-}
-
-impl From<rusqlite::Error> for Failure {
-    fn from(e: rusqlite::Error) -> Self {
-        Failure {
-            message: e.to_string(),
-            busy: super::is_busy(&e),
-            full: super::is_full(&e),
+impl From<Error> for Failure {
+    fn from(e: Error) -> Self {
+        match e {
+            Error::Overloaded => Failure::Busy,
+            Error::StorageUnavailable => Failure::Unavailable,
+            other => Failure::Other(other.to_string()),
         }
     }
 }
 
 impl std::fmt::Display for Failure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.message)
+        match self {
+            Failure::Busy => f.write_str("the database is locked by another process"),
+            Failure::Unavailable => f.write_str("storage is unavailable"),
+            Failure::Other(message) => f.write_str(message),
+        }
     }
 }
 
 /// Runs the group in one transaction; `Ok(true)` when it committed but some job found
-/// storage full.
-fn run_group(conn: &Connection, group: &mut [Box<dyn Job>]) -> Result<bool, Failure> {
-    exec(conn, "BEGIN IMMEDIATE")?;
-    let mut full = false;
+/// storage unavailable.
+fn run_group(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Result<bool, Failure> {
+    conn.begin_write().map_err(|e| {
+        let _ = conn.batch("ROLLBACK");
+        Failure::from(e)
+    })?;
+    let mut unavailable = false;
     for job in group.iter_mut() {
-        let step = (|| -> rusqlite::Result<()> {
-            exec(conn, "SAVEPOINT job")?;
+        let step = (|| -> Result<()> {
+            conn.batch("SAVEPOINT job")?;
             match job.run(conn) {
-                Ran::Ok => exec(conn, "RELEASE job"),
+                Ran::Ok => conn.batch("RELEASE SAVEPOINT job"),
                 ran => {
-                    full |= ran == Ran::Full;
-                    exec(conn, "ROLLBACK TO job")?;
-                    exec(conn, "RELEASE job")
+                    unavailable |= ran == Ran::Unavailable;
+                    conn.batch("ROLLBACK TO SAVEPOINT job")?;
+                    conn.batch("RELEASE SAVEPOINT job")
                 }
             }
         })();
         if let Err(e) = step {
-            // SQLite rolls the whole transaction back itself on a full disk, so the
-            // savepoint is gone: the failure is still "full".
-            let _ = conn.execute_batch("ROLLBACK");
-            let mut failure = Failure::from(e);
-            failure.full |= full;
-            return Err(failure);
+            // SQLite rolls the whole transaction back itself on a full disk, and a lost
+            // PostgreSQL connection takes it along: the savepoint is gone, and the failure
+            // is still "unavailable".
+            let _ = conn.batch("ROLLBACK");
+            let failure = Failure::from(e);
+            return Err(if unavailable {
+                Failure::Unavailable
+            } else {
+                failure
+            });
         }
     }
-    exec(conn, "COMMIT").map_err(|e| {
-        let _ = conn.execute_batch("ROLLBACK");
+    conn.batch("COMMIT").map_err(|e| {
+        let _ = conn.batch("ROLLBACK");
         Failure::from(e)
     })?;
-    Ok(full)
+    Ok(unavailable)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::store::db::params;
+    use rusqlite::Connection;
+
+    fn never() -> Recover {
+        Box::new(|_| false)
+    }
 
     fn writer(capacity: usize) -> Writer {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE t (v INTEGER NOT NULL)")
             .unwrap();
-        Writer::start(conn, capacity, None).unwrap()
+        Writer::start(Box::new(conn), capacity, never()).unwrap()
+    }
+
+    fn insert(c: &mut dyn Conn, v: i64) -> Result<u64> {
+        c.execute("INSERT INTO t VALUES (?1)", params![v])
     }
 
     #[test]
     fn a_failing_job_does_not_undo_its_neighbours() {
         let writer = writer(16);
-        let ok = writer
-            .submit(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?))
-            .unwrap();
-        let bad = writer.submit(|c| -> Result<usize> {
-            c.execute("INSERT INTO t VALUES (2)", [])?;
-            Err(Error::invalid("nope", "refused after writing"))
-        });
+        let ok = writer.submit(|c| insert(c, 1), false).unwrap();
+        let bad = writer.submit(
+            |c| -> Result<u64> {
+                insert(c, 2)?;
+                Err(Error::invalid("nope", "refused after writing"))
+            },
+            false,
+        );
         let bad = bad.unwrap();
         assert_eq!(ok.blocking_recv().unwrap().unwrap(), 1);
         assert!(bad.blocking_recv().unwrap().is_err());
         let values: Vec<i64> = writer
-            .write_blocking(|c| {
-                Ok(c.prepare("SELECT v FROM t")?
-                    .query_map([], |r| r.get(0))?
-                    .collect::<rusqlite::Result<_>>()?)
-            })
+            .write(|c| c.rows("SELECT v FROM t", params![], |r| r.int(0)))
             .unwrap();
         assert_eq!(
             values,
@@ -399,14 +363,22 @@ mod tests {
         let (started, running) = std::sync::mpsc::channel::<()>();
         // The first job holds the writer; two more fill the queue; the next is refused.
         let first = writer
-            .submit(move |_| {
-                started.send(()).ok();
-                Ok(wait.recv().ok())
-            })
+            .submit(
+                move |_| {
+                    started.send(()).ok();
+                    Ok(wait.recv().ok())
+                },
+                false,
+            )
             .unwrap();
         running.recv().unwrap();
-        let queued: Vec<_> = (0..2).map(|_| writer.submit(|_| Ok(())).unwrap()).collect();
-        assert!(matches!(writer.submit(|_| Ok(())), Err(Error::Overloaded)));
+        let queued: Vec<_> = (0..2)
+            .map(|_| writer.submit(|_| Ok(()), false).unwrap())
+            .collect();
+        assert!(matches!(
+            writer.submit(|_| Ok(()), false),
+            Err(Error::Overloaded)
+        ));
         release.send(()).unwrap();
         assert!(first.blocking_recv().unwrap().is_ok());
         for q in queued {
@@ -425,24 +397,19 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         conn.busy_timeout(std::time::Duration::from_millis(20))
             .unwrap();
-        let writer = Writer::start(conn, 4, None).unwrap();
+        let writer = Writer::start(Box::new(conn), 4, never()).unwrap();
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
-        let result = writer.write_blocking(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?));
+        let result = writer.write(|c| insert(c, 1));
         assert!(matches!(result, Err(Error::Overloaded)), "{result:?}");
         other.execute_batch("ROLLBACK").unwrap();
-        assert_eq!(
-            writer
-                .write_blocking(|c| Ok(c.execute("INSERT INTO t VALUES (1)", [])?))
-                .unwrap(),
-            1
-        );
+        assert_eq!(writer.write(|c| insert(c, 1)).unwrap(), 1);
     }
 
     #[test]
     fn a_panicking_job_is_an_error_and_the_writer_lives_on() {
         let writer = writer(4);
-        let result: Result<()> = writer.write_blocking(|_| panic!("boom"));
+        let result: Result<()> = writer.write(|_| panic!("boom"));
         assert!(result.is_err());
-        assert_eq!(writer.write_blocking(|_| Ok(7)).unwrap(), 7);
+        assert_eq!(writer.write(|_| Ok(7)).unwrap(), 7);
     }
 }

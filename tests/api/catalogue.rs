@@ -1,7 +1,7 @@
 //! The catalogue (SPEC §2, §5): shape, `today`, validation of PUT, retirement and history,
 //! and names in any script.
 
-use chrono::{Duration, SecondsFormat, Utc};
+use chrono::{Duration, SecondsFormat};
 use serde_json::{json, Value};
 
 use crate::auth::config_catalogue;
@@ -155,7 +155,7 @@ fn today_counts_only_todays_live_ticks_from_every_device() {
     post(&app.staff2, json!({"horror": "damaged", "qty": 3}));
     post(&app.staff2, json!({"horror": "lost-package"}));
     let voided = post(&app.staff, json!({"horror": "lost-package", "qty": 50}));
-    let yesterday = (Utc::now() - Duration::hours(25)).to_rfc3339_opts(SecondsFormat::Secs, true);
+    let yesterday = (app.now() - Duration::hours(25)).to_rfc3339_opts(SecondsFormat::Secs, true);
     post(
         &app.staff,
         json!({"horror": "wrong-address", "qty": 9, "occurred_at": yesterday}),

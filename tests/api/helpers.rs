@@ -3,10 +3,40 @@
 use std::net::TcpListener;
 use std::path::PathBuf;
 
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+
+use chrono::{DateTime, SubsecRound, Utc};
 use horrors::auth::Role;
+use horrors::clock::{Clock, ManualClock};
 use horrors::http::HttpOptions;
-use horrors::store::Store;
+use horrors::store::{Engine, Location, Store};
 use serde_json::Value;
+
+/// Set (by `scripts/test`) to a throwaway PostgreSQL server's URL, the whole suite runs
+/// on PostgreSQL: each app gets a fresh database of its own.
+pub const PG_ENV: &str = "HORRORS_TEST_DATABASE_URL";
+
+/// Where a new app's data lives: a fresh PostgreSQL database when [`PG_ENV`] is set, else
+/// a SQLite file in `dir`.
+pub fn fresh_location(dir: &std::path::Path) -> Location {
+    let Ok(base) = std::env::var(PG_ENV) else {
+        return Location::Sqlite(dir.join("horrors.db"));
+    };
+    static NEXT: AtomicUsize = AtomicUsize::new(0);
+    let name = format!(
+        "t{}_{}_{}",
+        std::process::id(),
+        NEXT.fetch_add(1, Ordering::Relaxed),
+        Utc::now().timestamp_micros() % 1_000_000
+    );
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls).expect("test PostgreSQL");
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
+        .expect("create a test database");
+    let (prefix, _) = base.rsplit_once('/').expect("a URL with a database name");
+    Location::parse(&format!("{prefix}/{name}")).unwrap()
+}
 
 /// The catalogue most tests run against: the SPEC's example, Chicago time, USD.
 pub const CONFIG: &str = include_str!("../fixtures/horrors.toml");
@@ -19,6 +49,8 @@ pub struct TestApp {
     pub staff: String,
     pub staff2: String,
     pub dir: tempfile::TempDir,
+    /// The server's clock: starts at the wall clock's second, moves only when told.
+    pub clock: ManualClock,
 }
 
 /// A response: status, headers we care about, and the JSON body (or Null).
@@ -72,11 +104,11 @@ impl TestApp {
 
     pub fn spawn_with_options(config_text: &str, options: HttpOptions) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("horrors.db");
-        let store = Store::open(&db).unwrap();
+        let clock = ManualClock::new(Utc::now().trunc_subsecs(0));
+        let store = Store::open_at(&fresh_location(dir.path()), Arc::new(clock.clone())).unwrap();
         let config = horrors::config::parse(config_text).unwrap();
-        store.apply_config_blocking(&config).unwrap();
-        let token = |name: &str, role| store.create_token_blocking(name, role).unwrap().1;
+        store.apply_config(&config).unwrap();
+        let token = |name: &str, role| store.create_token(name, role).unwrap().1;
         let (admin, viewer, staff, staff2) = (
             token("boss", Role::Admin),
             token("exec", Role::Viewer),
@@ -102,11 +134,25 @@ impl TestApp {
             staff,
             staff2,
             dir,
+            clock,
         }
     }
 
+    /// The SQLite file (tests that look at the file itself run on SQLite only).
     pub fn db_path(&self) -> PathBuf {
-        self.dir.path().join("horrors.db")
+        self.store
+            .path()
+            .expect("this test needs SQLite")
+            .to_path_buf()
+    }
+
+    pub fn sqlite(&self) -> bool {
+        self.store.engine() == Engine::Sqlite
+    }
+
+    /// The server's current instant.
+    pub fn now(&self) -> DateTime<Utc> {
+        self.clock.now()
     }
 
     /// Any request; `token` may be None; `body` is sent as-is with `content_type`.
@@ -274,7 +320,7 @@ impl TestApp {
 
     /// Number of stored ticks, voided included: the "nothing was written" check.
     pub fn tick_count(&self) -> i64 {
-        self.store.count_ticks_blocking().unwrap()
+        self.store.count_ticks().unwrap()
     }
 
     pub fn ranking(&self, query: &str) -> Value {

@@ -634,7 +634,7 @@ fn ranking_rejects_bad_options() {
 fn windows_by_days_end_today_and_echo_themselves() {
     let app = TestApp::spawn();
     let today = Chicago
-        .from_utc_datetime(&Utc::now().naive_utc())
+        .from_utc_datetime(&app.now().naive_utc())
         .date_naive();
     for days in [1i64, 2, 30, 366, 3660] {
         let ranking = app.ranking(&format!("days={days}"));

@@ -80,12 +80,12 @@ const SPEC_FIELDS: [&str; 13] = [
 #[test]
 fn a_tick_answers_201_with_every_spec_field() {
     let app = TestApp::spawn();
-    let before = Utc::now() - Duration::seconds(1);
+    let before = app.now() - Duration::seconds(1);
     let reply = app.tick(json!({
         "horror": "missed-pickup", "qty": 3, "occurred_at": "2026-03-10T10:00:00-05:00",
         "source": "complaint", "department": "Dispatch", "note": "gate 4 — 配送"
     }));
-    let after = Utc::now() + Duration::seconds(1);
+    let after = app.now() + Duration::seconds(1);
     assert_eq!(reply.status, 201, "{}", reply.text);
     let body = reply.body.as_object().unwrap();
     for field in SPEC_FIELDS {
@@ -126,9 +126,9 @@ fn a_tick_answers_201_with_every_spec_field() {
 #[test]
 fn defaults_fill_in_qty_source_time_and_cost() {
     let app = TestApp::spawn();
-    let before = Utc::now() - Duration::seconds(1);
+    let before = app.now() - Duration::seconds(1);
     let reply = app.tick(json!({"horror": "late-delivery"}));
-    let after = Utc::now() + Duration::seconds(1);
+    let after = app.now() + Duration::seconds(1);
     assert_eq!(reply.status, 201, "{}", reply.text);
     let b = &reply.body;
     assert_eq!(
@@ -300,7 +300,7 @@ fn local_days_follow_chicago_across_both_dst_changes() {
 #[test]
 fn occurred_at_may_be_at_most_five_minutes_ahead() {
     let app = TestApp::spawn();
-    let now = Utc::now();
+    let now = app.now();
     let at = |d: Duration| (now + d).to_rfc3339_opts(SecondsFormat::Millis, true);
     let ok = app.tick(json!({"horror": "damaged", "occurred_at": at(Duration::minutes(5))}));
     assert_eq!(ok.status, 201, "{}", ok.text);
@@ -607,21 +607,10 @@ fn voiding_follows_ownership_and_counts_nowhere() {
 fn staff_may_void_their_own_ticks_for_fifteen_minutes() {
     let app = TestApp::spawn();
     let old = id(&app.tick(json!({"horror": "damaged"})));
+    app.clock.advance(Duration::minutes(1));
     let recent = id(&app.tick(json!({"horror": "damaged"})));
-    let conn = rusqlite::Connection::open(app.db_path()).unwrap();
-    conn.busy_timeout(std::time::Duration::from_secs(5))
-        .unwrap();
-    let back = |id: i64, minutes: i64| {
-        let n = conn
-            .execute(
-                "UPDATE ticks SET recorded_at = recorded_at - ?2 WHERE id = ?1",
-                [id, minutes * 60_000],
-            )
-            .unwrap();
-        assert_eq!(n, 1);
-    };
-    back(old, 16);
-    back(recent, 14);
+    // `old` was recorded 16 minutes ago, `recent` exactly 15 (still inside the window).
+    app.clock.advance(Duration::minutes(15));
     void(&app, old, &app.staff, None).assert_error(403, "void_window_passed");
     let list = app.get("/api/ticks?include_voided=true&days=1", &app.viewer);
     assert!(list.body["ticks"]
@@ -827,7 +816,7 @@ fn many_devices_tapping_at_once_lose_and_double_nothing() {
     let tokens: Vec<String> = (0..8)
         .map(|i| {
             app.store
-                .create_token_blocking(&format!("phone {i}"), horrors::auth::Role::Staff)
+                .create_token(&format!("phone {i}"), horrors::auth::Role::Staff)
                 .unwrap()
                 .1
         })
@@ -868,8 +857,5 @@ fn many_devices_tapping_at_once_lose_and_double_nothing() {
         .sum();
     assert_eq!(total, 8 * 79);
     // The rollup agrees with the ticks.
-    assert_eq!(
-        app.store.check_rollup_blocking().unwrap(),
-        Vec::<String>::new()
-    );
+    assert_eq!(app.store.check_rollup().unwrap(), Vec::<String>::new());
 }

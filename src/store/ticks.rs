@@ -1,0 +1,330 @@
+//! The ticks aggregate: recording (with idempotent replays), voiding and reading ticks.
+//! Every change keeps the daily rollup in step, in the same transaction.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::db::{params, Conn, Row};
+use super::{instant, millis, rollup};
+use crate::auth::{Identity, Role};
+use crate::calendar::{local_day, Window};
+use crate::config::Settings;
+use crate::error::{Error, Refusal, Result};
+use crate::money::Currency;
+use crate::ticks::{rfc3339, NewTick, Source, Tick, OWN_VOID_WINDOW};
+
+const TICK_COLUMNS: &str =
+    "t.id, h.key, t.qty, t.occurred_at, t.day, t.source, t.department, t.note, t.cost_minor,
+     t.recorded_at, t.recorded_by, t.voided_at, t.void_reason, t.token_id, t.horror_id";
+
+/// A stored tick with what the store needs besides: the recording token and the horror id.
+struct Stored {
+    tick: Tick,
+    token_id: Option<i64>,
+    horror_id: i64,
+    recorded_at: i64,
+}
+
+fn tick_from_row(row: &dyn Row, currency: Currency) -> Result<Stored> {
+    let source = row.text(5)?;
+    let source = Source::parse(&source)
+        .map_err(|_| Error::internal(format!("unknown stored source {source:?}")))?;
+    let cost_minor = row.int(8)?;
+    let recorded_at = row.int(9)?;
+    Ok(Stored {
+        tick: Tick {
+            id: row.int(0)?,
+            horror: row.text(1)?,
+            qty: row.int(2)?,
+            occurred_at: rfc3339(instant(row.int(3)?)),
+            day: row.text(4)?,
+            source,
+            department: row.opt_text(6)?,
+            note: row.opt_text(7)?,
+            cost: currency.format(cost_minor),
+            cost_minor,
+            recorded_at: rfc3339(instant(recorded_at)),
+            recorded_by: row.text(10)?,
+            voided: row.opt_int(11)?.is_some(),
+            void_reason: row.opt_text(12)?,
+        },
+        token_id: row.opt_int(13)?,
+        horror_id: row.int(14)?,
+        recorded_at,
+    })
+}
+
+fn tick_by_id(conn: &mut dyn Conn, id: i64, currency: Currency) -> Result<Option<Stored>> {
+    conn.opt_row(
+        &format!("SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id WHERE t.id = ?1"),
+        params![id],
+        |row| tick_from_row(row, currency),
+    )
+}
+
+/// A recorded tick and whether it was a replay of an earlier request.
+#[derive(Debug, Clone)]
+pub struct Recorded {
+    pub tick: Tick,
+    pub replayed: bool,
+}
+
+/// Records ticks all-or-nothing: replays idempotent repeats, refuses unknown and retired
+/// horrors and reused keys with different bodies ([`Error::ticks_refused`]), and keeps the
+/// rollup in step.
+pub fn insert(
+    conn: &mut dyn Conn,
+    who: Option<&Identity>,
+    recorded_by: &str,
+    ticks: &[NewTick],
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<Vec<Recorded>> {
+    let tz = settings.tz();
+    let currency = settings.currency();
+    let token_id = who.map(|w| w.token_id);
+    let mut out = Vec::with_capacity(ticks.len());
+    let mut refused = Vec::new();
+    // A batch usually repeats a few horrors and days: look each horror up once and add to
+    // each rollup row once.
+    let mut horrors: HashMap<&str, Option<(i64, i64, bool)>> = HashMap::new();
+    let mut rollup: HashMap<(String, i64, Source), (i64, i64)> = HashMap::new();
+    for (index, tick) in ticks.iter().enumerate() {
+        if let (Some(token_id), Some((key, fingerprint))) = (token_id, &tick.idempotency) {
+            let seen = conn.opt_row(
+                "SELECT fingerprint, tick_id FROM idempotency WHERE token_id = ?1 AND key = ?2",
+                params![token_id, key],
+                |r| Ok((r.bytes(0)?, r.int(1)?)),
+            )?;
+            if let Some((seen_fingerprint, tick_id)) = seen {
+                if seen_fingerprint == *fingerprint {
+                    let original = tick_by_id(conn, tick_id, currency)?
+                        .ok_or_else(|| Error::internal("idempotent tick vanished"))?;
+                    out.push(Recorded {
+                        tick: original.tick,
+                        replayed: true,
+                    });
+                } else {
+                    refused.push((index, Refusal::KeyReused(key.clone())));
+                }
+                continue;
+            }
+        }
+        let horror = match horrors.get(tick.horror.as_str()) {
+            Some(found) => *found,
+            None => {
+                let found = conn.opt_row(
+                    "SELECT id, unit_cost_minor, retired FROM horrors WHERE key = ?1",
+                    params![&tick.horror],
+                    |r| Ok((r.int(0)?, r.int(1)?, r.bool(2)?)),
+                )?;
+                horrors.insert(tick.horror.as_str(), found);
+                found
+            }
+        };
+        let (horror_id, unit_cost_minor) = match horror {
+            None => {
+                refused.push((index, Refusal::UnknownHorror(tick.horror.clone())));
+                continue;
+            }
+            Some((_, _, true)) => {
+                refused.push((index, Refusal::RetiredHorror(tick.horror.clone())));
+                continue;
+            }
+            Some((id, unit, false)) => (id, unit),
+        };
+        if !refused.is_empty() {
+            continue; // nothing will be kept; only keep collecting problems
+        }
+        let cost_minor = tick.cost_minor.unwrap_or(tick.qty * unit_cost_minor);
+        let day = local_day(tick.occurred_at, tz).to_string();
+        let id = conn.one_row(
+            "INSERT INTO ticks (horror_id, qty, occurred_at, day, source, department, note, cost_minor, recorded_at, token_id, recorded_by)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+            params![
+                horror_id,
+                tick.qty,
+                millis(tick.occurred_at),
+                day.as_str(),
+                tick.source.as_str(),
+                tick.department.as_deref(),
+                tick.note.as_deref(),
+                cost_minor,
+                millis(now),
+                token_id,
+                recorded_by
+            ],
+            |r| r.int(0),
+        )?;
+        let row = rollup
+            .entry((day.clone(), horror_id, tick.source))
+            .or_default();
+        row.0 += tick.qty;
+        row.1 += cost_minor;
+        if let (Some(token_id), Some((key, fingerprint))) = (token_id, &tick.idempotency) {
+            conn.execute(
+                "INSERT INTO idempotency (token_id, key, fingerprint, tick_id) VALUES (?1, ?2, ?3, ?4)",
+                params![token_id, key, fingerprint.as_slice(), id],
+            )?;
+        }
+        out.push(Recorded {
+            tick: Tick {
+                id,
+                horror: tick.horror.clone(),
+                qty: tick.qty,
+                occurred_at: rfc3339(tick.occurred_at),
+                day,
+                source: tick.source,
+                department: tick.department.clone(),
+                note: tick.note.clone(),
+                cost: currency.format(cost_minor),
+                cost_minor,
+                recorded_at: rfc3339(now),
+                recorded_by: recorded_by.to_string(),
+                voided: false,
+                void_reason: None,
+            },
+            replayed: false,
+        });
+    }
+    if !refused.is_empty() {
+        return Err(Error::ticks_refused(refused));
+    }
+    // In key order, so that concurrent writers touch rollup rows in one order.
+    let mut rows: Vec<_> = rollup.into_iter().collect();
+    rows.sort_unstable_by(|a, b| {
+        let key = |((day, horror, source), _): &((String, i64, Source), _)| {
+            (day.clone(), *horror, source.as_str())
+        };
+        key(a).cmp(&key(b))
+    });
+    for ((day, horror_id, source), (count, cost_minor)) in rows {
+        rollup::add(conn, &day, horror_id, source.as_str(), count, cost_minor)?;
+    }
+    Ok(out)
+}
+
+/// Voids a tick: staff their own within 15 minutes of recording, admin any. Voiding a
+/// voided tick returns it unchanged.
+pub fn void(
+    conn: &mut dyn Conn,
+    id: i64,
+    who: &Identity,
+    reason: Option<&str>,
+    settings: &Settings,
+    now: DateTime<Utc>,
+) -> Result<Tick> {
+    let currency = settings.currency();
+    let stored = tick_by_id(conn, id, currency)?
+        .ok_or_else(|| Error::NotFound(format!("no tick with id {id}")))?;
+    let tick = stored.tick;
+    if tick.voided {
+        return Ok(tick);
+    }
+    if who.role < Role::Admin {
+        if stored.token_id != Some(who.token_id) {
+            return Err(Refusal::NotYourTick.into());
+        }
+        if now - instant(stored.recorded_at) > OWN_VOID_WINDOW {
+            return Err(Refusal::VoidWindowPassed.into());
+        }
+    }
+    conn.execute(
+        "UPDATE ticks SET voided_at = ?2, voided_by = ?3, void_reason = ?4 WHERE id = ?1",
+        params![id, millis(now), who.name.as_str(), reason],
+    )?;
+    rollup::add(
+        conn,
+        &tick.day,
+        stored.horror_id,
+        tick.source.as_str(),
+        -tick.qty,
+        -tick.cost_minor,
+    )?;
+    Ok(Tick {
+        voided: true,
+        void_reason: reason.map(str::to_string),
+        ..tick
+    })
+}
+
+/// Filters for `GET /api/ticks`.
+#[derive(Debug, Clone)]
+pub struct TickFilter {
+    pub window: Window,
+    pub horror: Option<String>,
+    pub source: Option<Source>,
+    pub department: Option<String>,
+    pub include_voided: bool,
+    pub limit: i64,
+    pub before_id: Option<i64>,
+}
+
+/// A page of ticks, newest first, and the id to pass as `before_id` for the next page.
+pub fn list(
+    conn: &mut dyn Conn,
+    filter: &TickFilter,
+    currency: Currency,
+) -> Result<(Vec<Tick>, Option<i64>)> {
+    let (from, to) = (filter.window.from.to_string(), filter.window.to.to_string());
+    let mut ticks = conn.rows(
+        &format!(
+            "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
+             WHERE t.day BETWEEN ?1 AND ?2
+               AND (CAST(?3 AS TEXT) IS NULL OR h.key = ?3)
+               AND (CAST(?4 AS TEXT) IS NULL OR t.source = ?4)
+               AND (CAST(?5 AS TEXT) IS NULL OR t.department = ?5)
+               AND (?6 OR t.voided_at IS NULL)
+               AND (CAST(?7 AS BIGINT) IS NULL OR t.id < ?7)
+             ORDER BY t.id DESC LIMIT ?8"
+        ),
+        params![
+            from.as_str(),
+            to.as_str(),
+            filter.horror.as_deref(),
+            filter.source.map(Source::as_str),
+            filter.department.as_deref(),
+            filter.include_voided,
+            filter.before_id,
+            filter.limit + 1
+        ],
+        |row| Ok(tick_from_row(row, currency)?.tick),
+    )?;
+    let next = if ticks.len() as i64 > filter.limit {
+        ticks.truncate(filter.limit as usize);
+        ticks.last().map(|t| t.id)
+    } else {
+        None
+    };
+    Ok((ticks, next))
+}
+
+/// Calls `each` for every tick in the window, oldest first, without holding them all.
+pub fn for_each(
+    conn: &mut dyn Conn,
+    window: &Window,
+    include_voided: bool,
+    currency: Currency,
+    mut each: impl FnMut(Tick) -> Result<()>,
+) -> Result<()> {
+    let (from, to) = (window.from.to_string(), window.to.to_string());
+    conn.query(
+        &format!(
+            "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
+             WHERE t.day BETWEEN ?1 AND ?2 AND (?3 OR t.voided_at IS NULL) ORDER BY t.id"
+        ),
+        params![from.as_str(), to.as_str(), include_voided],
+        &mut |row| each(tick_from_row(row, currency)?.tick),
+    )
+}
+
+pub fn any(conn: &mut dyn Conn) -> Result<bool> {
+    conn.one_row("SELECT EXISTS (SELECT 1 FROM ticks)", params![], |r| {
+        r.bool(0)
+    })
+}
+
+pub fn count(conn: &mut dyn Conn) -> Result<i64> {
+    conn.one_row("SELECT COUNT(*) FROM ticks", params![], |r| r.int(0))
+}
