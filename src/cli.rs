@@ -284,6 +284,11 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Migrate { to } => {
             let target = Location::parse(&to).map_err(|e| Error::internal(format!("--to: {e}")))?;
+            if !matches!(target, Location::Postgres { .. }) {
+                return Err(Error::internal(
+                    "--to: give the PostgreSQL database to copy into, postgres://user[:password]@host[:port]/dbname",
+                ));
+            }
             if !matches!(db, Location::Sqlite(_)) {
                 return Err(Error::internal(
                     "migrate copies from a SQLite database: give it with --db PATH (not a postgres:// URL)",

@@ -30,6 +30,7 @@ fn horrors(dir: &Path) -> Command {
         .env_remove("HORRORS_DB")
         .env_remove("HORRORS_CONFIG")
         .env_remove("HORRORS_BIND")
+        .env_remove("HORRORS_DATABASE_URL")
         .env("HORRORS_LOG", "warn");
     command
 }

@@ -454,7 +454,7 @@ pub async fn list_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<Ht
         ],
         true,
     )?;
-    let window = params.window(&store)?;
+    let window = params.window(&store).await?;
     let snapshot = store.snapshot()?;
     let horror = params.get("horror").map(str::to_string);
     if let Some(key) = &horror {
@@ -490,7 +490,7 @@ pub async fn list_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<Ht
     responses((status = 200, description = "the ranking", body = Ranking)), security(("bearer" = ["viewer"])))]
 pub async fn ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["by"], true)?;
-    let window = params.window(&store)?;
+    let window = params.window(&store).await?;
     let by = params.parsed("by", By::parse)?.unwrap_or(By::Priority);
     let store = store.into_inner();
     let ranking = store
@@ -506,7 +506,7 @@ pub async fn ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
     responses((status = 200, description = "zero-filled series", body = Trend)), security(("bearer" = ["viewer"])))]
 pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["bucket", "horror"], true)?;
-    let window = params.window(&store)?;
+    let window = params.window(&store).await?;
     let bucket = params
         .parsed("bucket", Bucket::parse)?
         .unwrap_or(Bucket::Day);
@@ -805,7 +805,7 @@ fn spool(write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<std::fs
     security(("bearer" = ["viewer"])))]
 pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["include_voided"], true)?;
-    let window = params.window(&store)?;
+    let window = params.window(&store).await?;
     let include_voided = params.boolean("include_voided")?;
     let store = store.into_inner();
     let file = store
@@ -835,7 +835,7 @@ pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<
     security(("bearer" = ["viewer"])))]
 pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["by"], true)?;
-    let window = params.window(&store)?;
+    let window = params.window(&store).await?;
     let by = params.parsed("by", By::parse)?.unwrap_or(By::Priority);
     let store = store.into_inner();
     let file = store
@@ -921,7 +921,7 @@ pub async fn chart(
         ],
         true,
     )?;
-    let window = params.window(&store)?;
+    let window = params.window(&store).await?;
     let size = i64::from(MIN_SIZE)..=i64::from(MAX_SIZE);
     let width = params
         .integer("width", size.clone())?

@@ -259,7 +259,8 @@ impl Params {
     }
 
     /// The window these options select (SPEC §7); the configured `days` by default.
-    pub fn window(&self, store: &Store) -> Result<Window> {
+    /// A `cycle=` window is looked up off the async workers.
+    pub async fn window(&self, store: &Store) -> Result<Window> {
         let snapshot = store.snapshot()?;
         let settings = &snapshot.settings;
         if let Some(text) = self.get("cycle") {
@@ -272,7 +273,10 @@ impl Params {
             }
             let unknown = || Error::invalid("unknown_cycle", format!("no cycle with id {text:?}"));
             let id: i64 = text.parse().map_err(|_| unknown())?;
-            let row = store.cycle(id)?.ok_or_else(unknown)?;
+            let row = store
+                .call(move |s| s.cycle(id))
+                .await?
+                .ok_or_else(unknown)?;
             return Ok(crate::cycles::window(&row));
         }
         let today = local_day(store.now(), settings.tz());

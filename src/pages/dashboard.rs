@@ -170,7 +170,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         Ok(session) => session,
         Err(response) => return Ok(response),
     };
-    let (choice, window, problem) = match choose(&req, &store) {
+    let (choice, window, problem) = match choose(&req, &store).await {
         Ok((choice, window)) => (choice, window, None),
         Err(Error::Invalid { message, .. }) => {
             let (choice, window) = default_window(&store)?;
@@ -205,12 +205,16 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
     ))
 }
 
-fn choose(req: &HttpRequest, store: &Store) -> Result<(Choice, Window)> {
+async fn choose(req: &HttpRequest, store: &Store) -> Result<(Choice, Window)> {
     let params = Params::parse(req, &[], true)?;
-    let window = params.window(store)?;
+    let window = params.window(store).await?;
     let choice = if let Some(id) = params.get("cycle") {
         let id: i64 = id.parse().unwrap_or_default();
-        let name = store.cycle(id)?.map(|row| row.name).unwrap_or_default();
+        let name = store
+            .call(move |s| s.cycle(id))
+            .await?
+            .map(|row| row.name)
+            .unwrap_or_default();
         Choice::Cycle(id, name)
     } else if params.get("from").is_some() {
         Choice::Custom

@@ -175,6 +175,19 @@ struct Inner {
 
 const MAX_IDLE_READERS: usize = 16;
 
+impl Drop for Inner {
+    fn drop(&mut self) {
+        // A PostgreSQL client closes its connection by blocking on its own runtime, which
+        // must not happen on an async worker (where the last handle may be dropped).
+        let readers = std::mem::take(self.readers.get_mut().unwrap_or_else(|e| e.into_inner()));
+        if !readers.is_empty() {
+            let _ = std::thread::Builder::new()
+                .name("horrors-close".into())
+                .spawn(move || drop(readers));
+        }
+    }
+}
+
 pub(crate) fn millis(instant: DateTime<Utc>) -> i64 {
     instant.timestamp_millis()
 }
@@ -598,7 +611,10 @@ impl Store {
 
     /// Whether the database answers (for `/healthz`).
     pub fn ping(&self) -> Result<()> {
-        self.read(|conn| conn.batch("SELECT 1"))
+        self.read(|conn| {
+            conn.one_row("SELECT CAST(1 AS BIGINT)", &[], |r| r.int(0))
+                .map(drop)
+        })
     }
 
     /// Whether writes currently fail because storage is full or unreachable.

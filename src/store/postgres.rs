@@ -33,7 +33,8 @@ pub fn recover(config: postgres::Config) -> Recover {
                 Err(_) => return false,
             }
         }
-        conn.batch("SELECT 1").is_ok()
+        conn.one_row("SELECT CAST(1 AS BIGINT)", &[], |r| r.int(0))
+            .is_ok()
     })
 }
 

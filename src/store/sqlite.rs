@@ -69,7 +69,7 @@ pub fn open_reader(path: &Path) -> Result<Box<dyn Conn>> {
 /// says whether the file system has [`RECOVERY_FREE_BYTES`] free again.
 pub fn recover(path: PathBuf) -> Recover {
     Box::new(move |conn| {
-        let _ = conn.batch("PRAGMA wal_checkpoint(TRUNCATE)");
+        let _ = conn.one_row("PRAGMA wal_checkpoint(TRUNCATE)", &[], |r| r.int(0));
         // SQLite's own ceiling (`max_page_count`) counts as full too.
         let mut pragma = |name: &str| conn.one_row(name, &[], |r| r.int(0)).ok();
         if let (Some(count), Some(max), Some(size)) = (

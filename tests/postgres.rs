@@ -1,0 +1,619 @@
+//! PostgreSQL with real processes (SPEC §15): two `horrors serve` against one database
+//! behave as one service; a server that loses PostgreSQL answers 503 and recovers by
+//! itself; `migrate --to` copies a SQLite installation and proves it; bad URLs are
+//! one-line errors.
+//!
+//! Each test starts its own throwaway cluster with `scripts/pg` (Debian's PostgreSQL
+//! binaries, a temporary folder, a private port), so the outage test can stop it.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::{json, Value};
+
+const BIN: &str = env!("CARGO_BIN_EXE_horrors");
+const CONFIG: &str = include_str!("fixtures/horrors.toml");
+
+fn scripts_pg() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("scripts/pg")
+}
+
+/// A private PostgreSQL cluster, removed when dropped.
+struct Cluster {
+    dir: tempfile::TempDir,
+    port: u16,
+    url: String,
+}
+
+impl Cluster {
+    fn start() -> Cluster {
+        let dir = tempfile::Builder::new()
+            .prefix("horrors-pg")
+            .tempdir()
+            .unwrap();
+        let port = {
+            let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+            probe.local_addr().unwrap().port()
+        };
+        let output = Command::new(scripts_pg())
+            .arg("start")
+            .arg(dir.path().join("pg"))
+            .arg(port.to_string())
+            .output()
+            .expect("scripts/pg runs");
+        assert!(
+            output.status.success(),
+            "scripts/pg start failed (is Debian's postgresql installed? scripts/test installs it): {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let base = String::from_utf8_lossy(&output.stdout).trim().to_string();
+        let (prefix, _) = base.rsplit_once('/').unwrap();
+        let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+        admin.batch_execute("CREATE DATABASE horrors").unwrap();
+        Cluster {
+            dir,
+            port,
+            url: format!("{prefix}/horrors"),
+        }
+    }
+
+    fn pg(&self, command: &str) {
+        let status = Command::new(scripts_pg())
+            .arg(command)
+            .arg(self.dir.path().join("pg"))
+            .arg(self.port.to_string())
+            .status()
+            .unwrap();
+        assert!(status.success(), "scripts/pg {command}");
+    }
+}
+
+impl Drop for Cluster {
+    fn drop(&mut self) {
+        let _ = Command::new(scripts_pg())
+            .arg("stop")
+            .arg(self.dir.path().join("pg"))
+            .status();
+    }
+}
+
+fn horrors(dir: &Path) -> Command {
+    let mut command = Command::new(BIN);
+    command
+        .current_dir(dir)
+        .env_remove("HORRORS_DB")
+        .env_remove("HORRORS_CONFIG")
+        .env_remove("HORRORS_BIND")
+        .env_remove("HORRORS_DATABASE_URL")
+        .env("HORRORS_LOG", "warn")
+        .stdin(Stdio::null());
+    command
+}
+
+fn run(command: &mut Command) -> Output {
+    command.output().expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).to_string()
+}
+
+fn token(dir: &Path, url: &str, role: &str, name: &str) -> String {
+    let out = run(horrors(dir).args([
+        "token",
+        "create",
+        "--role",
+        role,
+        "--name",
+        name,
+        "--database-url",
+        url,
+    ]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    text(&out.stdout).lines().last().unwrap().to_string()
+}
+
+/// A running `horrors serve`, killed when dropped.
+struct Server {
+    child: Child,
+    base: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn serve(dir: &Path, url: &str) -> Server {
+    let mut child = horrors(dir)
+        .args([
+            "serve",
+            "--bind",
+            "127.0.0.1:0",
+            "--config",
+            "horrors.toml",
+            "--database-url",
+            url,
+        ])
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let err = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut seen = Vec::new();
+    let address = loop {
+        match rx.recv_timeout(Duration::from_secs(60)) {
+            Ok(line) => match line.split("horrors is listening on http://").nth(1) {
+                Some(rest) => break rest.trim().to_string(),
+                None => seen.push(line),
+            },
+            Err(_) => panic!("no listening line; stderr: {seen:?}"),
+        }
+    };
+    Server {
+        child,
+        base: format!("http://{address}"),
+    }
+}
+
+fn call(
+    method: &str,
+    url: &str,
+    token: &str,
+    key: Option<&str>,
+    body: Option<&Value>,
+) -> (u16, Value) {
+    let mut req = ureq::request(method, url).set("Authorization", &format!("Bearer {token}"));
+    if let Some(key) = key {
+        req = req.set("Idempotency-Key", key);
+    }
+    let result = match body {
+        Some(b) => req.send_json(b.clone()),
+        None => req.call(),
+    };
+    let response = match result {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{method} {url}: {e}"),
+    };
+    let status = response.status();
+    let body = response.into_string().unwrap();
+    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+}
+
+/// Polls `check` every 50 ms for up to `limit`; returns how long it took to pass.
+fn within(limit: Duration, mut check: impl FnMut() -> bool) -> Option<Duration> {
+    let start = Instant::now();
+    while start.elapsed() <= limit {
+        if check() {
+            return Some(start.elapsed());
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    None
+}
+
+fn setup() -> (Cluster, tempfile::TempDir) {
+    let cluster = Cluster::start();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("horrors.toml"), CONFIG).unwrap();
+    (cluster, dir)
+}
+
+#[test]
+fn two_instances_on_one_database_behave_as_one_service() {
+    let (cluster, dir) = setup();
+    let url = &cluster.url;
+    let admin = token(dir.path(), url, "admin", "boss");
+    let staff = token(dir.path(), url, "staff", "ana");
+    let a = serve(dir.path(), url);
+    let b = serve(dir.path(), url);
+    let servers = [&a.base, &b.base];
+
+    // Concurrent ticks to both, every key sent to both: each recorded exactly once.
+    let per_thread = 40;
+    let threads: Vec<_> = (0..8)
+        .map(|t| {
+            let (servers, staff) = ([a.base.clone(), b.base.clone()], staff.clone());
+            std::thread::spawn(move || {
+                let mut first_ids = Vec::new();
+                for i in 0..per_thread {
+                    let key = format!("k-{t}-{i}");
+                    let body = json!({"horror": if i % 3 == 0 { "damaged" } else { "late-delivery" }, "qty": 1 + i % 4});
+                    let (s1, first) = call("POST", &format!("{}/api/ticks", servers[i % 2]), &staff, Some(&key), Some(&body));
+                    assert_eq!(s1, 201, "{first}");
+                    let (s2, again) = call("POST", &format!("{}/api/ticks", servers[(i + 1) % 2]), &staff, Some(&key), Some(&body));
+                    assert_eq!(s2, 200, "the other instance replays: {again}");
+                    assert_eq!(again["id"], first["id"]);
+                    first_ids.push((first["id"].as_i64().unwrap(), 1 + (i % 4) as i64));
+                }
+                first_ids
+            })
+        })
+        .collect();
+    let recorded: Vec<(i64, i64)> = threads
+        .into_iter()
+        .flat_map(|t| t.join().unwrap())
+        .collect();
+    let total: i64 = recorded.iter().map(|(_, q)| q).sum();
+    // A batch's client_id replays across instances too.
+    let batch = json!({"ticks": [{"horror": "damaged", "client_id": "phone-1:1"}]});
+    let (s, first) = call(
+        "POST",
+        &format!("{}/api/ticks/batch", a.base),
+        &staff,
+        None,
+        Some(&batch),
+    );
+    assert_eq!(s, 201, "{first}");
+    let (s, again) = call(
+        "POST",
+        &format!("{}/api/ticks/batch", b.base),
+        &staff,
+        None,
+        Some(&batch),
+    );
+    assert_eq!((s, again["replayed"].as_i64()), (201, Some(1)), "{again}");
+    assert_eq!(again["ticks"][0]["id"], first["ticks"][0]["id"]);
+    let total = total + 1;
+
+    // The rollup is exact under concurrent writers: both instances rank the same totals.
+    for base in servers {
+        let (s, ranking) = call(
+            "GET",
+            &format!("{base}/api/ranking?days=1"),
+            &admin,
+            None,
+            None,
+        );
+        assert_eq!(s, 200);
+        assert_eq!(
+            ranking["totals"]["count"].as_i64(),
+            Some(total),
+            "{base}: {ranking}"
+        );
+    }
+    let check = run(horrors(dir.path()).args(["check", "--database-url", url]));
+    assert!(check.status.success(), "{}", text(&check.stderr));
+    assert!(
+        text(&check.stdout).starts_with("ok:"),
+        "{}",
+        text(&check.stdout)
+    );
+
+    // Catalogue changes made through A are seen by B within a second.
+    let (_, mut catalogue) = call(
+        "GET",
+        &format!("{}/api/horrors", b.base),
+        &admin,
+        None,
+        None,
+    );
+    let mut horrors: Vec<Value> = catalogue["horrors"].as_array().unwrap().clone();
+    for h in &mut horrors {
+        let h = h.as_object_mut().unwrap();
+        h.retain(|k, _| {
+            [
+                "key",
+                "name",
+                "description",
+                "pain",
+                "unit_cost",
+                "operational",
+            ]
+            .contains(&k.as_str())
+        });
+    }
+    horrors[0]["name"] = json!("Late, late delivery");
+    let (s, body) = call(
+        "PUT",
+        &format!("{}/api/horrors", a.base),
+        &admin,
+        None,
+        Some(&json!({"horrors": horrors})),
+    );
+    assert_eq!(s, 200, "{body}");
+    let seen = within(Duration::from_millis(1000), || {
+        (_, catalogue) = call(
+            "GET",
+            &format!("{}/api/horrors", b.base),
+            &admin,
+            None,
+            None,
+        );
+        catalogue["horrors"][0]["name"] == "Late, late delivery"
+    });
+    assert!(seen.is_some(), "B still shows {}", catalogue["horrors"][0]);
+
+    // Cycles made on A are on B.
+    let cycle =
+        json!({"name": "Q1 push", "start": "2026-01-01", "days": 30, "focus": ["late-delivery"]});
+    let (s, made) = call(
+        "POST",
+        &format!("{}/api/cycles", a.base),
+        &admin,
+        None,
+        Some(&cycle),
+    );
+    assert_eq!(s, 201, "{made}");
+    let (s, on_b) = call(
+        "GET",
+        &format!("{}/api/cycles/{}", b.base, made["id"]),
+        &admin,
+        None,
+        None,
+    );
+    assert_eq!((s, &on_b["name"]), (200, &json!("Q1 push")));
+
+    // A token revoked through A is refused by B within a second (B had it cached).
+    let doomed = token(dir.path(), url, "viewer", "temp");
+    assert_eq!(
+        call(
+            "GET",
+            &format!("{}/api/ranking", b.base),
+            &doomed,
+            None,
+            None
+        )
+        .0,
+        200
+    );
+    let (_, list) = call("GET", &format!("{}/api/tokens", a.base), &admin, None, None);
+    let id = list["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "temp")
+        .unwrap()["id"]
+        .clone();
+    let (s, _) = call(
+        "POST",
+        &format!("{}/api/tokens/{id}/revoke", a.base),
+        &admin,
+        None,
+        None,
+    );
+    assert_eq!(s, 200);
+    let refused = within(Duration::from_millis(1000), || {
+        call(
+            "GET",
+            &format!("{}/api/ranking", b.base),
+            &doomed,
+            None,
+            None,
+        )
+        .0 == 401
+    });
+    assert!(refused.is_some(), "B still accepts a token revoked on A");
+
+    // A session made on A works on B.
+    let login = ureq::post(&format!("{}/login", a.base))
+        .set("Origin", &a.base)
+        .send_form(&[("token", staff.as_str())])
+        .or_else(|e| match e {
+            ureq::Error::Status(_, r) => Ok(r),
+            other => Err(other),
+        })
+        .unwrap();
+    let cookie = login
+        .all("set-cookie")
+        .into_iter()
+        .find(|c| c.starts_with("horrors_session="))
+        .map(|c| c.split(';').next().unwrap().to_string())
+        .expect("a session cookie");
+    let page = ureq::get(&format!("{}/api/horrors", b.base))
+        .set("Cookie", &cookie)
+        .call()
+        .unwrap();
+    assert_eq!(page.status(), 200);
+}
+
+#[test]
+fn losing_postgresql_is_503_and_writes_come_back_without_a_restart() {
+    let (cluster, dir) = setup();
+    let staff = token(dir.path(), &cluster.url, "staff", "ana");
+    let server = serve(dir.path(), &cluster.url);
+    let tick = || {
+        call(
+            "POST",
+            &format!("{}/api/ticks", server.base),
+            &staff,
+            None,
+            Some(&json!({"horror": "damaged"})),
+        )
+    };
+    assert_eq!(tick().0, 201);
+
+    cluster.pg("halt");
+    let (status, body) = tick();
+    assert_eq!(status, 503, "{body}");
+    assert_eq!(body["error"]["code"], "storage_unavailable", "{body}");
+    let health = ureq::get(&format!("{}/healthz", server.base)).call();
+    assert!(
+        matches!(health, Err(ureq::Error::Status(503, _))),
+        "{health:?}"
+    );
+    let reads = call(
+        "GET",
+        &format!("{}/api/ranking", server.base),
+        &staff,
+        None,
+        None,
+    );
+    assert!(
+        reads.0 == 503 || reads.0 == 200,
+        "reads fail cleanly: {reads:?}"
+    );
+
+    cluster.pg("resume");
+    let back = within(Duration::from_secs(15), || tick().0 == 201);
+    assert!(back.is_some(), "writes never came back");
+    let (_, ranking) = call(
+        "GET",
+        &format!("{}/api/ranking?days=1", server.base),
+        &staff,
+        None,
+        None,
+    );
+    assert!(
+        ranking["totals"]["count"].as_i64().unwrap() >= 2,
+        "{ranking}"
+    );
+}
+
+#[test]
+fn migrate_copies_a_sqlite_installation_and_refuses_a_non_empty_target() {
+    let (cluster, dir) = setup();
+    let db = dir.path().join("horrors.db");
+    // A SQLite installation with history: demo ticks, a token, a cycle, a void.
+    {
+        let store = horrors::store::Store::open(&db).unwrap();
+        store
+            .apply_config(&horrors::config::parse(CONFIG).unwrap())
+            .unwrap();
+        let ticks = horrors::demo::ticks(&store.snapshot().unwrap(), store.now());
+        let recorded = store.record_ticks(None, "demo", ticks).unwrap();
+        let (admin, _) = store
+            .create_token("boss", horrors::auth::Role::Admin)
+            .unwrap();
+        let who = horrors::auth::Identity {
+            token_id: admin.id,
+            name: admin.name,
+            role: admin.role,
+        };
+        store
+            .void_tick(recorded[0].tick.id, who, Some("typo".into()))
+            .unwrap();
+        let window = horrors::calendar::Window::ending(
+            horrors::calendar::local_day(store.now(), chrono_tz::America::Chicago),
+            30,
+        )
+        .unwrap();
+        store
+            .create_cycle("Q".into(), window, None, vec!["damaged".into()])
+            .unwrap();
+        store.close().unwrap();
+    }
+    let out =
+        run(horrors(dir.path()).args(["migrate", "--db", "horrors.db", "--to", &cluster.url]));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let printed = text(&out.stdout);
+    assert!(
+        printed.contains("ticks") && printed.contains("verified"),
+        "{printed}"
+    );
+
+    // The same answers from both.
+    for args in [
+        vec!["rank", "--json", "--days", "120"],
+        vec!["token", "list"],
+    ] {
+        let from_sqlite = run(horrors(dir.path()).args(&args).args([
+            "--db",
+            "horrors.db",
+            "--config",
+            "horrors.toml",
+        ]));
+        let from_pg = run(horrors(dir.path()).args(&args).args([
+            "--database-url",
+            &cluster.url,
+            "--config",
+            "horrors.toml",
+        ]));
+        assert!(from_pg.status.success(), "{}", text(&from_pg.stderr));
+        assert_eq!(text(&from_sqlite.stdout), text(&from_pg.stdout), "{args:?}");
+    }
+    // New rows get new ids after the copied ones.
+    let made = token(dir.path(), &cluster.url, "staff", "new");
+    assert!(made.starts_with("hrr_"));
+
+    let again =
+        run(horrors(dir.path()).args(["migrate", "--db", "horrors.db", "--to", &cluster.url]));
+    assert!(!again.status.success());
+    let err = text(&again.stderr);
+    assert!(
+        err.contains("not empty") && err.lines().count() == 1,
+        "{err}"
+    );
+}
+
+#[test]
+fn bad_database_urls_and_unreachable_servers_are_one_line_errors() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("horrors.toml"), CONFIG).unwrap();
+    let cases: [(&[&str], &str); 4] = [
+        (
+            &["token", "list", "--database-url", "mysql://x@y/z"],
+            "--database-url",
+        ),
+        (
+            &[
+                "token",
+                "list",
+                "--database-url",
+                "postgres://x@127.0.0.1:1/db?bogus=1",
+            ],
+            "--database-url",
+        ),
+        (
+            &[
+                "serve",
+                "--config",
+                "horrors.toml",
+                "--bind",
+                "127.0.0.1:0",
+                "--database-url",
+                "postgres://x@127.0.0.1:1/db",
+            ],
+            "cannot connect",
+        ),
+        (
+            &["migrate", "--db", "missing.db", "--to", "sqlite:other.db"],
+            "--to",
+        ),
+    ];
+    for (args, expected) in cases {
+        let out = run(horrors(dir.path()).args(args));
+        let err = text(&out.stderr);
+        assert!(!out.status.success(), "{args:?} succeeded");
+        assert_eq!(err.trim_end().lines().count(), 1, "{args:?}: {err}");
+        assert!(err.contains(expected), "{args:?}: {err}");
+    }
+    // [storage] url in the file counts, and its errors name the field.
+    std::fs::write(
+        dir.path().join("bad.toml"),
+        format!("{CONFIG}\n[storage]\nurl = \"ftp://x\"\n"),
+    )
+    .unwrap();
+    let out = run(horrors(dir.path()).args(["token", "list", "--config", "bad.toml"]));
+    let err = text(&out.stderr);
+    assert!(
+        !out.status.success() && err.contains("storage.url"),
+        "{err}"
+    );
+    let out = run(horrors(dir.path()).args([
+        "backup",
+        "--out",
+        "x.db",
+        "--database-url",
+        "postgres://x@127.0.0.1:1/db",
+    ]));
+    assert!(
+        text(&out.stderr).contains("pg_dump"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!dir.path().join("x.db").exists());
+}
