@@ -67,6 +67,7 @@ fn bench(c: &mut Criterion) {
         currency: Currency::parse("USD").unwrap(),
         window: window.echo(chrono_tz::UTC),
         by: By::Priority,
+        exposure: (horrors::stats::Exposure::Days, 30.0, 30.0),
     });
     let ctx = ChartContext {
         organization: "Example Freight".into(),

@@ -43,15 +43,11 @@ pub struct Cli {
         default_value = "data/horrors.toml"
     )]
     pub config: PathBuf,
-    /// SQLite database file (relative paths are from the current folder). Only `serve` and
-    /// `token create` create it; every other command needs it to exist.
-    #[arg(
-        long,
-        global = true,
-        env = "HORRORS_DB",
-        default_value = "data/horrors.db"
-    )]
-    pub db: PathBuf,
+    /// SQLite database file (relative paths are from the current folder; default
+    /// data/horrors.db). Only `serve` and `token create` create it; every other command
+    /// needs it to exist.
+    #[arg(long, global = true, env = "HORRORS_DB", value_name = "PATH")]
+    pub db: Option<PathBuf>,
     /// Database URL: `sqlite:PATH` or `postgres://user[:password]@host[:port]/dbname`.
     /// Comes before `[storage] url` in the configuration file, which comes before --db.
     #[arg(long, global = true, env = "HORRORS_DATABASE_URL")]
@@ -345,12 +341,16 @@ fn io(e: std::io::Error) -> Error {
     Error::internal(e.to_string())
 }
 
-/// Where the data lives: `--database-url` / `HORRORS_DATABASE_URL`, else `[storage] url`
-/// in the configuration file (when it exists), else the SQLite file at `--db`.
+/// Where the data lives: `--database-url` / `HORRORS_DATABASE_URL`, else `--db` /
+/// `HORRORS_DB`, else `[storage] url` in the configuration file (when it exists), else
+/// `data/horrors.db`. Flags and variables come before the file, as everywhere.
 fn location(cli: &Cli) -> Result<Location> {
     if let Some(url) = &cli.database_url {
         return Location::parse(url)
             .map_err(|e| Error::internal(format!("--database-url / HORRORS_DATABASE_URL: {e}")));
+    }
+    if let Some(db) = &cli.db {
+        return Ok(Location::Sqlite(db.clone()));
     }
     if cli.config.exists() {
         if let Some(url) = config::storage_url(&cli.config).map_err(Error::internal)? {
@@ -359,8 +359,11 @@ fn location(cli: &Cli) -> Result<Location> {
             });
         }
     }
-    Ok(Location::Sqlite(cli.db.clone()))
+    Ok(Location::Sqlite(PathBuf::from(DEFAULT_DB)))
 }
+
+/// The SQLite file when nothing else says where the data lives.
+pub const DEFAULT_DB: &str = "data/horrors.db";
 
 fn open_existing(db: &Location) -> Result<Store> {
     let db = match db {

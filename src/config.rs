@@ -184,9 +184,9 @@ fn default_worse() -> f64 {
 /// (commands other than `serve` need only this; `serve` checks everything).
 pub fn storage_url(path: &Path) -> Result<Option<String>, String> {
     let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let Ok(table) = text.parse::<toml::Table>() else {
-        return Ok(None);
-    };
+    let table = text
+        .parse::<toml::Table>()
+        .map_err(|e| format!("{}: {}", path.display(), e.message().trim()))?;
     match table.get("storage").and_then(|s| s.get("url")) {
         None => Ok(None),
         Some(toml::Value::String(url)) => Ok(Some(url.clone())),

@@ -137,14 +137,7 @@ pub fn window(row: &CycleRow) -> Window {
     }
 }
 
-/// Improved, unchanged or worse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    Improved,
-    Unchanged,
-    Worse,
-}
+pub use crate::stats::Verdict;
 
 /// Count and cost in one of the two windows.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -168,6 +161,20 @@ pub struct FocusResult {
     pub change_pct: Option<f64>,
     /// Change of the daily rate (count per elapsed day), which is fair while the cycle runs.
     pub rate_change_pct: Option<f64>,
+    /// What the test divides counts by (SPEC §18): `days` until volume is recorded.
+    pub exposure: crate::stats::Exposure,
+    /// Days of the cycle that are over (up to yesterday): the tested period.
+    pub days_over: i64,
+    /// Count on those days (`a` of the exact test; `b` is `before.count`).
+    pub count_over: u64,
+    /// (a/Ea) / (b/Eb); null when b = 0 or nothing is over yet.
+    pub rate_ratio: Option<f64>,
+    /// Exact test of a against b with the exposures (1 when nothing can be compared).
+    pub p_value: f64,
+    /// Clopper–Pearson 95 % interval of the rate ratio; an infinite bound is null.
+    #[schema(value_type = Option<Vec<Option<f64>>>)]
+    pub ci95: Option<[Option<f64>; 2]>,
+    /// `not_started`, `improved`, `worse` (p < 0.05 either way) or `no_clear_change`.
     pub verdict: Verdict,
 }
 
@@ -230,15 +237,25 @@ pub fn elapsed_days(window: &Window, today: NaiveDate) -> i64 {
     }
 }
 
-/// Compares a focus horror's count before and during the cycle. The verdict compares
-/// daily rates over the days that have elapsed, so a running cycle is judged fairly:
-/// improved when the rate fell by more than 5 %, worse when it rose by more than 5 %.
+/// The days of `cycle` that are over by `today` (up to yesterday); `None` before the first.
+pub fn days_over(cycle: &Window, today: NaiveDate) -> Option<Window> {
+    let last = today.pred_opt()?.min(cycle.to);
+    (last >= cycle.from).then_some(Window {
+        from: cycle.from,
+        to: last,
+    })
+}
+
+/// Compares a focus horror before and during the cycle (SPEC §18): the exact test of the
+/// count on the cycle's days that are over (`over`) against the count in the window of the
+/// cycle's full length just before it, with days as exposure.
 #[allow(clippy::too_many_arguments)]
 pub fn result(
     key: &str,
     name: &str,
     before: Tally,
     during: Tally,
+    over: Tally,
     cycle: &Window,
     today: NaiveDate,
     tz: chrono_tz::Tz,
@@ -253,12 +270,14 @@ pub fn result(
         let during_rate = during.count as f64 / during_days as f64;
         Some(((during_rate - before_rate) / before_rate * 1000.0).round() / 10.0)
     };
-    let verdict = match (rate_change_pct, during_days, during.count) {
-        (Some(p), _, _) if p < -UNCHANGED_BAND_PCT => Verdict::Improved,
-        (Some(p), _, _) if p > UNCHANGED_BAND_PCT => Verdict::Worse,
-        (None, d, n) if d > 0 && n > 0 => Verdict::Worse, // from nothing to something
-        _ => Verdict::Unchanged,
-    };
+    let days_over = days_over(cycle, today).map_or(0, |w| w.days());
+    let comparison = crate::stats::compare_cycle(
+        over.count,
+        before.count,
+        days_over as f64,
+        previous.days() as f64,
+        days_over > 0,
+    );
     let period = |w: &Window, t: Tally, elapsed: i64| Period {
         window: w.echo(tz),
         elapsed_days: elapsed,
@@ -273,7 +292,13 @@ pub fn result(
         during: period(cycle, during, during_days),
         change_pct: change_pct(during.count, before.count),
         rate_change_pct,
-        verdict,
+        exposure: crate::stats::Exposure::Days,
+        days_over,
+        count_over: over.count,
+        rate_ratio: comparison.rate_ratio,
+        p_value: comparison.p_value,
+        ci95: comparison.ci95,
+        verdict: comparison.verdict,
     }
 }
 
@@ -295,98 +320,62 @@ mod tests {
     }
 
     #[test]
-    fn verdicts_compare_daily_rates() {
+    fn verdicts_are_exact_tests_on_the_days_that_are_over() {
         let usd = Currency::parse("USD").unwrap();
         let cycle = Window::new(d("2026-10-01"), d("2026-10-30")).unwrap();
         let tz = chrono_tz::UTC;
-        // Finished cycle: 60 before, 30 during → -50 %.
-        let r = result(
-            "a",
-            "A",
-            tally(60),
-            tally(30),
-            &cycle,
-            d("2026-11-23"),
-            tz,
-            usd,
-        );
+        let run = |before: u64, during: u64, over: u64, today: &str| {
+            result(
+                "a",
+                "A",
+                tally(before),
+                tally(during),
+                tally(over),
+                &cycle,
+                d(today),
+                tz,
+                usd,
+            )
+        };
+        // Finished: 30 in the cycle's 30 days against 60 in September's 30. With equal
+        // exposures π0 = ½; p = 2 · P(X ≤ 30 | n = 90, ½) (scipy 1.17.1: binom.cdf).
+        let r = run(60, 30, 30, "2026-11-23");
         assert_eq!(
-            (r.verdict, r.change_pct, r.rate_change_pct),
-            (Verdict::Improved, Some(-50.0), Some(-50.0))
+            (r.verdict, r.days_over, r.rate_ratio),
+            (Verdict::Improved, 30, Some(0.5))
+        );
+        assert!(
+            (r.p_value - 0.002_060_265_680_963_074_5).abs() < 1e-12,
+            "{}",
+            r.p_value
         );
         assert_eq!(r.before.window.from, "2026-09-01");
         assert_eq!(r.before.window.to, "2026-09-30");
-        // Running cycle, 10 of 30 days gone: 15 during vs 30 before is a rate of 1.5/day vs 1/day.
-        let r = result(
-            "a",
-            "A",
-            tally(30),
-            tally(15),
-            &cycle,
-            d("2026-10-10"),
-            tz,
-            usd,
-        );
+        // "4 before, 2 during": p = 2 · (1 + 6 + 15) / 64 = 0.6875, too few to tell.
+        let r = run(4, 2, 2, "2026-11-23");
+        assert_eq!(r.verdict, Verdict::NoClearChange);
+        assert!((r.p_value - 0.6875).abs() < 1e-12, "{}", r.p_value);
+        // Running, today Oct 10: Oct 1..=9 are over (today is not). Ea = 9, Eb = 30.
+        let r = run(30, 17, 15, "2026-10-10");
         assert_eq!(
-            (r.verdict, r.during.elapsed_days, r.rate_change_pct),
-            (Verdict::Worse, 10, Some(50.0))
+            (r.days_over, r.count_over, r.during.elapsed_days),
+            (9, 15, 10)
         );
-        // Within ±5 % → unchanged.
-        let r = result(
-            "a",
-            "A",
-            tally(100),
-            tally(97),
-            &cycle,
-            d("2026-11-23"),
-            tz,
-            usd,
+        assert!((r.rate_ratio.unwrap() - (15.0 / 9.0) / (30.0 / 30.0)).abs() < 1e-12);
+        // π0 = 9/39, n = 45: p = 0.153204... (scipy binom.sf(14, 45, 9/39) doubled).
+        assert!(
+            (r.p_value - 0.153_204_252_394_400_16).abs() < 1e-12,
+            "{}",
+            r.p_value
         );
-        assert_eq!(r.verdict, Verdict::Unchanged);
-        // Nothing before, something now → worse; nothing either side → unchanged.
-        assert_eq!(
-            result(
-                "a",
-                "A",
-                tally(0),
-                tally(3),
-                &cycle,
-                d("2026-11-23"),
-                tz,
-                usd
-            )
-            .verdict,
-            Verdict::Worse
-        );
-        assert_eq!(
-            result(
-                "a",
-                "A",
-                tally(0),
-                tally(0),
-                &cycle,
-                d("2026-11-23"),
-                tz,
-                usd
-            )
-            .verdict,
-            Verdict::Unchanged
-        );
-        // Planned cycle: nothing elapsed.
-        assert_eq!(
-            result(
-                "a",
-                "A",
-                tally(9),
-                tally(0),
-                &cycle,
-                d("2026-09-15"),
-                tz,
-                usd
-            )
-            .verdict,
-            Verdict::Unchanged
-        );
+        assert_eq!(r.verdict, Verdict::NoClearChange);
+        // The first day is not over yet, and a planned cycle has not started.
+        assert_eq!(run(9, 1, 0, "2026-10-01").verdict, Verdict::NotStarted);
+        assert_eq!(run(9, 0, 0, "2026-09-15").verdict, Verdict::NotStarted);
+        // Nothing before: no ratio, the interval's upper bound is infinite (null).
+        let r = run(0, 3, 3, "2026-11-23");
+        assert_eq!(r.rate_ratio, None);
+        assert!(matches!(r.ci95, Some([Some(_), None])), "{:?}", r.ci95);
     }
 
     #[test]

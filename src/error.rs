@@ -86,8 +86,8 @@ pub enum Error {
     /// 503: the write queue (or the chart renderers) are full.
     #[error("the server is busy; retry shortly")]
     Overloaded,
-    /// 503: storage is full or unwritable; reads still work and writes resume by themselves.
-    #[error("storage is full or unwritable; nothing was written; retry shortly")]
+    /// 503: storage is full, unwritable or unreachable; writes resume by themselves.
+    #[error("storage is unavailable (full, unwritable or unreachable); nothing was written; retry shortly")]
     StorageUnavailable,
     /// 500 over HTTP; a one-line reason in the CLI (engine errors are classified into
     /// `Overloaded` and `StorageUnavailable` first, in `store::db`).

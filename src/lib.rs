@@ -18,6 +18,7 @@ pub mod output;
 pub mod pages;
 pub mod ranking;
 pub mod report;
+pub mod stats;
 pub mod store;
 pub mod text;
 pub mod ticks;

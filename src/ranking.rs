@@ -5,6 +5,8 @@
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
+
+use crate::stats::{self, Exposure};
 use utoipa::ToSchema;
 
 use crate::calendar::WindowEcho;
@@ -119,6 +121,14 @@ pub struct RankedItem {
     pub previous: Previous,
     /// (count − previous count) / previous count × 100, one decimal; null when previous is 0.
     pub change_pct: Option<f64>,
+    /// The exact test (SPEC §18) of this window's count against the previous window's,
+    /// with the ranking's exposure.
+    pub change_p_value: f64,
+    /// `change_p_value` < 0.05: a change worth acting on, not noise.
+    pub change_significant: bool,
+    /// Whether this count differs from the next item's (exact test, π0 = ½, p < 0.05);
+    /// null for the last item. Adjacent items that are not distinct are a statistical tie.
+    pub distinct_from_next: Option<bool>,
 }
 
 /// Sums over every ranked item.
@@ -137,6 +147,9 @@ pub struct Ranking {
     pub window: WindowEcho,
     pub by: By,
     pub currency: String,
+    /// What the change tests divide counts by: `days` (the length of each window) until
+    /// volume is recorded for every day compared.
+    pub exposure: Exposure,
     pub items: Vec<RankedItem>,
     pub totals: Totals,
 }
@@ -155,9 +168,11 @@ pub struct RankingInput<'a> {
     pub currency: Currency,
     pub window: WindowEcho,
     pub by: By,
+    /// Exposures of the window and of the previous window (SPEC §18), and their kind.
+    pub exposure: (Exposure, f64, f64),
 }
 
-/// Ranks the horrors exactly as SPEC §8 says.
+/// Ranks the horrors exactly as SPEC §8 says, with the tests of SPEC §18.
 pub fn rank(input: &RankingInput<'_>) -> Ranking {
     let currency = input.currency;
     let mut items: Vec<RankedItem> = input
@@ -191,6 +206,9 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
                     cost_minor: previous.cost_minor,
                 },
                 change_pct: change_pct(tally.count, previous.count),
+                change_p_value: 1.0,
+                change_significant: false,
+                distinct_from_next: None,
             })
         })
         .collect();
@@ -244,17 +262,25 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
     sort_by_measure(&mut items, input.by);
     let measure_total: f64 = items.iter().map(|i| measure(i, input.by)).sum();
     let mut cumulative = 0.0;
+    let (exposure, now, before) = input.exposure;
     for (index, item) in items.iter_mut().enumerate() {
         item.rank = index as u32 + 1;
         item.share = ratio(measure(item, input.by), measure_total);
         cumulative += item.share;
         item.cumulative_share = cumulative;
+        item.change_p_value = stats::exact_test(item.count, item.previous.count, now, before);
+        item.change_significant = stats::significant(item.change_p_value);
+    }
+    let counts: Vec<u64> = items.iter().map(|i| i.count).collect();
+    for (item, next) in items.iter_mut().zip(counts.iter().skip(1)) {
+        item.distinct_from_next = Some(stats::significant(stats::distinct(item.count, *next)));
     }
 
     Ranking {
         window: input.window.clone(),
         by: input.by,
         currency: currency.code().to_string(),
+        exposure,
         items,
         totals,
     }
@@ -357,6 +383,7 @@ mod tests {
                 timezone: "UTC".into(),
             },
             by,
+            exposure: (crate::stats::Exposure::Days, 30.0, 30.0),
         })
     }
 

@@ -8,6 +8,7 @@ use chrono::{DateTime, Utc};
 use crate::calendar::{local_day, Bucket, Window};
 use crate::error::{Error, Result};
 use crate::ranking::{self, By, Ranking, RankingInput};
+use crate::stats::Exposure;
 use crate::store::Store;
 use crate::trend::{self, Trend};
 
@@ -23,7 +24,8 @@ pub fn ranking(store: &Store, window: &Window, by: By) -> Result<Ranking> {
     let focus = &focus;
     let settings = &snapshot.settings;
     let current = store.tallies(window)?;
-    let previous = store.tallies(&window.previous())?;
+    let before = window.previous();
+    let previous = store.tallies(&before)?;
     Ok(ranking::rank(&RankingInput {
         horrors: &snapshot.horrors,
         current: &current,
@@ -33,6 +35,8 @@ pub fn ranking(store: &Store, window: &Window, by: By) -> Result<Ranking> {
         currency: settings.currency(),
         window: window.echo(settings.tz()),
         by,
+        // Volume exposure arrives with recorded volume (SPEC §17); until then, days.
+        exposure: (Exposure::Days, window.days() as f64, before.days() as f64),
     }))
 }
 
@@ -86,6 +90,10 @@ pub fn cycle_detail(
     let ranking = ranking(store, &window, By::Priority)?;
     let during = store.tallies(&window)?;
     let before = store.tallies(&window.preceding())?;
+    let over = match cycles::days_over(&window, today) {
+        Some(w) => store.tallies(&w)?,
+        None => Default::default(),
+    };
     let results = row
         .focus
         .iter()
@@ -99,6 +107,7 @@ pub fn cycle_detail(
                 name,
                 tally(&before),
                 tally(&during),
+                tally(&over),
                 &window,
                 today,
                 settings.tz(),

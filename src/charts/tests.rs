@@ -101,6 +101,7 @@ fn ranking_of(
         currency: usd(),
         window: window.echo(chrono_tz::UTC),
         by,
+        exposure: (crate::stats::Exposure::Days, 30.0, 30.0),
     })
 }
 

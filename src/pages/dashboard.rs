@@ -483,6 +483,9 @@ mod tests {
             focus: false,
             previous: Previous::default(),
             change_pct,
+            change_p_value: 1.0,
+            change_significant: false,
+            distinct_from_next: None,
         }
     }
 
@@ -496,6 +499,7 @@ mod tests {
             },
             by: By::Priority,
             currency: "USD".into(),
+            exposure: crate::stats::Exposure::Days,
             items,
             totals: Totals::default(),
         }

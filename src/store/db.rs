@@ -371,8 +371,15 @@ const WRITE_LOCK: i64 = 0x686f_7272_6f72_73;
 impl PgConn {
     pub fn connect(config: &postgres::Config) -> Result<PgConn> {
         let mut config = config.clone();
-        config.connect_timeout(PG_CONNECT_TIMEOUT);
-        let client = config.connect(postgres::NoTls)?;
+        config
+            .connect_timeout(PG_CONNECT_TIMEOUT)
+            .keepalives_idle(Duration::from_secs(30));
+        let mut client = config.connect(postgres::NoTls)?;
+        // Waits are bounded as on SQLite (5 s busy timeout → 503 overloaded), and a client
+        // that vanished inside a write transaction releases the write lock within a minute.
+        client.batch_execute(
+            "SET lock_timeout = '5s'; SET idle_in_transaction_session_timeout = '60s'",
+        )?;
         Ok(PgConn {
             client,
             statements: HashMap::new(),
