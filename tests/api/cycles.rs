@@ -32,12 +32,28 @@ fn a_cycle_reports_before_and_during_for_its_focus() {
     assert_eq!(late["during"]["count"], 4);
     assert_eq!(late["during"]["cost"], "140.00");
     assert_eq!(late["change_pct"], -60.0);
-    assert_eq!(late["verdict"], "improved");
+    // SPEC §18 by hand: 4 during (10 days over) against 10 before (10 days), π0 = ½,
+    // p = 2 · P(X ≤ 4 | n = 14) = 2 · (1 + 14 + 91 + 364 + 1001) / 2¹⁴ — too few to tell.
+    assert_eq!(late["exposure"], "days");
+    assert_eq!(
+        (late["days_over"].as_i64(), late["count_over"].as_i64()),
+        (Some(10), Some(4))
+    );
+    assert!(
+        (late["p_value"].as_f64().unwrap() - 2942.0 / 16384.0).abs() < 1e-12,
+        "{late}"
+    );
+    assert_eq!(late["rate_ratio"], 0.4);
+    assert_eq!(late["verdict"], "no_clear_change");
     let lost = &created.body["results"][1];
+    // 2 during against 0 before: p = 2 · P(X ≥ 2 | n = 2) = 0.5; no ratio, no upper bound.
     assert_eq!(
         (lost["before"]["count"].as_i64(), lost["verdict"].as_str()),
-        (Some(0), Some("worse"))
+        (Some(0), Some("no_clear_change"))
     );
+    assert_eq!(lost["p_value"], 0.5);
+    assert_eq!(lost["rate_ratio"], serde_json::Value::Null);
+    assert_eq!(lost["ci95"][1], serde_json::Value::Null);
     assert_eq!(created.body["ranking"]["window"]["from"], "2026-03-01");
 
     let detail = app.get(&format!("/api/cycles/{id}"), &app.viewer);

@@ -199,6 +199,26 @@ fn change_pct(count: u64, previous: u64) -> Option<f64> {
     Some(diff.signum() as f64 * tenths as f64 / 10.0)
 }
 
+/// SPEC §18's exact test, written out independently of the service: the binomial
+/// probabilities by the recurrence P(k+1) = P(k)·(n−k)/(k+1)·π/(1−π) in logarithms (no
+/// underflow for the thousands of occurrences these tests post), summed directly.
+fn exact_test(a: u64, b: u64, ea: f64, eb: f64) -> f64 {
+    let n = a + b;
+    if n == 0 || ea == 0.0 || eb == 0.0 {
+        return 1.0;
+    }
+    let pi = ea / (ea + eb);
+    let mut log_pmf = vec![n as f64 * (1.0 - pi).ln()];
+    for k in 0..n {
+        let step = ((n - k) as f64).ln() - ((k + 1) as f64).ln() + pi.ln() - (1.0 - pi).ln();
+        log_pmf.push(log_pmf[k as usize] + step);
+    }
+    let sum = |part: &[f64]| part.iter().map(|l| l.exp()).sum::<f64>();
+    let below = sum(&log_pmf[..=a as usize]);
+    let above = sum(&log_pmf[a as usize..]);
+    (2.0 * below.min(above)).min(1.0)
+}
+
 /// The window a ranking compares with, written out independently of the service: a
 /// whole calendar year → the year before, a whole calendar month → the month before,
 /// anything else → the same number of days just before.
@@ -314,13 +334,16 @@ fn close(actual: &Value, expected: f64, what: &str) {
     );
 }
 
-const ITEM_FIELDS: [&str; 18] = [
+const ITEM_FIELDS: [&str; 21] = [
+    "change_p_value",
     "change_pct",
+    "change_significant",
     "complaints",
     "cost",
     "cost_minor",
     "count",
     "cumulative_share",
+    "distinct_from_next",
     "focus",
     "key",
     "name",
@@ -398,7 +421,30 @@ fn check_ranking(app: &TestApp, posted: &[Posted], from: &str, to: &str, w: &Wei
                 None => assert_eq!(item["change_pct"], Value::Null, "{what}"),
                 Some(pct) => close(&item["change_pct"], pct, &format!("{what} change_pct")),
             }
+            let (pfrom, pto) = previous_window(from_d, to_d);
+            let days = |a: NaiveDate, b: NaiveDate| ((b - a).num_days() + 1) as f64;
+            let p = exact_test(
+                e.now.count,
+                e.prev.count,
+                days(from_d, to_d),
+                days(pfrom, pto),
+            );
+            let got = item["change_p_value"].as_f64().unwrap();
+            assert!(
+                (got - p).abs() <= 1e-9 * p.max(1e-300) || (got - p).abs() < 1e-12,
+                "{what} change_p_value: got {got}, expected {p}"
+            );
+            assert_eq!(item["change_significant"], p < 0.05, "{what}");
+            match expected.get(index + 1) {
+                None => assert_eq!(item["distinct_from_next"], Value::Null, "{what}"),
+                Some(next) => assert_eq!(
+                    item["distinct_from_next"],
+                    exact_test(e.now.count, next.now.count, 1.0, 1.0) < 0.05,
+                    "{what} distinct_from_next"
+                ),
+            }
         }
+        assert_eq!(ranking["exposure"], "days");
         if total > 0.0 {
             close(
                 &items.last().unwrap()["cumulative_share"],
