@@ -254,3 +254,162 @@ admin-copied = Copied
 admin-revoke-confirm = Revoke “{ $name }”? Every device using it stops working at once.
 admin-revoke-own-confirm = Revoke “{ $name }”? It is the token you are signed in with: you will be logged out.
 admin-days-whole = must be a whole number of days
+
+## Charts (titles, legends, axes and notices; horror names are drawn as written)
+
+chart-no-ticks = no ticks in this window
+chart-occurrences = { $count ->
+        [one] { $count } occurrence
+       *[other] { $count } occurrences
+    }
+chart-pareto-title = Hierarchy of horrors — { $organization }
+chart-pareto-subtitle = { $window } · priority order · { $count ->
+        [one] { $count } occurrence
+       *[other] { $count } occurrences
+    }
+chart-cumulative-share-key = cumulative share of priority
+chart-axis-occurrences = occurrences
+chart-axis-cumulative-share = cumulative share
+chart-cost-title = Cost of horrors — { $organization }
+chart-cost-subtitle = { $window } · total { $cost }
+chart-axis-cost = cost in window ({ $currency })
+chart-trend-title = Horrors over time — { $organization }
+chart-trend-subtitle = { $window } · { $bucket } · { $count ->
+        [one] { $count } occurrence
+       *[other] { $count } occurrences
+    }
+chart-by-day = by day
+chart-by-week = by week
+chart-by-month = by month
+chart-index-key = pain-point index (right axis)
+chart-axis-pain-points = pain points
+chart-so-far = so far
+chart-compare-title = Before and after — { $organization }
+chart-compare-subtitle = { $before } vs { $after }
+chart-compare-before = before: { $window }
+chart-compare-after = after: { $window }
+chart-new = new
+chart-matrix-title = Pain against cost — { $organization }
+chart-matrix-subtitle = { $window } · bubble area = occurrences
+chart-axis-pain = customer pain (1–10)
+chart-fix-first = fix first
+
+## Annual review: review.html
+
+verdict-improved = improved
+verdict-unchanged = unchanged
+verdict-worse = worse
+review-title = Annual review { $year }
+review-lede = { $organization }, { $from } to { $to } ({ $timezone }).
+review-fix-first = Fix first: { $name } — { $details }.
+review-fix-first-details = { $count ->
+        [one] { $count } occurrence
+       *[other] { $count } occurrences
+    } costing { $cost }, { $share } of the year's priority score
+review-no-ticks = No ticks were recorded this year.
+review-totals = { $count ->
+        [one] { $count } occurrence
+       *[other] { $count } occurrences
+    } in { $year } ({ $previous_count } in { $previous_year }), costing { $cost } ({ $previous_cost } in { $previous_year }).
+review-ranking = Ranking { $year }
+review-col-cost = Cost { $currency }
+review-col-pain-points = Pain pts
+review-col-score = Score
+review-col-versus = vs { $year }
+review-caption-pareto = Priority (Pareto) — bars by tier, cumulative share, 80 % line, { $year }.
+review-caption-cost = Cost per horror, { $year }.
+review-caption-matrix = Pain against cost — fix the top right first, { $year }.
+review-caption-trend = Weekly counts and the weighted pain index, { $year }.
+review-caption-compare = Before and after, { $year }.
+review-cycles = Improvement cycles
+review-no-cycles = No improvement cycle overlapped { $year }.
+review-col-cycle = Cycle
+review-col-window = Window
+review-col-focus = Focus
+review-col-before = Before
+review-col-during = During
+review-col-verdict = Verdict
+review-no-focus = No focus horrors were chosen for this cycle.
+review-by-month = By month
+review-col-month = Month
+review-col-worst-horror = Worst horror
+review-year-before = The year before: { $year }
+review-caption-pareto-before = Priority (Pareto), { $year }.
+review-made = Made by horrors on { $made }. See README.txt for how every number is computed.
+
+## Annual review: review.xlsx (sheet names: at most 31 characters, none of : \ / ? * [ ])
+
+xlsx-sheet-ranking = Ranking
+xlsx-sheet-by-month = By month
+xlsx-sheet-cycles = Cycles
+xlsx-sheet-ticks = Ticks
+xlsx-sheet-year-over-year = Year over year
+xlsx-month = Month
+xlsx-rank = Rank
+xlsx-key = Key
+xlsx-horror = Horror
+xlsx-tier = Tier
+xlsx-count = Count
+xlsx-complaints = Complaints
+xlsx-cost = Cost
+xlsx-pain = Pain
+xlsx-pain-points = Pain points
+xlsx-score = Score
+xlsx-cumulative = Cumulative
+xlsx-change-vs-previous = Change vs previous
+xlsx-cycle = Cycle
+xlsx-start = Start
+xlsx-end = End
+xlsx-status = Status
+xlsx-focus = Focus
+xlsx-before = Before
+xlsx-during = During
+xlsx-cost-before = Cost before
+xlsx-cost-during = Cost during
+xlsx-change = Change
+xlsx-verdict = Verdict
+xlsx-no-focus = (no focus horrors)
+xlsx-id = Id
+xlsx-day = Day
+xlsx-occurred-at = Occurred at (UTC)
+xlsx-qty = Qty
+xlsx-source = Source
+xlsx-department = Department
+xlsx-note = Note
+xlsx-recorded-by = Recorded by
+xlsx-truncated = … only the first { $rows } ticks are listed here; ticks.csv has them all
+xlsx-count-in = Count { $year }
+xlsx-cost-in = Cost { $year }
+source-internal = internal
+source-complaint = complaint
+
+## Annual review: README.txt
+
+readme =
+    Annual review { $year } - { $organization }
+    ==========================================
+
+    Made by horrors on { $made } for the calendar year { $year } in { $timezone }
+    ({ $from } to { $to }; a tick belongs to the local day of its occurred_at in that timezone).
+    Money is in { $currency }. Voided ticks are left out everywhere.
+
+    What is inside
+    - ranking.csv            the year's ranking (priority order), one row per horror
+    - ranking-{ $previous_year }.csv       the same for { $previous_year }, when that year has ticks
+    - ranking-by-month.csv   one ranking per month of { $year }
+    - ticks.csv              every tick of { $year }, oldest first
+    - cycles.csv             improvement cycles overlapping { $year }, one row per focus horror
+    - review.xlsx            the same as a workbook: Ranking, By month, Cycles, Ticks, Year over year
+    - review.html            a printable report with the charts inline (A4)
+    - charts/                pareto, cost, trend, compare and matrix for { $year } (and { $previous_year } when it has ticks), SVG and PNG
+
+    How it is computed
+    count = sum of qty; pain_points = count x the horror's current pain (1-10);
+    cost = sum of each tick's cost, fixed when it was recorded;
+    score = (pain_weight x pain share + cost_weight x cost share) / sum of the weights whose totals are non-zero
+    (pain_weight = { $pain_weight }, cost_weight = { $cost_weight }); tiers follow the cumulative score down the priority order:
+    worst while the score above is below { $worst }, worse below { $worse }, bad after.
+    change_pct compares each horror's count with the calendar year (or month) before.
+    CSV files are UTF-8 with a byte order mark; cells that a spreadsheet would run as a formula start with '.
+
+    Totals: { $year }: { $count } occurrences, { $cost } { $currency }; { $previous_year }: { $previous_count } occurrences, { $previous_cost } { $currency }.

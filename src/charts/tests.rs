@@ -244,6 +244,7 @@ fn data<'a>(name: ChartName, b: &'a Built, case: &'a Case) -> ChartData<'a> {
 fn ctx(width: u32, height: u32) -> ChartContext {
     ChartContext {
         organization: "Acme Parcel & Co".into(),
+        lang: crate::i18n::Lang::EN,
         currency: usd(),
         width,
         height,

@@ -9,7 +9,7 @@ use chrono::Utc;
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::dashboard::cycle_status;
+use super::cycle_status;
 use super::layout::{self, role_name, Chrome, Here, Nav};
 use super::session;
 use crate::auth::Role;
@@ -18,7 +18,7 @@ use crate::catalogue::Horror;
 use crate::config::{MAX_HORRORS, MIN_HORRORS};
 use crate::cycles::{CycleSummary, MAX_FOCUS};
 use crate::error::{Error, Result};
-use crate::i18n::{script_messages, t, Lang};
+use crate::i18n::{rich, script_messages, t, Lang};
 use crate::money::Currency;
 use crate::report;
 use crate::store::{Snapshot, Store, TokenInfo};
@@ -174,7 +174,7 @@ fn horror_row(lang: Lang, horror: Option<&Horror>, number: usize, currency: Curr
     html! {
         li.horror-row {
             fieldset {
-                legend { (layout::rich(lang, "admin-horror-number", &[("number", html! { span.number { (number) } })])) }
+                legend { (rich(lang, "admin-horror-number", &[("number", html! { span.number { (number) } })])) }
                 div.grid {
                     label.field.f-key {
                         span { (t(lang, "admin-key")) }
@@ -226,7 +226,7 @@ fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64) -> Markup {
         section #tokens aria-labelledby="tokens-heading" {
             h2 #tokens-heading { (t(lang, "admin-tokens")) }
             p.hint {
-                (layout::rich(lang, "admin-tokens-intro", &[
+                (rich(lang, "admin-tokens-intro", &[
                     ("staff", role(Role::Staff)),
                     ("viewer", role(Role::Viewer)),
                     ("admin", role(Role::Admin)),
@@ -250,7 +250,7 @@ fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64) -> Markup {
             }
             div.secret #new-token hidden {
                 p {
-                    (layout::rich(lang, "admin-new-token", &[("name", html! { strong #new-token-name {} })]))
+                    (rich(lang, "admin-new-token", &[("name", html! { strong #new-token-name {} })]))
                 }
                 div.secret-row {
                     code #new-token-secret {}

@@ -8,14 +8,14 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::{Datelike, Utc};
 use maud::{html, Markup};
 
-use super::layout::{self, rich, Chrome, Here, Nav};
+use super::layout::{self, Chrome, Here, Nav};
 use super::session;
 use crate::auth::Role;
 use crate::calendar::Window;
 use crate::cycles::CycleSummary;
 use crate::error::{Error, Result};
 use crate::http::extract::Params;
-use crate::i18n::{t, Lang};
+use crate::i18n::{rich, t, Lang};
 use crate::money::Currency;
 use crate::ranking::{change_pct, By, RankedItem, Ranking, Tier};
 use crate::report;
@@ -382,7 +382,7 @@ fn picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
                                                 name = cycle.name.as_str(),
                                                 start = cycle.start.as_str(),
                                                 end = cycle.end.as_str(),
-                                                status = cycle_status(lang, &cycle.status)))
+                                                status = super::cycle_status(lang, &cycle.status)))
                                         }
                                     }
                                 }
@@ -393,14 +393,6 @@ fn picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
                 }
             }
         }
-    }
-}
-
-/// A cycle's status (`planned`, `running`, `finished`) in `lang`.
-pub fn cycle_status(lang: Lang, status: &str) -> String {
-    match status {
-        "planned" | "running" | "finished" => t(lang, &format!("cycle-status-{status}")),
-        other => other.to_string(),
     }
 }
 

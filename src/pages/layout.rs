@@ -203,31 +203,3 @@ pub async fn remember_lang(
     Ok(res)
 }
 
-/// A message whose placeholders are pieces of markup (a badge, a link); the text around
-/// them is escaped as any other text. `parts` names each placeholder's markup.
-pub fn rich(lang: Lang, id: &str, parts: &[(&str, Markup)]) -> Markup {
-    const OPEN: char = '\u{E000}';
-    const CLOSE: char = '\u{E001}';
-    let mut args = crate::i18n::Args::new();
-    for (name, _) in parts {
-        args.set(*name, format!("{OPEN}{name}{CLOSE}"));
-    }
-    let text = crate::i18n::format(lang, id, Some(&args));
-    let mut out = String::with_capacity(text.len() * 2);
-    let mut rest = text.as_str();
-    while let Some(start) = rest.find(OPEN) {
-        out.push_str(&html! { (rest[..start]) }.into_string());
-        let after = &rest[start + OPEN.len_utf8()..];
-        let Some(end) = after.find(CLOSE) else {
-            rest = after;
-            break;
-        };
-        let name = &after[..end];
-        if let Some((_, markup)) = parts.iter().find(|(n, _)| *n == name) {
-            out.push_str(&markup.0);
-        }
-        rest = &after[end + CLOSE.len_utf8()..];
-    }
-    out.push_str(&html! { (rest) }.into_string());
-    maud::PreEscaped(out)
-}

@@ -57,3 +57,11 @@ pub fn lang_of(req: &HttpRequest, store: &Store) -> Lang {
         .unwrap_or_default();
     Lang::of_request(req, default)
 }
+
+/// A cycle's status (`planned`, `running`, `finished`) in `lang`.
+pub fn cycle_status(lang: Lang, status: &str) -> String {
+    match status {
+        "planned" | "running" | "finished" => crate::i18n::t(lang, &format!("cycle-status-{status}")),
+        other => other.to_string(),
+    }
+}
