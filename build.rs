@@ -19,12 +19,17 @@ fn main() {
         tags.first().is_some_and(|t| t == "en"),
         "locales/en/horrors.ftl is the fallback and must exist"
     );
-    let mut out = String::from("/// Every embedded locale: its tag and its messages (English first).\n");
+    let mut out =
+        String::from("/// Every embedded locale: its tag and its messages (English first).\n");
     out.push_str("pub const LOCALES: &[(&str, &str)] = &[\n");
     for tag in &tags {
         let file = root.join(tag).join("horrors.ftl");
         println!("cargo:rerun-if-changed={}", file.display());
-        let _ = writeln!(out, "    ({tag:?}, include_str!({:?})),", file.display().to_string());
+        let _ = writeln!(
+            out,
+            "    ({tag:?}, include_str!({:?})),",
+            file.display().to_string()
+        );
     }
     out.push_str("];\n");
     let dest = Path::new(&std::env::var("OUT_DIR").expect("OUT_DIR")).join("locales.rs");

@@ -57,7 +57,9 @@ impl Lang {
         let tag = tag.trim();
         if tag.is_empty()
             || tag.len() > 64
-            || !tag.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            || !tag
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         {
             return None;
         }
@@ -550,11 +552,23 @@ mod tests {
 
     #[test]
     fn english_plurals_come_from_the_library() {
-        assert_eq!(tr!(Lang::EN, "chart-occurrences", count = 1), "1 occurrence");
-        assert_eq!(tr!(Lang::EN, "chart-occurrences", count = 2), "2 occurrences");
-        assert_eq!(tr!(Lang::EN, "chart-occurrences", count = 0), "0 occurrences");
+        assert_eq!(
+            tr!(Lang::EN, "chart-occurrences", count = 1),
+            "1 occurrence"
+        );
+        assert_eq!(
+            tr!(Lang::EN, "chart-occurrences", count = 2),
+            "2 occurrences"
+        );
+        assert_eq!(
+            tr!(Lang::EN, "chart-occurrences", count = 0),
+            "0 occurrences"
+        );
         assert_eq!(tr!(lang("zh-Hans"), "chart-occurrences", count = 1), "1 次");
-        assert_eq!(tr!(lang("zh-Hant"), "chart-occurrences", count = 2000), "2,000 次");
+        assert_eq!(
+            tr!(lang("zh-Hant"), "chart-occurrences", count = 2000),
+            "2,000 次"
+        );
     }
 
     #[test]
@@ -566,7 +580,10 @@ mod tests {
     fn script_messages_keep_placeholders_for_the_script() {
         let json = script_messages(
             Lang::EN,
-            &[("undone", "tally-undone", &["name"]), ("saved", "tally-all-saved", &[])],
+            &[
+                ("undone", "tally-undone", &["name"]),
+                ("saved", "tally-all-saved", &[]),
+            ],
         );
         let value: serde_json::Value = serde_json::from_str(&json).unwrap();
         assert_eq!(value["undone"], "Undone: {name}.");
@@ -661,7 +678,10 @@ mod tests {
                 .keys()
                 .filter(|id| !reference.contains_key(*id))
                 .collect();
-            assert!(extra.is_empty(), "{tag} has messages English lacks: {extra:?}");
+            assert!(
+                extra.is_empty(),
+                "{tag} has messages English lacks: {extra:?}"
+            );
             for (id, vars) in &reference {
                 assert_eq!(
                     &translated[id], vars,
@@ -707,7 +727,9 @@ mod tests {
             assert_eq!(t(lang(tag), id), text, "{tag} {id}");
         }
         // Simplified forms that must never appear in Traditional text.
-        let simplified = ['这', '个', '们', '为', '录', '数', '设', '击', '单', '线', '图', '级', '计'];
+        let simplified = [
+            '这', '个', '们', '为', '录', '数', '设', '击', '单', '线', '图', '级', '计',
+        ];
         let (_, hant) = LOCALES[2];
         for line in hant.lines().filter(|l| !l.trim_start().starts_with('#')) {
             assert!(

@@ -70,8 +70,22 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) {
         px_hi: plot.y0,
     };
 
-    frame.y_axis(plot, counts, &count_ticks, &t(lang, "chart-axis-occurrences"), false, INK);
-    frame.y_axis(plot, shares, &share_ticks, &t(lang, "chart-axis-cumulative-share"), true, BLUE);
+    frame.y_axis(
+        plot,
+        counts,
+        &count_ticks,
+        &t(lang, "chart-axis-occurrences"),
+        false,
+        INK,
+    );
+    frame.y_axis(
+        plot,
+        shares,
+        &share_ticks,
+        &t(lang, "chart-axis-cumulative-share"),
+        true,
+        BLUE,
+    );
     let eighty = shares.map(80.0);
     frame.line(
         vec![(plot.x0, eighty), (plot.x1, eighty)],

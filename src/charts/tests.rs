@@ -501,7 +501,8 @@ fn empty_windows_say_so() {
     }
     // In Chinese too, with the organization's name as written.
     let b = built(&all[2]);
-    for (tag, notice) in [("zh-Hans", "此时段没有记录"), ("zh-Hant", "此時段沒有紀錄")] {
+    for (tag, notice) in [("zh-Hans", "此时段没有记录"), ("zh-Hant", "此時段沒有紀錄")]
+    {
         for name in ChartName::ALL {
             let (w, h) = (960, 540);
             let shapes = layout(&ctx_in(zh(tag), w, h), &data(name, &b, &all[2]), w, h).unwrap();
@@ -513,7 +514,7 @@ fn empty_windows_say_so() {
 }
 
 /// The chart's own words (title, subtitle, legend, axes) in `lang`, as laid out.
-fn chrome_labels<'s>(shapes: &'s [Shape], lang: Lang) -> Vec<&'s draw::Label> {
+fn chrome_labels(shapes: &[Shape], lang: Lang) -> Vec<&draw::Label> {
     let fonts = text::fonts().unwrap();
     let words: Vec<String> = [
         "chart-axis-occurrences",
@@ -531,8 +532,13 @@ fn chrome_labels<'s>(shapes: &'s [Shape], lang: Lang) -> Vec<&'s draw::Label> {
     texts(shapes)
         .into_iter()
         .filter(|l| {
-            let cjk = l.text.chars().any(|c| fonts.face_with(c).is_some_and(|f| f > 0));
-            cjk && (l.bold || words.iter().any(|w| l.text.contains(w.as_str())) || l.text.contains(" · "))
+            let cjk = l
+                .text
+                .chars()
+                .any(|c| fonts.face_with(c).is_some_and(|f| f > 0));
+            cjk && (l.bold
+                || words.iter().any(|w| l.text.contains(w.as_str()))
+                || l.text.contains(" · "))
         })
         .collect()
 }
@@ -561,7 +567,11 @@ fn chinese_titles_axes_and_legends_draw_in_svg_and_png_without_fonts() {
             let (_, _, png_fresh) = decode(&draw::png(w, h, &shapes).unwrap());
             let png_ink = ink(&png_fresh, &png_bare);
             let labels = chrome_labels(&shapes, lang);
-            assert!(labels.len() >= 3, "{tag} {name}: {} Chinese labels", labels.len());
+            assert!(
+                labels.len() >= 3,
+                "{tag} {name}: {} Chinese labels",
+                labels.len()
+            );
             for label in labels {
                 let chars = label.text.chars().filter(|c| !c.is_whitespace()).count();
                 for (format, ink) in [("svg", &svg_ink), ("png", &png_ink)] {

@@ -51,10 +51,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
         .enumerate()
         .map(|(i, s)| (Key::Line(SERIES[i % SERIES.len()], None), clean(&s.name)))
         .collect();
-    keys.push((
-        Key::Line(INDEX, Some(5.0)),
-        t(lang, "chart-index-key"),
-    ));
+    keys.push((Key::Line(INDEX, Some(5.0)), t(lang, "chart-index-key")));
     let top = frame.legend(&keys, top);
 
     let max_count = trend
@@ -108,8 +105,22 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
         px_lo: plot.y1,
         px_hi: plot.y0,
     };
-    frame.y_axis(plot, counts, &count_ticks, &t(lang, "chart-axis-occurrences"), false, INK);
-    frame.y_axis(plot, index, &index_ticks, &t(lang, "chart-axis-pain-points"), true, INDEX);
+    frame.y_axis(
+        plot,
+        counts,
+        &count_ticks,
+        &t(lang, "chart-axis-occurrences"),
+        false,
+        INK,
+    );
+    frame.y_axis(
+        plot,
+        index,
+        &index_ticks,
+        &t(lang, "chart-axis-pain-points"),
+        true,
+        INDEX,
+    );
 
     let n = trend.totals.len();
     let inset = if n == 1 {
@@ -156,8 +167,14 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
     let solid = if partial { n.saturating_sub(1) } else { n };
     if partial {
         frame.text(
-            Label::new(t(lang, "chart-so-far"), x_at(n - 1), plot.y0 + 0.2 * size, size * 0.9, INK)
-                .align(Align::Center, VAlign::Top),
+            Label::new(
+                t(lang, "chart-so-far"),
+                x_at(n - 1),
+                plot.y0 + 0.2 * size,
+                size * 0.9,
+                INK,
+            )
+            .align(Align::Center, VAlign::Top),
         );
     }
     for (s, series) in trend.series.iter().enumerate() {

@@ -839,7 +839,10 @@ pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result
             Some(y) => y,
             None => crate::export::annual::current_year(&store, now)?,
         };
-        Ok((year, crate::export::annual::to_tempfile(&store, year, now, lang)?))
+        Ok((
+            year,
+            crate::export::annual::to_tempfile(&store, year, now, lang)?,
+        ))
     })
     .await?;
     Ok(file_response(

@@ -444,8 +444,18 @@ fn change_cell(lang: Lang, change: Option<f64>, count: u64) -> Markup {
 
 fn change_words(lang: Lang, change: Option<f64>, previous: u64) -> String {
     match change {
-        Some(p) if p > 0.0 => tr!(lang, "total-change-up", pct = percent(p), previous = previous),
-        Some(p) if p < 0.0 => tr!(lang, "total-change-down", pct = percent(-p), previous = previous),
+        Some(p) if p > 0.0 => tr!(
+            lang,
+            "total-change-up",
+            pct = percent(p),
+            previous = previous
+        ),
+        Some(p) if p < 0.0 => tr!(
+            lang,
+            "total-change-down",
+            pct = percent(-p),
+            previous = previous
+        ),
         Some(_) => tr!(lang, "total-change-same", previous = previous),
         None => t(lang, "total-change-none"),
     }
@@ -538,16 +548,16 @@ mod tests {
         let r = ranking(vec![item(1, "Late delivery", 2000, 0.6, None)]);
         assert!(fix_first(Lang::EN, &r, usd, &last_30()).ends_with("2,000 occurrences costing USD 70,000.00 in the last 30 days, none in the previous 30 days."));
         let r = ranking(vec![item(1, "Late delivery", 7, 0.6, Some(12.5))]);
-        assert!(fix_first(Lang::EN, &r, usd, &last_30()).ends_with("up 12.5\u{a0}% on the previous 30 days."));
+        assert!(fix_first(Lang::EN, &r, usd, &last_30())
+            .ends_with("up 12.5\u{a0}% on the previous 30 days."));
     }
 
     #[test]
     fn an_empty_window_says_so() {
         let usd = Currency::parse("USD").unwrap();
         let r = ranking(vec![item(1, "Late delivery", 0, 0.0, None)]);
-        assert!(
-            fix_first(Lang::EN, &r, usd, &last_30()).starts_with("Nothing was recorded in the last 30 days")
-        );
+        assert!(fix_first(Lang::EN, &r, usd, &last_30())
+            .starts_with("Nothing was recorded in the last 30 days"));
         assert_eq!(pareto_line(Lang::EN, &r), None);
     }
 

@@ -48,7 +48,10 @@ impl Here {
             serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
         Here {
             path: req.path().to_string(),
-            query: query.into_iter().filter(|(name, _)| name != "lang").collect(),
+            query: query
+                .into_iter()
+                .filter(|(name, _)| name != "lang")
+                .collect(),
         }
     }
 
@@ -202,4 +205,3 @@ pub async fn remember_lang(
     }
     Ok(res)
 }
-

@@ -40,7 +40,14 @@ pub async fn form(
 ) -> Result<HttpResponse> {
     let current = session::current(&req, &store).await?;
     let next = query.next.as_deref().and_then(session::safe_next);
-    Ok(render(&req, &store, StatusCode::OK, current.as_ref(), next, None))
+    Ok(render(
+        &req,
+        &store,
+        StatusCode::OK,
+        current.as_ref(),
+        next,
+        None,
+    ))
 }
 
 /// `POST /login`: a valid token starts a session and goes on to `next` (or one's page).

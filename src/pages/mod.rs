@@ -61,7 +61,9 @@ pub fn lang_of(req: &HttpRequest, store: &Store) -> Lang {
 /// A cycle's status (`planned`, `running`, `finished`) in `lang`.
 pub fn cycle_status(lang: Lang, status: &str) -> String {
     match status {
-        "planned" | "running" | "finished" => crate::i18n::t(lang, &format!("cycle-status-{status}")),
+        "planned" | "running" | "finished" => {
+            crate::i18n::t(lang, &format!("cycle-status-{status}"))
+        }
         other => other.to_string(),
     }
 }

@@ -8,9 +8,9 @@ use maud::html;
 
 use super::layout::{self, role_name, Chrome, Here, Nav};
 use crate::auth::{Identity, Role};
-use crate::i18n::t;
 use crate::error::{Error, Result};
 use crate::http::extract::SESSION_COOKIE;
+use crate::i18n::t;
 use crate::store::Store;
 
 /// How long a page session lives on the server (and the cookie in the browser).
