@@ -1085,6 +1085,16 @@ fn gallery() {
     }
     let all = cases();
     let b = built(&all[0]);
+    for lang in Lang::all().skip(1) {
+        for name in ChartName::ALL {
+            for format in [Format::Png, Format::Svg] {
+                let bytes =
+                    render(&ctx_in(lang, 960, 540), &data(name, &b, &all[0]), format).unwrap();
+                let file = format!("{lang}-{name}-960x540.{}", format.extension());
+                std::fs::write(out.join(file), bytes).unwrap();
+            }
+        }
+    }
     for name in ChartName::ALL {
         for format in [Format::Svg, Format::Png] {
             let runs = 30;
