@@ -4,6 +4,7 @@
 ## The language itself, as its speakers write it (shown in the language switcher)
 
 language-name = English
+language-short = EN
 
 ## Frame of every page
 

@@ -5,6 +5,7 @@
 ## 语言本身的名称（显示在语言切换中）
 
 language-name = 简体中文
+language-short = 简体
 
 ## 每个页面的框架
 

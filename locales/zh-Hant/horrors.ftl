@@ -5,6 +5,7 @@
 ## 語言本身的名稱（顯示在語言切換中）
 
 language-name = 繁體中文
+language-short = 繁體
 
 ## 每個頁面的框架
 

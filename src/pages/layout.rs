@@ -143,11 +143,14 @@ fn switcher(current: Lang, here: &Here) -> Markup {
         nav.lang aria-label=(t(current, "layout-language")) {
             ul {
                 @for lang in Lang::all() {
+                    @let name = t(lang, "language-name");
                     li {
-                        @if lang == current {
-                            a href=(here.with_lang(lang)) lang=(lang.tag()) hreflang=(lang.tag()) aria-current="true" { (t(lang, "language-name")) }
-                        } @else {
-                            a href=(here.with_lang(lang)) lang=(lang.tag()) hreflang=(lang.tag()) { (t(lang, "language-name")) }
+                        // Phones show the short name (`简体`), wider screens the full one.
+                        a href=(here.with_lang(lang)) lang=(lang.tag()) hreflang=(lang.tag())
+                            aria-current=[(lang == current).then_some("true")] aria-label=(name) title=(name)
+                        {
+                            span.long { (name) }
+                            span.short aria-hidden="true" { (t(lang, "language-short")) }
                         }
                     }
                 }

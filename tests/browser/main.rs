@@ -1091,7 +1091,9 @@ fn languages(s: &mut Suite) {
     staff.goto(&s.url("/tally"));
     assert_eq!(staff.eval_str("document.documentElement.lang"), "zh-Hant");
     assert_eq!(
-        staff.text(&q(r#"nav.lang a[aria-current="true"]"#)),
+        staff
+            .attr(&q(r#"nav.lang a[aria-current="true"]"#), "aria-label")
+            .unwrap(),
         "繁體中文"
     );
     // The tally's own messages come with the page, in its language.
