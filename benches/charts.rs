@@ -71,6 +71,7 @@ fn bench(c: &mut Criterion) {
     });
     let ctx = ChartContext {
         organization: "Example Freight".into(),
+        lang: horrors::i18n::Lang::EN,
         currency: Currency::parse("USD").unwrap(),
         width: 960,
         height: 540,

@@ -10,6 +10,7 @@ use sha2::{Digest, Sha256};
 
 use crate::catalogue::Horror;
 use crate::error::Detail;
+use crate::i18n::Lang;
 use crate::money::Currency;
 use crate::ranking::Weights;
 
@@ -29,6 +30,10 @@ pub struct Settings {
     pub worst: f64,
     pub worse: f64,
     pub departments: Vec<String>,
+    /// `[organization] language`: the pages', charts' and exports' language when a request
+    /// names none (SPEC §20). Settings stored before it existed read as English.
+    #[serde(default)]
+    pub language: Lang,
 }
 
 impl Settings {
@@ -143,6 +148,8 @@ struct RawOrganization {
     name: String,
     timezone: String,
     currency: String,
+    #[serde(default)]
+    language: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -243,6 +250,17 @@ pub fn parse(text: &str) -> Result<Config, String> {
     let currency =
         Currency::parse(&org.currency).map_err(|e| format!("organization.currency: {e}"))?;
 
+    let language = match org.language.as_deref() {
+        None => Lang::EN,
+        Some(tag) => Lang::exact(tag).ok_or_else(|| {
+            let tags: Vec<&str> = Lang::all().map(Lang::tag).collect();
+            format!(
+                "organization.language: unknown language {tag:?}; use one of {}",
+                tags.join(", ")
+            )
+        })?,
+    };
+
     let window_days = raw.window.map(|w| w.days).unwrap_or(30);
     if !(1..=366).contains(&window_days) {
         return Err(format!(
@@ -329,6 +347,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         worst: ranking.worst,
         worse: ranking.worse,
         departments,
+        language,
     };
     let (proxies, auth_failures) = raw
         .http
@@ -507,6 +526,7 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
         name: &'a str,
         timezone: &'a str,
         currency: &'a str,
+        language: &'a str,
     }
     #[derive(Serialize)]
     struct OutWindow {
@@ -525,6 +545,7 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
             name: &settings.name,
             timezone: &settings.timezone,
             currency: &settings.currency,
+            language: settings.language.tag(),
         },
         window: OutWindow {
             days: settings.window_days,
@@ -633,6 +654,27 @@ unit_cost = "0"
     }
 
     #[test]
+    fn the_language_is_english_unless_the_file_names_one() {
+        assert_eq!(parse(GOOD).unwrap().settings.language, Lang::EN);
+        for tag in ["en", "zh-Hans", "zh-Hant", "zh-hant"] {
+            let text = GOOD.replacen(
+                "currency = \"USD\"",
+                &format!("currency = \"USD\"\nlanguage = \"{tag}\""),
+                1,
+            );
+            let config = parse(&text).unwrap();
+            assert!(config.settings.language.tag().eq_ignore_ascii_case(tag));
+            let again = parse(&to_toml(&config.settings, &config.horrors)).unwrap();
+            assert_eq!(again.settings.language, config.settings.language);
+        }
+        // Settings stored before the field existed still read, as English.
+        let mut stored = serde_json::to_value(parse(GOOD).unwrap().settings).unwrap();
+        stored.as_object_mut().unwrap().remove("language");
+        let settings: Settings = serde_json::from_value(stored).unwrap();
+        assert_eq!(settings.language, Lang::EN);
+    }
+
+    #[test]
     fn round_trips_through_to_toml() {
         let config = parse(GOOD).unwrap();
         let again = parse(&to_toml(&config.settings, &config.horrors)).unwrap();
@@ -708,6 +750,16 @@ unit_cost = "0"
                 "departments[1]",
             ),
             ("[organization]", "[organization", "line 2"),
+            (
+                "currency = \"USD\"",
+                "currency = \"USD\"\nlanguage = \"zh-CN\"",
+                "organization.language: unknown language \"zh-CN\"; use one of en, zh-Hans, zh-Hant",
+            ),
+            (
+                "currency = \"USD\"",
+                "currency = \"USD\"\nlanguage = 7",
+                "language",
+            ),
         ];
         for (from, to, expected) in cases {
             let text = GOOD.replacen(from, to, 1);

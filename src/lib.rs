@@ -13,6 +13,7 @@ pub mod demo;
 pub mod error;
 pub mod export;
 pub mod http;
+pub mod i18n;
 pub mod money;
 pub mod output;
 pub mod pages;

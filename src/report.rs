@@ -146,6 +146,8 @@ pub struct ChartRequest {
     pub height: u32,
     /// Today in the organization's timezone: the trend stops here.
     pub today: chrono::NaiveDate,
+    /// The language of the chart's words; `None` is the organization's.
+    pub lang: Option<crate::i18n::Lang>,
 }
 
 /// The bucket a trend chart uses by default: days up to 92 days, then weeks.
@@ -163,6 +165,7 @@ pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
     let snapshot = store.snapshot()?;
     let ctx = ChartContext {
         organization: snapshot.settings.name.clone(),
+        lang: request.lang.unwrap_or(snapshot.settings.language),
         currency: snapshot.settings.currency(),
         width: request.width,
         height: request.height,

@@ -304,6 +304,7 @@ mod tests {
             worst: 0.5,
             worse: 0.8,
             departments: departments.iter().map(|d| d.to_string()).collect(),
+            language: crate::i18n::Lang::EN,
         }
     }
 

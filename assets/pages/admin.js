@@ -6,6 +6,21 @@
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.content : '';
 
+  // The page's texts, in its language, rendered by the server into data-messages;
+  // `{name}` marks where a value goes.
+  var root = document.getElementById('admin');
+  var M = (function () {
+    try { return JSON.parse((root && root.dataset.messages) || '{}'); } catch (e) { return {}; }
+  })();
+  function msg(key, values) {
+    var text = M[key] || key;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split('{' + name + '}').join(String(values[name]));
+    });
+    return text;
+  }
+  function roleName(role) { return M['role_' + role] || role; }
+
   function api(method, url, body) {
     return fetch(url, {
       method: method,
@@ -17,12 +32,12 @@
         return { status: res.status, data: data };
       });
     }, function () {
-      return { status: 0, data: { error: { message: 'The server cannot be reached; check the network and try again.' } } };
+      return { status: 0, data: { error: { message: msg('unreachable') } } };
     });
   }
 
   function message(result) {
-    return (result.data && result.data.error && result.data.error.message) || ('The server answered ' + result.status + '.');
+    return (result.data && result.data.error && result.data.error.message) || msg('serverAnswered', { status: result.status });
   }
 
   // ------------------------------------------------------------ inline errors
@@ -109,7 +124,7 @@
         var button = event.target.closest('button.readd');
         if (!button) return;
         if (rows.children.length >= max) {
-          formError(catalogue, 'The catalogue already holds ' + max + ' horrors; remove one first.');
+          formError(catalogue, msg('catalogueFull', { max: max }));
           return;
         }
         addRow(button.dataset);
@@ -126,7 +141,7 @@
         var value = function (name) { return li.querySelector('[name="' + name + '"]').value.trim(); };
         var pain = value('pain');
         if (!/^\d+$/.test(pain)) {
-          firstBad = firstBad || fieldError(li, 'pain', 'must be a whole number from 1 to 10');
+          firstBad = firstBad || fieldError(li, 'pain', msg('painWhole'));
         }
         var description = value('description');
         horrors.push({
@@ -175,7 +190,7 @@
       var name = tokenForm.querySelector('[name="name"]');
       var role = tokenForm.querySelector('[name="role"]');
       if (!name.value.trim()) {
-        formError(tokenForm, 'Give the token a name, such as the person or device that will use it.');
+        formError(tokenForm, msg('tokenNameNeeded'));
         name.setAttribute('aria-invalid', 'true');
         name.focus();
         return;
@@ -189,11 +204,11 @@
         var tr = tokenTemplate.content.firstElementChild.cloneNode(true);
         tr.dataset.id = t.id;
         tr.querySelector('.name').textContent = t.name;
-        tr.querySelector('.role').textContent = t.role;
+        tr.querySelector('.role').textContent = roleName(t.role);
         tr.querySelector('.created').textContent = (t.created_at || '').slice(0, 10);
-        tr.querySelector('.status').textContent = 'active';
+        tr.querySelector('.status').textContent = msg('tokenActive');
         table.tBodies[0].appendChild(tr);
-        document.getElementById('new-token-name').textContent = t.name + ' (' + t.role + ')';
+        document.getElementById('new-token-name').textContent = msg('newTokenFor', { name: t.name, role: roleName(t.role) });
         document.getElementById('new-token-secret').textContent = t.token;
         secretBox.hidden = false;
         name.value = '';
@@ -203,7 +218,7 @@
 
     document.getElementById('copy-token').addEventListener('click', function () {
       var code = document.getElementById('new-token-secret');
-      var done = function () { this.textContent = 'Copied'; }.bind(this);
+      var done = function () { this.textContent = msg('copied'); }.bind(this);
       if (navigator.clipboard && window.isSecureContext) {
         navigator.clipboard.writeText(code.textContent).then(done, function () {});
       } else {
@@ -222,9 +237,7 @@
       var tr = button.closest('tr');
       var name = tr.querySelector('.name').textContent;
       var own = button.dataset.own === 'true';
-      var question = own
-        ? 'Revoke "' + name + '"? It is the token you are signed in with: you will be logged out.'
-        : 'Revoke "' + name + '"? Every device using it stops working at once.';
+      var question = msg(own ? 'revokeOwn' : 'revoke', { name: name });
       if (!window.confirm(question)) return;
       api('POST', '/api/tokens/' + encodeURIComponent(tr.dataset.id) + '/revoke').then(function (result) {
         if (result.status !== 200) {
@@ -233,7 +246,7 @@
         }
         if (own) { window.location.assign('/login'); return; }
         tr.classList.add('revoked');
-        tr.querySelector('.status').textContent = 'revoked ' + (result.data.revoked_at || '').slice(0, 10);
+        tr.querySelector('.status').textContent = msg('tokenRevoked', { date: (result.data.revoked_at || '').slice(0, 10) });
         button.remove();
       });
     });
@@ -272,7 +285,7 @@
         var days = value('days');
         if (days !== '') {
           if (!/^\d+$/.test(days)) {
-            fieldError(form, 'days', 'must be a whole number of days').focus();
+            fieldError(form, 'days', msg('daysWhole')).focus();
             return;
           }
           body.days = parseInt(days, 10);

@@ -33,6 +33,19 @@
   var syncLine = document.getElementById('sync');
   var undoButton = document.getElementById('undo');
 
+  // The page's texts, in its language, rendered by the server into data-messages;
+  // `{name}` marks where a value goes.
+  var M = (function () {
+    try { return JSON.parse(root.dataset.messages || '{}'); } catch (e) { return {}; }
+  })();
+  function msg(key, values) {
+    var text = M[key] || key;
+    Object.keys(values || {}).forEach(function (name) {
+      text = text.split('{' + name + '}').join(String(values[name]));
+    });
+    return text;
+  }
+
   // ------------------------------------------------------------ storage
 
   function load(name, fallback) {
@@ -95,21 +108,23 @@
       if (!pending[key] && b.classList.contains('pending')) {
         b.classList.remove('pending');
         b.classList.add('saved');
-        b.querySelector('.state').textContent = 'saved ✓';
+        b.querySelector('.state').textContent = msg('stateSaved');
       } else if (pending[key]) {
         b.classList.add('pending');
         b.classList.remove('saved');
-        b.querySelector('.state').textContent = navigator.onLine === false ? 'queued' : 'saving…';
+        b.querySelector('.state').textContent = msg(navigator.onLine === false ? 'stateQueued' : 'stateSaving');
       }
     });
     if (items.length > 0) {
-      syncLine.textContent = items.length + ' waiting to sync' + (problem ? ' — ' + problem : '');
+      syncLine.textContent = problem
+        ? msg('waitingProblem', { count: items.length, problem: problem })
+        : msg('waiting', { count: items.length });
       syncLine.className = problem ? 'problem' : 'waiting';
     } else if (problem) {
       syncLine.textContent = problem;
       syncLine.className = 'problem';
     } else {
-      syncLine.textContent = 'All taps saved.';
+      syncLine.textContent = msg('allSaved');
       syncLine.className = '';
     }
     var last = load(LAST, null);
@@ -122,7 +137,7 @@
     var key = button.dataset.key;
     var department = departmentSelect ? departmentSelect.value : '';
     if (needDepartment && !department) {
-      say('Choose your department first; it is remembered on this phone.');
+      say(msg('chooseDepartment'));
       departmentSelect.setAttribute('aria-invalid', 'true');
       departmentSelect.focus();
       return;
@@ -149,13 +164,21 @@
     button.classList.remove('bumped');
     void button.offsetWidth; // restart the flash
     button.classList.add('bumped', 'pending');
-    say(nameOf(key) + ' +' + (item.qty || 1) + (item.source === 'complaint' ? ' (complaint)' : '') +
-      (navigator.onLine === false ? ' — kept on this phone until the network is back' : ' — saving…'));
+    lastTap = msg(item.source === 'complaint' ? 'tappedComplaint' : 'tapped', { name: nameOf(key), qty: item.qty || 1 });
+    sayTap(navigator.onLine === false ? 'statusOffline' : 'statusSaving');
     render();
     sync();
   }
 
-  function say(text) { lastLine.textContent = text; }
+  function say(text) { lastLine.textContent = text; lastTap = ''; }
+
+  // What the last tap was ("Late delivery +1") and where it stands (a status key).
+  var lastTap = '';
+  var lastStatus = '';
+  function sayTap(status) {
+    lastLine.textContent = msg('line', { what: lastTap, status: msg(status) });
+    lastStatus = status;
+  }
 
   // ------------------------------------------------------------ syncing
 
@@ -188,7 +211,7 @@
       return res.json().catch(function () { return {}; }).then(function (data) { return handle(res.status, data, batch); });
     }, function () {
       problem = '';
-      say(lastLine.textContent.replace('saving…', 'waiting for the network'));
+      if (lastTap && lastStatus === 'statusSaving') sayTap('statusWaiting');
     }).then(function () {
       syncing = false;
       inFlight = {};
@@ -217,7 +240,8 @@
       if (last && ids[last.client_id]) {
         last.id = ids[last.client_id];
         save(LAST, last);
-        say(nameOf(last.horror) + ' +' + last.qty + ' — saved ✓');
+        lastTap = msg('tapped', { name: nameOf(last.horror), qty: last.qty });
+        sayTap('statusSaved');
       }
       if (undoAfterSync && ids[undoAfterSync]) {
         undoAfterSync = null;
@@ -227,11 +251,11 @@
       return;
     }
     if (status === 401) {
-      problem = 'your session has ended: log in again (taps are kept on this phone)';
+      problem = msg('problemSession');
       return;
     }
     if (status === 403) {
-      problem = 'reload the page to keep syncing';
+      problem = msg('problemReload');
       return;
     }
     if (status === 422 || status === 409) {
@@ -248,7 +272,7 @@
           items.forEach(function (q) { if (q.client_id === t.client_id) delete q.occurred_at; });
         } else if (!drop[t.client_id]) {
           drop[t.client_id] = true;
-          rejected.push(nameOf(t.horror) + ': ' + d.message);
+          rejected.push(msg('rejected', { name: nameOf(t.horror), reason: d.message }));
         }
       });
       if (details.length === 0) {
@@ -256,7 +280,7 @@
         return;
       }
       setQueue(items.filter(function (q) { return !drop[q.client_id]; }));
-      if (rejected.length) say('Not recorded — ' + rejected.join('; '));
+      if (rejected.length) say(msg('notRecorded', { reasons: rejected.join('; ') }));
       again = true;
       return;
     }
@@ -264,7 +288,7 @@
       refusedWhole(data, batch);
       return;
     }
-    problem = 'the server is busy; retrying';
+    problem = msg('problemBusy');
   }
 
   // A 4xx that names no item (400, 413, 415…): find the tap that causes it by sending one
@@ -278,7 +302,8 @@
     var t = batch[0];
     if (!t) return;
     setQueue(queue().filter(function (q) { return q.client_id !== t.client_id; }));
-    say('Not recorded — ' + nameOf(t.horror) + ': ' + ((data.error && data.error.message) || 'refused by the server'));
+    var reason = (data.error && data.error.message) || msg('refused');
+    say(msg('notRecorded', { reasons: msg('rejected', { name: nameOf(t.horror), reason: reason }) }));
     again = true;
   }
 
@@ -307,18 +332,18 @@
     var queued = items.some(function (t) { return t.client_id === last.client_id; });
     if (queued && inFlight[last.client_id]) {
       undoAfterSync = last.client_id;
-      say('Undoing ' + nameOf(last.horror) + '…');
+      say(msg('undoing', { name: nameOf(last.horror) }));
       return;
     }
     if (queued) {
       setQueue(items.filter(function (t) { return t.client_id !== last.client_id; }));
       save(LAST, null);
-      say('Undone: ' + nameOf(last.horror) + ' (it had not been sent yet).');
+      say(msg('undoneUnsent', { name: nameOf(last.horror) }));
       render();
       return;
     }
     if (!last.id) {
-      say('Still saving — press Undo again in a moment.');
+      say(msg('stillSaving'));
       return;
     }
     undoButton.disabled = true;
@@ -334,16 +359,16 @@
         setBase(counts);
         generation += 1;
         save(LAST, null);
-        say('Undone: ' + nameOf(last.horror) + '.');
+        say(msg('undone', { name: nameOf(last.horror) }));
         refreshCounts();
       } else if (res.status === 403) {
         save(LAST, null);
-        say('Too late to undo (15 minutes have passed); ask an admin to void it.');
+        say(msg('tooLate'));
       } else {
-        say('Undo failed (' + res.status + '); try again.');
+        say(msg('undoFailed', { status: res.status }));
       }
     }, function () {
-      say('Undo needs the network; try again when you are online.');
+      say(msg('undoOffline'));
     }).then(function () {
       undoButton.disabled = false;
       render();
@@ -372,7 +397,7 @@
   if (logout) {
     logout.addEventListener('submit', function (event) {
       var n = queue().length;
-      if (n > 0 && !window.confirm(n + ' taps have not synced yet. They stay on this phone and sync after the next login. Log out anyway?')) {
+      if (n > 0 && !window.confirm(msg('logoutConfirm', { count: n }))) {
         event.preventDefault();
       }
     });

@@ -8,7 +8,9 @@ use super::layout::{
 };
 use super::text::clean;
 use super::window_text;
+use crate::i18n::t;
 use crate::ranking::{change_pct, Ranking};
+use crate::tr;
 
 struct Pair {
     name: String,
@@ -17,8 +19,14 @@ struct Pair {
 }
 
 pub fn draw(frame: &mut Frame<'_>, organization: &str, a: &Ranking, b: &Ranking) {
-    let title = format!("Before and after — {organization}");
-    let subtitle = format!("{} vs {}", window_text(a), window_text(b));
+    let lang = frame.lang;
+    let title = tr!(lang, "chart-compare-title", organization = organization);
+    let subtitle = tr!(
+        lang,
+        "chart-compare-subtitle",
+        before = window_text(a),
+        after = window_text(b)
+    );
     let top = frame.header(&title, &subtitle);
 
     // The horrors of the later window in its order, then any seen only before.
@@ -49,8 +57,14 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, a: &Ranking, b: &Ranking)
         return;
     }
     let keys = [
-        (Key::Box(SKY), format!("before: {}", window_text(a))),
-        (Key::Box(BLUE), format!("after: {}", window_text(b))),
+        (
+            Key::Box(SKY),
+            tr!(lang, "chart-compare-before", window = window_text(a)),
+        ),
+        (
+            Key::Box(BLUE),
+            tr!(lang, "chart-compare-after", window = window_text(b)),
+        ),
     ];
     let top = frame.legend(&keys, top);
 
@@ -85,7 +99,14 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, a: &Ranking, b: &Ranking)
         px_lo: plot.y1,
         px_hi: plot.y0,
     };
-    frame.y_axis(plot, counts, &count_ticks, "occurrences", false, INK);
+    frame.y_axis(
+        plot,
+        counts,
+        &count_ticks,
+        &t(lang, "chart-axis-occurrences"),
+        false,
+        INK,
+    );
 
     let bar = (slot * 0.36).min(frame.w * 0.07);
     let mut centres = Vec::with_capacity(pairs.len());
@@ -124,7 +145,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, a: &Ranking, b: &Ranking)
                 ]
             }
             Some(_) => vec!["±0 %".to_string()],
-            None if pair.after > 0 => vec!["new".to_string()],
+            None if pair.after > 0 => vec![t(lang, "chart-new")],
             None => vec![],
         };
         let text = options

@@ -7,20 +7,23 @@ use super::text::clean;
 use super::{tier_color, tier_keys, window_text};
 use crate::money::Currency;
 use crate::ranking::Ranking;
+use crate::tr;
 
 pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranking: &Ranking) {
-    let title = format!("Cost of horrors — {organization}");
-    let subtitle = format!(
-        "{} · total {}",
-        window_text(ranking),
-        currency.format_grouped(ranking.totals.cost_minor)
+    let lang = frame.lang;
+    let title = tr!(lang, "chart-cost-title", organization = organization);
+    let subtitle = tr!(
+        lang,
+        "chart-cost-subtitle",
+        window = window_text(ranking),
+        cost = currency.format_grouped(ranking.totals.cost_minor)
     );
     let top = frame.header(&title, &subtitle);
     if ranking.totals.count == 0 || ranking.items.is_empty() {
         frame.empty(top);
         return;
     }
-    let top = frame.legend(&tier_keys(), top);
+    let top = frame.legend(&tier_keys(lang), top);
 
     let mut items: Vec<_> = ranking.items.iter().collect();
     // Stable: equal costs keep the ranking's order.
@@ -76,7 +79,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
                 .align(Align::Center, VAlign::Top),
         );
     }
-    let axis_title = format!("cost in window ({})", currency.code());
+    let axis_title = tr!(lang, "chart-axis-cost", currency = currency.code());
     let axis_title = frame.fit(&axis_title, size, frame.w - 2.0 * frame.pad);
     frame.text(
         Label::new(axis_title, frame.w / 2.0, frame.h - frame.pad, size, INK)

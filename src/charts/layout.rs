@@ -3,6 +3,7 @@
 
 use super::draw::{Align, Label, Rgb, Shape, VAlign};
 use super::text::Fonts;
+use crate::i18n::{t, Lang};
 
 pub const INK: Rgb = Rgb::hex(0x222222);
 pub const MUTED: Rgb = Rgb::hex(0x5f6368);
@@ -69,6 +70,8 @@ pub enum Key {
 /// The canvas being laid out: its size, type sizes and the shapes so far.
 pub struct Frame<'f> {
     pub fonts: &'f Fonts,
+    /// The language of the chart's own words.
+    pub lang: Lang,
     pub w: f64,
     pub h: f64,
     /// Pixels per "design pixel" of a 960×540 chart.
@@ -81,7 +84,7 @@ pub struct Frame<'f> {
 }
 
 impl<'f> Frame<'f> {
-    pub fn new(fonts: &'f Fonts, width: u32, height: u32) -> Frame<'f> {
+    pub fn new(fonts: &'f Fonts, width: u32, height: u32, lang: Lang) -> Frame<'f> {
         let (w, h) = (f64::from(width), f64::from(height));
         // Type grows with the area, but not past what the narrow side can hold.
         let unit = (w * h / (960.0 * 540.0))
@@ -90,6 +93,7 @@ impl<'f> Frame<'f> {
         let round = |v: f64| (v * 2.0).round() / 2.0;
         Frame {
             fonts,
+            lang,
             w,
             h,
             unit,
@@ -222,7 +226,7 @@ impl<'f> Frame<'f> {
         self.rect(area.x0, area.y0, area.x1, area.y1, Rgb::hex(0xf4f5f7));
         let size = (self.title * 1.1).min(area.width() / 14.0).max(self.body);
         let text = self.fit(
-            "no ticks in this window",
+            &t(self.lang, "chart-no-ticks"),
             size,
             area.width() - 2.0 * self.pad,
         );

@@ -5,8 +5,10 @@ use super::draw::{Align, Label, Shape, VAlign};
 use super::layout::{self, Area, Frame, Key, Scale, AXIS, GRID, INK, MUTED, VERMILLION};
 use super::text::clean;
 use super::{tier_color, window_text};
+use crate::i18n::t;
 use crate::money::Currency;
 use crate::ranking::{Ranking, Tier};
+use crate::tr;
 
 type Bounds = (f64, f64, f64, f64);
 
@@ -19,8 +21,9 @@ fn inside(a: Bounds, area: Area) -> bool {
 }
 
 pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranking: &Ranking) {
-    let title = format!("Pain against cost — {organization}");
-    let subtitle = format!("{} · bubble area = occurrences", window_text(ranking));
+    let lang = frame.lang;
+    let title = tr!(lang, "chart-matrix-title", organization = organization);
+    let subtitle = tr!(lang, "chart-matrix-subtitle", window = window_text(ranking));
     let top = frame.header(&title, &subtitle);
     let mut items: Vec<_> = ranking.items.iter().filter(|i| i.count > 0).collect();
     if ranking.totals.count == 0 || items.is_empty() {
@@ -29,7 +32,10 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
     }
     let keys: Vec<(Key, String)> = [Tier::Worst, Tier::Worse, Tier::Bad]
         .into_iter()
-        .map(|t| (Key::Dot(tier_color(t)), t.as_str().to_string()))
+        .map(|tier| {
+            let name = t(lang, &format!("tier-{}", tier.as_str()));
+            (Key::Dot(tier_color(tier)), name)
+        })
         .collect();
     let top = frame.legend(&keys, top);
 
@@ -71,7 +77,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
         px_hi: plot.y0,
     };
 
-    frame.y_axis(plot, y, &y_ticks, "customer pain (1–10)", false, INK);
+    frame.y_axis(plot, y, &y_ticks, &t(lang, "chart-axis-pain"), false, INK);
     for (value, text) in &x_ticks {
         let px = x.map(*value);
         frame.line(vec![(px, plot.y0), (px, plot.y1)], GRID, 1.0, None);
@@ -81,7 +87,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
         );
     }
     let axis_title = frame.fit(
-        &format!("cost in window ({})", currency.code()),
+        &tr!(lang, "chart-axis-cost", currency = currency.code()),
         size,
         frame.w - 2.0 * frame.pad,
     );
@@ -103,7 +109,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
     frame.line(vec![(mid_x, plot.y0), (mid_x, plot.y1)], MUTED, 1.0, dash);
     frame.line(vec![(plot.x0, mid_y), (plot.x1, mid_y)], MUTED, 1.0, dash);
     let corner = Label::new(
-        "fix first",
+        t(lang, "chart-fix-first"),
         plot.x1 - 0.5 * size,
         plot.y0 + 0.4 * size,
         frame.body,

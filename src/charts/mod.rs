@@ -116,6 +116,8 @@ impl Format {
 #[derive(Clone, Debug)]
 pub struct ChartContext {
     pub organization: String,
+    /// The language of titles, axes, legends and notices (names are drawn as written).
+    pub lang: crate::i18n::Lang,
     pub currency: Currency,
     pub width: u32,
     pub height: u32,
@@ -184,7 +186,7 @@ fn layout(
     width: u32,
     height: u32,
 ) -> Result<Vec<Shape>, ChartError> {
-    let mut frame = Frame::new(text::fonts()?, width, height);
+    let mut frame = Frame::new(text::fonts()?, width, height, ctx.lang);
     let organization = text::clean(&ctx.organization);
     match data {
         ChartData::Pareto(ranking) => pareto::draw(&mut frame, &organization, ranking),
@@ -207,11 +209,14 @@ fn tier_color(tier: Tier) -> Rgb {
     }
 }
 
-/// Legend entries for the three tiers.
-fn tier_keys() -> Vec<(layout::Key, String)> {
+/// Legend entries for the three tiers, named in `lang`.
+fn tier_keys(lang: crate::i18n::Lang) -> Vec<(layout::Key, String)> {
     [Tier::Worst, Tier::Worse, Tier::Bad]
         .into_iter()
-        .map(|t| (layout::Key::Box(tier_color(t)), t.as_str().to_string()))
+        .map(|t| {
+            let name = crate::i18n::t(lang, &format!("tier-{}", t.as_str()));
+            (layout::Key::Box(tier_color(t)), name)
+        })
         .collect()
 }
 

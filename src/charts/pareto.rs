@@ -7,22 +7,26 @@ use super::layout::{
 };
 use super::text::clean;
 use super::{tier_color, tier_keys, window_text};
+use crate::i18n::t;
 use crate::ranking::Ranking;
+use crate::tr;
 
 pub fn draw(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) {
-    let title = format!("Hierarchy of horrors — {organization}");
-    let subtitle = format!(
-        "{} · priority order · {} occurrences",
-        window_text(ranking),
-        layout::grouped(ranking.totals.count as i64)
+    let lang = frame.lang;
+    let title = tr!(lang, "chart-pareto-title", organization = organization);
+    let subtitle = tr!(
+        lang,
+        "chart-pareto-subtitle",
+        window = window_text(ranking),
+        count = ranking.totals.count
     );
     let top = frame.header(&title, &subtitle);
     if ranking.totals.count == 0 || ranking.items.is_empty() {
         frame.empty(top);
         return;
     }
-    let mut keys = tier_keys();
-    keys.push((Key::Line(BLUE, None), "cumulative share of priority".into()));
+    let mut keys = tier_keys(lang);
+    keys.push((Key::Line(BLUE, None), t(lang, "chart-cumulative-share-key")));
     keys.push((Key::Line(MUTED, Some(5.0)), "80 %".into()));
     let top = frame.legend(&keys, top);
 
@@ -66,8 +70,22 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) {
         px_hi: plot.y0,
     };
 
-    frame.y_axis(plot, counts, &count_ticks, "occurrences", false, INK);
-    frame.y_axis(plot, shares, &share_ticks, "cumulative share", true, BLUE);
+    frame.y_axis(
+        plot,
+        counts,
+        &count_ticks,
+        &t(lang, "chart-axis-occurrences"),
+        false,
+        INK,
+    );
+    frame.y_axis(
+        plot,
+        shares,
+        &share_ticks,
+        &t(lang, "chart-axis-cumulative-share"),
+        true,
+        BLUE,
+    );
     let eighty = shares.map(80.0);
     frame.line(
         vec![(plot.x0, eighty), (plot.x1, eighty)],

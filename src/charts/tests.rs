@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use super::draw::Shape;
 use super::*;
 use crate::calendar::{Bucket, Window};
+use crate::i18n::{t, Lang};
 use crate::ranking::{rank, By, RankingInput, Tally, Weights};
 use crate::trend::{build, DayTally, Trend};
 
@@ -110,6 +111,7 @@ fn usd() -> Currency {
 }
 
 /// A chart case: the horrors and their counts now and in the window before.
+#[derive(Clone)]
 struct Case {
     label: &'static str,
     horrors: Vec<Horror>,
@@ -243,12 +245,21 @@ fn data<'a>(name: ChartName, b: &'a Built, case: &'a Case) -> ChartData<'a> {
 }
 
 fn ctx(width: u32, height: u32) -> ChartContext {
+    ctx_in(Lang::EN, width, height)
+}
+
+fn ctx_in(lang: Lang, width: u32, height: u32) -> ChartContext {
     ChartContext {
         organization: "Acme Parcel & Co".into(),
+        lang,
         currency: usd(),
         width,
         height,
     }
+}
+
+fn zh(tag: &str) -> Lang {
+    Lang::exact(tag).unwrap()
 }
 
 const SIZES: [(u32, u32); 6] = [
@@ -276,11 +287,14 @@ fn texts(shapes: &[Shape]) -> Vec<&draw::Label> {
 #[test]
 fn no_text_overlaps_or_leaves_the_canvas() {
     let fonts = text::fonts().unwrap();
-    for case in cases() {
+    for (case, lang) in cases()
+        .into_iter()
+        .flat_map(|case| Lang::all().map(move |lang| (case.clone(), lang)))
+    {
         let b = built(&case);
         for name in ChartName::ALL {
             for (w, h) in SIZES {
-                let shapes = layout(&ctx(w, h), &data(name, &b, &case), w, h).unwrap();
+                let shapes = layout(&ctx_in(lang, w, h), &data(name, &b, &case), w, h).unwrap();
                 let labels = texts(&shapes);
                 let boxes: Vec<_> = labels
                     .iter()
@@ -293,7 +307,7 @@ fn no_text_overlaps_or_leaves_the_canvas() {
                             && *y0 >= -eps
                             && *x1 <= w as f64 + eps
                             && *y1 <= h as f64 + eps,
-                        "{} {name} {w}×{h}: {text:?} leaves the canvas: {:?}",
+                        "{} {lang} {name} {w}×{h}: {text:?} leaves the canvas: {:?}",
                         case.label,
                         (x0, y0, x1, y1)
                     );
@@ -308,7 +322,7 @@ fn no_text_overlaps_or_leaves_the_canvas() {
                             || b.3 <= a.1 + slack;
                         assert!(
                             apart,
-                            "{} {name} {w}×{h}: {ta:?} {a:?} overlaps {tb:?} {b:?}",
+                            "{} {lang} {name} {w}×{h}: {ta:?} {a:?} overlaps {tb:?} {b:?}",
                             case.label
                         );
                     }
@@ -485,6 +499,94 @@ fn empty_windows_say_so() {
         let text = svg(name, &all[2], 960, 540);
         assert!(text.contains("no ticks in this window"), "{name}");
         assert!(text.contains("Acme Parcel &amp; Co"), "{name}");
+    }
+    // In Chinese too, with the organization's name as written.
+    let b = built(&all[2]);
+    for (tag, notice) in [("zh-Hans", "此时段没有记录"), ("zh-Hant", "此時段沒有紀錄")]
+    {
+        for name in ChartName::ALL {
+            let (w, h) = (960, 540);
+            let shapes = layout(&ctx_in(zh(tag), w, h), &data(name, &b, &all[2]), w, h).unwrap();
+            let text = String::from_utf8(draw::svg(w, h, &shapes).unwrap()).unwrap();
+            assert!(text.contains(notice), "{tag} {name}");
+            assert!(text.contains("Acme Parcel &amp; Co"), "{tag} {name}");
+        }
+    }
+}
+
+/// The chart's own words (title, subtitle, legend, axes) in `lang`, as laid out.
+fn chrome_labels(shapes: &[Shape], lang: Lang) -> Vec<&draw::Label> {
+    let fonts = text::fonts().unwrap();
+    let words: Vec<String> = [
+        "chart-axis-occurrences",
+        "chart-axis-cumulative-share",
+        "chart-cumulative-share-key",
+        "chart-axis-pain",
+        "chart-fix-first",
+        "chart-index-key",
+        "chart-axis-pain-points",
+        "tier-worst",
+    ]
+    .iter()
+    .map(|id| t(lang, id))
+    .collect();
+    texts(shapes)
+        .into_iter()
+        .filter(|l| {
+            let cjk = l
+                .text
+                .chars()
+                .any(|c| fonts.face_with(c).is_some_and(|f| f > 0));
+            cjk && (l.bold
+                || words.iter().any(|w| l.text.contains(w.as_str()))
+                || l.text.contains(" · "))
+        })
+        .collect()
+}
+
+#[test]
+fn chinese_titles_axes_and_legends_draw_in_svg_and_png_without_fonts() {
+    // A host without CJK fonts: resvg with an empty font database for the SVG, and the PNG
+    // as it comes. Every Chinese word of the chart itself must leave ink where it is laid out.
+    let case = &cases()[0];
+    let b = built(case);
+    let fonts = text::fonts().unwrap();
+    for tag in ["zh-Hans", "zh-Hant"] {
+        let lang = zh(tag);
+        let mut checked = 0;
+        for name in ChartName::ALL {
+            let (w, h) = (960, 540);
+            let shapes = layout(&ctx_in(lang, w, h), &data(name, &b, case), w, h).unwrap();
+            let title = texts(&shapes)[0].text.clone();
+            let expected = t(lang, &format!("chart-{}-title", name.as_str()));
+            let expected = expected.split(" — ").next().unwrap();
+            assert!(title.starts_with(expected), "{tag} {name}: {title}");
+            let (_, _, bare) = rasterize(&draw::svg(w, h, &without_text(&shapes)).unwrap(), &[]);
+            let (_, _, fresh) = rasterize(&draw::svg(w, h, &shapes).unwrap(), &[]);
+            let svg_ink = ink(&fresh, &bare);
+            let (_, _, png_bare) = decode(&draw::png(w, h, &without_text(&shapes)).unwrap());
+            let (_, _, png_fresh) = decode(&draw::png(w, h, &shapes).unwrap());
+            let png_ink = ink(&png_fresh, &png_bare);
+            let labels = chrome_labels(&shapes, lang);
+            assert!(
+                labels.len() >= 3,
+                "{tag} {name}: {} Chinese labels",
+                labels.len()
+            );
+            for label in labels {
+                let chars = label.text.chars().filter(|c| !c.is_whitespace()).count();
+                for (format, ink) in [("svg", &svg_ink), ("png", &png_ink)] {
+                    let (_, strong, _) = ink_in(ink, w, h, label.bounds(fonts));
+                    assert!(
+                        strong >= 4 * chars,
+                        "{tag} {name} {format}: {:?} draws {strong} pixels",
+                        label.text
+                    );
+                }
+                checked += 1;
+            }
+        }
+        assert!(checked >= 20, "{tag}: {checked} labels checked");
     }
 }
 
@@ -984,6 +1086,16 @@ fn gallery() {
     }
     let all = cases();
     let b = built(&all[0]);
+    for lang in Lang::all().skip(1) {
+        for name in ChartName::ALL {
+            for format in [Format::Png, Format::Svg] {
+                let bytes =
+                    render(&ctx_in(lang, 960, 540), &data(name, &b, &all[0]), format).unwrap();
+                let file = format!("{lang}-{name}-960x540.{}", format.extension());
+                std::fs::write(out.join(file), bytes).unwrap();
+            }
+        }
+    }
     for name in ChartName::ALL {
         for format in [Format::Svg, Format::Png] {
             let runs = 30;

@@ -7,6 +7,8 @@ use super::layout::{
     SKY, VERMILLION,
 };
 use super::text::clean;
+use crate::i18n::t;
+use crate::tr;
 use crate::trend::Trend;
 
 /// Okabe–Ito order for the series (then Tol's wine); black is kept for the index.
@@ -23,18 +25,20 @@ const SERIES: [Rgb; 8] = [
 const INDEX: Rgb = Rgb::hex(0x444444);
 
 pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
-    let title = format!("Horrors over time — {organization}");
+    let lang = frame.lang;
+    let title = tr!(lang, "chart-trend-title", organization = organization);
     let bucket = match trend.bucket {
-        crate::calendar::Bucket::Day => "by day",
-        crate::calendar::Bucket::Week => "by week",
-        crate::calendar::Bucket::Month => "by month",
+        crate::calendar::Bucket::Day => t(lang, "chart-by-day"),
+        crate::calendar::Bucket::Week => t(lang, "chart-by-week"),
+        crate::calendar::Bucket::Month => t(lang, "chart-by-month"),
     };
     let total: u64 = trend.totals.iter().map(|p| p.count).sum();
-    let subtitle = format!(
-        "{} – {} · {bucket} · {} occurrences",
-        trend.window.from,
-        trend.window.to,
-        layout::grouped(total as i64)
+    let subtitle = tr!(
+        lang,
+        "chart-trend-subtitle",
+        window = format!("{} – {}", trend.window.from, trend.window.to),
+        bucket = bucket,
+        count = total
     );
     let top = frame.header(&title, &subtitle);
     if total == 0 || trend.totals.is_empty() {
@@ -47,10 +51,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
         .enumerate()
         .map(|(i, s)| (Key::Line(SERIES[i % SERIES.len()], None), clean(&s.name)))
         .collect();
-    keys.push((
-        Key::Line(INDEX, Some(5.0)),
-        "pain-point index (right axis)".into(),
-    ));
+    keys.push((Key::Line(INDEX, Some(5.0)), t(lang, "chart-index-key")));
     let top = frame.legend(&keys, top);
 
     let max_count = trend
@@ -104,8 +105,22 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
         px_lo: plot.y1,
         px_hi: plot.y0,
     };
-    frame.y_axis(plot, counts, &count_ticks, "occurrences", false, INK);
-    frame.y_axis(plot, index, &index_ticks, "pain points", true, INDEX);
+    frame.y_axis(
+        plot,
+        counts,
+        &count_ticks,
+        &t(lang, "chart-axis-occurrences"),
+        false,
+        INK,
+    );
+    frame.y_axis(
+        plot,
+        index,
+        &index_ticks,
+        &t(lang, "chart-axis-pain-points"),
+        true,
+        INDEX,
+    );
 
     let n = trend.totals.len();
     let inset = if n == 1 {
@@ -152,8 +167,14 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
     let solid = if partial { n.saturating_sub(1) } else { n };
     if partial {
         frame.text(
-            Label::new("so far", x_at(n - 1), plot.y0 + 0.2 * size, size * 0.9, INK)
-                .align(Align::Center, VAlign::Top),
+            Label::new(
+                t(lang, "chart-so-far"),
+                x_at(n - 1),
+                plot.y0 + 0.2 * size,
+                size * 0.9,
+                INK,
+            )
+            .align(Align::Center, VAlign::Top),
         );
     }
     for (s, series) in trend.series.iter().enumerate() {

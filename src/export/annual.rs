@@ -12,9 +12,11 @@ use zip::ZipWriter;
 use crate::calendar::Window;
 use crate::cycles::CycleDetail;
 use crate::error::{Error, Result};
+use crate::i18n::{t, Lang};
 use crate::ranking::{By, Ranking};
 use crate::report;
 use crate::store::Store;
+use crate::tr;
 
 /// Years the annual review accepts.
 pub const YEARS: std::ops::RangeInclusive<i32> = 1970..=9998;
@@ -74,11 +76,24 @@ fn year(store: &Store, year: i32) -> Result<Year> {
     })
 }
 
-/// Writes the annual review of `year` as a ZIP to `out`.
+/// Writes the annual review of `year` as a ZIP to `out`, in the organization's language.
 pub fn write<W: Write + Seek>(
     store: &Store,
     year_number: i32,
     now: DateTime<Utc>,
+    out: W,
+) -> Result<()> {
+    let lang = store.snapshot()?.settings.language;
+    write_in(store, year_number, now, lang, out)
+}
+
+/// Writes the annual review of `year` as a ZIP to `out`, its README, review.html,
+/// workbook and charts in `lang` (the CSV files stay English, SPEC §20).
+pub fn write_in<W: Write + Seek>(
+    store: &Store,
+    year_number: i32,
+    now: DateTime<Utc>,
+    lang: Lang,
     out: W,
 ) -> Result<()> {
     let snapshot = store.snapshot()?;
@@ -114,7 +129,7 @@ pub fn write<W: Write + Seek>(
         |zip: &mut ZipWriter<W>, name: &str| zip.start_file(name, options).map_err(zip_error);
 
     file(&mut zip, "README.txt")?;
-    zip.write_all(readme(settings, &this, &before, now).as_bytes())
+    zip.write_all(readme(lang, settings, &this, &before, now).as_bytes())
         .map_err(io_error)?;
 
     file(&mut zip, "ranking.csv")?;
@@ -145,6 +160,7 @@ pub fn write<W: Write + Seek>(
             months: &this.months,
             cycles: &cycles,
             window: this.window,
+            lang,
         },
         scratch.path(),
     )?;
@@ -155,17 +171,18 @@ pub fn write<W: Write + Seek>(
     let mut charts: Vec<(String, Vec<u8>)> = Vec::new();
     for y in [&this, &before] {
         if y.year == this.year || y.ranking.totals.count > 0 {
-            charts.extend(super::charts_for(
+            charts.extend(super::charts_in(
                 store,
                 &y.window,
                 &format!("{}-", y.year),
                 report::today(store, now)?,
+                Some(lang),
             )?);
         }
     }
     file(&mut zip, "review.html")?;
     zip.write_all(
-        review_html(settings, &this, &before, &cycles, &charts, now)
+        review_html(lang, settings, &this, &before, &cycles, &charts, now)
             .into_string()
             .as_bytes(),
     )
@@ -178,61 +195,50 @@ pub fn write<W: Write + Seek>(
     Ok(())
 }
 
-/// Writes the ZIP to a temporary file and returns it, rewound, for streaming.
-pub fn to_tempfile(store: &Store, year: i32, now: DateTime<Utc>) -> Result<std::fs::File> {
+/// Writes the ZIP (in `lang`) to a temporary file and returns it, rewound, for streaming.
+pub fn to_tempfile(
+    store: &Store,
+    year: i32,
+    now: DateTime<Utc>,
+    lang: Lang,
+) -> Result<std::fs::File> {
     let mut file = tempfile::tempfile().map_err(io_error)?;
-    write(store, year, now, &mut file)?;
+    write_in(store, year, now, lang, &mut file)?;
     file.rewind().map_err(io_error)?;
     Ok(file)
 }
 
+/// README.txt: what is inside and how every number is computed, with CRLF line ends.
 fn readme(
+    lang: Lang,
     settings: &crate::config::Settings,
     this: &Year,
     before: &Year,
     now: DateTime<Utc>,
 ) -> String {
-    format!(
-        "Annual review {year} - {org}\r\n\
-         ==========================================\r\n\r\n\
-         Made by horrors on {made} for the calendar year {year} in {tz}\r\n\
-         ({from} to {to}; a tick belongs to the local day of its occurred_at in that timezone).\r\n\
-         Money is in {currency}. Voided ticks are left out everywhere.\r\n\r\n\
-         What is inside\r\n\
-         - ranking.csv            the year's ranking (priority order), one row per horror\r\n\
-         - ranking-{prev}.csv       the same for {prev}, when that year has ticks\r\n\
-         - ranking-by-month.csv   one ranking per month of {year}\r\n\
-         - ticks.csv              every tick of {year}, oldest first\r\n\
-         - cycles.csv             improvement cycles overlapping {year}, one row per focus horror\r\n\
-         - review.xlsx            the same as a workbook: Ranking, By month, Cycles, Ticks, Year over year\r\n\
-         - review.html            a printable report with the charts inline (A4)\r\n\
-         - charts/                pareto, cost, trend, compare and matrix for {year} (and {prev} when it has ticks), SVG and PNG\r\n\r\n\
-         How it is computed\r\n\
-         count = sum of qty; pain_points = count x the horror's current pain (1-10);\r\n\
-         cost = sum of each tick's cost, fixed when it was recorded;\r\n\
-         score = (pain_weight x pain share + cost_weight x cost share) / sum of the weights whose totals are non-zero\r\n\
-         (pain_weight = {pw}, cost_weight = {cw}); tiers follow the cumulative score down the priority order:\r\n\
-         worst while the score above is below {worst}, worse below {worse}, bad after.\r\n\
-         change_pct compares each horror's count with the calendar year (or month) before.\r\n\
-         CSV files are UTF-8 with a byte order mark; cells that a spreadsheet would run as a formula start with '.\r\n\r\n\
-         Totals: {year}: {count} occurrences, {cost} {currency}; {prev}: {pcount} occurrences, {pcost} {currency}.\r\n",
-        year = this.year,
-        prev = before.year,
-        org = settings.name,
+    let text = tr!(
+        lang,
+        "readme",
+        year = this.year.to_string(),
+        previous_year = before.year.to_string(),
+        organization = settings.name.as_str(),
         made = crate::ticks::rfc3339(now),
-        tz = settings.timezone,
-        from = this.window.from,
-        to = this.window.to,
-        currency = settings.currency,
-        pw = settings.pain_weight,
-        cw = settings.cost_weight,
-        worst = settings.worst,
-        worse = settings.worse,
+        timezone = settings.timezone.as_str(),
+        from = this.window.from.to_string(),
+        to = this.window.to.to_string(),
+        currency = settings.currency.as_str(),
+        pain_weight = settings.pain_weight.to_string(),
+        cost_weight = settings.cost_weight.to_string(),
+        worst = settings.worst.to_string(),
+        worse = settings.worse.to_string(),
         count = this.ranking.totals.count,
-        cost = this.ranking.totals.cost,
-        pcount = before.ranking.totals.count,
-        pcost = before.ranking.totals.cost,
-    )
+        cost = this.ranking.totals.cost.as_str(),
+        previous_count = before.ranking.totals.count,
+        previous_cost = before.ranking.totals.cost.as_str(),
+    );
+    let mut out = text.replace('\n', "\r\n");
+    out.push_str("\r\n");
+    out
 }
 
 /// The system fonts review.html falls back to after its embedded ones.
@@ -258,6 +264,7 @@ figcaption { font-size: 9pt; color: #57606a; }
 "#;
 
 fn review_html(
+    lang: Lang,
     settings: &crate::config::Settings,
     this: &Year,
     before: &Year,
@@ -278,64 +285,105 @@ fn review_html(
     let top = this.ranking.items.first().filter(|i| i.count > 0);
     let currency = settings.currency();
     let money = |minor: i64| currency.format_grouped(minor);
+    let (year, previous_year) = (this.year.to_string(), before.year.to_string());
+    let pct = |value: f64| format!("{value:+.1} %");
+    let verdict = |v: crate::cycles::Verdict| {
+        let id = serde_json::to_value(v)
+            .ok()
+            .and_then(|v| v.as_str().map(|s| format!("verdict-{s}")))
+            .unwrap_or_default();
+        t(lang, &id)
+    };
+    let captions = [
+        ("pareto", "review-caption-pareto"),
+        ("cost", "review-caption-cost"),
+        ("matrix", "review-caption-matrix"),
+        ("trend", "review-caption-trend"),
+        ("compare", "review-caption-compare"),
+    ];
     let body = html! {
-        h1 { "Annual review " (this.year) }
+        h1 { (tr!(lang, "review-title", year = year.as_str())) }
         p.lede {
-            (settings.name) ", " (this.window.from) " to " (this.window.to) " (" (settings.timezone) "). "
+            (tr!(lang, "review-lede", organization = settings.name.as_str(),
+                from = this.window.from.to_string(), to = this.window.to.to_string(),
+                timezone = settings.timezone.as_str()))
+            " "
             @if let Some(top) = top {
-                "Fix first: " strong { (top.name) } " — " (top.count) " occurrences costing " (money(top.cost_minor))
-                ", " (format!("{:.0}", top.score * 100.0)) " % of the year's priority score."
+                (crate::i18n::rich(lang, "review-fix-first", &[
+                    ("name", html! { strong { (top.name) } }),
+                    ("details", html! { (tr!(lang, "review-fix-first-details",
+                        count = top.count,
+                        cost = money(top.cost_minor),
+                        share = format!("{:.0} %", top.score * 100.0))) }),
+                ]))
             } @else {
-                "No ticks were recorded this year."
+                (t(lang, "review-no-ticks"))
             }
         }
-        p.muted { (this.ranking.totals.count) " occurrences in " (this.year) " (" (before.ranking.totals.count) " in " (before.year) "), costing "
-            (money(this.ranking.totals.cost_minor)) " (" (money(before.ranking.totals.cost_minor)) " in " (before.year) ")." }
-        h2 { "Ranking " (this.year) }
+        p.muted { (tr!(lang, "review-totals",
+            count = this.ranking.totals.count, year = year.as_str(),
+            previous_count = before.ranking.totals.count, previous_year = previous_year.as_str(),
+            cost = money(this.ranking.totals.cost_minor),
+            previous_cost = money(before.ranking.totals.cost_minor))) }
+        h2 { (tr!(lang, "review-ranking", year = year.as_str())) }
         table {
-            thead { tr { th.n { "#" } th { "Horror" } th { "Tier" } th.n { "Count" } th.n { "Complaints" } th.n { "Cost " (settings.currency) } th.n { "Pain pts" } th.n { "Score" } th.n { "vs " (before.year) } } }
+            thead { tr {
+                th.n { "#" } th { (t(lang, "col-horror")) } th { (t(lang, "col-tier")) }
+                th.n { (t(lang, "col-count")) } th.n { (t(lang, "col-complaints")) }
+                th.n { (tr!(lang, "review-col-cost", currency = settings.currency.as_str())) }
+                th.n { (t(lang, "review-col-pain-points")) } th.n { (t(lang, "review-col-score")) }
+                th.n { (tr!(lang, "review-col-versus", year = previous_year.as_str())) }
+            } }
             tbody {
                 @for item in &this.ranking.items {
                     @let prev = before.ranking.items.iter().find(|p| p.key == item.key).map(|p| p.count).unwrap_or(0);
                     tr {
                         td.n { (item.rank) }
-                        td { (item.name) @if item.retired { span.muted { " (retired)" } } }
-                        td { span class={"tier " (item.tier.as_str())} { (item.tier.as_str()) } }
+                        td { (item.name) @if item.retired { span.muted { " (" (t(lang, "badge-retired")) ")" } } }
+                        td { span class={"tier " (item.tier.as_str())} { (t(lang, &format!("tier-{}", item.tier.as_str()))) } }
                         td.n { (item.count) } td.n { (item.complaints) } td.n { (currency.format_separated(item.cost_minor)) } td.n { (item.pain_points) }
                         td.n { (format!("{:.1} %", item.score * 100.0)) }
-                        td.n { (crate::ranking::change_pct(item.count, prev).map(|c| format!("{c:+.1} %")).unwrap_or_else(|| "—".into())) }
+                        td.n { (crate::ranking::change_pct(item.count, prev).map(pct).unwrap_or_else(|| "—".into())) }
                     }
                 }
             }
         }
-        @for (name, caption) in [("pareto", "Priority (Pareto) — bars by tier, cumulative share, 80 % line"), ("cost", "Cost per horror"), ("matrix", "Pain against cost — fix the top right first"), ("trend", "Weekly counts and the weighted pain index"), ("compare", "Before and after")] {
+        @for (name, caption) in captions {
             @if let Some(chart) = svg(&format!("{}-{name}.svg", this.year)) {
-                figure { (chart) figcaption { (caption) ", " (this.year) "." } }
+                figure { (chart) figcaption { (tr!(lang, caption, year = year.as_str())) } }
             }
         }
-        h2 { "Improvement cycles" }
+        h2 { (t(lang, "review-cycles")) }
         @if cycles.is_empty() {
-            p.muted { "No improvement cycle overlapped " (this.year) "." }
+            p.muted { (tr!(lang, "review-no-cycles", year = year.as_str())) }
         } @else {
             table {
-                thead { tr { th { "Cycle" } th { "Window" } th { "Focus" } th.n { "Before" } th.n { "During" } th.n { "Change" } th { "Verdict" } } }
+                thead { tr {
+                    th { (t(lang, "review-col-cycle")) } th { (t(lang, "review-col-window")) } th { (t(lang, "review-col-focus")) }
+                    th.n { (t(lang, "review-col-before")) } th.n { (t(lang, "review-col-during")) } th.n { (t(lang, "col-change")) }
+                    th { (t(lang, "review-col-verdict")) }
+                } }
                 tbody {
                     @for c in cycles {
                         @if c.results.is_empty() {
-                            tr { td { (c.cycle.name) } td { (c.cycle.start) " – " (c.cycle.end) } td colspan="5" { "No focus horrors were chosen for this cycle." } }
+                            tr { td { (c.cycle.name) } td { (c.cycle.start) " – " (c.cycle.end) } td colspan="5" { (t(lang, "review-no-focus")) } }
                         }
                         @for r in &c.results {
                             tr { td { (c.cycle.name) } td { (c.cycle.start) " – " (c.cycle.end) } td { (r.name) } td.n { (r.before.count) } td.n { (r.during.count) }
-                                td.n { (r.change_pct.map(|p| format!("{p:+.1} %")).unwrap_or_else(|| "—".into())) }
-                                td { (serde_json::to_value(r.verdict).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()) } }
+                                td.n { (r.change_pct.map(pct).unwrap_or_else(|| "—".into())) }
+                                td { (verdict(r.verdict)) } }
                         }
                     }
                 }
             }
         }
-        h2 { "By month" }
+        h2 { (t(lang, "review-by-month")) }
         table {
-            thead { tr { th { "Month" } th.n { "Count" } th.n { "Cost " (settings.currency) } th { "Worst horror" } } }
+            thead { tr {
+                th { (t(lang, "review-col-month")) } th.n { (t(lang, "col-count")) }
+                th.n { (tr!(lang, "review-col-cost", currency = settings.currency.as_str())) }
+                th { (t(lang, "review-col-worst-horror")) }
+            } }
             tbody {
                 @for (month, ranking) in &this.months {
                     tr { td { (month) } td.n { (ranking.totals.count) } td.n { (currency.format_separated(ranking.totals.cost_minor)) }
@@ -344,12 +392,12 @@ fn review_html(
             }
         }
         @if before.ranking.totals.count > 0 {
-            h2 { "The year before: " (before.year) }
+            h2 { (tr!(lang, "review-year-before", year = previous_year.as_str())) }
             @if let Some(chart) = svg(&format!("{}-pareto.svg", before.year)) {
-                figure { (chart) figcaption { "Priority (Pareto), " (before.year) "." } }
+                figure { (chart) figcaption { (tr!(lang, "review-caption-pareto-before", year = previous_year.as_str())) } }
             }
         }
-        p.muted { "Made by horrors on " (now.format("%Y-%m-%d %H:%M UTC")) ". See README.txt for how every number is computed." }
+        p.muted { (tr!(lang, "review-made", made = now.format("%Y-%m-%d %H:%M UTC").to_string())) }
     };
     // The text is drawn with subsets of the charts' embedded fonts, so it renders (CJK and
     // emoji included) where the reader has no fonts for it; the charts carry their own glyphs.
@@ -367,11 +415,11 @@ fn review_html(
     };
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { "Annual review " (this.year) " — " (settings.name) }
+                title { (tr!(lang, "review-title", year = year.as_str())) " — " (settings.name) }
                 style { (PreEscaped(font_css)) (PreEscaped(body_font)) (PreEscaped(REVIEW_CSS)) }
             }
             body { (body) }

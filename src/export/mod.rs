@@ -6,14 +6,27 @@ pub mod xlsx;
 
 use crate::calendar::Window;
 use crate::error::Result;
+use crate::i18n::Lang;
 use crate::store::Store;
 
-/// Every chart of `window` in both formats, named `{prefix}{chart}.{svg|png}`.
+/// Every chart of `window` in both formats, named `{prefix}{chart}.{svg|png}`, in the
+/// organization's language.
 pub fn charts_for(
     store: &Store,
     window: &Window,
     prefix: &str,
     today: chrono::NaiveDate,
+) -> Result<Vec<(String, Vec<u8>)>> {
+    charts_in(store, window, prefix, today, None)
+}
+
+/// [`charts_for`] in `lang` (`None`: the organization's language).
+pub fn charts_in(
+    store: &Store,
+    window: &Window,
+    prefix: &str,
+    today: chrono::NaiveDate,
+    lang: Option<Lang>,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     use crate::charts::{ChartName, Format, DEFAULT_HEIGHT, DEFAULT_WIDTH};
     let mut out = Vec::with_capacity(ChartName::ALL.len() * 2);
@@ -28,6 +41,7 @@ pub fn charts_for(
                 width: DEFAULT_WIDTH,
                 height: DEFAULT_HEIGHT,
                 today,
+                lang,
             };
             let bytes = crate::report::chart(store, &request)?;
             out.push((

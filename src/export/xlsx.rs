@@ -8,6 +8,7 @@ use rust_xlsxwriter::{ExcelDateTime, Format, Workbook, Worksheet, XlsxError};
 use crate::calendar::Window;
 use crate::cycles::CycleDetail;
 use crate::error::{Error, Result};
+use crate::i18n::{t, Lang};
 use crate::money::Currency;
 use crate::ranking::Ranking;
 use crate::store::Store;
@@ -28,6 +29,8 @@ pub struct Review<'a> {
     pub months: &'a [(String, Ranking)],
     pub cycles: &'a [CycleDetail],
     pub window: Window,
+    /// The language of sheet names, headers and notes (names and keys stay as written).
+    pub lang: Lang,
 }
 
 fn money_format(currency: Currency) -> Format {
@@ -76,11 +79,17 @@ fn instant_format() -> Format {
     Format::new().set_num_format("yyyy-mm-dd hh:mm:ss")
 }
 
-fn header(sheet: &mut Worksheet, columns: &[(&str, f64)]) -> Result<()> {
+/// The header row: each column's message id (or text) and width, in `lang`.
+fn header(sheet: &mut Worksheet, lang: Lang, columns: &[(&str, f64)]) -> Result<()> {
     let bold = Format::new().set_bold().set_background_color("#E8EEF4");
-    for (i, (name, width)) in columns.iter().enumerate() {
+    for (i, (id, width)) in columns.iter().enumerate() {
+        let name = if id.starts_with("xlsx-") {
+            t(lang, id)
+        } else {
+            (*id).to_string()
+        };
         sheet
-            .write_string_with_format(0, i as u16, *name, &bold)
+            .write_string_with_format(0, i as u16, name, &bold)
             .map_err(xlsx)?;
         sheet.set_column_width(i as u16, *width).map_err(xlsx)?;
     }
@@ -90,6 +99,7 @@ fn header(sheet: &mut Worksheet, columns: &[(&str, f64)]) -> Result<()> {
 
 fn ranking_sheet(
     sheet: &mut Worksheet,
+    lang: Lang,
     rows: &[(Option<&str>, &Ranking)],
     currency: Currency,
 ) -> Result<()> {
@@ -98,23 +108,23 @@ fn ranking_sheet(
     let month_col = rows.first().is_some_and(|(m, _)| m.is_some());
     let mut columns: Vec<(&str, f64)> = Vec::new();
     if month_col {
-        columns.push(("Month", 9.0));
+        columns.push(("xlsx-month", 9.0));
     }
     columns.extend([
-        ("Rank", 6.0),
-        ("Key", 18.0),
-        ("Horror", 32.0),
-        ("Tier", 8.0),
-        ("Count", 9.0),
-        ("Complaints", 11.0),
-        ("Cost", 16.0),
-        ("Pain", 6.0),
-        ("Pain points", 11.0),
-        ("Score", 8.0),
-        ("Cumulative", 11.0),
-        ("Change vs previous", 18.0),
+        ("xlsx-rank", 6.0),
+        ("xlsx-key", 18.0),
+        ("xlsx-horror", 32.0),
+        ("xlsx-tier", 8.0),
+        ("xlsx-count", 9.0),
+        ("xlsx-complaints", 11.0),
+        ("xlsx-cost", 16.0),
+        ("xlsx-pain", 6.0),
+        ("xlsx-pain-points", 11.0),
+        ("xlsx-score", 8.0),
+        ("xlsx-cumulative", 11.0),
+        ("xlsx-change-vs-previous", 18.0),
     ]);
-    header(sheet, &columns)?;
+    header(sheet, lang, &columns)?;
     let mut r = 1u32;
     for (month, ranking) in rows {
         for item in &ranking.items {
@@ -127,7 +137,7 @@ fn ranking_sheet(
             sheet.write_string(r, c + 1, &item.key).map_err(xlsx)?;
             sheet.write_string(r, c + 2, &item.name).map_err(xlsx)?;
             sheet
-                .write_string(r, c + 3, item.tier.as_str())
+                .write_string(r, c + 3, t(lang, &format!("tier-{}", item.tier.as_str())))
                 .map_err(xlsx)?;
             sheet
                 .write_number(r, c + 4, item.count as f64)
@@ -162,37 +172,49 @@ fn ranking_sheet(
 /// Writes the workbook to `path`. The Ticks sheet streams rows (constant memory).
 pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
     let currency = review.currency;
+    let lang = review.lang;
     let money = money_format(currency);
     let mut book = Workbook::new();
 
-    let sheet = book.add_worksheet().set_name("Ranking").map_err(xlsx)?;
-    ranking_sheet(sheet, &[(None, review.ranking)], currency)?;
+    let sheet = book
+        .add_worksheet()
+        .set_name(t(lang, "xlsx-sheet-ranking"))
+        .map_err(xlsx)?;
+    ranking_sheet(sheet, lang, &[(None, review.ranking)], currency)?;
 
-    let sheet = book.add_worksheet().set_name("By month").map_err(xlsx)?;
+    let sheet = book
+        .add_worksheet()
+        .set_name(t(lang, "xlsx-sheet-by-month"))
+        .map_err(xlsx)?;
     let months: Vec<(Option<&str>, &Ranking)> = review
         .months
         .iter()
         .map(|(m, r)| (Some(m.as_str()), r))
         .collect();
-    ranking_sheet(sheet, &months, currency)?;
+    ranking_sheet(sheet, lang, &months, currency)?;
 
-    let sheet = book.add_worksheet().set_name("Cycles").map_err(xlsx)?;
+    let sheet = book
+        .add_worksheet()
+        .set_name(t(lang, "xlsx-sheet-cycles"))
+        .map_err(xlsx)?;
     header(
         sheet,
+        lang,
         &[
-            ("Cycle", 24.0),
-            ("Start", 11.0),
-            ("End", 11.0),
-            ("Status", 9.0),
-            ("Focus", 28.0),
-            ("Before", 9.0),
-            ("During", 9.0),
-            ("Cost before", 16.0),
-            ("Cost during", 16.0),
-            ("Change", 9.0),
-            ("Verdict", 10.0),
+            ("xlsx-cycle", 24.0),
+            ("xlsx-start", 11.0),
+            ("xlsx-end", 11.0),
+            ("xlsx-status", 9.0),
+            ("xlsx-focus", 28.0),
+            ("xlsx-before", 9.0),
+            ("xlsx-during", 9.0),
+            ("xlsx-cost-before", 16.0),
+            ("xlsx-cost-during", 16.0),
+            ("xlsx-change", 9.0),
+            ("xlsx-verdict", 10.0),
         ],
     )?;
+    let status = |status: &str| crate::pages::cycle_status(lang, status);
     let pct = Format::new().set_num_format("0.0%");
     let day = day_format();
     let mut r = 1u32;
@@ -203,9 +225,9 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
             sheet.write_string(r, 0, &c.name).map_err(xlsx)?;
             date_cell(sheet, r, 1, &c.start, &day)?;
             date_cell(sheet, r, 2, &c.end, &day)?;
-            sheet.write_string(r, 3, &c.status).map_err(xlsx)?;
+            sheet.write_string(r, 3, status(&c.status)).map_err(xlsx)?;
             sheet
-                .write_string(r, 4, "(no focus horrors)")
+                .write_string(r, 4, t(lang, "xlsx-no-focus"))
                 .map_err(xlsx)?;
             r += 1;
         }
@@ -213,7 +235,7 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
             sheet.write_string(r, 0, &c.name).map_err(xlsx)?;
             date_cell(sheet, r, 1, &c.start, &day)?;
             date_cell(sheet, r, 2, &c.end, &day)?;
-            sheet.write_string(r, 3, &c.status).map_err(xlsx)?;
+            sheet.write_string(r, 3, status(&c.status)).map_err(xlsx)?;
             sheet.write_string(r, 4, &result.name).map_err(xlsx)?;
             sheet
                 .write_number(r, 5, result.before.count as f64)
@@ -234,7 +256,7 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
             }
             let verdict = serde_json::to_value(result.verdict)
                 .ok()
-                .and_then(|v| v.as_str().map(str::to_string))
+                .and_then(|v| v.as_str().map(|v| t(lang, &format!("verdict-{v}"))))
                 .unwrap_or_default();
             sheet.write_string(r, 10, verdict).map_err(xlsx)?;
             r += 1;
@@ -243,23 +265,25 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
 
     let sheet = book
         .add_worksheet_with_constant_memory()
-        .set_name("Ticks")
+        .set_name(t(lang, "xlsx-sheet-ticks"))
         .map_err(xlsx)?;
     header(
         sheet,
+        lang,
         &[
-            ("Id", 9.0),
-            ("Day", 11.0),
-            ("Occurred at (UTC)", 20.0),
-            ("Horror", 28.0),
-            ("Qty", 6.0),
-            ("Source", 10.0),
-            ("Department", 14.0),
-            ("Note", 30.0),
-            ("Cost", 14.0),
-            ("Recorded by", 14.0),
+            ("xlsx-id", 9.0),
+            ("xlsx-day", 11.0),
+            ("xlsx-occurred-at", 20.0),
+            ("xlsx-horror", 28.0),
+            ("xlsx-qty", 6.0),
+            ("xlsx-source", 10.0),
+            ("xlsx-department", 14.0),
+            ("xlsx-note", 30.0),
+            ("xlsx-cost", 14.0),
+            ("xlsx-recorded-by", 14.0),
         ],
     )?;
+    let (internal, complaint) = (t(lang, "source-internal"), t(lang, "source-complaint"));
     let mut r = 1u32;
     let mut truncated = false;
     let (day, instant) = (day_format(), instant_format());
@@ -281,7 +305,11 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
             .write_string(r, 3, names.get(&t.horror).unwrap_or(&t.horror))
             .map_err(xlsx)?;
         sheet.write_number(r, 4, t.qty as f64).map_err(xlsx)?;
-        sheet.write_string(r, 5, t.source.as_str()).map_err(xlsx)?;
+        let source = match t.source.as_str() {
+            "complaint" => &complaint,
+            _ => &internal,
+        };
+        sheet.write_string(r, 5, source).map_err(xlsx)?;
         sheet
             .write_string(r, 6, t.department.as_deref().unwrap_or(""))
             .map_err(xlsx)?;
@@ -296,24 +324,27 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
         Ok(())
     })?;
     if truncated {
-        sheet
-            .write_string(r, 0, format!("… only the first {MAX_TICK_ROWS} ticks are listed here; ticks.csv has them all"))
-            .map_err(xlsx)?;
+        let note = crate::tr!(lang, "xlsx-truncated", rows = MAX_TICK_ROWS);
+        sheet.write_string(r, 0, note).map_err(xlsx)?;
     }
 
     let sheet = book
         .add_worksheet()
-        .set_name("Year over year")
+        .set_name(t(lang, "xlsx-sheet-year-over-year"))
         .map_err(xlsx)?;
+    let (this_year, last_year) = (review.year.to_string(), (review.year - 1).to_string());
+    let count_in = |year: &str| crate::tr!(lang, "xlsx-count-in", year = year);
+    let cost_in = |year: &str| crate::tr!(lang, "xlsx-cost-in", year = year);
     header(
         sheet,
+        lang,
         &[
-            ("Horror", 32.0),
-            (&format!("Count {}", review.year - 1), 12.0),
-            (&format!("Count {}", review.year), 12.0),
-            ("Change", 9.0),
-            (&format!("Cost {}", review.year - 1), 16.0),
-            (&format!("Cost {}", review.year), 16.0),
+            ("xlsx-horror", 32.0),
+            (&count_in(&last_year), 12.0),
+            (&count_in(&this_year), 12.0),
+            ("xlsx-change", 9.0),
+            (&cost_in(&last_year), 16.0),
+            (&cost_in(&this_year), 16.0),
         ],
     )?;
     for (i, item) in review.ranking.items.iter().enumerate() {

@@ -853,22 +853,28 @@ pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Resul
 
 /// The annual review of a calendar year (default: this year) as one ZIP.
 #[utoipa::path(get, path = "/api/export/annual.zip", tag = "exports",
-    params(("year" = Option<i32>, Query, minimum = 1970, maximum = 9998, description = "calendar year (default: this year)")),
+    params(("year" = Option<i32>, Query, minimum = 1970, maximum = 9998, description = "calendar year (default: this year)"),
+        ("lang" = Option<crate::i18n::Lang>, Query, description = "language of README.txt, review.html, the workbook's sheet names and headers, and the charts (SPEC §20; CSV stays English); else the `horrors_lang` cookie, `Accept-Language`, then the organization's"),
+        ("Accept-Language" = Option<String>, Header, description = "used when neither `lang` nor the `horrors_lang` cookie names a language")),
     responses((status = 200, description = "the annual review as one ZIP", content_type = "application/zip", body = super::openapi::Binary,
         headers(("Content-Disposition" = String, description = "attachment with a file name")))),
     security(("bearer" = ["viewer"])))]
 pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
-    let params = Params::parse(&req, &["year"], false)?;
+    let params = Params::parse(&req, &["year", "lang"], false)?;
     let year = params.parsed("year", crate::export::annual::parse_year)?;
+    let lang = crate::pages::lang_of(&req, &store);
     let store = store.into_inner();
     let (year, file) = store
         .call(move |store| {
             let now = store.now();
             let year = match year {
                 Some(y) => y,
-                None => crate::export::annual::current_year(&store, now)?,
+                None => crate::export::annual::current_year(store, now)?,
             };
-            Ok((year, crate::export::annual::to_tempfile(&store, year, now)?))
+            Ok((
+                year,
+                crate::export::annual::to_tempfile(store, year, now, lang)?,
+            ))
         })
         .await?;
     Ok(file_response(
@@ -890,6 +896,8 @@ pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result
         ("a_from" = Option<String>, Query, format = Date, description = "compare: first window (all four or none)"),
         ("a_to" = Option<String>, Query, format = Date), ("b_from" = Option<String>, Query, format = Date, description = "compare: second window"),
         ("b_to" = Option<String>, Query, format = Date),
+        ("lang" = Option<crate::i18n::Lang>, Query, description = "language of titles, axes and legends (SPEC §20); else the `horrors_lang` cookie, `Accept-Language`, then the organization's"),
+        ("Accept-Language" = Option<String>, Header, description = "used when neither `lang` nor the `horrors_lang` cookie names a language"),
         ("If-None-Match" = Option<String>, Header, description = "an ETag from an earlier answer: 304 when the chart is unchanged")),
     responses((status = 200, description = "the chart", content((String = "image/svg+xml"), (super::openapi::Binary = "image/png")),
             headers(("ETag" = String), ("Cache-Control" = String))),
@@ -917,7 +925,7 @@ pub async fn chart(
     let params = Params::parse(
         &req,
         &[
-            "width", "height", "bucket", "a_from", "a_to", "b_from", "b_to",
+            "width", "height", "bucket", "a_from", "a_to", "b_from", "b_to", "lang",
         ],
         true,
     )?;
@@ -960,6 +968,7 @@ pub async fn chart(
         width,
         height,
         today: report::today(&store, store.now())?,
+        lang: Some(crate::pages::lang_of(&req, &store)),
     };
     let store = store.into_inner();
     let bytes = render_bounded(&guard, move || report::chart(&store, &request)).await?;
@@ -973,7 +982,7 @@ pub async fn chart(
     response
         .insert_header((header::ETAG, etag))
         .insert_header((header::CACHE_CONTROL, "private, max-age=60"))
-        .insert_header((header::VARY, "Authorization, Cookie"));
+        .insert_header((header::VARY, "Authorization, Cookie, Accept-Language"));
     if fresh {
         return Ok(response.finish());
     }

@@ -30,7 +30,7 @@ use crate::store::Store;
         api::list_cycles, api::create_cycle, api::get_cycle, api::put_cycle,
         api::export_ticks, api::export_ranking, api::export_annual, api::chart,
     ),
-    components(schemas(ErrorBody)),
+    components(schemas(ErrorBody, crate::i18n::Lang)),
     modifiers(&BearerAuth)
 )]
 struct ApiDoc;

@@ -8,7 +8,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{self, Chrome, Nav};
+use super::cycle_status;
+use super::layout::{self, role_name, Chrome, Here, Nav};
 use super::session;
 use crate::auth::Role;
 use crate::calendar::local_day;
@@ -16,9 +17,30 @@ use crate::catalogue::Horror;
 use crate::config::{MAX_HORRORS, MIN_HORRORS};
 use crate::cycles::{CycleSummary, MAX_FOCUS};
 use crate::error::{Error, Result};
+use crate::i18n::{rich, script_messages, t, Lang};
 use crate::money::Currency;
 use crate::report;
 use crate::store::{Snapshot, Store, TokenInfo};
+use crate::tr;
+
+/// The messages `admin.js` uses: its key, the message id, and the placeholders it fills.
+const SCRIPT_MESSAGES: &[(&str, &str, &[&str])] = &[
+    ("unreachable", "admin-unreachable", &[]),
+    ("serverAnswered", "admin-server-answered", &["status"]),
+    ("catalogueFull", "admin-catalogue-full", &["max"]),
+    ("painWhole", "admin-pain-whole", &[]),
+    ("tokenNameNeeded", "admin-token-name-needed", &[]),
+    ("tokenActive", "admin-token-active", &[]),
+    ("tokenRevoked", "admin-token-revoked", &["date"]),
+    ("newTokenFor", "admin-new-token-for", &["name", "role"]),
+    ("copied", "admin-copied", &[]),
+    ("revoke", "admin-revoke-confirm", &["name"]),
+    ("revokeOwn", "admin-revoke-own-confirm", &["name"]),
+    ("daysWhole", "admin-days-whole", &[]),
+    ("role_staff", "role-staff", &[]),
+    ("role_viewer", "role-viewer", &[]),
+    ("role_admin", "role-admin", &[]),
+];
 
 #[derive(Deserialize)]
 pub struct AdminQuery {
@@ -55,33 +77,39 @@ pub async fn page(
     })
     .await
     .map_err(|e| Error::internal(format!("admin task failed: {e}")))??;
+    let lang = super::lang_of(&req, &store);
     let saved = match query.saved.as_deref() {
-        Some("catalogue") => Some("The catalogue was saved."),
-        Some("cycle") => Some("The cycle was saved."),
+        Some("catalogue") => Some(t(lang, "admin-saved-catalogue")),
+        Some("cycle") => Some(t(lang, "admin-saved-cycle")),
         _ => None,
     };
     let content = html! {
-        h1 { "Admin" }
-        @if let Some(saved) = saved {
-            p.notice.saved role="status" { (saved) }
-        }
-        nav.toc aria-label="Sections" {
-            ul {
-                li { a href="#catalogue" { "Catalogue" } }
-                li { a href="#tokens" { "Tokens" } }
-                li { a href="#cycles" { "Cycles and focus" } }
+        div #admin data-messages=(script_messages(lang, SCRIPT_MESSAGES)) {
+            h1 { (t(lang, "admin-title")) }
+            @if let Some(saved) = saved {
+                p.notice.saved role="status" { (saved) }
             }
+            nav.toc aria-label=(t(lang, "admin-sections")) {
+                ul {
+                    li { a href="#catalogue" { (t(lang, "admin-catalogue")) } }
+                    li { a href="#tokens" { (t(lang, "admin-tokens")) } }
+                    li { a href="#cycles" { (t(lang, "admin-cycles")) } }
+                }
+            }
+            (catalogue(lang, &data.snapshot))
+            (tokens(lang, &data.tokens, session.identity.token_id))
+            (cycles(lang, &data))
         }
-        (catalogue(&data.snapshot))
-        (tokens(&data.tokens, session.identity.token_id))
-        (cycles(&data))
     };
+    let title = t(lang, "admin-title");
     let chrome = Chrome {
-        title: "Admin",
+        title: &title,
         organization: &data.snapshot.settings.name,
         session: Some(&session),
         nav: Nav::Admin,
         script: Some("admin.js"),
+        lang,
+        here: Here::of(&req),
     };
     Ok(layout::respond(
         StatusCode::OK,
@@ -89,33 +117,29 @@ pub async fn page(
     ))
 }
 
-fn catalogue(snapshot: &Snapshot) -> Markup {
+fn catalogue(lang: Lang, snapshot: &Snapshot) -> Markup {
     let currency = snapshot.settings.currency();
     let active: Vec<&Horror> = snapshot.active().collect();
     let retired: Vec<&Horror> = snapshot.horrors.iter().filter(|h| h.retired).collect();
     html! {
         section #catalogue aria-labelledby="catalogue-heading" {
-            h2 #catalogue-heading { "Catalogue" }
-            p {
-                "The " (MIN_HORRORS) " to " (MAX_HORRORS)
-                " worst ways you can fail a customer, in the order staff see them. A horror left out is retired: "
-                "its ticks stay, and adding its key back brings it back. A key never changes once saved."
-            }
+            h2 #catalogue-heading { (t(lang, "admin-catalogue")) }
+            p { (tr!(lang, "admin-catalogue-intro", min = MIN_HORRORS, max = MAX_HORRORS)) }
             form.catalogue #catalogue-form novalidate data-min=(MIN_HORRORS) data-max=(MAX_HORRORS) {
                 div.form-error #catalogue-error role="alert" tabindex="-1" {}
                 ol.horror-rows #horror-rows {
                     @for (i, horror) in active.iter().enumerate() {
-                        (horror_row(Some(horror), i + 1, currency))
+                        (horror_row(lang, Some(horror), i + 1, currency))
                     }
                 }
                 div.actions {
-                    button type="button" #add-horror { "Add a horror" }
-                    button.primary type="submit" { "Save catalogue" }
+                    button type="button" #add-horror { (t(lang, "admin-add-horror")) }
+                    button.primary type="submit" { (t(lang, "admin-save-catalogue")) }
                 }
             }
-            template #horror-row-template { (horror_row(None, 0, currency)) }
+            template #horror-row-template { (horror_row(lang, None, 0, currency)) }
             @if !retired.is_empty() {
-                h3 { "Retired" }
+                h3 { (t(lang, "admin-retired")) }
                 ul.retired #retired {
                     @for horror in &retired {
                         li {
@@ -125,7 +149,7 @@ fn catalogue(snapshot: &Snapshot) -> Markup {
                                 data-description=(horror.description.as_deref().unwrap_or(""))
                                 data-pain=(horror.pain) data-unit-cost=(currency.format(horror.unit_cost_minor))
                                 data-operational=(horror.operational)
-                            { "Add back" }
+                            { (t(lang, "admin-add-back")) }
                         }
                     }
                 }
@@ -135,7 +159,7 @@ fn catalogue(snapshot: &Snapshot) -> Markup {
 }
 
 /// One horror's fields; `None` is the empty row new horrors are cloned from.
-fn horror_row(horror: Option<&Horror>, number: usize, currency: Currency) -> Markup {
+fn horror_row(lang: Lang, horror: Option<&Horror>, number: usize, currency: Currency) -> Markup {
     let key = horror.map(|h| h.key.as_str()).unwrap_or("");
     let name = horror.map(|h| h.name.as_str()).unwrap_or("");
     let description = horror.and_then(|h| h.description.as_deref()).unwrap_or("");
@@ -149,12 +173,12 @@ fn horror_row(horror: Option<&Horror>, number: usize, currency: Currency) -> Mar
     html! {
         li.horror-row {
             fieldset {
-                legend { "Horror " span.number { (number) } }
+                legend { (rich(lang, "admin-horror-number", &[("number", html! { span.number { (number) } })])) }
                 div.grid {
                     label.field.f-key {
-                        span { "Key" }
+                        span { (t(lang, "admin-key")) }
                         @if horror.is_some() {
-                            input name="key" value=(key) readonly required title="A key never changes";
+                            input name="key" value=(key) readonly required title=(t(lang, "admin-key-fixed"));
                         } @else {
                             input name="key" value=(key) required maxlength="40" pattern="[a-z0-9-]{1,40}"
                                 autocapitalize="off" spellcheck="false";
@@ -162,124 +186,126 @@ fn horror_row(horror: Option<&Horror>, number: usize, currency: Currency) -> Mar
                         small.error data-field="key" {}
                     }
                     label.field.f-name {
-                        span { "Name" }
+                        span { (t(lang, "admin-name")) }
                         input name="name" value=(name) required maxlength="60";
                         small.error data-field="name" {}
                     }
                     label.field.f-desc {
-                        span { "Description (optional)" }
+                        span { (t(lang, "admin-description")) }
                         input name="description" value=(description) maxlength="500";
                         small.error data-field="description" {}
                     }
                     label.field.f-pain {
-                        span { "Pain (1–10)" }
+                        span { (t(lang, "admin-pain")) }
                         input name="pain" type="number" min="1" max="10" value=(pain) required inputmode="numeric";
                         small.error data-field="pain" {}
                     }
                     label.field.f-cost {
-                        span { "Unit cost (" (currency.code()) ")" }
+                        span { (tr!(lang, "admin-unit-cost", currency = currency.code())) }
                         input name="unit_cost" value=(unit_cost) required inputmode="decimal" placeholder="0.00";
                         small.error data-field="unit_cost" {}
                     }
                     label.check.f-ops {
                         input name="operational" type="checkbox" checked[operational];
-                        span { "Also hurts operations" }
+                        span { (t(lang, "admin-operational")) }
                     }
                 }
                 div.row-actions {
-                    button.link.up type="button" { "Move up" }
-                    button.link.remove type="button" { "Remove" }
+                    button.link.up type="button" { (t(lang, "admin-move-up")) }
+                    button.link.remove type="button" { (t(lang, "admin-remove")) }
                 }
             }
         }
     }
 }
 
-fn tokens(tokens: &[TokenInfo], own: i64) -> Markup {
+fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64) -> Markup {
+    let role = |role: Role| html! { strong { (role_name(lang, role)) } };
     html! {
         section #tokens aria-labelledby="tokens-heading" {
-            h2 #tokens-heading { "Tokens" }
+            h2 #tokens-heading { (t(lang, "admin-tokens")) }
             p.hint {
-                "Each person or device gets its own token: " strong { "staff" } " tally, "
-                strong { "viewer" } " also reads the dashboard and exports, "
-                strong { "admin" } " also changes the catalogue, cycles and tokens. "
-                "A revoked token stops working at once, and so do its sessions."
+                (rich(lang, "admin-tokens-intro", &[
+                    ("staff", role(Role::Staff)),
+                    ("viewer", role(Role::Viewer)),
+                    ("admin", role(Role::Admin)),
+                ]))
             }
             form.inline #token-form novalidate {
                 div.field {
-                    label for="token-name" { "Name" }
-                    input #token-name name="name" required maxlength="60" placeholder="e.g. Dispatch phone 2";
+                    label for="token-name" { (t(lang, "admin-name")) }
+                    input #token-name name="name" required maxlength="60" placeholder=(t(lang, "admin-token-name-example"));
                 }
                 div.field {
-                    label for="token-role" { "Role" }
+                    label for="token-role" { (t(lang, "admin-role")) }
                     select #token-role name="role" {
-                        option value="staff" { "staff" }
-                        option value="viewer" { "viewer" }
-                        option value="admin" { "admin" }
+                        @for role in [Role::Staff, Role::Viewer, Role::Admin] {
+                            option value=(role.as_str()) { (role_name(lang, role)) }
+                        }
                     }
                 }
-                button.primary type="submit" { "Create token" }
+                button.primary type="submit" { (t(lang, "admin-create-token")) }
                 div.form-error #token-error role="alert" tabindex="-1" {}
             }
             div.secret #new-token hidden {
                 p {
-                    "New token for " strong #new-token-name {} ". Copy it now: it is shown only this once."
+                    (rich(lang, "admin-new-token", &[("name", html! { strong #new-token-name {} })]))
                 }
                 div.secret-row {
                     code #new-token-secret {}
-                    button type="button" #copy-token { "Copy" }
+                    button type="button" #copy-token { (t(lang, "admin-copy")) }
                 }
             }
             div.table-scroll role="region" aria-labelledby="tokens-heading" tabindex="0" {
                 table #token-table {
                     thead {
                         tr {
-                            th scope="col" { "Name" }
-                            th scope="col" { "Role" }
-                            th scope="col" { "Created" }
-                            th scope="col" { "Status" }
-                            th scope="col" { span.visually-hidden { "Action" } }
+                            th scope="col" { (t(lang, "admin-name")) }
+                            th scope="col" { (t(lang, "admin-role")) }
+                            th scope="col" { (t(lang, "admin-created")) }
+                            th scope="col" { (t(lang, "admin-status")) }
+                            th scope="col" { span.visually-hidden { (t(lang, "admin-action")) } }
                         }
                     }
                     tbody {
                         @for token in tokens {
-                            (token_row(Some(token), token.id == own))
+                            (token_row(lang, Some(token), token.id == own))
                         }
                     }
                 }
             }
-            template #token-row-template { (token_row(None, false)) }
+            template #token-row-template { (token_row(lang, None, false)) }
         }
     }
 }
 
-fn token_row(token: Option<&TokenInfo>, own: bool) -> Markup {
+fn token_row(lang: Lang, token: Option<&TokenInfo>, own: bool) -> Markup {
     let id = token.map(|t| t.id.to_string()).unwrap_or_default();
     let date = |text: &str| text.get(..10).unwrap_or(text).to_string();
     html! {
         tr data-id=(id) {
             th scope="row" {
                 span.name { (token.map(|t| t.name.as_str()).unwrap_or("")) }
-                @if own { " " span.badge { "you" } }
+                @if own { " " span.badge { (t(lang, "admin-you")) } }
             }
-            td.role { (token.map(|t| t.role.as_str()).unwrap_or("")) }
-            td.created { (token.map(|t| date(&t.created_at)).unwrap_or_default()) }
+            td.role { (token.map(|tk| role_name(lang, tk.role)).unwrap_or_default()) }
+            td.created { (token.map(|tk| date(&tk.created_at)).unwrap_or_default()) }
             td.status {
-                @match token.and_then(|t| t.revoked_at.as_deref()) {
-                    Some(at) => { "revoked " (date(at)) }
-                    None => { "active" }
+                @match token.and_then(|tk| tk.revoked_at.as_deref()) {
+                    Some(at) => { (tr!(lang, "admin-token-revoked", date = date(at))) }
+                    None => { (t(lang, "admin-token-active")) }
                 }
             }
             td {
-                @if token.is_none_or(|t| t.revoked_at.is_none()) {
-                    button.revoke type="button" data-own=(own) { "Revoke" }
+                @if token.is_none_or(|tk| tk.revoked_at.is_none()) {
+                    button.revoke type="button" data-own=(own) { (t(lang, "admin-revoke")) }
                 }
             }
         }
     }
 }
 
-fn cycles(data: &Data) -> Markup {
+fn cycles(lang: Lang, data: &Data) -> Markup {
     let snapshot = &data.snapshot;
     let active: Vec<&Horror> = snapshot.active().collect();
     let name_of = |key: &str| {
@@ -290,45 +316,42 @@ fn cycles(data: &Data) -> Markup {
     };
     html! {
         section #cycles aria-labelledby="cycles-heading" {
-            h2 #cycles-heading { "Cycles and focus" }
-            p {
-                "An improvement cycle is a window in which the team fixes at most " (MAX_FOCUS)
-                " focus horrors, taken from the top of the ranking. Measure again after it to see whether they fell."
-            }
+            h2 #cycles-heading { (t(lang, "admin-cycles")) }
+            p { (tr!(lang, "admin-cycles-intro", max = MAX_FOCUS)) }
             @if data.cycles.is_empty() {
-                p.hint { "No cycles yet." }
+                p.hint { (t(lang, "admin-no-cycles")) }
             } @else {
                 ul.cycle-list {
                     @for cycle in &data.cycles {
                         li.cycle {
                             h3 { (cycle.name) }
+                            @let focus: Vec<String> = cycle.focus.iter().map(|key| name_of(key)).collect();
                             p {
-                                (cycle.start) " to " (cycle.end) " (" (cycle.days) " days, " (cycle.status) "). "
-                                "Focus: "
-                                @if cycle.focus.is_empty() { "none" }
-                                @for (i, key) in cycle.focus.iter().enumerate() {
-                                    @if i > 0 { ", " }
-                                    (name_of(key))
-                                }
-                                ". "
-                                a href={ "/dashboard?cycle=" (cycle.id) } { "Ranking in this cycle" }
+                                (tr!(lang, "admin-cycle-line",
+                                    start = cycle.start.as_str(),
+                                    end = cycle.end.as_str(),
+                                    days = cycle.days,
+                                    status = cycle_status(lang, &cycle.status),
+                                    focus = if focus.is_empty() { t(lang, "admin-focus-none") } else { focus.join(&t(lang, "list-separator")) }))
+                                " "
+                                a href={ "/dashboard?cycle=" (cycle.id) } { (t(lang, "admin-cycle-ranking")) }
                             }
                             @if let Some(note) = &cycle.note { p.note { (note) } }
                             details {
-                                summary { "Edit " (cycle.name) }
+                                summary { (tr!(lang, "admin-edit-cycle", name = cycle.name.as_str())) }
                                 form.cycle-form.cycle-edit data-id=(cycle.id) novalidate {
-                                    (cycle_fields(&format!("c{}", cycle.id), Some(cycle), &active, &data.today, snapshot.settings.window_days))
-                                    button.primary type="submit" { "Save cycle" }
+                                    (cycle_fields(lang, &format!("c{}", cycle.id), Some(cycle), &active, &data.today, snapshot.settings.window_days))
+                                    button.primary type="submit" { (t(lang, "admin-save-cycle")) }
                                 }
                             }
                         }
                     }
                 }
             }
-            h3 { "Start a cycle" }
+            h3 { (t(lang, "admin-start-cycle-heading")) }
             form.cycle-form #cycle-form novalidate {
-                (cycle_fields("new", None, &active, &data.today, snapshot.settings.window_days))
-                button.primary type="submit" { "Start cycle" }
+                (cycle_fields(lang, "new", None, &active, &data.today, snapshot.settings.window_days))
+                button.primary type="submit" { (t(lang, "admin-start-cycle")) }
             }
         }
     }
@@ -336,6 +359,7 @@ fn cycles(data: &Data) -> Markup {
 
 /// Name, dates (new cycles only), focus and note; `prefix` keeps ids unique per form.
 fn cycle_fields(
+    lang: Lang,
     prefix: &str,
     cycle: Option<&CycleSummary>,
     active: &[&Horror],
@@ -348,25 +372,25 @@ fn cycle_fields(
         div.form-error role="alert" tabindex="-1" {}
         div.grid {
             div.field.wide {
-                label for=(id("name")) { "Name" }
+                label for=(id("name")) { (t(lang, "admin-name")) }
                 input #(id("name")) name="name" required maxlength="100" value=(cycle.map(|c| c.name.as_str()).unwrap_or(""));
                 small.error data-field="name" {}
             }
             @if cycle.is_none() {
                 div.field {
-                    label for=(id("start")) { "First day" }
+                    label for=(id("start")) { (t(lang, "admin-first-day")) }
                     input #(id("start")) name="start" type="date" required value=(today);
                     small.error data-field="start" {}
                 }
                 div.field {
-                    label for=(id("days")) { "Days" }
+                    label for=(id("days")) { (t(lang, "admin-days")) }
                     input #(id("days")) name="days" type="number" min="1" max="366" value=(window_days) inputmode="numeric";
                     small.error data-field="days" {}
                 }
             }
         }
         fieldset.focus {
-            legend { "Focus (at most " (MAX_FOCUS) ")" }
+            legend { (tr!(lang, "admin-focus-legend", max = MAX_FOCUS)) }
             @for horror in active {
                 label.check {
                     input type="checkbox" name="focus" value=(horror.key) checked[focus.contains(&horror.key)];
@@ -376,7 +400,7 @@ fn cycle_fields(
             small.error data-field="focus" {}
         }
         div.field.wide {
-            label for=(id("note")) { "Note (optional)" }
+            label for=(id("note")) { (t(lang, "admin-note")) }
             textarea #(id("note")) name="note" rows="2" maxlength="2000" { (cycle.and_then(|c| c.note.as_deref()).unwrap_or("")) }
             small.error data-field="note" {}
         }

@@ -8,17 +8,19 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use chrono::Datelike;
 use maud::{html, Markup};
 
-use super::layout::{self, Chrome, Nav};
+use super::layout::{self, Chrome, Here, Nav};
 use super::session;
 use crate::auth::Role;
 use crate::calendar::Window;
 use crate::cycles::CycleSummary;
 use crate::error::{Error, Result};
 use crate::http::extract::Params;
+use crate::i18n::{rich, t, Lang};
 use crate::money::Currency;
 use crate::ranking::{change_pct, By, RankedItem, Ranking, Tier};
 use crate::report;
 use crate::store::Store;
+use crate::tr;
 
 /// The windows offered as one-click choices, in days.
 const QUICK_DAYS: [i64; 4] = [7, 30, 90, 365];
@@ -44,32 +46,38 @@ pub struct Span {
 }
 
 impl Span {
-    pub fn of(choice: &Choice, window: &Window) -> Span {
+    /// The words for `window`, chosen as `choice` says, in `lang`.
+    pub fn of(lang: Lang, choice: &Choice, window: &Window) -> Span {
         let days = window.days();
         let previous = if days == 1 {
-            "the day before".to_string()
+            t(lang, "span-previous-day")
         } else {
-            format!("the previous {days} days")
+            tr!(lang, "span-previous-days", days = days)
         };
         match choice {
             Choice::Days(1) => Span {
-                this: "today".into(),
+                this: t(lang, "span-today"),
                 previous,
             },
             Choice::Days(n) => Span {
-                this: format!("in the last {n} days"),
+                this: tr!(lang, "span-last-days", days = *n),
                 previous,
             },
             Choice::Custom => Span {
-                this: format!("from {} to {}", window.from, window.to),
+                this: tr!(
+                    lang,
+                    "span-custom",
+                    from = window.from.to_string(),
+                    to = window.to.to_string()
+                ),
                 previous,
             },
             Choice::Cycle(_, name) => Span {
-                this: format!("during cycle “{name}”"),
+                this: tr!(lang, "span-cycle", name = name.as_str()),
                 previous: if days == 1 {
-                    "the day before it".into()
+                    t(lang, "span-cycle-previous-day")
                 } else {
-                    format!("the {days} days before it")
+                    tr!(lang, "span-cycle-previous-days", days = days)
                 },
             },
         }
@@ -77,42 +85,33 @@ impl Span {
 }
 
 /// One sentence from the data answering "what should we fix first?".
-pub fn fix_first(ranking: &Ranking, currency: Currency, span: &Span) -> String {
+pub fn fix_first(lang: Lang, ranking: &Ranking, currency: Currency, span: &Span) -> String {
     let Some(top) = ranking.items.first().filter(|item| item.count > 0) else {
-        return format!(
-            "Nothing was recorded {}: tally every horror as it happens, then come back to see what to fix first.",
-            span.this
-        );
+        return tr!(lang, "fix-first-nothing", span = span.this.as_str());
     };
-    let occurrences = if top.count == 1 {
-        "occurrence"
-    } else {
-        "occurrences"
-    };
-    let complaints = match top.complaints {
-        0 => String::new(),
-        1 => " (1 complaint)".to_string(),
-        n => format!(" ({} complaints)", group(n)),
-    };
+    let previous = span.previous.as_str();
     let change = match top.change_pct {
-        Some(p) if p > 0.0 => format!("up {} on {}", percent(p), span.previous),
-        Some(p) if p < 0.0 => format!("down {} on {}", percent(-p), span.previous),
-        Some(_) => format!("the same as {}", span.previous),
-        None => format!("none in {}", span.previous),
+        Some(p) if p > 0.0 => tr!(lang, "change-up", pct = percent(p), previous = previous),
+        Some(p) if p < 0.0 => tr!(lang, "change-down", pct = percent(-p), previous = previous),
+        Some(_) => tr!(lang, "change-same", previous = previous),
+        None => tr!(lang, "change-none", previous = previous),
     };
-    format!(
-        "Fix first: {} — {} of the priority score, {} {occurrences}{complaints} costing {} {}, {change}.",
-        top.name,
-        percent((top.score * 100.0).round()),
-        group(top.count),
-        currency.format_grouped(top.cost_minor),
-        span.this,
+    tr!(
+        lang,
+        "fix-first",
+        name = top.name.as_str(),
+        share = percent((top.score * 100.0).round()),
+        count = top.count,
+        complaints = top.complaints,
+        cost = currency.format_grouped(top.cost_minor),
+        span = span.this.as_str(),
+        change = change,
     )
 }
 
 /// "The top 2 of 6 horrors make up 83 % of the priority score." (the 80/20 view), when
 /// there is anything to say.
-pub fn pareto_line(ranking: &Ranking) -> Option<String> {
+pub fn pareto_line(lang: Lang, ranking: &Ranking) -> Option<String> {
     let counted = ranking.items.iter().filter(|item| item.count > 0).count();
     if counted < 2 {
         return None;
@@ -121,11 +120,12 @@ pub fn pareto_line(ranking: &Ranking) -> Option<String> {
     for (i, item) in ranking.items.iter().enumerate() {
         cumulative += item.score;
         if cumulative >= 0.8 - 1e-9 {
-            let k = i + 1;
-            return Some(format!(
-                "The top {k} of {} horrors make up {} of the priority score.",
-                ranking.items.len(),
-                percent((cumulative * 100.0).round())
+            return Some(tr!(
+                lang,
+                "pareto-line",
+                top = i + 1,
+                total = ranking.items.len(),
+                share = percent((cumulative * 100.0).round())
             ));
         }
     }
@@ -145,15 +145,7 @@ fn percent(value: f64) -> String {
 
 /// `12,345`.
 fn group(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    crate::i18n::group(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 struct Data {
@@ -164,12 +156,14 @@ struct Data {
     default_days: i64,
 }
 
-/// `GET /dashboard` (viewer): takes the API's window options (`days`, `from`+`to`, `cycle`).
+/// `GET /dashboard` (viewer): takes the API's window options (`days`, `from`+`to`, `cycle`)
+/// and `lang`.
 pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpResponse> {
     let session = match session::require(&req, &store, Role::Viewer).await? {
         Ok(session) => session,
         Err(response) => return Ok(response),
     };
+    let lang = super::lang_of(&req, &store);
     let (choice, window, problem) = match choose(&req, &store).await {
         Ok((choice, window)) => (choice, window, None),
         Err(Error::Invalid { message, .. }) => {
@@ -191,13 +185,16 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
     })
     .await
     .map_err(|e| Error::internal(format!("dashboard task failed: {e}")))??;
-    let content = content(&data, &choice, &window, problem.as_deref());
+    let content = content(lang, &data, &choice, &window, problem.as_deref());
+    let title = t(lang, "dashboard-title");
     let chrome = Chrome {
-        title: "Dashboard",
+        title: &title,
         organization: &data.organization,
         session: Some(&session),
         nav: Nav::Dashboard,
         script: None,
+        lang,
+        here: Here::of(&req),
     };
     Ok(layout::respond(
         StatusCode::OK,
@@ -206,7 +203,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
 }
 
 async fn choose(req: &HttpRequest, store: &Store) -> Result<(Choice, Window)> {
-    let params = Params::parse(req, &[], true)?;
+    let params = Params::parse(req, &["lang"], true)?;
     let window = params.window(store).await?;
     let choice = if let Some(id) = params.get("cycle") {
         let id: i64 = id.parse().unwrap_or_default();
@@ -241,116 +238,122 @@ fn window_query(window: &Window) -> String {
     .unwrap_or_default()
 }
 
-fn content(data: &Data, choice: &Choice, window: &Window, problem: Option<&str>) -> Markup {
+fn content(
+    lang: Lang,
+    data: &Data,
+    choice: &Choice,
+    window: &Window,
+    problem: Option<&str>,
+) -> Markup {
     let ranking = &data.ranking;
-    let span = Span::of(choice, window);
+    let span = Span::of(lang, choice, window);
     let previous = window.previous();
     let query = window_query(window);
+    // Charts and the annual review are drawn in the page's language (CSV stays English).
+    let chart_query = format!("{query}&lang={}", lang.tag());
     let totals = &ranking.totals;
     let previous_total: u64 = ranking.items.iter().map(|item| item.previous.count).sum();
+    let tier = |tier: Tier| tier_badge(lang, tier);
     html! {
         section.headline aria-labelledby="fix-first-heading" {
-            h1 #fix-first-heading { "What should we fix first?" }
-            p.fix-first #fix-first { (fix_first(ranking, data.currency, &span)) }
-            @if let Some(line) = pareto_line(ranking) {
+            h1 #fix-first-heading { (t(lang, "dashboard-question")) }
+            p.fix-first #fix-first { (fix_first(lang, ranking, data.currency, &span)) }
+            @if let Some(line) = pareto_line(lang, ranking) {
                 p.pareto-line { (line) }
             }
         }
         @if let Some(problem) = problem {
             p.error role="alert" {
-                "That window cannot be shown (" (problem) "); showing the last "
-                (data.default_days) " days instead."
+                (tr!(lang, "dashboard-bad-window", problem = problem, days = data.default_days))
             }
         }
-        (picker(data, choice, window))
+        (picker(lang, data, choice, window))
         section aria-labelledby="ranking-heading" {
-            h2 #ranking-heading { "Ranking" }
+            h2 #ranking-heading { (t(lang, "dashboard-ranking")) }
             p.window-note {
-                (window.from) " to " (window.to) " (" (window.days()) " days), compared with "
-                (previous.from) " to " (previous.to) ". Total "
-                (group(totals.count)) " " (if totals.count == 1 { "occurrence" } else { "occurrences" })
-                " costing " (data.currency.format_grouped(totals.cost_minor)) "; "
-                (change_words(change_pct(totals.count, previous_total), previous_total)) "."
+                (tr!(lang, "dashboard-window-note",
+                    from = window.from.to_string(),
+                    to = window.to.to_string(),
+                    days = window.days(),
+                    previous_from = previous.from.to_string(),
+                    previous_to = previous.to.to_string(),
+                    count = totals.count,
+                    cost = data.currency.format_grouped(totals.cost_minor),
+                    change = change_words(lang, change_pct(totals.count, previous_total), previous_total)))
             }
             div.table-scroll role="region" aria-labelledby="ranking-heading" tabindex="0" {
                 table.ranking #ranking {
-                    caption.visually-hidden { "Horrors in priority order " (span.this) }
+                    caption.visually-hidden { (tr!(lang, "dashboard-caption", span = span.this.as_str())) }
                     thead {
                         tr {
-                            th scope="col" { "Rank" }
-                            th scope="col" { "Horror" }
-                            th scope="col" { "Tier" }
-                            th.num scope="col" { "Count" }
-                            th.num scope="col" { "Complaints" }
-                            th.num scope="col" { "Cost (" (data.currency.code()) ")" }
-                            th.num scope="col" { "Previous" }
-                            th.num scope="col" { "Change" }
+                            th scope="col" { (t(lang, "col-rank")) }
+                            th scope="col" { (t(lang, "col-horror")) }
+                            th scope="col" { (t(lang, "col-tier")) }
+                            th.num scope="col" { (t(lang, "col-count")) }
+                            th.num scope="col" { (t(lang, "col-complaints")) }
+                            th.num scope="col" { (tr!(lang, "col-cost-in", currency = data.currency.code())) }
+                            th.num scope="col" { (t(lang, "col-previous")) }
+                            th.num scope="col" { (t(lang, "col-change")) }
                         }
                     }
                     tbody {
                         @for item in &ranking.items {
-                            (row(item, data.currency))
+                            (row(lang, item, data.currency))
                         }
                     }
                     tfoot {
                         tr {
-                            th scope="row" colspan="3" { "Total" }
+                            th scope="row" colspan="3" { (t(lang, "dashboard-total")) }
                             td.num { (group(totals.count)) }
                             td.num { (group(totals.complaints)) }
                             td.num { (data.currency.format_separated(totals.cost_minor)) }
                             td.num { (group(previous_total)) }
-                            td.num { (change_cell(change_pct(totals.count, previous_total), totals.count)) }
+                            td.num { (change_cell(lang, change_pct(totals.count, previous_total), totals.count)) }
                         }
                     }
                 }
             }
             p.hint {
-                "Tiers follow the priority score (pain and cost): "
-                span.tier.tier-worst { "worst" } " first, then "
-                span.tier.tier-worse { "worse" } ", then "
-                span.tier.tier-bad { "bad" } ". A rising count is shown in red."
+                (rich(lang, "dashboard-tiers-hint", &[
+                    ("worst", tier(Tier::Worst)),
+                    ("worse", tier(Tier::Worse)),
+                    ("bad", tier(Tier::Bad)),
+                ]))
             }
         }
         section aria-labelledby="charts-heading" {
-            h2 #charts-heading { "Charts" }
+            h2 #charts-heading { (t(lang, "dashboard-charts")) }
             div.charts {
-                (chart("pareto", "Pareto: priority order and cumulative share",
-                    "Bars of each horror's priority score in priority order, coloured by tier, with the cumulative share and an 80 % line.", &query))
-                (chart("compare", "This window against the previous one",
-                    "Each horror's count in the previous window beside its count in this window.", &query))
-                (chart("cost", "Cost per horror",
-                    "Total cost of each horror in this window.", &query))
-                (chart("trend", "Trend",
-                    "Counts per horror over time with the weighted failure index.", &query))
-                (chart("matrix", "Pain against cost",
-                    "Each horror placed by customer pain and cost, bubble size by count; the top-right quadrant hurts most.", &query))
+                @for name in ["pareto", "compare", "cost", "trend", "matrix"] {
+                    (chart(lang, name, &chart_query))
+                }
             }
         }
         section aria-labelledby="exports-heading" {
-            h2 #exports-heading { "Exports" }
+            h2 #exports-heading { (t(lang, "dashboard-exports")) }
             ul.exports {
-                li { a href={ "/api/export/ranking.csv?" (query) } download { "Ranking (CSV)" } " — this window" }
-                li { a href={ "/api/export/ticks.csv?" (query) } download { "Every tick (CSV)" } " — this window" }
+                li { a href={ "/api/export/ranking.csv?" (query) } download { (t(lang, "export-ranking")) } " — " (t(lang, "export-this-window")) }
+                li { a href={ "/api/export/ticks.csv?" (query) } download { (t(lang, "export-ticks")) } " — " (t(lang, "export-this-window")) }
                 @let year = window.to.year();
-                li { a href={ "/api/export/annual.zip?year=" (year) } download { "Annual review " (year) " (ZIP)" } " — spreadsheet, charts, printable report" }
-                li { a href={ "/api/export/annual.zip?year=" (year - 1) } download { "Annual review " (year - 1) " (ZIP)" } }
+                li { a href={ "/api/export/annual.zip?year=" (year) "&lang=" (lang.tag()) } download { (tr!(lang, "export-annual", year = year.to_string())) } " — " (t(lang, "export-annual-note")) }
+                li { a href={ "/api/export/annual.zip?year=" (year - 1) "&lang=" (lang.tag()) } download { (tr!(lang, "export-annual", year = (year - 1).to_string())) } }
             }
         }
     }
 }
 
-fn picker(data: &Data, choice: &Choice, window: &Window) -> Markup {
+fn picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
     let (custom_from, custom_to) = (window.from.to_string(), window.to.to_string());
     html! {
         section.picker aria-labelledby="window-heading" {
-            h2 #window-heading { "Window" }
+            h2 #window-heading { (t(lang, "picker-window")) }
             ul.chips {
                 @for days in QUICK_DAYS {
                     li {
                         @if *choice == Choice::Days(days) {
-                            a href={ "/dashboard?days=" (days) } aria-current="true" { "Last " (days) " days" }
+                            a href={ "/dashboard?days=" (days) } aria-current="true" { (tr!(lang, "picker-last-days", days = days)) }
                         } @else {
-                            a href={ "/dashboard?days=" (days) } { "Last " (days) " days" }
+                            a href={ "/dashboard?days=" (days) } { (tr!(lang, "picker-last-days", days = days)) }
                         }
                     }
                 }
@@ -358,30 +361,34 @@ fn picker(data: &Data, choice: &Choice, window: &Window) -> Markup {
             div.picker-forms {
                 form.custom method="get" action="/dashboard" {
                     fieldset {
-                        legend { "Custom dates" }
-                        div.field { label for="from" { "From" } input #from type="date" name="from" value=(custom_from) required; }
-                        div.field { label for="to" { "To" } input #to type="date" name="to" value=(custom_to) required; }
-                        button type="submit" { "Show" }
+                        legend { (t(lang, "picker-custom")) }
+                        div.field { label for="from" { (t(lang, "picker-from")) } input #from type="date" name="from" value=(custom_from) required; }
+                        div.field { label for="to" { (t(lang, "picker-to")) } input #to type="date" name="to" value=(custom_to) required; }
+                        button type="submit" { (t(lang, "picker-show")) }
                     }
                 }
                 form.cycle method="get" action="/dashboard" {
                     fieldset {
-                        legend { "Improvement cycle" }
+                        legend { (t(lang, "picker-cycle-legend")) }
                         @if data.cycles.is_empty() {
-                            p.hint { "No cycles yet. An admin starts one on the Admin page." }
+                            p.hint { (t(lang, "picker-no-cycles")) }
                         } @else {
                             div.field {
-                                label for="cycle" { "Cycle" }
+                                label for="cycle" { (t(lang, "picker-cycle")) }
                                 select #cycle name="cycle" {
                                     @for cycle in &data.cycles {
                                         @let selected = matches!(choice, Choice::Cycle(id, _) if *id == cycle.id);
                                         option value=(cycle.id) selected[selected] {
-                                            (cycle.name) " (" (cycle.start) " to " (cycle.end) ", " (cycle.status) ")"
+                                            (tr!(lang, "picker-cycle-option",
+                                                name = cycle.name.as_str(),
+                                                start = cycle.start.as_str(),
+                                                end = cycle.end.as_str(),
+                                                status = super::cycle_status(lang, &cycle.status)))
                                         }
                                     }
                                 }
                             }
-                            button type="submit" { "Show" }
+                            button type="submit" { (t(lang, "picker-show")) }
                         }
                     }
                 }
@@ -390,69 +397,76 @@ fn picker(data: &Data, choice: &Choice, window: &Window) -> Markup {
     }
 }
 
-fn row(item: &RankedItem, currency: Currency) -> Markup {
+fn row(lang: Lang, item: &RankedItem, currency: Currency) -> Markup {
     html! {
         tr data-key=(item.key) {
             td { (item.rank) }
             th scope="row" {
                 (item.name)
-                @if item.focus { " " span.badge.focus title="A focus of an improvement cycle in this window" { "focus" } }
-                @if item.retired { " " span.badge.retired { "retired" } }
+                @if item.focus { " " span.badge.focus title=(t(lang, "badge-focus-title")) { (t(lang, "badge-focus")) } }
+                @if item.retired { " " span.badge.retired { (t(lang, "badge-retired")) } }
             }
-            td { (tier_badge(item.tier)) }
+            td { (tier_badge(lang, item.tier)) }
             td.num { (group(item.count)) }
             td.num { (group(item.complaints)) }
             td.num { (currency.format_separated(item.cost_minor)) }
             td.num { (group(item.previous.count)) }
-            td.num { (change_cell(item.change_pct, item.count)) }
+            td.num { (change_cell(lang, item.change_pct, item.count)) }
         }
     }
 }
 
-fn tier_badge(tier: Tier) -> Markup {
+/// A tier's name in `lang` (the tier itself stays `worst`, `worse`, `bad` in the API).
+pub fn tier_name(lang: Lang, tier: Tier) -> String {
+    t(lang, &format!("tier-{}", tier.as_str()))
+}
+
+fn tier_badge(lang: Lang, tier: Tier) -> Markup {
     let class = match tier {
         Tier::Worst => "tier tier-worst",
         Tier::Worse => "tier tier-worse",
         Tier::Bad => "tier tier-bad",
     };
-    html! { span class=(class) { (tier.as_str()) } }
+    html! { span class=(class) { (tier_name(lang, tier)) } }
 }
 
 /// ▲ for more horrors (bad, red), ▼ for fewer (good, green), "new" when there were none.
-fn change_cell(change: Option<f64>, count: u64) -> Markup {
+fn change_cell(lang: Lang, change: Option<f64>, count: u64) -> Markup {
     html! {
         @match change {
-            Some(p) if p > 0.0 => span.change.up { span aria-hidden="true" { "▲ " } span.visually-hidden { "up " } (percent(p)) },
-            Some(p) if p < 0.0 => span.change.down { span aria-hidden="true" { "▼ " } span.visually-hidden { "down " } (percent(-p)) },
-            Some(_) => span.change.same { span aria-hidden="true" { "= " } span.visually-hidden { "unchanged " } "0\u{a0}%" },
-            None if count > 0 => span.change.up { span aria-hidden="true" { "▲ " } "new" },
+            Some(p) if p > 0.0 => span.change.up { span aria-hidden="true" { "▲ " } span.visually-hidden { (t(lang, "change-cell-up")) " " } (percent(p)) },
+            Some(p) if p < 0.0 => span.change.down { span aria-hidden="true" { "▼ " } span.visually-hidden { (t(lang, "change-cell-down")) " " } (percent(-p)) },
+            Some(_) => span.change.same { span aria-hidden="true" { "= " } span.visually-hidden { (t(lang, "change-cell-same")) " " } "0\u{a0}%" },
+            None if count > 0 => span.change.up { span aria-hidden="true" { "▲ " } (t(lang, "change-cell-new")) },
             None => span.change.same { "—" },
         }
     }
 }
 
-fn change_words(change: Option<f64>, previous: u64) -> String {
+fn change_words(lang: Lang, change: Option<f64>, previous: u64) -> String {
     match change {
-        Some(p) if p > 0.0 => format!(
-            "up {} on the previous window ({})",
-            percent(p),
-            group(previous)
+        Some(p) if p > 0.0 => tr!(
+            lang,
+            "total-change-up",
+            pct = percent(p),
+            previous = previous
         ),
-        Some(p) if p < 0.0 => format!(
-            "down {} on the previous window ({})",
-            percent(-p),
-            group(previous)
+        Some(p) if p < 0.0 => tr!(
+            lang,
+            "total-change-down",
+            pct = percent(-p),
+            previous = previous
         ),
-        Some(_) => format!("the same as the previous window ({})", group(previous)),
-        None => "nothing in the previous window".to_string(),
+        Some(_) => tr!(lang, "total-change-same", previous = previous),
+        None => t(lang, "total-change-none"),
     }
 }
 
-fn chart(name: &str, title: &str, alt: &str, query: &str) -> Markup {
+fn chart(lang: Lang, name: &str, query: &str) -> Markup {
     html! {
         figure.chart #{ "chart-" (name) } {
-            figcaption { (title) " " a.png href={ "/charts/" (name) ".png?" (query) } { "PNG" } }
-            img src={ "/charts/" (name) ".svg?" (query) } alt=(alt) width="960" height="540" decoding="async";
+            figcaption { (t(lang, &format!("dashboard-chart-{name}"))) " " a.png href={ "/charts/" (name) ".png?" (query) } { "PNG" } }
+            img src={ "/charts/" (name) ".svg?" (query) } alt=(t(lang, &format!("dashboard-chart-{name}-alt"))) width="960" height="540" decoding="async";
         }
     }
 }
@@ -511,7 +525,7 @@ mod tests {
             parse_date("2026-01-30").unwrap(),
         )
         .unwrap();
-        Span::of(&Choice::Days(30), &window)
+        Span::of(Lang::EN, &Choice::Days(30), &window)
     }
 
     #[test]
@@ -522,7 +536,7 @@ mod tests {
             item(2, "Lost package", 3, 0.2, None),
         ]);
         assert_eq!(
-            fix_first(&r, usd, &last_30()),
+            fix_first(Lang::EN, &r, usd, &last_30()),
             "Fix first: Late delivery — 31\u{a0}% of the priority score, 104 occurrences costing USD 3,640.00 in the last 30 days, up 12\u{a0}% on the previous 30 days."
         );
     }
@@ -533,23 +547,23 @@ mod tests {
         let mut top = item(1, "Damaged package", 1, 1.0, Some(-50.0));
         top.complaints = 1;
         assert_eq!(
-            fix_first(&ranking(vec![top]), usd, &last_30()),
+            fix_first(Lang::EN, &ranking(vec![top]), usd, &last_30()),
             "Fix first: Damaged package — 100\u{a0}% of the priority score, 1 occurrence (1 complaint) costing USD 35.00 in the last 30 days, down 50\u{a0}% on the previous 30 days."
         );
         let r = ranking(vec![item(1, "Late delivery", 2000, 0.6, None)]);
-        assert!(fix_first(&r, usd, &last_30()).ends_with("2,000 occurrences costing USD 70,000.00 in the last 30 days, none in the previous 30 days."));
+        assert!(fix_first(Lang::EN, &r, usd, &last_30()).ends_with("2,000 occurrences costing USD 70,000.00 in the last 30 days, none in the previous 30 days."));
         let r = ranking(vec![item(1, "Late delivery", 7, 0.6, Some(12.5))]);
-        assert!(fix_first(&r, usd, &last_30()).ends_with("up 12.5\u{a0}% on the previous 30 days."));
+        assert!(fix_first(Lang::EN, &r, usd, &last_30())
+            .ends_with("up 12.5\u{a0}% on the previous 30 days."));
     }
 
     #[test]
     fn an_empty_window_says_so() {
         let usd = Currency::parse("USD").unwrap();
         let r = ranking(vec![item(1, "Late delivery", 0, 0.0, None)]);
-        assert!(
-            fix_first(&r, usd, &last_30()).starts_with("Nothing was recorded in the last 30 days")
-        );
-        assert_eq!(pareto_line(&r), None);
+        assert!(fix_first(Lang::EN, &r, usd, &last_30())
+            .starts_with("Nothing was recorded in the last 30 days"));
+        assert_eq!(pareto_line(Lang::EN, &r), None);
     }
 
     #[test]
@@ -560,10 +574,10 @@ mod tests {
         )
         .unwrap();
         assert_eq!(
-            Span::of(&Choice::Custom, &window).this,
+            Span::of(Lang::EN, &Choice::Custom, &window).this,
             "from 2026-03-01 to 2026-03-31"
         );
-        let cycle = Span::of(&Choice::Cycle(1, "Q1 push".into()), &window);
+        let cycle = Span::of(Lang::EN, &Choice::Cycle(1, "Q1 push".into()), &window);
         assert_eq!(
             (cycle.this.as_str(), cycle.previous.as_str()),
             ("during cycle “Q1 push”", "the 31 days before it")
@@ -578,7 +592,7 @@ mod tests {
             item(3, "C", 1, 0.17, None),
         ]);
         assert_eq!(
-            pareto_line(&r).unwrap(),
+            pareto_line(Lang::EN, &r).unwrap(),
             "The top 2 of 3 horrors make up 83\u{a0}% of the priority score."
         );
     }

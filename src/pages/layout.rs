@@ -1,13 +1,15 @@
 //! The frame every page shares: head (embedded CSS, icon, CSRF meta), the header with the
-//! pages one's role may open and the logout button, and the response headers pages carry.
+//! pages one's role may open, the language switcher and the logout button, and the
+//! response headers pages carry.
 
 use actix_web::http::{header, StatusCode};
-use actix_web::HttpResponse;
+use actix_web::{HttpRequest, HttpResponse};
 use maud::{html, Markup, DOCTYPE};
 
 use super::assets;
 use super::session::Session;
 use crate::auth::Role;
+use crate::i18n::{t, Lang};
 
 /// The page being shown, so the header can mark it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -26,6 +28,40 @@ pub struct Chrome<'a> {
     pub nav: Nav,
     /// An embedded script (file name under `/static`) the page loads.
     pub script: Option<&'a str>,
+    /// The language the page is in.
+    pub lang: Lang,
+    /// This page's path and query, for the language switcher's links.
+    pub here: Here,
+}
+
+/// A page's own path and query without `lang`, to which the switcher adds each language.
+#[derive(Clone, Debug, Default)]
+pub struct Here {
+    path: String,
+    query: Vec<(String, String)>,
+}
+
+impl Here {
+    /// The request's path and its readable query parameters other than `lang`.
+    pub fn of(req: &HttpRequest) -> Here {
+        let query: Vec<(String, String)> =
+            serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+        Here {
+            path: req.path().to_string(),
+            query: query
+                .into_iter()
+                .filter(|(name, _)| name != "lang")
+                .collect(),
+        }
+    }
+
+    /// This page in `lang`.
+    pub fn with_lang(&self, lang: Lang) -> String {
+        let mut query = self.query.clone();
+        query.push(("lang".into(), lang.tag().into()));
+        let query = serde_urlencoded::to_string(&query).unwrap_or_default();
+        format!("{}?{query}", self.path)
+    }
 }
 
 /// Content-Security-Policy of every page: nothing but this origin, no inline script.
@@ -40,9 +76,10 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
     } else {
         format!("{} · {} · horrors", chrome.title, chrome.organization)
     };
+    let lang = chrome.lang;
     html! {
         (DOCTYPE)
-        html lang="en" {
+        html lang=(lang.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
@@ -58,36 +95,65 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                 }
             }
             body {
-                a.skip href="#main" { "Skip to content" }
+                a.skip href="#main" { (t(lang, "layout-skip")) }
                 header.top {
                     div.brand {
                         span.logo aria-hidden="true" { "✓" }
                         span { (if chrome.organization.is_empty() { "horrors" } else { chrome.organization }) }
                     }
                     @if let Some(session) = chrome.session.filter(|s| s.identity.role >= Role::Viewer) {
-                        nav aria-label="Pages" {
+                        nav aria-label=(t(lang, "layout-pages")) {
                             ul {
-                                (nav_link("/tally", "Tally", chrome.nav == Nav::Tally))
+                                (nav_link("/tally", &t(lang, "nav-tally"), chrome.nav == Nav::Tally))
                                 @if session.identity.role >= Role::Viewer {
-                                    (nav_link("/dashboard", "Dashboard", chrome.nav == Nav::Dashboard))
+                                    (nav_link("/dashboard", &t(lang, "nav-dashboard"), chrome.nav == Nav::Dashboard))
                                 }
                                 @if session.identity.role >= Role::Admin {
-                                    (nav_link("/admin", "Admin", chrome.nav == Nav::Admin))
+                                    (nav_link("/admin", &t(lang, "nav-admin"), chrome.nav == Nav::Admin))
                                 }
                             }
                         }
                     }
+                    (switcher(lang, &chrome.here))
                     @if let Some(session) = chrome.session {
                         form.logout #logout-form method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(session.csrf);
                             span.who {
-                                (session.identity.name) " · " (session.identity.role.as_str())
+                                (session.identity.name) " · " (role_name(lang, session.identity.role))
                             }
-                            button.link type="submit" { "Log out" }
+                            button.link type="submit" { (t(lang, "layout-logout")) }
                         }
                     }
                 }
                 main #main tabindex="-1" { (content) }
+            }
+        }
+    }
+}
+
+/// The role's name in `lang` (the role itself stays `staff`, `viewer`, `admin` in the API).
+pub fn role_name(lang: Lang, role: Role) -> String {
+    t(lang, &format!("role-{}", role.as_str()))
+}
+
+/// Links to this page in every language, each named in its own language; the current
+/// one is marked. A choice made here is remembered in a cookie ([`remember_lang`]).
+fn switcher(current: Lang, here: &Here) -> Markup {
+    html! {
+        nav.lang aria-label=(t(current, "layout-language")) {
+            ul {
+                @for lang in Lang::all() {
+                    @let name = t(lang, "language-name");
+                    li {
+                        // Phones show the short name (`简体`), wider screens the full one.
+                        a href=(here.with_lang(lang)) lang=(lang.tag()) hreflang=(lang.tag())
+                            aria-current=[(lang == current).then_some("true")] aria-label=(name) title=(name)
+                        {
+                            span.long { (name) }
+                            span.short aria-hidden="true" { (t(lang, "language-short")) }
+                        }
+                    }
+                }
             }
         }
     }
@@ -116,4 +182,29 @@ pub fn respond(status: StatusCode, markup: Markup) -> HttpResponse {
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::REFERRER_POLICY, "same-origin"))
         .body(markup.into_string())
+}
+
+/// How long the language cookie lives: a year (the choice is a preference, not a secret).
+const LANG_COOKIE_DAYS: i64 = 365;
+
+/// Middleware for the page routes: a page asked for with a valid `?lang=` remembers it in
+/// the `horrors_lang` cookie, so the next page (and the charts it shows) keep it.
+pub async fn remember_lang(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> actix_web::Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>> {
+    use actix_web::cookie::{time, Cookie, SameSite};
+    let asked = Lang::asked(req.request());
+    let mut res = next.call(req).await?;
+    if let Some(lang) = asked {
+        let cookie = Cookie::build(crate::i18n::LANG_COOKIE, lang.tag())
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .max_age(time::Duration::days(LANG_COOKIE_DAYS))
+            .finish();
+        // A header that cannot be added leaves the page as it is, in the right language.
+        let _ = res.response_mut().add_cookie(&cookie);
+    }
+    Ok(res)
 }

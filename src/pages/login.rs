@@ -9,10 +9,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::layout::{self, Chrome, Nav};
+use super::layout::{self, role_name, Chrome, Here, Nav};
 use super::session::{self, Session, LIFETIME_DAYS};
 use crate::error::Result;
 use crate::http::extract::SESSION_COOKIE;
+use crate::i18n::{t, Lang};
 use crate::store::Store;
 
 #[derive(Deserialize)]
@@ -39,7 +40,14 @@ pub async fn form(
 ) -> Result<HttpResponse> {
     let current = session::current(&req, &store).await?;
     let next = query.next.as_deref().and_then(session::safe_next);
-    Ok(render(&store, StatusCode::OK, current.as_ref(), next, None))
+    Ok(render(
+        &req,
+        &store,
+        StatusCode::OK,
+        current.as_ref(),
+        next,
+        None,
+    ))
 }
 
 /// `POST /login`: a valid token starts a session and goes on to `next` (or one's page).
@@ -51,24 +59,24 @@ pub async fn submit(
     let LoginForm { token, next } = body.into_inner();
     let next = next.as_deref().and_then(session::safe_next);
     if !same_origin(&req) {
-        let message = "This sign-in did not come from this site's own login page.";
         return Ok(render(
+            &req,
             &store,
             StatusCode::FORBIDDEN,
             None,
             next,
-            Some(message),
+            Some("login-error-origin"),
         ));
     }
     let token = token.trim().to_string();
     if token.is_empty() {
-        let message = "Paste your token first.";
         return Ok(render(
+            &req,
             &store,
             StatusCode::UNPROCESSABLE_ENTITY,
             None,
             next,
-            Some(message),
+            Some("login-error-empty"),
         ));
     }
     let lifetime = chrono::Duration::days(LIFETIME_DAYS);
@@ -79,14 +87,13 @@ pub async fn submit(
         if let Some(throttled) = crate::http::extract::record_failure(&req) {
             return Err(throttled);
         }
-        let message =
-            "That token is unknown or has been revoked. Check it, or ask an admin for a new one.";
         return Ok(render(
+            &req,
             &store,
             StatusCode::UNAUTHORIZED,
             None,
             next,
-            Some(message),
+            Some("login-error-unknown"),
         ));
     };
     let cookie = Cookie::build(SESSION_COOKIE, secret)
@@ -112,13 +119,13 @@ pub async fn logout(
 ) -> Result<HttpResponse> {
     if let Some(current) = session::current(&req, &store).await? {
         if current.csrf != body.csrf {
-            let message = "Log out from the button on one of this site's pages.";
             return Ok(render(
+                &req,
                 &store,
                 StatusCode::FORBIDDEN,
                 Some(&current),
                 None,
-                Some(message),
+                Some("login-error-logout"),
             ));
         }
         let secret = current.secret.clone();
@@ -169,7 +176,9 @@ fn host_of(url: &str) -> Option<String> {
     (!host.is_empty() && !host.contains('@')).then(|| host.to_ascii_lowercase())
 }
 
+/// The login page; `error` is the id of the message to show above the form.
 fn render(
+    req: &HttpRequest,
     store: &Store,
     status: StatusCode,
     current: Option<&Session>,
@@ -180,37 +189,48 @@ fn render(
         .snapshot()
         .map(|s| s.settings.name.clone())
         .unwrap_or_default();
+    let lang = super::lang_of(req, store);
+    let title = t(lang, "login-title");
     let chrome = Chrome {
-        title: "Log in",
+        title: &title,
         organization: &organization,
         session: current,
         nav: Nav::None,
         script: None,
+        lang,
+        here: Here::of(req),
     };
-    layout::respond(status, layout::page(&chrome, content(current, next, error)))
+    let error = error.map(|id| t(lang, id));
+    let content = content(lang, current, next, error.as_deref());
+    layout::respond(status, layout::page(&chrome, content))
 }
 
-fn content(current: Option<&Session>, next: Option<&str>, error: Option<&str>) -> Markup {
+fn content(
+    lang: Lang,
+    current: Option<&Session>,
+    next: Option<&str>,
+    error: Option<&str>,
+) -> Markup {
     html! {
         section.login {
-            h1 { "Log in" }
+            h1 { (t(lang, "login-title")) }
             @if let Some(current) = current {
                 p.notice {
-                    "You are signed in as " strong { (current.identity.name) } " ("
-                    (current.identity.role.as_str()) "). "
-                    a href=(session::home_of(current.identity.role)) { "Go to your page" }
-                    ", or paste another token below to switch."
+                    (crate::tr!(lang, "login-signed-in",
+                        name = current.identity.name.as_str(),
+                        role = role_name(lang, current.identity.role)))
+                    " "
+                    a href=(session::home_of(current.identity.role)) { (t(lang, "login-go-home")) }
+                    " "
+                    (t(lang, "login-switch"))
                 }
             }
-            p {
-                "Paste the token your admin gave you. This device then stays signed in for "
-                (LIFETIME_DAYS) " days, or until the token is revoked."
-            }
+            p { (crate::tr!(lang, "login-intro", days = LIFETIME_DAYS)) }
             form method="post" action="/login" {
                 @if let Some(error) = error {
                     p.error #login-error role="alert" { (error) }
                 }
-                label for="token" { "Token" }
+                label for="token" { (t(lang, "login-token")) }
                 @if error.is_some() {
                     input #token type="password" name="token" required autocomplete="off"
                         spellcheck="false" autocapitalize="off" aria-invalid="true"
@@ -222,7 +242,7 @@ fn content(current: Option<&Session>, next: Option<&str>, error: Option<&str>) -
                 @if let Some(next) = next {
                     input type="hidden" name="next" value=(next);
                 }
-                button.primary type="submit" { "Log in" }
+                button.primary type="submit" { (t(lang, "login-submit")) }
             }
         }
     }

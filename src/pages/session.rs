@@ -6,10 +6,11 @@ use actix_web::http::{header, StatusCode};
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::html;
 
-use super::layout::{self, Chrome, Nav};
+use super::layout::{self, role_name, Chrome, Here, Nav};
 use crate::auth::{Identity, Role};
 use crate::error::{Error, Result};
 use crate::http::extract::SESSION_COOKIE;
+use crate::i18n::t;
 use crate::store::Store;
 
 /// How long a page session lives on the server (and the cookie in the browser).
@@ -56,7 +57,7 @@ pub async fn require(
         return Ok(Err(to_login(req)));
     };
     if session.identity.role < role {
-        return Ok(Err(forbidden(store, &session, role)));
+        return Ok(Err(forbidden(req, store, &session, role)));
     }
     Ok(Ok(session))
 }
@@ -106,29 +107,40 @@ pub fn safe_next(next: &str) -> Option<&str> {
 }
 
 /// The plain 403 page: which role the page needs and which one the caller has.
-fn forbidden(store: &web::Data<Store>, session: &Session, needed: Role) -> HttpResponse {
+fn forbidden(
+    req: &HttpRequest,
+    store: &web::Data<Store>,
+    session: &Session,
+    needed: Role,
+) -> HttpResponse {
     let organization = store
         .snapshot()
         .map(|s| s.settings.name.clone())
         .unwrap_or_default();
+    let lang = super::lang_of(req, store);
     let who = &session.identity;
+    let (needed, has) = (role_name(lang, needed), role_name(lang, who.role));
     let content = html! {
         section.notice {
-            h1 { "This page needs the " (needed.as_str()) " role" }
+            h1 { (crate::tr!(lang, "forbidden-heading", role = needed.as_str())) }
             p {
-                "You are signed in as " strong { (who.name) } " with the "
-                strong { (who.role.as_str()) } " role. Ask an admin for a "
-                (needed.as_str()) " token, or go to "
-                a href=(home_of(who.role)) { "your own page" } "."
+                (crate::tr!(lang, "forbidden-signed-in", name = who.name.as_str(), role = has))
+                " "
+                (crate::tr!(lang, "forbidden-ask", role = needed))
+                " "
+                a href=(home_of(who.role)) { (t(lang, "forbidden-own-page")) }
             }
         }
     };
+    let title = t(lang, "forbidden-title");
     let chrome = Chrome {
-        title: "Not allowed",
+        title: &title,
         organization: &organization,
         session: Some(session),
         nav: Nav::None,
         script: None,
+        lang,
+        here: Here::of(req),
     };
     layout::respond(StatusCode::FORBIDDEN, layout::page(&chrome, content))
 }

@@ -8,6 +8,7 @@ mod catalogue;
 mod charts;
 mod cycles;
 mod exports;
+mod languages;
 mod openapi;
 mod ranking;
 mod robustness;

@@ -92,6 +92,10 @@ const TESTS: &[Test] = &[
     ("logout ends the session on the server", logout),
     ("a session dies with its token", session_dies_with_token),
     (
+        "every page reads in English, Simplified and Traditional Chinese; the switcher remembers",
+        languages,
+    ),
+    (
         "assets are embedded, typed and cached; no request ever leaves the server",
         assets_and_requests,
     ),
@@ -744,7 +748,7 @@ fn dashboard(s: &mut Suite) {
         let img = q(&format!("#chart-{name} img"));
         assert_eq!(
             page.attr(&img, "src").unwrap(),
-            format!("/charts/{name}.svg?{query}")
+            format!("/charts/{name}.svg?{query}&lang=en")
         );
         assert!(page.attr(&img, "alt").unwrap().chars().count() > 20);
         page.eval(&format!("({img}).scrollIntoView({{block: 'center'}})"));
@@ -797,7 +801,7 @@ fn dashboard(s: &mut Suite) {
         .contains("from 2026-01-01 to 2026-01-31"));
     assert_eq!(
         page.attr(&q("#chart-pareto img"), "src").unwrap(),
-        "/charts/pareto.svg?from=2026-01-01&to=2026-01-31"
+        "/charts/pareto.svg?from=2026-01-01&to=2026-01-31&lang=en"
     );
     // A bad window is explained, not a crash.
     let status = page.goto(&s.url("/dashboard?from=2026-02-30&to=2026-03-01"));
@@ -938,6 +942,189 @@ fn session_dies_with_token(s: &mut Suite) {
     assert_eq!(s.server.api(&s.admin, "POST", &revoke, None).status, 200);
     page.reload();
     assert_eq!(page.path(), "/login");
+}
+
+/// The message files, to know what each page should say and which ids must never show.
+const LOCALES: [(&str, &str); 3] = [
+    ("en", include_str!("../../locales/en/horrors.ftl")),
+    ("zh-Hans", include_str!("../../locales/zh-Hans/horrors.ftl")),
+    ("zh-Hant", include_str!("../../locales/zh-Hant/horrors.ftl")),
+];
+
+/// A one-line message of a locale file, as written (placeholders and all).
+fn message(ftl: &str, id: &str) -> String {
+    let prefix = format!("{id} = ");
+    ftl.lines()
+        .find_map(|line| line.strip_prefix(prefix.as_str()))
+        .unwrap_or_else(|| panic!("no one-line message {id}"))
+        .to_string()
+}
+
+/// Checks a page in a language: `<html lang>`, the texts expected, no Fluent placeholder or
+/// message id in what is shown, and at 390 px nothing sticking out of its button.
+fn check_language(page: &Page, tag: &str, ftl: &str, what: &str, expected: &[&str]) {
+    assert_eq!(
+        page.eval_str("document.documentElement.lang"),
+        tag,
+        "{what}"
+    );
+    let text = page.eval_str(
+        "document.body.textContent + ' ' + [...document.querySelectorAll('[placeholder], [aria-label], [title], [alt]')]
+           .map(e => [e.placeholder, e.ariaLabel, e.title, e.alt].filter(Boolean).join(' ')).join(' ')",
+    );
+    for id in expected {
+        let shown = message(ftl, id);
+        assert!(
+            text.contains(&shown),
+            "{what}: {id} ({shown:?}) missing from {text}"
+        );
+    }
+    assert!(
+        !text.contains("{ $") && !text.contains("{$"),
+        "{what}: a placeholder shows: {text}"
+    );
+    let ids: Vec<&str> = LOCALES[0]
+        .1
+        .lines()
+        .filter_map(|l| l.split_once(" = ").map(|(id, _)| id))
+        .filter(|id| id.contains('-') && !id.contains(' '))
+        .collect();
+    for id in ids {
+        assert!(
+            !text.contains(id),
+            "{what}: message id {id} shows instead of its text"
+        );
+    }
+    let overflowing = page.eval(
+        "[...document.querySelectorAll('button, summary, label, header.top a, ul.chips a, .tier, .badge')]
+           .filter(e => e.offsetParent !== null && e.scrollWidth > e.clientWidth + 1)
+           .map(e => e.outerHTML.slice(0, 160))",
+    );
+    assert_eq!(overflowing, json!([]), "{what}: text sticks out of its box");
+    assert!(
+        page.eval_bool("document.documentElement.scrollWidth <= window.innerWidth"),
+        "{what}: the page scrolls sideways"
+    );
+}
+
+fn languages(s: &mut Suite) {
+    let staff = s.browser.page(PHONE);
+    login(&staff, s.origin(), &s.staff, Some("/tally"));
+    let viewer = s.browser.page(PHONE);
+    login(&viewer, s.origin(), &s.viewer, Some("/dashboard"));
+    let admin = s.browser.page(PHONE);
+    login(&admin, s.origin(), &s.admin, Some("/admin"));
+    let stranger = s.browser.page(PHONE);
+    for (tag, ftl) in LOCALES {
+        let at = |route: &str| {
+            s.url(&format!(
+                "{route}{}lang={tag}",
+                if route.contains('?') { '&' } else { '?' }
+            ))
+        };
+        stranger.goto(&at("/login"));
+        check_language(
+            &stranger,
+            tag,
+            ftl,
+            &format!("{tag} login"),
+            &["login-title", "login-token", "language-name"],
+        );
+        staff.goto(&at("/tally"));
+        check_language(
+            &staff,
+            tag,
+            ftl,
+            &format!("{tag} tally"),
+            &[
+                "tally-lead",
+                "tally-complaint",
+                "tally-more",
+                "nav-tally",
+                "layout-logout",
+            ],
+        );
+        assert_eq!(staff.goto(&at("/dashboard")), 403);
+        check_language(
+            &staff,
+            tag,
+            ftl,
+            &format!("{tag} forbidden"),
+            &["forbidden-own-page"],
+        );
+        viewer.goto(&at("/dashboard?days=7"));
+        check_language(
+            &viewer,
+            tag,
+            ftl,
+            &format!("{tag} dashboard"),
+            &[
+                "dashboard-question",
+                "dashboard-ranking",
+                "col-tier",
+                "picker-custom",
+                "dashboard-exports",
+            ],
+        );
+        let img = q("#chart-pareto img");
+        viewer.eval(&format!("({img}).scrollIntoView({{block: 'center'}})"));
+        viewer.wait_for(&format!("({img}).complete && ({img}).naturalWidth > 0"));
+        admin.goto(&at("/admin"));
+        check_language(
+            &admin,
+            tag,
+            ftl,
+            &format!("{tag} admin"),
+            &[
+                "admin-catalogue",
+                "admin-create-token",
+                "admin-start-cycle",
+                "admin-save-catalogue",
+            ],
+        );
+    }
+
+    // The switcher: a choice made on one page holds on the next, without ?lang.
+    staff.goto(&s.url("/tally?lang=zh-Hans"));
+    staff.click_navigating(&q(r#"nav.lang a[hreflang="zh-Hant"]"#));
+    assert_eq!(staff.eval_str("document.documentElement.lang"), "zh-Hant");
+    staff.goto(&s.url("/tally"));
+    assert_eq!(staff.eval_str("document.documentElement.lang"), "zh-Hant");
+    assert_eq!(
+        staff
+            .attr(&q(r#"nav.lang a[aria-current="true"]"#), "aria-label")
+            .unwrap(),
+        "繁體中文"
+    );
+    // The tally's own messages come with the page, in its language.
+    staff.tap(&button("wrong-address"));
+    staff.wait_for("document.getElementById('last').textContent.includes('已儲存')");
+    staff.wait_for("document.getElementById('sync').textContent === '所有點擊都已儲存。'");
+    s.shot(&staff, "tally-phone-zh-Hant.png");
+    staff.tap(&q("#undo"));
+    staff.wait_for("document.getElementById('last').textContent.startsWith('已復原')");
+
+    staff.goto(&s.url("/tally?lang=zh-Hans"));
+    staff.tap(&button("wrong-address"));
+    staff.wait_for("document.getElementById('last').textContent.includes('已保存')");
+    s.shot(&staff, "tally-phone-zh-Hans.png");
+    staff.tap(&q("#undo"));
+    staff.wait_for("document.getElementById('last').textContent.startsWith('已撤销')");
+
+    let desk = s.browser.page(DESKTOP);
+    login(
+        &desk,
+        s.origin(),
+        &s.viewer,
+        Some("/dashboard?lang=zh-Hans"),
+    );
+    for name in ["pareto", "compare", "cost", "trend", "matrix"] {
+        let img = q(&format!("#chart-{name} img"));
+        desk.eval(&format!("({img}).scrollIntoView({{block: 'center'}})"));
+        desk.wait_for(&format!("({img}).complete && ({img}).naturalWidth > 0"));
+    }
+    desk.eval("window.scrollTo(0, 0)");
+    s.shot(&desk, "dashboard-desktop-zh-Hans.png");
 }
 
 fn assets_and_requests(s: &mut Suite) {
