@@ -572,7 +572,7 @@ fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()
     let served = actix_web::rt::System::new().block_on({
         let store = store.clone();
         async move {
-            let server = crate::http::run_with(listener, store, options).map_err(io)?;
+            let server = crate::app::run_with(listener, store, options).map_err(io)?;
             server.await.map_err(io)
         }
     });

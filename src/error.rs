@@ -56,7 +56,7 @@ pub enum Error {
     NotFound(String),
     /// 405, with the methods the resource allows.
     #[error("method not allowed; allowed: {0}")]
-    MethodNotAllowed(&'static str),
+    MethodNotAllowed(String),
     /// 409.
     #[error("{message}")]
     Conflict {
@@ -313,7 +313,7 @@ impl ResponseError for Error {
                 response.insert_header((header::WWW_AUTHENTICATE, "Bearer realm=\"horrors\""));
             }
             Error::MethodNotAllowed(allow) => {
-                response.insert_header((header::ALLOW, *allow));
+                response.insert_header((header::ALLOW, allow.as_str()));
             }
             Error::Throttled(seconds) => {
                 response.insert_header((header::RETRY_AFTER, seconds.max(&1).to_string()));

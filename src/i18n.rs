@@ -341,6 +341,14 @@ pub fn t(lang: Lang, id: &str) -> String {
     format(lang, id, None)
 }
 
+/// A cycle's status (`planned`, `running`, `finished`) in `lang`; anything else as it is.
+pub fn cycle_status(lang: Lang, status: &str) -> String {
+    match status {
+        "planned" | "running" | "finished" => t(lang, &format!("cycle-status-{status}")),
+        other => other.to_string(),
+    }
+}
+
 /// The message `id` in `lang` with named arguments:
 /// `tr!(lang, "dashboard-total", count = 12, cost = "USD 3.00")`.
 #[macro_export]

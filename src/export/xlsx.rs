@@ -214,7 +214,7 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
             ("xlsx-verdict", 10.0),
         ],
     )?;
-    let status = |status: &str| crate::pages::cycle_status(lang, status);
+    let status = |status: &str| crate::i18n::cycle_status(lang, status);
     let pct = Format::new().set_num_format("0.0%");
     let day = day_format();
     let mut r = 1u32;

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use sha2::Digest;
 use utoipa::ToSchema;
 
-use super::extract::{Admin, Params, Staff, Viewer};
+use super::extract::{lang_of, Admin, Params, Staff, Viewer};
 use super::json::Json;
 use super::Guard;
 use crate::auth::Role;
@@ -862,7 +862,7 @@ pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Resul
 pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["year", "lang"], false)?;
     let year = params.parsed("year", crate::export::annual::parse_year)?;
-    let lang = crate::pages::lang_of(&req, &store);
+    let lang = lang_of(&req, &store);
     let store = store.into_inner();
     let (year, file) = store
         .call(move |store| {
@@ -968,7 +968,7 @@ pub async fn chart(
         width,
         height,
         today: report::today(&store, store.now())?,
-        lang: Some(crate::pages::lang_of(&req, &store)),
+        lang: Some(lang_of(&req, &store)),
     };
     let store = store.into_inner();
     let bytes = render_bounded(&guard, move || report::chart(&store, &request)).await?;

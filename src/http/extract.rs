@@ -1,5 +1,6 @@
 //! Request extractors: who is calling (one type per role, so a handler cannot forget to
-//! check), and strict query-string parsing with the window options every read shares.
+//! check), the language of what people read, and strict query-string parsing with the
+//! window options every read shares.
 
 use std::collections::BTreeMap;
 
@@ -11,6 +12,7 @@ use futures_util::future::LocalBoxFuture;
 use crate::auth::{Identity, Role};
 use crate::calendar::{local_day, Window};
 use crate::error::{Error, Result};
+use crate::i18n::Lang;
 use crate::store::Store;
 
 use super::Guard;
@@ -167,6 +169,16 @@ role_extractor!(
     "A caller with at least the viewer role."
 );
 role_extractor!(Admin, Role::Admin, "A caller with the admin role.");
+
+/// The language of a page, chart or annual review: `?lang=`, the cookie,
+/// `Accept-Language`, then the organization's (English before any configuration).
+pub fn lang_of(req: &HttpRequest, store: &Store) -> Lang {
+    let default = store
+        .snapshot()
+        .map(|s| s.settings.language)
+        .unwrap_or_default();
+    Lang::of_request(req, default)
+}
 
 /// The query string, parsed strictly: unknown and repeated parameters are errors.
 pub struct Params {

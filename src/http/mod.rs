@@ -1,11 +1,13 @@
-//! The HTTP server: one route table, body limits, and every error in one JSON shape,
-//! actix's own extractor and routing errors included.
+//! The HTTP server: the registration of a route table ([`route`]), body limits, the
+//! middleware, and every error in one JSON shape, actix's own extractor and routing errors
+//! included. The route table itself, API and pages, is [`crate::app::ROUTES`].
 
 pub mod api;
 pub mod extract;
 pub mod guard;
 pub mod json;
-mod openapi;
+pub(crate) mod openapi;
+pub mod route;
 
 use std::future::Future as _;
 use std::net::TcpListener;
@@ -23,6 +25,7 @@ use actix_web::{web, App, HttpMessage as _, HttpRequest, HttpResponse, HttpServe
 use futures_util::Stream;
 
 pub use guard::{Guard, HttpOptions};
+pub use route::{Kind, Method, Route};
 
 use crate::error::{Error, Result};
 use crate::store::Store;
@@ -32,16 +35,14 @@ pub const BODY_LIMIT: usize = 64 * 1024;
 /// Body cap for a batch of ticks.
 pub const BATCH_BODY_LIMIT: usize = 2 * 1024 * 1024;
 
-/// Starts the app on `listener` (bind `127.0.0.1:0` in tests) and returns the running server.
-pub fn run(listener: TcpListener, store: Store) -> std::io::Result<Server> {
-    run_with(listener, store, HttpOptions::default())
-}
-
-/// [`run`] with deployment options (trusted proxies, body deadline, chart renders).
-pub fn run_with(
+/// Serves `routes` on `listener` (bind `127.0.0.1:0` in tests) with deployment options
+/// (trusted proxies, body deadline, chart renders), and returns the running server. The
+/// app's own table and entry points are in [`crate::app`].
+pub fn serve(
     listener: TcpListener,
     store: Store,
     options: HttpOptions,
+    routes: &'static [Route],
 ) -> std::io::Result<Server> {
     let store = web::Data::new(store);
     let guard = web::Data::new(Guard::new(options));
@@ -57,8 +58,7 @@ pub fn run_with(
                     .error_handler(form_error),
             )
             .app_data(web::PayloadConfig::new(BODY_LIMIT))
-            .configure(configure)
-            .configure(crate::pages::configure)
+            .configure(|cfg| route::configure(cfg, routes))
             .default_service(web::to(not_found))
             .wrap(ErrorHandlers::new().default_handler(json_error_body))
             .wrap(Compress::default())
@@ -72,87 +72,6 @@ pub fn run_with(
     .shutdown_timeout(5)
     .run();
     Ok(server)
-}
-
-/// The route table: JSON under `/api`, operations at the root.
-pub fn configure(cfg: &mut web::ServiceConfig) {
-    use api::*;
-    cfg.service(resource("/healthz", "GET, HEAD").route(get().to(healthz)))
-        .service(resource("/api/openapi.json", "GET, HEAD").route(get().to(openapi::document)))
-        .service(
-            resource("/api/horrors", "GET, HEAD, PUT")
-                .route(get().to(list_horrors))
-                .route(web::put().to(put_horrors)),
-        )
-        .service(resource("/api/horrors/history", "GET, HEAD").route(get().to(horror_history)))
-        .service(
-            resource("/api/ticks", "GET, HEAD, POST")
-                .route(get().to(list_ticks))
-                .route(web::post().to(post_tick)),
-        )
-        .service(
-            resource("/api/ticks/batch", "POST")
-                .app_data(web::PayloadConfig::new(BATCH_BODY_LIMIT))
-                .route(web::post().to(post_batch)),
-        )
-        .service(resource("/api/ticks/{id}/void", "POST").route(web::post().to(void_tick)))
-        .service(resource("/api/ranking", "GET, HEAD").route(get().to(ranking)))
-        .service(resource("/api/trend", "GET, HEAD").route(get().to(trend)))
-        .service(
-            resource("/api/tokens", "GET, HEAD, POST")
-                .route(get().to(list_tokens))
-                .route(web::post().to(create_token)),
-        )
-        .service(resource("/api/tokens/{id}/revoke", "POST").route(web::post().to(revoke_token)))
-        .service(resource("/api/me", "GET, HEAD").route(get().to(me)))
-        .service(
-            resource("/api/cycles", "GET, HEAD, POST")
-                .route(get().to(list_cycles))
-                .route(web::post().to(create_cycle)),
-        )
-        .service(resource("/api/export/ticks.csv", "GET, HEAD").route(get().to(export_ticks)))
-        .service(resource("/api/export/ranking.csv", "GET, HEAD").route(get().to(export_ranking)))
-        .service(resource("/api/export/annual.zip", "GET, HEAD").route(get().to(export_annual)))
-        .service(resource("/charts/{file}", "GET, HEAD").route(get().to(chart)))
-        .service(
-            resource("/api/cycles/{id}", "GET, HEAD, PUT")
-                .route(get().to(get_cycle))
-                .route(web::put().to(put_cycle)),
-        );
-}
-
-/// Every route path, for the OpenAPI coverage test.
-pub const ROUTES: &[&str] = &[
-    "/healthz",
-    "/api/openapi.json",
-    "/api/horrors",
-    "/api/horrors/history",
-    "/api/ticks",
-    "/api/ticks/batch",
-    "/api/ticks/{id}/void",
-    "/api/ranking",
-    "/api/trend",
-    "/api/tokens",
-    "/api/tokens/{id}/revoke",
-    "/api/me",
-    "/api/cycles",
-    "/api/cycles/{id}",
-    "/api/export/ticks.csv",
-    "/api/export/ranking.csv",
-    "/api/export/annual.zip",
-    "/charts/{file}",
-];
-
-/// A resource whose other methods get 405 with an `Allow` header listing `allow`.
-fn resource(path: &str, allow: &'static str) -> actix_web::Resource {
-    web::resource(path).default_service(web::to(move || async move {
-        Err::<HttpResponse, _>(Error::MethodNotAllowed(allow))
-    }))
-}
-
-/// GET, and HEAD with the same headers and no body (actix drops HEAD bodies).
-pub(crate) fn get() -> actix_web::Route {
-    web::route().guard(actix_web::guard::Any(actix_web::guard::Get()).or(actix_web::guard::Head()))
 }
 
 async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
@@ -282,6 +201,32 @@ async fn log_request(
         tracing::warn!(target: "access", %method, %path, status, micros, "request failed");
     } else {
         tracing::info!(target: "access", %method, %path, status, micros, "request");
+    }
+    Ok(res)
+}
+
+/// How long the language cookie lives: a year (the choice is a preference, not a secret).
+const LANG_COOKIE_DAYS: i64 = 365;
+
+/// Middleware for the page routes ([`Kind::Page`]): a page asked for with a valid `?lang=`
+/// remembers it in the `horrors_lang` cookie, so the next page (and the charts it shows)
+/// keep it.
+pub async fn remember_lang(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> actix_web::Result<ServiceResponse<impl MessageBody>> {
+    use actix_web::cookie::{time, Cookie, SameSite};
+    let asked = crate::i18n::Lang::asked(req.request());
+    let mut res = next.call(req).await?;
+    if let Some(lang) = asked {
+        let cookie = Cookie::build(crate::i18n::LANG_COOKIE, lang.tag())
+            .path("/")
+            .http_only(true)
+            .same_site(SameSite::Lax)
+            .max_age(time::Duration::days(LANG_COOKIE_DAYS))
+            .finish();
+        // A header that cannot be added leaves the page as it is, in the right language.
+        let _ = res.response_mut().add_cookie(&cookie);
     }
     Ok(res)
 }

@@ -8,7 +8,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
-use super::cycle_status;
 use super::layout::{self, role_name, Chrome, Here, Nav};
 use super::session;
 use crate::auth::Role;
@@ -17,7 +16,8 @@ use crate::catalogue::Horror;
 use crate::config::{MAX_HORRORS, MIN_HORRORS};
 use crate::cycles::{CycleSummary, MAX_FOCUS};
 use crate::error::{Error, Result};
-use crate::i18n::{rich, script_messages, t, Lang};
+use crate::http::extract::lang_of;
+use crate::i18n::{cycle_status, rich, script_messages, t, Lang};
 use crate::money::Currency;
 use crate::report;
 use crate::store::{Snapshot, Store, TokenInfo};
@@ -77,7 +77,7 @@ pub async fn page(
     })
     .await
     .map_err(|e| Error::internal(format!("admin task failed: {e}")))??;
-    let lang = super::lang_of(&req, &store);
+    let lang = lang_of(&req, &store);
     let saved = match query.saved.as_deref() {
         Some("catalogue") => Some(t(lang, "admin-saved-catalogue")),
         Some("cycle") => Some(t(lang, "admin-saved-cycle")),

@@ -14,7 +14,7 @@ use crate::auth::Role;
 use crate::calendar::Window;
 use crate::cycles::CycleSummary;
 use crate::error::{Error, Result};
-use crate::http::extract::Params;
+use crate::http::extract::{lang_of, Params};
 use crate::i18n::{rich, t, Lang};
 use crate::money::Currency;
 use crate::ranking::{change_pct, By, RankedItem, Ranking, Tier};
@@ -163,7 +163,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         Ok(session) => session,
         Err(response) => return Ok(response),
     };
-    let lang = super::lang_of(&req, &store);
+    let lang = lang_of(&req, &store);
     let (choice, window, problem) = match choose(&req, &store).await {
         Ok((choice, window)) => (choice, window, None),
         Err(Error::Invalid { message, .. }) => {
@@ -383,7 +383,7 @@ fn picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
                                                 name = cycle.name.as_str(),
                                                 start = cycle.start.as_str(),
                                                 end = cycle.end.as_str(),
-                                                status = super::cycle_status(lang, &cycle.status)))
+                                                status = crate::i18n::cycle_status(lang, &cycle.status)))
                                         }
                                     }
                                 }

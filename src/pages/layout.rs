@@ -137,7 +137,8 @@ pub fn role_name(lang: Lang, role: Role) -> String {
 }
 
 /// Links to this page in every language, each named in its own language; the current
-/// one is marked. A choice made here is remembered in a cookie ([`remember_lang`]).
+/// one is marked. A choice made here is remembered in a cookie
+/// ([`crate::http::remember_lang`]).
 fn switcher(current: Lang, here: &Here) -> Markup {
     html! {
         nav.lang aria-label=(t(current, "layout-language")) {
@@ -182,29 +183,4 @@ pub fn respond(status: StatusCode, markup: Markup) -> HttpResponse {
         .insert_header((header::X_FRAME_OPTIONS, "DENY"))
         .insert_header((header::REFERRER_POLICY, "same-origin"))
         .body(markup.into_string())
-}
-
-/// How long the language cookie lives: a year (the choice is a preference, not a secret).
-const LANG_COOKIE_DAYS: i64 = 365;
-
-/// Middleware for the page routes: a page asked for with a valid `?lang=` remembers it in
-/// the `horrors_lang` cookie, so the next page (and the charts it shows) keep it.
-pub async fn remember_lang(
-    req: actix_web::dev::ServiceRequest,
-    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
-) -> actix_web::Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>> {
-    use actix_web::cookie::{time, Cookie, SameSite};
-    let asked = Lang::asked(req.request());
-    let mut res = next.call(req).await?;
-    if let Some(lang) = asked {
-        let cookie = Cookie::build(crate::i18n::LANG_COOKIE, lang.tag())
-            .path("/")
-            .http_only(true)
-            .same_site(SameSite::Lax)
-            .max_age(time::Duration::days(LANG_COOKIE_DAYS))
-            .finish();
-        // A header that cannot be added leaves the page as it is, in the right language.
-        let _ = res.response_mut().add_cookie(&cookie);
-    }
-    Ok(res)
 }

@@ -12,7 +12,7 @@ use serde::Deserialize;
 use super::layout::{self, role_name, Chrome, Here, Nav};
 use super::session::{self, Session, LIFETIME_DAYS};
 use crate::error::Result;
-use crate::http::extract::SESSION_COOKIE;
+use crate::http::extract::{lang_of, SESSION_COOKIE};
 use crate::i18n::{t, Lang};
 use crate::store::Store;
 
@@ -189,7 +189,7 @@ fn render(
         .snapshot()
         .map(|s| s.settings.name.clone())
         .unwrap_or_default();
-    let lang = super::lang_of(req, store);
+    let lang = lang_of(req, store);
     let title = t(lang, "login-title");
     let chrome = Chrome {
         title: &title,

@@ -9,7 +9,7 @@ use maud::html;
 use super::layout::{self, role_name, Chrome, Here, Nav};
 use crate::auth::{Identity, Role};
 use crate::error::{Error, Result};
-use crate::http::extract::SESSION_COOKIE;
+use crate::http::extract::{lang_of, SESSION_COOKIE};
 use crate::i18n::t;
 use crate::store::Store;
 
@@ -117,7 +117,7 @@ fn forbidden(
         .snapshot()
         .map(|s| s.settings.name.clone())
         .unwrap_or_default();
-    let lang = super::lang_of(req, store);
+    let lang = lang_of(req, store);
     let who = &session.identity;
     let (needed, has) = (role_name(lang, needed), role_name(lang, who.role));
     let content = html! {

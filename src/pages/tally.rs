@@ -14,6 +14,7 @@ use super::session;
 use crate::auth::Role;
 use crate::calendar::local_day;
 use crate::error::Result;
+use crate::http::extract::lang_of;
 use crate::i18n::{script_messages, t, Lang};
 use crate::store::{Snapshot, Store};
 
@@ -68,7 +69,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
     let today = local_day(now, snapshot.settings.tz());
     let counts = store.call(move |s| s.counts_on(today)).await?;
     let count = |key: &str| counts.get(key).copied().unwrap_or(0);
-    let lang = super::lang_of(&req, &store);
+    let lang = lang_of(&req, &store);
     let content = content(
         lang,
         &snapshot,

@@ -1,37 +1,45 @@
-//! Authentication and roles: the full route × role matrix, token life cycle (create, use,
-//! revoke) and that only hashes of secrets are ever stored.
+//! Authentication and roles: the full route × role matrix, API and pages, walked from the
+//! app's route table; token life cycle (create, use, revoke) and that only hashes of
+//! secrets are ever stored.
 
+use horrors::app::ROUTES;
 use horrors::auth::Role;
+use horrors::http::Kind;
 use serde_json::{json, Value};
 
 use crate::helpers::{Reply, TestApp};
 
-/// Every (method, route) the server answers, and the lowest role allowed (None = open).
-const MATRIX: &[(&str, &str, Option<Role>)] = &[
-    ("GET", "/healthz", None),
-    ("GET", "/api/openapi.json", None),
-    ("GET", "/api/horrors", Some(Role::Staff)),
-    ("PUT", "/api/horrors", Some(Role::Admin)),
-    ("GET", "/api/horrors/history", Some(Role::Admin)),
-    ("GET", "/api/ticks", Some(Role::Viewer)),
-    ("POST", "/api/ticks", Some(Role::Staff)),
-    ("POST", "/api/ticks/batch", Some(Role::Staff)),
-    ("POST", "/api/ticks/{id}/void", Some(Role::Staff)),
-    ("GET", "/api/ranking", Some(Role::Viewer)),
-    ("GET", "/api/trend", Some(Role::Viewer)),
-    ("GET", "/api/tokens", Some(Role::Admin)),
-    ("POST", "/api/tokens", Some(Role::Admin)),
-    ("POST", "/api/tokens/{id}/revoke", Some(Role::Admin)),
-    ("GET", "/api/me", Some(Role::Staff)),
-    ("GET", "/api/cycles", Some(Role::Viewer)),
-    ("POST", "/api/cycles", Some(Role::Admin)),
-    ("GET", "/api/cycles/{id}", Some(Role::Viewer)),
-    ("PUT", "/api/cycles/{id}", Some(Role::Admin)),
-    ("GET", "/api/export/ticks.csv", Some(Role::Viewer)),
-    ("GET", "/api/export/ranking.csv", Some(Role::Viewer)),
-    ("GET", "/api/export/annual.zip", Some(Role::Viewer)),
-    ("GET", "/charts/{file}", Some(Role::Viewer)),
-];
+/// The (method, path, least role) of every route of the app's table of `kind` (None =
+/// open): the matrix the tests below walk, so a route added to the table is checked here
+/// without being listed again.
+fn matrix(kind: impl Fn(Kind) -> bool) -> Vec<(&'static str, &'static str, Option<Role>)> {
+    let all: Vec<_> = ROUTES
+        .iter()
+        .filter(|route| kind(route.kind))
+        .flat_map(|route| {
+            route
+                .endpoints()
+                .map(|e| (e.method.as_str(), route.path, e.role))
+        })
+        .collect();
+    // A filter that matched nothing would make every test below pass vacuously.
+    assert!(
+        all.iter().any(|(_, _, role)| role.is_none())
+            && all.iter().any(|(_, _, role)| role.is_some()),
+        "the table has open routes and routes that need a role"
+    );
+    all
+}
+
+/// The JSON API's routes.
+fn api() -> Vec<(&'static str, &'static str, Option<Role>)> {
+    matrix(|kind| kind == Kind::Api)
+}
+
+/// The pages and what serves them.
+fn pages() -> Vec<(&'static str, &'static str, Option<Role>)> {
+    matrix(|kind| kind != Kind::Api)
+}
 
 /// The catalogue of `CONFIG`, as a `PUT /api/horrors` body that changes nothing.
 pub fn config_catalogue() -> Value {
@@ -131,22 +139,6 @@ fn request(
     (reply, ok)
 }
 
-#[test]
-fn the_matrix_covers_every_route() {
-    for route in horrors::http::ROUTES {
-        assert!(
-            MATRIX.iter().any(|(_, r, _)| r == route),
-            "{route} is missing from the auth matrix"
-        );
-    }
-    for (_, route, _) in MATRIX {
-        assert!(
-            horrors::http::ROUTES.contains(route),
-            "{route} is not a route"
-        );
-    }
-}
-
 #[track_caller]
 fn assert_unauthorized(reply: &Reply, what: &str) {
     assert_eq!(reply.status, 401, "{what}: {}", reply.text);
@@ -174,7 +166,7 @@ fn no_token_or_a_bad_token_is_401_with_a_bearer_challenge() {
     let app = TestApp::spawn();
     let fx = fixture(&app);
     let ticks_before = app.tick_count();
-    for (method, route, role) in MATRIX {
+    for (method, route, role) in api() {
         let what = format!("{method} {route}");
         if role.is_none() {
             let (reply, ok) = request(&app, &fx, method, route, None);
@@ -234,11 +226,11 @@ fn each_role_reaches_exactly_its_routes() {
         (Role::Admin, app.admin.clone()),
     ];
     for (role, token) in &roles {
-        for (method, route, min) in MATRIX {
+        for (method, route, min) in api() {
             let what = format!("{role:?} {method} {route}");
             let (reply, ok) = request(&app, &fx, method, route, Some(token));
             match min {
-                Some(min) if role < min => {
+                Some(min) if *role < min => {
                     reply.assert_error(403, "forbidden");
                 }
                 _ => assert_eq!(reply.status, ok, "{what}: {}", reply.text),
@@ -252,6 +244,98 @@ fn each_role_reaches_exactly_its_routes() {
     assert_eq!(me.body, json!({"name": "exec", "role": "viewer"}));
     let me = app.get("/api/me", &app.admin);
     assert_eq!(me.body, json!({"name": "boss", "role": "admin"}));
+}
+
+/// Sends the request for a page route (method, route) that succeeds for a session with
+/// enough rights (`token`'s; none without a token), and returns the reply and the status
+/// that success has.
+fn page_request(app: &TestApp, method: &str, route: &str, token: Option<&str>) -> (Reply, u16) {
+    let cookie = token.map(|token| app.session(token));
+    let mut headers: Vec<(&str, String)> = Vec::new();
+    if let Some(cookie) = &cookie {
+        headers.push(("Cookie", cookie.clone()));
+    }
+    let form = "application/x-www-form-urlencoded";
+    let (path, body, ok): (String, Option<String>, u16) = match (method, route) {
+        // The caller's page, or the login page.
+        ("GET", "/") => (route.into(), None, 303),
+        ("POST", "/login") => {
+            headers.push(("Origin", app.base.clone()));
+            (route.into(), Some(format!("token={}", app.staff)), 303)
+        }
+        ("POST", "/logout") => {
+            // The session's CSRF secret, as its pages carry it.
+            let csrf = match (&cookie, token) {
+                (Some(cookie), Some(token)) => {
+                    let home = if token == app.staff {
+                        "/tally"
+                    } else {
+                        "/dashboard"
+                    };
+                    let page = app.call("GET", home, None, None, None, &[("Cookie", cookie)]);
+                    let marker = "name=\"csrf-token\" content=\"";
+                    let start = page.text.find(marker).expect("a CSRF meta") + marker.len();
+                    let end = start + page.text[start..].find('"').unwrap();
+                    page.text[start..end].to_string()
+                }
+                _ => "none".into(),
+            };
+            (route.into(), Some(format!("csrf={csrf}")), 303)
+        }
+        ("GET", "/static/{file}") => ("/static/style.css".into(), None, 200),
+        ("GET", _) => (route.into(), None, 200),
+        other => panic!("no page request for {other:?}"),
+    };
+    let headers: Vec<(&str, &str)> = headers.iter().map(|(n, v)| (*n, v.as_str())).collect();
+    let reply = app.call(
+        method,
+        &path,
+        None,
+        body.as_ref().map(|_| form),
+        body.as_deref().map(str::as_bytes),
+        &headers,
+    );
+    (reply, ok)
+}
+
+#[test]
+fn each_role_reaches_exactly_its_pages() {
+    let app = TestApp::spawn();
+    for (method, route, min) in pages() {
+        let what = format!("{method} {route} without a session");
+        let (reply, ok) = page_request(&app, method, route, None);
+        match min {
+            // Strangers are sent to log in, and back here afterwards.
+            Some(_) => {
+                assert_eq!(reply.status, 303, "{what}: {}", reply.text);
+                let location = reply.header("location").unwrap_or_default();
+                assert!(
+                    location.starts_with("/login?next="),
+                    "{what}: Location {location:?}"
+                );
+            }
+            None => assert_eq!(reply.status, ok, "{what} must be open: {}", reply.text),
+        }
+    }
+    let roles = [
+        (Role::Staff, &app.staff),
+        (Role::Viewer, &app.viewer),
+        (Role::Admin, &app.admin),
+    ];
+    for (role, token) in roles {
+        for (method, route, min) in pages() {
+            let what = format!("{role:?} {method} {route}");
+            let (reply, ok) = page_request(&app, method, route, Some(token));
+            match min {
+                Some(min) if role < min => {
+                    assert_eq!(reply.status, 403, "{what}: {}", reply.text);
+                    let kind = reply.header("content-type").unwrap_or_default();
+                    assert!(kind.starts_with("text/html"), "{what}: a page, not {kind}");
+                }
+                _ => assert_eq!(reply.status, ok, "{what}: {}", reply.text),
+            }
+        }
+    }
 }
 
 #[test]

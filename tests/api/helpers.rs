@@ -120,7 +120,7 @@ impl TestApp {
         let server_store = store.clone();
         std::thread::spawn(move || {
             actix_web::rt::System::new().block_on(async move {
-                horrors::http::run_with(listener, server_store, options)
+                horrors::app::run_with(listener, server_store, options)
                     .unwrap()
                     .await
                     .unwrap();
@@ -312,6 +312,22 @@ impl TestApp {
             Some(&bytes),
             &[],
         )
+    }
+
+    /// A page session for `token` (the login form, as a browser sends it): the
+    /// `Cookie` header value that carries it.
+    pub fn session(&self, token: &str) -> String {
+        let reply = self.call(
+            "POST",
+            "/login",
+            None,
+            Some("application/x-www-form-urlencoded"),
+            Some(format!("token={token}").as_bytes()),
+            &[("Origin", &self.base)],
+        );
+        assert_eq!(reply.status, 303, "{}", reply.text);
+        let cookie = reply.header("set-cookie").expect("a session cookie");
+        cookie.split(';').next().unwrap().to_string()
     }
 
     pub fn tick(&self, json: Value) -> Reply {

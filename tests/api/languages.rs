@@ -17,21 +17,6 @@ fn html_lang(reply: &Reply) -> &str {
     &reply.text[start..end]
 }
 
-/// A page session for `token` (the login form, as a browser sends it).
-fn session(app: &TestApp, token: &str) -> String {
-    let reply = app.call(
-        "POST",
-        "/login",
-        None,
-        Some("application/x-www-form-urlencoded"),
-        Some(format!("token={token}").as_bytes()),
-        &[("Origin", &app.base)],
-    );
-    assert_eq!(reply.status, 303, "{}", reply.text);
-    let cookie = reply.header("set-cookie").expect("a session cookie");
-    cookie.split(';').next().unwrap().to_string()
-}
-
 #[test]
 fn pages_follow_the_query_then_the_cookie_then_accept_language() {
     let app = TestApp::spawn();
@@ -145,7 +130,7 @@ fn the_configured_language_is_the_default() {
 #[test]
 fn pages_behind_a_session_take_lang_beside_their_own_options() {
     let app = TestApp::spawn();
-    let viewer = session(&app, &app.viewer);
+    let viewer = app.session(&app.viewer);
     let cookie = [("Cookie", viewer.as_str())];
     let reply = page(&app, "/dashboard?days=7&lang=zh-Hans", &cookie);
     assert_eq!(reply.status, 200);
@@ -171,7 +156,7 @@ fn pages_behind_a_session_take_lang_beside_their_own_options() {
     assert_eq!(reply.status, 200);
     assert_eq!(html_lang(&reply), "en");
 
-    let staff = session(&app, &app.staff);
+    let staff = app.session(&app.staff);
     let reply = page(&app, "/tally?lang=zh-Hant", &[("Cookie", staff.as_str())]);
     assert_eq!(reply.status, 200);
     // The script's texts come with the page: no request of their own.

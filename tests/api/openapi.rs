@@ -1,8 +1,15 @@
-//! The OpenAPI document covers every route, the open routes need no token, and the document
+//! The OpenAPI document covers exactly the API routes of the app's table with their roles
+//! (and `docs/api.md` every route), the open routes need no token, and the document
 //! says what a property-based checker needs (SPEC §14): every status, the constraints, enums,
 //! binary responses, nullable fields and optional bodies. `scripts/schemathesis` runs such a
 //! checker against the live server; these tests pin what an outside probe once found missing.
 
+use std::collections::BTreeMap;
+
+use actix_web::dev::ResourceDef;
+use horrors::app::ROUTES;
+use horrors::auth::Role;
+use horrors::http::{Kind, Method};
 use serde_json::Value;
 
 use crate::helpers::TestApp;
@@ -63,24 +70,67 @@ fn nullable(doc: &Value, field: &Value) -> bool {
         || field["nullable"] == true
 }
 
+/// The app's table as the OpenAPI document should have it: (path, lower-case method) of
+/// every API route, HEAD beside GET, with the least role (`None`: open).
+fn api_table() -> BTreeMap<(String, String), Option<&'static str>> {
+    let mut all = BTreeMap::new();
+    for route in ROUTES.iter().filter(|route| route.kind == Kind::Api) {
+        for endpoint in route.endpoints() {
+            let role = endpoint.role.map(Role::as_str);
+            let method = endpoint.method.as_str().to_lowercase();
+            if endpoint.method == Method::Get {
+                all.insert((route.path.to_string(), "head".to_string()), role);
+            }
+            all.insert((route.path.to_string(), method), role);
+        }
+    }
+    all
+}
+
+/// The least role an operation's `bearer` requirement names; `None` when it has none.
+fn documented_role(operation: &Value) -> Option<String> {
+    operation["security"].as_array().map(|_| {
+        operation["security"][0]["bearer"][0]
+            .as_str()
+            .unwrap_or("(no role)")
+            .to_string()
+    })
+}
+
 #[test]
-fn openapi_covers_every_route_and_is_open() {
+fn openapi_documents_exactly_the_api_routes_of_the_table_and_is_open() {
     let app = TestApp::spawn();
     let doc = app.call("GET", "/api/openapi.json", None, None, None, &[]);
     assert_eq!(doc.status, 200);
     assert!(doc.body["openapi"].as_str().unwrap().starts_with("3."));
-    let paths = doc.body["paths"].as_object().unwrap();
-    for route in horrors::http::ROUTES {
-        assert!(
-            paths.contains_key(*route),
-            "{route} is missing from the OpenAPI document"
+    let documented: BTreeMap<(String, String), Option<String>> = operations(&doc.body)
+        .into_iter()
+        .map(|(path, method, operation)| ((path, method), documented_role(&operation)))
+        .collect();
+    let table = api_table();
+    for ((path, method), role) in &table {
+        let label = format!("{} {path}", method.to_uppercase());
+        let Some(documented) = documented.get(&(path.clone(), method.clone())) else {
+            panic!("{label} is missing from the OpenAPI document");
+        };
+        assert_eq!(
+            documented.as_deref(),
+            *role,
+            "{label}: the document's bearer role is not the table's"
         );
     }
-    assert_eq!(
-        paths.len(),
-        horrors::http::ROUTES.len(),
-        "the document lists a route the server does not have"
-    );
+    for (path, method) in documented.keys() {
+        assert!(
+            table.contains_key(&(path.clone(), method.clone())),
+            "the document lists {} {path}, which is no API route of the table",
+            method.to_uppercase()
+        );
+    }
+    // Pages are for browsers: none of them is in the document.
+    let paths = doc.body["paths"].as_object().unwrap();
+    for route in ROUTES.iter().filter(|route| route.kind != Kind::Api) {
+        assert!(!paths.contains_key(route.path), "{} is a page", route.path);
+    }
     let tick = &paths["/api/ticks"]["post"];
     assert!(tick["requestBody"].is_object() && tick["responses"]["201"].is_object());
     let health = app.call("GET", "/healthz", None, None, None, &[]);
@@ -88,6 +138,85 @@ fn openapi_covers_every_route_and_is_open() {
         (health.status, health.body["status"].as_str()),
         (200, Some("ok"))
     );
+}
+
+/// The route tables of `docs/api.md` (§2 Routes and §12 Pages): (method, path, role) of
+/// each row, the role as the docs word it.
+fn documented_routes() -> Vec<(String, String, String)> {
+    let text = include_str!("../../docs/api.md");
+    let mut rows = Vec::new();
+    let mut in_table = false;
+    for line in text.lines() {
+        if line.starts_with("## ") {
+            in_table = line == "## 2. Routes" || line == "## 12. Pages";
+            continue;
+        }
+        let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+        // | Method | Path | Role | What |
+        if !in_table || cells.len() < 5 || !cells[2].starts_with('`') {
+            continue;
+        }
+        for method in cells[1].split(',').map(str::trim) {
+            for path in cells[2].split(',').map(|p| p.trim().trim_matches('`')) {
+                rows.push((method.to_string(), path.to_string(), cells[3].to_string()));
+            }
+        }
+    }
+    rows
+}
+
+/// `docs/api.md` lists every method of the table, with its role, and nothing else.
+#[test]
+fn the_documentation_lists_the_routes_of_the_table() {
+    let docs = documented_routes();
+    assert!(docs.len() > 20, "the tables of docs/api.md were not found");
+    // The docs' words for a route anyone may call ("session": logging out, which needs
+    // none to work), and for a role, by its first word ("staff (own ticks) / admin").
+    let role_of = |words: &str| match words.split_whitespace().next() {
+        Some("none" | "anyone" | "session") => None,
+        Some(word) => Some(Role::parse(word).unwrap_or_else(|e| panic!("docs/api.md: {e}"))),
+        None => panic!("docs/api.md: a route without a role"),
+    };
+    // A documented path such as `/charts/{name}.svg` stands for the route that answers it.
+    let answers = |pattern: &str, path: &str| {
+        let sample = path
+            .split('/')
+            .map(|segment| segment.replace(['{', '}'], ""))
+            .collect::<Vec<_>>()
+            .join("/");
+        pattern == path || ResourceDef::new(pattern).is_match(&sample)
+    };
+    for (method, path, words) in &docs {
+        let route = ROUTES
+            .iter()
+            .find(|route| answers(route.path, path))
+            .unwrap_or_else(|| panic!("docs/api.md lists {method} {path}, which is no route"));
+        let endpoint = route
+            .endpoints()
+            .find(|e| e.method.as_str() == method)
+            .unwrap_or_else(|| {
+                panic!(
+                    "docs/api.md lists {method} {path}: {} has no {method}",
+                    route.path
+                )
+            });
+        assert_eq!(
+            role_of(words),
+            endpoint.role,
+            "docs/api.md: the role of {method} {path} is not the table's"
+        );
+    }
+    for route in ROUTES {
+        for endpoint in route.endpoints() {
+            let method = endpoint.method.as_str();
+            assert!(
+                docs.iter()
+                    .any(|(m, path, _)| m == method && answers(route.path, path)),
+                "{method} {} is missing from the route tables of docs/api.md",
+                route.path
+            );
+        }
+    }
 }
 
 #[test]
@@ -119,9 +248,10 @@ fn every_operation_lists_the_errors_it_can_answer() {
                 assert!(has("403"), "{label} can be forbidden but lists no 403");
             }
         } else {
-            assert!(
-                ["/healthz", "/api/openapi.json"].contains(&path.as_str()),
-                "{label} is open"
+            assert_eq!(
+                api_table().get(&(path.clone(), method.clone())),
+                Some(&None),
+                "{label} is open in the document, not in the table"
             );
         }
         if operation["requestBody"].is_object() {
