@@ -521,6 +521,43 @@ pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpRes
     Ok(HttpResponse::Ok().json(trend))
 }
 
+/// A u-chart of occurrences per day (Laney's u′ unless `laney=false`), SPEC §18.
+#[utoipa::path(get, path = "/api/control", tag = "ranking",
+    params(super::openapi::WindowQuery,
+        ("bucket" = Option<String>, Query, pattern = "^(day|week)$", description = "`day` (default) or `week`; only buckets wholly inside the window and already over"),
+        ("horror" = Option<String>, Query, pattern = r"^[a-z0-9-]{1,40}$", description = "only this horror (an unknown key is 422); default all together"),
+        ("site" = Option<String>, Query, description = "only this site (422 `unknown_site` while no sites are configured)"),
+        ("laney" = Option<bool>, Query, description = "Laney's φ correction for over-dispersion (default true)")),
+    responses((status = 200, description = "centre, φ and every point with its limits and signals", body = report::ControlChart),
+        (status = 422, description = "bad window, bucket, horror, site or laney", body = crate::error::ErrorBody)),
+    security(("bearer" = ["viewer"])))]
+pub async fn control(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    let params = Params::parse(&req, &["bucket", "horror", "site", "laney"], true)?;
+    let window = params.window(&store).await?;
+    let bucket = params
+        .parsed("bucket", |text| match text {
+            "day" => Ok(Bucket::Day),
+            "week" => Ok(Bucket::Week),
+            other => Err(format!("bucket must be day or week; got {other:?}")),
+        })?
+        .unwrap_or(Bucket::Day);
+    if let Some(site) = params.get("site") {
+        return Err(Error::invalid(
+            "unknown_site",
+            format!("no site {site:?}: no sites are configured"),
+        ));
+    }
+    let laney = params.get("laney").is_none() || params.boolean("laney")?;
+    let horror = params.get("horror").map(str::to_string);
+    let chart = store
+        .call(move |store| {
+            let today = report::today(store, store.now())?;
+            report::control(store, &window, bucket, horror.as_deref(), laney, today)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(chart))
+}
+
 // ---------------------------------------------------------------- tokens
 
 #[derive(Deserialize, ToSchema)]

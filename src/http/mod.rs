@@ -98,6 +98,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/ticks/{id}/void", "POST").route(web::post().to(void_tick)))
         .service(resource("/api/ranking", "GET, HEAD").route(get().to(ranking)))
         .service(resource("/api/trend", "GET, HEAD").route(get().to(trend)))
+        .service(resource("/api/control", "GET, HEAD").route(get().to(control)))
         .service(
             resource("/api/tokens", "GET, HEAD, POST")
                 .route(get().to(list_tokens))
@@ -132,6 +133,7 @@ pub const ROUTES: &[&str] = &[
     "/api/ticks/{id}/void",
     "/api/ranking",
     "/api/trend",
+    "/api/control",
     "/api/tokens",
     "/api/tokens/{id}/revoke",
     "/api/me",
