@@ -148,6 +148,9 @@ pub struct ChartRequest {
     pub today: chrono::NaiveDate,
     /// The language of the chart's words; `None` is the organization's.
     pub lang: Option<crate::i18n::Lang>,
+    /// The control chart's horror (all together when `None`) and Laney's correction.
+    pub horror: Option<String>,
+    pub laney: bool,
 }
 
 /// The bucket a trend chart uses by default: days up to 92 days, then weeks.
@@ -185,6 +188,26 @@ pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
                 request.format,
             )
             .map_err(failed)
+        }
+        ChartName::Control => {
+            let bucket = match request.bucket {
+                Some(Bucket::Week) => Bucket::Week,
+                _ => Bucket::Day,
+            };
+            let horror = request.horror.as_deref();
+            let chart = control(
+                store,
+                &request.window,
+                bucket,
+                horror,
+                request.laney,
+                request.today,
+            )?;
+            let name = match horror.and_then(|key| snapshot.horror(key)) {
+                Some(h) => h.name.clone(),
+                None => crate::i18n::t(ctx.lang, "chart-control-all"),
+            };
+            render(&ctx, &ChartData::Control(&chart, &name), request.format).map_err(failed)
         }
         ChartName::Compare => {
             let (a, b) = request

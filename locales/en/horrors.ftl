@@ -285,6 +285,19 @@ chart-by-month = by month
 chart-index-key = pain-point index (right axis)
 chart-axis-pain-points = pain points
 chart-so-far = so far
+
+## Control chart (SPEC §18)
+chart-control-title = Control chart — { $horror } — { $organization }
+chart-control-subtitle = { $window } · { $bucket } · φ = { $phi } · { $signals ->
+    [one] 1 signal
+   *[other] { $signals } signals
+}
+chart-control-all = all horrors
+chart-control-rate = occurrences per day
+chart-control-centre = centre (average)
+chart-control-limits = control limits
+chart-control-signal = signal
+chart-axis-per-day = per day
 chart-compare-title = Before and after — { $organization }
 chart-compare-subtitle = { $before } vs { $after }
 chart-compare-before = before: { $window }

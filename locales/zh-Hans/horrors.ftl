@@ -257,6 +257,16 @@ chart-by-month = 按月
 chart-index-key = 痛感指数（右轴）
 chart-axis-pain-points = 痛感分
 chart-so-far = 至今
+
+## 控制图（SPEC §18）
+chart-control-title = 控制图 — { $horror } — { $organization }
+chart-control-subtitle = { $window } · { $bucket } · φ = { $phi } · 信号 { $signals } 个
+chart-control-all = 全部失误
+chart-control-rate = 每日发生率
+chart-control-centre = 中心线（平均）
+chart-control-limits = 控制限
+chart-control-signal = 信号
+chart-axis-per-day = 每日次数
 chart-compare-title = 改进前后 — { $organization }
 chart-compare-subtitle = { $before } 对比 { $after }
 chart-compare-before = 之前：{ $window }

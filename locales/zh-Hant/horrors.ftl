@@ -257,6 +257,16 @@ chart-by-month = 按月
 chart-index-key = 痛感指數（右軸）
 chart-axis-pain-points = 痛感分數
 chart-so-far = 至今
+
+## 管制圖（SPEC §18）
+chart-control-title = 管制圖 — { $horror } — { $organization }
+chart-control-subtitle = { $window } · { $bucket } · φ = { $phi } · 訊號 { $signals } 個
+chart-control-all = 全部失誤
+chart-control-rate = 每日發生率
+chart-control-centre = 中心線（平均）
+chart-control-limits = 管制界限
+chart-control-signal = 訊號
+chart-axis-per-day = 每日次數
 chart-compare-title = 改善前後 — { $organization }
 chart-compare-subtitle = { $before } 與 { $after } 比較
 chart-compare-before = 之前：{ $window }

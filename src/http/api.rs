@@ -962,7 +962,8 @@ pub async fn chart(
     let params = Params::parse(
         &req,
         &[
-            "width", "height", "bucket", "a_from", "a_to", "b_from", "b_to", "lang",
+            "width", "height", "bucket", "a_from", "a_to", "b_from", "b_to", "lang", "horror",
+            "laney",
         ],
         true,
     )?;
@@ -1006,7 +1007,15 @@ pub async fn chart(
         height,
         today: report::today(&store, store.now())?,
         lang: Some(crate::pages::lang_of(&req, &store)),
+        horror: params.get("horror").map(str::to_string),
+        laney: params.get("laney").is_none() || params.boolean("laney")?,
     };
+    if name == ChartName::Control && bucket == Some(Bucket::Month) {
+        return Err(Error::invalid(
+            "invalid_parameter",
+            "bucket: the control chart takes day or week",
+        ));
+    }
     let store = store.into_inner();
     let bytes = render_bounded(&guard, move || report::chart(&store, &request)).await?;
     let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&bytes))[..32]);
