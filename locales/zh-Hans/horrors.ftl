@@ -95,6 +95,10 @@ tier-worse = 更严重
 tier-bad = 严重
 badge-focus = 重点
 badge-focus-title = 此时段内某个改进周期的重点
+badge-tie = 并列
+badge-tie-title = 与上一项没有明显差别（精确检验 p ≥ 0.05）：两者视为相当
+change-noise = 无明显变化
+change-noise-title = 次数太少，无法确定这一变化不是偶然（与上一时段的精确检验 p ≥ 0.05）
 badge-retired = 已停用
 cycle-status-planned = 未开始
 cycle-status-running = 进行中
@@ -280,7 +284,8 @@ chart-fix-first = 优先解决
 ## 年度回顾：review.html
 
 verdict-improved = 改善
-verdict-unchanged = 无变化
+verdict-no_clear_change = 无明显变化
+verdict-not_started = 尚未开始
 verdict-worse = 恶化
 review-title = { $year } 年度回顾
 review-lede = { $organization }，{ $from } 至 { $to }（{ $timezone }）。
