@@ -494,7 +494,7 @@ pub async fn ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
     let by = params.parsed("by", By::parse)?.unwrap_or(By::Priority);
     let store = store.into_inner();
     let ranking = store
-        .call(move |store| report::ranking(&store, &window, by))
+        .call(move |store| report::ranking(store, &window, by))
         .await?;
     Ok(HttpResponse::Ok().json(ranking))
 }
@@ -514,8 +514,8 @@ pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpRes
     let store = store.into_inner();
     let trend = store
         .call(move |store| {
-            let today = report::today(&store, store.now())?;
-            report::trend(&store, &window, bucket, horror.as_deref(), today)
+            let today = report::today(store, store.now())?;
+            report::trend(store, &window, bucket, horror.as_deref(), today)
         })
         .await?;
     Ok(HttpResponse::Ok().json(trend))
@@ -673,7 +673,7 @@ pub async fn list_cycles(_: Viewer, req: HttpRequest, store: Store_) -> Result<H
     Params::parse(&req, &[], false)?;
     let store = store.into_inner();
     let cycles = store
-        .call(move |store| report::cycle_list(&store, store.now()))
+        .call(move |store| report::cycle_list(store, store.now()))
         .await?;
     Ok(HttpResponse::Ok().json(CycleList { cycles }))
 }
@@ -714,7 +714,7 @@ pub async fn create_cycle(
         .await?;
     let store = store.into_inner();
     let detail = store
-        .call(move |store| report::cycle_detail(&store, id, store.now()))
+        .call(move |store| report::cycle_detail(store, id, store.now()))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/cycles/{id}")))
@@ -736,7 +736,7 @@ pub async fn get_cycle(
     let store = store.into_inner();
     Ok(HttpResponse::Ok().json(
         store
-            .call(move |store| report::cycle_detail(&store, id, store.now()))
+            .call(move |store| report::cycle_detail(store, id, store.now()))
             .await?,
     ))
 }
@@ -783,7 +783,7 @@ pub async fn put_cycle(
     let store = store.into_inner();
     Ok(HttpResponse::Ok().json(
         store
-            .call(move |store| report::cycle_detail(&store, id, store.now()))
+            .call(move |store| report::cycle_detail(store, id, store.now()))
             .await?,
     ))
 }
@@ -849,7 +849,7 @@ pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<
         .call(move |store| {
             spool(|f| {
                 crate::export::csv::ticks(
-                    &store,
+                    store,
                     &window,
                     include_voided,
                     std::io::BufWriter::new(f),
@@ -877,7 +877,7 @@ pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Resul
     let store = store.into_inner();
     let file = store
         .call(move |store| {
-            let ranking = report::ranking(&store, &window, by)?;
+            let ranking = report::ranking(store, &window, by)?;
             spool(|f| crate::export::csv::ranking(&ranking, f))
         })
         .await?;
