@@ -526,7 +526,6 @@ pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpRes
     params(super::openapi::WindowQuery,
         ("bucket" = Option<String>, Query, pattern = "^(day|week)$", description = "`day` (default) or `week`; only buckets wholly inside the window and already over"),
         ("horror" = Option<String>, Query, pattern = r"^[a-z0-9-]{1,40}$", description = "only this horror (an unknown key is 422); default all together"),
-        ("site" = Option<String>, Query, description = "only this site (422 `unknown_site` while no sites are configured)"),
         ("laney" = Option<bool>, Query, description = "Laney's φ correction for over-dispersion (default true)")),
     responses((status = 200, description = "centre, φ and every point with its limits and signals", body = report::ControlChart),
         (status = 422, description = "bad window, bucket, horror, site or laney", body = crate::error::ErrorBody)),
