@@ -48,6 +48,7 @@ pub const ROUTES: &[Route] = &[
     // Reports.
     Route::api("/api/ranking").get(VIEWER, |r| r.to(api::ranking)),
     Route::api("/api/trend").get(VIEWER, |r| r.to(api::trend)),
+    Route::api("/api/control").get(VIEWER, |r| r.to(api::control)),
     // Improvement cycles.
     Route::api("/api/cycles")
         .get(VIEWER, |r| r.to(api::list_cycles))

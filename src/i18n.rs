@@ -251,10 +251,10 @@ impl utoipa::PartialSchema for Lang {
             .schema_type(SchemaType::Type(Type::String))
             .description(Some(
                 "a language tag; `en`, `zh-Hans` and `zh-Hant` are embedded, and other tags map \
-                 to them where they can (`zh-TW` → `zh-Hant`); an unknown tag falls back",
+                 to them where they can (`zh-TW` → `zh-Hant`); any other value, of any \
+                 length, falls back (never an error)",
             ))
             .examples(["zh-Hant"])
-            .max_length(Some(64))
             .into()
     }
 }

@@ -148,6 +148,9 @@ pub struct ChartRequest {
     pub today: chrono::NaiveDate,
     /// The language of the chart's words; `None` is the organization's.
     pub lang: Option<crate::i18n::Lang>,
+    /// The control chart's horror (all together when `None`) and Laney's correction.
+    pub horror: Option<String>,
+    pub laney: bool,
 }
 
 /// The bucket a trend chart uses by default: days up to 92 days, then weeks.
@@ -186,6 +189,26 @@ pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
             )
             .map_err(failed)
         }
+        ChartName::Control => {
+            let bucket = match request.bucket {
+                Some(Bucket::Week) => Bucket::Week,
+                _ => Bucket::Day,
+            };
+            let horror = request.horror.as_deref();
+            let chart = control(
+                store,
+                &request.window,
+                bucket,
+                horror,
+                request.laney,
+                request.today,
+            )?;
+            let name = match horror.and_then(|key| snapshot.horror(key)) {
+                Some(h) => h.name.clone(),
+                None => crate::i18n::t(ctx.lang, "chart-control-all"),
+            };
+            render(&ctx, &ChartData::Control(&chart, &name), request.format).map_err(failed)
+        }
         ChartName::Compare => {
             let (a, b) = request
                 .compare
@@ -204,4 +227,100 @@ pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
             render(&ctx, &data, request.format).map_err(failed)
         }
     }
+}
+
+/// One point of a control chart: its bucket's first day and the statistics of SPEC §18.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct ControlPointAt {
+    /// First day of the bucket.
+    pub start: String,
+    #[serde(flatten)]
+    pub point: crate::stats::ControlPoint,
+}
+
+/// `GET /api/control`: a u-chart (Laney's u′ by default) of occurrences per day.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct ControlChart {
+    pub window: crate::calendar::WindowEcho,
+    pub bucket: Bucket,
+    /// The horror charted; null for all horrors together.
+    pub horror: Option<String>,
+    /// The site charted; null for every site.
+    pub site: Option<String>,
+    /// `days`: a bucket's exposure is its number of days (volume arrives with SPEC §17).
+    pub exposure: crate::stats::Exposure,
+    /// ū = Σc / Σn, occurrences per day; null when there is no bucket.
+    pub center: Option<f64>,
+    /// Laney's φ (1 when `laney=false` or with fewer than 3 buckets).
+    pub phi: f64,
+    pub points: Vec<ControlPointAt>,
+}
+
+/// The buckets of `window` that lie wholly inside it and are over by `today`.
+pub fn closed_buckets(window: &Window, bucket: Bucket, today: chrono::NaiveDate) -> Vec<Window> {
+    bucket
+        .starts(window)
+        .into_iter()
+        .map(|start| Window {
+            from: start,
+            to: bucket.next(start).pred_opt().unwrap_or(start),
+        })
+        .filter(|b| b.from >= window.from && b.to <= window.to && b.to < today)
+        .collect()
+}
+
+/// The control chart of `window` (SPEC §18), from the daily rollup.
+pub fn control(
+    store: &Store,
+    window: &Window,
+    bucket: Bucket,
+    horror: Option<&str>,
+    laney: bool,
+    today: chrono::NaiveDate,
+) -> Result<ControlChart> {
+    let snapshot = store.snapshot()?;
+    if let Some(key) = horror {
+        if snapshot.horror(key).is_none() {
+            return Err(Error::invalid(
+                "unknown_horror",
+                format!("no horror with key {key:?}"),
+            ));
+        }
+    }
+    let buckets = closed_buckets(window, bucket, today);
+    let mut counts = vec![0u64; buckets.len()];
+    for day in store.day_tallies(window)? {
+        if horror.is_some_and(|key| key != day.key) {
+            continue;
+        }
+        if let Some(i) = buckets
+            .iter()
+            .position(|b| b.from <= day.day && day.day <= b.to)
+        {
+            counts[i] += day.count;
+        }
+    }
+    let series: Vec<(u64, f64)> = buckets
+        .iter()
+        .zip(&counts)
+        .map(|(b, c)| (*c, b.days() as f64))
+        .collect();
+    let chart = crate::stats::control(&series, laney);
+    Ok(ControlChart {
+        window: window.echo(snapshot.settings.tz()),
+        bucket,
+        horror: horror.map(str::to_string),
+        site: None,
+        exposure: crate::stats::Exposure::Days,
+        center: chart.center,
+        phi: chart.phi,
+        points: buckets
+            .iter()
+            .zip(chart.points)
+            .map(|(b, point)| ControlPointAt {
+                start: b.from.to_string(),
+                point,
+            })
+            .collect(),
+    })
 }

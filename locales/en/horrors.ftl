@@ -98,6 +98,10 @@ tier-worse = worse
 tier-bad = bad
 badge-focus = focus
 badge-focus-title = A focus of an improvement cycle in this window
+badge-tie = tie
+badge-tie-title = Not clearly different from the horror above (exact test, p ≥ 0.05): treat the two as equal
+change-noise = no clear change
+change-noise-title = Too few occurrences to tell this change from chance (exact test against the previous window, p ≥ 0.05)
 badge-retired = retired
 cycle-status-planned = planned
 cycle-status-running = running
@@ -285,6 +289,19 @@ chart-by-month = by month
 chart-index-key = pain-point index (right axis)
 chart-axis-pain-points = pain points
 chart-so-far = so far
+
+## Control chart (SPEC §18)
+chart-control-title = Control chart — { $horror } — { $organization }
+chart-control-subtitle = { $window } · { $bucket } · φ = { $phi } · { $signals ->
+    [one] 1 signal
+   *[other] { $signals } signals
+}
+chart-control-all = all horrors
+chart-control-rate = occurrences per day
+chart-control-centre = centre (average)
+chart-control-limits = control limits
+chart-control-signal = signal
+chart-axis-per-day = per day
 chart-compare-title = Before and after — { $organization }
 chart-compare-subtitle = { $before } vs { $after }
 chart-compare-before = before: { $window }
@@ -298,7 +315,8 @@ chart-fix-first = fix first
 ## Annual review: review.html
 
 verdict-improved = improved
-verdict-unchanged = unchanged
+verdict-no_clear_change = no clear change
+verdict-not_started = not started
 verdict-worse = worse
 review-title = Annual review { $year }
 review-lede = { $organization }, { $from } to { $to } ({ $timezone }).

@@ -95,6 +95,10 @@ tier-worse = 更严重
 tier-bad = 严重
 badge-focus = 重点
 badge-focus-title = 此时段内某个改进周期的重点
+badge-tie = 并列
+badge-tie-title = 与上一项没有明显差别（精确检验 p ≥ 0.05）：两者视为相当
+change-noise = 无明显变化
+change-noise-title = 次数太少，无法确定这一变化不是偶然（与上一时段的精确检验 p ≥ 0.05）
 badge-retired = 已停用
 cycle-status-planned = 未开始
 cycle-status-running = 进行中
@@ -257,6 +261,16 @@ chart-by-month = 按月
 chart-index-key = 痛感指数（右轴）
 chart-axis-pain-points = 痛感分
 chart-so-far = 至今
+
+## 控制图（SPEC §18）
+chart-control-title = 控制图 — { $horror } — { $organization }
+chart-control-subtitle = { $window } · { $bucket } · φ = { $phi } · 信号 { $signals } 个
+chart-control-all = 全部失误
+chart-control-rate = 每日发生率
+chart-control-centre = 中心线（平均）
+chart-control-limits = 控制限
+chart-control-signal = 信号
+chart-axis-per-day = 每日次数
 chart-compare-title = 改进前后 — { $organization }
 chart-compare-subtitle = { $before } 对比 { $after }
 chart-compare-before = 之前：{ $window }
@@ -270,7 +284,8 @@ chart-fix-first = 优先解决
 ## 年度回顾：review.html
 
 verdict-improved = 改善
-verdict-unchanged = 无变化
+verdict-no_clear_change = 无明显变化
+verdict-not_started = 尚未开始
 verdict-worse = 恶化
 review-title = { $year } 年度回顾
 review-lede = { $organization }，{ $from } 至 { $to }（{ $timezone }）。

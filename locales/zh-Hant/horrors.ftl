@@ -95,6 +95,10 @@ tier-worse = 更嚴重
 tier-bad = 嚴重
 badge-focus = 重點
 badge-focus-title = 此時段內某個改善週期的重點
+badge-tie = 並列
+badge-tie-title = 與上一項沒有明顯差別（精確檢定 p ≥ 0.05）：兩者視為相當
+change-noise = 無明顯變化
+change-noise-title = 次數太少，無法確定這項變化不是偶然（與上一時段的精確檢定 p ≥ 0.05）
 badge-retired = 已停用
 cycle-status-planned = 尚未開始
 cycle-status-running = 進行中
@@ -257,6 +261,16 @@ chart-by-month = 按月
 chart-index-key = 痛感指數（右軸）
 chart-axis-pain-points = 痛感分數
 chart-so-far = 至今
+
+## 管制圖（SPEC §18）
+chart-control-title = 管制圖 — { $horror } — { $organization }
+chart-control-subtitle = { $window } · { $bucket } · φ = { $phi } · 訊號 { $signals } 個
+chart-control-all = 全部失誤
+chart-control-rate = 每日發生率
+chart-control-centre = 中心線（平均）
+chart-control-limits = 管制界限
+chart-control-signal = 訊號
+chart-axis-per-day = 每日次數
 chart-compare-title = 改善前後 — { $organization }
 chart-compare-subtitle = { $before } 與 { $after } 比較
 chart-compare-before = 之前：{ $window }
@@ -270,7 +284,8 @@ chart-fix-first = 優先解決
 ## 年度檢討：review.html
 
 verdict-improved = 改善
-verdict-unchanged = 無變化
+verdict-no_clear_change = 無明顯變化
+verdict-not_started = 尚未開始
 verdict-worse = 惡化
 review-title = { $year } 年度檢討
 review-lede = { $organization }，{ $from } 至 { $to }（{ $timezone }）。

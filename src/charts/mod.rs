@@ -4,6 +4,7 @@
 //! script renders on any host, with or without fonts. [`web_fonts`] gives HTML the same fonts.
 
 mod compare;
+mod control;
 mod cost;
 mod draw;
 mod layout;
@@ -41,6 +42,8 @@ pub enum ChartName {
     Trend,
     Compare,
     Matrix,
+    /// The control chart (SPEC §18); drawn on request, not among the exported five.
+    Control,
 }
 
 impl ChartName {
@@ -52,13 +55,23 @@ impl ChartName {
         ChartName::Matrix,
     ];
 
-    /// Parses `pareto`, `cost`, `trend`, `compare` or `matrix`.
+    /// Every chart, the control chart included.
+    pub const EVERY: [ChartName; 6] = [
+        ChartName::Pareto,
+        ChartName::Cost,
+        ChartName::Trend,
+        ChartName::Compare,
+        ChartName::Matrix,
+        ChartName::Control,
+    ];
+
+    /// Parses `pareto`, `cost`, `trend`, `compare`, `matrix` or `control`.
     pub fn parse(text: &str) -> Result<Self, String> {
-        Self::ALL
+        Self::EVERY
             .into_iter()
             .find(|c| c.as_str() == text)
             .ok_or_else(|| {
-                let names: Vec<_> = Self::ALL.iter().map(|c| c.as_str()).collect();
+                let names: Vec<_> = Self::EVERY.iter().map(|c| c.as_str()).collect();
                 format!("chart must be one of {}; got {text:?}", names.join(", "))
             })
     }
@@ -70,6 +83,7 @@ impl ChartName {
             ChartName::Trend => "trend",
             ChartName::Compare => "compare",
             ChartName::Matrix => "matrix",
+            ChartName::Control => "control",
         }
     }
 }
@@ -136,6 +150,8 @@ pub enum ChartData<'a> {
         b: &'a Ranking,
     },
     Matrix(&'a Ranking),
+    /// A control chart and the name of what it charts.
+    Control(&'a crate::report::ControlChart, &'a str),
 }
 
 impl ChartData<'_> {
@@ -146,6 +162,7 @@ impl ChartData<'_> {
             ChartData::Trend(..) => ChartName::Trend,
             ChartData::Compare { .. } => ChartName::Compare,
             ChartData::Matrix(_) => ChartName::Matrix,
+            ChartData::Control(..) => ChartName::Control,
         }
     }
 }
@@ -195,6 +212,9 @@ fn layout(
         ChartData::Compare { a, b } => compare::draw(&mut frame, &organization, a, b),
         ChartData::Matrix(ranking) => {
             matrix::draw(&mut frame, &organization, ctx.currency, ranking)
+        }
+        ChartData::Control(chart, horror) => {
+            control::draw(&mut frame, &organization, chart, &text::clean(horror))
         }
     }
     Ok(frame.shapes)

@@ -206,6 +206,38 @@ struct Built {
     cost: Ranking,
     before: Ranking,
     trend: Trend,
+    control: crate::report::ControlChart,
+}
+
+/// A day control chart of the case's daily totals (one signal-worthy spike when a case
+/// has ticks: the busiest day counts three times).
+fn control_of(case: &Case) -> crate::report::ControlChart {
+    let days = trend_of(case, Bucket::Day);
+    let mut counts: Vec<u64> = days.totals.iter().map(|p| p.count).collect();
+    if let Some(max) = counts.iter().copied().max().filter(|m| *m > 0) {
+        let i = counts.iter().position(|c| *c == max).unwrap_or(0);
+        counts[i] = max * 3;
+    }
+    let series: Vec<(u64, f64)> = counts.iter().map(|c| (*c, 1.0)).collect();
+    let chart = crate::stats::control(&series, true);
+    crate::report::ControlChart {
+        window: days.window.clone(),
+        bucket: Bucket::Day,
+        horror: None,
+        site: None,
+        exposure: crate::stats::Exposure::Days,
+        center: chart.center,
+        phi: chart.phi,
+        points: days
+            .totals
+            .iter()
+            .zip(chart.points)
+            .map(|(p, point)| crate::report::ControlPointAt {
+                start: p.start.to_string(),
+                point,
+            })
+            .collect(),
+    }
 }
 
 fn built(case: &Case) -> Built {
@@ -228,6 +260,7 @@ fn built(case: &Case) -> Built {
         ),
         before: ranking_of(&case.horrors, &case.previous, &[], &previous, By::Priority),
         trend: trend_of(case, Bucket::Week),
+        control: control_of(case),
     }
 }
 
@@ -241,6 +274,7 @@ fn data<'a>(name: ChartName, b: &'a Built, case: &'a Case) -> ChartData<'a> {
             b: &b.pareto,
         },
         ChartName::Matrix => ChartData::Matrix(&b.pareto),
+        ChartName::Control => ChartData::Control(&b.control, &case.horrors[0].name),
     }
 }
 
@@ -292,7 +326,7 @@ fn no_text_overlaps_or_leaves_the_canvas() {
         .flat_map(|case| Lang::all().map(move |lang| (case.clone(), lang)))
     {
         let b = built(&case);
-        for name in ChartName::ALL {
+        for name in ChartName::EVERY {
             for (w, h) in SIZES {
                 let shapes = layout(&ctx_in(lang, w, h), &data(name, &b, &case), w, h).unwrap();
                 let labels = texts(&shapes);
@@ -346,7 +380,7 @@ fn decode(bytes: &[u8]) -> (u32, u32, Vec<u8>) {
 fn pngs_have_the_size_asked_and_are_not_blank() {
     for case in cases() {
         let b = built(&case);
-        for name in ChartName::ALL {
+        for name in ChartName::EVERY {
             for (w, h) in [(960, 540), (300, 300)] {
                 let bytes = render(&ctx(w, h), &data(name, &b, &case), Format::Png).unwrap();
                 let (pw, ph, pixels) = decode(&bytes);
@@ -495,7 +529,7 @@ fn names_in_any_script_appear_verbatim_and_escaped() {
 #[test]
 fn empty_windows_say_so() {
     let all = cases();
-    for name in ChartName::ALL {
+    for name in ChartName::EVERY {
         let text = svg(name, &all[2], 960, 540);
         assert!(text.contains("no ticks in this window"), "{name}");
         assert!(text.contains("Acme Parcel &amp; Co"), "{name}");
@@ -504,7 +538,7 @@ fn empty_windows_say_so() {
     let b = built(&all[2]);
     for (tag, notice) in [("zh-Hans", "此时段没有记录"), ("zh-Hant", "此時段沒有紀錄")]
     {
-        for name in ChartName::ALL {
+        for name in ChartName::EVERY {
             let (w, h) = (960, 540);
             let shapes = layout(&ctx_in(zh(tag), w, h), &data(name, &b, &all[2]), w, h).unwrap();
             let text = String::from_utf8(draw::svg(w, h, &shapes).unwrap()).unwrap();
@@ -526,6 +560,11 @@ fn chrome_labels(shapes: &[Shape], lang: Lang) -> Vec<&draw::Label> {
         "chart-index-key",
         "chart-axis-pain-points",
         "tier-worst",
+        "chart-control-rate",
+        "chart-control-centre",
+        "chart-control-limits",
+        "chart-control-signal",
+        "chart-axis-per-day",
     ]
     .iter()
     .map(|id| t(lang, id))
@@ -554,7 +593,7 @@ fn chinese_titles_axes_and_legends_draw_in_svg_and_png_without_fonts() {
     for tag in ["zh-Hans", "zh-Hant"] {
         let lang = zh(tag);
         let mut checked = 0;
-        for name in ChartName::ALL {
+        for name in ChartName::EVERY {
             let (w, h) = (960, 540);
             let shapes = layout(&ctx_in(lang, w, h), &data(name, &b, case), w, h).unwrap();
             let title = texts(&shapes)[0].text.clone();
@@ -628,7 +667,7 @@ fn cjk_and_emoji_glyphs_come_from_the_embedded_fonts() {
 
 #[test]
 fn names_and_formats_parse() {
-    for name in ChartName::ALL {
+    for name in ChartName::EVERY {
         assert_eq!(ChartName::parse(name.as_str()), Ok(name));
     }
     let error = ChartName::parse("pie").unwrap_err();
@@ -825,7 +864,7 @@ fn svg_labels_draw_on_a_machine_without_fonts() {
     let b = built(&case);
     let fonts = text::fonts().unwrap();
     let mut checked = 0;
-    for name in ChartName::ALL {
+    for name in ChartName::EVERY {
         let (w, h) = (960, 540);
         let shapes = layout(&ctx(w, h), &data(name, &b, &case), w, h).unwrap();
         let (_, _, bare) = rasterize(&draw::svg(w, h, &without_text(&shapes)).unwrap(), &[]);
@@ -895,7 +934,7 @@ fn svg_text_lands_where_png_text_does() {
     let fonts = text::fonts().unwrap();
     let (w, h) = (960, 540);
     let (mut vertical, mut bold, mut worst) = (0, 0, 0.0f64);
-    for name in ChartName::ALL {
+    for name in ChartName::EVERY {
         let shapes = layout(&ctx(w, h), &data(name, &b, &case), w, h).unwrap();
         let bare = without_text(&shapes);
         let (_, _, svg_with) = rasterize(&draw::svg(w, h, &shapes).unwrap(), &[]);
@@ -979,7 +1018,7 @@ fn svgs_with_eight_cjk_names_stay_small() {
     let cjk = cjk_case();
     let all = cases();
     for (case, limit) in [(&cjk, 300_000), (&all[0], 150_000), (&all[4], 300_000)] {
-        for name in ChartName::ALL {
+        for name in ChartName::EVERY {
             for (w, h) in [(960, 540), (3000, 3000)] {
                 let bytes = svg(name, case, w, h).len();
                 eprintln!("svg size {} {name} {w}x{h}: {bytes} bytes", case.label);
@@ -1074,7 +1113,7 @@ fn gallery() {
     std::fs::create_dir_all(&out).unwrap();
     for case in cases() {
         let b = built(&case);
-        for name in ChartName::ALL {
+        for name in ChartName::EVERY {
             for (w, h) in [(960, 540), (300, 300)] {
                 for format in [Format::Png, Format::Svg] {
                     let bytes = render(&ctx(w, h), &data(name, &b, &case), format).unwrap();
@@ -1087,7 +1126,7 @@ fn gallery() {
     let all = cases();
     let b = built(&all[0]);
     for lang in Lang::all().skip(1) {
-        for name in ChartName::ALL {
+        for name in ChartName::EVERY {
             for format in [Format::Png, Format::Svg] {
                 let bytes =
                     render(&ctx_in(lang, 960, 540), &data(name, &b, &all[0]), format).unwrap();
@@ -1096,7 +1135,7 @@ fn gallery() {
             }
         }
     }
-    for name in ChartName::ALL {
+    for name in ChartName::EVERY {
         for format in [Format::Svg, Format::Png] {
             let runs = 30;
             render(&ctx(960, 540), &data(name, &b, &all[0]), format).unwrap();

@@ -42,6 +42,8 @@ pub fn charts_in(
                 height: DEFAULT_HEIGHT,
                 today,
                 lang,
+                horror: None,
+                laney: true,
             };
             let bytes = crate::report::chart(store, &request)?;
             out.push((

@@ -494,7 +494,7 @@ pub async fn ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
     let by = params.parsed("by", By::parse)?.unwrap_or(By::Priority);
     let store = store.into_inner();
     let ranking = store
-        .call(move |store| report::ranking(&store, &window, by))
+        .call(move |store| report::ranking(store, &window, by))
         .await?;
     Ok(HttpResponse::Ok().json(ranking))
 }
@@ -514,11 +514,47 @@ pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpRes
     let store = store.into_inner();
     let trend = store
         .call(move |store| {
-            let today = report::today(&store, store.now())?;
-            report::trend(&store, &window, bucket, horror.as_deref(), today)
+            let today = report::today(store, store.now())?;
+            report::trend(store, &window, bucket, horror.as_deref(), today)
         })
         .await?;
     Ok(HttpResponse::Ok().json(trend))
+}
+
+/// A u-chart of occurrences per day (Laney's u′ unless `laney=false`), SPEC §18.
+#[utoipa::path(get, path = "/api/control", tag = "ranking",
+    params(super::openapi::WindowQuery,
+        ("bucket" = Option<String>, Query, pattern = "^(day|week)$", description = "`day` (default) or `week`; only buckets wholly inside the window and already over"),
+        ("horror" = Option<String>, Query, pattern = r"^[a-z0-9-]{1,40}$", description = "only this horror (an unknown key is 422); default all together"),
+        ("laney" = Option<bool>, Query, description = "Laney's φ correction for over-dispersion (default true)")),
+    responses((status = 200, description = "centre, φ and every point with its limits and signals", body = report::ControlChart),
+        (status = 422, description = "bad window, bucket, horror, site or laney", body = crate::error::ErrorBody)),
+    security(("bearer" = ["viewer"])))]
+pub async fn control(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    let params = Params::parse(&req, &["bucket", "horror", "site", "laney"], true)?;
+    let window = params.window(&store).await?;
+    let bucket = params
+        .parsed("bucket", |text| match text {
+            "day" => Ok(Bucket::Day),
+            "week" => Ok(Bucket::Week),
+            other => Err(format!("bucket must be day or week; got {other:?}")),
+        })?
+        .unwrap_or(Bucket::Day);
+    if let Some(site) = params.get("site") {
+        return Err(Error::invalid(
+            "unknown_site",
+            format!("no site {site:?}: no sites are configured"),
+        ));
+    }
+    let laney = params.get("laney").is_none() || params.boolean("laney")?;
+    let horror = params.get("horror").map(str::to_string);
+    let chart = store
+        .call(move |store| {
+            let today = report::today(store, store.now())?;
+            report::control(store, &window, bucket, horror.as_deref(), laney, today)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(chart))
 }
 
 // ---------------------------------------------------------------- tokens
@@ -636,7 +672,7 @@ pub async fn list_cycles(_: Viewer, req: HttpRequest, store: Store_) -> Result<H
     Params::parse(&req, &[], false)?;
     let store = store.into_inner();
     let cycles = store
-        .call(move |store| report::cycle_list(&store, store.now()))
+        .call(move |store| report::cycle_list(store, store.now()))
         .await?;
     Ok(HttpResponse::Ok().json(CycleList { cycles }))
 }
@@ -677,7 +713,7 @@ pub async fn create_cycle(
         .await?;
     let store = store.into_inner();
     let detail = store
-        .call(move |store| report::cycle_detail(&store, id, store.now()))
+        .call(move |store| report::cycle_detail(store, id, store.now()))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/cycles/{id}")))
@@ -699,7 +735,7 @@ pub async fn get_cycle(
     let store = store.into_inner();
     Ok(HttpResponse::Ok().json(
         store
-            .call(move |store| report::cycle_detail(&store, id, store.now()))
+            .call(move |store| report::cycle_detail(store, id, store.now()))
             .await?,
     ))
 }
@@ -746,7 +782,7 @@ pub async fn put_cycle(
     let store = store.into_inner();
     Ok(HttpResponse::Ok().json(
         store
-            .call(move |store| report::cycle_detail(&store, id, store.now()))
+            .call(move |store| report::cycle_detail(store, id, store.now()))
             .await?,
     ))
 }
@@ -812,7 +848,7 @@ pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<
         .call(move |store| {
             spool(|f| {
                 crate::export::csv::ticks(
-                    &store,
+                    store,
                     &window,
                     include_voided,
                     std::io::BufWriter::new(f),
@@ -840,7 +876,7 @@ pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Resul
     let store = store.into_inner();
     let file = store
         .call(move |store| {
-            let ranking = report::ranking(&store, &window, by)?;
+            let ranking = report::ranking(store, &window, by)?;
             spool(|f| crate::export::csv::ranking(&ranking, f))
         })
         .await?;
@@ -925,7 +961,8 @@ pub async fn chart(
     let params = Params::parse(
         &req,
         &[
-            "width", "height", "bucket", "a_from", "a_to", "b_from", "b_to", "lang",
+            "width", "height", "bucket", "a_from", "a_to", "b_from", "b_to", "lang", "horror",
+            "laney",
         ],
         true,
     )?;
@@ -969,7 +1006,15 @@ pub async fn chart(
         height,
         today: report::today(&store, store.now())?,
         lang: Some(lang_of(&req, &store)),
+        horror: params.get("horror").map(str::to_string),
+        laney: params.get("laney").is_none() || params.boolean("laney")?,
     };
+    if name == ChartName::Control && bucket == Some(Bucket::Month) {
+        return Err(Error::invalid(
+            "invalid_parameter",
+            "bucket: the control chart takes day or week",
+        ));
+    }
     let store = store.into_inner();
     let bytes = render_bounded(&guard, move || report::chart(&store, &request)).await?;
     let etag = format!("\"{}\"", &hex::encode(sha2::Sha256::digest(&bytes))[..32]);

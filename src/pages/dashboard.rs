@@ -297,8 +297,9 @@ fn content(
                         }
                     }
                     tbody {
-                        @for item in &ranking.items {
-                            (row(lang, item, data.currency))
+                        @for (i, item) in ranking.items.iter().enumerate() {
+                            @let tied = i > 0 && ranking.items[i - 1].distinct_from_next == Some(false) && item.count > 0;
+                            (row(lang, item, tied, data.currency))
                         }
                     }
                     tfoot {
@@ -397,7 +398,9 @@ fn picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
     }
 }
 
-fn row(lang: Lang, item: &RankedItem, currency: Currency) -> Markup {
+/// One ranked horror. `tied`: its count is not clearly different from the one above
+/// (SPEC §18), which the row says rather than implying an order the data cannot carry.
+fn row(lang: Lang, item: &RankedItem, tied: bool, currency: Currency) -> Markup {
     html! {
         tr data-key=(item.key) {
             td { (item.rank) }
@@ -405,13 +408,24 @@ fn row(lang: Lang, item: &RankedItem, currency: Currency) -> Markup {
                 (item.name)
                 @if item.focus { " " span.badge.focus title=(t(lang, "badge-focus-title")) { (t(lang, "badge-focus")) } }
                 @if item.retired { " " span.badge.retired { (t(lang, "badge-retired")) } }
+                @if tied { " " span.badge.tie title=(t(lang, "badge-tie-title")) { (t(lang, "badge-tie")) } }
             }
             td { (tier_badge(lang, item.tier)) }
             td.num { (group(item.count)) }
             td.num { (group(item.complaints)) }
             td.num { (currency.format_separated(item.cost_minor)) }
             td.num { (group(item.previous.count)) }
-            td.num { (change_cell(lang, item.change_pct, item.count)) }
+            td.num {
+                @if item.change_significant || item.count + item.previous.count == 0 {
+                    (change_cell(lang, item.change_pct, item.count))
+                } @else {
+                    span.noise title=(t(lang, "change-noise-title")) {
+                        (change_cell(lang, item.change_pct, item.count))
+                        br;
+                        small { (t(lang, "change-noise")) }
+                    }
+                }
+            }
         }
     }
 }

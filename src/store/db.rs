@@ -366,7 +366,7 @@ pub struct PgConn {
 pub const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// The advisory lock key that serialises write groups across instances ("horrors").
-const WRITE_LOCK: i64 = 0x686f_7272_6f72_73;
+const WRITE_LOCK: i64 = 0x0068_6f72_726f_7273;
 
 impl PgConn {
     pub fn connect(config: &postgres::Config) -> Result<PgConn> {

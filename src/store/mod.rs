@@ -57,7 +57,7 @@ use db::Conn;
 pub enum Location {
     Sqlite(PathBuf),
     Postgres {
-        config: ::postgres::Config,
+        config: Box<::postgres::Config>,
         /// The URL without its password, for messages and logs.
         shown: String,
     },
@@ -113,7 +113,10 @@ impl Location {
                 config.get_user().unwrap_or(""),
                 config.get_dbname().unwrap_or("")
             );
-            return Ok(Location::Postgres { config, shown });
+            return Ok(Location::Postgres {
+                config: Box::new(config),
+                shown,
+            });
         }
         let scheme = url.split_once(':').map_or("(none)", |(s, _)| s);
         Err(format!(
@@ -219,7 +222,7 @@ impl Store {
             Location::Postgres { config, shown } => {
                 let mut conn = postgres::connect(config, shown)?;
                 schema::migrate(&mut conn)?;
-                (Box::new(conn), postgres::recover(config.clone()))
+                (Box::new(conn), postgres::recover((**config).clone()))
             }
         };
         let store = Store {
@@ -240,7 +243,7 @@ impl Store {
         match location {
             Location::Sqlite(path) => sqlite::start_checkpointer(path, alive)?,
             Location::Postgres { config, .. } => {
-                postgres::start_listener(config.clone(), alive, |inner: Arc<Inner>| {
+                postgres::start_listener((**config).clone(), alive, |inner: Arc<Inner>| {
                     let store = Store { inner };
                     store.forget_identities();
                     if let Err(e) = store.reload() {

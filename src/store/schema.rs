@@ -18,7 +18,7 @@ const POSTGRES: &[&str] = &[
 ];
 
 /// The advisory lock key held while PostgreSQL migrates.
-const MIGRATION_LOCK: i64 = 0x686f_7272_6f72_01;
+const MIGRATION_LOCK: i64 = 0x0068_6f72_726f_7201;
 
 /// Every table, parents before children (the order `migrate --to` copies in).
 pub const TABLES: &[&str] = &[

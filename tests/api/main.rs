@@ -6,6 +6,7 @@ mod auth;
 mod bad_input;
 mod catalogue;
 mod charts;
+mod control;
 mod cycles;
 mod exports;
 mod languages;
