@@ -943,6 +943,47 @@ fn method_not_allowed_lists_the_allowed_methods() {
     );
 }
 
+/// Every route of the app's table, pages included, answers a method it does not list with
+/// 405 and an `Allow` of exactly the methods the table gives it (HEAD beside GET).
+#[test]
+fn every_route_allows_exactly_the_methods_of_the_table() {
+    let app = TestApp::spawn();
+    for route in horrors::app::ROUTES {
+        let mut listed: Vec<&str> = Vec::new();
+        for endpoint in route.endpoints() {
+            listed.push(endpoint.method.as_str());
+            if endpoint.method.as_str() == "GET" {
+                listed.push("HEAD");
+            }
+        }
+        listed.sort_unstable();
+        let other = ["DELETE", "PATCH", "PUT"]
+            .into_iter()
+            .find(|m| !listed.contains(m))
+            .expect("a method the route does not list");
+        let path: Vec<&str> = route
+            .path
+            .split('/')
+            .map(|segment| {
+                if segment.starts_with('{') {
+                    "7"
+                } else {
+                    segment
+                }
+            })
+            .collect();
+        let path = path.join("/");
+        let reply = app.call(other, &path, Some(&app.admin), None, None, &[]);
+        let what = format!("{other} {}", route.path);
+        assert_eq!(reply.status, 405, "{what}: {}", reply.text);
+        assert_eq!(reply.body["error"]["code"], "method_not_allowed", "{what}");
+        let allow = reply.header("allow").unwrap_or_default();
+        let mut allowed: Vec<&str> = allow.split(',').map(str::trim).collect();
+        allowed.sort_unstable();
+        assert_eq!(allowed, listed, "{what}: Allow {allow:?}");
+    }
+}
+
 #[test]
 fn head_works_wherever_get_does() {
     let app = TestApp::spawn();
