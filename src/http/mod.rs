@@ -99,6 +99,7 @@ pub fn configure(cfg: &mut web::ServiceConfig) {
         .service(resource("/api/ranking", "GET, HEAD").route(get().to(ranking)))
         .service(resource("/api/trend", "GET, HEAD").route(get().to(trend)))
         .service(resource("/api/control", "GET, HEAD").route(get().to(control)))
+        .service(resource("/api/alerts", "GET, HEAD").route(get().to(alerts)))
         .service(
             resource("/api/tokens", "GET, HEAD, POST")
                 .route(get().to(list_tokens))
@@ -134,6 +135,7 @@ pub const ROUTES: &[&str] = &[
     "/api/ranking",
     "/api/trend",
     "/api/control",
+    "/api/alerts",
     "/api/tokens",
     "/api/tokens/{id}/revoke",
     "/api/me",

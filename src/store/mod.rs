@@ -14,6 +14,7 @@
 //! Writes go through one writer thread with group commit ([`writer`]); reads use a small
 //! pool of their own connections, so a long export never blocks a tap.
 
+pub mod alerts;
 mod cache;
 pub mod catalogue;
 pub mod cycles;
@@ -584,6 +585,31 @@ impl Store {
 
     pub fn count_ticks(&self) -> Result<i64> {
         self.read(ticks::count)
+    }
+
+    // ------------------------------------------------------------ alerts
+
+    /// Queues alerts not queued before (each is sent once); returns how many were new.
+    pub fn queue_alerts(&self, list: &[crate::alerts::Alert]) -> Result<usize> {
+        let (list, now) = (list.to_vec(), self.now());
+        self.write(move |conn| alerts::queue(conn, &list, now))
+    }
+
+    /// The queued alerts due now, leased to this caller for a minute.
+    pub fn claim_due_alerts(&self) -> Result<Vec<alerts::Pending>> {
+        let now = self.now();
+        self.write(move |conn| alerts::claim_due(conn, now))
+    }
+
+    pub fn alert_delivered(&self, id: &str) -> Result<()> {
+        let (id, now) = (id.to_string(), self.now());
+        self.write(move |conn| alerts::delivered(conn, &id, now))
+    }
+
+    /// Records a failed delivery; `false` once it is given up (failing for 24 h).
+    pub fn alert_failed(&self, id: &str, error: &str) -> Result<bool> {
+        let (id, error, now) = (id.to_string(), error.to_string(), self.now());
+        self.write(move |conn| alerts::failed(conn, &id, &error, now))
     }
 
     // ------------------------------------------------------------ rollup

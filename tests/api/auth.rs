@@ -20,6 +20,7 @@ const MATRIX: &[(&str, &str, Option<Role>)] = &[
     ("GET", "/api/ranking", Some(Role::Viewer)),
     ("GET", "/api/trend", Some(Role::Viewer)),
     ("GET", "/api/control", Some(Role::Viewer)),
+    ("GET", "/api/alerts", Some(Role::Viewer)),
     ("GET", "/api/tokens", Some(Role::Admin)),
     ("POST", "/api/tokens", Some(Role::Admin)),
     ("POST", "/api/tokens/{id}/revoke", Some(Role::Admin)),
