@@ -575,8 +575,19 @@ impl Store {
         include_voided: bool,
         each: impl FnMut(Tick) -> Result<()>,
     ) -> Result<()> {
+        self.for_each_tick_up_to(window, include_voided, i64::MAX, each)
+    }
+
+    /// [`Store::for_each_tick`] for at most `limit` ticks (the database stops reading there).
+    pub fn for_each_tick_up_to(
+        &self,
+        window: &Window,
+        include_voided: bool,
+        limit: i64,
+        each: impl FnMut(Tick) -> Result<()>,
+    ) -> Result<()> {
         let currency = self.currency()?;
-        self.read(|conn| ticks::for_each(conn, window, include_voided, currency, each))
+        self.read(|conn| ticks::for_each(conn, window, include_voided, limit, currency, each))
     }
 
     pub fn has_ticks(&self) -> Result<bool> {
