@@ -1,23 +1,37 @@
 //! Fills a database with N synthetic ticks spread over the last 400 days, through the
 //! same store code the server uses (so the daily rollup is maintained as in production).
-//! Usage: `fill CONFIG DB N`.
+//! Usage: `fill CONFIG DB N [YEAR]`; with YEAR, the ticks are spread over that calendar
+//! year instead (2 January to 30 December UTC, so that every one falls in YEAR in any
+//! time zone), for the annual export benchmark.
 
-use chrono::{Duration, Utc};
+use chrono::{Duration, TimeZone, Utc};
 use horrors::store::Store;
 use horrors::ticks::{NewTick, Source};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
-    let [_, config, db, n] = args.as_slice() else {
-        return Err("usage: fill CONFIG DB N".into());
+    let (config, db, n, year) = match args.as_slice() {
+        [_, config, db, n] => (config, db, n, None),
+        [_, config, db, n, year] => (config, db, n, Some(year.parse::<i32>()?)),
+        _ => return Err("usage: fill CONFIG DB N [YEAR]".into()),
     };
     let n: u64 = n.parse()?;
     let config = horrors::config::load(std::path::Path::new(config))?;
     let store = Store::open(std::path::Path::new(db))?;
     store.apply_config(&config)?;
     let keys: Vec<String> = config.horrors.iter().map(|h| h.key.clone()).collect();
-    let now = Utc::now();
-    let span_ms = Duration::days(400).num_milliseconds() as u64;
+    // Ticks fall in (end - span, end].
+    let (now, span_ms) = match year {
+        None => (Utc::now(), Duration::days(400).num_milliseconds() as u64),
+        Some(year) => {
+            let end = Utc
+                .with_ymd_and_hms(year, 12, 30, 0, 0, 0)
+                .single()
+                .ok_or("YEAR is out of range")?;
+            let start = Utc.with_ymd_and_hms(year, 1, 2, 0, 0, 0).unwrap();
+            (end, (end - start).num_milliseconds() as u64)
+        }
+    };
     let mut state = 0x1234_5678_9abc_def0_u64;
     let mut next = || {
         state ^= state << 13;

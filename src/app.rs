@@ -49,6 +49,7 @@ pub const ROUTES: &[Route] = &[
     Route::api("/api/ranking").get(VIEWER, |r| r.to(api::ranking)),
     Route::api("/api/trend").get(VIEWER, |r| r.to(api::trend)),
     Route::api("/api/control").get(VIEWER, |r| r.to(api::control)),
+    Route::api("/api/alerts").get(VIEWER, |r| r.to(api::alerts)),
     // Improvement cycles.
     Route::api("/api/cycles")
         .get(VIEWER, |r| r.to(api::list_cycles))

@@ -106,6 +106,9 @@ pub enum Command {
         #[arg(long)]
         repair: bool,
     },
+    /// Alerts (SPEC §19).
+    #[command(subcommand)]
+    Alerts(AlertsCommand),
     /// Copy the SQLite database (--db) into an empty PostgreSQL database and verify it.
     Migrate {
         /// The PostgreSQL database, postgres://user[:password]@host[:port]/dbname.
@@ -129,6 +132,12 @@ pub enum TokenCommand {
     List,
     /// Revoke a token by id (see `token list`).
     Revoke { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum AlertsCommand {
+    /// Evaluate alerts now, print them, and POST those not sent before to the webhook.
+    Send,
 }
 
 #[derive(Subcommand, Debug)]
@@ -276,6 +285,42 @@ pub fn run(cli: Cli) -> Result<()> {
             let store = open_existing(&db)?;
             store.backup(&out)?;
             say!("backed up {db} to {}", out.display());
+            Ok(())
+        }
+        Command::Alerts(AlertsCommand::Send) => {
+            let config = config::load(&cli.config).map_err(Error::internal)?;
+            let store = open_configured(&cli.config, &db)?;
+            let today = crate::report::today(&store, store.now())?;
+            let lookback = store.snapshot()?.settings.alerts_lookback_days;
+            let current = crate::alerts::evaluate(&store, today, lookback)?;
+            for a in &current {
+                println!(
+                    "{}  {}  {} occurrences (limit {:.2})  {}",
+                    a.day, a.horror, a.count, a.ucl, a.signal
+                );
+            }
+            if config.alerts.webhook.is_none() {
+                say!(
+                    "{} current alerts; no [alerts] webhook_url is configured, so nothing was sent",
+                    current.len()
+                );
+                return Ok(());
+            }
+            let done = crate::alerts::send(&store, &config.alerts, today)?;
+            say!(
+                "{} current alerts, {} new; delivered {}, failed {} (retried later), given up {}",
+                current.len(),
+                done.new_alerts,
+                done.delivered,
+                done.failed,
+                done.gave_up
+            );
+            if done.failed + done.gave_up > 0 {
+                return Err(Error::internal(format!(
+                    "{} alerts could not be delivered to the webhook; they are retried for 24 h",
+                    done.failed + done.gave_up
+                )));
+            }
             Ok(())
         }
         Command::Migrate { to } => {
@@ -564,6 +609,8 @@ fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()
     let address = listener.local_addr().map_err(io)?;
     say!("database: {}", shown(db));
     say!("horrors is listening on http://{address}");
+    crate::alerts::start(store.clone(), config.alerts.clone())
+        .map_err(|e| Error::internal(format!("cannot start the alerts thread: {e}")))?;
     let options = crate::http::HttpOptions {
         trusted_proxies: config.trusted_proxies.clone(),
         auth_failures: config.auth_failures,

@@ -34,6 +34,13 @@ pub struct Settings {
     /// names none (SPEC §20). Settings stored before it existed read as English.
     #[serde(default)]
     pub language: Lang,
+    /// `[alerts] lookback_days`: days (that are over) each alert's control chart covers.
+    #[serde(default = "default_lookback")]
+    pub alerts_lookback_days: i64,
+}
+
+fn default_lookback() -> i64 {
+    56
 }
 
 impl Settings {
@@ -73,6 +80,8 @@ pub struct Config {
     /// `[storage] url`: where the data lives (`--database-url` and `HORRORS_DATABASE_URL`
     /// come first; without any, the SQLite file at `--db`).
     pub storage: Option<crate::store::Location>,
+    /// `[alerts]`: where alerts go (the look-back is in the settings).
+    pub alerts: crate::alerts::AlertsConfig,
 }
 
 /// One horror as written in the file or sent to `PUT /api/horrors`.
@@ -124,6 +133,19 @@ struct RawConfig {
     http: Option<RawHttp>,
     #[serde(default)]
     storage: Option<RawStorage>,
+    #[serde(default)]
+    alerts: Option<RawAlerts>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAlerts {
+    #[serde(default)]
+    lookback_days: Option<i64>,
+    #[serde(default)]
+    webhook_url: Option<String>,
+    #[serde(default)]
+    webhook_secret: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -337,6 +359,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         format!("{field}{line}: {}", first.message)
     })?;
 
+    let alerts = validate_alerts(raw.alerts)?;
     let settings = Settings {
         name,
         timezone: tz.name().to_string(),
@@ -348,6 +371,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         worse: ranking.worse,
         departments,
         language,
+        alerts_lookback_days: alerts.lookback_days,
     };
     let (proxies, auth_failures) = raw
         .http
@@ -375,6 +399,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         trusted_proxies,
         auth_failures,
         storage,
+        alerts,
     })
 }
 
@@ -571,6 +596,46 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
             .collect(),
     };
     toml::to_string_pretty(&out).unwrap_or_default()
+}
+
+/// `[alerts]`: a look-back of 7..=366 days; a webhook URL that is http(s) with a host,
+/// and then a secret.
+fn validate_alerts(raw: Option<RawAlerts>) -> Result<crate::alerts::AlertsConfig, String> {
+    let Some(raw) = raw else {
+        return Ok(crate::alerts::AlertsConfig::default());
+    };
+    let lookback_days = raw.lookback_days.unwrap_or(56);
+    if !(7..=366).contains(&lookback_days) {
+        return Err(format!(
+            "alerts.lookback_days: must be 7 to 366, got {lookback_days}"
+        ));
+    }
+    let webhook = match (raw.webhook_url, raw.webhook_secret) {
+        (None, None) => None,
+        (None, Some(_)) => {
+            return Err("alerts.webhook_secret: set without alerts.webhook_url".into())
+        }
+        (Some(url), secret) => {
+            let host = url
+                .strip_prefix("https://")
+                .or_else(|| url.strip_prefix("http://"))
+                .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+            if !host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace)) {
+                return Err(format!(
+                    "alerts.webhook_url: {url:?} is not an http:// or https:// URL"
+                ));
+            }
+            let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| {
+                "alerts.webhook_secret: required with alerts.webhook_url (alerts are signed with it)"
+                    .to_string()
+            })?;
+            Some(crate::alerts::Webhook { url, secret })
+        }
+    };
+    Ok(crate::alerts::AlertsConfig {
+        lookback_days,
+        webhook,
+    })
 }
 
 fn one_line(message: &str) -> String {

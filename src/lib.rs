@@ -1,6 +1,7 @@
 //! horrors: tally, rank and chart the few failures that hurt customers most
 //! (FedEx's "Hierarchy of Horrors"). The binary is a thin CLI over this library.
 
+pub mod alerts;
 pub mod app;
 pub mod auth;
 pub mod calendar;

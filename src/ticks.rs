@@ -305,6 +305,7 @@ mod tests {
             worse: 0.8,
             departments: departments.iter().map(|d| d.to_string()).collect(),
             language: crate::i18n::Lang::EN,
+            alerts_lookback_days: 56,
         }
     }
 

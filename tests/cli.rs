@@ -1303,3 +1303,197 @@ fn backup_finishes_under_steady_writes_and_never_leaves_a_partial_file() {
     assert!(writer.join().unwrap() > 0);
     drop(server);
 }
+
+/// A webhook receiver on port 0: answers each POST with the next status of `statuses`
+/// (then 200) and hands over (headers, body) of every request.
+fn webhook(statuses: Vec<u16>) -> (String, mpsc::Receiver<(String, Vec<u8>)>) {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        let mut statuses = statuses.into_iter();
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut buf = Vec::new();
+            let mut chunk = [0u8; 4096];
+            let (head, length) = loop {
+                let n = stream.read(&mut chunk).unwrap_or(0);
+                if n == 0 {
+                    break (String::new(), 0);
+                }
+                buf.extend_from_slice(&chunk[..n]);
+                if let Some(end) = buf.windows(4).position(|w| w == b"\r\n\r\n") {
+                    let head = String::from_utf8_lossy(&buf[..end]).to_string();
+                    let length = head
+                        .lines()
+                        .find_map(|l| {
+                            l.to_ascii_lowercase()
+                                .strip_prefix("content-length:")
+                                .map(|v| v.trim().parse().unwrap_or(0))
+                        })
+                        .unwrap_or(0);
+                    buf.drain(..end + 4);
+                    break (head, length);
+                }
+            };
+            while buf.len() < length {
+                let n = stream.read(&mut chunk).unwrap_or(0);
+                if n == 0 {
+                    break;
+                }
+                buf.extend_from_slice(&chunk[..n]);
+            }
+            let status = statuses.next().unwrap_or(200);
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\ncontent-length: 0\r\nconnection: close\r\n\r\n"
+            );
+            let _ = tx.send((head, buf));
+        }
+    });
+    (url, rx)
+}
+
+/// A SQLite database with two quiet months of late deliveries and a spike yesterday.
+fn spiky_database(env: &Env) {
+    let store = horrors::store::Store::open(&env.db()).unwrap();
+    store
+        .apply_config(&horrors::config::parse(CONFIG).unwrap())
+        .unwrap();
+    let now = store.now();
+    let tick = |back: i64, qty: i64| horrors::ticks::NewTick {
+        horror: "late-delivery".into(),
+        qty,
+        occurred_at: now - chrono::Duration::days(back),
+        source: horrors::ticks::Source::Internal,
+        department: None,
+        note: None,
+        cost_minor: None,
+        idempotency: None,
+    };
+    let ticks = (2..=56).map(|b| tick(b, 2)).chain([tick(1, 30)]).collect();
+    store.record_ticks(None, "seed", ticks).unwrap();
+    store.close().unwrap();
+}
+
+#[test]
+fn alerts_send_posts_each_alert_once_signed_and_keeps_failures_for_retry() {
+    let env = Env::new();
+    spiky_database(&env);
+    // The first delivery fails (500): the alert stays queued, with its attempt recorded.
+    let (url, received) = webhook(vec![500]);
+    let config =
+        format!("{CONFIG}\n[alerts]\nwebhook_url = \"{url}\"\nwebhook_secret = \"s3cret\"\n");
+    std::fs::write(env.config(), &config).unwrap();
+    let send = || {
+        run(horrors(env.path())
+            .args(["alerts", "send", "--config"])
+            .arg(env.config())
+            .arg("--db")
+            .arg(env.db()))
+    };
+    let first = send();
+    assert!(
+        !first.status.success(),
+        "a failed delivery is an error exit"
+    );
+    assert!(stderr(&first).contains("retried"), "{}", stderr(&first));
+    assert!(
+        stdout(&first).contains("late-delivery"),
+        "{}",
+        stdout(&first)
+    );
+    let (head, body) = received.recv_timeout(Duration::from_secs(10)).unwrap();
+    // The signature is HMAC-SHA256 of the body with the secret, checked independently.
+    use hmac::Mac;
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"s3cret").unwrap();
+    mac.update(&body);
+    let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
+    let header = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("x-horrors-signature: ")
+                .or_else(|| l.strip_prefix("X-Horrors-Signature: "))
+        })
+        .unwrap_or_else(|| panic!("no signature header in {head}"));
+    assert_eq!(header, expected);
+    let alert: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(
+        (
+            alert["horror"].as_str(),
+            alert["count"].as_i64(),
+            alert["signal"].as_str()
+        ),
+        (Some("late-delivery"), Some(30), Some("above"))
+    );
+    // The retry waits (1 minute): sending again now posts nothing, and the state is on disk.
+    let again = send();
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(
+        received.recv_timeout(Duration::from_millis(500)).is_err(),
+        "retried too early"
+    );
+    let store = horrors::store::Store::open(&env.db()).unwrap();
+    let (attempts, error, delivered): (i64, Option<String>, Option<i64>) = store
+        .read(|c| {
+            c.one_row(
+                "SELECT attempts, last_error, delivered_at FROM alert_deliveries",
+                &[],
+                |r| Ok((r.int(0)?, r.opt_text(1)?, r.opt_int(2)?)),
+            )
+        })
+        .unwrap();
+    assert_eq!(
+        (attempts, error.as_deref(), delivered),
+        (1, Some("HTTP 500"), None)
+    );
+    // Make it due (as a minute passing would) and send: delivered, once.
+    store
+        .read(|c| c.execute("UPDATE alert_deliveries SET next_attempt_at = 0", &[]))
+        .unwrap();
+    store.close().unwrap();
+    drop(store);
+    let third = send();
+    assert!(third.status.success(), "{}", stderr(&third));
+    assert!(stderr(&third).contains("delivered 1"), "{}", stderr(&third));
+    let (_, again_body) = received.recv_timeout(Duration::from_secs(10)).unwrap();
+    assert_eq!(again_body, body, "the same alert, the same body");
+    let fourth = send();
+    assert!(
+        stderr(&fourth).contains("delivered 0"),
+        "{}",
+        stderr(&fourth)
+    );
+    assert!(
+        received.recv_timeout(Duration::from_millis(500)).is_err(),
+        "sent twice"
+    );
+}
+
+#[test]
+fn alert_settings_are_checked_like_the_rest_of_the_file() {
+    let env = Env::new();
+    for (table, expected) in [
+        (
+            "webhook_url = \"ftp://x\"\nwebhook_secret = \"s\"",
+            "alerts.webhook_url",
+        ),
+        ("webhook_url = \"https://x/y\"", "alerts.webhook_secret"),
+        ("lookback_days = 3", "alerts.lookback_days"),
+        ("colour = \"red\"", "colour"),
+    ] {
+        std::fs::write(env.config(), format!("{CONFIG}\n[alerts]\n{table}\n")).unwrap();
+        let out = run(horrors(env.path())
+            .args(["alerts", "send", "--config"])
+            .arg(env.config())
+            .arg("--db")
+            .arg(env.db()));
+        assert!(!out.status.success(), "{table}");
+        let err = stderr(&out);
+        assert!(
+            err.contains(expected) && err.trim_end().lines().count() == 1,
+            "{table}: {err}"
+        );
+    }
+}

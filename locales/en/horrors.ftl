@@ -98,6 +98,12 @@ tier-worse = worse
 tier-bad = bad
 badge-focus = focus
 badge-focus-title = A focus of an improvement cycle in this window
+alerts-heading = { $count ->
+    [one] 1 alert: a day above the usual spread
+   *[other] { $count } alerts: days above the usual spread
+}
+alert-above = { $day }: { $horror }, { $count } occurrences, above the control limit of { $limit } a day
+alert-run = { $day }: { $horror }, { $count } occurrences, the 8th day or more in a row above average
 badge-tie = tie
 badge-tie-title = Not clearly different from the horror above (exact test, p ≥ 0.05): treat the two as equal
 change-noise = no clear change

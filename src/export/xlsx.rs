@@ -293,7 +293,9 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
         .iter()
         .map(|h| (h.key.clone(), h.name.clone()))
         .collect();
-    store.for_each_tick(&review.window, false, |t| {
+    // One row past the sheet's limit is enough to know it is truncated.
+    let limit = i64::from(MAX_TICK_ROWS) + 1;
+    store.for_each_tick_up_to(&review.window, false, limit, |t| {
         if r > MAX_TICK_ROWS {
             truncated = true;
             return Ok(());

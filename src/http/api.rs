@@ -557,6 +557,29 @@ pub async fn control(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
     Ok(HttpResponse::Ok().json(chart))
 }
 
+/// Days whose control chart signals high (SPEC §19), newest first.
+#[utoipa::path(get, path = "/api/alerts", tag = "ranking",
+    responses((status = 200, description = "current alerts, newest day first", body = crate::alerts::Alerts),
+        (status = 422, description = "unknown parameter or site", body = crate::error::ErrorBody)),
+    security(("bearer" = ["viewer"])))]
+pub async fn alerts(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    let params = Params::parse(&req, &["site"], false)?;
+    if let Some(site) = params.get("site") {
+        return Err(Error::invalid(
+            "unknown_site",
+            format!("no site {site:?}: no sites are configured"),
+        ));
+    }
+    let alerts = store
+        .call(|store| {
+            let today = report::today(store, store.now())?;
+            let lookback = store.snapshot()?.settings.alerts_lookback_days;
+            crate::alerts::evaluate(store, today, lookback)
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(crate::alerts::Alerts { alerts }))
+}
+
 // ---------------------------------------------------------------- tokens
 
 #[derive(Deserialize, ToSchema)]

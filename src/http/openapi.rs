@@ -26,7 +26,7 @@ use crate::store::Store;
     paths(
         api::healthz, document, api::list_horrors, api::put_horrors, api::horror_history,
         api::post_tick, api::post_batch, api::void_tick, api::list_ticks,
-        api::ranking, api::trend, api::control, api::list_tokens, api::create_token, api::revoke_token, api::me,
+        api::ranking, api::trend, api::control, api::alerts, api::list_tokens, api::create_token, api::revoke_token, api::me,
         api::list_cycles, api::create_cycle, api::get_cycle, api::put_cycle,
         api::export_ticks, api::export_ranking, api::export_annual, api::chart,
     ),

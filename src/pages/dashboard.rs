@@ -149,6 +149,7 @@ fn group(n: u64) -> String {
 }
 
 struct Data {
+    alerts: Vec<crate::alerts::Alert>,
     ranking: Ranking,
     cycles: Vec<CycleSummary>,
     currency: Currency,
@@ -175,7 +176,9 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
     let inner = store.clone().into_inner();
     let data = web::block(move || -> Result<Data> {
         let snapshot = inner.snapshot()?;
+        let today = report::today(&inner, inner.now())?;
         Ok(Data {
+            alerts: crate::alerts::evaluate(&inner, today, snapshot.settings.alerts_lookback_days)?,
             ranking: report::ranking(&inner, &window, By::Priority)?,
             cycles: report::cycle_list(&inner, inner.now())?,
             currency: snapshot.settings.currency(),
@@ -255,6 +258,18 @@ fn content(
     let previous_total: u64 = ranking.items.iter().map(|item| item.previous.count).sum();
     let tier = |tier: Tier| tier_badge(lang, tier);
     html! {
+        @if !data.alerts.is_empty() {
+            section.alerts role="alert" aria-labelledby="alerts-heading" {
+                h2 #alerts-heading { (tr!(lang, "alerts-heading", count = data.alerts.len())) }
+                ul {
+                    @for alert in &data.alerts {
+                        @let name = ranking.items.iter().find(|i| i.key == alert.horror).map_or(alert.horror.as_str(), |i| i.name.as_str());
+                        li { (tr!(lang, if alert.signal == "above" { "alert-above" } else { "alert-run" },
+                            horror = name, day = alert.day.as_str(), count = alert.count, limit = format!("{:.1}", alert.ucl))) }
+                    }
+                }
+            }
+        }
         section.headline aria-labelledby="fix-first-heading" {
             h1 #fix-first-heading { (t(lang, "dashboard-question")) }
             p.fix-first #fix-first { (fix_first(lang, ranking, data.currency, &span)) }

@@ -14,6 +14,7 @@
 //! Writes go through one writer thread with group commit ([`writer`]); reads use a small
 //! pool of their own connections, so a long export never blocks a tap.
 
+pub mod alerts;
 mod cache;
 pub mod catalogue;
 pub mod cycles;
@@ -574,8 +575,19 @@ impl Store {
         include_voided: bool,
         each: impl FnMut(Tick) -> Result<()>,
     ) -> Result<()> {
+        self.for_each_tick_up_to(window, include_voided, i64::MAX, each)
+    }
+
+    /// [`Store::for_each_tick`] for at most `limit` ticks (the database stops reading there).
+    pub fn for_each_tick_up_to(
+        &self,
+        window: &Window,
+        include_voided: bool,
+        limit: i64,
+        each: impl FnMut(Tick) -> Result<()>,
+    ) -> Result<()> {
         let currency = self.currency()?;
-        self.read(|conn| ticks::for_each(conn, window, include_voided, currency, each))
+        self.read(|conn| ticks::for_each(conn, window, include_voided, limit, currency, each))
     }
 
     pub fn has_ticks(&self) -> Result<bool> {
@@ -584,6 +596,31 @@ impl Store {
 
     pub fn count_ticks(&self) -> Result<i64> {
         self.read(ticks::count)
+    }
+
+    // ------------------------------------------------------------ alerts
+
+    /// Queues alerts not queued before (each is sent once); returns how many were new.
+    pub fn queue_alerts(&self, list: &[crate::alerts::Alert]) -> Result<usize> {
+        let (list, now) = (list.to_vec(), self.now());
+        self.write(move |conn| alerts::queue(conn, &list, now))
+    }
+
+    /// The queued alerts due now, leased to this caller for a minute.
+    pub fn claim_due_alerts(&self) -> Result<Vec<alerts::Pending>> {
+        let now = self.now();
+        self.write(move |conn| alerts::claim_due(conn, now))
+    }
+
+    pub fn alert_delivered(&self, id: &str) -> Result<()> {
+        let (id, now) = (id.to_string(), self.now());
+        self.write(move |conn| alerts::delivered(conn, &id, now))
+    }
+
+    /// Records a failed delivery; `false` once it is given up (failing for 24 h).
+    pub fn alert_failed(&self, id: &str, error: &str) -> Result<bool> {
+        let (id, error, now) = (id.to_string(), error.to_string(), self.now());
+        self.write(move |conn| alerts::failed(conn, &id, &error, now))
     }
 
     // ------------------------------------------------------------ rollup

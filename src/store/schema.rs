@@ -9,12 +9,14 @@ use crate::error::{Error, Result};
 const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0001_catalogue_tokens_ticks.sql"),
     include_str!("migrations/sqlite/0002_sessions_cycles.sql"),
+    include_str!("migrations/sqlite/0003_alert_deliveries.sql"),
 ];
 
 /// The same tables in PostgreSQL's types (`BIGINT`, `BOOLEAN`, `BYTEA`, identities).
 const POSTGRES: &[&str] = &[
     include_str!("migrations/postgres/0001_catalogue_tokens_ticks.sql"),
     include_str!("migrations/postgres/0002_sessions_cycles.sql"),
+    include_str!("migrations/postgres/0003_alert_deliveries.sql"),
 ];
 
 /// The advisory lock key held while PostgreSQL migrates.
@@ -32,6 +34,7 @@ pub const TABLES: &[&str] = &[
     "sessions",
     "cycles",
     "cycle_focus",
+    "alert_deliveries",
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.

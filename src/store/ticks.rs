@@ -300,11 +300,13 @@ pub fn list(
     Ok((ticks, next))
 }
 
-/// Calls `each` for every tick in the window, oldest first, without holding them all.
+/// Calls `each` for every tick in the window (at most `limit`), oldest first, without
+/// holding them all.
 pub fn for_each(
     conn: &mut dyn Conn,
     window: &Window,
     include_voided: bool,
+    limit: i64,
     currency: Currency,
     mut each: impl FnMut(Tick) -> Result<()>,
 ) -> Result<()> {
@@ -312,9 +314,10 @@ pub fn for_each(
     conn.query(
         &format!(
             "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
-             WHERE t.day BETWEEN ?1 AND ?2 AND (?3 OR t.voided_at IS NULL) ORDER BY t.id"
+             WHERE t.day BETWEEN ?1 AND ?2 AND (?3 OR t.voided_at IS NULL) ORDER BY t.id
+             LIMIT ?4"
         ),
-        params![from.as_str(), to.as_str(), include_voided],
+        params![from.as_str(), to.as_str(), include_voided, limit],
         &mut |row| each(tick_from_row(row, currency)?.tick),
     )
 }

@@ -2,6 +2,7 @@
 
 mod helpers;
 
+mod alerts;
 mod auth;
 mod bad_input;
 mod catalogue;
