@@ -9,7 +9,8 @@
 //! - [`ticks`]: recording, voiding and reading ticks;
 //! - [`rollup`]: the daily totals every ranking reads;
 //! - [`tokens`]: tokens and page sessions;
-//! - [`cycles`]: improvement cycles.
+//! - [`cycles`]: improvement cycles;
+//! - [`alerts`]: the queue of alerts sent to the webhook.
 //!
 //! Writes go through one writer thread with group commit ([`writer`]); reads use a small
 //! pool of their own connections, so a long export never blocks a tap.
