@@ -85,9 +85,19 @@ pub fn evaluate(store: &Store, today: NaiveDate, lookback_days: i64) -> Result<V
         from: last - Duration::days(lookback_days.max(1) - 1),
         to: last,
     };
+    let days = store.day_tallies(&window)?;
+    let tz = snapshot.settings.tz();
     let mut alerts = Vec::new();
     for horror in snapshot.active() {
-        let chart = report::control(store, &window, Bucket::Day, Some(&horror.key), true, today)?;
+        let chart = report::control_of(
+            &days,
+            &window,
+            Bucket::Day,
+            Some(&horror.key),
+            true,
+            today,
+            tz,
+        );
         let recent = chart.points.len().saturating_sub(RECENT_DAYS);
         for at in &chart.points[recent..] {
             let point = &at.point;
@@ -136,10 +146,14 @@ pub struct Delivered {
     pub gave_up: usize,
 }
 
-/// Evaluates alerts, queues the new ones, and POSTs every queued alert that is due
-/// (`horrors alerts send`).
-pub fn send(store: &Store, config: &AlertsConfig, today: NaiveDate) -> Result<Delivered> {
-    let new_alerts = queue(store, config, today)?;
+/// Queues the new ones of `alerts` (just evaluated) and POSTs every queued alert that is
+/// due (`horrors alerts send`).
+pub fn send(store: &Store, config: &AlertsConfig, alerts: &[Alert]) -> Result<Delivered> {
+    let new_alerts = if config.webhook.is_some() {
+        store.queue_alerts(alerts)?
+    } else {
+        0
+    };
     let mut done = deliver(store, config)?;
     done.new_alerts = new_alerts;
     Ok(done)

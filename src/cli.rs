@@ -306,7 +306,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 );
                 return Ok(());
             }
-            let done = crate::alerts::send(&store, &config.alerts, today)?;
+            let done = crate::alerts::send(&store, &config.alerts, &current)?;
             say!(
                 "{} current alerts, {} new; delivered {}, failed {} (retried later), given up {}",
                 current.len(),

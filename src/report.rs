@@ -287,9 +287,32 @@ pub fn control(
             ));
         }
     }
+    let days = store.day_tallies(window)?;
+    Ok(control_of(
+        &days,
+        window,
+        bucket,
+        horror,
+        laney,
+        today,
+        snapshot.settings.tz(),
+    ))
+}
+
+/// The control chart of `window` from its day tallies (read once by callers that chart
+/// several horrors over the same window).
+pub fn control_of(
+    days: &[crate::trend::DayTally],
+    window: &Window,
+    bucket: Bucket,
+    horror: Option<&str>,
+    laney: bool,
+    today: chrono::NaiveDate,
+    tz: chrono_tz::Tz,
+) -> ControlChart {
     let buckets = closed_buckets(window, bucket, today);
     let mut counts = vec![0u64; buckets.len()];
-    for day in store.day_tallies(window)? {
+    for day in days {
         if horror.is_some_and(|key| key != day.key) {
             continue;
         }
@@ -306,8 +329,8 @@ pub fn control(
         .map(|(b, c)| (*c, b.days() as f64))
         .collect();
     let chart = crate::stats::control(&series, laney);
-    Ok(ControlChart {
-        window: window.echo(snapshot.settings.tz()),
+    ControlChart {
+        window: window.echo(tz),
         bucket,
         horror: horror.map(str::to_string),
         site: None,
@@ -322,5 +345,5 @@ pub fn control(
                 point,
             })
             .collect(),
-    })
+    }
 }

@@ -376,30 +376,14 @@ pub fn compact_to(value: f64, decimals: usize) -> String {
         text.pop();
     }
     if suffix.is_empty() && abs >= 1000.0 {
-        return grouped(value.round() as i64);
+        return crate::i18n::group(value.round() as i64);
     }
     format!("{text}{suffix}")
 }
 
-/// An integer with thousands separators: 1,234,567.
-pub fn grouped(value: i64) -> String {
-    let digits = value.unsigned_abs().to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3 + 1);
-    if value < 0 {
-        out.push('-');
-    }
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
-
 /// A count for a bar label: exact when it fits `max` pixels, compact otherwise.
 pub fn count_label(frame: &Frame<'_>, count: u64, size: f64, max: f64) -> Option<String> {
-    let exact = grouped(count as i64);
+    let exact = crate::i18n::group(count as i64);
     if frame.width(&exact, size) <= max {
         return Some(exact);
     }

@@ -372,9 +372,14 @@ mod tests {
         );
     }
 
-    /// Holds the writer with a first job, queues `ok 1`, `fail 2`, `ok 3` behind it, so the
-    /// three run as one group, then checks that only the failing job was undone.
-    fn one_group_with_a_failure_in_the_middle(writer: &Writer) {
+    /// Submits a job that holds the writer until the returned sender is used, and waits until
+    /// it runs (so that jobs submitted next queue behind it, as one group).
+    fn hold(
+        writer: &Writer,
+    ) -> (
+        std::sync::mpsc::Sender<()>,
+        oneshot::Receiver<Result<Option<()>>>,
+    ) {
         let (release, wait) = std::sync::mpsc::channel::<()>();
         let (started, running) = std::sync::mpsc::channel::<()>();
         let first = writer
@@ -387,6 +392,13 @@ mod tests {
             )
             .unwrap();
         running.recv().unwrap();
+        (release, first)
+    }
+
+    /// Holds the writer with a first job, queues `ok 1`, `fail 2`, `ok 3` behind it, so the
+    /// three run as one group, then checks that only the failing job was undone.
+    fn one_group_with_a_failure_in_the_middle(writer: &Writer) {
+        let (release, first) = hold(writer);
         let ok1 = writer.submit(|c| insert(c, 1), false).unwrap();
         let bad = writer
             .submit(
@@ -440,19 +452,8 @@ mod tests {
     #[test]
     fn a_full_queue_is_overloaded_not_unbounded() {
         let writer = writer(2);
-        let (release, wait) = std::sync::mpsc::channel::<()>();
-        let (started, running) = std::sync::mpsc::channel::<()>();
         // The first job holds the writer; two more fill the queue; the next is refused.
-        let first = writer
-            .submit(
-                move |_| {
-                    started.send(()).ok();
-                    Ok(wait.recv().ok())
-                },
-                false,
-            )
-            .unwrap();
-        running.recv().unwrap();
+        let (release, first) = hold(&writer);
         let queued: Vec<_> = (0..2)
             .map(|_| writer.submit(|_| Ok(()), false).unwrap())
             .collect();
