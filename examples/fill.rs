@@ -60,6 +60,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     note: None,
                     cost_minor: None,
                     idempotency: None,
+                    site: None,
                 }
             })
             .collect();

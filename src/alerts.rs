@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use crate::calendar::{Bucket, Window};
 use crate::error::Result;
 use crate::report;
+use crate::sites::Scope;
 use crate::stats::Signal;
 use crate::store::Store;
 
@@ -57,11 +58,11 @@ impl std::fmt::Debug for Webhook {
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct Alert {
     pub horror: String,
-    /// Null while no sites are configured.
+    /// The site whose chart signalled; null for the whole organization's.
     pub site: Option<String>,
     pub day: String,
     pub count: u64,
-    /// Occurrences per day (the day's exposure is one day).
+    /// Occurrences per day, or per 1,000 units with volume exposure.
     pub rate: f64,
     pub ucl: f64,
     /// `above` or `run`.
@@ -76,7 +77,12 @@ pub struct Alerts {
 
 /// Every current alert, newest day first (then by horror key): for each active horror, the
 /// day control chart of the `lookback_days` days that are over, and its last 7 points.
-pub fn evaluate(store: &Store, today: NaiveDate, lookback_days: i64) -> Result<Vec<Alert>> {
+pub fn evaluate(
+    store: &Store,
+    today: NaiveDate,
+    lookback_days: i64,
+    scope: &Scope,
+) -> Result<Vec<Alert>> {
     let snapshot = store.snapshot()?;
     let Some(last) = today.pred_opt() else {
         return Ok(Vec::new());
@@ -85,7 +91,9 @@ pub fn evaluate(store: &Store, today: NaiveDate, lookback_days: i64) -> Result<V
         from: last - Duration::days(lookback_days.max(1) - 1),
         to: last,
     };
-    let days = store.day_tallies(&window)?;
+    let days = store.day_tallies(&window, scope)?;
+    let coverage = store.volume(&window, scope)?;
+    let required = crate::volume::required_sites(&snapshot.settings, scope);
     let tz = snapshot.settings.tz();
     let mut alerts = Vec::new();
     for horror in snapshot.active() {
@@ -97,6 +105,8 @@ pub fn evaluate(store: &Store, today: NaiveDate, lookback_days: i64) -> Result<V
             true,
             today,
             tz,
+            scope,
+            Some((&coverage, required.as_slice())),
         );
         let recent = chart.points.len().saturating_sub(RECENT_DAYS);
         for at in &chart.points[recent..] {
@@ -111,7 +121,7 @@ pub fn evaluate(store: &Store, today: NaiveDate, lookback_days: i64) -> Result<V
             };
             alerts.push(Alert {
                 horror: horror.key.clone(),
-                site: None,
+                site: scope.site.clone(),
                 day: at.start.clone(),
                 count: point.count,
                 rate: point.rate.unwrap_or_default(),
@@ -121,6 +131,20 @@ pub fn evaluate(store: &Store, today: NaiveDate, lookback_days: i64) -> Result<V
         }
     }
     alerts.sort_by(|a, b| b.day.cmp(&a.day).then_with(|| a.horror.cmp(&b.horror)));
+    Ok(alerts)
+}
+
+/// The alerts the webhook hears of: the whole organization's and each active site's.
+pub fn evaluate_all(store: &Store, today: NaiveDate, lookback_days: i64) -> Result<Vec<Alert>> {
+    let mut alerts = evaluate(store, today, lookback_days, &Scope::ALL)?;
+    for site in store.snapshot()?.settings.active_sites() {
+        alerts.extend(evaluate(
+            store,
+            today,
+            lookback_days,
+            &Scope::site(site.key.clone()),
+        )?);
+    }
     Ok(alerts)
 }
 
@@ -165,7 +189,7 @@ pub fn queue(store: &Store, config: &AlertsConfig, today: NaiveDate) -> Result<u
     if config.webhook.is_none() {
         return Ok(0);
     }
-    let alerts = evaluate(store, today, config.lookback_days)?;
+    let alerts = evaluate_all(store, today, config.lookback_days)?;
     store.queue_alerts(&alerts)
 }
 

@@ -37,6 +37,7 @@ pub const ROUTES: &[Route] = &[
         .get(STAFF, |r| r.to(api::list_horrors))
         .put(ADMIN, |r| r.to(api::put_horrors)),
     Route::api("/api/horrors/history").get(ADMIN, |r| r.to(api::horror_history)),
+    Route::api("/api/sites").get(STAFF, |r| r.to(api::list_sites)),
     // Ticks.
     Route::api("/api/ticks")
         .get(VIEWER, |r| r.to(api::list_ticks))
@@ -50,6 +51,10 @@ pub const ROUTES: &[Route] = &[
     Route::api("/api/trend").get(VIEWER, |r| r.to(api::trend)),
     Route::api("/api/control").get(VIEWER, |r| r.to(api::control)),
     Route::api("/api/alerts").get(VIEWER, |r| r.to(api::alerts)),
+    // Volume.
+    Route::api("/api/volume")
+        .get(VIEWER, |r| r.to(api::get_volume))
+        .put(STAFF, |r| r.to(api::put_volume)),
     // Improvement cycles.
     Route::api("/api/cycles")
         .get(VIEWER, |r| r.to(api::list_cycles))

@@ -41,6 +41,8 @@ pub struct Identity {
     pub token_id: i64,
     pub name: String,
     pub role: Role,
+    /// The site a token is bound to (SPEC §16): it records and reads only there.
+    pub site: Option<String>,
 }
 
 /// Prefix that makes horrors tokens easy to recognise in a secret scanner.

@@ -148,6 +148,15 @@ impl Window {
         }
     }
 
+    /// From this window's first day to `later`'s last (both windows of a comparison, read
+    /// at once).
+    pub fn through(&self, later: &Window) -> Window {
+        Window {
+            from: self.from.min(later.from),
+            to: self.to.max(later.to),
+        }
+    }
+
     /// Whether the two windows share at least one day.
     pub fn overlaps(&self, other: &Window) -> bool {
         self.from <= other.to && other.from <= self.to

@@ -109,6 +109,9 @@ pub enum Command {
     /// Alerts (SPEC §19).
     #[command(subcommand)]
     Alerts(AlertsCommand),
+    /// Volume: units handled per day and site (SPEC §17).
+    #[command(subcommand)]
+    Volume(VolumeCommand),
     /// Copy the SQLite database (--db) into an empty PostgreSQL database and verify it.
     Migrate {
         /// The PostgreSQL database, postgres://user[:password]@host[:port]/dbname.
@@ -127,11 +130,24 @@ pub enum TokenCommand {
         /// Who or what holds it, 1..=60 characters (e.g. "Dispatch tablet").
         #[arg(long)]
         name: String,
+        /// Bind it to a site: staff record and viewers read there only (not for admin).
+        #[arg(long)]
+        site: Option<String>,
     },
     /// List tokens (never their secrets).
     List,
     /// Revoke a token by id (see `token list`).
     Revoke { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum VolumeCommand {
+    /// Set volume from a CSV file with the header day,site,units (all rows or none).
+    Import {
+        /// The CSV file (site empty without sites).
+        #[arg(long)]
+        csv: PathBuf,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -213,7 +229,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let store = open_configured(&cli.config, &db)?;
             let by = By::parse(&by).map_err(Error::internal)?;
             let window = window.window(&store)?;
-            let ranking = report::ranking(&store, &window, by)?;
+            let ranking = report::ranking(&store, &window, by, &crate::sites::Scope::ALL)?;
             let mut out = std::io::stdout().lock();
             let written = if json {
                 serde_json::to_writer_pretty(&mut out, &ranking)
@@ -256,6 +272,7 @@ pub fn run(cli: Cli) -> Result<()> {
                 crate::export::csv::ticks(
                     &store,
                     &window,
+                    &crate::sites::Scope::ALL,
                     include_voided,
                     std::io::BufWriter::new(file),
                 )
@@ -287,12 +304,55 @@ pub fn run(cli: Cli) -> Result<()> {
             say!("backed up {db} to {}", out.display());
             Ok(())
         }
+        Command::Volume(VolumeCommand::Import { csv }) => {
+            let file = std::fs::File::open(&csv)
+                .map_err(|e| Error::internal(format!("{}: cannot read: {e}", csv.display())))?;
+            let inputs = crate::volume::read_csv(std::io::BufReader::new(file)).map_err(|e| {
+                Error::internal(format!("{}: {e}; nothing imported", csv.display()))
+            })?;
+            let store = open_configured(&cli.config, &db)?;
+            let settings = store.snapshot()?.settings.clone();
+            // A day may be today wherever any site already is.
+            let today = settings
+                .sites
+                .iter()
+                .map(|s| local_day(store.now(), s.tz()))
+                .chain([local_day(store.now(), settings.tz())])
+                .max()
+                .unwrap_or_else(|| local_day(store.now(), settings.tz()));
+            let entries =
+                crate::volume::validate_up_to(&inputs, &settings, None, today, usize::MAX)
+                    .map_err(|e| {
+                        let line = match &e {
+                            Error::Invalid { details, .. } => details
+                                .first()
+                                .and_then(|d| d.index)
+                                .map(|i| format!("line {}: ", i + 2))
+                                .unwrap_or_default(),
+                            _ => String::new(),
+                        };
+                        let message = match &e {
+                            Error::Invalid { details, .. } if !details.is_empty() => {
+                                details[0].message.clone()
+                            }
+                            other => other.to_string(),
+                        };
+                        Error::internal(format!(
+                            "{}: {line}{message}; nothing imported",
+                            csv.display()
+                        ))
+                    })?;
+            let count = entries.len();
+            store.set_volume(entries)?;
+            say!("imported {count} volume entries from {}", csv.display());
+            Ok(())
+        }
         Command::Alerts(AlertsCommand::Send) => {
             let config = config::load(&cli.config).map_err(Error::internal)?;
             let store = open_configured(&cli.config, &db)?;
             let today = crate::report::today(&store, store.now())?;
             let lookback = store.snapshot()?.settings.alerts_lookback_days;
-            let current = crate::alerts::evaluate(&store, today, lookback)?;
+            let current = crate::alerts::evaluate_all(&store, today, lookback)?;
             for a in &current {
                 println!(
                     "{}  {}  {} occurrences (limit {:.2})  {}",
@@ -450,7 +510,7 @@ fn open_configured(config_path: &Path, db: &Location) -> Result<Store> {
 
 fn token(db: &Location, command: TokenCommand) -> Result<()> {
     match command {
-        TokenCommand::Create { role, name } => {
+        TokenCommand::Create { role, name, site } => {
             // Check the arguments before creating anything.
             let role = Role::parse(&role).map_err(|e| Error::internal(format!("--role: {e}")))?;
             let name = name.trim();
@@ -467,7 +527,7 @@ fn token(db: &Location, command: TokenCommand) -> Result<()> {
                     shown(db)
                 );
             }
-            let (info, secret) = store.create_token(name, role)?;
+            let (info, secret) = store.create_site_token(name, role, site.as_deref())?;
             say!(
                 "created {} token {} ({}) in {db}; it is shown only now:",
                 info.role.as_str(),

@@ -13,6 +13,7 @@ use crate::error::Detail;
 use crate::i18n::Lang;
 use crate::money::Currency;
 use crate::ranking::Weights;
+use crate::sites::{Site, SiteInput};
 
 /// Fewest and most active horrors a catalogue may hold.
 pub const MIN_HORRORS: usize = 5;
@@ -37,6 +38,17 @@ pub struct Settings {
     /// `[alerts] lookback_days`: days (that are over) each alert's control chart covers.
     #[serde(default = "default_lookback")]
     pub alerts_lookback_days: i64,
+    /// `[[sites]]` (SPEC §16), configured ones first, then retired ones; empty means one
+    /// implicit site.
+    #[serde(default)]
+    pub sites: Vec<Site>,
+    /// `[organization] volume_unit`: what the business handles per day (SPEC §17).
+    #[serde(default = "default_volume_unit")]
+    pub volume_unit: String,
+}
+
+fn default_volume_unit() -> String {
+    "units".into()
 }
 
 fn default_lookback() -> i64 {
@@ -53,6 +65,23 @@ impl Settings {
     pub fn currency(&self) -> Currency {
         Currency::parse(&self.currency)
             .unwrap_or_else(|_| Currency::parse("USD").expect("USD exists"))
+    }
+
+    /// A site by key, retired or not.
+    pub fn site(&self, key: &str) -> Option<&Site> {
+        self.sites.iter().find(|s| s.key == key)
+    }
+
+    /// The sites taking ticks now.
+    pub fn active_sites(&self) -> impl Iterator<Item = &Site> {
+        self.sites.iter().filter(|s| !s.retired)
+    }
+
+    /// The timezone that dates a tick at `site` (the organization's without one).
+    pub fn site_tz(&self, site: Option<&str>) -> Tz {
+        site.and_then(|key| self.site(key))
+            .map(Site::tz)
+            .unwrap_or_else(|| self.tz())
     }
 
     pub fn weights(&self) -> Weights {
@@ -135,6 +164,8 @@ struct RawConfig {
     storage: Option<RawStorage>,
     #[serde(default)]
     alerts: Option<RawAlerts>,
+    #[serde(default)]
+    sites: Vec<SiteInput>,
 }
 
 #[derive(Deserialize)]
@@ -172,6 +203,8 @@ struct RawOrganization {
     currency: String,
     #[serde(default)]
     language: Option<String>,
+    #[serde(default)]
+    volume_unit: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -360,6 +393,20 @@ pub fn parse(text: &str) -> Result<Config, String> {
     })?;
 
     let alerts = validate_alerts(raw.alerts)?;
+    let sites = crate::sites::validate(&raw.sites, tz)?;
+    let volume_unit = match org.volume_unit {
+        None => default_volume_unit(),
+        Some(unit) => {
+            let unit = unit.trim().to_string();
+            if unit.is_empty() || unit.chars().count() > 40 || !crate::text::clean_name(&unit) {
+                return Err(
+                    "organization.volume_unit: must be 1 to 40 characters, no control characters"
+                        .into(),
+                );
+            }
+            unit
+        }
+    };
     let settings = Settings {
         name,
         timezone: tz.name().to_string(),
@@ -372,6 +419,8 @@ pub fn parse(text: &str) -> Result<Config, String> {
         departments,
         language,
         alerts_lookback_days: alerts.lookback_days,
+        sites,
+        volume_unit,
     };
     let (proxies, auth_failures) = raw
         .http

@@ -260,6 +260,7 @@ pub fn result(
     today: NaiveDate,
     tz: chrono_tz::Tz,
     currency: Currency,
+    volume: Option<(f64, f64)>,
 ) -> FocusResult {
     let previous = cycle.preceding();
     let during_days = elapsed_days(cycle, today);
@@ -271,13 +272,20 @@ pub fn result(
         Some(((during_rate - before_rate) / before_rate * 1000.0).round() / 10.0)
     };
     let days_over = days_over(cycle, today).map_or(0, |w| w.days());
-    let comparison = crate::stats::compare_cycle(
-        over.count,
-        before.count,
-        days_over as f64,
-        previous.days() as f64,
-        days_over > 0,
-    );
+    // Volume exposure (units ÷ 1000 of the days over and of the window before) when every
+    // one of those days is covered; else days.
+    let (exposure, e_over, e_before) = match volume {
+        Some((over_units, before_units)) => {
+            (crate::stats::Exposure::Volume, over_units, before_units)
+        }
+        None => (
+            crate::stats::Exposure::Days,
+            days_over as f64,
+            previous.days() as f64,
+        ),
+    };
+    let comparison =
+        crate::stats::compare_cycle(over.count, before.count, e_over, e_before, days_over > 0);
     let period = |w: &Window, t: Tally, elapsed: i64| Period {
         window: w.echo(tz),
         elapsed_days: elapsed,
@@ -292,7 +300,7 @@ pub fn result(
         during: period(cycle, during, during_days),
         change_pct: change_pct(during.count, before.count),
         rate_change_pct,
-        exposure: crate::stats::Exposure::Days,
+        exposure,
         days_over,
         count_over: over.count,
         rate_ratio: comparison.rate_ratio,
@@ -335,6 +343,7 @@ mod tests {
                 d(today),
                 tz,
                 usd,
+                None,
             )
         };
         // Finished: 30 in the cycle's 30 days against 60 in September's 30. With equal

@@ -102,6 +102,7 @@ pub fn ticks(snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<NewTick> {
                     note: None,
                     cost_minor: None,
                     idempotency: None,
+                    site: None,
                 });
             }
         }

@@ -118,6 +118,10 @@ pub enum Refusal {
     RetiredFocus(String),
     /// The configuration changes the currency after ticks were recorded.
     CurrencyChange { from: String, to: String },
+    /// A site that is not configured.
+    UnknownSite(String),
+    /// A site removed from the configuration.
+    RetiredSite(String),
 }
 
 impl Refusal {
@@ -129,6 +133,8 @@ impl Refusal {
             Refusal::NotYourTick => "not_your_tick",
             Refusal::VoidWindowPassed => "void_window_passed",
             Refusal::CurrencyChange { .. } => "currency_change",
+            Refusal::UnknownSite(_) => "unknown_site",
+            Refusal::RetiredSite(_) => "retired_site",
         }
     }
 
@@ -148,6 +154,8 @@ impl Refusal {
             }
             Refusal::UnknownFocus(key) => format!("focus: no horror with key {key:?}"),
             Refusal::RetiredFocus(key) => format!("focus: horror {key:?} is retired"),
+            Refusal::UnknownSite(key) => format!("no site with key {key:?}"),
+            Refusal::RetiredSite(key) => format!("site {key:?} is retired"),
             Refusal::CurrencyChange { from, to } => format!(
                 "organization.currency: cannot change from {from} to {to} once ticks are recorded (their costs are in {from})"
             ),

@@ -21,10 +21,12 @@ pub mod output;
 pub mod pages;
 pub mod ranking;
 pub mod report;
+pub mod sites;
 pub mod stats;
 pub mod store;
 pub mod text;
 pub mod ticks;
 pub mod trend;
+pub mod volume;
 
 pub use error::{Error, Result};

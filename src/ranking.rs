@@ -129,16 +129,21 @@ pub struct RankedItem {
     /// Whether this count differs from the next item's (exact test, π0 = ½, p < 0.05);
     /// null for the last item. Adjacent items that are not distinct are a statistical tie.
     pub distinct_from_next: Option<bool>,
+    /// Σ qty of its ticks on (day, site) pairs with recorded volume × 1000 / Σ units of
+    /// those pairs, 2 decimals (SPEC §17); null when there are no such units.
+    pub rate_per_1000: Option<f64>,
 }
 
 /// Sums over every ranked item.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, ToSchema)]
 pub struct Totals {
     pub count: u64,
     pub complaints: u64,
     pub cost: String,
     pub cost_minor: i64,
     pub pain_points: u64,
+    /// The rate of all items together, as each item's.
+    pub rate_per_1000: Option<f64>,
 }
 
 /// `GET /api/ranking`.
@@ -150,6 +155,9 @@ pub struct Ranking {
     /// What the change tests divide counts by: `days` (the length of each window) until
     /// volume is recorded for every day compared.
     pub exposure: Exposure,
+    /// The window's recorded volume (SPEC §17); null when no (day, site) pair it counts
+    /// has any.
+    pub volume: Option<crate::volume::VolumeSummary>,
     pub items: Vec<RankedItem>,
     pub totals: Totals,
 }
@@ -170,6 +178,8 @@ pub struct RankingInput<'a> {
     pub by: By,
     /// Exposures of the window and of the previous window (SPEC §18), and their kind.
     pub exposure: (Exposure, f64, f64),
+    /// The volume summary, the totals of ticks on covered pairs, and their units.
+    pub volume: Option<(crate::volume::VolumeSummary, &'a BTreeMap<String, Tally>)>,
 }
 
 /// Ranks the horrors exactly as SPEC §8 says, with the tests of SPEC §18.
@@ -209,6 +219,7 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
                 change_p_value: 1.0,
                 change_significant: false,
                 distinct_from_next: None,
+                rate_per_1000: None,
             })
         })
         .collect();
@@ -219,11 +230,21 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
         cost_minor: items.iter().map(|i| i.cost_minor).sum(),
         cost: String::new(),
         pain_points: items.iter().map(|i| i.pain_points).sum(),
+        rate_per_1000: None,
     };
-    let totals = Totals {
+    let mut totals = Totals {
         cost: currency.format(totals.cost_minor),
         ..totals
     };
+    if let Some((summary, covered)) = &input.volume {
+        let mut all = 0;
+        for item in &mut items {
+            let count = covered.get(&item.key).map_or(0, |t| t.count);
+            all += count;
+            item.rate_per_1000 = crate::volume::rate_per_1000(count, summary.units);
+        }
+        totals.rate_per_1000 = crate::volume::rate_per_1000(all, summary.units);
+    }
 
     let w = input.weights;
     let mut weight_sum = 0.0;
@@ -281,6 +302,7 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
         by: input.by,
         currency: currency.code().to_string(),
         exposure,
+        volume: input.volume.as_ref().map(|(summary, _)| summary.clone()),
         items,
         totals,
     }
@@ -384,6 +406,7 @@ mod tests {
             },
             by,
             exposure: (crate::stats::Exposure::Days, 30.0, 30.0),
+            volume: None,
         })
     }
 
@@ -438,7 +461,8 @@ mod tests {
                 complaints: 9,
                 cost: "400.00".into(),
                 cost_minor: 40_000,
-                pain_points: 180
+                pain_points: 180,
+                rate_per_1000: None,
             }
         );
         let total_score: f64 = ranking.items.iter().map(|i| i.score).sum();

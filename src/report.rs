@@ -1,52 +1,215 @@
 //! Reports computed from the store: the ranking and the trend of a window. Computed once
 //! here and used by the API, the CLI, the charts and the exports.
 
-use std::collections::HashSet;
+use std::collections::{BTreeMap, HashSet};
 
 use chrono::{DateTime, Utc};
 
 use crate::calendar::{local_day, Bucket, Window};
+use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::ranking::{self, By, Ranking, RankingInput};
+use crate::sites::Scope;
 use crate::stats::Exposure;
+use crate::store::rollup::Group;
 use crate::store::Store;
 use crate::trend::{self, Trend};
+use crate::volume::{self, Coverage, VolumeSummary};
 
 /// Today in the organization's timezone.
 pub fn today(store: &Store, now: DateTime<Utc>) -> Result<chrono::NaiveDate> {
     Ok(local_day(now, store.snapshot()?.settings.tz()))
 }
 
-/// The ranking of `window` (with its previous window for `change_pct`).
-pub fn ranking(store: &Store, window: &Window, by: By) -> Result<Ranking> {
+/// The exposure of a comparison of `now` with `before` (SPEC §18), the volume summary of
+/// `now` (SPEC §17) and its units, for the ticks at `site` (`None`: every site in scope).
+pub struct VolumeView {
+    pub exposure: (Exposure, f64, f64),
+    pub summary: Option<VolumeSummary>,
+}
+
+impl VolumeView {
+    pub fn of(
+        settings: &Settings,
+        coverage: &Coverage,
+        required: &[String],
+        site: Option<&str>,
+        now: &Window,
+        before: &Window,
+    ) -> VolumeView {
+        let (units_now, pairs_now) = coverage.sum(now, site);
+        let (units_before, _) = coverage.sum(before, site);
+        let complete = coverage.complete(now, required) && coverage.complete(before, required);
+        VolumeView {
+            exposure: if complete {
+                (
+                    Exposure::Volume,
+                    units_now as f64 / 1000.0,
+                    units_before as f64 / 1000.0,
+                )
+            } else {
+                (Exposure::Days, now.days() as f64, before.days() as f64)
+            },
+            summary: (pairs_now > 0).then(|| VolumeSummary {
+                unit: settings.volume_unit.clone(),
+                units: units_now,
+                days_covered: pairs_now,
+            }),
+        }
+    }
+}
+
+/// The ranking of `window` within `scope` (with its previous window for the changes).
+pub fn ranking(store: &Store, window: &Window, by: By, scope: &Scope) -> Result<Ranking> {
     let snapshot = store.snapshot()?;
-    let focus: HashSet<String> = store.focus_keys(window)?;
-    let focus = &focus;
     let settings = &snapshot.settings;
-    let current = store.tallies(window)?;
+    let focus: HashSet<String> = store.focus_keys(window)?;
+    let current = store.tallies(window, scope)?;
     let before = window.previous();
-    let previous = store.tallies(&before)?;
+    let previous = store.tallies(&before, scope)?;
+    let coverage = store.volume(&before.through(window), scope)?;
+    let view = VolumeView::of(
+        settings,
+        &coverage,
+        &volume::required_sites(settings, scope),
+        None,
+        window,
+        &before,
+    );
+    let covered = match &view.summary {
+        Some(_) => store.covered_tallies(window, scope)?,
+        None => Default::default(),
+    };
     Ok(ranking::rank(&RankingInput {
         horrors: &snapshot.horrors,
         current: &current,
         previous: &previous,
-        focus,
+        focus: &focus,
         weights: settings.weights(),
         currency: settings.currency(),
         window: window.echo(settings.tz()),
         by,
-        // Volume exposure arrives with recorded volume (SPEC §17); until then, days.
-        exposure: (Exposure::Days, window.days() as f64, before.days() as f64),
+        exposure: view.exposure,
+        volume: view.summary.map(|s| (s, &covered)),
     }))
 }
 
-/// The zero-filled trend of `window`, for every horror or just `horror`.
+/// One group of a grouped ranking (SPEC §16).
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct RankingGroup {
+    /// The site key, department or source; null for ticks without one.
+    pub value: Option<String>,
+    /// The site's name (the value for departments and sources); null with the value.
+    pub name: Option<String>,
+    pub exposure: Exposure,
+    pub volume: Option<VolumeSummary>,
+    pub items: Vec<ranking::RankedItem>,
+    pub totals: ranking::Totals,
+}
+
+/// `GET /api/ranking?group=...`: one ranking per group value.
+#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
+pub struct GroupedRanking {
+    pub window: crate::calendar::WindowEcho,
+    pub by: By,
+    pub currency: String,
+    pub group: Group,
+    /// Most ticks first, then by value; the group without a value last.
+    pub groups: Vec<RankingGroup>,
+}
+
+/// The ranking of each group's ticks alone (SPEC §16), within `scope`.
+pub fn grouped_ranking(
+    store: &Store,
+    window: &Window,
+    by: By,
+    group: Group,
+    scope: &Scope,
+) -> Result<GroupedRanking> {
+    let snapshot = store.snapshot()?;
+    let settings = &snapshot.settings;
+    let focus: HashSet<String> = store.focus_keys(window)?;
+    let before = window.previous();
+    let current = store.grouped_tallies(window, scope, group, false)?;
+    let previous = store.grouped_tallies(&before, scope, group, false)?;
+    let coverage = store.volume(&before.through(window), scope)?;
+    let covered = if coverage.is_empty() {
+        Default::default()
+    } else {
+        store.grouped_tallies(window, scope, group, true)?
+    };
+    let required = volume::required_sites(settings, scope);
+    let empty = BTreeMap::new();
+    let mut groups: Vec<RankingGroup> = current
+        .iter()
+        .map(|(value, tallies)| {
+            // A site's group is read against that site's volume; other groups against
+            // the volume of every site in scope.
+            let (site, required) = match (group, value) {
+                (Group::Site, Some(site)) => (Some(site.as_str()), vec![site.clone()]),
+                (Group::Site, None) => (Some(""), vec![String::new()]),
+                _ => (None, required.clone()),
+            };
+            let view = VolumeView::of(settings, &coverage, &required, site, window, &before);
+            let ranked = ranking::rank(&RankingInput {
+                horrors: &snapshot.horrors,
+                current: tallies,
+                previous: previous.get(value).unwrap_or(&empty),
+                focus: &focus,
+                weights: settings.weights(),
+                currency: settings.currency(),
+                window: window.echo(settings.tz()),
+                by,
+                exposure: view.exposure,
+                volume: view
+                    .summary
+                    .map(|s| (s, covered.get(value).unwrap_or(&empty))),
+            });
+            let name = match (group, value) {
+                (Group::Site, Some(key)) => {
+                    Some(settings.site(key).map_or(key.clone(), |s| s.name.clone()))
+                }
+                (_, value) => value.clone(),
+            };
+            RankingGroup {
+                value: value.clone(),
+                name,
+                exposure: ranked.exposure,
+                volume: ranked.volume,
+                items: ranked.items,
+                totals: ranked.totals,
+            }
+        })
+        .filter(|g| g.totals.count > 0)
+        .collect();
+    groups.sort_by(|a, b| {
+        b.totals
+            .count
+            .cmp(&a.totals.count)
+            .then_with(|| match (&a.value, &b.value) {
+                (Some(x), Some(y)) => x.cmp(y),
+                (Some(_), None) => std::cmp::Ordering::Less,
+                (None, Some(_)) => std::cmp::Ordering::Greater,
+                (None, None) => std::cmp::Ordering::Equal,
+            })
+    });
+    Ok(GroupedRanking {
+        window: window.echo(settings.tz()),
+        by,
+        currency: settings.currency().code().to_string(),
+        group,
+        groups,
+    })
+}
+
+/// The zero-filled trend of `window` within `scope`, for every horror or just `horror`.
 pub fn trend(
     store: &Store,
     window: &Window,
     bucket: Bucket,
     horror: Option<&str>,
     today: chrono::NaiveDate,
+    scope: &Scope,
 ) -> Result<Trend> {
     let snapshot = store.snapshot()?;
     let horrors: Vec<_> = match horror {
@@ -62,22 +225,30 @@ pub fn trend(
             }]
         }
     };
-    let days = store.day_tallies(window)?;
-    Ok(trend::build(
+    let days = store.day_tallies(window, scope)?;
+    let mut trend = trend::build(
         &horrors,
         &days,
         window,
         window.echo(snapshot.settings.tz()),
         bucket,
         today,
-    ))
+    );
+    let coverage = store.volume(window, scope)?;
+    if !coverage.is_empty() {
+        let covered = store.covered_day_tallies(window, scope)?;
+        trend::add_volume(&mut trend, &covered, &coverage, window);
+    }
+    Ok(trend)
 }
 
-/// A cycle with its ranking and the before/during result of each focus horror.
+/// A cycle with its ranking and the before/during result of each focus horror, within
+/// `scope`.
 pub fn cycle_detail(
     store: &Store,
     id: i64,
     now: DateTime<Utc>,
+    scope: &Scope,
 ) -> Result<crate::cycles::CycleDetail> {
     use crate::cycles;
     let snapshot = store.snapshot()?;
@@ -87,21 +258,38 @@ pub fn cycle_detail(
         .ok_or_else(|| Error::NotFound(format!("no cycle with id {id}")))?;
     let window = cycles::window(&row);
     let today = local_day(now, settings.tz());
-    let ranking = ranking(store, &window, By::Priority)?;
-    let during = store.tallies(&window)?;
-    let before = store.tallies(&window.preceding())?;
-    let over = match cycles::days_over(&window, today) {
-        Some(w) => store.tallies(&w)?,
+    let ranking = ranking(store, &window, By::Priority, scope)?;
+    let during = store.tallies(&window, scope)?;
+    let preceding = window.preceding();
+    let before = store.tallies(&preceding, scope)?;
+    let days_over = cycles::days_over(&window, today);
+    let over = match &days_over {
+        Some(w) => store.tallies(w, scope)?,
         None => Default::default(),
+    };
+    // Volume exposure when every day over and every day before is covered.
+    let volume = match &days_over {
+        Some(w) => {
+            let coverage = store.volume(&preceding.through(&window), scope)?;
+            let required = volume::required_sites(settings, scope);
+            (coverage.complete(w, &required) && coverage.complete(&preceding, &required)).then(
+                || {
+                    (
+                        coverage.sum(w, None).0 as f64 / 1000.0,
+                        coverage.sum(&preceding, None).0 as f64 / 1000.0,
+                    )
+                },
+            )
+        }
+        None => None,
     };
     let results = row
         .focus
         .iter()
         .map(|key| {
             let name = snapshot.horror(key).map(|h| h.name.as_str()).unwrap_or(key);
-            let tally = |m: &std::collections::BTreeMap<String, ranking::Tally>| {
-                m.get(key).copied().unwrap_or_default()
-            };
+            let tally =
+                |m: &BTreeMap<String, ranking::Tally>| m.get(key).copied().unwrap_or_default();
             cycles::result(
                 key,
                 name,
@@ -112,6 +300,7 @@ pub fn cycle_detail(
                 today,
                 settings.tz(),
                 settings.currency(),
+                volume,
             )
         })
         .collect();
@@ -151,6 +340,10 @@ pub struct ChartRequest {
     /// The control chart's horror (all together when `None`) and Laney's correction.
     pub horror: Option<String>,
     pub laney: bool,
+    /// The site (or every site) the chart counts.
+    pub scope: Scope,
+    /// Pareto: one small chart per group value (SPEC §16).
+    pub group: Option<Group>,
 }
 
 /// The bucket a trend chart uses by default: days up to 92 days, then weeks.
@@ -181,7 +374,14 @@ pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
             let bucket = request
                 .bucket
                 .unwrap_or_else(|| default_bucket(&request.window));
-            let trend = trend(store, &request.window, bucket, None, request.today)?;
+            let trend = trend(
+                store,
+                &request.window,
+                bucket,
+                None,
+                request.today,
+                &request.scope,
+            )?;
             render(
                 &ctx,
                 &ChartData::Trend(&trend, &snapshot.horrors),
@@ -202,6 +402,7 @@ pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
                 horror,
                 request.laney,
                 request.today,
+                &request.scope,
             )?;
             let name = match horror.and_then(|key| snapshot.horror(key)) {
                 Some(h) => h.name.clone(),
@@ -213,12 +414,18 @@ pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
             let (a, b) = request
                 .compare
                 .unwrap_or((request.window.previous(), request.window));
-            let a = ranking(store, &a, By::Priority)?;
-            let b = ranking(store, &b, By::Priority)?;
+            let a = ranking(store, &a, By::Priority, &request.scope)?;
+            let b = ranking(store, &b, By::Priority, &request.scope)?;
             render(&ctx, &ChartData::Compare { a: &a, b: &b }, request.format).map_err(failed)
         }
+        ChartName::Pareto if request.group.is_some() => {
+            let group = request.group.unwrap_or(Group::Site);
+            let grouped =
+                grouped_ranking(store, &request.window, By::Priority, group, &request.scope)?;
+            render(&ctx, &ChartData::ParetoGroups(&grouped), request.format).map_err(failed)
+        }
         name => {
-            let ranking = ranking(store, &request.window, By::Priority)?;
+            let ranking = ranking(store, &request.window, By::Priority, &request.scope)?;
             let data = match name {
                 ChartName::Pareto => ChartData::Pareto(&ranking),
                 ChartName::Cost => ChartData::Cost(&ranking),
@@ -247,7 +454,8 @@ pub struct ControlChart {
     pub horror: Option<String>,
     /// The site charted; null for every site.
     pub site: Option<String>,
-    /// `days`: a bucket's exposure is its number of days (volume arrives with SPEC §17).
+    /// `volume`: a bucket's exposure is its units ÷ 1000, when every day of every bucket
+    /// is covered for every site counted; else `days`, its number of days.
     pub exposure: crate::stats::Exposure,
     /// ū = Σc / Σn, occurrences per day; null when there is no bucket.
     pub center: Option<f64>,
@@ -277,6 +485,7 @@ pub fn control(
     horror: Option<&str>,
     laney: bool,
     today: chrono::NaiveDate,
+    scope: &Scope,
 ) -> Result<ControlChart> {
     let snapshot = store.snapshot()?;
     if let Some(key) = horror {
@@ -287,7 +496,9 @@ pub fn control(
             ));
         }
     }
-    let days = store.day_tallies(window)?;
+    let days = store.day_tallies(window, scope)?;
+    let coverage = store.volume(window, scope)?;
+    let required = volume::required_sites(&snapshot.settings, scope);
     Ok(control_of(
         &days,
         window,
@@ -296,6 +507,8 @@ pub fn control(
         laney,
         today,
         snapshot.settings.tz(),
+        scope,
+        Some((&coverage, required.as_slice())),
     ))
 }
 
@@ -309,8 +522,17 @@ pub fn control_of(
     laney: bool,
     today: chrono::NaiveDate,
     tz: chrono_tz::Tz,
+    scope: &Scope,
+    volume: Option<(&Coverage, &[String])>,
 ) -> ControlChart {
     let buckets = closed_buckets(window, bucket, today);
+    // Volume exposure (thousands of units) when every day of every bucket is covered for
+    // every site counted; else days.
+    let by_volume = volume
+        .filter(|(coverage, required)| {
+            !buckets.is_empty() && buckets.iter().all(|b| coverage.complete(b, required))
+        })
+        .map(|(coverage, _)| coverage);
     let mut counts = vec![0u64; buckets.len()];
     for day in days {
         if horror.is_some_and(|key| key != day.key) {
@@ -326,15 +548,22 @@ pub fn control_of(
     let series: Vec<(u64, f64)> = buckets
         .iter()
         .zip(&counts)
-        .map(|(b, c)| (*c, b.days() as f64))
+        .map(|(b, c)| match by_volume {
+            Some(coverage) => (*c, coverage.sum(b, None).0 as f64 / 1000.0),
+            None => (*c, b.days() as f64),
+        })
         .collect();
     let chart = crate::stats::control(&series, laney);
     ControlChart {
         window: window.echo(tz),
         bucket,
         horror: horror.map(str::to_string),
-        site: None,
-        exposure: crate::stats::Exposure::Days,
+        site: scope.site.clone(),
+        exposure: if by_volume.is_some() {
+            Exposure::Volume
+        } else {
+            Exposure::Days
+        },
         center: chart.center,
         phi: chart.phi,
         points: buckets

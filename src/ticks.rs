@@ -84,6 +84,11 @@ pub struct TickInput {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(pattern = r"^[\u0021-\u007e]{1,100}$")]
     pub client_id: Option<String>,
+    /// The site's key (SPEC §16): required with sites configured unless the token is bound
+    /// to one (then it defaults to that site); refused without sites.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(pattern = r"^[a-z0-9-]{1,40}$")]
+    pub site: Option<String>,
 }
 
 impl TickInput {
@@ -111,6 +116,8 @@ pub struct NewTick {
     pub cost_minor: Option<i64>,
     /// Idempotency key (header or `client_id`) with the request's fingerprint.
     pub idempotency: Option<(String, Vec<u8>)>,
+    /// The site's key; `None` without sites.
+    pub site: Option<String>,
 }
 
 /// A stored tick as every endpoint returns it.
@@ -120,8 +127,11 @@ pub struct Tick {
     pub horror: String,
     pub qty: i64,
     pub occurred_at: String,
-    /// Local date of `occurred_at` in the organization's timezone.
+    /// Local date of `occurred_at` in its site's timezone (the organization's without
+    /// sites).
     pub day: String,
+    /// The site's key; null without sites.
+    pub site: Option<String>,
     pub source: Source,
     pub department: Option<String>,
     pub note: Option<String>,
@@ -154,6 +164,7 @@ pub fn valid_idempotency_key(key: &str) -> bool {
 pub fn validate(
     input: &TickInput,
     settings: &Settings,
+    bound_site: Option<&str>,
     now: DateTime<Utc>,
     index: Option<usize>,
 ) -> Result<NewTick, Vec<Detail>> {
@@ -267,6 +278,24 @@ pub fn validate(
         Some(id) => Some((id.clone(), input.fingerprint())),
         None => None,
     };
+    let site = input.site.as_deref().or(bound_site);
+    match site {
+        None if !settings.sites.is_empty() => problem(
+            "site",
+            "site_required",
+            "site is required: name one of the configured sites".into(),
+        ),
+        None => {}
+        Some(key) => match settings.site(key) {
+            None => problem("site", "unknown_site", format!("no site with key {key:?}")),
+            Some(s) if s.retired => problem(
+                "site",
+                "retired_site",
+                format!("site {key:?} is retired and can no longer be ticked"),
+            ),
+            Some(_) => {}
+        },
+    }
     if input.horror.is_empty() {
         problem(
             "horror",
@@ -286,7 +315,30 @@ pub fn validate(
         note: input.note.clone().filter(|n| !n.is_empty()),
         cost_minor,
         idempotency,
+        site: site.map(str::to_string),
     })
+}
+
+/// A site-bound token may record only at its own site (SPEC §16): 403 `wrong_site` when
+/// a tick names another.
+pub fn check_bound_site(
+    inputs: &[&TickInput],
+    bound_site: Option<&str>,
+) -> Result<(), crate::error::Error> {
+    let Some(bound) = bound_site else {
+        return Ok(());
+    };
+    match inputs
+        .iter()
+        .filter_map(|i| i.site.as_deref())
+        .find(|s| *s != bound)
+    {
+        None => Ok(()),
+        Some(other) => Err(crate::error::Error::forbidden(
+            "wrong_site",
+            format!("this token records at site {bound:?} only, not {other:?}"),
+        )),
+    }
 }
 
 #[cfg(test)]
@@ -306,6 +358,8 @@ mod tests {
             departments: departments.iter().map(|d| d.to_string()).collect(),
             language: crate::i18n::Lang::EN,
             alerts_lookback_days: 56,
+            sites: Vec::new(),
+            volume_unit: "units".into(),
         }
     }
 
@@ -321,7 +375,14 @@ mod tests {
 
     #[test]
     fn defaults_fill_in() {
-        let tick = validate(&input(r#"{"horror":"late"}"#), &settings(&[]), now(), None).unwrap();
+        let tick = validate(
+            &input(r#"{"horror":"late"}"#),
+            &settings(&[]),
+            None,
+            now(),
+            None,
+        )
+        .unwrap();
         assert_eq!(
             (tick.qty, tick.occurred_at, tick.source, tick.cost_minor),
             (1, now(), Source::Internal, None)
@@ -340,7 +401,7 @@ mod tests {
         ];
         for json in ok {
             assert!(
-                validate(&input(json), &settings(&["Dispatch"]), now(), None).is_ok(),
+                validate(&input(json), &settings(&["Dispatch"]), None, now(), None).is_ok(),
                 "{json}"
             );
         }
@@ -377,7 +438,7 @@ mod tests {
         ];
         for (json, code) in cases {
             let details =
-                validate(&input(json), &settings(&["Dispatch"]), now(), Some(3)).unwrap_err();
+                validate(&input(json), &settings(&["Dispatch"]), None, now(), Some(3)).unwrap_err();
             assert_eq!(details[0].code, code, "{json}");
             assert_eq!(details[0].index, Some(3));
         }

@@ -20,7 +20,7 @@ pub struct DayTally {
 }
 
 /// One bucket of a series.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct Point {
     /// Calendar start of the bucket, `YYYY-MM-DD`.
     #[schema(value_type = String)]
@@ -30,10 +30,15 @@ pub struct Point {
     pub pain_points: u64,
     /// The bucket is not over yet (it holds today): its counts are still growing.
     pub partial: bool,
+    /// Σ units of the bucket's (day, site) pairs with recorded volume (SPEC §17); null
+    /// when it has none.
+    pub units: Option<i64>,
+    /// Σ qty of ticks on those pairs × 1000 / `units`, 2 decimals; null without units.
+    pub rate_per_1000: Option<f64>,
 }
 
 /// The points of one horror.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct Series {
     pub key: String,
     pub name: String,
@@ -41,7 +46,7 @@ pub struct Series {
 }
 
 /// `GET /api/trend`.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct Trend {
     pub window: WindowEcho,
     pub bucket: Bucket,
@@ -72,6 +77,8 @@ pub fn build(
             cost_minor: 0,
             pain_points: 0,
             partial: bucket.next(start) > today,
+            units: None,
+            rate_per_1000: None,
         })
         .collect();
 
@@ -127,6 +134,55 @@ pub fn build(
         series,
         totals,
     }
+}
+
+/// Gives every point its units and rate per 1,000 (SPEC §17): `covered` are the day totals
+/// of ticks on covered (day, site) pairs, `coverage` the recorded volume.
+pub fn add_volume(
+    trend: &mut Trend,
+    covered: &[DayTally],
+    coverage: &crate::volume::Coverage,
+    window: &Window,
+) {
+    let bucket = trend.bucket;
+    let index: HashMap<NaiveDate, usize> = trend
+        .totals
+        .iter()
+        .enumerate()
+        .map(|(i, p)| (p.start, i))
+        .collect();
+    let slot = |day: NaiveDate| {
+        (window.from <= day && day <= window.to)
+            .then(|| index.get(&bucket.start_of(day)).copied())
+            .flatten()
+    };
+    let mut units: Vec<Option<i64>> = vec![None; trend.totals.len()];
+    for (day, _, u) in coverage.iter() {
+        if let Some(i) = slot(day) {
+            *units[i].get_or_insert(0) += u;
+        }
+    }
+    let mut counts: HashMap<&str, Vec<u64>> = HashMap::new();
+    let mut total = vec![0u64; trend.totals.len()];
+    for row in covered {
+        if let Some(i) = slot(row.day) {
+            counts
+                .entry(row.key.as_str())
+                .or_insert_with(|| vec![0; units.len()])[i] += row.count;
+            total[i] += row.count;
+        }
+    }
+    let fill = |points: &mut [Point], counts: Option<&Vec<u64>>| {
+        for (i, point) in points.iter_mut().enumerate() {
+            point.units = units[i];
+            point.rate_per_1000 =
+                units[i].and_then(|u| crate::volume::rate_per_1000(counts.map_or(0, |c| c[i]), u));
+        }
+    };
+    for series in &mut trend.series {
+        fill(&mut series.points, counts.get(series.key.as_str()));
+    }
+    fill(&mut trend.totals, Some(&total));
 }
 
 #[cfg(test)]

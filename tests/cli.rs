@@ -1244,6 +1244,7 @@ fn backup_finishes_under_steady_writes_and_never_leaves_a_partial_file() {
                 note: None,
                 cost_minor: None,
                 idempotency: None,
+                site: None,
             })
             .collect();
         store.record_ticks(None, "seed", ticks).unwrap();
@@ -1371,6 +1372,7 @@ fn spiky_database(env: &Env) {
         note: None,
         cost_minor: None,
         idempotency: None,
+        site: None,
     };
     let ticks = (2..=56).map(|b| tick(b, 2)).chain([tick(1, 30)]).collect();
     store.record_ticks(None, "seed", ticks).unwrap();

@@ -494,6 +494,7 @@ fn migrate_copies_a_sqlite_installation_and_refuses_a_non_empty_target() {
             token_id: admin.id,
             name: admin.name,
             role: admin.role,
+            site: None,
         };
         store
             .void_tick(recorded[0].tick.id, who, Some("typo".into()))

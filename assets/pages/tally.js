@@ -143,6 +143,7 @@
       return;
     }
     var item = { client_id: uuid(), horror: key, occurred_at: new Date().toISOString() };
+    if (root.dataset.site) item.site = root.dataset.site;
     if (complaint && complaint.checked) item.source = 'complaint';
     if (department) item.department = department;
     var qty = qtyInput ? parseInt(qtyInput.value, 10) : 1;

@@ -58,6 +58,7 @@ tally-note = Note
 tally-next-only = Used for the next tap only.
 tally-lead = Tap once each time it happens.
 tally-today = today
+tally-site = Site:
 tally-undo = Undo
 
 ## Tally: texts for the page's script
@@ -273,6 +274,13 @@ chart-occurrences = { $count ->
         [one] { $count } occurrence
        *[other] { $count } occurrences
     }
+chart-pareto-groups-title = Hierarchy of horrors by { $group } — { $organization }
+chart-pareto-groups-more = { $count } more not shown
+chart-pareto-groups-top = top: { $horror }
+group-site = site
+group-department = department
+group-source = source
+group-none = (none)
 chart-pareto-title = Hierarchy of horrors — { $organization }
 chart-pareto-subtitle = { $window } · priority order · { $count ->
         [one] { $count } occurrence

@@ -55,6 +55,7 @@ tally-note = 备注
 tally-next-only = 只用于下一次点击。
 tally-lead = 每发生一次，点一下。
 tally-today = 今天
+tally-site = 站点：
 tally-undo = 撤销
 
 ## 计数：页面脚本使用的文字
@@ -248,6 +249,13 @@ admin-days-whole = 必须是整数天
 
 chart-no-ticks = 此时段没有记录
 chart-occurrences = { $count } 次
+chart-pareto-groups-title = 按{ $group }的失误等级 — { $organization }
+chart-pareto-groups-more = 另有 { $count } 组未显示
+chart-pareto-groups-top = 首位：{ $horror }
+group-site = 站点
+group-department = 部门
+group-source = 来源
+group-none = （无）
 chart-pareto-title = 失误等级 — { $organization }
 chart-pareto-subtitle = { $window } · 按优先顺序 · 共 { $count } 次
 chart-cumulative-share-key = 优先分数累计占比

@@ -55,6 +55,7 @@ tally-note = 備註
 tally-next-only = 只用於下一次點擊。
 tally-lead = 每發生一次，就點一下。
 tally-today = 今天
+tally-site = 站點：
 tally-undo = 復原
 
 ## 計數：頁面指令碼使用的文字
@@ -248,6 +249,13 @@ admin-days-whole = 必須是整數天
 
 chart-no-ticks = 此時段沒有紀錄
 chart-occurrences = { $count } 次
+chart-pareto-groups-title = 依{ $group }的失誤等級 — { $organization }
+chart-pareto-groups-more = 另有 { $count } 組未顯示
+chart-pareto-groups-top = 首位：{ $horror }
+group-site = 站點
+group-department = 部門
+group-source = 來源
+group-none = （無）
 chart-pareto-title = 失誤等級 — { $organization }
 chart-pareto-subtitle = { $window } · 依優先順序 · 共 { $count } 次
 chart-cumulative-share-key = 優先分數累計占比

@@ -10,6 +10,7 @@ mod draw;
 mod layout;
 mod matrix;
 mod pareto;
+mod pareto_groups;
 mod text;
 mod trend;
 mod webfont;
@@ -152,12 +153,14 @@ pub enum ChartData<'a> {
     Matrix(&'a Ranking),
     /// A control chart and the name of what it charts.
     Control(&'a crate::report::ControlChart, &'a str),
+    /// One small Pareto per group (SPEC §16).
+    ParetoGroups(&'a crate::report::GroupedRanking),
 }
 
 impl ChartData<'_> {
     pub fn name(&self) -> ChartName {
         match self {
-            ChartData::Pareto(_) => ChartName::Pareto,
+            ChartData::Pareto(_) | ChartData::ParetoGroups(_) => ChartName::Pareto,
             ChartData::Cost(_) => ChartName::Cost,
             ChartData::Trend(..) => ChartName::Trend,
             ChartData::Compare { .. } => ChartName::Compare,
@@ -216,6 +219,7 @@ fn layout(
         ChartData::Control(chart, horror) => {
             control::draw(&mut frame, &organization, chart, &text::clean(horror))
         }
+        ChartData::ParetoGroups(grouped) => pareto_groups::draw(&mut frame, &organization, grouped),
     }
     Ok(frame.shapes)
 }

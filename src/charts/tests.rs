@@ -103,6 +103,7 @@ fn ranking_of(
         window: window.echo(chrono_tz::UTC),
         by,
         exposure: (crate::stats::Exposure::Days, 30.0, 30.0),
+        volume: None,
     })
 }
 

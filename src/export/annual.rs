@@ -15,6 +15,7 @@ use crate::error::{Error, Result};
 use crate::i18n::{t, Lang};
 use crate::ranking::{By, Ranking};
 use crate::report;
+use crate::sites::Scope;
 use crate::store::Store;
 use crate::tr;
 
@@ -53,10 +54,10 @@ struct Year {
     months: Vec<(String, Ranking)>,
 }
 
-fn year(store: &Store, year: i32) -> Result<Year> {
+fn year(store: &Store, year: i32, scope: &Scope) -> Result<Year> {
     let window = Window::year(year)
         .ok_or_else(|| Error::invalid("invalid_year", format!("no such year {year}")))?;
-    let ranking = report::ranking(store, &window, By::Priority)?;
+    let ranking = report::ranking(store, &window, By::Priority, scope)?;
     let mut months = Vec::with_capacity(12);
     for month in 1..=12 {
         let from =
@@ -65,7 +66,7 @@ fn year(store: &Store, year: i32) -> Result<Year> {
             .next(from)
             .pred_opt()
             .unwrap_or(from);
-        let ranking = report::ranking(store, &Window { from, to }, By::Priority)?;
+        let ranking = report::ranking(store, &Window { from, to }, By::Priority, scope)?;
         months.push((format!("{year}-{month:02}"), ranking));
     }
     Ok(Year {
@@ -84,7 +85,7 @@ pub fn write<W: Write + Seek>(
     out: W,
 ) -> Result<()> {
     let lang = store.snapshot()?.settings.language;
-    write_in(store, year_number, now, lang, out)
+    write_in(store, year_number, now, lang, &Scope::ALL, out)
 }
 
 /// Writes the annual review of `year` as a ZIP to `out`, its README, review.html,
@@ -94,20 +95,21 @@ pub fn write_in<W: Write + Seek>(
     year_number: i32,
     now: DateTime<Utc>,
     lang: Lang,
+    scope: &Scope,
     out: W,
 ) -> Result<()> {
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
     let currency = settings.currency();
-    let this = year(store, year_number)?;
-    let before = year(store, year_number - 1)?;
+    let this = year(store, year_number, scope)?;
+    let before = year(store, year_number - 1, scope)?;
     let cycles: Vec<CycleDetail> = report::cycle_list(store, now)?
         .into_iter()
         .filter(|c| {
             c.start.as_str() <= this.window.to.to_string().as_str()
                 && c.end.as_str() >= this.window.from.to_string().as_str()
         })
-        .map(|c| report::cycle_detail(store, c.id, now))
+        .map(|c| report::cycle_detail(store, c.id, now, scope))
         .collect::<Result<_>>()?;
 
     let mut zip = ZipWriter::new(out);
@@ -144,8 +146,29 @@ pub fn write_in<W: Write + Seek>(
         file(&mut zip, &format!("ranking-by-month-{}.csv", before.year))?;
         super::csv::ranking_by_month(&before.months, &mut zip)?;
     }
+    // Per-site rankings of both years where sites exist and the export covers them all.
+    if !settings.sites.is_empty() && scope.site.is_none() {
+        for y in [&this, &before] {
+            if y.year == this.year || y.ranking.totals.count > 0 {
+                let grouped = report::grouped_ranking(
+                    store,
+                    &y.window,
+                    By::Priority,
+                    crate::store::rollup::Group::Site,
+                    scope,
+                )?;
+                let name = if y.year == this.year {
+                    "ranking-by-site.csv".to_string()
+                } else {
+                    format!("ranking-by-site-{}.csv", y.year)
+                };
+                file(&mut zip, &name)?;
+                super::csv::ranking_by_group(&grouped, &mut zip)?;
+            }
+        }
+    }
     file(&mut zip, "ticks.csv")?;
-    super::csv::ticks(store, &this.window, false, &mut zip)?;
+    super::csv::ticks(store, &this.window, scope, false, &mut zip)?;
     file(&mut zip, "cycles.csv")?;
     super::csv::cycles(&cycles, &mut zip)?;
 
@@ -154,6 +177,7 @@ pub fn write_in<W: Write + Seek>(
         store,
         &super::xlsx::Review {
             year: this.year,
+            scope,
             currency,
             ranking: &this.ranking,
             previous_year: &before.ranking,
@@ -177,6 +201,7 @@ pub fn write_in<W: Write + Seek>(
                 &format!("{}-", y.year),
                 report::today(store, now)?,
                 Some(lang),
+                scope,
             )?);
         }
     }
@@ -201,9 +226,10 @@ pub fn to_tempfile(
     year: i32,
     now: DateTime<Utc>,
     lang: Lang,
+    scope: &Scope,
 ) -> Result<std::fs::File> {
     let mut file = tempfile::tempfile().map_err(io_error)?;
-    write_in(store, year, now, lang, &mut file)?;
+    write_in(store, year, now, lang, scope, &mut file)?;
     file.rewind().map_err(io_error)?;
     Ok(file)
 }

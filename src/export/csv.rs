@@ -8,6 +8,7 @@ use crate::calendar::Window;
 use crate::cycles::CycleDetail;
 use crate::error::{Error, Result};
 use crate::ranking::Ranking;
+use crate::sites::Scope;
 use crate::store::Store;
 
 /// UTF-8 byte order mark.
@@ -39,7 +40,7 @@ fn writer<W: Write>(mut out: W) -> Result<csv::Writer<W>> {
 }
 
 /// Column names of `ticks.csv`.
-pub const TICK_COLUMNS: [&str; 15] = [
+pub const TICK_COLUMNS: [&str; 16] = [
     "id",
     "day",
     "occurred_at",
@@ -55,10 +56,17 @@ pub const TICK_COLUMNS: [&str; 15] = [
     "recorded_by",
     "voided",
     "void_reason",
+    "site",
 ];
 
 /// Streams the window's ticks, oldest first, without holding them in memory.
-pub fn ticks<W: Write>(store: &Store, window: &Window, include_voided: bool, out: W) -> Result<()> {
+pub fn ticks<W: Write>(
+    store: &Store,
+    window: &Window,
+    scope: &Scope,
+    include_voided: bool,
+    out: W,
+) -> Result<()> {
     let snapshot = store.snapshot()?;
     let names: std::collections::HashMap<&str, &str> = snapshot
         .horrors
@@ -67,12 +75,12 @@ pub fn ticks<W: Write>(store: &Store, window: &Window, include_voided: bool, out
         .collect();
     let mut csv = writer(out)?;
     csv.write_record(TICK_COLUMNS).map_err(csv_error)?;
-    store.for_each_tick(window, include_voided, |t| {
+    store.for_each_tick(window, scope, include_voided, |t: crate::ticks::Tick| {
         let id = t.id.to_string();
         let qty = t.qty.to_string();
         let cost_minor = t.cost_minor.to_string();
         let name = names.get(t.horror.as_str()).copied().unwrap_or("");
-        let record: [&str; 15] = [
+        let record: [&str; 16] = [
             &id,
             &t.day,
             &t.occurred_at,
@@ -88,6 +96,7 @@ pub fn ticks<W: Write>(store: &Store, window: &Window, include_voided: bool, out
             &neutralise(&t.recorded_by),
             if t.voided { "true" } else { "false" },
             &neutralise(t.void_reason.as_deref().unwrap_or("")),
+            t.site.as_deref().unwrap_or(""),
         ];
         csv.write_record(record).map_err(csv_error)
     })?;
@@ -95,7 +104,7 @@ pub fn ticks<W: Write>(store: &Store, window: &Window, include_voided: bool, out
 }
 
 /// Column names of `ranking.csv`.
-pub const RANKING_COLUMNS: [&str; 20] = [
+pub const RANKING_COLUMNS: [&str; 21] = [
     "rank",
     "key",
     "name",
@@ -116,6 +125,7 @@ pub const RANKING_COLUMNS: [&str; 20] = [
     "focus",
     "from",
     "to",
+    "rate_per_1000",
 ];
 
 fn ranking_rows<W: Write>(
@@ -149,6 +159,10 @@ fn ranking_rows<W: Write>(
             item.focus.to_string().into(),
             ranking.window.from.as_str().into(),
             ranking.window.to.as_str().into(),
+            item.rate_per_1000
+                .map(|r| format!("{r:.2}"))
+                .unwrap_or_default()
+                .into(),
         ]);
         csv.write_record(record.iter().map(|c| c.as_ref()))
             .map_err(csv_error)?;
@@ -161,6 +175,30 @@ pub fn ranking<W: Write>(ranking: &Ranking, out: W) -> Result<()> {
     let mut csv = writer(out)?;
     csv.write_record(RANKING_COLUMNS).map_err(csv_error)?;
     ranking_rows(&mut csv, ranking, &[])?;
+    csv.flush().map_err(|e| Error::internal(e.to_string()))
+}
+
+/// One ranking per group (SPEC §16), the group's value and name in the first columns.
+pub fn ranking_by_group<W: Write>(grouped: &crate::report::GroupedRanking, out: W) -> Result<()> {
+    let mut csv = writer(out)?;
+    let group = grouped.group.as_str();
+    let name = format!("{group}_name");
+    csv.write_record([group, name.as_str()].into_iter().chain(RANKING_COLUMNS))
+        .map_err(csv_error)?;
+    for g in &grouped.groups {
+        let ranking = Ranking {
+            window: grouped.window.clone(),
+            by: grouped.by,
+            currency: grouped.currency.clone(),
+            exposure: g.exposure,
+            volume: g.volume.clone(),
+            items: g.items.clone(),
+            totals: g.totals.clone(),
+        };
+        let value = neutralise(g.value.as_deref().unwrap_or(""));
+        let name = neutralise(g.name.as_deref().unwrap_or(""));
+        ranking_rows(&mut csv, &ranking, &[&value, &name])?;
+    }
     csv.flush().map_err(|e| Error::internal(e.to_string()))
 }
 

@@ -17,7 +17,14 @@ pub fn charts_for(
     prefix: &str,
     today: chrono::NaiveDate,
 ) -> Result<Vec<(String, Vec<u8>)>> {
-    charts_in(store, window, prefix, today, None)
+    charts_in(
+        store,
+        window,
+        prefix,
+        today,
+        None,
+        &crate::sites::Scope::ALL,
+    )
 }
 
 /// [`charts_for`] in `lang` (`None`: the organization's language).
@@ -27,6 +34,7 @@ pub fn charts_in(
     prefix: &str,
     today: chrono::NaiveDate,
     lang: Option<Lang>,
+    scope: &crate::sites::Scope,
 ) -> Result<Vec<(String, Vec<u8>)>> {
     use crate::charts::{ChartName, Format, DEFAULT_HEIGHT, DEFAULT_WIDTH};
     let mut out = Vec::with_capacity(ChartName::ALL.len() * 2);
@@ -44,6 +52,8 @@ pub fn charts_in(
                 lang,
                 horror: None,
                 laney: true,
+                scope: scope.clone(),
+                group: None,
             };
             let bytes = crate::report::chart(store, &request)?;
             out.push((

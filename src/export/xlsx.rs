@@ -23,6 +23,8 @@ fn xlsx(e: XlsxError) -> Error {
 /// Everything the workbook shows.
 pub struct Review<'a> {
     pub year: i32,
+    /// The site (or every site) the review covers.
+    pub scope: &'a crate::sites::Scope,
     pub currency: Currency,
     pub ranking: &'a Ranking,
     pub previous_year: &'a Ranking,
@@ -295,36 +297,42 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
         .collect();
     // One row past the sheet's limit is enough to know it is truncated.
     let limit = i64::from(MAX_TICK_ROWS) + 1;
-    store.for_each_tick_up_to(&review.window, false, limit, |t| {
-        if r > MAX_TICK_ROWS {
-            truncated = true;
-            return Ok(());
-        }
-        sheet.write_number(r, 0, t.id as f64).map_err(xlsx)?;
-        date_cell(sheet, r, 1, &t.day, &day)?;
-        date_cell(sheet, r, 2, &t.occurred_at, &instant)?;
-        sheet
-            .write_string(r, 3, names.get(&t.horror).unwrap_or(&t.horror))
-            .map_err(xlsx)?;
-        sheet.write_number(r, 4, t.qty as f64).map_err(xlsx)?;
-        let source = match t.source.as_str() {
-            "complaint" => &complaint,
-            _ => &internal,
-        };
-        sheet.write_string(r, 5, source).map_err(xlsx)?;
-        sheet
-            .write_string(r, 6, t.department.as_deref().unwrap_or(""))
-            .map_err(xlsx)?;
-        sheet
-            .write_string(r, 7, t.note.as_deref().unwrap_or(""))
-            .map_err(xlsx)?;
-        sheet
-            .write_number_with_format(r, 8, major(t.cost_minor, currency), &money)
-            .map_err(xlsx)?;
-        sheet.write_string(r, 9, &t.recorded_by).map_err(xlsx)?;
-        r += 1;
-        Ok(())
-    })?;
+    store.for_each_tick_up_to(
+        &review.window,
+        review.scope,
+        false,
+        limit,
+        |t: crate::ticks::Tick| {
+            if r > MAX_TICK_ROWS {
+                truncated = true;
+                return Ok(());
+            }
+            sheet.write_number(r, 0, t.id as f64).map_err(xlsx)?;
+            date_cell(sheet, r, 1, &t.day, &day)?;
+            date_cell(sheet, r, 2, &t.occurred_at, &instant)?;
+            sheet
+                .write_string(r, 3, names.get(&t.horror).unwrap_or(&t.horror))
+                .map_err(xlsx)?;
+            sheet.write_number(r, 4, t.qty as f64).map_err(xlsx)?;
+            let source = match t.source.as_str() {
+                "complaint" => &complaint,
+                _ => &internal,
+            };
+            sheet.write_string(r, 5, source).map_err(xlsx)?;
+            sheet
+                .write_string(r, 6, t.department.as_deref().unwrap_or(""))
+                .map_err(xlsx)?;
+            sheet
+                .write_string(r, 7, t.note.as_deref().unwrap_or(""))
+                .map_err(xlsx)?;
+            sheet
+                .write_number_with_format(r, 8, major(t.cost_minor, currency), &money)
+                .map_err(xlsx)?;
+            sheet.write_string(r, 9, &t.recorded_by).map_err(xlsx)?;
+            r += 1;
+            Ok(())
+        },
+    )?;
     if truncated {
         let note = crate::tr!(lang, "xlsx-truncated", rows = MAX_TICK_ROWS);
         sheet.write_string(r, 0, note).map_err(xlsx)?;

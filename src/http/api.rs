@@ -15,6 +15,8 @@ use crate::config::{validate_horrors, HorrorInput};
 use crate::error::{Detail, Error, ErrorBody, Result};
 use crate::ranking::{By, Ranking};
 use crate::report;
+use crate::sites::Scope;
+use crate::store::rollup::Group;
 use crate::store::{CatalogueChange, Store, TickFilter, TokenInfo};
 use crate::ticks::{self, Source, Tick, TickInput};
 use crate::trend::Trend;
@@ -105,11 +107,12 @@ pub struct Catalogue {
     horrors: Vec<HorrorView>,
 }
 
-async fn catalogue(store: &Store, include_retired: bool) -> Result<Catalogue> {
+async fn catalogue(store: &Store, include_retired: bool, scope: Scope) -> Result<Catalogue> {
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
-    let today = local_day(store.now(), settings.tz());
-    let counts = store.call(move |s| s.counts_on(today)).await?;
+    // A site's "today" is its own local day.
+    let today = local_day(store.now(), settings.site_tz(scope.stored()));
+    let counts = store.call(move |s| s.counts_on(today, &scope)).await?;
     let currency = settings.currency();
     let horrors = snapshot
         .horrors
@@ -142,12 +145,35 @@ async fn catalogue(store: &Store, include_retired: bool) -> Result<Catalogue> {
 
 /// The catalogue: active horrors in configured order with today's counts.
 #[utoipa::path(get, path = "/api/horrors", tag = "catalogue",
-    params(("include_retired" = Option<bool>, Query, description = "also list retired horrors (`true`/`false`, default `false`)")),
-    responses((status = 200, description = "the catalogue", body = Catalogue)),
+    params(("include_retired" = Option<bool>, Query, description = "also list retired horrors (`true`/`false`, default `false`)"),
+        ("site" = Option<String>, Query, pattern = r"^[a-z0-9-]{1,40}$", description = "count `today` at this site only (a site-bound token's own by default)")),
+    responses((status = 200, description = "the catalogue", body = Catalogue),
+        (status = 403, description = "`wrong_site`", body = ErrorBody),
+        (status = 422, description = "unknown parameter or site", body = ErrorBody)),
     security(("bearer" = ["staff"])))]
-pub async fn list_horrors(_: Staff, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
-    let params = Params::parse(&req, &["include_retired"], false)?;
-    Ok(HttpResponse::Ok().json(catalogue(&store, params.boolean("include_retired")?).await?))
+pub async fn list_horrors(who: Staff, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    let params = Params::parse(&req, &["include_retired", "site"], false)?;
+    let scope = params.scope(&who.0, &store)?;
+    Ok(
+        HttpResponse::Ok()
+            .json(catalogue(&store, params.boolean("include_retired")?, scope).await?),
+    )
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct SiteList {
+    sites: Vec<crate::sites::Site>,
+}
+
+/// The sites (SPEC §16): configured ones in order, then retired ones.
+#[utoipa::path(get, path = "/api/sites", tag = "catalogue",
+    responses((status = 200, description = "every site; empty without sites", body = SiteList)),
+    security(("bearer" = ["staff"])))]
+pub async fn list_sites(_: Staff, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    Params::parse(&req, &[], false)?;
+    Ok(HttpResponse::Ok().json(SiteList {
+        sites: store.snapshot()?.settings.sites.clone(),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -179,7 +205,7 @@ pub async fn put_horrors(
     store
         .call(move |s| s.replace_catalogue(horrors, who.0.name))
         .await?;
-    Ok(HttpResponse::Ok().json(catalogue(&store, false).await?))
+    Ok(HttpResponse::Ok().json(catalogue(&store, false, Scope::ALL).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -251,6 +277,9 @@ fn static_code(code: &str) -> &'static str {
         "unknown_department",
         "invalid_amount",
         "invalid_client_id",
+        "site_required",
+        "unknown_site",
+        "retired_site",
     ];
     CODES
         .iter()
@@ -281,13 +310,16 @@ pub async fn post_tick(
     let key = idempotency_key(&req)?;
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
-    let mut tick = ticks::validate(&input, settings, store.now(), None).map_err(|details| {
-        single(Error::Invalid {
-            code: "invalid_tick",
-            message: String::new(),
-            details,
-        })
-    })?;
+    let bound = who.0.site.as_deref();
+    ticks::check_bound_site(&[&input], bound)?;
+    let mut tick =
+        ticks::validate(&input, settings, bound, store.now(), None).map_err(|details| {
+            single(Error::Invalid {
+                code: "invalid_tick",
+                message: String::new(),
+                details,
+            })
+        })?;
     if let Some(key) = key {
         tick.idempotency = Some((key, input.fingerprint()));
     }
@@ -348,10 +380,12 @@ pub async fn post_batch(
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
     let now = store.now();
+    let bound = who.0.site.as_deref();
+    ticks::check_bound_site(&inputs.iter().collect::<Vec<_>>(), bound)?;
     let mut details: Vec<Detail> = Vec::new();
     let mut valid = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {
-        match ticks::validate(input, settings, now, Some(index)) {
+        match ticks::validate(input, settings, bound, now, Some(index)) {
             Ok(tick) => valid.push(tick),
             Err(problems) => details.extend(problems),
         }
@@ -441,7 +475,7 @@ pub struct TickPage {
         ("limit" = Option<i64>, Query, minimum = 1, maximum = 1000, description = "default 100"),
         ("before_id" = Option<i64>, Query, minimum = 1, description = "page: ticks with a smaller id")),
     responses((status = 200, description = "ticks, newest first", body = TickPage)), security(("bearer" = ["viewer"])))]
-pub async fn list_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+pub async fn list_ticks(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(
         &req,
         &[
@@ -465,9 +499,11 @@ pub async fn list_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<Ht
             ));
         }
     }
+    let scope = params.scope(&who.0, &store)?;
     let filter = TickFilter {
         window,
         horror,
+        site: scope.site,
         source: params.parsed("source", Source::parse)?,
         department: params.get("department").map(str::to_string),
         include_voided: params.boolean("include_voided")?,
@@ -486,17 +522,34 @@ pub async fn list_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<Ht
 
 /// The ranked horrors of a window (SPEC §8).
 #[utoipa::path(get, path = "/api/ranking", tag = "ranking",
-    params(super::openapi::WindowQuery, ("by" = Option<By>, Query, description = "order (default `priority`)")),
-    responses((status = 200, description = "the ranking", body = Ranking)), security(("bearer" = ["viewer"])))]
-pub async fn ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
-    let params = Params::parse(&req, &["by"], true)?;
+    params(super::openapi::WindowQuery, ("by" = Option<By>, Query, description = "order (default `priority`)"),
+        ("group" = Option<Group>, Query, description = "one ranking per site, department or source (SPEC §16): the response is then a `GroupedRanking`")),
+    responses((status = 200, description = "the ranking (with `group`: one per group value)", body = Ranking,
+            content((Ranking = "application/json"), (report::GroupedRanking = "application/json"))),
+        (status = 403, description = "`wrong_site`: a site-bound token asked for another site", body = ErrorBody),
+        (status = 422, description = "bad window, order, group or site", body = ErrorBody)),
+    security(("bearer" = ["viewer"])))]
+pub async fn ranking(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    let params = Params::parse(&req, &["by", "group"], true)?;
     let window = params.window(&store).await?;
+    let scope = params.scope(&who.0, &store)?;
     let by = params.parsed("by", By::parse)?.unwrap_or(By::Priority);
+    let group = params.parsed("group", Group::parse)?;
     let store = store.into_inner();
-    let ranking = store
-        .call(move |store| report::ranking(store, &window, by))
-        .await?;
-    Ok(HttpResponse::Ok().json(ranking))
+    match group {
+        None => {
+            let ranking = store
+                .call(move |store| report::ranking(store, &window, by, &scope))
+                .await?;
+            Ok(HttpResponse::Ok().json(ranking))
+        }
+        Some(group) => {
+            let ranking = store
+                .call(move |store| report::grouped_ranking(store, &window, by, group, &scope))
+                .await?;
+            Ok(HttpResponse::Ok().json(ranking))
+        }
+    }
 }
 
 /// Zero-filled counts, cost and pain points by day, week or month.
@@ -504,9 +557,10 @@ pub async fn ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
     params(super::openapi::WindowQuery, ("bucket" = Option<Bucket>, Query, description = "default `day`"),
         ("horror" = Option<String>, Query, pattern = r"^[a-z0-9-]{1,40}$", description = "only this horror (an unknown key is 422)")),
     responses((status = 200, description = "zero-filled series", body = Trend)), security(("bearer" = ["viewer"])))]
-pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+pub async fn trend(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["bucket", "horror"], true)?;
     let window = params.window(&store).await?;
+    let scope = params.scope(&who.0, &store)?;
     let bucket = params
         .parsed("bucket", Bucket::parse)?
         .unwrap_or(Bucket::Day);
@@ -515,7 +569,7 @@ pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpRes
     let trend = store
         .call(move |store| {
             let today = report::today(store, store.now())?;
-            report::trend(store, &window, bucket, horror.as_deref(), today)
+            report::trend(store, &window, bucket, horror.as_deref(), today, &scope)
         })
         .await?;
     Ok(HttpResponse::Ok().json(trend))
@@ -530,9 +584,10 @@ pub async fn trend(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpRes
     responses((status = 200, description = "centre, φ and every point with its limits and signals", body = report::ControlChart),
         (status = 422, description = "bad window, bucket, horror, site or laney", body = crate::error::ErrorBody)),
     security(("bearer" = ["viewer"])))]
-pub async fn control(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
-    let params = Params::parse(&req, &["bucket", "horror", "site", "laney"], true)?;
+pub async fn control(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    let params = Params::parse(&req, &["bucket", "horror", "laney"], true)?;
     let window = params.window(&store).await?;
+    let scope = params.scope(&who.0, &store)?;
     let bucket = params
         .parsed("bucket", |text| match text {
             "day" => Ok(Bucket::Day),
@@ -540,18 +595,20 @@ pub async fn control(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
             other => Err(format!("bucket must be day or week; got {other:?}")),
         })?
         .unwrap_or(Bucket::Day);
-    if let Some(site) = params.get("site") {
-        return Err(Error::invalid(
-            "unknown_site",
-            format!("no site {site:?}: no sites are configured"),
-        ));
-    }
     let laney = params.get("laney").is_none() || params.boolean("laney")?;
     let horror = params.get("horror").map(str::to_string);
     let chart = store
         .call(move |store| {
             let today = report::today(store, store.now())?;
-            report::control(store, &window, bucket, horror.as_deref(), laney, today)
+            report::control(
+                store,
+                &window,
+                bucket,
+                horror.as_deref(),
+                laney,
+                today,
+                &scope,
+            )
         })
         .await?;
     Ok(HttpResponse::Ok().json(chart))
@@ -562,19 +619,14 @@ pub async fn control(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
     responses((status = 200, description = "current alerts, newest day first", body = crate::alerts::Alerts),
         (status = 422, description = "unknown parameter or site", body = crate::error::ErrorBody)),
     security(("bearer" = ["viewer"])))]
-pub async fn alerts(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+pub async fn alerts(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["site"], false)?;
-    if let Some(site) = params.get("site") {
-        return Err(Error::invalid(
-            "unknown_site",
-            format!("no site {site:?}: no sites are configured"),
-        ));
-    }
+    let scope = params.scope(&who.0, &store)?;
     let alerts = store
-        .call(|store| {
+        .call(move |store| {
             let today = report::today(store, store.now())?;
             let lookback = store.snapshot()?.settings.alerts_lookback_days;
-            crate::alerts::evaluate(store, today, lookback)
+            crate::alerts::evaluate(store, today, lookback, &scope)
         })
         .await?;
     Ok(HttpResponse::Ok().json(crate::alerts::Alerts { alerts }))
@@ -591,6 +643,11 @@ pub struct TokenInput {
     )]
     name: String,
     role: Role,
+    /// Bind the token to this site (SPEC §16): staff record and viewers read there only.
+    /// Admin tokens cannot be bound.
+    #[serde(default)]
+    #[schema(pattern = r"^[a-z0-9-]{1,40}$")]
+    site: Option<String>,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -626,7 +683,7 @@ pub async fn create_token(
     body: Json<TokenInput>,
 ) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
-    let TokenInput { name, role } = body.into_inner();
+    let TokenInput { name, role, site } = body.into_inner();
     let name = name.trim().to_string();
     if name.is_empty() || name.chars().count() > 60 || !crate::text::clean_name(&name) {
         return Err(Error::invalid(
@@ -634,7 +691,9 @@ pub async fn create_token(
             "name must be 1 to 60 characters, without control characters",
         ));
     }
-    let (info, token) = store.call(move |s| s.create_token(&name, role)).await?;
+    let (info, token) = store
+        .call(move |s| s.create_site_token(&name, role, site.as_deref()))
+        .await?;
     Ok(HttpResponse::Created().json(NewToken { info, token }))
 }
 
@@ -736,7 +795,7 @@ pub async fn create_cycle(
         .await?;
     let store = store.into_inner();
     let detail = store
-        .call(move |store| report::cycle_detail(store, id, store.now()))
+        .call(move |store| report::cycle_detail(store, id, store.now(), &Scope::ALL))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/api/cycles/{id}")))
@@ -744,23 +803,131 @@ pub async fn create_cycle(
 }
 
 /// A cycle with its ranking and, per focus horror, before vs during and a verdict.
-#[utoipa::path(get, path = "/api/cycles/{id}", tag = "cycles", params(("id" = i64, Path, description = "the cycle's id")),
+#[utoipa::path(get, path = "/api/cycles/{id}", tag = "cycles", params(("id" = i64, Path, description = "the cycle's id"),
+        ("site" = Option<String>, Query, pattern = r"^[a-z0-9-]{1,40}$", description = "rank and judge this site's ticks only")),
     responses((status = 200, description = "the cycle with its ranking and results", body = crate::cycles::CycleDetail),
-        (status = 404, description = "no such cycle", body = ErrorBody)), security(("bearer" = ["viewer"])))]
+        (status = 403, description = "`wrong_site`", body = ErrorBody),
+        (status = 404, description = "no such cycle", body = ErrorBody),
+        (status = 422, description = "unknown parameter or site", body = ErrorBody)), security(("bearer" = ["viewer"])))]
 pub async fn get_cycle(
-    _: Viewer,
+    who: Viewer,
     req: HttpRequest,
     store: Store_,
     id: web::Path<String>,
 ) -> Result<HttpResponse> {
-    Params::parse(&req, &[], false)?;
+    let params = Params::parse(&req, &["site"], false)?;
+    let scope = params.scope(&who.0, &store)?;
     let id = cycle_id(&id)?;
     let store = store.into_inner();
     Ok(HttpResponse::Ok().json(
         store
-            .call(move |store| report::cycle_detail(store, id, store.now()))
+            .call(move |store| report::cycle_detail(store, id, store.now(), &scope))
             .await?,
     ))
+}
+
+// ---------------------------------------------------------------- volume
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VolumeBody {
+    /// 1..=1000 entries; each sets the units of one (day, site).
+    #[schema(min_items = 1, max_items = 1000)]
+    entries: Vec<crate::volume::VolumeInput>,
+}
+
+/// `GET /api/volume` and the answer to `PUT /api/volume`.
+#[derive(Serialize, ToSchema)]
+pub struct VolumeReport {
+    window: WindowEcho,
+    /// `[organization] volume_unit`.
+    unit: String,
+    /// By day, then site.
+    entries: Vec<crate::volume::VolumeEntry>,
+    /// Σ units of the entries.
+    units: i64,
+    /// The number of covered (day, site) pairs.
+    days_covered: u64,
+}
+
+/// Sets units handled per local day and site, all or nothing (SPEC §17).
+#[utoipa::path(put, path = "/api/volume", tag = "volume", request_body = VolumeBody,
+    responses((status = 200, description = "set; the entries as stored", body = VolumeReport),
+        (status = 403, description = "`wrong_site`: a site-bound token named another site", body = ErrorBody),
+        (status = 422, description = "`invalid_volume` (day after today, units out of range, a pair twice), `unknown_site`, `site_required`; nothing set", body = ErrorBody)),
+    security(("bearer" = ["staff"])))]
+pub async fn put_volume(
+    who: Staff,
+    req: HttpRequest,
+    store: Store_,
+    body: Json<VolumeBody>,
+) -> Result<HttpResponse> {
+    Params::parse(&req, &[], false)?;
+    let inputs = body.into_inner().entries;
+    let snapshot = store.snapshot()?;
+    let settings = &snapshot.settings;
+    let bound = who.0.site.as_deref();
+    // Each entry's day may be today at its own site; "today" here is the latest of them.
+    let today = settings
+        .sites
+        .iter()
+        .map(|s| local_day(store.now(), s.tz()))
+        .chain([local_day(store.now(), settings.tz())])
+        .max()
+        .unwrap_or_else(|| local_day(store.now(), settings.tz()));
+    let entries = crate::volume::validate(&inputs, settings, bound, today)?;
+    let window = crate::calendar::Window {
+        from: entries.iter().map(|e| e.day).min().unwrap_or(today),
+        to: entries.iter().map(|e| e.day).max().unwrap_or(today),
+    };
+    let echo: Vec<crate::volume::VolumeEntry> = entries
+        .iter()
+        .map(|e| crate::volume::VolumeEntry {
+            day: e.day.to_string(),
+            site: crate::sites::from_stored(e.site.clone()),
+            units: e.units,
+        })
+        .collect();
+    store.call(move |s| s.set_volume(entries)).await?;
+    Ok(HttpResponse::Ok().json(VolumeReport {
+        window: window.echo(settings.tz()),
+        unit: settings.volume_unit.clone(),
+        units: echo.iter().map(|e| e.units).sum(),
+        days_covered: echo.len() as u64,
+        entries: echo,
+    }))
+}
+
+/// The window's recorded volume (SPEC §17).
+#[utoipa::path(get, path = "/api/volume", tag = "volume",
+    params(super::openapi::WindowQuery),
+    responses((status = 200, description = "entries by day then site, with their sum", body = VolumeReport),
+        (status = 403, description = "`wrong_site`", body = ErrorBody),
+        (status = 422, description = "bad window or site", body = ErrorBody)),
+    security(("bearer" = ["viewer"])))]
+pub async fn get_volume(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    let params = Params::parse(&req, &[], true)?;
+    let window = params.window(&store).await?;
+    let scope = params.scope(&who.0, &store)?;
+    let settings = store.snapshot()?.settings.clone();
+    let rows = store
+        .call(move |s| s.volume_entries(&window, &scope))
+        .await?;
+    let entries: Vec<crate::volume::VolumeEntry> = rows
+        .into_iter()
+        .map(|(day, site, units)| crate::volume::VolumeEntry {
+            day: day.to_string(),
+            site: crate::sites::from_stored(site),
+            units,
+        })
+        .collect();
+    Ok(HttpResponse::Ok().json(VolumeReport {
+        window: window.echo(settings.tz()),
+        unit: settings.volume_unit.clone(),
+        units: entries.iter().map(|e| e.units).sum(),
+        days_covered: entries.len() as u64,
+        entries,
+    }))
 }
 
 /// Changes a cycle's name, focus or note.
@@ -805,7 +972,7 @@ pub async fn put_cycle(
     let store = store.into_inner();
     Ok(HttpResponse::Ok().json(
         store
-            .call(move |store| report::cycle_detail(store, id, store.now()))
+            .call(move |store| report::cycle_detail(store, id, store.now(), &Scope::ALL))
             .await?,
     ))
 }
@@ -862,9 +1029,10 @@ fn spool(write: impl FnOnce(&mut std::fs::File) -> Result<()>) -> Result<std::fs
     responses((status = 200, description = "RFC 4180 CSV, UTF-8 with BOM", content_type = "text/csv", body = String,
         headers(("Content-Disposition" = String, description = "attachment with a file name")))),
     security(("bearer" = ["viewer"])))]
-pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+pub async fn export_ticks(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["include_voided"], true)?;
     let window = params.window(&store).await?;
+    let scope = params.scope(&who.0, &store)?;
     let include_voided = params.boolean("include_voided")?;
     let store = store.into_inner();
     let file = store
@@ -873,6 +1041,7 @@ pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<
                 crate::export::csv::ticks(
                     store,
                     &window,
+                    &scope,
                     include_voided,
                     std::io::BufWriter::new(f),
                 )
@@ -892,14 +1061,15 @@ pub async fn export_ticks(_: Viewer, req: HttpRequest, store: Store_) -> Result<
     responses((status = 200, description = "RFC 4180 CSV, UTF-8", content_type = "text/csv", body = String,
         headers(("Content-Disposition" = String, description = "attachment with a file name")))),
     security(("bearer" = ["viewer"])))]
-pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+pub async fn export_ranking(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
     let params = Params::parse(&req, &["by"], true)?;
     let window = params.window(&store).await?;
+    let scope = params.scope(&who.0, &store)?;
     let by = params.parsed("by", By::parse)?.unwrap_or(By::Priority);
     let store = store.into_inner();
     let file = store
         .call(move |store| {
-            let ranking = report::ranking(store, &window, by)?;
+            let ranking = report::ranking(store, &window, by, &scope)?;
             spool(|f| crate::export::csv::ranking(&ranking, f))
         })
         .await?;
@@ -913,13 +1083,15 @@ pub async fn export_ranking(_: Viewer, req: HttpRequest, store: Store_) -> Resul
 /// The annual review of a calendar year (default: this year) as one ZIP.
 #[utoipa::path(get, path = "/api/export/annual.zip", tag = "exports",
     params(("year" = Option<i32>, Query, minimum = 1970, maximum = 9998, description = "calendar year (default: this year)"),
+        ("site" = Option<String>, Query, pattern = r"^[a-z0-9-]{1,40}$", description = "only this site (SPEC §16); a site-bound token's own site by default"),
         ("lang" = Option<crate::i18n::Lang>, Query, description = "language of README.txt, review.html, the workbook's sheet names and headers, and the charts (SPEC §20; CSV stays English); else the `horrors_lang` cookie, `Accept-Language`, then the organization's"),
         ("Accept-Language" = Option<String>, Header, description = "used when neither `lang` nor the `horrors_lang` cookie names a language")),
     responses((status = 200, description = "the annual review as one ZIP", content_type = "application/zip", body = super::openapi::Binary,
         headers(("Content-Disposition" = String, description = "attachment with a file name")))),
     security(("bearer" = ["viewer"])))]
-pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
-    let params = Params::parse(&req, &["year", "lang"], false)?;
+pub async fn export_annual(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
+    let params = Params::parse(&req, &["year", "lang", "site"], false)?;
+    let scope = params.scope(&who.0, &store)?;
     let year = params.parsed("year", crate::export::annual::parse_year)?;
     let lang = lang_of(&req, &store);
     let store = store.into_inner();
@@ -932,7 +1104,7 @@ pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result
             };
             Ok((
                 year,
-                crate::export::annual::to_tempfile(store, year, now, lang)?,
+                crate::export::annual::to_tempfile(store, year, now, lang, &scope)?,
             ))
         })
         .await?;
@@ -952,6 +1124,7 @@ pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result
         ("width" = Option<u32>, Query, minimum = 300, maximum = 3000, description = "pixels, default 960"),
         ("height" = Option<u32>, Query, minimum = 300, maximum = 3000, description = "pixels, default 540"),
         ("bucket" = Option<Bucket>, Query, description = "trend only"),
+        ("group" = Option<Group>, Query, description = "pareto only: one small chart per site, department or source (at most 12)"),
         ("a_from" = Option<String>, Query, format = Date, description = "compare: first window (all four or none)"),
         ("a_to" = Option<String>, Query, format = Date), ("b_from" = Option<String>, Query, format = Date, description = "compare: second window"),
         ("b_to" = Option<String>, Query, format = Date),
@@ -964,7 +1137,7 @@ pub async fn export_annual(_: Viewer, req: HttpRequest, store: Store_) -> Result
         (status = 404, description = "no such chart", body = ErrorBody)),
     security(("bearer" = ["viewer"])))]
 pub async fn chart(
-    _: Viewer,
+    who: Viewer,
     req: HttpRequest,
     store: Store_,
     guard: web::Data<Guard>,
@@ -985,11 +1158,19 @@ pub async fn chart(
         &req,
         &[
             "width", "height", "bucket", "a_from", "a_to", "b_from", "b_to", "lang", "horror",
-            "laney",
+            "laney", "group",
         ],
         true,
     )?;
     let window = params.window(&store).await?;
+    let scope = params.scope(&who.0, &store)?;
+    let group = params.parsed("group", Group::parse)?;
+    if group.is_some() && name != ChartName::Pareto {
+        return Err(Error::invalid(
+            "invalid_parameter",
+            "group: only the pareto chart is drawn per group",
+        ));
+    }
     let size = i64::from(MIN_SIZE)..=i64::from(MAX_SIZE);
     let width = params
         .integer("width", size.clone())?
@@ -1031,6 +1212,8 @@ pub async fn chart(
         lang: Some(lang_of(&req, &store)),
         horror: params.get("horror").map(str::to_string),
         laney: params.get("laney").is_none() || params.boolean("laney")?,
+        scope,
+        group,
     };
     if name == ChartName::Control && bucket == Some(Bucket::Month) {
         return Err(Error::invalid(

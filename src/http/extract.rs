@@ -11,8 +11,10 @@ use futures_util::future::LocalBoxFuture;
 
 use crate::auth::{Identity, Role};
 use crate::calendar::{local_day, Window};
+use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::i18n::Lang;
+use crate::sites::Scope;
 use crate::store::Store;
 
 use super::Guard;
@@ -270,6 +272,11 @@ impl Params {
             .unwrap_or(false))
     }
 
+    /// The site this request reads (see [`scope`]).
+    pub fn scope(&self, who: &Identity, store: &Store) -> Result<Scope> {
+        scope(self.get("site"), who, &store.snapshot()?.settings)
+    }
+
     /// The window these options select (SPEC §7); the configured `days` by default.
     /// A `cycle=` window is looked up off the async workers.
     pub async fn window(&self, store: &Store) -> Result<Window> {
@@ -303,5 +310,29 @@ impl Params {
     }
 }
 
-/// The window options every read endpoint accepts.
-pub const WINDOW_PARAMS: [&str; 4] = ["from", "to", "days", "cycle"];
+/// The window options every read endpoint accepts, with `site`.
+pub const WINDOW_PARAMS: [&str; 5] = ["from", "to", "days", "cycle", "site"];
+
+/// The sites a caller may read (SPEC §16): `site=KEY` limits a read to one site; a
+/// site-bound token reads its own site only (403 `wrong_site` for another).
+pub fn scope(asked: Option<&str>, who: &Identity, settings: &Settings) -> Result<Scope> {
+    match (asked, who.site.as_deref()) {
+        (Some(asked), Some(bound)) if asked != bound => Err(Error::forbidden(
+            "wrong_site",
+            format!("this token reads site {bound:?} only, not {asked:?}"),
+        )),
+        (None, Some(bound)) => Ok(Scope::site(bound)),
+        (Some(key), _) => match settings.site(key) {
+            Some(_) => Ok(Scope::site(key)),
+            None if settings.sites.is_empty() => Err(Error::invalid(
+                "unknown_site",
+                format!("no site {key:?}: no sites are configured"),
+            )),
+            None => Err(Error::invalid(
+                "unknown_site",
+                format!("no site with key {key:?}"),
+            )),
+        },
+        (None, None) => Ok(Scope::ALL),
+    }
+}

@@ -24,7 +24,8 @@ use crate::store::Store;
         is 405 with `Allow`. `HEAD` is answered wherever `GET` is, with the same status and headers. \
         The `bearer` requirement names the least role an operation needs (staff < viewer < admin)."),
     paths(
-        api::healthz, document, api::list_horrors, api::put_horrors, api::horror_history,
+        api::healthz, document, api::list_horrors, api::put_horrors, api::horror_history, api::list_sites,
+        api::put_volume, api::get_volume,
         api::post_tick, api::post_batch, api::void_tick, api::list_ticks,
         api::ranking, api::trend, api::control, api::alerts, api::list_tokens, api::create_token, api::revoke_token, api::me,
         api::list_cycles, api::create_cycle, api::get_cycle, api::put_cycle,
@@ -64,6 +65,10 @@ pub struct WindowQuery {
     days: Option<i64>,
     /// The window of this improvement cycle (an unknown id is 422 `unknown_cycle`).
     cycle: Option<i64>,
+    /// Only this site (SPEC §16; an unknown key is 422 `unknown_site`). A site-bound
+    /// token reads its own site by default and gets 403 `wrong_site` for another.
+    #[param(pattern = r"^[a-z0-9-]{1,40}$")]
+    site: Option<String>,
 }
 
 /// The bytes of a file (ZIP, PNG).

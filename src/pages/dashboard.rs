@@ -173,13 +173,19 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         }
         Err(other) => return Err(other),
     };
+    let scope = site_scope(&req, &store, &session)?;
     let inner = store.clone().into_inner();
     let data = web::block(move || -> Result<Data> {
         let snapshot = inner.snapshot()?;
         let today = report::today(&inner, inner.now())?;
         Ok(Data {
-            alerts: crate::alerts::evaluate(&inner, today, snapshot.settings.alerts_lookback_days)?,
-            ranking: report::ranking(&inner, &window, By::Priority)?,
+            alerts: crate::alerts::evaluate(
+                &inner,
+                today,
+                snapshot.settings.alerts_lookback_days,
+                &scope,
+            )?,
+            ranking: report::ranking(&inner, &window, By::Priority, &scope)?,
             cycles: report::cycle_list(&inner, inner.now())?,
             currency: snapshot.settings.currency(),
             organization: snapshot.settings.name.clone(),
@@ -222,6 +228,22 @@ async fn choose(req: &HttpRequest, store: &Store) -> Result<(Choice, Window)> {
         Choice::Days(window.days())
     };
     Ok((choice, window))
+}
+
+/// The site the dashboard shows: `site=` (a bad one falls back to every site the caller
+/// may see), or a site-bound token's own.
+fn site_scope(
+    req: &HttpRequest,
+    store: &Store,
+    session: &super::session::Session,
+) -> Result<crate::sites::Scope> {
+    let asked =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("site").cloned());
+    let settings = &store.snapshot()?.settings;
+    crate::http::extract::scope(asked.as_deref(), &session.identity, settings)
+        .or_else(|_| crate::http::extract::scope(None, &session.identity, settings))
 }
 
 fn default_window(store: &Store) -> Result<(Choice, Window)> {
@@ -529,6 +551,7 @@ mod tests {
             change_p_value: 1.0,
             change_significant: false,
             distinct_from_next: None,
+            rate_per_1000: None,
         }
     }
 
@@ -543,6 +566,7 @@ mod tests {
             by: By::Priority,
             currency: "USD".into(),
             exposure: crate::stats::Exposure::Days,
+            volume: None,
             items,
             totals: Totals::default(),
         }

@@ -66,13 +66,25 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
     };
     let snapshot = store.snapshot()?;
     let now = store.now();
-    let today = local_day(now, snapshot.settings.tz());
-    let counts = store.call(move |s| s.counts_on(today)).await?;
+    // Staff tally at their token's site, else at the site the page was opened for.
+    let asked =
+        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
+            .ok()
+            .and_then(|q| q.get("site").cloned());
+    let scope =
+        crate::http::extract::scope(asked.as_deref(), &session.identity, &snapshot.settings)
+            .or_else(|_| {
+                crate::http::extract::scope(None, &session.identity, &snapshot.settings)
+            })?;
+    let site = scope.site.clone();
+    let today = local_day(now, snapshot.settings.site_tz(site.as_deref()));
+    let counts = store.call(move |s| s.counts_on(today, &scope)).await?;
     let count = |key: &str| counts.get(key).copied().unwrap_or(0);
     let lang = lang_of(&req, &store);
     let content = content(
         lang,
         &snapshot,
+        site.as_deref(),
         &count,
         &today.to_string(),
         now.timestamp_millis(),
@@ -96,6 +108,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
 fn content(
     lang: Lang,
     snapshot: &Snapshot,
+    site: Option<&str>,
     count: &dyn Fn(&str) -> u64,
     day: &str,
     rendered_at: i64,
@@ -104,12 +117,16 @@ fn content(
     html! {
         div.tally #tally
             data-day=(day)
+            data-site=(site.unwrap_or(""))
             data-rendered-at=(rendered_at)
             data-departments-required=(if departments.is_empty() { "false" } else { "true" })
             data-sw=(assets::url(assets::SERVICE_WORKER))
             data-messages=(script_messages(lang, SCRIPT_MESSAGES))
         {
             h1.visually-hidden { (t(lang, "tally-title")) }
+            @if let Some(site) = site.and_then(|key| snapshot.settings.site(key)) {
+                p.site #site { (t(lang, "tally-site")) " " strong { (site.name) } }
+            }
             noscript {
                 p.error { (t(lang, "tally-noscript")) }
             }

@@ -93,6 +93,12 @@ pub fn apply_config(
         r.bool(0)
     })?;
     let mut days_recomputed = false;
+    // Sites left out of the file are kept, retired (their ticks stay theirs).
+    let mut settings = settings.clone();
+    if let Some(old) = &old {
+        settings.sites = crate::sites::merge(&settings.sites, &old.sites);
+    }
+    let settings = &settings;
     if let Some(old) = &old {
         if old.currency != settings.currency && has_ticks {
             return Err(Refusal::CurrencyChange {
@@ -101,8 +107,14 @@ pub fn apply_config(
             }
             .into());
         }
-        if old.timezone != settings.timezone && has_ticks {
-            recompute_days(conn, settings.tz())?;
+        let zones = |s: &Settings| -> Vec<(String, String)> {
+            s.sites
+                .iter()
+                .map(|site| (site.key.clone(), site.timezone.clone()))
+                .collect()
+        };
+        if (old.timezone != settings.timezone || zones(old) != zones(settings)) && has_ticks {
+            recompute_days(conn, settings)?;
             days_recomputed = true;
         }
     }
@@ -255,12 +267,13 @@ pub fn catalogue_history(conn: &mut dyn Conn) -> Result<Vec<CatalogueChange>> {
     )
 }
 
-/// Recomputes every tick's local day in `tz` and rebuilds the daily rollup.
-pub fn recompute_days(conn: &mut dyn Conn, tz: Tz) -> Result<()> {
-    let rows = conn.rows("SELECT id, occurred_at FROM ticks", params![], |r| {
-        Ok((r.int(0)?, r.int(1)?))
+/// Recomputes every tick's local day in its site's timezone and rebuilds the daily rollup.
+pub fn recompute_days(conn: &mut dyn Conn, settings: &Settings) -> Result<()> {
+    let rows = conn.rows("SELECT id, occurred_at, site FROM ticks", params![], |r| {
+        Ok((r.int(0)?, r.int(1)?, r.text(2)?))
     })?;
-    for (id, at) in rows {
+    for (id, at, site) in rows {
+        let tz: Tz = settings.site_tz(Some(site.as_str()).filter(|s| !s.is_empty()));
         let day = local_day(super::instant(at), tz).to_string();
         conn.execute(
             "UPDATE ticks SET day = ?2 WHERE id = ?1",

@@ -204,8 +204,18 @@ fn verify(source: &Store, target: &Location, rows: &[(&'static str, i64)]) -> Re
         let window = crate::calendar::Window::year(*year)
             .ok_or_else(|| Error::internal(format!("year {year} is out of range")))?;
         let (a, b) = (
-            crate::report::ranking(source, &window, crate::ranking::By::Priority)?,
-            crate::report::ranking(&copy, &window, crate::ranking::By::Priority)?,
+            crate::report::ranking(
+                source,
+                &window,
+                crate::ranking::By::Priority,
+                &crate::sites::Scope::ALL,
+            )?,
+            crate::report::ranking(
+                &copy,
+                &window,
+                crate::ranking::By::Priority,
+                &crate::sites::Scope::ALL,
+            )?,
         );
         let (a, b) = (
             serde_json::to_value(&a).map_err(|e| Error::internal(e.to_string()))?,

@@ -27,6 +27,7 @@ pub mod schema;
 mod sqlite;
 pub mod ticks;
 pub mod tokens;
+pub mod volume;
 mod writer;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
@@ -47,11 +48,13 @@ use crate::calendar::Window;
 use crate::catalogue::Horror;
 use crate::clock::{Clock, SystemClock};
 use crate::config::{Config, Settings};
-use crate::error::{Error, Result};
+use crate::error::{Error, Refusal, Result};
 use crate::money::Currency;
 use crate::ranking::Tally;
+use crate::sites::Scope;
 use crate::ticks::{NewTick, Tick};
 use crate::trend::DayTally;
+use crate::volume::{Coverage, NewVolume};
 use db::Conn;
 
 /// Where the data lives: `sqlite:PATH` or `postgres://user[:password]@host[:port]/dbname`.
@@ -391,10 +394,37 @@ impl Store {
 
     /// Creates a token and returns its record and its secret (shown once, never stored).
     pub fn create_token(&self, name: &str, role: Role) -> Result<(TokenInfo, String)> {
+        self.create_site_token(name, role, None)
+    }
+
+    /// [`Store::create_token`] bound to `site` (SPEC §16): an admin token cannot be, and
+    /// the site must be a configured, active one.
+    pub fn create_site_token(
+        &self,
+        name: &str,
+        role: Role,
+        site: Option<&str>,
+    ) -> Result<(TokenInfo, String)> {
+        if let Some(key) = site {
+            if role == Role::Admin {
+                return Err(Error::invalid(
+                    "invalid_site",
+                    "admin tokens cannot be bound to a site",
+                ));
+            }
+            let sites = self.read(catalogue::load_settings)?.map(|s| s.sites);
+            match sites.unwrap_or_default().iter().find(|s| s.key == key) {
+                None => return Err(Refusal::UnknownSite(key.to_string()).into()),
+                Some(s) if s.retired => return Err(Refusal::RetiredSite(key.to_string()).into()),
+                Some(_) => {}
+            }
+        }
         let secret = new_secret().map_err(Error::internal)?;
         let hash = hash_secret(&secret);
-        let (name, now) = (name.to_string(), self.now());
-        let info = self.write(move |conn| tokens::create_token(conn, &name, role, &hash, now))?;
+        let (name, now, site) = (name.to_string(), self.now(), site.map(str::to_string));
+        let info = self.write(move |conn| {
+            tokens::create_token(conn, &name, role, site.as_deref(), &hash, now)
+        })?;
         Ok((info, secret))
     }
 
@@ -573,22 +603,26 @@ impl Store {
     pub fn for_each_tick(
         &self,
         window: &Window,
+        scope: &Scope,
         include_voided: bool,
         each: impl FnMut(Tick) -> Result<()>,
     ) -> Result<()> {
-        self.for_each_tick_up_to(window, include_voided, i64::MAX, each)
+        self.for_each_tick_up_to(window, scope, include_voided, i64::MAX, each)
     }
 
     /// [`Store::for_each_tick`] for at most `limit` ticks (the database stops reading there).
     pub fn for_each_tick_up_to(
         &self,
         window: &Window,
+        scope: &Scope,
         include_voided: bool,
         limit: i64,
         each: impl FnMut(Tick) -> Result<()>,
     ) -> Result<()> {
         let currency = self.currency()?;
-        self.read(|conn| ticks::for_each(conn, window, include_voided, limit, currency, each))
+        self.read(|conn| {
+            ticks::for_each(conn, window, scope, include_voided, limit, currency, each)
+        })
     }
 
     pub fn has_ticks(&self) -> Result<bool> {
@@ -626,16 +660,66 @@ impl Store {
 
     // ------------------------------------------------------------ rollup
 
-    pub fn tallies(&self, window: &Window) -> Result<BTreeMap<String, Tally>> {
-        self.read(|conn| rollup::tallies(conn, window))
+    /// Totals by horror key over the window within `scope`.
+    pub fn tallies(&self, window: &Window, scope: &Scope) -> Result<BTreeMap<String, Tally>> {
+        self.read(|conn| rollup::tallies(conn, window, scope, false))
     }
 
-    pub fn day_tallies(&self, window: &Window) -> Result<Vec<DayTally>> {
-        self.read(|conn| rollup::day_tallies(conn, window))
+    /// [`Store::tallies`] of ticks on (day, site) pairs with recorded volume only.
+    pub fn covered_tallies(
+        &self,
+        window: &Window,
+        scope: &Scope,
+    ) -> Result<BTreeMap<String, Tally>> {
+        self.read(|conn| rollup::tallies(conn, window, scope, true))
     }
 
-    pub fn counts_on(&self, day: NaiveDate) -> Result<HashMap<String, u64>> {
-        self.read(|conn| rollup::counts_on(conn, day))
+    /// Totals by group value and horror key (`covered`: on covered pairs only).
+    pub fn grouped_tallies(
+        &self,
+        window: &Window,
+        scope: &Scope,
+        group: rollup::Group,
+        covered: bool,
+    ) -> Result<rollup::Grouped> {
+        self.read(|conn| rollup::grouped(conn, window, scope, Some(group), covered))
+    }
+
+    pub fn day_tallies(&self, window: &Window, scope: &Scope) -> Result<Vec<DayTally>> {
+        self.read(|conn| rollup::day_tallies(conn, window, scope, false))
+    }
+
+    /// [`Store::day_tallies`] of ticks on covered pairs only.
+    pub fn covered_day_tallies(&self, window: &Window, scope: &Scope) -> Result<Vec<DayTally>> {
+        self.read(|conn| rollup::day_tallies(conn, window, scope, true))
+    }
+
+    pub fn counts_on(&self, day: NaiveDate, scope: &Scope) -> Result<HashMap<String, u64>> {
+        self.read(|conn| rollup::counts_on(conn, day, scope))
+    }
+
+    // ------------------------------------------------------------ volume
+
+    /// Sets volume entries all or nothing.
+    pub fn set_volume(&self, entries: Vec<NewVolume>) -> Result<()> {
+        let now = self.now();
+        self.write(move |conn| volume::set(conn, &entries, now))
+    }
+
+    /// The window's recorded volume within `scope`.
+    pub fn volume(&self, window: &Window, scope: &Scope) -> Result<Coverage> {
+        Ok(Coverage::new(
+            self.read(|conn| volume::entries(conn, window, scope))?,
+        ))
+    }
+
+    /// The window's volume entries within `scope`, by day then site.
+    pub fn volume_entries(
+        &self,
+        window: &Window,
+        scope: &Scope,
+    ) -> Result<Vec<(NaiveDate, String, i64)>> {
+        self.read(|conn| volume::entries(conn, window, scope))
     }
 
     /// Rows where the daily rollup disagrees with the ticks.

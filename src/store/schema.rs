@@ -10,6 +10,7 @@ const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0001_catalogue_tokens_ticks.sql"),
     include_str!("migrations/sqlite/0002_sessions_cycles.sql"),
     include_str!("migrations/sqlite/0003_alert_deliveries.sql"),
+    include_str!("migrations/sqlite/0004_sites_volume.sql"),
 ];
 
 /// The same tables in PostgreSQL's types (`BIGINT`, `BOOLEAN`, `BYTEA`, identities).
@@ -17,6 +18,7 @@ const POSTGRES: &[&str] = &[
     include_str!("migrations/postgres/0001_catalogue_tokens_ticks.sql"),
     include_str!("migrations/postgres/0002_sessions_cycles.sql"),
     include_str!("migrations/postgres/0003_alert_deliveries.sql"),
+    include_str!("migrations/postgres/0004_sites_volume.sql"),
 ];
 
 /// The advisory lock key held while PostgreSQL migrates.
@@ -35,6 +37,7 @@ pub const TABLES: &[&str] = &[
     "cycles",
     "cycle_focus",
     "alert_deliveries",
+    "volume",
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.

@@ -12,11 +12,12 @@ use crate::calendar::{local_day, Window};
 use crate::config::Settings;
 use crate::error::{Error, Refusal, Result};
 use crate::money::Currency;
+use crate::sites::Scope;
 use crate::ticks::{rfc3339, NewTick, Source, Tick, OWN_VOID_WINDOW};
 
 const TICK_COLUMNS: &str =
     "t.id, h.key, t.qty, t.occurred_at, t.day, t.source, t.department, t.note, t.cost_minor,
-     t.recorded_at, t.recorded_by, t.voided_at, t.void_reason, t.token_id, t.horror_id";
+     t.recorded_at, t.recorded_by, t.voided_at, t.void_reason, t.token_id, t.horror_id, t.site";
 
 /// A stored tick with what the store needs besides: the recording token and the horror id.
 struct Stored {
@@ -39,6 +40,7 @@ fn tick_from_row(row: &dyn Row, currency: Currency) -> Result<Stored> {
             qty: row.int(2)?,
             occurred_at: rfc3339(instant(row.int(3)?)),
             day: row.text(4)?,
+            site: crate::sites::from_stored(row.text(15)?),
             source,
             department: row.opt_text(6)?,
             note: row.opt_text(7)?,
@@ -81,7 +83,6 @@ pub fn insert(
     settings: &Settings,
     now: DateTime<Utc>,
 ) -> Result<Vec<Recorded>> {
-    let tz = settings.tz();
     let currency = settings.currency();
     let token_id = who.map(|w| w.token_id);
     let mut out = Vec::with_capacity(ticks.len());
@@ -89,7 +90,7 @@ pub fn insert(
     // A batch usually repeats a few horrors and days: look each horror up once and add to
     // each rollup row once.
     let mut horrors: HashMap<&str, Option<(i64, i64, bool)>> = HashMap::new();
-    let mut rollup: HashMap<(String, i64, Source), (i64, i64)> = HashMap::new();
+    let mut rollup: HashMap<(String, i64, Source, String), (i64, i64)> = HashMap::new();
     for (index, tick) in ticks.iter().enumerate() {
         if let (Some(token_id), Some((key, fingerprint))) = (token_id, &tick.idempotency) {
             let seen = conn.opt_row(
@@ -138,10 +139,11 @@ pub fn insert(
             continue; // nothing will be kept; only keep collecting problems
         }
         let cost_minor = tick.cost_minor.unwrap_or(tick.qty * unit_cost_minor);
-        let day = local_day(tick.occurred_at, tz).to_string();
+        let site = tick.site.as_deref().unwrap_or("");
+        let day = local_day(tick.occurred_at, settings.site_tz(tick.site.as_deref())).to_string();
         let id = conn.one_row(
-            "INSERT INTO ticks (horror_id, qty, occurred_at, day, source, department, note, cost_minor, recorded_at, token_id, recorded_by)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11) RETURNING id",
+            "INSERT INTO ticks (horror_id, qty, occurred_at, day, source, department, note, cost_minor, recorded_at, token_id, recorded_by, site)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
             params![
                 horror_id,
                 tick.qty,
@@ -153,12 +155,13 @@ pub fn insert(
                 cost_minor,
                 millis(now),
                 token_id,
-                recorded_by
+                recorded_by,
+                site
             ],
             |r| r.int(0),
         )?;
         let row = rollup
-            .entry((day.clone(), horror_id, tick.source))
+            .entry((day.clone(), horror_id, tick.source, site.to_string()))
             .or_default();
         row.0 += tick.qty;
         row.1 += cost_minor;
@@ -175,6 +178,7 @@ pub fn insert(
                 qty: tick.qty,
                 occurred_at: rfc3339(tick.occurred_at),
                 day,
+                site: tick.site.clone(),
                 source: tick.source,
                 department: tick.department.clone(),
                 note: tick.note.clone(),
@@ -194,13 +198,21 @@ pub fn insert(
     // In key order, so that concurrent writers touch rollup rows in one order.
     let mut rows: Vec<_> = rollup.into_iter().collect();
     rows.sort_unstable_by(|a, b| {
-        let key = |((day, horror, source), _): &((String, i64, Source), _)| {
-            (day.clone(), *horror, source.as_str())
+        let key = |((day, horror, source, site), _): &((String, i64, Source, String), _)| {
+            (day.clone(), *horror, source.as_str(), site.clone())
         };
         key(a).cmp(&key(b))
     });
-    for ((day, horror_id, source), (count, cost_minor)) in rows {
-        rollup::add(conn, &day, horror_id, source.as_str(), count, cost_minor)?;
+    for ((day, horror_id, source, site), (count, cost_minor)) in rows {
+        rollup::add(
+            conn,
+            &day,
+            horror_id,
+            source.as_str(),
+            &site,
+            count,
+            cost_minor,
+        )?;
     }
     Ok(out)
 }
@@ -239,6 +251,7 @@ pub fn void(
         &tick.day,
         stored.horror_id,
         tick.source.as_str(),
+        tick.site.as_deref().unwrap_or(""),
         -tick.qty,
         -tick.cost_minor,
     )?;
@@ -256,6 +269,8 @@ pub struct TickFilter {
     pub horror: Option<String>,
     pub source: Option<Source>,
     pub department: Option<String>,
+    /// Only ticks at this site (every site when `None`).
+    pub site: Option<String>,
     pub include_voided: bool,
     pub limit: i64,
     pub before_id: Option<i64>,
@@ -277,6 +292,7 @@ pub fn list(
                AND (CAST(?5 AS TEXT) IS NULL OR t.department = ?5)
                AND (?6 OR t.voided_at IS NULL)
                AND (CAST(?7 AS BIGINT) IS NULL OR t.id < ?7)
+               AND (CAST(?9 AS TEXT) IS NULL OR t.site = ?9)
              ORDER BY t.id DESC LIMIT ?8"
         ),
         params![
@@ -287,7 +303,8 @@ pub fn list(
             filter.department.as_deref(),
             filter.include_voided,
             filter.before_id,
-            filter.limit + 1
+            filter.limit + 1,
+            filter.site.as_deref()
         ],
         |row| Ok(tick_from_row(row, currency)?.tick),
     )?;
@@ -305,6 +322,7 @@ pub fn list(
 pub fn for_each(
     conn: &mut dyn Conn,
     window: &Window,
+    scope: &Scope,
     include_voided: bool,
     limit: i64,
     currency: Currency,
@@ -314,10 +332,17 @@ pub fn for_each(
     conn.query(
         &format!(
             "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
-             WHERE t.day BETWEEN ?1 AND ?2 AND (?3 OR t.voided_at IS NULL) ORDER BY t.id
-             LIMIT ?4"
+             WHERE t.day BETWEEN ?1 AND ?2 AND (?3 OR t.voided_at IS NULL)
+               AND (CAST(?5 AS TEXT) IS NULL OR t.site = ?5)
+             ORDER BY t.id LIMIT ?4"
         ),
-        params![from.as_str(), to.as_str(), include_voided, limit],
+        params![
+            from.as_str(),
+            to.as_str(),
+            include_voided,
+            limit,
+            scope.stored()
+        ],
         &mut |row| each(tick_from_row(row, currency)?.tick),
     )
 }

@@ -14,6 +14,8 @@ pub struct TokenInfo {
     pub id: i64,
     pub name: String,
     pub role: Role,
+    /// The site the token is bound to; null when it is not bound.
+    pub site: Option<String>,
     pub created_at: String,
     pub revoked_at: Option<String>,
 }
@@ -30,6 +32,7 @@ fn token_from_row(row: &dyn Row) -> Result<TokenInfo> {
         role: role(row, 2)?,
         created_at: row.text(3)?,
         revoked_at: row.opt_text(4)?,
+        site: row.opt_text(5)?,
     })
 }
 
@@ -37,19 +40,21 @@ pub fn create_token(
     conn: &mut dyn Conn,
     name: &str,
     role: Role,
+    site: Option<&str>,
     hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<TokenInfo> {
     let created_at = rfc3339(now);
     let id = conn.one_row(
-        "INSERT INTO tokens (name, role, hash, created_at) VALUES (?1, ?2, ?3, ?4) RETURNING id",
-        params![name, role.as_str(), hash, created_at.as_str()],
+        "INSERT INTO tokens (name, role, hash, created_at, site) VALUES (?1, ?2, ?3, ?4, ?5) RETURNING id",
+        params![name, role.as_str(), hash, created_at.as_str(), site],
         |r| r.int(0),
     )?;
     Ok(TokenInfo {
         id,
         name: name.to_string(),
         role,
+        site: site.map(str::to_string),
         created_at,
         revoked_at: None,
     })
@@ -57,7 +62,7 @@ pub fn create_token(
 
 pub fn list_tokens(conn: &mut dyn Conn) -> Result<Vec<TokenInfo>> {
     conn.rows(
-        "SELECT id, name, role, created_at, revoked_at FROM tokens ORDER BY id",
+        "SELECT id, name, role, created_at, revoked_at, site FROM tokens ORDER BY id",
         params![],
         token_from_row,
     )
@@ -65,7 +70,7 @@ pub fn list_tokens(conn: &mut dyn Conn) -> Result<Vec<TokenInfo>> {
 
 fn token(conn: &mut dyn Conn, id: i64) -> Result<Option<TokenInfo>> {
     conn.opt_row(
-        "SELECT id, name, role, created_at, revoked_at FROM tokens WHERE id = ?1",
+        "SELECT id, name, role, created_at, revoked_at, site FROM tokens WHERE id = ?1",
         params![id],
         token_from_row,
     )
@@ -94,13 +99,14 @@ pub fn has_admin_token(conn: &mut dyn Conn) -> Result<bool> {
 /// The live (unrevoked) token with this hash.
 pub fn lookup_token(conn: &mut dyn Conn, hash: &[u8]) -> Result<Option<Identity>> {
     conn.opt_row(
-        "SELECT id, name, role FROM tokens WHERE hash = ?1 AND revoked_at IS NULL",
+        "SELECT id, name, role, site FROM tokens WHERE hash = ?1 AND revoked_at IS NULL",
         params![hash],
         |row| {
             Ok(Identity {
                 token_id: row.int(0)?,
                 name: row.text(1)?,
                 role: role(row, 2)?,
+                site: row.opt_text(3)?,
             })
         },
     )
@@ -133,7 +139,7 @@ pub fn lookup_session(
     now: DateTime<Utc>,
 ) -> Result<Option<(Identity, String)>> {
     conn.opt_row(
-        "SELECT t.id, t.name, t.role, s.csrf FROM sessions s JOIN tokens t ON t.id = s.token_id
+        "SELECT t.id, t.name, t.role, s.csrf, t.site FROM sessions s JOIN tokens t ON t.id = s.token_id
          WHERE s.hash = ?1 AND s.expires_at > ?2 AND t.revoked_at IS NULL",
         params![hash, millis(now)],
         |row| {
@@ -142,6 +148,7 @@ pub fn lookup_session(
                     token_id: row.int(0)?,
                     name: row.text(1)?,
                     role: role(row, 2)?,
+                    site: row.opt_text(4)?,
                 },
                 row.text(3)?,
             ))

@@ -102,6 +102,11 @@ fn request(
                 200,
             )
         }
+        ("PUT", "/api/volume") => (
+            route.into(),
+            Some(json!({"entries": [{"day": "2026-01-05", "units": 1200}]})),
+            200,
+        ),
         ("POST", "/api/tokens") => (
             route.into(),
             Some(json!({"name": "made", "role": "staff"})),
@@ -420,7 +425,10 @@ fn a_created_token_works_and_its_secret_is_never_listed_or_stored() {
         .map(String::as_str)
         .collect();
     keys.sort_unstable();
-    assert_eq!(keys, ["created_at", "id", "name", "revoked_at", "role"]);
+    assert_eq!(
+        keys,
+        ["created_at", "id", "name", "revoked_at", "role", "site"]
+    );
     assert_eq!(app.store.list_tokens().unwrap().len(), tokens.len());
 
     // Only hashes on disk: no secret appears in the database (or its WAL) in any form.

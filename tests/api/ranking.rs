@@ -334,7 +334,7 @@ fn close(actual: &Value, expected: f64, what: &str) {
     );
 }
 
-const ITEM_FIELDS: [&str; 21] = [
+const ITEM_FIELDS: [&str; 22] = [
     "change_p_value",
     "change_pct",
     "change_significant",
@@ -351,6 +351,7 @@ const ITEM_FIELDS: [&str; 21] = [
     "pain_points",
     "previous",
     "rank",
+    "rate_per_1000",
     "retired",
     "score",
     "share",
@@ -461,7 +462,7 @@ fn check_ranking(app: &TestApp, posted: &[Posted], from: &str, to: &str, w: &Wei
         let pain: u64 = expected.iter().map(|e| e.pain_points).sum();
         assert_eq!(
             ranking["totals"],
-            json!({"count": count, "complaints": complaints, "cost": usd(cost), "cost_minor": cost, "pain_points": pain}),
+            json!({"count": count, "complaints": complaints, "cost": usd(cost), "cost_minor": cost, "pain_points": pain, "rate_per_1000": null}),
             "totals by {by}"
         );
     }
@@ -582,7 +583,7 @@ fn an_empty_window_lists_every_active_horror_at_zero() {
     }
     assert_eq!(
         ranking["totals"],
-        json!({"count": 0, "complaints": 0, "cost": "0.00", "cost_minor": 0, "pain_points": 0})
+        json!({"count": 0, "complaints": 0, "cost": "0.00", "cost_minor": 0, "pain_points": 0, "rate_per_1000": null})
     );
 }
 
@@ -776,7 +777,7 @@ fn trend_buckets_are_zero_filled_and_add_up() {
                 }
                 assert_eq!(
                     point,
-                    &json!({"start": start.to_string(), "count": count, "cost_minor": cost, "pain_points": count * pain, "partial": false}),
+                    &json!({"start": start.to_string(), "count": count, "cost_minor": cost, "pain_points": count * pain, "partial": false, "units": null, "rate_per_1000": null}),
                     "{key} {bucket} {start}"
                 );
                 totals[i].0 += count;
@@ -787,7 +788,7 @@ fn trend_buckets_are_zero_filled_and_add_up() {
         let want: Vec<Value> = starts
             .iter()
             .zip(&totals)
-            .map(|(s, t)| json!({"start": s.to_string(), "count": t.0, "cost_minor": t.1, "pain_points": t.2, "partial": false}))
+            .map(|(s, t)| json!({"start": s.to_string(), "count": t.0, "cost_minor": t.1, "pain_points": t.2, "partial": false, "units": null, "rate_per_1000": null}))
             .collect();
         assert_eq!(body["totals"], json!(want), "totals by {bucket}");
         // The trend's sum equals the ranking's totals for the same window.

@@ -61,8 +61,9 @@ fn item<'a>(ranking: &'a Value, key: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("{key} not in {ranking}"))
 }
 
-const SPEC_FIELDS: [&str; 13] = [
+const SPEC_FIELDS: [&str; 14] = [
     "id",
+    "site",
     "horror",
     "qty",
     "occurred_at",

@@ -1,0 +1,360 @@
+//! Volume (SPEC §17): the units a business handles per local day and site, so failures can
+//! be read per 1,000 units, and so comparisons can use volume exposure (SPEC §18).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::calendar::Window;
+use crate::config::Settings;
+use crate::error::{Detail, Error};
+use crate::sites::Scope;
+
+/// Most units one (day, site) may hold.
+pub const MAX_UNITS: i64 = 1_000_000_000_000;
+/// Most entries one request or import may set.
+pub const MAX_ENTRIES: usize = 1000;
+
+/// Units handled on one local day at one site.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+pub struct VolumeEntry {
+    #[schema(format = Date)]
+    pub day: String,
+    /// The site's key; null without sites.
+    pub site: Option<String>,
+    pub units: i64,
+}
+
+/// One entry as sent to `PUT /api/volume` or read from a CSV row.
+#[derive(Clone, Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VolumeInput {
+    #[schema(format = Date)]
+    pub day: String,
+    /// The site's key: required with sites (a site-bound token's own site by default),
+    /// null or absent without.
+    #[serde(default)]
+    #[schema(pattern = r"^[a-z0-9-]{1,40}$")]
+    pub site: Option<String>,
+    /// 0..=10^12.
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
+    pub units: i64,
+}
+
+/// A valid entry, ready for the store.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewVolume {
+    pub day: NaiveDate,
+    /// `''` without sites.
+    pub site: String,
+    pub units: i64,
+}
+
+/// Checks entries all at once: every problem is listed with its index (the CSV import
+/// turns indexes into line numbers). `bound_site` is a site-bound token's site: it fills
+/// in a missing site, and another site is 403 `wrong_site`.
+pub fn validate(
+    inputs: &[VolumeInput],
+    settings: &Settings,
+    bound_site: Option<&str>,
+    today: NaiveDate,
+) -> Result<Vec<NewVolume>, Error> {
+    validate_up_to(inputs, settings, bound_site, today, MAX_ENTRIES)
+}
+
+/// [`validate`] for at most `max` entries (a CSV import takes any number at once).
+pub fn validate_up_to(
+    inputs: &[VolumeInput],
+    settings: &Settings,
+    bound_site: Option<&str>,
+    today: NaiveDate,
+    max: usize,
+) -> Result<Vec<NewVolume>, Error> {
+    if inputs.is_empty() || inputs.len() > max {
+        return Err(Error::invalid(
+            "invalid_volume",
+            format!("entries must hold 1 to {max} entries, got {}", inputs.len()),
+        ));
+    }
+    if let Some(bound) = bound_site {
+        if let Some(other) = inputs
+            .iter()
+            .filter_map(|i| i.site.as_deref())
+            .find(|s| *s != bound)
+        {
+            return Err(Error::forbidden(
+                "wrong_site",
+                format!("this token sets volume at site {bound:?} only, not {other:?}"),
+            ));
+        }
+    }
+    let mut details = Vec::new();
+    let mut out = Vec::with_capacity(inputs.len());
+    let mut seen = BTreeSet::new();
+    for (index, input) in inputs.iter().enumerate() {
+        let mut problem = |code: &str, message: String| {
+            details.push(Detail {
+                index: Some(index),
+                field: None,
+                code: code.to_string(),
+                message,
+            })
+        };
+        let day = match NaiveDate::parse_from_str(&input.day, "%Y-%m-%d") {
+            Ok(day) if day > today => {
+                problem(
+                    "invalid_volume",
+                    format!("day {day} is after today ({today})"),
+                );
+                None
+            }
+            Ok(day) => Some(day),
+            Err(_) => {
+                problem(
+                    "invalid_volume",
+                    format!("day {:?} is not a date such as 2026-03-08", input.day),
+                );
+                None
+            }
+        };
+        if !(0..=MAX_UNITS).contains(&input.units) {
+            problem(
+                "invalid_volume",
+                format!(
+                    "units must be an integer from 0 to {MAX_UNITS}, got {}",
+                    input.units
+                ),
+            );
+        }
+        let site = input.site.as_deref().or(bound_site);
+        let site = match site {
+            None if !settings.sites.is_empty() => {
+                problem(
+                    "site_required",
+                    "site is required: name one of the configured sites".into(),
+                );
+                None
+            }
+            None => Some(String::new()),
+            Some(key) => match settings.site(key) {
+                None => {
+                    problem("unknown_site", format!("no site with key {key:?}"));
+                    None
+                }
+                Some(_) => Some(key.to_string()),
+            },
+        };
+        if let (Some(day), Some(site)) = (day, site) {
+            if !seen.insert((day, site.clone())) {
+                problem(
+                    "invalid_volume",
+                    format!("day {day} and this site appear twice in one request"),
+                );
+            }
+            out.push(NewVolume {
+                day,
+                site,
+                units: input.units,
+            });
+        }
+    }
+    if !details.is_empty() {
+        let first = &details[0];
+        let code = match first.code.as_str() {
+            "unknown_site" => "unknown_site",
+            "site_required" => "site_required",
+            _ => "invalid_volume",
+        };
+        return Err(Error::Invalid {
+            code,
+            message: format!(
+                "entries[{}]: {}; nothing was set",
+                first.index.unwrap_or(0),
+                first.message
+            ),
+            details,
+        });
+    }
+    Ok(out)
+}
+
+/// Reads `day,site,units` rows (with that header) for `horrors volume import`. A row that
+/// cannot be read is an error naming its line; the entries are validated by the caller.
+pub fn read_csv(reader: impl std::io::Read) -> Result<Vec<VolumeInput>, String> {
+    let mut csv = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .trim(csv::Trim::All)
+        .from_reader(reader);
+    let header = csv
+        .headers()
+        .map_err(|e| format!("line 1: {e}"))?
+        .iter()
+        .map(|h| h.trim_start_matches('\u{feff}').to_string())
+        .collect::<Vec<_>>();
+    if header != ["day", "site", "units"] {
+        return Err(format!(
+            "line 1: the header must be day,site,units; got {}",
+            header.join(",")
+        ));
+    }
+    let mut out = Vec::new();
+    for record in csv.records() {
+        let record = record.map_err(|e| {
+            let line = e.position().map_or(0, |p| p.line());
+            format!("line {line}: {e}")
+        })?;
+        let line = record.position().map_or(0, |p| p.line());
+        let units = record[2].parse::<i64>().map_err(|_| {
+            format!(
+                "line {line}: units {:?} is not a whole number from 0 to {MAX_UNITS}",
+                &record[2]
+            )
+        })?;
+        out.push(VolumeInput {
+            day: record[0].to_string(),
+            site: Some(record[1].to_string()).filter(|s| !s.is_empty()),
+            units,
+        });
+    }
+    Ok(out)
+}
+
+/// The sites a read counts (SPEC §17–18): the one asked for; else every configured site
+/// (active and retired); without sites, the one implicit site (`''`).
+pub fn counted_sites(settings: &Settings, scope: &Scope) -> Vec<String> {
+    match &scope.site {
+        Some(site) => vec![site.clone()],
+        None if settings.sites.is_empty() => vec![String::new()],
+        None => settings.sites.iter().map(|s| s.key.clone()).collect(),
+    }
+}
+
+/// The sites whose every day must be covered for volume exposure: the one asked for, else
+/// the active sites (a retired site takes no ticks and needs no volume).
+pub fn required_sites(settings: &Settings, scope: &Scope) -> Vec<String> {
+    match &scope.site {
+        Some(site) => vec![site.clone()],
+        None if settings.sites.is_empty() => vec![String::new()],
+        None => settings.active_sites().map(|s| s.key.clone()).collect(),
+    }
+}
+
+/// The recorded volume of a window, by (day, site).
+#[derive(Clone, Debug, Default)]
+pub struct Coverage {
+    units: BTreeMap<(NaiveDate, String), i64>,
+}
+
+impl Coverage {
+    /// From stored entries (already limited to the sites counted).
+    pub fn new(entries: impl IntoIterator<Item = (NaiveDate, String, i64)>) -> Coverage {
+        Coverage {
+            units: entries.into_iter().map(|(d, s, u)| ((d, s), u)).collect(),
+        }
+    }
+
+    /// Every entry: day, site (`''` for none) and units.
+    pub fn iter(&self) -> impl Iterator<Item = (NaiveDate, &str, i64)> {
+        self.units.iter().map(|((d, s), u)| (*d, s.as_str(), *u))
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.units.is_empty()
+    }
+
+    pub fn is_covered(&self, day: NaiveDate, site: &str) -> bool {
+        self.units.contains_key(&(day, site.to_string()))
+    }
+
+    /// Σ units and the number of covered pairs inside `window` (at `site`, or all).
+    pub fn sum(&self, window: &Window, site: Option<&str>) -> (i64, u64) {
+        let mut units = 0;
+        let mut pairs = 0;
+        for ((day, s), u) in &self.units {
+            if window.from <= *day && *day <= window.to && site.is_none_or(|k| k == s) {
+                units += u;
+                pairs += 1;
+            }
+        }
+        (units, pairs)
+    }
+
+    /// Whether every day of `window` is covered for every site in `sites`.
+    pub fn complete(&self, window: &Window, sites: &[String]) -> bool {
+        !sites.is_empty()
+            && sites.iter().all(|site| {
+                window
+                    .from
+                    .iter_days()
+                    .take_while(|d| *d <= window.to)
+                    .all(|d| self.is_covered(d, site))
+            })
+    }
+}
+
+/// Failures per 1,000 units, rounded half away from zero to 2 decimals, computed in
+/// integers; `None` when `units` is 0.
+pub fn rate_per_1000(count: u64, units: i64) -> Option<f64> {
+    if units <= 0 {
+        return None;
+    }
+    let numerator = i128::from(count) * 100_000;
+    let denominator = i128::from(units);
+    let hundredths = (2 * numerator + denominator) / (2 * denominator);
+    Some(hundredths as f64 / 100.0)
+}
+
+/// The volume part of a ranking (SPEC §17).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, ToSchema)]
+pub struct VolumeSummary {
+    pub unit: String,
+    /// Σ units of the covered (day, site) pairs in the window.
+    pub units: i64,
+    /// The number of covered (day, site) pairs in the window.
+    pub days_covered: u64,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn rates_round_half_away_from_zero_to_two_decimals() {
+        assert_eq!(rate_per_1000(1, 3), Some(333.33));
+        assert_eq!(rate_per_1000(2, 3), Some(666.67));
+        assert_eq!(rate_per_1000(1, 8000), Some(0.13)); // 0.125
+        assert_eq!(rate_per_1000(1, 80_000), Some(0.01)); // 0.0125
+        assert_eq!(rate_per_1000(1, 400_000), Some(0.0)); // 0.0025 rounds down
+        assert_eq!(rate_per_1000(1, 200_000), Some(0.01)); // 0.005 rounds up
+        assert_eq!(rate_per_1000(0, 5), Some(0.0));
+        assert_eq!(rate_per_1000(7, 0), None);
+        assert_eq!(
+            rate_per_1000(u64::MAX / 2, 1),
+            Some((u64::MAX / 2) as f64 * 1000.0)
+        );
+    }
+
+    #[test]
+    fn coverage_sums_and_completeness() {
+        let c = Coverage::new([
+            (day("2026-03-01"), "a".to_string(), 100),
+            (day("2026-03-02"), "a".to_string(), 50),
+            (day("2026-03-01"), "b".to_string(), 7),
+        ]);
+        let w = Window {
+            from: day("2026-03-01"),
+            to: day("2026-03-02"),
+        };
+        assert_eq!(c.sum(&w, None), (157, 3));
+        assert_eq!(c.sum(&w, Some("b")), (7, 1));
+        assert!(c.complete(&w, &["a".into()]));
+        assert!(!c.complete(&w, &["a".into(), "b".into()]));
+        assert!(!c.complete(&w, &[]));
+    }
+}
