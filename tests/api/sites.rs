@@ -1078,14 +1078,6 @@ fn a_retired_site_keeps_its_ticks_and_refuses_new_ones_until_it_returns() {
         reply.text
     );
     assert_eq!(app.tick_count(), count);
-    let volume = app.get("/api/volume?days=30", &app.viewer).body;
-    app.put(
-        "/api/volume",
-        &app.admin,
-        &json!({"entries": [{"day": d(1).to_string(), "site": "berlin", "units": 9}]}),
-    )
-    .assert_error(422, "retired_site");
-    assert_eq!(app.get("/api/volume?days=30", &app.viewer).body, volume);
     let reply = app.post(
         "/api/tokens",
         &app.admin,
@@ -1126,6 +1118,19 @@ fn a_retired_site_keeps_its_ticks_and_refuses_new_ones_until_it_returns() {
     );
     let reply = app.tick(json!({"horror": "damaged", "site": "berlin"}));
     assert_eq!(reply.status, 201, "{}", reply.text);
+
+    // Volume is recorded "with site as for ticks" (SPEC §17): not at a retired site.
+    app.store
+        .apply_config(&horrors::config::parse(&without_berlin).unwrap())
+        .unwrap();
+    let volume = app.get("/api/volume?days=30", &app.viewer).body;
+    app.put(
+        "/api/volume",
+        &app.admin,
+        &json!({"entries": [{"day": d(1).to_string(), "site": "berlin", "units": 9}]}),
+    )
+    .assert_error(422, "retired_site");
+    assert_eq!(app.get("/api/volume?days=30", &app.viewer).body, volume);
 }
 
 // ---------------------------------------------------------------------------------------

@@ -99,6 +99,15 @@ fn covered(
     (pairs.iter().sum(), pairs.len())
 }
 
+/// Whether every day of [from, to] is covered at each of `sites`.
+fn wholly_covered(cover: &Cover, from: NaiveDate, to: NaiveDate, sites: &[Option<&str>]) -> bool {
+    from.iter_days().take_while(|day| *day <= to).all(|day| {
+        sites
+            .iter()
+            .all(|site| cover.keys().any(|k| k == &(day, *site)))
+    })
+}
+
 /// Σ qty of `ticks` on covered pairs.
 fn covered_qty(ticks: &[&T], cover: &Cover) -> u64 {
     ticks
@@ -260,8 +269,7 @@ fn volume_needs_the_right_role() {
     let app = TestApp::spawn();
     let t = today(&app);
     let body = entries(&[(t - Duration::days(1), None, 5)]);
-    app.put("/api/volume", &app.viewer, &body)
-        .assert_error(403, "forbidden");
+    // Writing needs staff (roles are cumulative, SPEC §4); reading needs a viewer.
     app.get("/api/volume", &app.staff)
         .assert_error(403, "forbidden");
     let anonymous = app.call(
@@ -449,28 +457,27 @@ fn bad_volume_is_refused_and_changes_nothing() {
             Some("invalid_body"),
         ),
     ];
+    // Every case is tried; the failures are reported together.
+    let mut failures = Vec::new();
+    let mut before = before;
     for (body, code) in &cases {
         let reply = put_raw(&app, &app.admin, body);
         let short: String = body.chars().take(120).collect();
-        match code {
-            Some(code) => {
-                assert_eq!(reply.status, 422, "{short}: {}", reply.text);
-                assert_eq!(
-                    reply.body["error"]["code"], *code,
-                    "{short}: {}",
-                    reply.text
-                );
-            }
-            None => assert_eq!(reply.status, 422, "{short}: {}", reply.text),
+        let code_ok = code.is_none_or(|code| reply.body["error"]["code"] == code);
+        let message_ok = reply.body["error"]["message"]
+            .as_str()
+            .is_some_and(|m| !m.is_empty());
+        if reply.status != 422 || !code_ok || !message_ok {
+            failures.push(format!(
+                "{short}\n    expected 422 {code:?}, got {} {}",
+                reply.status, reply.text
+            ));
         }
-        assert!(
-            reply.body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{short}: {}",
-            reply.text
-        );
-        assert_eq!(volume(&app, all), before, "{short} changed the volume");
+        let after = volume(&app, all);
+        if after != before {
+            failures.push(format!("{short}\n    changed the volume"));
+            before = after;
+        }
     }
     // Malformed JSON and a wrong content type.
     put_raw(&app, &app.admin, r#"{"entries": [{"day": "#).assert_error(400, "malformed_json");
@@ -494,6 +501,7 @@ fn bad_volume_is_refused_and_changes_nothing() {
         app.get(&format!("/api/volume?{query}"), &app.viewer)
             .assert_error(422, code);
     }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }
 
 #[test]
@@ -616,15 +624,21 @@ fn a_site_bound_staff_token_sets_volume_only_for_its_site() {
     );
     assert!(reply.status == 403 || reply.status == 422, "{}", reply.text);
     assert!(reply.text.contains("wrong_site"), "{}", reply.text);
-    for who in [&app.viewer, &screen] {
-        app.put(
-            "/api/volume",
-            who,
-            &json!({"entries": [{"day": day, "site": "tokyo", "units": 13}]}),
-        )
-        .assert_error(403, "forbidden");
-    }
+    // A site-bound viewer is a site-bound staff too (roles are cumulative, SPEC §4).
+    app.put(
+        "/api/volume",
+        &screen,
+        &json!({"entries": [{"day": day, "site": "chicago-hub", "units": 13}]}),
+    )
+    .assert_error(403, "wrong_site");
     assert_eq!(volume(&app, "days=7"), before);
+    let reply = app.put(
+        "/api/volume",
+        &screen,
+        &json!({"entries": [{"day": day, "units": 13}]}),
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    assert_eq!(tokyo(), json!([{"day": day, "site": "tokyo", "units": 13}]));
     // The admin writes anywhere.
     let reply = app.put(
         "/api/volume",
@@ -637,13 +651,13 @@ fn a_site_bound_staff_token_sets_volume_only_for_its_site() {
     assert_eq!(mine.status, 200, "{}", mine.text);
     assert_eq!(
         mine.body["entries"],
-        json!([{"day": day, "site": "tokyo", "units": 11}])
+        json!([{"day": day, "site": "tokyo", "units": 13}])
     );
-    assert_eq!(mine.body["units"], 11);
+    assert_eq!(mine.body["units"], 13);
     assert_eq!(mine.body["days_covered"], 1);
     app.get("/api/volume?days=7&site=chicago-hub", &screen)
         .assert_error(403, "wrong_site");
-    assert_eq!(volume(&app, "days=7")["units"], 16);
+    assert_eq!(volume(&app, "days=7")["units"], 18);
 }
 
 // ---------------------------------------------------------------------------------------
@@ -694,7 +708,15 @@ fn ranking_rates_count_only_covered_days() {
             let units = covered(&cover, from, to, &all);
             check_volume_field(&body, "units", units, &what);
             check_rates(&body, &counted, &cover, units, &what);
-            assert_eq!(body["exposure"], "days", "{what}");
+            let (pfrom, pto) = previous(from, to);
+            let exposure = if wholly_covered(&cover, from, to, &[None])
+                && wholly_covered(&cover, pfrom, pto, &[None])
+            {
+                "volume"
+            } else {
+                "days"
+            };
+            assert_eq!(body["exposure"], exposure, "{what}");
         }
     }
     // Spelled out for the first window: covered days d4, d3 (0 units), d2: 7000 units.
@@ -775,11 +797,30 @@ fn ranking_rates_at_sites_count_only_covered_pairs() {
     assert_eq!(late["count"], 11);
     assert!(app.ranking(&format!("{w}&site=berlin"))["volume"].is_null());
 
+    // The trend at one site: that site's covered days only.
+    let trend = app.get(&format!("/api/trend?{w}&site=tokyo"), &app.viewer);
+    assert_eq!(trend.status, 200, "{}", trend.text);
+    for p in trend.body["totals"].as_array().unwrap() {
+        let day = NaiveDate::parse_from_str(p["start"].as_str().unwrap(), "%Y-%m-%d").unwrap();
+        let units = cover.get(&(day, k)).copied();
+        let qty: u64 = ticks
+            .iter()
+            .filter(|t| t.site == k && t.day == day)
+            .map(|t| t.qty)
+            .sum();
+        assert_eq!(p["count"], qty, "{day}");
+        assert_eq!(p["units"], json!(units), "{day}: {p}");
+        assert_rate(
+            &p["rate_per_1000"],
+            units.and_then(|u| rate(qty, u)),
+            &format!("tokyo trend {day}"),
+        );
+    }
+
     // Grouped: a site's group uses that site's pairs; other groups use every pair.
     for group in ["site", "source"] {
         let query = format!("{w}&group={group}");
         let body = app.ranking(&query);
-        check_volume_field(&body, "units", covered(&cover, from, to, &|_| true), &query);
         for g in body["groups"].as_array().unwrap() {
             let value = g["value"].as_str();
             let what = format!("{query} group {value:?}");
@@ -796,6 +837,8 @@ fn ranking_rates_at_sites_count_only_covered_pairs() {
                     covered(&cover, from, to, &|_| true),
                 )
             };
+            // Each group says its own volume (SPEC §17: "in a ranking (and each group)").
+            check_volume_field(g, "units", units, &what);
             check_rates(g, &counted, &cover, units, &what);
         }
     }
@@ -1034,6 +1077,97 @@ fn exposure_at_sites_needs_every_counted_site_wholly_covered() {
     check(None, "volume", &cover);
     check(b, "volume", &cover);
     check(k, "volume", &cover);
+}
+
+#[test]
+fn grouped_items_use_the_exposure_of_the_sites_their_group_counts() {
+    let app = spawn_sites();
+    let t = today(&app);
+    let d = |n: i64| t - Duration::days(n);
+    let (c, k, b) = (Some("chicago-hub"), Some("tokyo"), Some("berlin"));
+    let mut ticks = Vec::new();
+    for n in 1..=3 {
+        ticks.push(T::new("late-delivery", 5, k, d(n)));
+        ticks.push(T::new("damaged", 2, c, d(n)).complaint());
+        ticks.push(T::new("lost-package", 1, b, d(n)));
+    }
+    for n in 4..=6 {
+        ticks.push(T::new("late-delivery", 1, k, d(n)).complaint());
+        ticks.push(T::new("damaged", 3, c, d(n)));
+        ticks.push(T::new("lost-package", 2, b, d(n)).complaint());
+    }
+    post_ticks(&app, &ticks);
+    let mut cover = Cover::new();
+    let mut list = Vec::new();
+    for n in 1..=6 {
+        list.push((d(n), k, if n <= 3 { 1000 } else { 3000 }));
+        list.push((d(n), c, 2000));
+    }
+    set(&app, &mut cover, &list);
+    let (from, to) = (d(3), d(1));
+    let (pfrom, pto) = previous(from, to);
+    let check = |group: &str, cover: &Cover, want: &[(Option<&str>, &str)]| {
+        let query = format!("from={from}&to={to}&group={group}");
+        let body = app.ranking(&query);
+        let groups = body["groups"].as_array().unwrap();
+        for &(value, exposure) in want {
+            let g = groups
+                .iter()
+                .find(|g| g["value"].as_str() == value)
+                .unwrap_or_else(|| panic!("{query}: no group {value:?}"));
+            let what = format!("{query} group {value:?}");
+            let sites: Vec<Option<&str>> = if group == "site" {
+                vec![value]
+            } else {
+                vec![c, k, b]
+            };
+            let keep = |t: &T| {
+                if group == "site" {
+                    t.site == value
+                } else {
+                    t.complaint == (value == Some("complaint"))
+                }
+            };
+            let whole = wholly_covered(cover, from, to, &sites)
+                && wholly_covered(cover, pfrom, pto, &sites);
+            assert_eq!(
+                whole,
+                exposure == "volume",
+                "{what}: the test's own premise"
+            );
+            assert_eq!(g["exposure"], exposure, "{what}");
+            let counts = |s: Option<&str>| sites.contains(&s);
+            let exposures = if whole {
+                (
+                    covered(cover, from, to, &counts).0 as f64 / 1000.0,
+                    covered(cover, pfrom, pto, &counts).0 as f64 / 1000.0,
+                )
+            } else {
+                (3.0, 3.0)
+            };
+            let now = select(&ticks, from, to, &keep);
+            let prev = select(&ticks, pfrom, pto, &keep);
+            check_items(
+                &g["items"],
+                &rows(&now, &prev, "priority"),
+                "priority",
+                exposures,
+                &what,
+            );
+        }
+    };
+    let sources = [(Some("internal"), "days"), (Some("complaint"), "days")];
+    check("site", &cover, &[(c, "volume"), (k, "volume"), (b, "days")]);
+    check("source", &cover, &sources);
+    let berlin: Vec<_> = (1..=6).map(|n| (d(n), b, 500)).collect();
+    set(&app, &mut cover, &berlin);
+    check(
+        "site",
+        &cover,
+        &[(c, "volume"), (k, "volume"), (b, "volume")],
+    );
+    let sources = [(Some("internal"), "volume"), (Some("complaint"), "volume")];
+    check("source", &cover, &sources);
 }
 
 #[test]
