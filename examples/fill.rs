@@ -2,7 +2,8 @@
 //! same store code the server uses (so the daily rollup is maintained as in production).
 //! Usage: `fill CONFIG DB N [YEAR]`; with YEAR, the ticks are spread over that calendar
 //! year instead (2 January to 30 December UTC, so that every one falls in YEAR in any
-//! time zone), for the annual export benchmark.
+//! time zone), for the annual export benchmark. With `[[sites]]` in CONFIG, ticks are spread
+//! evenly over the sites.
 
 use chrono::{Duration, TimeZone, Utc};
 use horrors::store::Store;
@@ -20,6 +21,13 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let store = Store::open(std::path::Path::new(db))?;
     store.apply_config(&config)?;
     let keys: Vec<String> = config.horrors.iter().map(|h| h.key.clone()).collect();
+    // With sites configured, ticks are spread evenly over them.
+    let sites: Vec<String> = config
+        .settings
+        .sites
+        .iter()
+        .map(|s| s.key.clone())
+        .collect();
     // Ticks fall in (end - span, end].
     let (now, span_ms) = match year {
         None => (Utc::now(), Duration::days(400).num_milliseconds() as u64),
@@ -60,7 +68,8 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                     note: None,
                     cost_minor: None,
                     idempotency: None,
-                    site: None,
+                    site: (!sites.is_empty())
+                        .then(|| sites[((r >> 44) % sites.len() as u64) as usize].clone()),
                 }
             })
             .collect();

@@ -313,13 +313,7 @@ pub fn run(cli: Cli) -> Result<()> {
             let store = open_configured(&cli.config, &db)?;
             let settings = store.snapshot()?.settings.clone();
             // A day may be today wherever any site already is.
-            let today = settings
-                .sites
-                .iter()
-                .map(|s| local_day(store.now(), s.tz()))
-                .chain([local_day(store.now(), settings.tz())])
-                .max()
-                .unwrap_or_else(|| local_day(store.now(), settings.tz()));
+            let today = settings.latest_today(store.now());
             let entries =
                 crate::volume::validate_up_to(&inputs, &settings, None, today, usize::MAX)
                     .map_err(|e| {

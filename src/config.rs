@@ -84,6 +84,18 @@ impl Settings {
             .unwrap_or_else(|| self.tz())
     }
 
+    /// The latest local date at any site (or the organization) at `now`: volume may be
+    /// set for days up to it.
+    pub fn latest_today(&self, now: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDate {
+        self.sites
+            .iter()
+            .map(Site::tz)
+            .chain([self.tz()])
+            .map(|tz| crate::calendar::local_day(now, tz))
+            .max()
+            .unwrap_or_else(|| crate::calendar::local_day(now, self.tz()))
+    }
+
     pub fn weights(&self) -> Weights {
         Weights {
             pain_weight: self.pain_weight,

@@ -871,14 +871,8 @@ pub async fn put_volume(
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
     let bound = who.0.site.as_deref();
-    // Each entry's day may be today at its own site; "today" here is the latest of them.
-    let today = settings
-        .sites
-        .iter()
-        .map(|s| local_day(store.now(), s.tz()))
-        .chain([local_day(store.now(), settings.tz())])
-        .max()
-        .unwrap_or_else(|| local_day(store.now(), settings.tz()));
+    // A day may be today wherever any site already is.
+    let today = settings.latest_today(store.now());
     let entries = crate::volume::validate(&inputs, settings, bound, today)?;
     let window = crate::calendar::Window {
         from: entries.iter().map(|e| e.day).min().unwrap_or(today),
