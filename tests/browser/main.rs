@@ -17,6 +17,7 @@
 
 mod cdp;
 mod server;
+mod sites;
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -94,6 +95,30 @@ const TESTS: &[Test] = &[
     (
         "every page reads in English, Simplified and Traditional Chinese; the switcher remembers",
         languages,
+    ),
+    (
+        "sites: the tally asks an unbound phone for its site first, remembers it, and taps land there",
+        sites::tally_picker,
+    ),
+    (
+        "sites: a phone bound to a site never sees the picker",
+        sites::bound_phone,
+    ),
+    (
+        "sites: the dashboard's site picker limits the ranking, charts and exports to one site",
+        sites::dashboard_site_picker,
+    ),
+    (
+        "sites: compare sites shows a small Pareto per site and one row per site",
+        sites::compare_sites,
+    ),
+    (
+        "sites: the volume form sets a day's volume at a site, and rates per 1,000 follow",
+        sites::volume_form,
+    ),
+    (
+        "sites: admin creates a token bound to a site",
+        sites::admin_site_token,
     ),
     (
         "assets are embedded, typed and cached; no request ever leaves the server",
@@ -194,6 +219,8 @@ struct Suite {
     /// The staff phone, logged in, used by several tests in turn.
     phone: OnceCell<Page>,
     browser: Browser,
+    /// The server with three sites (SPEC §16), for the sites tests.
+    sites: OnceCell<sites::Sites>,
     server: Server,
     staff: String,
     viewer: String,
@@ -225,6 +252,7 @@ impl Suite {
             browser: Browser::launch(chromium),
             shots,
             phone: OnceCell::new(),
+            sites: OnceCell::new(),
             origin2: None,
         }
     }
@@ -1155,6 +1183,7 @@ fn assets_and_requests(s: &mut Suite) {
     );
     let mut local = vec![format!("{}/", s.origin())];
     local.extend(s.origin2.as_ref().map(|o| format!("{o}/")));
+    local.extend(s.sites.get().map(|x| format!("{}/", x.server.origin)));
     let outside: Vec<&String> = requests
         .iter()
         .filter(|url| !local.iter().any(|l| url.starts_with(l.as_str())))
