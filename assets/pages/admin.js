@@ -211,7 +211,15 @@
         var siteCell = tr.querySelector('.site');
         if (siteCell) {
           var option = site && t.site ? site.querySelector('option[value="' + CSS.escape(t.site) + '"]') : null;
-          siteCell.textContent = t.site ? (option ? option.textContent : t.site) : msg('anySite');
+          siteCell.textContent = '';
+          if (t.site) {
+            siteCell.textContent = option ? option.textContent : t.site;
+          } else {
+            var all = document.createElement('span');
+            all.className = 'unbound';
+            all.textContent = msg('allSites');
+            siteCell.appendChild(all);
+          }
         }
         tr.querySelector('.created').textContent = (t.created_at || '').slice(0, 10);
         tr.querySelector('.status').textContent = msg('tokenActive');

@@ -288,6 +288,7 @@ admin-note = Note (optional)
 admin-token-site = Site
 admin-token-any-site = Every site (not bound)
 admin-token-site-hint = A token bound to a site records and reads at that site only. Admin tokens cannot be bound.
+admin-token-all-sites = all sites
 
 ## Admin: texts for the page's script
 

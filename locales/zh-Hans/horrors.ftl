@@ -263,6 +263,7 @@ admin-note = 备注（可选）
 admin-token-site = 站点
 admin-token-any-site = 所有站点（不绑定）
 admin-token-site-hint = 绑定到站点的令牌只能在该站点记录和查看。管理员令牌不能绑定。
+admin-token-all-sites = 所有站点
 
 ## 管理：页面脚本使用的文字
 

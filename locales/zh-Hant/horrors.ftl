@@ -263,6 +263,7 @@ admin-note = 備註（選填）
 admin-token-site = 站點
 admin-token-any-site = 所有站點（不綁定）
 admin-token-site-hint = 綁定站點的權杖只能在該站點記錄與檢視。管理員權杖不能綁定。
+admin-token-all-sites = 所有站點
 
 ## 管理：頁面指令碼使用的文字
 

@@ -41,7 +41,7 @@ const SCRIPT_MESSAGES: &[(&str, &str, &[&str])] = &[
     ("role_staff", "role-staff", &[]),
     ("role_viewer", "role-viewer", &[]),
     ("role_admin", "role-admin", &[]),
-    ("anySite", "admin-token-any-site", &[]),
+    ("allSites", "admin-token-all-sites", &[]),
 ];
 
 #[derive(Deserialize)]
@@ -257,9 +257,11 @@ fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64, sites: &[Site]) -> Markup 
                             }
                         }
                     }
-                    p.hint.token-site-hint #token-site-hint { (t(lang, "admin-token-site-hint")) }
                 }
                 button.primary type="submit" { (t(lang, "admin-create-token")) }
+                @if !sites.is_empty() {
+                    p.hint.token-site-hint #token-site-hint { (t(lang, "admin-token-site-hint")) }
+                }
                 div.form-error #token-error role="alert" tabindex="-1" {}
             }
             div.secret #new-token hidden {
@@ -311,7 +313,7 @@ fn token_row(lang: Lang, token: Option<&TokenInfo>, own: bool, sites: &[Site]) -
                 td.site {
                     @match token.and_then(|tk| tk.site.as_deref()) {
                         Some(key) => { (sites.iter().find(|s| s.key == key).map_or(key, |s| s.name.as_str())) }
-                        None if token.is_some() => { (t(lang, "admin-token-any-site")) }
+                        None if token.is_some() => { span.unbound { (t(lang, "admin-token-all-sites")) } }
                         None => {}
                     }
                 }

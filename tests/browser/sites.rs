@@ -382,6 +382,7 @@ pub fn volume_form(s: &mut Suite) {
     page.fill(&q("#volume-units"), "1500");
     page.click(&q("#volume-form button[type=\"submit\"]"));
     page.wait_for(&format!("{}.classList.contains('ok')", q("#volume-status")));
+    page.eval("document.getElementById('volume-status').scrollIntoView({block: 'center'})");
     s.shot(&page, "dashboard-volume-desktop.png");
     page.reload();
     assert!(page
@@ -399,6 +400,8 @@ pub fn volume_form(s: &mut Suite) {
     ));
     assert_eq!(shown, format!("{rate:.2}"));
     assert!(page.is_visible(&q("#volume-note")));
+    page.eval("document.getElementById('ranking-heading').scrollIntoView()");
+    s.shot(&page, "dashboard-rates-desktop.png");
     let phone = board(s, PHONE, "/dashboard?site=memphis#volume");
     no_sideways_scroll(&phone, "volume form on a phone");
     s.shot(&phone, "dashboard-volume-phone.png");
