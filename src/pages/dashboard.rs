@@ -350,7 +350,7 @@ fn rate(value: Option<f64>) -> String {
 }
 
 /// The name of the site shown, if one is.
-fn site_name<'a>(data: &'a Data) -> Option<&'a str> {
+fn site_name(data: &Data) -> Option<&str> {
     let key = data.scope.site.as_deref()?;
     Some(
         data.sites
