@@ -68,6 +68,7 @@ fn bench(c: &mut Criterion) {
         window: window.echo(chrono_tz::UTC),
         by: By::Priority,
         exposure: (horrors::stats::Exposure::Days, 30.0, 30.0),
+        volume: None,
     });
     let ctx = ChartContext {
         organization: "Example Freight".into(),

@@ -62,6 +62,7 @@ fn bench(c: &mut Criterion) {
         window: window.echo(chrono_tz::UTC),
         by: By::Priority,
         exposure: (horrors::stats::Exposure::Days, 30.0, 30.0),
+        volume: None,
     };
     c.bench_function("rank 8 horrors", |b| {
         b.iter(|| rank(std::hint::black_box(&input)))

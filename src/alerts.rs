@@ -91,22 +91,23 @@ pub fn evaluate(
         from: last - Duration::days(lookback_days.max(1) - 1),
         to: last,
     };
-    let days = store.day_tallies(&window, scope)?;
-    let coverage = store.volume(&window, scope)?;
-    let required = crate::volume::required_sites(&snapshot.settings, scope);
+    let observed = report::Observed {
+        days: store.day_tallies(&window, scope)?,
+        coverage: store.volume(&window, scope)?,
+        required: crate::volume::required_sites(&snapshot.settings, scope),
+        scope: scope.clone(),
+    };
     let tz = snapshot.settings.tz();
     let mut alerts = Vec::new();
     for horror in snapshot.active() {
         let chart = report::control_of(
-            &days,
+            &observed,
             &window,
             Bucket::Day,
             Some(&horror.key),
             true,
             today,
             tz,
-            scope,
-            Some((&coverage, required.as_slice())),
         );
         let recent = chart.points.len().saturating_sub(RECENT_DAYS);
         for at in &chart.points[recent..] {

@@ -648,8 +648,11 @@ fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()
     if demo && !store.has_ticks()? {
         let ticks = demo::ticks(&*store.snapshot()?, store.now());
         let n = store.record_ticks(None, "demo", ticks)?.len();
+        let volume = demo::volume(&*store.snapshot()?, store.now());
+        let days = volume.len();
+        store.set_volume(volume)?;
         say!(
-            "demo: recorded {n} example ticks over the last {} days",
+            "demo: recorded {n} example ticks and {days} days of volume over the last {} days",
             demo::DEMO_DAYS
         );
     }

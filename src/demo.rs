@@ -6,6 +6,7 @@ use chrono_tz::Tz;
 
 use crate::store::Snapshot;
 use crate::ticks::{NewTick, Source};
+use crate::volume::NewVolume;
 
 /// Days of history the demo fills.
 pub const DEMO_DAYS: i64 = 120;
@@ -46,68 +47,125 @@ impl Rng {
     }
 }
 
+/// Share of the work and base daily units of the demo's sites, in configured order
+/// (sites past the third repeat the pattern at a smaller size).
+const SITE_SIZES: [(f64, i64); 3] = [(0.5, 4200), (0.3, 2500), (0.2, 1400)];
+
+fn site_size(index: usize) -> (f64, i64) {
+    let (share, units) = SITE_SIZES[index % SITE_SIZES.len()];
+    let shrink = 1.0 / (1 + index / SITE_SIZES.len()) as f64;
+    (share * shrink, (units as f64 * shrink) as i64)
+}
+
 /// Ticks for the `DEMO_DAYS` local days ending today, none after `now`.
 ///
 /// Each horror gets a base daily rate (the first listed happen most), weekends are
 /// busier, the top horror improves over the last month (as if a cycle had focused on it)
-/// and about one tick in five comes from a complaint.
+/// and about one tick in five comes from a complaint. With sites, the work is split
+/// between them by size, and one real shift happens at one site: the third horror rises
+/// at the second site over the last 40 days (without sites, it rises everywhere).
 pub fn ticks(snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<NewTick> {
-    let tz: Tz = snapshot.settings.tz();
-    let today = now.with_timezone(&tz).date_naive();
     let departments = &snapshot.settings.departments;
     let mut rng = Rng(0x005E_ED0F_4011_0125);
     let mut out = Vec::new();
     let active: Vec<_> = snapshot.active().collect();
-    for offset in (0..DEMO_DAYS).rev() {
-        let day: NaiveDate = today - Duration::days(offset);
-        let weekend = matches!(day.format("%u").to_string().as_str(), "6" | "7");
-        for (i, horror) in active.iter().enumerate() {
-            let mut rate = [6.0, 4.5, 3.2, 2.4, 1.6, 1.1, 0.7, 0.4][i.min(7)];
-            if weekend {
-                rate *= 1.3;
-            }
-            if i == 0 && offset < 30 {
-                rate *= 0.55; // the focus of the last cycle is getting better
-            }
-            if i == 2 && offset < 45 {
-                rate *= 1.4; // and one horror is getting worse
-            }
-            for _ in 0..rng.poisson(rate) {
-                let minute = 7 * 60 + rng.below(13 * 60) as i64;
-                let local =
-                    day.and_hms_opt(0, 0, 0).expect("midnight exists") + Duration::minutes(minute);
-                let Some(at) = tz.from_local_datetime(&local).earliest() else {
-                    continue;
-                };
-                let at = at.with_timezone(&Utc);
-                if at > now {
-                    continue;
+    let sites: Vec<(Option<String>, Tz, f64)> = if snapshot.settings.sites.is_empty() {
+        vec![(None, snapshot.settings.tz(), 1.0)]
+    } else {
+        snapshot
+            .settings
+            .active_sites()
+            .enumerate()
+            .map(|(i, site)| (Some(site.key.clone()), site.tz(), site_size(i).0))
+            .collect()
+    };
+    for (site_index, (site, tz, share)) in sites.iter().enumerate() {
+        let today = now.with_timezone(tz).date_naive();
+        for offset in (0..DEMO_DAYS).rev() {
+            let day: NaiveDate = today - Duration::days(offset);
+            let weekend = matches!(day.format("%u").to_string().as_str(), "6" | "7");
+            for (i, horror) in active.iter().enumerate() {
+                let mut rate = [6.0, 4.5, 3.2, 2.4, 1.6, 1.1, 0.7, 0.4][i.min(7)] * share;
+                if weekend {
+                    rate *= 1.3;
                 }
-                let qty = if rng.below(10) == 0 {
-                    2 + rng.below(3) as i64
-                } else {
-                    1
-                };
-                out.push(NewTick {
-                    horror: horror.key.clone(),
-                    qty,
-                    occurred_at: at,
-                    source: if rng.below(5) == 0 {
-                        Source::Complaint
+                if i == 0 && offset < 30 {
+                    rate *= 0.55; // the focus of the last cycle is getting better
+                }
+                let shifted = site.is_none() || site_index == 1;
+                if i == 2 && shifted && offset < 40 {
+                    rate *= if site.is_none() { 1.4 } else { 2.6 }; // a real shift
+                }
+                for _ in 0..rng.poisson(rate) {
+                    let minute = 7 * 60 + rng.below(13 * 60) as i64;
+                    let local = day.and_hms_opt(0, 0, 0).expect("midnight exists")
+                        + Duration::minutes(minute);
+                    let Some(at) = tz.from_local_datetime(&local).earliest() else {
+                        continue;
+                    };
+                    let at = at.with_timezone(&Utc);
+                    if at > now {
+                        continue;
+                    }
+                    let qty = if rng.below(10) == 0 {
+                        2 + rng.below(3) as i64
                     } else {
-                        Source::Internal
-                    },
-                    department: (!departments.is_empty())
-                        .then(|| departments[rng.below(departments.len() as u64) as usize].clone()),
-                    note: None,
-                    cost_minor: None,
-                    idempotency: None,
-                    site: None,
-                });
+                        1
+                    };
+                    out.push(NewTick {
+                        horror: horror.key.clone(),
+                        qty,
+                        occurred_at: at,
+                        source: if rng.below(5) == 0 {
+                            Source::Complaint
+                        } else {
+                            Source::Internal
+                        },
+                        department: (!departments.is_empty()).then(|| {
+                            departments[rng.below(departments.len() as u64) as usize].clone()
+                        }),
+                        note: None,
+                        cost_minor: None,
+                        idempotency: None,
+                        site: site.clone(),
+                    });
+                }
             }
         }
     }
     out.sort_by_key(|t| t.occurred_at);
+    out
+}
+
+/// Units handled per site and day for the demo's days up to yesterday (a day's volume is
+/// known once it is over): each site's base size, busier at weekends, ±10 % noise.
+pub fn volume(snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<NewVolume> {
+    let mut rng = Rng(0x0000_0B0C_0DE5_1735);
+    let mut out = Vec::new();
+    let sites: Vec<(String, Tz, i64)> = if snapshot.settings.sites.is_empty() {
+        vec![(String::new(), snapshot.settings.tz(), 8000)]
+    } else {
+        snapshot
+            .settings
+            .active_sites()
+            .enumerate()
+            .map(|(i, site)| (site.key.clone(), site.tz(), site_size(i).1))
+            .collect()
+    };
+    for (key, tz, base) in sites {
+        let today = now.with_timezone(&tz).date_naive();
+        for offset in 1..=DEMO_DAYS {
+            let day = today - Duration::days(offset);
+            let weekend = matches!(day.format("%u").to_string().as_str(), "6" | "7");
+            let size = base as f64 * if weekend { 1.3 } else { 1.0 };
+            let units = (size * (0.9 + 0.2 * rng.unit())).round() as i64;
+            out.push(NewVolume {
+                day,
+                site: key.clone(),
+                units,
+            });
+        }
+    }
     out
 }
 

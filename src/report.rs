@@ -496,43 +496,53 @@ pub fn control(
             ));
         }
     }
-    let days = store.day_tallies(window, scope)?;
-    let coverage = store.volume(window, scope)?;
-    let required = volume::required_sites(&snapshot.settings, scope);
+    let observed = Observed {
+        days: store.day_tallies(window, scope)?,
+        coverage: store.volume(window, scope)?,
+        required: volume::required_sites(&snapshot.settings, scope),
+        scope: scope.clone(),
+    };
     Ok(control_of(
-        &days,
+        &observed,
         window,
         bucket,
         horror,
         laney,
         today,
         snapshot.settings.tz(),
-        scope,
-        Some((&coverage, required.as_slice())),
     ))
+}
+
+/// What a window's control charts are drawn from, read once: its day tallies and volume
+/// within a scope, and the sites whose every day must be covered for volume exposure.
+pub struct Observed {
+    pub days: Vec<crate::trend::DayTally>,
+    pub coverage: Coverage,
+    pub required: Vec<String>,
+    pub scope: Scope,
 }
 
 /// The control chart of `window` from its day tallies (read once by callers that chart
 /// several horrors over the same window).
 pub fn control_of(
-    days: &[crate::trend::DayTally],
+    observed: &Observed,
     window: &Window,
     bucket: Bucket,
     horror: Option<&str>,
     laney: bool,
     today: chrono::NaiveDate,
     tz: chrono_tz::Tz,
-    scope: &Scope,
-    volume: Option<(&Coverage, &[String])>,
 ) -> ControlChart {
+    let (days, scope) = (&observed.days, &observed.scope);
     let buckets = closed_buckets(window, bucket, today);
     // Volume exposure (thousands of units) when every day of every bucket is covered for
     // every site counted; else days.
-    let by_volume = volume
-        .filter(|(coverage, required)| {
-            !buckets.is_empty() && buckets.iter().all(|b| coverage.complete(b, required))
-        })
-        .map(|(coverage, _)| coverage);
+    let coverage = &observed.coverage;
+    let by_volume = (!buckets.is_empty()
+        && buckets
+            .iter()
+            .all(|b| coverage.complete(b, &observed.required)))
+    .then_some(coverage);
     let mut counts = vec![0u64; buckets.len()];
     for day in days {
         if horror.is_some_and(|key| key != day.key) {

@@ -38,9 +38,9 @@ pub struct VolumeInput {
     #[serde(default)]
     #[schema(pattern = r"^[a-z0-9-]{1,40}$")]
     pub site: Option<String>,
-    /// 0..=10^12.
-    #[schema(minimum = 0, maximum = 1_000_000_000_000_i64)]
-    pub units: i64,
+    /// A whole number 0..=10^12 (anything else is 422 `invalid_volume`, not a body error).
+    #[schema(value_type = i64, minimum = 0, maximum = 1_000_000_000_000_i64)]
+    pub units: serde_json::Number,
 }
 
 /// A valid entry, ready for the store.
@@ -102,7 +102,7 @@ pub fn validate_up_to(
                 message,
             })
         };
-        let day = match NaiveDate::parse_from_str(&input.day, "%Y-%m-%d") {
+        let day = match crate::calendar::parse_date(&input.day) {
             Ok(day) if day > today => {
                 problem(
                     "invalid_volume",
@@ -119,11 +119,12 @@ pub fn validate_up_to(
                 None
             }
         };
-        if !(0..=MAX_UNITS).contains(&input.units) {
+        let units = input.units.as_i64().filter(|u| (0..=MAX_UNITS).contains(u));
+        if units.is_none() {
             problem(
                 "invalid_volume",
                 format!(
-                    "units must be an integer from 0 to {MAX_UNITS}, got {}",
+                    "units must be a whole number from 0 to {MAX_UNITS}, got {}",
                     input.units
                 ),
             );
@@ -143,27 +144,31 @@ pub fn validate_up_to(
                     problem("unknown_site", format!("no site with key {key:?}"));
                     None
                 }
+                Some(s) if s.retired => {
+                    problem(
+                        "retired_site",
+                        format!("site {key:?} is retired and takes no new volume"),
+                    );
+                    None
+                }
                 Some(_) => Some(key.to_string()),
             },
         };
-        if let (Some(day), Some(site)) = (day, site) {
+        if let (Some(day), Some(site), Some(units)) = (day, site, units) {
             if !seen.insert((day, site.clone())) {
                 problem(
                     "invalid_volume",
                     format!("day {day} and this site appear twice in one request"),
                 );
             }
-            out.push(NewVolume {
-                day,
-                site,
-                units: input.units,
-            });
+            out.push(NewVolume { day, site, units });
         }
     }
     if !details.is_empty() {
         let first = &details[0];
         let code = match first.code.as_str() {
             "unknown_site" => "unknown_site",
+            "retired_site" => "retired_site",
             "site_required" => "site_required",
             _ => "invalid_volume",
         };
@@ -215,7 +220,7 @@ pub fn read_csv(reader: impl std::io::Read) -> Result<Vec<VolumeInput>, String> 
         out.push(VolumeInput {
             day: record[0].to_string(),
             site: Some(record[1].to_string()).filter(|s| !s.is_empty()),
-            units,
+            units: units.into(),
         });
     }
     Ok(out)

@@ -1499,3 +1499,138 @@ fn alert_settings_are_checked_like_the_rest_of_the_file() {
         );
     }
 }
+
+/// The fixture with three sites appended (SPEC §16).
+fn sites_config() -> String {
+    format!(
+        "{CONFIG}\n[[sites]]\nkey = \"north\"\nname = \"North\"\n\n[[sites]]\nkey = \"south\"\nname = \"South\"\ntimezone = \"Asia/Tokyo\"\n"
+    )
+}
+
+fn volume_rows(db: &Path) -> Vec<(String, String, i64)> {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let mut stmt = conn
+        .prepare("SELECT day, site, units FROM volume ORDER BY day, site")
+        .unwrap();
+    stmt.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+}
+
+#[test]
+fn volume_import_takes_every_row_or_none_and_names_the_bad_line() {
+    let env = Env::new();
+    std::fs::write(env.config(), sites_config()).unwrap();
+    create_token(env.path(), &env.db(), "viewer", "seed");
+    let import = |text: &str| {
+        let csv = env.path().join("volume.csv");
+        std::fs::write(&csv, text).unwrap();
+        run(horrors(env.path())
+            .args(["volume", "import", "--csv"])
+            .arg(&csv)
+            .arg("--config")
+            .arg(env.config())
+            .arg("--db")
+            .arg(env.db()))
+    };
+    // Each bad file: a one-line error naming the line, and nothing imported.
+    for (text, line, what) in [
+        (
+            "day,site,units\n2026-01-05,north,100\n2026-01-06,north,-3\n",
+            "line 3",
+            "units",
+        ),
+        ("day,site,units\n2026-01-05,north,1.5\n", "line 2", "units"),
+        (
+            "day,site,units\n2026-01-05,north,100\n2026-01-05,west,7\n",
+            "line 3",
+            "west",
+        ),
+        ("day,site,units\n2026-01-05,,100\n", "line 2", "site"),
+        (
+            "day,site,units\n2999-01-05,north,100\n",
+            "line 2",
+            "after today",
+        ),
+        (
+            "day,site,units\n2026-02-30,north,100\n",
+            "line 2",
+            "not a date",
+        ),
+        (
+            "day,site,units\n2026-01-05,north,100\n2026-01-05,north,5\n",
+            "line 3",
+            "twice",
+        ),
+        ("day,site,units\n2026-01-05,north\n", "line 2", ""),
+        ("day,units\n2026-01-05,100\n", "line 1", "header"),
+        (
+            "day,site,units\n2026-01-05,north,1000000000001\n",
+            "line 2",
+            "units",
+        ),
+    ] {
+        let output = import(text);
+        assert!(!output.status.success(), "{text:?} was accepted");
+        let err = stderr(&output);
+        assert_eq!(err.trim().lines().count(), 1, "{text:?}: {err}");
+        assert!(err.contains(line) && err.contains(what), "{text:?}: {err}");
+        assert!(err.contains("nothing imported"), "{err}");
+        assert!(volume_rows(&env.db()).is_empty(), "{text:?} imported rows");
+    }
+    // A good file: every row, and a second import replaces a day's value.
+    let output =
+        import("day,site,units\n2026-01-05,north,100\n2026-01-05,south,250\n2026-01-06,north,0\n");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("imported 3"),
+        "{}",
+        stderr(&output)
+    );
+    let output = import("day,site,units\n2026-01-05,north,120\n");
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        volume_rows(&env.db()),
+        [
+            ("2026-01-05".into(), "north".into(), 120),
+            ("2026-01-05".into(), "south".into(), 250),
+            ("2026-01-06".into(), "north".into(), 0),
+        ]
+    );
+}
+
+#[test]
+fn token_create_binds_a_token_to_a_configured_site_only() {
+    let env = Env::new();
+    std::fs::write(env.config(), sites_config()).unwrap();
+    create_token(env.path(), &env.db(), "viewer", "seed");
+    // The sites become known once the configuration is applied (by any reading command).
+    let output = run(horrors(env.path())
+        .args(["rank", "--config"])
+        .arg(env.config())
+        .arg("--db")
+        .arg(env.db()));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let create = |role: &str, site: &str| {
+        run(horrors(env.path())
+            .args([
+                "token", "create", "--role", role, "--name", "t", "--site", site, "--db",
+            ])
+            .arg(env.db()))
+    };
+    for (role, site, message) in [("admin", "north", "admin"), ("staff", "west", "west")] {
+        let output = create(role, site);
+        assert!(!output.status.success());
+        let err = stderr(&output);
+        assert_eq!(err.trim().lines().count(), 1, "{err}");
+        assert!(err.contains(message), "{err}");
+    }
+    assert_eq!(token_names(&env.db()), ["seed"]);
+    let output = create("staff", "south");
+    assert!(output.status.success(), "{}", stderr(&output));
+    let secret = stdout(&output).trim().lines().last().unwrap().to_string();
+    let store = horrors::store::Store::open(&env.db()).unwrap();
+    let who = store.authenticate(&secret).unwrap().unwrap();
+    assert_eq!(who.site.as_deref(), Some("south"));
+}

@@ -14,4 +14,6 @@ mod languages;
 mod openapi;
 mod ranking;
 mod robustness;
+mod sites;
 mod ticks;
+mod volume;

@@ -202,7 +202,7 @@ fn change_pct(count: u64, previous: u64) -> Option<f64> {
 /// SPEC §18's exact test, written out independently of the service: the binomial
 /// probabilities by the recurrence P(k+1) = P(k)·(n−k)/(k+1)·π/(1−π) in logarithms (no
 /// underflow for the thousands of occurrences these tests post), summed directly.
-fn exact_test(a: u64, b: u64, ea: f64, eb: f64) -> f64 {
+pub fn exact_test(a: u64, b: u64, ea: f64, eb: f64) -> f64 {
     let n = a + b;
     if n == 0 || ea == 0.0 || eb == 0.0 {
         return 1.0;

@@ -233,7 +233,8 @@ struct Suite {
 impl Suite {
     fn start(chromium: &Path) -> Suite {
         let server = Server::start(CONFIG, true);
-        let staff = server.token("staff", "Tally phone");
+        // The demo has sites: the phone's token is bound to one, as a station's would be.
+        let staff = server.site_token("staff", "Tally phone", "chicago-hub");
         let viewer = server.token("viewer", "Board");
         let admin = server.token("admin", "Ops admin");
         let shots = match std::env::var_os("HORRORS_SCREENSHOTS") {
@@ -662,7 +663,7 @@ fn departments(s: &mut Suite) {
     let config = format!("departments = [\"Dispatch\", \"Warehouse\"]\n{CONFIG}");
     let other = Server::start(&config, false);
     s.origin2 = Some(other.origin.clone());
-    let staff = other.token("staff", "Dock");
+    let staff = other.site_token("staff", "Dock", "memphis");
     let page = s.browser.page(PHONE);
     page.goto(&other.url("/login?next=%2Ftally"));
     page.fill(&q("#token"), &staff);

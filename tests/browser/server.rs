@@ -84,8 +84,19 @@ impl Server {
 
     /// `horrors token create`: the secret is the last line it prints.
     pub fn token(&self, role: &str, name: &str) -> String {
+        self.token_with(role, name, &[])
+    }
+
+    /// A token bound to `site` (staff tally there without choosing a site).
+    pub fn site_token(&self, role: &str, name: &str, site: &str) -> String {
+        self.token_with(role, name, &["--site", site])
+    }
+
+    fn token_with(&self, role: &str, name: &str, extra: &[&str]) -> String {
         let output = horrors(Path::new("."))
-            .args(["token", "create", "--role", role, "--name", name, "--db"])
+            .args(["token", "create", "--role", role, "--name", name])
+            .args(extra)
+            .arg("--db")
             .arg(&self.db)
             .stdin(Stdio::null())
             .output()
