@@ -204,7 +204,6 @@ picker-cycle = Cycle
 picker-cycle-option = { $name } ({ $start } to { $end }, { $status })
 dashboard-question-site = What should we fix first at { $site }?
 picker-site-heading = Site
-picker-site = Site
 picker-all-sites = All sites
 picker-site-retired = { $site } (retired)
 compare-sites-link = Compare sites

@@ -185,7 +185,6 @@ picker-cycle = 周期
 picker-cycle-option = { $name }（{ $start } 至 { $end }，{ $status }）
 dashboard-question-site = { $site }应该先解决什么？
 picker-site-heading = 站点
-picker-site = 站点
 picker-all-sites = 所有站点
 picker-site-retired = { $site }（已停用）
 compare-sites-link = 比较各站点

@@ -185,7 +185,6 @@ picker-cycle = 週期
 picker-cycle-option = { $name }（{ $start } 至 { $end }，{ $status }）
 dashboard-question-site = { $site }應該先解決什麼？
 picker-site-heading = 站點
-picker-site = 站點
 picker-all-sites = 所有站點
 picker-site-retired = { $site }（已停用）
 compare-sites-link = 比較各站點

@@ -516,8 +516,7 @@ fn site_picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Mar
                     input type="hidden" name=(name) value=(value);
                 }
                 div.field {
-                    label.visually-hidden for="site" { (t(lang, "picker-site")) }
-                    select #site name="site" {
+                    select #site name="site" aria-labelledby="site-heading" {
                         option value="" selected[chosen.is_none()] { (t(lang, "picker-all-sites")) }
                         @for site in data.sites.iter().filter(|s| !s.retired) {
                             option value=(site.key) selected[chosen == Some(site.key.as_str())] { (site.name) }

@@ -751,7 +751,13 @@ fn dashboard(s: &mut Suite) {
         if change < 0.0 {
             assert!(cells[7].contains('▼'), "{}", cells[7]);
         }
+        // The demo records volume: each horror's rate per 1,000 shipments (SPEC §17).
+        let rate = item["rate_per_1000"]
+            .as_f64()
+            .map_or("—".to_string(), |r| format!("{r:.2}"));
+        assert_eq!(cells[8], rate);
     }
+    assert_eq!(ranking["volume"]["unit"], "shipments");
     assert_eq!(
         page.texts("#ranking thead th"),
         [
@@ -762,11 +768,12 @@ fn dashboard(s: &mut Suite) {
             "Complaints",
             "Cost (USD)",
             "Previous",
-            "Change"
+            "Change",
+            "Per 1,000 shipments"
         ]
     );
 
-    assert_eq!(page.count("figure.chart img"), 5);
+    assert_eq!(page.count("div.charts figure.chart img"), 5);
     let window = &ranking["window"];
     let query = format!(
         "from={}&to={}",
