@@ -385,7 +385,9 @@ fn content(
                 ul {
                     @for alert in &data.alerts {
                         @let name = ranking.items.iter().find(|i| i.key == alert.horror).map_or(alert.horror.as_str(), |i| i.name.as_str());
-                        li { (tr!(lang, if alert.signal == "above" { "alert-above" } else { "alert-run" },
+                        @let site = alert.site.as_deref().filter(|_| data.scope.site.is_none())
+                            .map(|key| data.sites.iter().find(|s| s.key == key).map_or(key, |s| s.name.as_str()));
+                        li { @if let Some(site) = site { strong { (site) } " · " } (tr!(lang, if alert.signal == "above" { "alert-above" } else { "alert-run" },
                             horror = name, day = alert.day.as_str(), count = alert.count, limit = format!("{:.1}", alert.ucl))) }
                     }
                 }
