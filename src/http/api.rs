@@ -524,8 +524,7 @@ pub async fn list_ticks(who: Viewer, req: HttpRequest, store: Store_) -> Result<
 #[utoipa::path(get, path = "/api/ranking", tag = "ranking",
     params(super::openapi::WindowQuery, ("by" = Option<By>, Query, description = "order (default `priority`)"),
         ("group" = Option<Group>, Query, description = "one ranking per site, department or source (SPEC §16): the response is then a `GroupedRanking`")),
-    responses((status = 200, description = "the ranking (with `group`: one per group value)", body = Ranking,
-            content((Ranking = "application/json"), (report::GroupedRanking = "application/json"))),
+    responses((status = 200, description = "the ranking (with `group`: one per group value)", body = RankingAnswer),
         (status = 403, description = "`wrong_site`: a site-bound token asked for another site", body = ErrorBody),
         (status = 422, description = "bad window, order, group or site", body = ErrorBody)),
     security(("bearer" = ["viewer"])))]
@@ -536,20 +535,25 @@ pub async fn ranking(who: Viewer, req: HttpRequest, store: Store_) -> Result<Htt
     let by = params.parsed("by", By::parse)?.unwrap_or(By::Priority);
     let group = params.parsed("group", Group::parse)?;
     let store = store.into_inner();
-    match group {
-        None => {
-            let ranking = store
-                .call(move |store| report::ranking(store, &window, by, &scope))
-                .await?;
-            Ok(HttpResponse::Ok().json(ranking))
-        }
-        Some(group) => {
-            let ranking = store
-                .call(move |store| report::grouped_ranking(store, &window, by, group, &scope))
-                .await?;
-            Ok(HttpResponse::Ok().json(ranking))
-        }
-    }
+    let answer = store
+        .call(move |store| {
+            Ok(match group {
+                None => RankingAnswer::Whole(report::ranking(store, &window, by, &scope)?),
+                Some(group) => RankingAnswer::Grouped(report::grouped_ranking(
+                    store, &window, by, group, &scope,
+                )?),
+            })
+        })
+        .await?;
+    Ok(HttpResponse::Ok().json(answer))
+}
+
+/// `GET /api/ranking`: one ranking, or with `group` one per group value.
+#[derive(Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum RankingAnswer {
+    Whole(Ranking),
+    Grouped(report::GroupedRanking),
 }
 
 /// Zero-filled counts, cost and pain points by day, week or month.
@@ -1124,7 +1128,7 @@ pub async fn export_annual(who: Viewer, req: HttpRequest, store: Store_) -> Resu
         ("width" = Option<u32>, Query, minimum = 300, maximum = 3000, description = "pixels, default 960"),
         ("height" = Option<u32>, Query, minimum = 300, maximum = 3000, description = "pixels, default 540"),
         ("bucket" = Option<Bucket>, Query, description = "trend only"),
-        ("group" = Option<Group>, Query, description = "pareto only: one small chart per site, department or source (at most 12)"),
+        ("group" = Option<Group>, Query, description = "pareto only (the other charts ignore it): one small chart per site, department or source (at most 12)"),
         ("a_from" = Option<String>, Query, format = Date, description = "compare: first window (all four or none)"),
         ("a_to" = Option<String>, Query, format = Date), ("b_from" = Option<String>, Query, format = Date, description = "compare: second window"),
         ("b_to" = Option<String>, Query, format = Date),
@@ -1164,13 +1168,10 @@ pub async fn chart(
     )?;
     let window = params.window(&store).await?;
     let scope = params.scope(&who.0, &store)?;
-    let group = params.parsed("group", Group::parse)?;
-    if group.is_some() && name != ChartName::Pareto {
-        return Err(Error::invalid(
-            "invalid_parameter",
-            "group: only the pareto chart is drawn per group",
-        ));
-    }
+    // Only the Pareto chart is drawn per group; the others ignore it (as `bucket`).
+    let group = params
+        .parsed("group", Group::parse)?
+        .filter(|_| name == ChartName::Pareto);
     let size = i64::from(MIN_SIZE)..=i64::from(MAX_SIZE);
     let width = params
         .integer("width", size.clone())?

@@ -8,7 +8,10 @@ more than one value, or about the server's state, and no schema can state them:
 - a horror key must exist (`horror` filters) or be active (a tick's `horror`, a cycle's
   `focus`), and a catalogue names each key once;
 - a tick's `occurred_at` lies between 1970 and five minutes from now;
-- a cycle ends by 9999-12-31.
+- a cycle ends by 9999-12-31;
+- a `site` must be configured (and active, to tick, to set volume or to bind a token,
+  which an admin token cannot be); with sites, a tick must name one;
+- volume is for days up to today, each (day, site) once per request.
 
 So that `positive_data_acceptance` stays strict (every schema-valid request must be
 accepted), these hooks bring each *positive* case within those rules just before it is
@@ -33,6 +36,35 @@ DEFAULT_CYCLE_DAYS = 30  # [window] days in data/horrors.toml
 KEY_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789-"
 
 _keys: dict[str, object] = {"at": 0.0, "active": [], "all": []}
+_sites: dict[str, object] = {"at": 0.0, "active": [], "all": []}
+
+
+def _site_list() -> tuple[list[str], list[str]]:
+    """Active and all site keys (they change only with the configuration file)."""
+    if float(_sites["at"]) == 0.0:
+        reply = requests.get(
+            f"{BASE_URL}/api/sites",
+            headers={"Authorization": f"Bearer {TOKEN}"},
+            timeout=10,
+        )
+        reply.raise_for_status()
+        sites = reply.json()["sites"]
+        _sites["active"] = [s["key"] for s in sites if not s["retired"]]
+        _sites["all"] = [s["key"] for s in sites]
+        _sites["at"] = time.monotonic()
+    return list(_sites["active"]), list(_sites["all"])  # type: ignore[arg-type]
+
+
+def _fix_site(holder: dict, active_only: bool, required: bool) -> None:
+    """Names a configured site (an active one when `active_only`); adds one when `required`."""
+    active, every = _site_list()
+    known = active if active_only else every
+    if "site" in holder or (required and known):
+        if known:
+            if holder.get("site") not in known:
+                holder["site"] = random.choice(known)
+        else:
+            holder.pop("site", None)
 
 
 def _catalogue() -> tuple[list[str], list[str]]:
@@ -96,6 +128,8 @@ def _fix_query(query: dict) -> None:
         else:
             for name in compare:
                 query.pop(name, None)
+    if "site" in query:
+        _fix_site(query, active_only=False, required=False)
     if "horror" in query:
         _, every = _catalogue()
         if query["horror"] not in every and every:
@@ -105,6 +139,7 @@ def _fix_query(query: dict) -> None:
 def _fix_tick(tick: object, active: list[str]) -> None:
     if not isinstance(tick, dict):
         return
+    _fix_site(tick, active_only=True, required=True)
     if tick.get("horror") not in active and active:
         tick["horror"] = random.choice(active)
     occurred = tick.get("occurred_at")
@@ -170,6 +205,34 @@ def before_call(context, case, kwargs):
                 body["start"] = date(2026, 1, 1).isoformat()
     if operation == "PUT /api/horrors" and isinstance(body, dict):
         _unique_keys(body)
+    if operation == "POST /api/tokens" and isinstance(body, dict):
+        if body.get("role") == "admin":
+            body.pop("site", None)
+        else:
+            _fix_site(body, active_only=True, required=False)
+    if operation == "PUT /api/volume" and isinstance(body, dict):
+        _fix_volume(body)
+
+
+def _fix_volume(body: dict) -> None:
+    entries = body.get("entries")
+    if not isinstance(entries, list):
+        return
+    # Yesterday is over everywhere; a day after it may still be ahead of some site.
+    latest = date.today() - timedelta(days=1)
+    seen: set[tuple[str, object]] = set()
+    for entry in entries:
+        if not isinstance(entry, dict):
+            continue
+        _fix_site(entry, active_only=True, required=True)
+        day = _date(entry.get("day"))
+        if day is not None and day > latest:
+            day = latest
+        while day is not None and (day.isoformat(), entry.get("site")) in seen:
+            day -= timedelta(days=1)
+        if day is not None:
+            entry["day"] = day.isoformat()
+            seen.add((entry["day"], entry.get("site")))
 
 
 # Binary answers are checked for what they claim to be, then validated as the document's
