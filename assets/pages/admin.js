@@ -189,13 +189,16 @@
       clearErrors(tokenForm);
       var name = tokenForm.querySelector('[name="name"]');
       var role = tokenForm.querySelector('[name="role"]');
+      var site = tokenForm.querySelector('[name="site"]');
       if (!name.value.trim()) {
         formError(tokenForm, msg('tokenNameNeeded'));
         name.setAttribute('aria-invalid', 'true');
         name.focus();
         return;
       }
-      api('POST', '/api/tokens', { name: name.value.trim(), role: role.value }).then(function (result) {
+      var body = { name: name.value.trim(), role: role.value };
+      if (site && !site.disabled && site.value) body.site = site.value;
+      api('POST', '/api/tokens', body).then(function (result) {
         if (result.status !== 201) {
           formError(tokenForm, message(result));
           return;
@@ -205,6 +208,19 @@
         tr.dataset.id = t.id;
         tr.querySelector('.name').textContent = t.name;
         tr.querySelector('.role').textContent = roleName(t.role);
+        var siteCell = tr.querySelector('.site');
+        if (siteCell) {
+          var option = site && t.site ? site.querySelector('option[value="' + CSS.escape(t.site) + '"]') : null;
+          siteCell.textContent = '';
+          if (t.site) {
+            siteCell.textContent = option ? option.textContent : t.site;
+          } else {
+            var all = document.createElement('span');
+            all.className = 'unbound';
+            all.textContent = msg('allSites');
+            siteCell.appendChild(all);
+          }
+        }
         tr.querySelector('.created').textContent = (t.created_at || '').slice(0, 10);
         tr.querySelector('.status').textContent = msg('tokenActive');
         table.tBodies[0].appendChild(tr);
@@ -215,6 +231,19 @@
         document.getElementById('copy-token').focus();
       });
     });
+
+    // A token's site: admin tokens are never bound (the server refuses them with 422).
+    var tokenRole = tokenForm.querySelector('[name="role"]');
+    var tokenSite = tokenForm.querySelector('[name="site"]');
+    if (tokenSite) {
+      var bindable = function () {
+        var admin = tokenRole.value === 'admin';
+        if (admin) tokenSite.value = '';
+        tokenSite.disabled = admin;
+      };
+      tokenRole.addEventListener('change', bindable);
+      bindable();
+    }
 
     document.getElementById('copy-token').addEventListener('click', function () {
       var code = document.getElementById('new-token-secret');

@@ -12,7 +12,7 @@ self.addEventListener('install', function (event) {
     caches.open(CACHE).then(function (cache) {
       return fetch(PAGE, { credentials: 'same-origin', redirect: 'manual' }).then(function (res) {
         var assets = [];
-        if (res.ok) {
+        if (res.ok && !isPicker(res)) {
           assets.push(cache.put(PAGE, res.clone()));
           // Whatever /static files the page links to (they carry the same ?v=).
           return res.text().then(function (html) {
@@ -53,9 +53,10 @@ self.addEventListener('fetch', function (event) {
 
 function page(request) {
   return fetch(request).then(function (res) {
-    var copy = res.ok && res.type === 'basic' ? res.clone() : null;
+    var copy = res.ok && res.type === 'basic' && !isPicker(res) ? res.clone() : null;
     caches.open(CACHE).then(function (cache) {
       if (copy) return cache.put(PAGE, copy);
+      if (isPicker(res)) return null;
       // Logged out or refused: forget the page (it holds a name and a CSRF secret).
       if (res.type === 'opaqueredirect' || res.status === 401 || res.status === 403) return cache.delete(PAGE);
       return null;
@@ -66,4 +67,9 @@ function page(request) {
       return hit || Response.error();
     });
   });
+}
+
+// The site picker (SPEC §16) is not worth keeping offline: the buttons of the last site are.
+function isPicker(res) {
+  return res.headers.get('horrors-tally') === 'picker';
 }

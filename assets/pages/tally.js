@@ -21,6 +21,7 @@
   var csrfMeta = document.querySelector('meta[name="csrf-token"]');
   var csrf = csrfMeta ? csrfMeta.content : '';
   var needDepartment = root.dataset.departmentsRequired === 'true';
+  var site = root.dataset.site || '';
   var buttons = Array.prototype.slice.call(root.querySelectorAll('button.horror'));
   var byKey = {};
   buttons.forEach(function (b) { byKey[b.dataset.key] = b; });
@@ -84,17 +85,20 @@
 
   // base = today's counts as the server last told us; shown = base + what is still queued.
   var base = (function () {
-    var html = { day: root.dataset.day, at: Number(root.dataset.renderedAt), counts: {} };
+    var html = { day: root.dataset.day, site: site, at: Number(root.dataset.renderedAt), counts: {} };
     buttons.forEach(function (b) { html.counts[b.dataset.key] = Number(b.dataset.today) || 0; });
     var stored = load(BASE, null);
     // A page served from the offline cache is older than what we saw since.
-    if (stored && stored.day === html.day && stored.at > html.at && stored.counts) return stored;
+    if (stored && sameSite(stored) && stored.day === html.day && stored.at > html.at && stored.counts) return stored;
     return html;
   })();
   save(BASE, base);
 
+  // Counts are per site: those kept for another site (the device changed site) do not apply.
+  function sameSite(stored) { return (stored.site || '') === site; }
+
   function setBase(counts, day) {
-    base = { day: day || base.day, at: Date.now(), counts: counts };
+    base = { day: day || base.day, site: site, at: Date.now(), counts: counts };
     save(BASE, base);
   }
 
@@ -143,7 +147,7 @@
       return;
     }
     var item = { client_id: uuid(), horror: key, occurred_at: new Date().toISOString() };
-    if (root.dataset.site) item.site = root.dataset.site;
+    if (site) item.site = site;
     if (complaint && complaint.checked) item.source = 'complaint';
     if (department) item.department = department;
     var qty = qtyInput ? parseInt(qtyInput.value, 10) : 1;
@@ -312,7 +316,7 @@
   function refreshCounts() {
     if (navigator.onLine === false) return;
     var started = generation;
-    fetch('/api/horrors', { credentials: 'same-origin' }).then(function (res) {
+    fetch('/api/horrors' + (site ? '?site=' + encodeURIComponent(site) : ''), { credentials: 'same-origin' }).then(function (res) {
       if (!res.ok) return null;
       return res.json();
     }).then(function (data) {
@@ -408,7 +412,10 @@
   window.addEventListener('offline', render);
   window.addEventListener('storage', function (e) {
     if (e.key === QUEUE || e.key === BASE || e.key === LAST) {
-      if (e.key === BASE) base = load(BASE, base);
+      if (e.key === BASE) {
+        var stored = load(BASE, null);
+        if (stored && sameSite(stored) && stored.counts) base = stored;
+      }
       render();
     }
   });

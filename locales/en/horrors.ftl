@@ -60,6 +60,10 @@ tally-lead = Tap once each time it happens.
 tally-today = today
 tally-site = Site:
 tally-undo = Undo
+tally-change-site = Change site
+tally-pick-heading = Which site are you at?
+tally-pick-lead = Choose your site before the first tap. This phone remembers it; change it at the top of the tally.
+tally-pick-none = No site takes ticks now. Ask an admin to add one.
 
 ## Tally: texts for the page's script
 
@@ -198,6 +202,33 @@ picker-cycle-legend = Improvement cycle
 picker-no-cycles = No cycles yet. An admin starts one on the Admin page.
 picker-cycle = Cycle
 picker-cycle-option = { $name } ({ $start } to { $end }, { $status })
+dashboard-question-site = What should we fix first at { $site }?
+picker-site-heading = Site
+picker-all-sites = All sites
+picker-site-retired = { $site } (retired)
+compare-sites-link = Compare sites
+col-rate = Per 1,000 { $unit }
+dashboard-volume-note = Rates are per 1,000 { $unit } and count only days with recorded volume: { $units } { $unit } over { $pairs ->
+        [one] { $pairs } site-day
+       *[other] { $pairs } site-days
+    } in this window.
+compare-sites = Compare sites
+compare-sites-intro = Each site's own ranking in this window: count, cost, the rate per 1,000 where volume is recorded, and the horror at its top. Open a site to see its whole ranking.
+compare-no-site = (no site)
+col-site = Site
+col-top-horror = Top horror
+dashboard-chart-sites = Pareto per site
+dashboard-chart-sites-alt = One small Pareto chart per site, each with that site's horrors in priority order.
+volume-heading = Volume
+volume-intro = Record how many { $unit } were handled on a day, so that horrors can be read per 1,000 { $unit }. Saving the same day and site again replaces the number.
+volume-day = Day
+volume-site = Site
+volume-units = Number of { $unit }
+volume-save = Save volume
+volume-units-whole = Enter a whole number, 0 or more.
+volume-saving = Saving…
+volume-saved = Saved: { $units } { $unit } on { $day }.
+volume-saved-at = Saved: { $units } { $unit } at { $site } on { $day }.
 
 ## Admin
 
@@ -253,6 +284,10 @@ admin-first-day = First day
 admin-days = Days
 admin-focus-legend = Focus (at most { $max })
 admin-note = Note (optional)
+admin-token-site = Site
+admin-token-any-site = Every site (not bound)
+admin-token-site-hint = A token bound to a site records and reads at that site only. Admin tokens cannot be bound.
+admin-token-all-sites = all sites
 
 ## Admin: texts for the page's script
 

@@ -57,6 +57,10 @@ tally-lead = 每发生一次，点一下。
 tally-today = 今天
 tally-site = 站点：
 tally-undo = 撤销
+tally-change-site = 更换站点
+tally-pick-heading = 你在哪个站点？
+tally-pick-lead = 第一次点击前先选择站点。这部手机会记住它；可以在计数页顶部更换。
+tally-pick-none = 目前没有可以记录的站点。请让管理员添加一个。
 
 ## 计数：页面脚本使用的文字
 
@@ -179,6 +183,30 @@ picker-cycle-legend = 改进周期
 picker-no-cycles = 还没有改进周期。管理员可以在“管理”页面开始一个。
 picker-cycle = 周期
 picker-cycle-option = { $name }（{ $start } 至 { $end }，{ $status }）
+dashboard-question-site = { $site }应该先解决什么？
+picker-site-heading = 站点
+picker-all-sites = 所有站点
+picker-site-retired = { $site }（已停用）
+compare-sites-link = 比较各站点
+col-rate = 每 1,000 { $unit }
+dashboard-volume-note = 比率按每 1,000 { $unit } 计算，只计入已记录业务量的日子：本时段共 { $units } { $unit }，{ $pairs } 个站点日。
+compare-sites = 比较各站点
+compare-sites-intro = 本时段内每个站点各自的排名：次数、成本、每 1,000 业务量的比率（已记录业务量时）和排在最前的失误。打开一个站点可查看它的完整排名。
+compare-no-site = （无站点）
+col-site = 站点
+col-top-horror = 排在最前的失误
+dashboard-chart-sites = 各站点的帕累托图
+dashboard-chart-sites-alt = 每个站点一张小帕累托图，按优先顺序排列该站点的失误。
+volume-heading = 业务量
+volume-intro = 记录某一天处理了多少 { $unit }，就能按每 1,000 { $unit } 查看失误。同一天、同一站点再次保存会替换原来的数字。
+volume-day = 日期
+volume-site = 站点
+volume-units = { $unit } 数量
+volume-save = 保存业务量
+volume-units-whole = 请输入 0 或更大的整数。
+volume-saving = 正在保存…
+volume-saved = 已保存：{ $day } 共 { $units } { $unit }。
+volume-saved-at = 已保存：{ $site } { $day } 共 { $units } { $unit }。
 
 ## 管理
 
@@ -231,6 +259,10 @@ admin-first-day = 第一天
 admin-days = 天数
 admin-focus-legend = 重点（最多 { $max } 项）
 admin-note = 备注（可选）
+admin-token-site = 站点
+admin-token-any-site = 所有站点（不绑定）
+admin-token-site-hint = 绑定到站点的令牌只能在该站点记录和查看。管理员令牌不能绑定。
+admin-token-all-sites = 所有站点
 
 ## 管理：页面脚本使用的文字
 

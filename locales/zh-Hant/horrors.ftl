@@ -57,6 +57,10 @@ tally-lead = 每發生一次，就點一下。
 tally-today = 今天
 tally-site = 站點：
 tally-undo = 復原
+tally-change-site = 更換站點
+tally-pick-heading = 你在哪個站點？
+tally-pick-lead = 第一次點擊前先選擇站點。這支手機會記住它；可以在計數頁頂端更換。
+tally-pick-none = 目前沒有可以記錄的站點。請管理員新增一個。
 
 ## 計數：頁面指令碼使用的文字
 
@@ -179,6 +183,30 @@ picker-cycle-legend = 改善週期
 picker-no-cycles = 還沒有改善週期。管理員可以在「管理」頁面開始一個。
 picker-cycle = 週期
 picker-cycle-option = { $name }（{ $start } 至 { $end }，{ $status }）
+dashboard-question-site = { $site }應該先解決什麼？
+picker-site-heading = 站點
+picker-all-sites = 所有站點
+picker-site-retired = { $site }（已停用）
+compare-sites-link = 比較各站點
+col-rate = 每 1,000 { $unit }
+dashboard-volume-note = 比率以每 1,000 { $unit } 計算，只計入已記錄業務量的日子：本時段共 { $units } { $unit }，{ $pairs } 個站點日。
+compare-sites = 比較各站點
+compare-sites-intro = 本時段內每個站點各自的排名：次數、成本、每 1,000 業務量的比率（已記錄業務量時）與排在最前的失誤。開啟一個站點可檢視它的完整排名。
+compare-no-site = （無站點）
+col-site = 站點
+col-top-horror = 排在最前的失誤
+dashboard-chart-sites = 各站點的柏拉圖
+dashboard-chart-sites-alt = 每個站點一張小柏拉圖，依優先順序排列該站點的失誤。
+volume-heading = 業務量
+volume-intro = 記錄某一天處理了多少 { $unit }，就能以每 1,000 { $unit } 檢視失誤。同一天、同一站點再次儲存會取代原本的數字。
+volume-day = 日期
+volume-site = 站點
+volume-units = { $unit } 數量
+volume-save = 儲存業務量
+volume-units-whole = 請輸入 0 或更大的整數。
+volume-saving = 正在儲存…
+volume-saved = 已儲存：{ $day } 共 { $units } { $unit }。
+volume-saved-at = 已儲存：{ $site } { $day } 共 { $units } { $unit }。
 
 ## 管理
 
@@ -231,6 +259,10 @@ admin-first-day = 第一天
 admin-days = 天數
 admin-focus-legend = 重點（最多 { $max } 項）
 admin-note = 備註（選填）
+admin-token-site = 站點
+admin-token-any-site = 所有站點（不綁定）
+admin-token-site-hint = 綁定站點的權杖只能在該站點記錄與檢視。管理員權杖不能綁定。
+admin-token-all-sites = 所有站點
 
 ## 管理：頁面指令碼使用的文字
 

@@ -20,6 +20,7 @@ use crate::http::extract::lang_of;
 use crate::i18n::{cycle_status, rich, script_messages, t, Lang};
 use crate::money::Currency;
 use crate::report;
+use crate::sites::Site;
 use crate::store::{Snapshot, Store, TokenInfo};
 use crate::tr;
 
@@ -40,6 +41,7 @@ const SCRIPT_MESSAGES: &[(&str, &str, &[&str])] = &[
     ("role_staff", "role-staff", &[]),
     ("role_viewer", "role-viewer", &[]),
     ("role_admin", "role-admin", &[]),
+    ("allSites", "admin-token-all-sites", &[]),
 ];
 
 #[derive(Deserialize)]
@@ -97,7 +99,7 @@ pub async fn page(
                 }
             }
             (catalogue(lang, &data.snapshot))
-            (tokens(lang, &data.tokens, session.identity.token_id))
+            (tokens(lang, &data.tokens, session.identity.token_id, &data.snapshot.settings.sites))
             (cycles(lang, &data))
         }
     };
@@ -219,7 +221,7 @@ fn horror_row(lang: Lang, horror: Option<&Horror>, number: usize, currency: Curr
     }
 }
 
-fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64) -> Markup {
+fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64, sites: &[Site]) -> Markup {
     let role = |role: Role| html! { strong { (role_name(lang, role)) } };
     html! {
         section #tokens aria-labelledby="tokens-heading" {
@@ -244,7 +246,22 @@ fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64) -> Markup {
                         }
                     }
                 }
+                @if !sites.is_empty() {
+                    // Admin tokens cannot be bound (admin.js disables this for them).
+                    div.field {
+                        label for="token-site" { (t(lang, "admin-token-site")) }
+                        select #token-site name="site" aria-describedby="token-site-hint" {
+                            option value="" { (t(lang, "admin-token-any-site")) }
+                            @for site in sites.iter().filter(|s| !s.retired) {
+                                option value=(site.key) { (site.name) }
+                            }
+                        }
+                    }
+                }
                 button.primary type="submit" { (t(lang, "admin-create-token")) }
+                @if !sites.is_empty() {
+                    p.hint.token-site-hint #token-site-hint { (t(lang, "admin-token-site-hint")) }
+                }
                 div.form-error #token-error role="alert" tabindex="-1" {}
             }
             div.secret #new-token hidden {
@@ -262,6 +279,9 @@ fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64) -> Markup {
                         tr {
                             th scope="col" { (t(lang, "admin-name")) }
                             th scope="col" { (t(lang, "admin-role")) }
+                            @if !sites.is_empty() {
+                                th scope="col" { (t(lang, "admin-token-site")) }
+                            }
                             th scope="col" { (t(lang, "admin-created")) }
                             th scope="col" { (t(lang, "admin-status")) }
                             th scope="col" { span.visually-hidden { (t(lang, "admin-action")) } }
@@ -269,17 +289,17 @@ fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64) -> Markup {
                     }
                     tbody {
                         @for token in tokens {
-                            (token_row(lang, Some(token), token.id == own))
+                            (token_row(lang, Some(token), token.id == own, sites))
                         }
                     }
                 }
             }
-            template #token-row-template { (token_row(lang, None, false)) }
+            template #token-row-template { (token_row(lang, None, false, sites)) }
         }
     }
 }
 
-fn token_row(lang: Lang, token: Option<&TokenInfo>, own: bool) -> Markup {
+fn token_row(lang: Lang, token: Option<&TokenInfo>, own: bool, sites: &[Site]) -> Markup {
     let id = token.map(|t| t.id.to_string()).unwrap_or_default();
     let date = |text: &str| text.get(..10).unwrap_or(text).to_string();
     html! {
@@ -289,6 +309,15 @@ fn token_row(lang: Lang, token: Option<&TokenInfo>, own: bool) -> Markup {
                 @if own { " " span.badge { (t(lang, "admin-you")) } }
             }
             td.role { (token.map(|tk| role_name(lang, tk.role)).unwrap_or_default()) }
+            @if !sites.is_empty() {
+                td.site {
+                    @match token.and_then(|tk| tk.site.as_deref()) {
+                        Some(key) => { (sites.iter().find(|s| s.key == key).map_or(key, |s| s.name.as_str())) }
+                        None if token.is_some() => { span.unbound { (t(lang, "admin-token-all-sites")) } }
+                        None => {}
+                    }
+                }
+            }
             td.created { (token.map(|tk| date(&tk.created_at)).unwrap_or_default()) }
             td.status {
                 @match token.and_then(|tk| tk.revoked_at.as_deref()) {

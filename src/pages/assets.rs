@@ -33,6 +33,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../assets/pages/admin.js"),
     },
     Asset {
+        name: "dashboard.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/pages/dashboard.js"),
+    },
+    Asset {
         name: "sw.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../assets/pages/sw.js"),

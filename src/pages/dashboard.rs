@@ -1,7 +1,8 @@
 //! `/dashboard`: the executives' page, rendered on the server so it works without script.
-//! It opens with one sentence answering "what should we fix first?", then the window
-//! picker, the ranked table with tiers and the change against the previous window, the
-//! charts and the exports.
+//! It opens with one sentence answering "what should we fix first?", then the site and
+//! window pickers, the ranked table with tiers and the change against the previous window,
+//! the sites side by side, the charts, the exports, and a form for the day's volume
+//! (`dashboard.js` sends it to `PUT /api/volume`).
 
 use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
@@ -18,9 +19,25 @@ use crate::http::extract::{lang_of, Params};
 use crate::i18n::{rich, t, Lang};
 use crate::money::Currency;
 use crate::ranking::{change_pct, By, RankedItem, Ranking, Tier};
-use crate::report;
+use crate::report::{self, GroupedRanking};
+use crate::sites::{Scope, Site};
+use crate::store::rollup::Group;
 use crate::store::Store;
 use crate::tr;
+
+/// The messages `dashboard.js` uses: its key, the message id, and the placeholders it fills.
+const SCRIPT_MESSAGES: &[(&str, &str, &[&str])] = &[
+    ("unreachable", "admin-unreachable", &[]),
+    ("serverAnswered", "admin-server-answered", &["status"]),
+    ("unitsWhole", "volume-units-whole", &[]),
+    ("saving", "volume-saving", &[]),
+    ("saved", "volume-saved", &["units", "unit", "day"]),
+    (
+        "savedAt",
+        "volume-saved-at",
+        &["units", "unit", "day", "site"],
+    ),
+];
 
 /// The windows offered as one-click choices, in days.
 const QUICK_DAYS: [i64; 4] = [7, 30, 90, 365];
@@ -155,6 +172,18 @@ struct Data {
     currency: Currency,
     organization: String,
     default_days: i64,
+    /// Every site, active ones first (empty without sites).
+    sites: Vec<Site>,
+    /// The caller's token is bound to a site: no picker, no comparison.
+    bound: bool,
+    /// The site shown, or every site.
+    scope: Scope,
+    /// Each site's own ranking, when every site is shown to a caller who may see them all.
+    compare: Option<GroupedRanking>,
+    volume_unit: String,
+    /// The local day before today, at the site shown: the volume form's default day.
+    yesterday: String,
+    today: String,
 }
 
 /// `GET /dashboard` (viewer): takes the API's window options (`days`, `from`+`to`, `cycle`)
@@ -174,11 +203,33 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         Err(other) => return Err(other),
     };
     let scope = site_scope(&req, &store, &session)?;
+    let bound = session.identity.site.is_some();
     let inner = store.clone().into_inner();
     let data = web::block(move || -> Result<Data> {
         let snapshot = inner.snapshot()?;
+        let settings = &snapshot.settings;
         let today = report::today(&inner, inner.now())?;
+        let compare = if !bound && scope.site.is_none() && !settings.sites.is_empty() {
+            Some(report::grouped_ranking(
+                &inner,
+                &window,
+                By::Priority,
+                Group::Site,
+                &Scope::ALL,
+            )?)
+        } else {
+            None
+        };
+        let local_today =
+            crate::calendar::local_day(inner.now(), settings.site_tz(scope.site.as_deref()));
+        let yesterday = local_today.pred_opt().unwrap_or(local_today);
         Ok(Data {
+            compare,
+            sites: settings.sites.clone(),
+            bound,
+            volume_unit: settings.volume_unit.clone(),
+            yesterday: yesterday.to_string(),
+            today: local_today.to_string(),
             alerts: crate::alerts::evaluate(
                 &inner,
                 today,
@@ -190,6 +241,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
             currency: snapshot.settings.currency(),
             organization: snapshot.settings.name.clone(),
             default_days: snapshot.settings.window_days,
+            scope,
         })
     })
     .await
@@ -201,7 +253,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         organization: &data.organization,
         session: Some(&session),
         nav: Nav::Dashboard,
-        script: None,
+        script: Some("dashboard.js"),
         lang,
         here: Here::of(&req),
     };
@@ -230,17 +282,18 @@ async fn choose(req: &HttpRequest, store: &Store) -> Result<(Choice, Window)> {
     Ok((choice, window))
 }
 
-/// The site the dashboard shows: `site=` (a bad one falls back to every site the caller
-/// may see), or a site-bound token's own.
+/// The site the dashboard shows: `site=` (empty or a bad one falls back to every site the
+/// caller may see), or a site-bound token's own.
 fn site_scope(
     req: &HttpRequest,
     store: &Store,
     session: &super::session::Session,
-) -> Result<crate::sites::Scope> {
+) -> Result<Scope> {
     let asked =
         web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
             .ok()
-            .and_then(|q| q.get("site").cloned());
+            .and_then(|q| q.get("site").cloned())
+            .filter(|site| !site.is_empty());
     let settings = &store.snapshot()?.settings;
     crate::http::extract::scope(asked.as_deref(), &session.identity, settings)
         .or_else(|_| crate::http::extract::scope(None, &session.identity, settings))
@@ -254,13 +307,57 @@ fn default_window(store: &Store) -> Result<(Choice, Window)> {
     Ok((Choice::Days(settings.window_days), window))
 }
 
-/// `from=…&to=…` for the charts and exports: pinned dates, the same on every link.
-fn window_query(window: &Window) -> String {
-    serde_urlencoded::to_string([
+/// `from=…&to=…` for the charts and exports: pinned dates, the same on every link, and
+/// `&site=…` when one site is shown.
+fn window_query(window: &Window, scope: &Scope) -> String {
+    let mut pairs = vec![
         ("from", window.from.to_string()),
         ("to", window.to.to_string()),
-    ])
-    .unwrap_or_default()
+    ];
+    pairs.extend(scope.site.clone().map(|site| ("site", site)));
+    serde_urlencoded::to_string(pairs).unwrap_or_default()
+}
+
+/// `&site=…` when one site is shown, for the window picker's links.
+fn site_suffix(scope: &Scope) -> String {
+    scope
+        .site
+        .as_ref()
+        .map(|site| {
+            format!(
+                "&{}",
+                serde_urlencoded::to_string([("site", site)]).unwrap_or_default()
+            )
+        })
+        .unwrap_or_default()
+}
+
+/// The query parameters that chose the window, so that switching site keeps it.
+fn window_params(choice: &Choice, window: &Window) -> Vec<(&'static str, String)> {
+    match choice {
+        Choice::Days(days) => vec![("days", days.to_string())],
+        Choice::Custom => vec![
+            ("from", window.from.to_string()),
+            ("to", window.to.to_string()),
+        ],
+        Choice::Cycle(id, _) => vec![("cycle", id.to_string())],
+    }
+}
+
+/// A rate per 1,000 units, or a dash when there is none.
+fn rate(value: Option<f64>) -> String {
+    value.map_or_else(|| "—".to_string(), |r| format!("{r:.2}"))
+}
+
+/// The name of the site shown, if one is.
+fn site_name(data: &Data) -> Option<&str> {
+    let key = data.scope.site.as_deref()?;
+    Some(
+        data.sites
+            .iter()
+            .find(|s| s.key == key)
+            .map_or(key, |s| s.name.as_str()),
+    )
 }
 
 fn content(
@@ -273,9 +370,11 @@ fn content(
     let ranking = &data.ranking;
     let span = Span::of(lang, choice, window);
     let previous = window.previous();
-    let query = window_query(window);
+    let query = window_query(window, &data.scope);
     // Charts and the annual review are drawn in the page's language (CSV stays English).
     let chart_query = format!("{query}&lang={}", lang.tag());
+    let site_query = site_suffix(&data.scope);
+    let volume = ranking.volume.as_ref();
     let totals = &ranking.totals;
     let previous_total: u64 = ranking.items.iter().map(|item| item.previous.count).sum();
     let tier = |tier: Tier| tier_badge(lang, tier);
@@ -286,14 +385,21 @@ fn content(
                 ul {
                     @for alert in &data.alerts {
                         @let name = ranking.items.iter().find(|i| i.key == alert.horror).map_or(alert.horror.as_str(), |i| i.name.as_str());
-                        li { (tr!(lang, if alert.signal == "above" { "alert-above" } else { "alert-run" },
+                        @let site = alert.site.as_deref().filter(|_| data.scope.site.is_none())
+                            .map(|key| data.sites.iter().find(|s| s.key == key).map_or(key, |s| s.name.as_str()));
+                        li { @if let Some(site) = site { strong { (site) } " · " } (tr!(lang, if alert.signal == "above" { "alert-above" } else { "alert-run" },
                             horror = name, day = alert.day.as_str(), count = alert.count, limit = format!("{:.1}", alert.ucl))) }
                     }
                 }
             }
         }
         section.headline aria-labelledby="fix-first-heading" {
-            h1 #fix-first-heading { (t(lang, "dashboard-question")) }
+            h1 #fix-first-heading {
+                @match site_name(data) {
+                    Some(site) => { (tr!(lang, "dashboard-question-site", site = site)) }
+                    None => { (t(lang, "dashboard-question")) }
+                }
+            }
             p.fix-first #fix-first { (fix_first(lang, ranking, data.currency, &span)) }
             @if let Some(line) = pareto_line(lang, ranking) {
                 p.pareto-line { (line) }
@@ -303,6 +409,9 @@ fn content(
             p.error role="alert" {
                 (tr!(lang, "dashboard-bad-window", problem = problem, days = data.default_days))
             }
+        }
+        @if !data.sites.is_empty() && !data.bound {
+            (site_picker(lang, data, choice, window))
         }
         (picker(lang, data, choice, window))
         section aria-labelledby="ranking-heading" {
@@ -331,12 +440,15 @@ fn content(
                             th.num scope="col" { (tr!(lang, "col-cost-in", currency = data.currency.code())) }
                             th.num scope="col" { (t(lang, "col-previous")) }
                             th.num scope="col" { (t(lang, "col-change")) }
+                            @if let Some(volume) = volume {
+                                th.num scope="col" { (tr!(lang, "col-rate", unit = volume.unit.as_str())) }
+                            }
                         }
                     }
                     tbody {
                         @for (i, item) in ranking.items.iter().enumerate() {
                             @let tied = i > 0 && ranking.items[i - 1].distinct_from_next == Some(false) && item.count > 0;
-                            (row(lang, item, tied, data.currency))
+                            (row(lang, item, tied, data.currency, volume.is_some()))
                         }
                     }
                     tfoot {
@@ -347,6 +459,9 @@ fn content(
                             td.num { (data.currency.format_separated(totals.cost_minor)) }
                             td.num { (group(previous_total)) }
                             td.num { (change_cell(lang, change_pct(totals.count, previous_total), totals.count)) }
+                            @if volume.is_some() {
+                                td.num { (rate(totals.rate_per_1000)) }
+                            }
                         }
                     }
                 }
@@ -358,6 +473,17 @@ fn content(
                     ("bad", tier(Tier::Bad)),
                 ]))
             }
+            @if let Some(volume) = volume {
+                p.hint #volume-note {
+                    (tr!(lang, "dashboard-volume-note",
+                        unit = volume.unit.as_str(),
+                        units = crate::i18n::group(volume.units),
+                        pairs = volume.days_covered))
+                }
+            }
+        }
+        @if let Some(compare) = &data.compare {
+            (compare_sites(lang, data, compare, choice, window, &chart_query))
         }
         section aria-labelledby="charts-heading" {
             h2 #charts-heading { (t(lang, "dashboard-charts")) }
@@ -373,8 +499,182 @@ fn content(
                 li { a href={ "/api/export/ranking.csv?" (query) } download { (t(lang, "export-ranking")) } " — " (t(lang, "export-this-window")) }
                 li { a href={ "/api/export/ticks.csv?" (query) } download { (t(lang, "export-ticks")) } " — " (t(lang, "export-this-window")) }
                 @let year = window.to.year();
-                li { a href={ "/api/export/annual.zip?year=" (year) "&lang=" (lang.tag()) } download { (tr!(lang, "export-annual", year = year.to_string())) } " — " (t(lang, "export-annual-note")) }
-                li { a href={ "/api/export/annual.zip?year=" (year - 1) "&lang=" (lang.tag()) } download { (tr!(lang, "export-annual", year = (year - 1).to_string())) } }
+                li { a href={ "/api/export/annual.zip?year=" (year) "&lang=" (lang.tag()) (site_query) } download { (tr!(lang, "export-annual", year = year.to_string())) } " — " (t(lang, "export-annual-note")) }
+                li { a href={ "/api/export/annual.zip?year=" (year - 1) "&lang=" (lang.tag()) (site_query) } download { (tr!(lang, "export-annual", year = (year - 1).to_string())) } }
+            }
+        }
+        (volume_form(lang, data))
+    }
+}
+
+/// The site picker: every site or one, keeping the window; a link down to the comparison.
+fn site_picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
+    let chosen = data.scope.site.as_deref();
+    html! {
+        section.site-picker aria-labelledby="site-heading" {
+            h2 #site-heading { (t(lang, "picker-site-heading")) }
+            form.inline #site-form method="get" action="/dashboard" {
+                @for (name, value) in window_params(choice, window) {
+                    input type="hidden" name=(name) value=(value);
+                }
+                div.field {
+                    select #site name="site" aria-labelledby="site-heading" {
+                        option value="" selected[chosen.is_none()] { (t(lang, "picker-all-sites")) }
+                        @for site in data.sites.iter().filter(|s| !s.retired) {
+                            option value=(site.key) selected[chosen == Some(site.key.as_str())] { (site.name) }
+                        }
+                        @for site in data.sites.iter().filter(|s| s.retired) {
+                            option value=(site.key) selected[chosen == Some(site.key.as_str())] {
+                                (tr!(lang, "picker-site-retired", site = site.name.as_str()))
+                            }
+                        }
+                    }
+                }
+                button type="submit" { (t(lang, "picker-show")) }
+                @if data.compare.is_some() {
+                    a.compare-link href="#compare-sites" { (t(lang, "compare-sites-link")) }
+                } @else {
+                    a.compare-link href={ (dashboard_href(choice, window, None)) "#compare-sites" } { (t(lang, "compare-sites-link")) }
+                }
+            }
+        }
+    }
+}
+
+/// The sites side by side: one small Pareto per site and a table of each site's totals.
+fn compare_sites(
+    lang: Lang,
+    data: &Data,
+    compare: &GroupedRanking,
+    choice: &Choice,
+    window: &Window,
+    chart_query: &str,
+) -> Markup {
+    // Every active site has a row, those without ticks in the window too.
+    let mut rows: Vec<(Option<&str>, String, Option<&report::RankingGroup>)> = compare
+        .groups
+        .iter()
+        .map(|g| {
+            let name = match (&g.value, &g.name) {
+                (Some(_), Some(name)) => name.clone(),
+                (Some(value), None) => value.clone(),
+                (None, _) => t(lang, "compare-no-site"),
+            };
+            (g.value.as_deref(), name, Some(g))
+        })
+        .collect();
+    for site in data.sites.iter().filter(|s| !s.retired) {
+        if !compare
+            .groups
+            .iter()
+            .any(|g| g.value.as_deref() == Some(site.key.as_str()))
+        {
+            rows.push((Some(site.key.as_str()), site.name.clone(), None));
+        }
+    }
+    let unit = compare
+        .groups
+        .iter()
+        .find_map(|g| g.volume.as_ref())
+        .map(|v| v.unit.clone());
+    html! {
+        section #compare-sites aria-labelledby="compare-heading" {
+            h2 #compare-heading { (t(lang, "compare-sites")) }
+            p.hint { (t(lang, "compare-sites-intro")) }
+            div.table-scroll role="region" aria-labelledby="compare-heading" tabindex="0" {
+                table.sites #site-table {
+                    thead {
+                        tr {
+                            th scope="col" { (t(lang, "col-site")) }
+                            th.num scope="col" { (t(lang, "col-count")) }
+                            th.num scope="col" { (tr!(lang, "col-cost-in", currency = data.currency.code())) }
+                            @if let Some(unit) = &unit {
+                                th.num scope="col" { (tr!(lang, "col-rate", unit = unit.as_str())) }
+                            }
+                            th scope="col" { (t(lang, "col-top-horror")) }
+                        }
+                    }
+                    tbody {
+                        @for (key, name, found) in &rows {
+                            tr data-site=(key.unwrap_or("")) {
+                                th scope="row" {
+                                    @match key {
+                                        Some(key) => a href=(dashboard_href(choice, window, Some(key))) { (name) },
+                                        None => { (name) }
+                                    }
+                                }
+                                td.num { (group(g_count(*found))) }
+                                td.num { (data.currency.format_separated(found.map_or(0, |g| g.totals.cost_minor))) }
+                                @if unit.is_some() {
+                                    td.num { (rate(found.and_then(|g| g.totals.rate_per_1000))) }
+                                }
+                                td {
+                                    @match found.and_then(|g| g.items.iter().find(|i| i.count > 0)) {
+                                        Some(top) => { (top.name) " " (tier_badge(lang, top.tier)) }
+                                        None => { "—" }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            figure.chart.wide #chart-sites {
+                figcaption { (t(lang, "dashboard-chart-sites")) " " a.png href={ "/charts/pareto.png?group=site&" (chart_query) } { "PNG" } }
+                img src={ "/charts/pareto.svg?group=site&" (chart_query) } alt=(t(lang, "dashboard-chart-sites-alt")) width="960" height="540" decoding="async";
+            }
+        }
+    }
+}
+
+/// A row's count: its group's, or 0 for a site without ticks.
+fn g_count(row: Option<&report::RankingGroup>) -> u64 {
+    row.map_or(0, |g| g.totals.count)
+}
+
+/// This dashboard (same window) for one site, or for every site.
+fn dashboard_href(choice: &Choice, window: &Window, site: Option<&str>) -> String {
+    let mut params = window_params(choice, window);
+    params.extend(site.map(|site| ("site", site.to_string())));
+    format!(
+        "/dashboard?{}",
+        serde_urlencoded::to_string(&params).unwrap_or_default()
+    )
+}
+
+/// The form a supervisor uses to record a day's volume at a site (SPEC §17).
+fn volume_form(lang: Lang, data: &Data) -> Markup {
+    let unit = data.volume_unit.as_str();
+    let active: Vec<&Site> = data.sites.iter().filter(|s| !s.retired).collect();
+    html! {
+        section #volume aria-labelledby="volume-heading" data-messages=(crate::i18n::script_messages(lang, SCRIPT_MESSAGES)) {
+            h2 #volume-heading { (t(lang, "volume-heading")) }
+            p.hint { (tr!(lang, "volume-intro", unit = unit)) }
+            form.inline #volume-form novalidate data-unit=(unit) {
+                div.field {
+                    label for="volume-day" { (t(lang, "volume-day")) }
+                    input #volume-day type="date" name="day" value=(data.yesterday) max=(data.today) required;
+                }
+                @if data.bound {
+                    @if let Some(name) = site_name(data) {
+                        p.fixed-site { (t(lang, "volume-site")) " " strong { (name) } }
+                    }
+                } @else if !active.is_empty() {
+                    div.field {
+                        label for="volume-site" { (t(lang, "volume-site")) }
+                        select #volume-site name="site" {
+                            @for site in &active {
+                                option value=(site.key) selected[data.scope.site.as_deref() == Some(site.key.as_str())] { (site.name) }
+                            }
+                        }
+                    }
+                }
+                div.field {
+                    label for="volume-units" { (tr!(lang, "volume-units", unit = unit)) }
+                    input #volume-units type="number" name="units" min="0" step="1" required inputmode="numeric";
+                }
+                button.primary type="submit" { (t(lang, "volume-save")) }
+                p.form-status #volume-status role="status" aria-live="polite" {}
             }
         }
     }
@@ -382,6 +682,12 @@ fn content(
 
 fn picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
     let (custom_from, custom_to) = (window.from.to_string(), window.to.to_string());
+    let site = site_suffix(&data.scope);
+    let site_field = html! {
+        @if let Some(site) = &data.scope.site {
+            input type="hidden" name="site" value=(site);
+        }
+    };
     html! {
         section.picker aria-labelledby="window-heading" {
             h2 #window-heading { (t(lang, "picker-window")) }
@@ -389,15 +695,16 @@ fn picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
                 @for days in QUICK_DAYS {
                     li {
                         @if *choice == Choice::Days(days) {
-                            a href={ "/dashboard?days=" (days) } aria-current="true" { (tr!(lang, "picker-last-days", days = days)) }
+                            a href={ "/dashboard?days=" (days) (site) } aria-current="true" { (tr!(lang, "picker-last-days", days = days)) }
                         } @else {
-                            a href={ "/dashboard?days=" (days) } { (tr!(lang, "picker-last-days", days = days)) }
+                            a href={ "/dashboard?days=" (days) (site) } { (tr!(lang, "picker-last-days", days = days)) }
                         }
                     }
                 }
             }
             div.picker-forms {
                 form.custom method="get" action="/dashboard" {
+                    (site_field)
                     fieldset {
                         legend { (t(lang, "picker-custom")) }
                         div.field { label for="from" { (t(lang, "picker-from")) } input #from type="date" name="from" value=(custom_from) required; }
@@ -406,6 +713,7 @@ fn picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
                     }
                 }
                 form.cycle method="get" action="/dashboard" {
+                    (site_field)
                     fieldset {
                         legend { (t(lang, "picker-cycle-legend")) }
                         @if data.cycles.is_empty() {
@@ -437,7 +745,7 @@ fn picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
 
 /// One ranked horror. `tied`: its count is not clearly different from the one above
 /// (SPEC §18), which the row says rather than implying an order the data cannot carry.
-fn row(lang: Lang, item: &RankedItem, tied: bool, currency: Currency) -> Markup {
+fn row(lang: Lang, item: &RankedItem, tied: bool, currency: Currency, rates: bool) -> Markup {
     html! {
         tr data-key=(item.key) {
             td { (item.rank) }
@@ -462,6 +770,9 @@ fn row(lang: Lang, item: &RankedItem, tied: bool, currency: Currency) -> Markup 
                         small { (t(lang, "change-noise")) }
                     }
                 }
+            }
+            @if rates {
+                td.num { (rate(item.rate_per_1000)) }
             }
         }
     }

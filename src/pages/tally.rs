@@ -66,28 +66,17 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
     };
     let snapshot = store.snapshot()?;
     let now = store.now();
-    // Staff tally at their token's site, else at the site the page was opened for.
+    let lang = lang_of(&req, &store);
     let asked =
         web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
             .ok()
             .and_then(|q| q.get("site").cloned());
-    let scope =
-        crate::http::extract::scope(asked.as_deref(), &session.identity, &snapshot.settings)
-            .or_else(|_| {
-                crate::http::extract::scope(None, &session.identity, &snapshot.settings)
-            })?;
-    let site = scope.site.clone();
-    let today = local_day(now, snapshot.settings.site_tz(site.as_deref()));
-    let counts = store.call(move |s| s.counts_on(today, &scope)).await?;
-    let count = |key: &str| counts.get(key).copied().unwrap_or(0);
-    let lang = lang_of(&req, &store);
-    let content = content(
-        lang,
-        &snapshot,
-        site.as_deref(),
-        &count,
-        &today.to_string(),
-        now.timestamp_millis(),
+    let remembered = req.cookie(SITE_COOKIE).map(|c| c.value().to_string());
+    let place = place(
+        &session.identity,
+        &snapshot.settings,
+        asked.as_deref(),
+        remembered.as_deref(),
     );
     let title = t(lang, "tally-title");
     let chrome = Chrome {
@@ -99,21 +88,133 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         lang,
         here: Here::of(&req),
     };
-    Ok(layout::respond(
-        StatusCode::OK,
-        layout::page(&chrome, content),
-    ))
+    let site = match &place {
+        Place::Pick => {
+            let content = picker(lang, &snapshot, remembered.as_deref());
+            let mut response = layout::respond(
+                StatusCode::OK,
+                layout::page(
+                    &Chrome {
+                        script: None,
+                        ..chrome
+                    },
+                    content,
+                ),
+            );
+            // The service worker keeps the buttons for offline reloads, never the picker.
+            response.headers_mut().insert(
+                actix_web::http::header::HeaderName::from_static(PICKER_HEADER),
+                actix_web::http::header::HeaderValue::from_static("picker"),
+            );
+            return Ok(response);
+        }
+        Place::Fixed(site) | Place::Chosen(site) => site.clone(),
+    };
+    let scope = crate::sites::Scope { site: site.clone() };
+    let today = local_day(now, snapshot.settings.site_tz(site.as_deref()));
+    let counts = store.call(move |s| s.counts_on(today, &scope)).await?;
+    let count = |key: &str| counts.get(key).copied().unwrap_or(0);
+    let content = content(
+        lang,
+        &snapshot,
+        &place,
+        &count,
+        &today.to_string(),
+        now.timestamp_millis(),
+    );
+    let mut response = layout::respond(StatusCode::OK, layout::page(&chrome, content));
+    // A site picked from the list is remembered on this device for the next visit.
+    if let (Place::Chosen(Some(site)), Some(asked)) = (&place, asked.as_deref()) {
+        if site == asked {
+            use actix_web::cookie::{time, Cookie, SameSite};
+            let cookie = Cookie::build(SITE_COOKIE, site.as_str())
+                .path("/tally")
+                .http_only(true)
+                .same_site(SameSite::Lax)
+                .max_age(time::Duration::days(SITE_COOKIE_DAYS))
+                .finish();
+            let _ = response.add_cookie(&cookie);
+        }
+    }
+    Ok(response)
+}
+
+/// The cookie that remembers the site a device tallies at (for tokens not bound to one).
+pub const SITE_COOKIE: &str = "horrors_tally_site";
+const SITE_COOKIE_DAYS: i64 = 365;
+/// The response header that marks the site picker, which `sw.js` does not keep offline.
+const PICKER_HEADER: &str = "horrors-tally";
+
+/// Where the taps of this page go.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Place {
+    /// Decided for the caller: the token's own site, or no site when none are configured.
+    Fixed(Option<String>),
+    /// Chosen on this device (`?site=` or the remembered cookie); it can be changed.
+    Chosen(Option<String>),
+    /// Sites exist and none is chosen yet: the page shows the list of sites first,
+    /// since a tick without a site would be refused (`site_required`).
+    Pick,
+}
+
+/// The place of a tally page: a bound token's site always; without sites, none; else the
+/// active site asked for (`?site=`, where an empty or unusable one asks for the list),
+/// else the active site remembered on the device, else the list.
+pub fn place(
+    who: &crate::auth::Identity,
+    settings: &crate::config::Settings,
+    asked: Option<&str>,
+    remembered: Option<&str>,
+) -> Place {
+    if let Some(bound) = &who.site {
+        return Place::Fixed(Some(bound.clone()));
+    }
+    if settings.sites.is_empty() {
+        return Place::Fixed(None);
+    }
+    let active = |key: &str| settings.active_sites().any(|s| s.key == key);
+    match asked.or(remembered) {
+        Some(key) if active(key) => Place::Chosen(Some(key.to_string())),
+        _ => Place::Pick,
+    }
+}
+
+/// The list of sites, one big link each, before any tap.
+fn picker(lang: Lang, snapshot: &Snapshot, remembered: Option<&str>) -> Markup {
+    html! {
+        div.tally.site-picker #site-picker {
+            h1 { (t(lang, "tally-pick-heading")) }
+            p.hint.lead { (t(lang, "tally-pick-lead")) }
+            ul.sites {
+                @for site in snapshot.settings.active_sites() {
+                    li {
+                        a.site-choice href={ "/tally?site=" (site.key) }
+                            aria-current=[(remembered == Some(site.key.as_str())).then_some("true")]
+                        { (site.name) }
+                    }
+                }
+            }
+            @if snapshot.settings.active_sites().next().is_none() {
+                p.error { (t(lang, "tally-pick-none")) }
+            }
+        }
+    }
 }
 
 fn content(
     lang: Lang,
     snapshot: &Snapshot,
-    site: Option<&str>,
+    place: &Place,
     count: &dyn Fn(&str) -> u64,
     day: &str,
     rendered_at: i64,
 ) -> Markup {
     let departments = &snapshot.settings.departments;
+    let (site, changeable) = match place {
+        Place::Fixed(site) => (site.as_deref(), false),
+        Place::Chosen(site) => (site.as_deref(), true),
+        Place::Pick => (None, true),
+    };
     html! {
         div.tally #tally
             data-day=(day)
@@ -125,7 +226,12 @@ fn content(
         {
             h1.visually-hidden { (t(lang, "tally-title")) }
             @if let Some(site) = site.and_then(|key| snapshot.settings.site(key)) {
-                p.site #site { (t(lang, "tally-site")) " " strong { (site.name) } }
+                p.site #site {
+                    (t(lang, "tally-site")) " " strong { (site.name) }
+                    @if changeable {
+                        " " a.change-site href="/tally?site=" { (t(lang, "tally-change-site")) }
+                    }
+                }
             }
             noscript {
                 p.error { (t(lang, "tally-noscript")) }
@@ -178,6 +284,90 @@ fn content(
                 button.undo #undo type="button" hidden { (t(lang, "tally-undo")) }
                 p #sync aria-live="polite" {}
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Identity;
+    use crate::config::Settings;
+    use crate::sites::Site;
+
+    fn settings(sites: &[(&str, bool)]) -> Settings {
+        Settings {
+            name: "Test".into(),
+            timezone: "America/Chicago".into(),
+            currency: "USD".into(),
+            window_days: 30,
+            pain_weight: 0.5,
+            cost_weight: 0.5,
+            worst: 0.5,
+            worse: 0.8,
+            departments: Vec::new(),
+            language: Lang::EN,
+            alerts_lookback_days: 56,
+            sites: sites
+                .iter()
+                .map(|(key, retired)| Site {
+                    key: key.to_string(),
+                    name: key.to_uppercase(),
+                    timezone: "America/Chicago".into(),
+                    retired: *retired,
+                })
+                .collect(),
+            volume_unit: "units".into(),
+        }
+    }
+
+    fn who(site: Option<&str>) -> Identity {
+        Identity {
+            token_id: 1,
+            name: "Phone".into(),
+            role: Role::Staff,
+            site: site.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn the_picker_shows_only_when_an_unbound_device_has_no_usable_site() {
+        let sites = settings(&[("a", false), ("b", false), ("old", true)]);
+        let none = settings(&[]);
+        let chosen = |key: &str| Place::Chosen(Some(key.to_string()));
+        let cases = [
+            // (bound, settings, ?site=, cookie, expected)
+            (
+                Some("b"),
+                &sites,
+                None,
+                None,
+                Place::Fixed(Some("b".into())),
+            ),
+            (
+                Some("b"),
+                &sites,
+                Some("a"),
+                Some("a"),
+                Place::Fixed(Some("b".into())),
+            ),
+            (None, &none, None, None, Place::Fixed(None)),
+            (None, &none, Some("a"), None, Place::Fixed(None)),
+            (None, &sites, None, None, Place::Pick),
+            (None, &sites, Some("a"), None, chosen("a")),
+            (None, &sites, Some("a"), Some("b"), chosen("a")),
+            (None, &sites, None, Some("b"), chosen("b")),
+            (None, &sites, Some(""), Some("b"), Place::Pick),
+            (None, &sites, Some("nowhere"), Some("b"), Place::Pick),
+            (None, &sites, Some("old"), None, Place::Pick),
+            (None, &sites, None, Some("old"), Place::Pick),
+        ];
+        for (bound, settings, asked, remembered, expected) in cases {
+            assert_eq!(
+                place(&who(bound), settings, asked, remembered),
+                expected,
+                "{bound:?} {asked:?} {remembered:?}"
+            );
         }
     }
 }

@@ -17,6 +17,7 @@
 
 mod cdp;
 mod server;
+mod sites;
 
 use std::cell::OnceCell;
 use std::path::{Path, PathBuf};
@@ -94,6 +95,30 @@ const TESTS: &[Test] = &[
     (
         "every page reads in English, Simplified and Traditional Chinese; the switcher remembers",
         languages,
+    ),
+    (
+        "sites: the tally asks an unbound phone for its site first, remembers it, and taps land there",
+        sites::tally_picker,
+    ),
+    (
+        "sites: a phone bound to a site never sees the picker",
+        sites::bound_phone,
+    ),
+    (
+        "sites: the dashboard's site picker limits the ranking, charts and exports to one site",
+        sites::dashboard_site_picker,
+    ),
+    (
+        "sites: compare sites shows a small Pareto per site and one row per site",
+        sites::compare_sites,
+    ),
+    (
+        "sites: the volume form sets a day's volume at a site, and rates per 1,000 follow",
+        sites::volume_form,
+    ),
+    (
+        "sites: admin creates a token bound to a site",
+        sites::admin_site_token,
     ),
     (
         "assets are embedded, typed and cached; no request ever leaves the server",
@@ -194,6 +219,8 @@ struct Suite {
     /// The staff phone, logged in, used by several tests in turn.
     phone: OnceCell<Page>,
     browser: Browser,
+    /// The server with three sites (SPEC §16), for the sites tests.
+    sites: OnceCell<sites::Sites>,
     server: Server,
     staff: String,
     viewer: String,
@@ -226,6 +253,7 @@ impl Suite {
             browser: Browser::launch(chromium),
             shots,
             phone: OnceCell::new(),
+            sites: OnceCell::new(),
             origin2: None,
         }
     }
@@ -723,7 +751,13 @@ fn dashboard(s: &mut Suite) {
         if change < 0.0 {
             assert!(cells[7].contains('▼'), "{}", cells[7]);
         }
+        // The demo records volume: each horror's rate per 1,000 shipments (SPEC §17).
+        let rate = item["rate_per_1000"]
+            .as_f64()
+            .map_or("—".to_string(), |r| format!("{r:.2}"));
+        assert_eq!(cells[8], rate);
     }
+    assert_eq!(ranking["volume"]["unit"], "shipments");
     assert_eq!(
         page.texts("#ranking thead th"),
         [
@@ -734,11 +768,12 @@ fn dashboard(s: &mut Suite) {
             "Complaints",
             "Cost (USD)",
             "Previous",
-            "Change"
+            "Change",
+            "Per 1,000 shipments"
         ]
     );
 
-    assert_eq!(page.count("figure.chart img"), 5);
+    assert_eq!(page.count("div.charts figure.chart img"), 5);
     let window = &ranking["window"];
     let query = format!(
         "from={}&to={}",
@@ -1156,6 +1191,7 @@ fn assets_and_requests(s: &mut Suite) {
     );
     let mut local = vec![format!("{}/", s.origin())];
     local.extend(s.origin2.as_ref().map(|o| format!("{o}/")));
+    local.extend(s.sites.get().map(|x| format!("{}/", x.server.origin)));
     let outside: Vec<&String> = requests
         .iter()
         .filter(|url| !local.iter().any(|l| url.starts_with(l.as_str())))
