@@ -726,6 +726,8 @@ pub async fn revoke_token(
 pub struct Me {
     name: String,
     role: Role,
+    /// The site the token is bound to; null when it is not bound.
+    site: Option<String>,
 }
 
 /// Who the credentials belong to.
@@ -736,6 +738,7 @@ pub async fn me(who: Staff, req: HttpRequest) -> Result<HttpResponse> {
     Ok(HttpResponse::Ok().json(Me {
         name: who.0.name,
         role: who.0.role,
+        site: who.0.site,
     }))
 }
 

@@ -11,6 +11,7 @@ const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0002_sessions_cycles.sql"),
     include_str!("migrations/sqlite/0003_alert_deliveries.sql"),
     include_str!("migrations/sqlite/0004_sites_volume.sql"),
+    include_str!("migrations/sqlite/0005_daily_all.sql"),
 ];
 
 /// The same tables in PostgreSQL's types (`BIGINT`, `BOOLEAN`, `BYTEA`, identities).
@@ -19,6 +20,7 @@ const POSTGRES: &[&str] = &[
     include_str!("migrations/postgres/0002_sessions_cycles.sql"),
     include_str!("migrations/postgres/0003_alert_deliveries.sql"),
     include_str!("migrations/postgres/0004_sites_volume.sql"),
+    include_str!("migrations/postgres/0005_daily_all.sql"),
 ];
 
 /// The advisory lock key held while PostgreSQL migrates.
@@ -33,6 +35,7 @@ pub const TABLES: &[&str] = &[
     "ticks",
     "idempotency",
     "daily",
+    "daily_all",
     "sessions",
     "cycles",
     "cycle_focus",
