@@ -53,6 +53,7 @@ pub const ROUTES: &[Route] = &[
     Route::api("/api/alerts").get(VIEWER, |r| r.to(api::alerts)),
     // Volume.
     Route::api("/api/volume")
+        .body_limit(BATCH_BODY_LIMIT)
         .get(VIEWER, |r| r.to(api::get_volume))
         .put(STAFF, |r| r.to(api::put_volume)),
     // Improvement cycles.

@@ -224,7 +224,7 @@ pub fn run(cli: Cli) -> Result<()> {
     let db = location(&cli)?;
     match cli.command {
         Command::Serve { bind, demo } => serve(&cli.config, &db, &bind, demo),
-        Command::Token(command) => token(&db, command),
+        Command::Token(command) => token(&cli.config, &db, command),
         Command::Rank { window, by, json } => {
             let store = open_configured(&cli.config, &db)?;
             let by = By::parse(&by).map_err(Error::internal)?;
@@ -305,15 +305,16 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Volume(VolumeCommand::Import { csv }) => {
-            let file = std::fs::File::open(&csv)
+            let bytes = std::fs::read(&csv)
                 .map_err(|e| Error::internal(format!("{}: cannot read: {e}", csv.display())))?;
-            let inputs = crate::volume::read_csv(std::io::BufReader::new(file)).map_err(|e| {
+            let inputs = crate::volume::read_csv(&bytes).map_err(|e| {
                 Error::internal(format!("{}: {e}; nothing imported", csv.display()))
             })?;
             let store = open_configured(&cli.config, &db)?;
             let settings = store.snapshot()?.settings.clone();
             // A day may be today wherever any site already is.
             let today = settings.latest_today(store.now());
+            let (lines, inputs): (Vec<u64>, Vec<_>) = inputs.into_iter().unzip();
             let entries =
                 crate::volume::validate_up_to(&inputs, &settings, None, today, usize::MAX)
                     .map_err(|e| {
@@ -321,7 +322,8 @@ pub fn run(cli: Cli) -> Result<()> {
                             Error::Invalid { details, .. } => details
                                 .first()
                                 .and_then(|d| d.index)
-                                .map(|i| format!("line {}: ", i + 2))
+                                .and_then(|i| lines.get(i))
+                                .map(|line| format!("line {line}: "))
                                 .unwrap_or_default(),
                             _ => String::new(),
                         };
@@ -349,8 +351,13 @@ pub fn run(cli: Cli) -> Result<()> {
             let current = crate::alerts::evaluate_all(&store, today, lookback)?;
             for a in &current {
                 println!(
-                    "{}  {}  {} occurrences (limit {:.2})  {}",
-                    a.day, a.horror, a.count, a.ucl, a.signal
+                    "{}  {}  {}  {} occurrences (limit {:.2})  {}",
+                    a.day,
+                    a.site.as_deref().unwrap_or("(all sites)"),
+                    a.horror,
+                    a.count,
+                    a.ucl,
+                    a.signal
                 );
             }
             if config.alerts.webhook.is_none() {
@@ -502,7 +509,7 @@ fn open_configured(config_path: &Path, db: &Location) -> Result<Store> {
     Ok(store)
 }
 
-fn token(db: &Location, command: TokenCommand) -> Result<()> {
+fn token(config_path: &Path, db: &Location, command: TokenCommand) -> Result<()> {
     match command {
         TokenCommand::Create { role, name, site } => {
             // Check the arguments before creating anything.
@@ -513,8 +520,19 @@ fn token(db: &Location, command: TokenCommand) -> Result<()> {
                     "--name must be 1 to 60 characters, without control characters",
                 ));
             }
+            if site.is_some() && role == Role::Admin {
+                return Err(Error::internal(
+                    "--site: admin tokens cannot be bound to a site",
+                ));
+            }
             let created = matches!(db, Location::Sqlite(path) if !path.exists());
             let store = Store::open_at(db, Arc::new(SystemClock))?;
+            // Sites come from the configuration: on a database that has none yet, apply it.
+            if site.is_some() && store.snapshot().is_err() {
+                if let Ok(config) = config::load(config_path) {
+                    store.apply_config(&config)?;
+                }
+            }
             if created {
                 say!(
                     "created a new database at {} (a running server on another database will not know this token)",
@@ -646,7 +664,7 @@ fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()
         let days = volume.len();
         store.set_volume(volume)?;
         say!(
-            "demo: recorded {n} example ticks and {days} days of volume over the last {} days",
+            "demo: recorded {n} example ticks and {days} site-days of volume over the last {} days",
             demo::DEMO_DAYS
         );
     }

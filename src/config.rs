@@ -605,6 +605,10 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
         ranking: OutRanking,
         #[serde(skip_serializing_if = "<[String]>::is_empty")]
         departments: &'a [String],
+        #[serde(skip_serializing_if = "Option::is_none")]
+        alerts: Option<OutAlerts>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        sites: Vec<OutSite<'a>>,
         horrors: Vec<HorrorInput>,
     }
     #[derive(Serialize)]
@@ -613,6 +617,17 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
         timezone: &'a str,
         currency: &'a str,
         language: &'a str,
+        volume_unit: &'a str,
+    }
+    #[derive(Serialize)]
+    struct OutAlerts {
+        lookback_days: i64,
+    }
+    #[derive(Serialize)]
+    struct OutSite<'a> {
+        key: &'a str,
+        name: &'a str,
+        timezone: &'a str,
     }
     #[derive(Serialize)]
     struct OutWindow {
@@ -632,6 +647,7 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
             timezone: &settings.timezone,
             currency: &settings.currency,
             language: settings.language.tag(),
+            volume_unit: &settings.volume_unit,
         },
         window: OutWindow {
             days: settings.window_days,
@@ -643,6 +659,18 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
             worse: settings.worse,
         },
         departments: &settings.departments,
+        alerts: (settings.alerts_lookback_days != default_lookback()).then_some(OutAlerts {
+            lookback_days: settings.alerts_lookback_days,
+        }),
+        // Only the active sites: a site left out of the file stays retired.
+        sites: settings
+            .active_sites()
+            .map(|s| OutSite {
+                key: &s.key,
+                name: &s.name,
+                timezone: &s.timezone,
+            })
+            .collect(),
         horrors: horrors
             .iter()
             .filter(|h| !h.retired)
@@ -803,6 +831,16 @@ unit_cost = "0"
     #[test]
     fn round_trips_through_to_toml() {
         let config = parse(GOOD).unwrap();
+        let again = parse(&to_toml(&config.settings, &config.horrors)).unwrap();
+        assert_eq!(again.settings, config.settings);
+        assert_eq!(again.horrors, config.horrors);
+        // With sites, a volume unit and a look-back: nothing of them is lost.
+        let text = format!(
+            "{}\n[alerts]\nlookback_days = 28\n",
+            include_str!("../data/horrors.toml")
+        );
+        let config = parse(&text).unwrap();
+        assert_eq!(config.settings.sites.len(), 3);
         let again = parse(&to_toml(&config.settings, &config.horrors)).unwrap();
         assert_eq!(again.settings, config.settings);
         assert_eq!(again.horrors, config.horrors);

@@ -185,13 +185,25 @@ pub fn validate_up_to(
     Ok(out)
 }
 
-/// Reads `day,site,units` rows (with that header) for `horrors volume import`. A row that
-/// cannot be read is an error naming its line; the entries are validated by the caller.
-pub fn read_csv(reader: impl std::io::Read) -> Result<Vec<VolumeInput>, String> {
+/// Reads `day,site,units` rows (with that header) for `horrors volume import`, each with its
+/// line number. A row that cannot be read is an error naming its line; the entries are
+/// validated by the caller.
+pub fn read_csv(bytes: &[u8]) -> Result<Vec<(u64, VolumeInput)>, String> {
+    // The line a record starts on, counted in the file itself (blank lines included).
+    let line_at = |position: Option<&csv::Position>| {
+        position.map_or(0, |p| {
+            // A record's position may be at the blank lines before it: skip them.
+            let mut end = (p.byte() as usize).min(bytes.len());
+            while end < bytes.len() && matches!(bytes[end], b'\n' | b'\r') {
+                end += 1;
+            }
+            bytes[..end].iter().filter(|b| **b == b'\n').count() as u64 + 1
+        })
+    };
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)
         .trim(csv::Trim::All)
-        .from_reader(reader);
+        .from_reader(bytes);
     let header = csv
         .headers()
         .map_err(|e| format!("line 1: {e}"))?
@@ -206,22 +218,22 @@ pub fn read_csv(reader: impl std::io::Read) -> Result<Vec<VolumeInput>, String> 
     }
     let mut out = Vec::new();
     for record in csv.records() {
-        let record = record.map_err(|e| {
-            let line = e.position().map_or(0, |p| p.line());
-            format!("line {line}: {e}")
-        })?;
-        let line = record.position().map_or(0, |p| p.line());
+        let record = record.map_err(|e| format!("line {}: {e}", line_at(e.position())))?;
+        let line = line_at(record.position());
         let units = record[2].parse::<i64>().map_err(|_| {
             format!(
                 "line {line}: units {:?} is not a whole number from 0 to {MAX_UNITS}",
                 &record[2]
             )
         })?;
-        out.push(VolumeInput {
-            day: record[0].to_string(),
-            site: Some(record[1].to_string()).filter(|s| !s.is_empty()),
-            units: units.into(),
-        });
+        out.push((
+            line,
+            VolumeInput {
+                day: record[0].to_string(),
+                site: Some(record[1].to_string()).filter(|s| !s.is_empty()),
+                units: units.into(),
+            },
+        ));
     }
     Ok(out)
 }

@@ -1542,6 +1542,12 @@ fn volume_import_takes_every_row_or_none_and_names_the_bad_line() {
             "units",
         ),
         ("day,site,units\n2026-01-05,north,1.5\n", "line 2", "units"),
+        // Blank lines count: the line is the file's, not the row's.
+        (
+            "day,site,units\n\n2026-01-05,north,100\n\n2026-01-06,north,-3\n",
+            "line 5",
+            "units",
+        ),
         (
             "day,site,units\n2026-01-05,north,100\n2026-01-05,west,7\n",
             "line 3",

@@ -96,7 +96,7 @@ pub fn ticks<W: Write>(
             &neutralise(&t.recorded_by),
             if t.voided { "true" } else { "false" },
             &neutralise(t.void_reason.as_deref().unwrap_or("")),
-            t.site.as_deref().unwrap_or(""),
+            &neutralise(t.site.as_deref().unwrap_or("")),
         ];
         csv.write_record(record).map_err(csv_error)
     })?;

@@ -861,7 +861,7 @@ pub struct VolumeReport {
 #[utoipa::path(put, path = "/api/volume", tag = "volume", request_body = VolumeBody,
     responses((status = 200, description = "set; the entries as stored", body = VolumeReport),
         (status = 403, description = "`wrong_site`: a site-bound token named another site", body = ErrorBody),
-        (status = 422, description = "`invalid_volume` (day after today, units out of range, a pair twice), `unknown_site`, `site_required`; nothing set", body = ErrorBody)),
+        (status = 422, description = "`invalid_volume` (day after today, units out of range, a pair twice), `unknown_site`, `retired_site`, `site_required`; nothing set", body = ErrorBody)),
     security(("bearer" = ["staff"])))]
 pub async fn put_volume(
     who: Staff,

@@ -107,13 +107,14 @@ pub fn apply_config(
             }
             .into());
         }
-        let zones = |s: &Settings| -> Vec<(String, String)> {
-            s.sites
-                .iter()
-                .map(|site| (site.key.clone(), site.timezone.clone()))
-                .collect()
-        };
-        if (old.timezone != settings.timezone || zones(old) != zones(settings)) && has_ticks {
+        // Days move only when a timezone that dates ticks changes: the organization's, or
+        // a site's that was there before (adding, removing or reordering sites does not).
+        let moved = old.sites.iter().any(|before| {
+            settings
+                .site(&before.key)
+                .is_some_and(|now| now.timezone != before.timezone)
+        });
+        if (old.timezone != settings.timezone || moved) && has_ticks {
             recompute_days(conn, settings)?;
             days_recomputed = true;
         }

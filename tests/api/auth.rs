@@ -244,11 +244,20 @@ fn each_role_reaches_exactly_its_routes() {
     }
     // Spot checks of what the SPEC names explicitly.
     let me = app.get("/api/me", &app.staff);
-    assert_eq!(me.body, json!({"name": "ana", "role": "staff", "site": null}));
+    assert_eq!(
+        me.body,
+        json!({"name": "ana", "role": "staff", "site": null})
+    );
     let me = app.get("/api/me", &app.viewer);
-    assert_eq!(me.body, json!({"name": "exec", "role": "viewer", "site": null}));
+    assert_eq!(
+        me.body,
+        json!({"name": "exec", "role": "viewer", "site": null})
+    );
     let me = app.get("/api/me", &app.admin);
-    assert_eq!(me.body, json!({"name": "boss", "role": "admin", "site": null}));
+    assert_eq!(
+        me.body,
+        json!({"name": "boss", "role": "admin", "site": null})
+    );
 }
 
 /// Sends the request for a page route (method, route) that succeeds for a session with
@@ -402,7 +411,10 @@ fn a_created_token_works_and_its_secret_is_never_listed_or_stored() {
 
     let me = app.get("/api/me", &secret);
     assert_eq!(me.status, 200, "{}", me.text);
-    assert_eq!(me.body, json!({"name": "tablet 7", "role": "viewer", "site": null}));
+    assert_eq!(
+        me.body,
+        json!({"name": "tablet 7", "role": "viewer", "site": null})
+    );
     // A viewer token: rankings yes, catalogue changes no.
     assert_eq!(app.get("/api/ranking", &secret).status, 200);
     app.put("/api/horrors", &secret, &config_catalogue())
