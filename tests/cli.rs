@@ -502,7 +502,7 @@ fn serve_prints_a_one_time_admin_token_and_where_it_listens() {
         .printed_token()
         .expect("a one-time admin token on stdout");
     let me = server.get("/api/me", &token);
-    assert_eq!(me, json!({"name": "admin", "role": "admin"}));
+    assert_eq!(me, json!({"name": "admin", "role": "admin", "site": null}));
     let health = ureq::get(&format!("{}/healthz", server.base))
         .call()
         .unwrap();
