@@ -23,6 +23,7 @@ struct Tick {
     horror: String,
     qty: Option<i64>,
     source: Option<String>,
+    site: Option<String>,
 }
 
 async fn tick(body: web::Json<Tick>) -> HttpResponse {
