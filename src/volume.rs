@@ -238,16 +238,6 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<(u64, VolumeInput)>, String> {
     Ok(out)
 }
 
-/// The sites a read counts (SPEC §17–18): the one asked for; else every configured site
-/// (active and retired); without sites, the one implicit site (`''`).
-pub fn counted_sites(settings: &Settings, scope: &Scope) -> Vec<String> {
-    match &scope.site {
-        Some(site) => vec![site.clone()],
-        None if settings.sites.is_empty() => vec![String::new()],
-        None => settings.sites.iter().map(|s| s.key.clone()).collect(),
-    }
-}
-
 /// The sites whose every day must be covered for volume exposure: the one asked for, else
 /// the active sites (a retired site takes no ticks and needs no volume).
 pub fn required_sites(settings: &Settings, scope: &Scope) -> Vec<String> {
