@@ -72,6 +72,31 @@ impl Settings {
         self.sites.iter().find(|s| s.key == key)
     }
 
+    /// The site a tick or a volume entry lands at (SPEC §16): the one `asked` for, else a
+    /// bound token's; `None` without sites. Refused with its error code and message when
+    /// sites exist and none is named, or the site is unknown or retired.
+    pub fn site_for_write<'a>(
+        &self,
+        asked: Option<&'a str>,
+        bound: Option<&'a str>,
+    ) -> Result<Option<&'a str>, (&'static str, String)> {
+        match asked.or(bound) {
+            None if self.sites.is_empty() => Ok(None),
+            None => Err((
+                "site_required",
+                "site is required: name one of the configured sites".into(),
+            )),
+            Some(key) => match self.site(key) {
+                None => Err(("unknown_site", format!("no site with key {key:?}"))),
+                Some(site) if site.retired => Err((
+                    "retired_site",
+                    format!("site {key:?} is retired and takes nothing new"),
+                )),
+                Some(_) => Ok(Some(key)),
+            },
+        }
+    }
+
     /// The sites taking ticks now.
     pub fn active_sites(&self) -> impl Iterator<Item = &Site> {
         self.sites.iter().filter(|s| !s.retired)
@@ -103,6 +128,27 @@ impl Settings {
             worst: self.worst,
             worse: self.worse,
         }
+    }
+}
+
+/// Plain settings for unit tests: Chicago time, USD, the default weights, no departments
+/// and no sites.
+#[cfg(test)]
+pub(crate) fn example_settings() -> Settings {
+    Settings {
+        name: "Test".into(),
+        timezone: "America/Chicago".into(),
+        currency: "USD".into(),
+        window_days: 30,
+        pain_weight: 0.5,
+        cost_weight: 0.5,
+        worst: 0.5,
+        worse: 0.8,
+        departments: Vec::new(),
+        language: Lang::EN,
+        alerts_lookback_days: default_lookback(),
+        sites: Vec::new(),
+        volume_unit: default_volume_unit(),
     }
 }
 

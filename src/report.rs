@@ -267,19 +267,15 @@ pub fn cycle_detail(
         Some(w) => store.tallies(w, scope)?,
         None => Default::default(),
     };
-    // Volume exposure when every day over and every day before is covered.
+    // The exposures of the days over against the window before, by the ranking's rule.
     let volume = match &days_over {
         Some(w) => {
             let coverage = store.volume(&preceding.through(&window), scope)?;
             let required = volume::required_sites(settings, scope);
-            (coverage.complete(w, &required) && coverage.complete(&preceding, &required)).then(
-                || {
-                    (
-                        coverage.sum(w, None).0 as f64 / 1000.0,
-                        coverage.sum(&preceding, None).0 as f64 / 1000.0,
-                    )
-                },
-            )
+            match VolumeView::of(settings, &coverage, &required, None, w, &preceding).exposure {
+                (Exposure::Volume, over, before) => Some((over, before)),
+                (Exposure::Days, ..) => None,
+            }
         }
         None => None,
     };

@@ -95,6 +95,25 @@ pub fn merge(configured: &[Site], stored: &[Site]) -> Vec<Site> {
     out
 }
 
+/// A site-bound token writes only at its own site (SPEC §16): 403 `wrong_site` when any of
+/// `asked` names another. `what` says what is written ("records", "sets volume").
+pub fn check_bound<'a>(
+    asked: impl IntoIterator<Item = Option<&'a str>>,
+    bound: Option<&str>,
+    what: &str,
+) -> Result<(), crate::error::Error> {
+    let Some(bound) = bound else {
+        return Ok(());
+    };
+    match asked.into_iter().flatten().find(|s| *s != bound) {
+        None => Ok(()),
+        Some(other) => Err(crate::error::Error::forbidden(
+            "wrong_site",
+            format!("this token {what} at site {bound:?} only, not {other:?}"),
+        )),
+    }
+}
+
 /// What a read counts: every site, or one.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Scope {

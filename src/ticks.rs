@@ -278,24 +278,13 @@ pub fn validate(
         Some(id) => Some((id.clone(), input.fingerprint())),
         None => None,
     };
-    let site = input.site.as_deref().or(bound_site);
-    match site {
-        None if !settings.sites.is_empty() => problem(
-            "site",
-            "site_required",
-            "site is required: name one of the configured sites".into(),
-        ),
-        None => {}
-        Some(key) => match settings.site(key) {
-            None => problem("site", "unknown_site", format!("no site with key {key:?}")),
-            Some(s) if s.retired => problem(
-                "site",
-                "retired_site",
-                format!("site {key:?} is retired and can no longer be ticked"),
-            ),
-            Some(_) => {}
-        },
-    }
+    let site = match settings.site_for_write(input.site.as_deref(), bound_site) {
+        Ok(site) => site,
+        Err((code, message)) => {
+            problem("site", code, message);
+            None
+        }
+    };
     if input.horror.is_empty() {
         problem(
             "horror",
@@ -319,47 +308,14 @@ pub fn validate(
     })
 }
 
-/// A site-bound token may record only at its own site (SPEC §16): 403 `wrong_site` when
-/// a tick names another.
-pub fn check_bound_site(
-    inputs: &[&TickInput],
-    bound_site: Option<&str>,
-) -> Result<(), crate::error::Error> {
-    let Some(bound) = bound_site else {
-        return Ok(());
-    };
-    match inputs
-        .iter()
-        .filter_map(|i| i.site.as_deref())
-        .find(|s| *s != bound)
-    {
-        None => Ok(()),
-        Some(other) => Err(crate::error::Error::forbidden(
-            "wrong_site",
-            format!("this token records at site {bound:?} only, not {other:?}"),
-        )),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
     fn settings(departments: &[&str]) -> Settings {
         Settings {
-            name: "Test".into(),
-            timezone: "America/Chicago".into(),
-            currency: "USD".into(),
-            window_days: 30,
-            pain_weight: 0.5,
-            cost_weight: 0.5,
-            worst: 0.5,
-            worse: 0.8,
             departments: departments.iter().map(|d| d.to_string()).collect(),
-            language: crate::i18n::Lang::EN,
-            alerts_lookback_days: 56,
-            sites: Vec::new(),
-            volume_unit: "units".into(),
+            ..crate::config::example_settings()
         }
     }
 

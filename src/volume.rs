@@ -78,18 +78,11 @@ pub fn validate_up_to(
             format!("entries must hold 1 to {max} entries, got {}", inputs.len()),
         ));
     }
-    if let Some(bound) = bound_site {
-        if let Some(other) = inputs
-            .iter()
-            .filter_map(|i| i.site.as_deref())
-            .find(|s| *s != bound)
-        {
-            return Err(Error::forbidden(
-                "wrong_site",
-                format!("this token sets volume at site {bound:?} only, not {other:?}"),
-            ));
-        }
-    }
+    crate::sites::check_bound(
+        inputs.iter().map(|i| i.site.as_deref()),
+        bound_site,
+        "sets volume",
+    )?;
     let mut details = Vec::new();
     let mut out = Vec::with_capacity(inputs.len());
     let mut seen = BTreeSet::new();
@@ -129,30 +122,13 @@ pub fn validate_up_to(
                 ),
             );
         }
-        let site = input.site.as_deref().or(bound_site);
-        let site = match site {
-            None if !settings.sites.is_empty() => {
-                problem(
-                    "site_required",
-                    "site is required: name one of the configured sites".into(),
-                );
+        // '' is the one implicit site when none are configured.
+        let site = match settings.site_for_write(input.site.as_deref(), bound_site) {
+            Ok(site) => Some(site.unwrap_or("").to_string()),
+            Err((code, message)) => {
+                problem(code, message);
                 None
             }
-            None => Some(String::new()),
-            Some(key) => match settings.site(key) {
-                None => {
-                    problem("unknown_site", format!("no site with key {key:?}"));
-                    None
-                }
-                Some(s) if s.retired => {
-                    problem(
-                        "retired_site",
-                        format!("site {key:?} is retired and takes no new volume"),
-                    );
-                    None
-                }
-                Some(_) => Some(key.to_string()),
-            },
         };
         if let (Some(day), Some(site), Some(units)) = (day, site, units) {
             if !seen.insert((day, site.clone())) {

@@ -311,7 +311,7 @@ pub async fn post_tick(
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
     let bound = who.0.site.as_deref();
-    ticks::check_bound_site(&[&input], bound)?;
+    crate::sites::check_bound([input.site.as_deref()], bound, "records")?;
     let mut tick =
         ticks::validate(&input, settings, bound, store.now(), None).map_err(|details| {
             single(Error::Invalid {
@@ -381,7 +381,7 @@ pub async fn post_batch(
     let settings = &snapshot.settings;
     let now = store.now();
     let bound = who.0.site.as_deref();
-    ticks::check_bound_site(&inputs.iter().collect::<Vec<_>>(), bound)?;
+    crate::sites::check_bound(inputs.iter().map(|i| i.site.as_deref()), bound, "records")?;
     let mut details: Vec<Detail> = Vec::new();
     let mut valid = Vec::with_capacity(inputs.len());
     for (index, input) in inputs.iter().enumerate() {

@@ -289,11 +289,7 @@ fn site_scope(
     store: &Store,
     session: &super::session::Session,
 ) -> Result<Scope> {
-    let asked =
-        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-            .ok()
-            .and_then(|q| q.get("site").cloned())
-            .filter(|site| !site.is_empty());
+    let asked = layout::query_value(req, "site").filter(|site| !site.is_empty());
     let settings = &store.snapshot()?.settings;
     crate::http::extract::scope(asked.as_deref(), &session.identity, settings)
         .or_else(|_| crate::http::extract::scope(None, &session.identity, settings))

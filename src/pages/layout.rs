@@ -35,6 +35,14 @@ pub struct Chrome<'a> {
 }
 
 /// A page's own path and query without `lang`, to which the switcher adds each language.
+/// A query parameter of a page request, if it is there and the query string is readable
+/// (pages fall back instead of refusing a bad query).
+pub fn query_value(req: &HttpRequest, name: &str) -> Option<String> {
+    let query: Vec<(String, String)> =
+        serde_urlencoded::from_str(req.query_string()).unwrap_or_default();
+    query.into_iter().find(|(n, _)| n == name).map(|(_, v)| v)
+}
+
 #[derive(Clone, Debug, Default)]
 pub struct Here {
     path: String,

@@ -67,10 +67,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
     let snapshot = store.snapshot()?;
     let now = store.now();
     let lang = lang_of(&req, &store);
-    let asked =
-        web::Query::<std::collections::HashMap<String, String>>::from_query(req.query_string())
-            .ok()
-            .and_then(|q| q.get("site").cloned());
+    let asked = layout::query_value(&req, "site");
     let remembered = req.cookie(SITE_COOKIE).map(|c| c.value().to_string());
     let place = place(
         &session.identity,
@@ -297,17 +294,6 @@ mod tests {
 
     fn settings(sites: &[(&str, bool)]) -> Settings {
         Settings {
-            name: "Test".into(),
-            timezone: "America/Chicago".into(),
-            currency: "USD".into(),
-            window_days: 30,
-            pain_weight: 0.5,
-            cost_weight: 0.5,
-            worst: 0.5,
-            worse: 0.8,
-            departments: Vec::new(),
-            language: Lang::EN,
-            alerts_lookback_days: 56,
             sites: sites
                 .iter()
                 .map(|(key, retired)| Site {
@@ -317,7 +303,7 @@ mod tests {
                     retired: *retired,
                 })
                 .collect(),
-            volume_unit: "units".into(),
+            ..crate::config::example_settings()
         }
     }
 
