@@ -106,10 +106,10 @@ pub enum Command {
         #[arg(long)]
         repair: bool,
     },
-    /// Alerts (SPEC §19).
+    /// Alerts: evaluate the control charts and deliver the webhook now.
     #[command(subcommand)]
     Alerts(AlertsCommand),
-    /// Volume: units handled per day and site (SPEC §17).
+    /// Volume: units handled per day and site.
     #[command(subcommand)]
     Volume(VolumeCommand),
     /// Copy the SQLite database (--db) into an empty PostgreSQL database and verify it.
