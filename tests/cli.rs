@@ -1153,6 +1153,42 @@ fn a_second_serve_on_the_same_database_is_refused() {
     drop(server);
 }
 
+/// Regression: `migrate` copied a database that a running `serve` went on writing, and the
+/// ticks acknowledged meanwhile never reached PostgreSQL.
+#[test]
+fn migrate_refuses_while_a_serve_runs_on_the_database() {
+    let env = Env::new();
+    let server = serve(env.path(), &env.config(), &env.db());
+    // No PostgreSQL is needed: the lock is checked before connecting.
+    let output = run(horrors(env.path())
+        .args([
+            "migrate",
+            "--to",
+            "postgres://nobody@127.0.0.1:1/none",
+            "--db",
+        ])
+        .arg(env.db()));
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("a `horrors serve` is running on") && err.contains("stop it before migrating"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    drop(server);
+    // Once it stopped, migrate goes on to the target (here: unreachable, another error).
+    let output = run(horrors(env.path())
+        .args([
+            "migrate",
+            "--to",
+            "postgres://nobody@127.0.0.1:1/none",
+            "--db",
+        ])
+        .arg(env.db()));
+    assert!(!output.status.success());
+    assert!(!stderr(&output).contains("serve"), "{}", stderr(&output));
+}
+
 #[test]
 fn a_clean_stop_leaves_everything_in_the_database_file() {
     let env = Env::new();

@@ -125,7 +125,8 @@ impl Location {
         }
         let scheme = url.split_once(':').map_or("(none)", |(s, _)| s);
         Err(format!(
-            "unsupported database URL scheme {scheme:?}; {ACCEPTED}"
+            "unsupported database URL scheme {}; {ACCEPTED}",
+            crate::text::echo(scheme)
         ))
     }
 
