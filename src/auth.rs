@@ -22,7 +22,10 @@ impl Role {
             "staff" => Ok(Role::Staff),
             "viewer" => Ok(Role::Viewer),
             "admin" => Ok(Role::Admin),
-            _ => Err(format!("role must be staff, viewer or admin; got {text:?}")),
+            _ => Err(format!(
+                "role must be staff, viewer or admin; got {}",
+                crate::text::echo(text)
+            )),
         }
     }
 

@@ -12,6 +12,9 @@ use utoipa::ToSchema;
 /// Longest window any read endpoint accepts, in days.
 pub const MAX_WINDOW_DAYS: i64 = 3660;
 
+/// The first day anything may be recorded on (ticks and volume alike): 1970-01-01.
+pub const EPOCH_DAY: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a real date");
+
 /// The local date of an instant in `tz`.
 pub fn local_day(instant: DateTime<Utc>, tz: Tz) -> NaiveDate {
     instant.with_timezone(&tz).date_naive()
@@ -28,10 +31,13 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
             .enumerate()
             .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
     if !shape_ok {
-        return Err(format!("{text:?} is not a date in the form YYYY-MM-DD"));
+        return Err(format!(
+            "{} is not a date in the form YYYY-MM-DD",
+            crate::text::echo(text)
+        ));
     }
     NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("{text:?} is not a real calendar date"))
+        .map_err(|_| format!("{} is not a real calendar date", crate::text::echo(text)))
 }
 
 /// An inclusive range of local days.
@@ -85,7 +91,7 @@ impl Window {
         let days = days
             .map(|text| {
                 text.parse::<i64>()
-                    .map_err(|_| format!("days: {text:?} is not an integer"))
+                    .map_err(|_| format!("days: {} is not an integer", crate::text::echo(text)))
             })
             .transpose()?;
         match (from, to, days) {
@@ -203,7 +209,8 @@ impl Bucket {
             "week" => Ok(Bucket::Week),
             "month" => Ok(Bucket::Month),
             _ => Err(format!(
-                "bucket must be one of day, week, month; got {text:?}"
+                "bucket must be one of day, week, month; got {}",
+                crate::text::echo(text)
             )),
         }
     }

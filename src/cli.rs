@@ -163,9 +163,13 @@ pub enum ExportCommand {
         /// Calendar year, e.g. 2026.
         #[arg(long)]
         year: String,
-        /// The ZIP to write (replaced atomically if it exists).
+        /// Only this site (its key); the review says so and is named after it.
         #[arg(long)]
-        out: PathBuf,
+        site: Option<String>,
+        /// The ZIP to write (replaced atomically if it exists); default
+        /// horrors-annual-YEAR.zip, or horrors-annual-YEAR-SITE.zip with --site.
+        #[arg(long)]
+        out: Option<PathBuf>,
     },
     /// Every tick of a window as CSV.
     Ticks {
@@ -252,11 +256,38 @@ pub fn run(cli: Cli) -> Result<()> {
             say!("wrote {} charts to {}", charts.len(), out.display());
             Ok(())
         }
-        Command::Export(ExportCommand::Annual { year, out }) => {
+        Command::Export(ExportCommand::Annual { year, site, out }) => {
             let year = crate::export::annual::parse_year(&year).map_err(Error::internal)?;
             let store = open_configured(&cli.config, &db)?;
+            let scope = match site {
+                None => crate::sites::Scope::ALL,
+                Some(key) => {
+                    let snapshot = store.snapshot()?;
+                    if snapshot.settings.site(&key).is_none() {
+                        return Err(Error::internal(format!(
+                            "--site: no site with key {}{}",
+                            crate::text::echo(&key),
+                            if snapshot.settings.sites.is_empty() {
+                                ": no sites are configured".to_string()
+                            } else {
+                                let keys: Vec<&str> = snapshot
+                                    .settings
+                                    .sites
+                                    .iter()
+                                    .map(|s| s.key.as_str())
+                                    .collect();
+                                format!("; sites are {}", keys.join(", "))
+                            }
+                        )));
+                    }
+                    crate::sites::Scope::site(key)
+                }
+            };
+            let out = out
+                .unwrap_or_else(|| PathBuf::from(crate::export::annual::file_name(year, &scope)));
             write_atomically(&out, |file| {
-                crate::export::annual::write(&store, year, store.now(), file)
+                let lang = store.snapshot()?.settings.language;
+                crate::export::annual::write_in(&store, year, store.now(), lang, &scope, file)
             })?;
             say!("wrote {}", out.display());
             Ok(())
@@ -310,6 +341,12 @@ pub fn run(cli: Cli) -> Result<()> {
             let inputs = crate::volume::read_csv(&bytes).map_err(|e| {
                 Error::internal(format!("{}: {e}; nothing imported", csv.display()))
             })?;
+            if inputs.is_empty() {
+                return Err(Error::internal(format!(
+                    "{}: the file has the header day,site,units but no rows; nothing imported",
+                    csv.display()
+                )));
+            }
             let store = open_configured(&cli.config, &db)?;
             let settings = store.snapshot()?.settings.clone();
             // A day may be today wherever any site already is.
@@ -396,6 +433,17 @@ pub fn run(cli: Cli) -> Result<()> {
                     "migrate copies from a SQLite database: give it with --db PATH (not a postgres:// URL)",
                 ));
             }
+            // A `serve` on this file would go on acknowledging writes that never reach
+            // PostgreSQL: refuse while one runs, and keep one from starting meanwhile.
+            let _lock = match &db {
+                Location::Sqlite(path) if path.exists() => Some(lock_db(path, |db| {
+                    format!(
+                        "a `horrors serve` is running on {}; stop it before migrating (it would go on writing to SQLite only)",
+                        absolute(db).display()
+                    )
+                })?),
+                _ => None,
+            };
             let store = open_existing(&db)?;
             let migrated = store.migrate_to(&target)?;
             for (table, rows) in &migrated.rows {
@@ -712,8 +760,20 @@ fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()
 
 /// Holds an exclusive lock on `<db>.lock` for as long as this `serve` runs: two servers on
 /// one SQLite file would each keep their own catalogue snapshot and identity cache. The
-/// lock is advisory and taken only by `serve`, so CLI commands beside it keep working.
+/// lock is advisory and taken only by `serve` (and `migrate`, which must not copy a
+/// database that a server goes on writing), so other CLI commands beside it keep working.
 fn lock_for_serve(db: &Path) -> Result<std::fs::File> {
+    lock_db(db, |db| {
+        format!(
+            "another `horrors serve` is already using {}; stop it first, or give this one its own --db",
+            absolute(db).display()
+        )
+    })
+}
+
+/// Takes the lock of [`lock_for_serve`]; `held` says what it means when another process
+/// holds it.
+fn lock_db(db: &Path, held: impl FnOnce(&Path) -> String) -> Result<std::fs::File> {
     let mut name = db.as_os_str().to_owned();
     name.push(".lock");
     let path = PathBuf::from(name);
@@ -734,11 +794,11 @@ fn lock_for_serve(db: &Path) -> Result<std::fs::File> {
         .map_err(|e| Error::internal(format!("{}: {e}", path.display())))?;
     match rustix::fs::flock(&file, rustix::fs::FlockOperation::NonBlockingLockExclusive) {
         Ok(()) => Ok(file),
-        Err(rustix::io::Errno::WOULDBLOCK) => Err(Error::internal(format!(
-            "another `horrors serve` is already using {}; stop it first, or give this one its own --db",
-            absolute(db).display()
+        Err(rustix::io::Errno::WOULDBLOCK) => Err(Error::internal(held(db))),
+        Err(e) => Err(Error::internal(format!(
+            "{}: cannot lock: {e}",
+            path.display()
         ))),
-        Err(e) => Err(Error::internal(format!("{}: cannot lock: {e}", path.display()))),
     }
 }
 

@@ -87,10 +87,16 @@ impl Settings {
                 "site is required: name one of the configured sites".into(),
             )),
             Some(key) => match self.site(key) {
-                None => Err(("unknown_site", format!("no site with key {key:?}"))),
+                None => Err((
+                    "unknown_site",
+                    format!("no site with key {}", crate::text::echo(key)),
+                )),
                 Some(site) if site.retired => Err((
                     "retired_site",
-                    format!("site {key:?} is retired and takes nothing new"),
+                    format!(
+                        "site {} is retired and takes nothing new",
+                        crate::text::echo(key)
+                    ),
                 )),
                 Some(_) => Ok(Some(key)),
             },
@@ -356,8 +362,8 @@ pub fn parse(text: &str) -> Result<Config, String> {
     }
     let tz: Tz = org.timezone.parse().map_err(|_| {
         format!(
-            "organization.timezone: unknown IANA timezone {:?}",
-            org.timezone
+            "organization.timezone: unknown IANA timezone {}",
+            crate::text::echo(&org.timezone)
         )
     })?;
     let currency =
@@ -368,7 +374,8 @@ pub fn parse(text: &str) -> Result<Config, String> {
         Some(tag) => Lang::exact(tag).ok_or_else(|| {
             let tags: Vec<&str> = Lang::all().map(Lang::tag).collect();
             format!(
-                "organization.language: unknown language {tag:?}; use one of {}",
+                "organization.language: unknown language {}; use one of {}",
+                crate::text::echo(tag),
                 tags.join(", ")
             )
         })?,
@@ -495,7 +502,10 @@ pub fn parse(text: &str) -> Result<Config, String> {
     let mut trusted_proxies = Vec::new();
     for (i, text) in proxies.iter().enumerate() {
         let address = text.trim().parse().map_err(|_| {
-            format!("http.trusted_proxies[{i}]: {text:?} is not an IP address such as 10.0.0.2")
+            format!(
+                "http.trusted_proxies[{i}]: {} is not an IP address such as 10.0.0.2",
+                crate::text::echo(text)
+            )
         })?;
         trusted_proxies.push(address);
     }
@@ -524,7 +534,8 @@ fn validate_departments(departments: &[String]) -> Result<(), String> {
         }
         if !seen.insert(department.as_str()) {
             return Err(format!(
-                "departments[{i}]: duplicate department {department:?}"
+                "departments[{i}]: duplicate department {}",
+                crate::text::echo(department)
             ));
         }
     }
@@ -554,13 +565,19 @@ pub fn validate_horrors(
             details.push(Detail::field(
                 field("key"),
                 "invalid_key",
-                format!("{:?} must be 1 to 40 of a-z, 0-9 and -", input.key),
+                format!(
+                    "{} must be 1 to 40 of a-z, 0-9 and -",
+                    crate::text::echo(&input.key)
+                ),
             ));
         } else if !keys.insert(input.key.as_str()) {
             details.push(Detail::field(
                 field("key"),
                 "duplicate_key",
-                format!("key {:?} appears more than once", input.key),
+                format!(
+                    "key {} appears more than once",
+                    crate::text::echo(&input.key)
+                ),
             ));
         }
         let name_len = input.name.chars().count();
@@ -751,15 +768,25 @@ fn validate_alerts(raw: Option<RawAlerts>) -> Result<crate::alerts::AlertsConfig
             return Err("alerts.webhook_secret: set without alerts.webhook_url".into())
         }
         (Some(url), secret) => {
-            let host = url
-                .strip_prefix("https://")
-                .or_else(|| url.strip_prefix("http://"))
-                .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
-            if !host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace)) {
+            // The scheme is case-insensitive (RFC 3986 §3.1): `HTTP://` is `http://`.
+            let scheme = ["https://", "http://"].into_iter().find(|scheme| {
+                url.get(..scheme.len())
+                    .is_some_and(|head| head.eq_ignore_ascii_case(scheme))
+            });
+            let host = scheme.map(|scheme| {
+                let rest = &url[scheme.len()..];
+                rest.split(['/', '?', '#']).next().unwrap_or("")
+            });
+            let (Some(scheme), true) = (
+                scheme,
+                host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace)),
+            ) else {
                 return Err(format!(
-                    "alerts.webhook_url: {url:?} is not an http:// or https:// URL"
+                    "alerts.webhook_url: {} is not an http:// or https:// URL",
+                    crate::text::echo(&url)
                 ));
-            }
+            };
+            let url = format!("{scheme}{}", &url[scheme.len()..]);
             let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| {
                 "alerts.webhook_secret: required with alerts.webhook_url (alerts are signed with it)"
                     .to_string()
@@ -835,6 +862,33 @@ name = "Missed pickup"
 pain = 6
 unit_cost = "0"
 "#;
+
+    #[test]
+    fn webhook_schemes_are_case_insensitive_and_stored_lower_case() {
+        for (url, stored) in [
+            ("HTTP://hooks.example/x", "http://hooks.example/x"),
+            ("Https://hooks.example/X?a=B", "https://hooks.example/X?a=B"),
+            ("http://h", "http://h"),
+        ] {
+            let text =
+                format!("{GOOD}\n[alerts]\nwebhook_url = \"{url}\"\nwebhook_secret = \"s\"\n");
+            let config = parse(&text).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(config.alerts.webhook.unwrap().url, stored);
+        }
+        for url in [
+            "ftp://x",
+            "HTTP:/x",
+            "http://",
+            "HTTPS:// x",
+            "htt://x",
+            "ＨTTP://x",
+        ] {
+            let text =
+                format!("{GOOD}\n[alerts]\nwebhook_url = \"{url}\"\nwebhook_secret = \"s\"\n");
+            let error = parse(&text).unwrap_err();
+            assert!(error.contains("alerts.webhook_url"), "{url}: {error}");
+        }
+    }
 
     #[test]
     fn parses_the_spec_example() {

@@ -113,7 +113,7 @@ pub fn validate_focus(focus: &[String]) -> Result<(), String> {
     }
     for (i, key) in focus.iter().enumerate() {
         if focus[..i].contains(key) {
-            return Err(format!("focus lists {key:?} twice"));
+            return Err(format!("focus lists {} twice", crate::text::echo(key)));
         }
     }
     Ok(())

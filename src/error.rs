@@ -140,11 +140,11 @@ impl Refusal {
 
     fn message(&self) -> String {
         match self {
-            Refusal::UnknownHorror(key) => format!("no horror with key {key:?}"),
+            Refusal::UnknownHorror(key) => format!("no horror with key {}", crate::text::echo(key)),
             Refusal::RetiredHorror(key) => {
-                format!("horror {key:?} is retired and can no longer be ticked")
+                format!("horror {} is retired and can no longer be ticked", crate::text::echo(key))
             }
-            Refusal::KeyReused(key) => format!("key {key:?} was already used for a different tick"),
+            Refusal::KeyReused(key) => format!("key {} was already used for a different tick", crate::text::echo(key)),
             Refusal::NotYourTick => {
                 "only an admin may void a tick recorded by someone else".into()
             }
@@ -152,10 +152,10 @@ impl Refusal {
                 "your own ticks can be voided only within 15 minutes of recording; ask an admin"
                     .into()
             }
-            Refusal::UnknownFocus(key) => format!("focus: no horror with key {key:?}"),
-            Refusal::RetiredFocus(key) => format!("focus: horror {key:?} is retired"),
-            Refusal::UnknownSite(key) => format!("no site with key {key:?}"),
-            Refusal::RetiredSite(key) => format!("site {key:?} is retired"),
+            Refusal::UnknownFocus(key) => format!("focus: no horror with key {}", crate::text::echo(key)),
+            Refusal::RetiredFocus(key) => format!("focus: horror {} is retired", crate::text::echo(key)),
+            Refusal::UnknownSite(key) => format!("no site with key {}", crate::text::echo(key)),
+            Refusal::RetiredSite(key) => format!("site {} is retired", crate::text::echo(key)),
             Refusal::CurrencyChange { from, to } => format!(
                 "organization.currency: cannot change from {from} to {to} once ticks are recorded (their costs are in {from})"
             ),
@@ -273,6 +273,18 @@ pub struct ErrorInner {
     pub details: Option<Vec<Detail>>,
 }
 
+/// Longest error message sent. Messages quote refused input through `text::echo` (60
+/// characters); this is the net under messages made elsewhere (serde's, which quote a whole
+/// string), so a huge input never comes back whole.
+const MAX_MESSAGE_CHARS: usize = 1000;
+
+fn capped(message: String) -> String {
+    match message.char_indices().nth(MAX_MESSAGE_CHARS) {
+        None => message,
+        Some((end, _)) => format!("{}…", &message[..end]),
+    }
+}
+
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -305,13 +317,21 @@ impl ResponseError for Error {
                 _ => "internal error; see the server log".to_string(),
             }
         } else {
-            self.to_string()
+            capped(self.to_string())
         };
         let details = match self {
             Error::Invalid { details, .. } | Error::Conflict { details, .. }
                 if !details.is_empty() =>
             {
-                Some(details.clone())
+                Some(
+                    details
+                        .iter()
+                        .map(|d| Detail {
+                            message: capped(d.message.clone()),
+                            ..d.clone()
+                        })
+                        .collect::<Vec<_>>(),
+                )
             }
             _ => None,
         };

@@ -63,7 +63,24 @@ impl Lang {
         {
             return None;
         }
-        let wanted = Wanted::of(&LanguageIdentifier::from_str(&tag.replace('_', "-")).ok()?);
+        // Extensions and private use (`-u-…`, `-x-…`, any one-letter subtag) say nothing
+        // about the language; past them, subtags are dropped from the end until the rest
+        // reads as a language (`zh-Hans-CN-x-foo` → `zh-Hans-CN`).
+        let tag = tag.replace('_', "-");
+        if tag.split('-').any(str::is_empty) {
+            return None;
+        }
+        let mut subtags: Vec<&str> = tag.split('-').take_while(|s| s.len() != 1).collect();
+        let id = loop {
+            if subtags.is_empty() {
+                return None;
+            }
+            if let Ok(id) = LanguageIdentifier::from_str(&subtags.join("-")) {
+                break id;
+            }
+            subtags.pop();
+        };
+        let wanted = Wanted::of(&id);
         let mut best: Option<(u8, Lang)> = None;
         for (lang, have) in Lang::all().zip(AVAILABLE.iter()) {
             if let Some(score) = wanted.score(have) {
@@ -110,7 +127,7 @@ impl Lang {
     /// `Accept-Language`, else `default` (the organization's). Never fails.
     pub fn of_request(req: &HttpRequest, default: Lang) -> Lang {
         Lang::asked(req)
-            .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Lang::exact(c.value())))
+            .or_else(|| req.cookie(LANG_COOKIE).and_then(|c| Lang::parse(c.value())))
             .or_else(|| {
                 req.headers()
                     .get(actix_web::http::header::ACCEPT_LANGUAGE)
@@ -447,6 +464,14 @@ mod tests {
             ("zh_TW", Some("zh-Hant")),
             ("zh-Hant", Some("zh-Hant")),
             ("zh-Hant-CN", Some("zh-Hant")),
+            ("zh-Hans-CN-x-foo", Some("zh-Hans")),
+            ("zh-Hant-TW-u-ca-chinese", Some("zh-Hant")),
+            ("zh-x-foo", Some("zh-Hans")),
+            ("en-US-x-twain", Some("en")),
+            ("zh-Hans-CN-waytoolongvariant", Some("zh-Hans")),
+            ("zh-TW-!!", None),
+            ("x-foo", None),
+            ("-zh", None),
             ("zh-Latn", None),
             ("fr", None),
             ("fr-CA", None),
@@ -469,7 +494,7 @@ mod tests {
 
     #[test]
     fn accept_language_picks_the_best_embedded_language() {
-        let cases: [(&[u8], Option<&str>); 14] = [
+        let cases: [(&[u8], Option<&str>); 15] = [
             (b"zh-TW,zh;q=0.9,en;q=0.8", Some("zh-Hant")),
             (b"fr-FR, fr;q=0.9, zh-CN;q=0.8, en;q=0.7", Some("zh-Hans")),
             (b"en;q=0.5, zh-HK;q=0.9", Some("zh-Hant")),
@@ -484,6 +509,7 @@ mod tests {
             (b"\xff\xfe zh-TW", None),
             (b"\xff\xfe, zh-TW", Some("zh-Hant")),
             (b"EN-us ; Q = 0.9", Some("en")),
+            (b"fr, zh-Hans-CN-x-foo;q=0.5", Some("zh-Hans")),
         ];
         for (header, expected) in cases {
             assert_eq!(
@@ -540,6 +566,8 @@ mod tests {
             (req("/tally", None, Some("fr, zh-MO;q=0.3")), zh_hant),
             (req("/tally", None, Some("fr")), Lang::EN),
             (req("/tally?days=7&lang", None, None), Lang::EN),
+            (req("/tally?lang=zh-Hans-CN-x-foo", None, None), zh_hans),
+            (req("/tally", Some("zh-Hant-TW-x-a"), Some("en")), zh_hant),
         ];
         for (i, (request, expected)) in cases.into_iter().enumerate() {
             assert_eq!(Lang::of_request(&request, Lang::EN), expected, "case {i}");

@@ -13,10 +13,13 @@ impl Currency {
     /// Parses a three-letter ISO 4217 code such as `USD`.
     pub fn parse(code: &str) -> Result<Self, String> {
         let found = iso_currency::Currency::from_code(code)
-            .ok_or_else(|| format!("unknown ISO 4217 currency {code:?}"))?;
+            .ok_or_else(|| format!("unknown ISO 4217 currency {}", crate::text::echo(code)))?;
         // Funds, metals and "no currency" codes have no minor unit; refuse them.
         if found.exponent().is_none() {
-            return Err(format!("{code:?} is not a currency with minor units"));
+            return Err(format!(
+                "{} is not a currency with minor units",
+                crate::text::echo(code)
+            ));
         }
         Ok(Currency { code: found })
     }
@@ -42,18 +45,20 @@ impl Currency {
         let is_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         if !is_digits(whole) || frac.is_some_and(|f| !is_digits(f)) {
             return Err(format!(
-                "{text:?} is not a non-negative decimal amount such as \"12.50\""
+                "{} is not a non-negative decimal amount such as \"12.50\"",
+                crate::text::echo(text)
             ));
         }
         let frac = frac.unwrap_or("");
         if frac.len() > digits as usize {
             return Err(format!(
-                "{text:?} has more than {digits} decimal places for {}",
+                "{} has more than {digits} decimal places for {}",
+                crate::text::echo(text),
                 self.code()
             ));
         }
         let scale = 10_i64.pow(digits);
-        let too_big = || format!("{text:?} is too large");
+        let too_big = || format!("{} is too large", crate::text::echo(text));
         let whole: i64 = whole.parse().map_err(|_| too_big())?;
         let mut frac_value: i64 = if frac.is_empty() {
             0

@@ -51,7 +51,8 @@ impl By {
             "cost" => Ok(By::Cost),
             "pain" => Ok(By::Pain),
             _ => Err(format!(
-                "by must be one of priority, count, cost, pain; got {text:?}"
+                "by must be one of priority, count, cost, pain; got {}",
+                crate::text::echo(text)
             )),
         }
     }

@@ -216,7 +216,10 @@ pub fn trend(
         None => snapshot.horrors.clone(),
         Some(key) => {
             let found = snapshot.horror(key).ok_or_else(|| {
-                Error::invalid("unknown_horror", format!("no horror with key {key:?}"))
+                Error::invalid(
+                    "unknown_horror",
+                    format!("no horror with key {}", crate::text::echo(key)),
+                )
             })?;
             // Asked for by name, a retired horror still gets its (possibly empty) series.
             vec![crate::catalogue::Horror {
@@ -488,7 +491,7 @@ pub fn control(
         if snapshot.horror(key).is_none() {
             return Err(Error::invalid(
                 "unknown_horror",
-                format!("no horror with key {key:?}"),
+                format!("no horror with key {}", crate::text::echo(key)),
             ));
         }
     }

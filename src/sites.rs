@@ -51,12 +51,15 @@ pub fn validate(inputs: &[SiteInput], org_tz: Tz) -> Result<Vec<Site>, String> {
     for (i, input) in inputs.iter().enumerate() {
         if !crate::config::is_valid_key(&input.key) {
             return Err(format!(
-                "sites[{i}].key: {:?} must be 1 to 40 of a-z, 0-9 and -",
-                input.key
+                "sites[{i}].key: {} must be 1 to 40 of a-z, 0-9 and -",
+                crate::text::echo(&input.key)
             ));
         }
         if !seen.insert(input.key.as_str()) {
-            return Err(format!("sites[{i}].key: duplicate site {:?}", input.key));
+            return Err(format!(
+                "sites[{i}].key: duplicate site {}",
+                crate::text::echo(&input.key)
+            ));
         }
         let name = input.name.trim();
         if name.is_empty() || name.chars().count() > 60 {
@@ -67,9 +70,12 @@ pub fn validate(inputs: &[SiteInput], org_tz: Tz) -> Result<Vec<Site>, String> {
         }
         let tz: Tz = match &input.timezone {
             None => org_tz,
-            Some(text) => text
-                .parse()
-                .map_err(|_| format!("sites[{i}].timezone: unknown IANA timezone {text:?}"))?,
+            Some(text) => text.parse().map_err(|_| {
+                format!(
+                    "sites[{i}].timezone: unknown IANA timezone {}",
+                    crate::text::echo(text)
+                )
+            })?,
         };
         sites.push(Site {
             key: input.key.clone(),
@@ -109,7 +115,11 @@ pub fn check_bound<'a>(
         None => Ok(()),
         Some(other) => Err(crate::error::Error::forbidden(
             "wrong_site",
-            format!("this token {what} at site {bound:?} only, not {other:?}"),
+            format!(
+                "this token {what} at site {} only, not {}",
+                crate::text::echo(bound),
+                crate::text::echo(other)
+            ),
         )),
     }
 }

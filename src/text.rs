@@ -16,6 +16,19 @@ pub fn clean_note(text: &str) -> bool {
         .any(|c| c.is_control() && c != '\n' && c != '\t')
 }
 
+/// Most characters of a refused input an error message repeats.
+pub const ECHO_CHARS: usize = 60;
+
+/// A refused input as an error message quotes it: in double quotes with Rust's escapes,
+/// cut after [`ECHO_CHARS`] characters with "…", so a 50 MB cell or a 60 KB key never comes
+/// back whole.
+pub fn echo(text: &str) -> String {
+    match text.char_indices().nth(ECHO_CHARS) {
+        None => format!("{text:?}"),
+        Some((end, _)) => format!("{:?}…", &text[..end]),
+    }
+}
+
 /// The message for a refused name.
 pub const NAME_CONTROL: &str = "must not contain control characters";
 /// The message for a refused note.
@@ -24,6 +37,19 @@ pub const NOTE_CONTROL: &str = "must not contain control characters other than n
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn echoes_are_quoted_and_capped() {
+        assert_eq!(echo("abc"), "\"abc\"");
+        assert_eq!(echo("a\"b\n"), "\"a\\\"b\\n\"");
+        let long = "é".repeat(50_000);
+        let e = echo(&long);
+        assert_eq!(e, format!("{:?}…", "é".repeat(ECHO_CHARS)));
+        assert_eq!(
+            echo(&"x".repeat(ECHO_CHARS)),
+            format!("{:?}", "x".repeat(ECHO_CHARS))
+        );
+    }
 
     #[test]
     fn control_characters_are_exactly_the_c0_and_c1_ranges() {

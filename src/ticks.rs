@@ -39,7 +39,8 @@ impl Source {
             "internal" => Ok(Source::Internal),
             "complaint" => Ok(Source::Complaint),
             _ => Err(format!(
-                "source must be internal or complaint; got {text:?}"
+                "source must be internal or complaint; got {}",
+                crate::text::echo(text)
             )),
         }
     }
@@ -211,7 +212,7 @@ pub fn validate(
                 t
             }
             Err(_) => {
-                problem("occurred_at", "invalid_occurred_at", format!("occurred_at {text:?} is not an RFC 3339 instant such as 2026-03-08T07:30:00-06:00"));
+                problem("occurred_at", "invalid_occurred_at", format!("occurred_at {} is not an RFC 3339 instant such as 2026-03-08T07:30:00-06:00", crate::text::echo(text)));
                 now
             }
         },

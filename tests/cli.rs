@@ -1153,6 +1153,42 @@ fn a_second_serve_on_the_same_database_is_refused() {
     drop(server);
 }
 
+/// Regression: `migrate` copied a database that a running `serve` went on writing, and the
+/// ticks acknowledged meanwhile never reached PostgreSQL.
+#[test]
+fn migrate_refuses_while_a_serve_runs_on_the_database() {
+    let env = Env::new();
+    let server = serve(env.path(), &env.config(), &env.db());
+    // No PostgreSQL is needed: the lock is checked before connecting.
+    let output = run(horrors(env.path())
+        .args([
+            "migrate",
+            "--to",
+            "postgres://nobody@127.0.0.1:1/none",
+            "--db",
+        ])
+        .arg(env.db()));
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("a `horrors serve` is running on") && err.contains("stop it before migrating"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    drop(server);
+    // Once it stopped, migrate goes on to the target (here: unreachable, another error).
+    let output = run(horrors(env.path())
+        .args([
+            "migrate",
+            "--to",
+            "postgres://nobody@127.0.0.1:1/none",
+            "--db",
+        ])
+        .arg(env.db()));
+    assert!(!output.status.success());
+    assert!(!stderr(&output).contains("serve"), "{}", stderr(&output));
+}
+
 #[test]
 fn a_clean_stop_leaves_everything_in_the_database_file() {
     let env = Env::new();
@@ -1576,6 +1612,14 @@ fn volume_import_takes_every_row_or_none_and_names_the_bad_line() {
             "line 2",
             "units",
         ),
+        (
+            "day,site,units\n1969-12-31,north,5\n",
+            "line 2",
+            "before 1970",
+        ),
+        ("day,site,units\n", "header", "but no rows"),
+        ("day,site,units\r\n\r\n", "header", "but no rows"),
+        ("", "empty", "day,site,units"),
     ] {
         let output = import(text);
         assert!(!output.status.success(), "{text:?} was accepted");
@@ -1585,6 +1629,13 @@ fn volume_import_takes_every_row_or_none_and_names_the_bad_line() {
         assert!(err.contains("nothing imported"), "{err}");
         assert!(volume_rows(&env.db()).is_empty(), "{text:?} imported rows");
     }
+    // A huge cell is quoted, not repeated whole.
+    let cell = "7".repeat(5_000_000);
+    let output = import(&format!("day,site,units\n2026-01-05,north,{cell}\n"));
+    let err = stderr(&output);
+    assert!(!output.status.success());
+    assert!(err.len() < 400, "{} bytes", err.len());
+    assert!(err.contains(&format!("\"{}\"…", "7".repeat(60))), "{err}");
     // A good file: every row, and a second import replaces a day's value.
     let output =
         import("day,site,units\n2026-01-05,north,100\n2026-01-05,south,250\n2026-01-06,north,0\n");
@@ -1639,4 +1690,58 @@ fn token_create_binds_a_token_to_a_configured_site_only() {
     let store = horrors::store::Store::open(&env.db()).unwrap();
     let who = store.authenticate(&secret).unwrap().unwrap();
     assert_eq!(who.site.as_deref(), Some("south"));
+}
+
+#[test]
+fn a_one_site_annual_review_is_named_after_its_site() {
+    use std::io::Read;
+    let env = Env::new();
+    std::fs::write(env.config(), sites_config()).unwrap();
+    create_token(env.path(), &env.db(), "viewer", "seed");
+    let export = |args: &[&str]| {
+        run(horrors(env.path())
+            .args(["export", "annual", "--year", "2025"])
+            .args(args)
+            .arg("--config")
+            .arg(env.config())
+            .arg("--db")
+            .arg(env.db()))
+    };
+    let output = export(&["--site", "south"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let zip = env.path().join("horrors-annual-2025-south.zip");
+    assert!(
+        stderr(&output).contains("horrors-annual-2025-south.zip"),
+        "{}",
+        stderr(&output)
+    );
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(&zip).unwrap()).unwrap();
+    let mut readme = String::new();
+    archive
+        .by_name("README.txt")
+        .unwrap()
+        .read_to_string(&mut readme)
+        .unwrap();
+    assert!(
+        readme
+            .lines()
+            .next()
+            .unwrap()
+            .ends_with(", site South (south)"),
+        "{readme}"
+    );
+    assert!(readme.contains("one site only: South (south)"), "{readme}");
+    // Without --site: the organization's name; an unknown site is one line, nothing written.
+    let output = export(&[]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(env.path().join("horrors-annual-2025.zip").exists());
+    let output = export(&["--site", "west"]);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert!(
+        err.contains("--site: no site with key \"west\"") && err.contains("north, south"),
+        "{err}"
+    );
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(!env.path().join("horrors-annual-2025-west.zip").exists());
 }

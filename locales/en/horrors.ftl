@@ -404,6 +404,9 @@ review-col-worst-horror = Worst horror
 review-year-before = The year before: { $year }
 review-caption-pareto-before = Priority (Pareto), { $year }.
 review-made = Made by horrors on { $made }. See README.txt for how every number is computed.
+review-title-site = Annual review { $year }: { $site }
+review-organization-site = { $organization }, site { $site } ({ $key })
+readme-site = This review covers one site only: { $site } ({ $key }). Its ticks, rankings, charts and cycle results count nothing from other sites; the whole organization's review is made without a site.
 
 ## Annual review: review.xlsx (sheet names: at most 31 characters, none of : \ / ? * [ ])
 

@@ -361,6 +361,9 @@ review-col-worst-horror = 最严重的失误
 review-year-before = 上一年：{ $year }
 review-caption-pareto-before = 优先顺序（帕累托图），{ $year } 年。
 review-made = 由 horrors 于 { $made } 生成。每个数字的计算方法见 README.txt。
+review-title-site = { $year } 年度回顾：{ $site }
+review-organization-site = { $organization }，站点 { $site }（{ $key }）
+readme-site = 本回顾只涵盖一个站点：{ $site }（{ $key }）。其中的记录、排名、图表和改进周期结果都不计入其他站点；不指定站点即可生成整个组织的回顾。
 
 ## 年度回顾：review.xlsx（工作表名称最多 31 个字符，不能含 : \ / ? * [ ]）
 

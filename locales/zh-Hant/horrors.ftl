@@ -361,6 +361,9 @@ review-col-worst-horror = 最嚴重的失誤
 review-year-before = 前一年：{ $year }
 review-caption-pareto-before = 優先順序（柏拉圖），{ $year } 年。
 review-made = 由 horrors 於 { $made } 產生。每個數字的計算方式請見 README.txt。
+review-title-site = { $year } 年度檢討：{ $site }
+review-organization-site = { $organization }，站點 { $site }（{ $key }）
+readme-site = 本檢討只涵蓋一個站點：{ $site }（{ $key }）。其中的紀錄、排名、圖表和改善週期結果都不計入其他站點；不指定站點即可產生整個組織的檢討。
 
 ## 年度檢討：review.xlsx（工作表名稱最多 31 個字元，不能含 : \ / ? * [ ]）
 

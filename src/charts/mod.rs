@@ -73,7 +73,11 @@ impl ChartName {
             .find(|c| c.as_str() == text)
             .ok_or_else(|| {
                 let names: Vec<_> = Self::EVERY.iter().map(|c| c.as_str()).collect();
-                format!("chart must be one of {}; got {text:?}", names.join(", "))
+                format!(
+                    "chart must be one of {}; got {}",
+                    names.join(", "),
+                    crate::text::echo(text)
+                )
             })
     }
 
@@ -108,7 +112,10 @@ impl Format {
         match text {
             "svg" => Ok(Format::Svg),
             "png" => Ok(Format::Png),
-            _ => Err(format!("format must be one of svg, png; got {text:?}")),
+            _ => Err(format!(
+                "format must be one of svg, png; got {}",
+                crate::text::echo(text)
+            )),
         }
     }
 

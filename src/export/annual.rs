@@ -32,9 +32,12 @@ fn io_error(e: std::io::Error) -> Error {
 
 /// Parses and checks a `year` parameter.
 pub fn parse_year(text: &str) -> std::result::Result<i32, String> {
-    let year: i32 = text
-        .parse()
-        .map_err(|_| format!("year {text:?} is not a number such as 2026"))?;
+    let year: i32 = text.parse().map_err(|_| {
+        format!(
+            "year {} is not a number such as 2026",
+            crate::text::echo(text)
+        )
+    })?;
     if YEARS.contains(&year) {
         Ok(year)
     } else {
@@ -100,6 +103,7 @@ pub fn write_in<W: Write + Seek>(
 ) -> Result<()> {
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
+    let covers = Covers::of(lang, settings, scope);
     let currency = settings.currency();
     let this = year(store, year_number, scope)?;
     let before = year(store, year_number - 1, scope)?;
@@ -131,7 +135,7 @@ pub fn write_in<W: Write + Seek>(
         |zip: &mut ZipWriter<W>, name: &str| zip.start_file(name, options).map_err(zip_error);
 
     file(&mut zip, "README.txt")?;
-    zip.write_all(readme(lang, settings, &this, &before, now).as_bytes())
+    zip.write_all(readme(lang, settings, &covers, &this, &before, now).as_bytes())
         .map_err(io_error)?;
 
     file(&mut zip, "ranking.csv")?;
@@ -207,9 +211,11 @@ pub fn write_in<W: Write + Seek>(
     }
     file(&mut zip, "review.html")?;
     zip.write_all(
-        review_html(lang, settings, &this, &before, &cycles, &charts, now)
-            .into_string()
-            .as_bytes(),
+        review_html(
+            lang, settings, &covers, &this, &before, &cycles, &charts, now,
+        )
+        .into_string()
+        .as_bytes(),
     )
     .map_err(io_error)?;
     for (name, bytes) in &charts {
@@ -234,10 +240,58 @@ pub fn to_tempfile(
     Ok(file)
 }
 
+/// Whom a review covers, as its texts name it: the organization, or one of its sites.
+struct Covers {
+    /// The organization's name, followed by the site's where the review covers one.
+    organization: String,
+    /// `(name, key)` of the one site covered.
+    site: Option<(String, String)>,
+}
+
+impl Covers {
+    fn of(lang: Lang, settings: &crate::config::Settings, scope: &Scope) -> Covers {
+        let site = scope.site.as_deref().map(|key| {
+            let name = settings
+                .site(key)
+                .map_or_else(|| key.to_string(), |s| s.name.clone());
+            (name, key.to_string())
+        });
+        let organization = match &site {
+            None => settings.name.clone(),
+            Some((name, key)) => tr!(
+                lang,
+                "review-organization-site",
+                organization = settings.name.as_str(),
+                site = name.as_str(),
+                key = key.as_str()
+            ),
+        };
+        Covers { organization, site }
+    }
+
+    /// The title: "Annual review 2026", or "Annual review 2026: Site name".
+    fn title(&self, lang: Lang, year: &str) -> String {
+        match &self.site {
+            None => tr!(lang, "review-title", year = year),
+            Some((name, _)) => tr!(lang, "review-title-site", year = year, site = name.as_str()),
+        }
+    }
+}
+
+/// The file name of a review: `horrors-annual-2026.zip`, or `horrors-annual-2026-KEY.zip`
+/// for one site's.
+pub fn file_name(year: i32, scope: &Scope) -> String {
+    match &scope.site {
+        None => format!("horrors-annual-{year}.zip"),
+        Some(key) => format!("horrors-annual-{year}-{key}.zip"),
+    }
+}
+
 /// README.txt: what is inside and how every number is computed, with CRLF line ends.
 fn readme(
     lang: Lang,
     settings: &crate::config::Settings,
+    covers: &Covers,
     this: &Year,
     before: &Year,
     now: DateTime<Utc>,
@@ -247,7 +301,7 @@ fn readme(
         "readme",
         year = this.year.to_string(),
         previous_year = before.year.to_string(),
-        organization = settings.name.as_str(),
+        organization = covers.organization.as_str(),
         made = crate::ticks::rfc3339(now),
         timezone = settings.timezone.as_str(),
         from = this.window.from.to_string(),
@@ -262,6 +316,20 @@ fn readme(
         previous_count = before.ranking.totals.count,
         previous_cost = before.ranking.totals.cost.as_str(),
     );
+    let mut text = text;
+    if let Some((name, key)) = &covers.site {
+        // Right under the title, so nobody reads it as the whole organization's.
+        let note = tr!(
+            lang,
+            "readme-site",
+            site = name.as_str(),
+            key = key.as_str()
+        );
+        text = match text.split_once("\n\n") {
+            Some((head, rest)) => format!("{head}\n\n{note}\n\n{rest}"),
+            None => format!("{text}\n\n{note}"),
+        };
+    }
     let mut out = text.replace('\n', "\r\n");
     out.push_str("\r\n");
     out
@@ -289,9 +357,11 @@ figcaption { font-size: 9pt; color: #57606a; }
 @media print { h2 { page-break-after: avoid; } figure { page-break-inside: avoid; } }
 "#;
 
+#[allow(clippy::too_many_arguments)]
 fn review_html(
     lang: Lang,
     settings: &crate::config::Settings,
+    covers: &Covers,
     this: &Year,
     before: &Year,
     cycles: &[CycleDetail],
@@ -328,9 +398,9 @@ fn review_html(
         ("compare", "review-caption-compare"),
     ];
     let body = html! {
-        h1 { (tr!(lang, "review-title", year = year.as_str())) }
+        h1 { (covers.title(lang, &year)) }
         p.lede {
-            (tr!(lang, "review-lede", organization = settings.name.as_str(),
+            (tr!(lang, "review-lede", organization = covers.organization.as_str(),
                 from = this.window.from.to_string(), to = this.window.to.to_string(),
                 timezone = settings.timezone.as_str()))
             " "
@@ -445,7 +515,7 @@ fn review_html(
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (tr!(lang, "review-title", year = year.as_str())) " — " (settings.name) }
+                title { (covers.title(lang, &year)) " — " (covers.organization) }
                 style { (PreEscaped(font_css)) (PreEscaped(body_font)) (PreEscaped(REVIEW_CSS)) }
             }
             body { (body) }

@@ -495,7 +495,7 @@ pub async fn list_ticks(who: Viewer, req: HttpRequest, store: Store_) -> Result<
         if snapshot.horror(key).is_none() {
             return Err(Error::invalid(
                 "unknown_horror",
-                format!("no horror with key {key:?}"),
+                format!("no horror with key {}", crate::text::echo(key)),
             ));
         }
     }
@@ -596,7 +596,10 @@ pub async fn control(who: Viewer, req: HttpRequest, store: Store_) -> Result<Htt
         .parsed("bucket", |text| match text {
             "day" => Ok(Bucket::Day),
             "week" => Ok(Bucket::Week),
-            other => Err(format!("bucket must be day or week; got {other:?}")),
+            other => Err(format!(
+                "bucket must be day or week; got {}",
+                crate::text::echo(other)
+            )),
         })?
         .unwrap_or(Bucket::Day);
     let laney = params.get("laney").is_none() || params.boolean("laney")?;
@@ -1096,7 +1099,7 @@ pub async fn export_annual(who: Viewer, req: HttpRequest, store: Store_) -> Resu
     let year = params.parsed("year", crate::export::annual::parse_year)?;
     let lang = lang_of(&req, &store);
     let store = store.into_inner();
-    let (year, file) = store
+    let (name, file) = store
         .call(move |store| {
             let now = store.now();
             let year = match year {
@@ -1104,16 +1107,12 @@ pub async fn export_annual(who: Viewer, req: HttpRequest, store: Store_) -> Resu
                 None => crate::export::annual::current_year(store, now)?,
             };
             Ok((
-                year,
+                crate::export::annual::file_name(year, &scope),
                 crate::export::annual::to_tempfile(store, year, now, lang, &scope)?,
             ))
         })
         .await?;
-    Ok(file_response(
-        file,
-        "application/zip",
-        &format!("horrors-annual-{year}.zip"),
-    ))
+    Ok(file_response(file, "application/zip", &name))
 }
 
 // ---------------------------------------------------------------- charts
@@ -1147,8 +1146,8 @@ pub async fn chart(
     use crate::charts::{ChartName, Format, DEFAULT_HEIGHT, DEFAULT_WIDTH, MAX_SIZE, MIN_SIZE};
     let unknown = || {
         Error::NotFound(format!(
-            "no chart {:?}; charts are {} as .svg or .png",
-            file.as_str(),
+            "no chart {}; charts are {} as .svg or .png",
+            crate::text::echo(file.as_str()),
             ChartName::ALL.map(|c| c.as_str()).join(", ")
         ))
     };

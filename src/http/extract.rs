@@ -207,7 +207,8 @@ impl Params {
                 return Err(Error::invalid(
                     "unknown_parameter",
                     format!(
-                        "unknown query parameter {name:?}; allowed: {}",
+                        "unknown query parameter {}; allowed: {}",
+                        crate::text::echo(&name),
                         if all.is_empty() {
                             "none".into()
                         } else {
@@ -219,7 +220,10 @@ impl Params {
             if values.insert(name.clone(), value).is_some() {
                 return Err(Error::invalid(
                     "repeated_parameter",
-                    format!("query parameter {name:?} is given more than once"),
+                    format!(
+                        "query parameter {} is given more than once",
+                        crate::text::echo(&name)
+                    ),
                 ));
             }
         }
@@ -249,7 +253,7 @@ impl Params {
         self.parsed(name, |text| {
             let value: i64 = text
                 .parse()
-                .map_err(|_| format!("{text:?} is not an integer"))?;
+                .map_err(|_| format!("{} is not an integer", crate::text::echo(text)))?;
             if range.contains(&value) {
                 Ok(value)
             } else {
@@ -267,7 +271,7 @@ impl Params {
             .parsed(name, |text| match text {
                 "true" | "1" => Ok(true),
                 "false" | "0" => Ok(false),
-                _ => Err(format!("{text:?} is not true or false")),
+                _ => Err(format!("{} is not true or false", crate::text::echo(text))),
             })?
             .unwrap_or(false))
     }
@@ -290,7 +294,12 @@ impl Params {
                     "give either cycle, or from and to, or days",
                 ));
             }
-            let unknown = || Error::invalid("unknown_cycle", format!("no cycle with id {text:?}"));
+            let unknown = || {
+                Error::invalid(
+                    "unknown_cycle",
+                    format!("no cycle with id {}", crate::text::echo(text)),
+                )
+            };
             let id: i64 = text.parse().map_err(|_| unknown())?;
             let row = store
                 .call(move |s| s.cycle(id))
@@ -319,18 +328,25 @@ pub fn scope(asked: Option<&str>, who: &Identity, settings: &Settings) -> Result
     match (asked, who.site.as_deref()) {
         (Some(asked), Some(bound)) if asked != bound => Err(Error::forbidden(
             "wrong_site",
-            format!("this token reads site {bound:?} only, not {asked:?}"),
+            format!(
+                "this token reads site {} only, not {}",
+                crate::text::echo(bound),
+                crate::text::echo(asked)
+            ),
         )),
         (None, Some(bound)) => Ok(Scope::site(bound)),
         (Some(key), _) => match settings.site(key) {
             Some(_) => Ok(Scope::site(key)),
             None if settings.sites.is_empty() => Err(Error::invalid(
                 "unknown_site",
-                format!("no site {key:?}: no sites are configured"),
+                format!(
+                    "no site {}: no sites are configured",
+                    crate::text::echo(key)
+                ),
             )),
             None => Err(Error::invalid(
                 "unknown_site",
-                format!("no site with key {key:?}"),
+                format!("no site with key {}", crate::text::echo(key)),
             )),
         },
         (None, None) => Ok(Scope::ALL),

@@ -6,6 +6,8 @@
 //! deserialized through [`Strict`], a deserializer over that value which refuses an array
 //! wherever a struct is expected, at any depth (wrong shape: 422 `invalid_body`).
 
+use std::cell::RefCell;
+use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
 use std::time::Duration;
@@ -23,19 +25,26 @@ use crate::error::{Error, Result};
 
 /// Parses a JSON body into `T`, never filling a struct from an array.
 pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
+    let floats = RefCell::new(float_wholeness(body));
     let mut reader = serde_json::Deserializer::from_slice(body);
-    let value = de::Deserializer::deserialize_any(&mut reader, UniqueKeys { depth: 0 })
-        .and_then(|value| reader.end().map(|()| value))
-        .map_err(|e| {
-            if e.classify() == serde_json::error::Category::Data {
-                Error::invalid(
-                    "invalid_body",
-                    format!("the body is not a valid request: {e}"),
-                )
-            } else {
-                Error::malformed("malformed_json", format!("the body is not valid JSON: {e}"))
-            }
-        })?;
+    let value = de::Deserializer::deserialize_any(
+        &mut reader,
+        UniqueKeys {
+            depth: 0,
+            floats: &floats,
+        },
+    )
+    .and_then(|value| reader.end().map(|()| value))
+    .map_err(|e| {
+        if e.classify() == serde_json::error::Category::Data {
+            Error::invalid(
+                "invalid_body",
+                format!("the body is not a valid request: {e}"),
+            )
+        } else {
+            Error::malformed("malformed_json", format!("the body is not valid JSON: {e}"))
+        }
+    })?;
     T::deserialize(Strict(&value)).map_err(|e| {
         Error::invalid(
             "invalid_body",
@@ -44,18 +53,102 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     })
 }
 
+/// For each number of `body` that serde_json reads as a float (one written with a fraction
+/// or an exponent, `-0`, or an integer beyond 64 bits), in the order they appear: whether its
+/// exact decimal value, as written, is a whole number. serde_json rounds to the nearest
+/// `f64`, so `4.0000000000000001` arrives as exactly 4.0: only the text can tell.
+fn float_wholeness(body: &[u8]) -> VecDeque<bool> {
+    let mut out = VecDeque::new();
+    let mut i = 0;
+    while i < body.len() {
+        match body[i] {
+            b'"' => {
+                i += 1;
+                while i < body.len() && body[i] != b'"' {
+                    i += if body[i] == b'\\' { 2 } else { 1 };
+                }
+                i += 1;
+            }
+            b'-' | b'0'..=b'9' => {
+                let start = i;
+                while i < body.len()
+                    && matches!(body[i], b'-' | b'+' | b'.' | b'e' | b'E' | b'0'..=b'9')
+                {
+                    i += 1;
+                }
+                if let Some(whole) = number_wholeness(&body[start..i]) {
+                    out.push_back(whole);
+                }
+            }
+            _ => i += 1,
+        }
+    }
+    out
+}
+
+/// `None` for a number serde_json reads as an integer; else whether its exact value is whole.
+fn number_wholeness(token: &[u8]) -> Option<bool> {
+    let text = std::str::from_utf8(token).ok()?;
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text),
+    };
+    let (mantissa, exponent) = match unsigned.find(['e', 'E']) {
+        Some(at) => (&unsigned[..at], Some(&unsigned[at + 1..])),
+        None => (unsigned, None),
+    };
+    let (int_digits, frac_digits) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+    if exponent.is_none() && frac_digits.is_empty() && !mantissa.contains('.') {
+        // An integer: serde_json reads it as one when it fits (`-0` aside).
+        let fits = if negative {
+            unsigned
+                .parse::<u64>()
+                .is_ok_and(|n| (1..=1u64 << 63).contains(&n))
+        } else {
+            unsigned.parse::<u64>().is_ok()
+        };
+        return (!fits).then_some(true);
+    }
+    let exponent: i64 = match exponent {
+        None => 0,
+        Some(e) => {
+            let digits = e.trim_start_matches(['+', '-']);
+            let magnitude = digits
+                .parse::<i64>()
+                .unwrap_or(i64::MAX / 4)
+                .min(i64::MAX / 4);
+            if e.starts_with('-') {
+                -magnitude
+            } else {
+                magnitude
+            }
+        }
+    };
+    let digits: String = format!("{int_digits}{frac_digits}");
+    let significant = digits.trim_end_matches('0');
+    if significant.trim_start_matches('0').is_empty() {
+        return Some(true);
+    }
+    let zeros = (digits.len() - significant.len()) as i64;
+    // Decimal places the value needs: those written, less the exponent and trailing zeros.
+    Some(frac_digits.len() as i64 - exponent - zeros <= 0)
+}
+
 /// Builds a [`Value`] like serde_json does, but refuses an object that names a key twice
-/// (`{"qty": 1, "qty": 1000}` must not be read as either).
-struct UniqueKeys {
+/// (`{"qty": 1, "qty": 1000}` must not be read as either), and keeps a number that is not
+/// whole as written from becoming one (see [`float_wholeness`]).
+#[derive(Clone, Copy)]
+struct UniqueKeys<'a> {
     depth: usize,
+    floats: &'a RefCell<VecDeque<bool>>,
 }
 
 /// Deepest nesting read (serde_json stops at 128 with a syntax error; valid JSON nested
 /// this deep is a wrong shape, 422).
 const MAX_DEPTH: usize = 64;
 
-impl UniqueKeys {
-    fn inner<E: de::Error>(&self) -> Result<UniqueKeysSeed, E> {
+impl<'a> UniqueKeys<'a> {
+    fn inner<E: de::Error>(&self) -> Result<UniqueKeysSeed<'a>, E> {
         if self.depth >= MAX_DEPTH {
             return Err(E::custom(format_args!(
                 "nested deeper than {MAX_DEPTH} levels"
@@ -63,11 +156,12 @@ impl UniqueKeys {
         }
         Ok(UniqueKeysSeed {
             depth: self.depth + 1,
+            floats: self.floats,
         })
     }
 }
 
-impl<'de> Visitor<'de> for UniqueKeys {
+impl<'de> Visitor<'de> for UniqueKeys<'_> {
     type Value = Value;
 
     fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
@@ -83,6 +177,21 @@ impl<'de> Visitor<'de> for UniqueKeys {
         Ok(Value::from(v))
     }
     fn visit_f64<X: de::Error>(self, v: f64) -> Result<Value, X> {
+        let whole = self.floats.borrow_mut().pop_front().unwrap_or(true);
+        // Rounded to a whole f64 though not whole as written: the nearest f64 towards zero
+        // (or the smallest above it) stands in, so it is refused wherever a whole number
+        // is required and reads like what was sent.
+        let v = if !whole && v.fract() == 0.0 {
+            if v > 0.0 {
+                v.next_down()
+            } else if v < 0.0 {
+                v.next_up()
+            } else {
+                f64::MIN_POSITIVE
+            }
+        } else {
+            v
+        };
         Ok(serde_json::Number::from_f64(v).map_or(Value::Null, Value::Number))
     }
     fn visit_str<X: de::Error>(self, v: &str) -> Result<Value, X> {
@@ -117,15 +226,19 @@ impl<'de> Visitor<'de> for UniqueKeys {
 }
 
 #[derive(Clone, Copy)]
-struct UniqueKeysSeed {
+struct UniqueKeysSeed<'a> {
     depth: usize,
+    floats: &'a RefCell<VecDeque<bool>>,
 }
 
-impl<'de> DeserializeSeed<'de> for UniqueKeysSeed {
+impl<'de> DeserializeSeed<'de> for UniqueKeysSeed<'_> {
     type Value = Value;
 
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
-        d.deserialize_any(UniqueKeys { depth: self.depth })
+        d.deserialize_any(UniqueKeys {
+            depth: self.depth,
+            floats: self.floats,
+        })
     }
 }
 
@@ -427,6 +540,61 @@ mod tests {
 
     fn code(result: Result<Outer>) -> &'static str {
         result.expect_err("should be refused").code()
+    }
+
+    #[test]
+    fn only_numbers_whole_as_written_are_integers() {
+        let b = |number: &str| {
+            parse(&format!(
+                r#"{{"kind":"one","items":[{{"a":"x","b":{number}}}]}}"#
+            ))
+            .map(|o| o.items[0].b)
+        };
+        for (text, value) in [
+            ("4", 4),
+            ("4.0", 4),
+            ("4.000", 4),
+            ("-4.0", -4),
+            ("-0", 0),
+            ("0.0", 0),
+            ("4e0", 4),
+            ("40e-1", 4),
+            ("0.4E1", 4),
+            ("1.5e1", 15),
+            ("1e12", 1_000_000_000_000),
+            ("999999999999.0", 999_999_999_999),
+            ("9223372036854775807", i64::MAX),
+        ] {
+            assert_eq!(
+                b(text).unwrap_or_else(|e| panic!("{text}: {e}")),
+                Some(value),
+                "{text}"
+            );
+        }
+        for text in [
+            "4.0000000000000001",
+            "999999999999.99999",
+            "-4.0000000000000001",
+            "4.5",
+            "45e-1",
+            "1e-400",
+            "9223372036854775808",
+            "0.00000000000000000000000001e10",
+        ] {
+            assert_eq!(
+                b(text).expect_err("should be refused").code(),
+                "invalid_body",
+                "{text}"
+            );
+        }
+        // Strings and keys that look like numbers are left alone, and the queue keeps step.
+        let outer = parse(
+            r#"{"kind":"one","items":[{"a":"1.5 \" 4.0000000000000001","b":4.0},{"a":"y","b":2.0000000000000001}]}"#,
+        );
+        assert_eq!(code(outer), "invalid_body");
+        let outer =
+            parse(r#"{"kind":"one","items":[{"a":"4.1","b":4.0},{"a":"y","b":2}]}"#).unwrap();
+        assert_eq!((outer.items[0].b, outer.items[1].b), (Some(4), Some(2)));
     }
 
     #[test]

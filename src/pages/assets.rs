@@ -72,7 +72,12 @@ pub async fn serve(req: actix_web::HttpRequest, file: web::Path<String>) -> Resu
     let asset = ASSETS
         .iter()
         .find(|a| a.name == file.as_str())
-        .ok_or_else(|| Error::NotFound(format!("no static file {:?}", file.as_str())))?;
+        .ok_or_else(|| {
+            Error::NotFound(format!(
+                "no static file {}",
+                crate::text::echo(file.as_str())
+            ))
+        })?;
     let etag = format!("\"{}\"", *FINGERPRINT);
     if crate::http::not_modified(&req, &etag) {
         return Ok(HttpResponse::NotModified()

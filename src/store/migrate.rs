@@ -22,8 +22,16 @@ pub struct Migrated {
 /// Rows per INSERT statement (PostgreSQL allows 65,535 parameters per statement).
 const ROWS_PER_INSERT: usize = 500;
 
-/// Copies `source` (a SQLite store) into the empty PostgreSQL database at `target`.
+/// Copies `source` (a SQLite store) into the empty PostgreSQL database at `target`. When
+/// the copy cannot be verified, it is removed again: the target is left empty.
 pub fn to_postgres(source: &Store, target: &Location) -> Result<Migrated> {
+    copy_and_verify(source, target, verify)
+}
+
+/// How a copy is proved (a parameter so tests can make verification fail).
+type Verify = fn(&Store, &Location, &[(&'static str, i64)]) -> Result<Vec<i32>>;
+
+fn copy_and_verify(source: &Store, target: &Location, verify: Verify) -> Result<Migrated> {
     let Location::Postgres { config, shown } = target else {
         return Err(Error::internal(
             "--to: give the PostgreSQL database to copy into, postgres://user[:password]@host[:port]/dbname",
@@ -82,8 +90,23 @@ pub fn to_postgres(source: &Store, target: &Location) -> Result<Migrated> {
         }
     };
     sqlite.execute_batch("COMMIT")?;
-    let years = verify(source, target, &rows)?;
-    Ok(Migrated { rows, years })
+    // The verification reads the copy through a store of its own, so the copy must be
+    // committed first; a failed verification removes it again.
+    match verify(source, target, &rows) {
+        Ok(years) => Ok(Migrated { rows, years }),
+        Err(e) => {
+            let emptied = pg.batch(&format!(
+                "TRUNCATE {} RESTART IDENTITY CASCADE",
+                TABLES.join(", ")
+            ));
+            Err(Error::internal(match emptied {
+                Ok(()) => format!("{e}; the copy was removed, {shown} is empty again"),
+                Err(again) => format!(
+                    "{e}; removing the copy failed too ({again}): empty {shown} before trying again"
+                ),
+            }))
+        }
+    }
 }
 
 /// The PostgreSQL types of a table's columns, by name.
@@ -228,4 +251,60 @@ fn verify(source: &Store, target: &Location, rows: &[(&'static str, i64)]) -> Re
         }
     }
     Ok(years)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::Role;
+
+    /// A fresh PostgreSQL database on the test server, when `HORRORS_TEST_DATABASE_URL`
+    /// names one (as `scripts/test` does).
+    fn fresh_postgres(name: &str) -> Option<Location> {
+        let base = std::env::var("HORRORS_TEST_DATABASE_URL").ok()?;
+        let name = format!("{name}_{}", std::process::id());
+        let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+        for sql in [
+            format!("DROP DATABASE IF EXISTS {name}"),
+            format!("CREATE DATABASE {name}"),
+        ] {
+            admin.batch_execute(&sql).unwrap();
+        }
+        let (prefix, _) = base.rsplit_once('/').unwrap();
+        Some(Location::parse(&format!("{prefix}/{name}")).unwrap())
+    }
+
+    fn fail(_: &Store, _: &Location, _: &[(&'static str, i64)]) -> Result<Vec<i32>> {
+        Err(Error::internal("verification failed: made to fail"))
+    }
+
+    #[test]
+    fn a_failed_verification_leaves_the_target_empty() {
+        let Some(target) = fresh_postgres("migrate_fails") else {
+            eprintln!("skipped: set HORRORS_TEST_DATABASE_URL to run this test");
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let source = Store::open(&dir.path().join("horrors.db")).unwrap();
+        let config = crate::config::parse(include_str!("../../tests/fixtures/horrors.toml"));
+        source.apply_config(&config.unwrap()).unwrap();
+        source.create_token("boss", Role::Admin).unwrap();
+        let error = copy_and_verify(&source, &target, fail).unwrap_err();
+        assert!(error.to_string().contains("is empty again"), "{error}");
+        let copy = Store::open_at(&target, std::sync::Arc::new(crate::clock::SystemClock)).unwrap();
+        for table in TABLES {
+            let rows = copy
+                .read(|c| {
+                    c.one_row(&format!("SELECT COUNT(*) FROM {table}"), params![], |r| {
+                        r.int(0)
+                    })
+                })
+                .unwrap();
+            assert_eq!(rows, 0, "{table}");
+        }
+        drop(copy);
+        // And the same target takes a real migration afterwards.
+        let migrated = to_postgres(&source, &target).unwrap();
+        assert!(migrated.rows.iter().any(|(t, n)| *t == "tokens" && *n == 1));
+    }
 }

@@ -125,7 +125,8 @@ impl Location {
         }
         let scheme = url.split_once(':').map_or("(none)", |(s, _)| s);
         Err(format!(
-            "unsupported database URL scheme {scheme:?}; {ACCEPTED}"
+            "unsupported database URL scheme {}; {ACCEPTED}",
+            crate::text::echo(scheme)
         ))
     }
 
@@ -217,23 +218,32 @@ impl Store {
 
     /// Opens the database at `location` and applies migrations; time comes from `clock`.
     pub fn open_at(location: &Location, clock: Arc<dyn Clock>) -> Result<Store> {
-        let (conn, recover): (Box<dyn Conn>, writer::Recover) = match location {
+        let (conn, admit, recover): (Box<dyn Conn>, writer::Admit, writer::Recover) = match location
+        {
             Location::Sqlite(path) => {
                 let mut conn = sqlite::open_writer(path)?;
                 schema::migrate(&mut conn)?;
                 sqlite::tune_writer(&conn)?;
-                (Box::new(conn), sqlite::recover(path.clone()))
+                (
+                    Box::new(conn),
+                    sqlite::admit(path.clone()),
+                    sqlite::recover(path.clone()),
+                )
             }
             Location::Postgres { config, shown } => {
                 let mut conn = postgres::connect(config, shown)?;
                 schema::migrate(&mut conn)?;
-                (Box::new(conn), postgres::recover((**config).clone()))
+                (
+                    Box::new(conn),
+                    writer::always(),
+                    postgres::recover((**config).clone()),
+                )
             }
         };
         let store = Store {
             inner: Arc::new(Inner {
                 location: location.clone(),
-                writer: writer::Writer::start(conn, writer::QUEUE_CAPACITY, recover)
+                writer: writer::Writer::start(conn, writer::QUEUE_CAPACITY, admit, recover)
                     .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
                 readers: Mutex::new(Vec::new()),
                 snapshot: RwLock::new(None),

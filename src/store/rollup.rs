@@ -126,7 +126,8 @@ impl Group {
             "department" => Ok(Group::Department),
             "source" => Ok(Group::Source),
             _ => Err(format!(
-                "group must be one of site, department, source; got {text:?}"
+                "group must be one of site, department, source; got {}",
+                crate::text::echo(text)
             )),
         }
     }

@@ -8,11 +8,14 @@ use std::time::Duration;
 use rusqlite::{Connection, OpenFlags};
 
 use super::db::Conn;
-use super::writer::Recover;
+use super::writer::{Admit, Recover};
 use crate::error::{Error, Result};
 
-/// Free space the file system must have again before storage counts as writable.
-pub const RECOVERY_FREE_BYTES: u64 = 1024 * 1024;
+/// The flood stage: beyond what a checkpoint of the write-ahead log may still need, the
+/// file system must keep this much free for a write group to start. Writes stop (503
+/// `storage_unavailable`) below it, so the checkpoint can always finish and give the WAL's
+/// space back; they resume by themselves once it is free again.
+pub const FLOOD_MARGIN: u64 = 2 * 1024 * 1024;
 
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
@@ -65,27 +68,76 @@ pub fn open_reader(path: &Path) -> Result<Box<dyn Conn>> {
     Ok(Box::new(conn))
 }
 
-/// After a full disk: truncates the WAL (it holds space the checkpoint has copied out) and
-/// says whether the file system has [`RECOVERY_FREE_BYTES`] free again.
+/// Free bytes on the file system that holds `path` (None when it cannot be told).
+fn free_bytes(path: &Path) -> Option<u64> {
+    let stat = rustix::fs::statvfs(path).ok()?;
+    Some(stat.f_bavail.saturating_mul(stat.f_frsize))
+}
+
+/// The `-wal` file beside the database.
+fn wal_path(path: &Path) -> PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push("-wal");
+    PathBuf::from(name)
+}
+
+/// Whether a write group may start: the file system has room for a checkpoint of the whole
+/// write-ahead log plus [`FLOOD_MARGIN`]. Checked before every group: the cheap test (free
+/// space against the WAL file's size) passes almost always; below it, the writer
+/// checkpoints and truncates the WAL itself and counts only the frames a checkpoint still
+/// has to copy. A burst thus stops at the flood stage instead of filling the disk with a WAL
+/// that can no longer be checkpointed.
+pub fn admit(path: PathBuf) -> Admit {
+    let wal = wal_path(&path);
+    Box::new(move |conn| {
+        let Some(free) = free_bytes(&path) else {
+            return true;
+        };
+        let wal_size = std::fs::metadata(&wal).map_or(0, |m| m.len());
+        free >= wal_size.saturating_add(FLOOD_MARGIN) || room_after_checkpoint(&mut **conn, &path)
+    })
+}
+
+/// Checkpoints the WAL into the database and truncates it (giving its space back), then
+/// says whether the file system has room for what a checkpoint still has to copy plus
+/// [`FLOOD_MARGIN`].
+fn room_after_checkpoint(conn: &mut dyn Conn, path: &Path) -> bool {
+    let _ = conn.one_row("PRAGMA wal_checkpoint(TRUNCATE)", &[], |r| r.int(0));
+    // (busy, frames in the WAL, frames already copied into the database)
+    let frames = conn.one_row("PRAGMA wal_checkpoint(PASSIVE)", &[], |r| {
+        Ok((r.int(1)?, r.int(2)?))
+    });
+    let page = conn
+        .one_row("PRAGMA page_size", &[], |r| r.int(0))
+        .unwrap_or(4096);
+    let pending = match frames {
+        Ok((log, copied)) => (log - copied).max(0).saturating_mul(page + 24) as u64,
+        // The checkpoint itself failed (the database cannot grow): count the whole WAL.
+        Err(_) => std::fs::metadata(wal_path(path)).map_or(0, |m| m.len()),
+    };
+    match free_bytes(path) {
+        Some(free) => free >= pending.saturating_add(FLOOD_MARGIN),
+        // Cannot tell: let the next write find out.
+        None => true,
+    }
+}
+
+/// After storage failed (or the flood stage was reached): checkpoints and truncates the WAL,
+/// and says whether writes may resume: SQLite's own ceiling (`max_page_count`) leaves room
+/// and the file system is above the flood stage (see [`admit`]).
 pub fn recover(path: PathBuf) -> Recover {
     Box::new(move |conn| {
-        let _ = conn.one_row("PRAGMA wal_checkpoint(TRUNCATE)", &[], |r| r.int(0));
-        // SQLite's own ceiling (`max_page_count`) counts as full too.
         let mut pragma = |name: &str| conn.one_row(name, &[], |r| r.int(0)).ok();
         if let (Some(count), Some(max), Some(size)) = (
             pragma("PRAGMA page_count"),
             pragma("PRAGMA max_page_count"),
             pragma("PRAGMA page_size"),
         ) {
-            if (max - count).saturating_mul(size) < RECOVERY_FREE_BYTES as i64 {
+            if (max - count).saturating_mul(size) < FLOOD_MARGIN as i64 {
                 return false;
             }
         }
-        match rustix::fs::statvfs(&path) {
-            Ok(stat) => stat.f_bavail.saturating_mul(stat.f_frsize) >= RECOVERY_FREE_BYTES,
-            // Cannot tell: let the next write find out.
-            Err(_) => true,
-        }
+        room_after_checkpoint(&mut **conn, &path)
     })
 }
 

@@ -26,6 +26,15 @@ const MAX_GROUP: usize = 1024;
 /// WAL, reconnecting). It may replace the connection.
 pub type Recover = Box<dyn FnMut(&mut Box<dyn Conn>) -> bool + Send>;
 
+/// Before each write group: says whether storage has room for it (SQLite: the flood stage,
+/// see `sqlite::admit`). When it has not, the writer becomes degraded without writing.
+pub type Admit = Box<dyn FnMut(&mut Box<dyn Conn>) -> bool + Send>;
+
+/// Admits every group (storage that cannot fill up under us, or tests).
+pub fn always() -> Admit {
+    Box::new(|_| true)
+}
+
 /// How a job went inside the group transaction.
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum Ran {
@@ -106,6 +115,7 @@ impl Writer {
     pub fn start(
         conn: Box<dyn Conn>,
         capacity: usize,
+        admit: Admit,
         recover: Recover,
     ) -> std::io::Result<Writer> {
         let (queue, jobs) = mpsc::sync_channel(capacity);
@@ -113,7 +123,7 @@ impl Writer {
         let state = Arc::clone(&degraded);
         std::thread::Builder::new()
             .name("horrors-writer".into())
-            .spawn(move || run(conn, jobs, &state, recover))?;
+            .spawn(move || run(conn, jobs, &state, admit, recover))?;
         Ok(Writer { queue, degraded })
     }
 
@@ -168,13 +178,15 @@ impl Writer {
     }
 }
 
-/// The writer loop. After a write finds storage unavailable, the writer is *degraded*:
-/// every write is answered 503 at once (nothing is attempted, so nothing grows at the edge
-/// of the disk) until a probe, at most once a second, finds it usable again.
+/// The writer loop. After a write finds storage unavailable, or before one when `admit`
+/// says storage has no room for it, the writer is *degraded*: every write is answered 503
+/// at once (nothing is attempted, so nothing grows at the edge of the disk) until a probe,
+/// at most once a second, finds it usable again.
 fn run(
     mut conn: Box<dyn Conn>,
     jobs: Receiver<Box<dyn Job>>,
     degraded: &AtomicBool,
+    mut admit: Admit,
     mut recover: Recover,
 ) {
     let mut last_probe = Instant::now();
@@ -205,6 +217,13 @@ fn run(
                 Ok(job) => group.push(job),
                 Err(_) => break,
             }
+        }
+        if !degraded.load(Ordering::Relaxed) && !admit(&mut conn) {
+            degraded.store(true, Ordering::Relaxed);
+            last_probe = Instant::now();
+            tracing::error!(
+                "storage is nearly full (a checkpoint needs the rest); writes answer 503 until space is freed"
+            );
         }
         if degraded.load(Ordering::Relaxed) {
             let (mut essential, others): (Vec<_>, Vec<_>) =
@@ -341,7 +360,7 @@ mod tests {
         let conn = Connection::open_in_memory().unwrap();
         conn.execute_batch("CREATE TABLE t (v INTEGER NOT NULL)")
             .unwrap();
-        Writer::start(Box::new(conn), capacity, never()).unwrap()
+        Writer::start(Box::new(conn), capacity, always(), never()).unwrap()
     }
 
     fn insert(c: &mut dyn Conn, v: i64) -> Result<u64> {
@@ -445,7 +464,7 @@ mod tests {
         let config: postgres::Config = format!("{prefix}/{name}").parse().unwrap();
         let mut conn = crate::store::db::PgConn::connect(&config).unwrap();
         Conn::batch(&mut conn, "CREATE TABLE t (v BIGINT NOT NULL)").unwrap();
-        let writer = Writer::start(Box::new(conn), 16, never()).unwrap();
+        let writer = Writer::start(Box::new(conn), 16, always(), never()).unwrap();
         one_group_with_a_failure_in_the_middle(&writer);
     }
 
@@ -479,7 +498,7 @@ mod tests {
         let conn = Connection::open(&path).unwrap();
         conn.busy_timeout(std::time::Duration::from_millis(20))
             .unwrap();
-        let writer = Writer::start(Box::new(conn), 4, never()).unwrap();
+        let writer = Writer::start(Box::new(conn), 4, always(), never()).unwrap();
         other.execute_batch("BEGIN IMMEDIATE").unwrap();
         let result = writer.write(|c| insert(c, 1));
         assert!(matches!(result, Err(Error::Overloaded)), "{result:?}");

@@ -220,6 +220,18 @@ fn cases(tick_id: i64) -> Vec<Case> {
             "invalid_body",
         ),
         tick_raw(
+            "qty 4.0000000000000001 (not whole as written)",
+            b"{\"horror\":\"damaged\",\"qty\":4.0000000000000001}",
+            422,
+            "invalid_body",
+        ),
+        tick_raw(
+            "qty 2.00000000000000000001e0",
+            b"{\"horror\":\"damaged\",\"qty\":2.00000000000000000001e0}",
+            422,
+            "invalid_body",
+        ),
+        tick_raw(
             "qty a huge integer",
             b"{\"horror\":\"damaged\",\"qty\":99999999999999999999999}",
             422,
@@ -991,4 +1003,54 @@ fn head_works_wherever_get_does() {
     assert_eq!(reply.status, 200);
     let reply = app.call("HEAD", "/api/ranking", Some(&app.viewer), None, None, &[]);
     assert_eq!(reply.status, 200);
+}
+
+/// Regression: errors quoted whole inputs (60 KB site keys, 50 MB CSV cells). A refused
+/// value comes back as at most 60 characters and "…", in the message and in its details.
+#[test]
+fn errors_quote_at_most_the_first_60_characters_of_an_input() {
+    let app = TestApp::spawn_with(&crate::sites::config_with_sites());
+    let huge = "k".repeat(60_000);
+    let quoted = format!("\"{}\"…", "k".repeat(60));
+    let before = app.tick_count();
+    let replies = [
+        app.tick(json!({"horror": "damaged", "site": huge})),
+        app.tick(json!({"horror": huge, "site": "tokyo"})),
+        app.post(
+            "/api/ticks/batch",
+            &app.staff,
+            &json!({"ticks": [{"horror": "damaged", "site": "tokyo"}, {"horror": "damaged", "site": huge}]}),
+        ),
+        app.put(
+            "/api/volume",
+            &app.staff,
+            &json!({"entries": [{"day": "2026-01-01", "site": huge, "units": 1}]}),
+        ),
+        app.put(
+            "/api/volume",
+            &app.staff,
+            &json!({"entries": [{"day": huge, "site": "tokyo", "units": 1}]}),
+        ),
+        app.tick(json!({"horror": "damaged", "site": "tokyo", "source": huge})),
+        app.get(&format!("/api/ranking?days=7&by={}", "b".repeat(6000)), &app.viewer),
+        app.get(&format!("/api/ranking?days=7&site={}", "s".repeat(6000)), &app.viewer),
+    ];
+    for (i, reply) in replies.iter().enumerate() {
+        assert!(
+            (400..500).contains(&reply.status),
+            "case {i}: {} {}",
+            reply.status,
+            &reply.text[..reply.text.len().min(300)]
+        );
+        assert!(
+            reply.text.len() < 1500,
+            "case {i}: {} bytes: {}",
+            reply.text.len(),
+            &reply.text[..300]
+        );
+    }
+    for reply in &replies[..5] {
+        assert!(reply.text.contains(&quoted), "{}", reply.text);
+    }
+    assert_eq!(app.tick_count(), before, "nothing was written");
 }

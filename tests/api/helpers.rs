@@ -104,8 +104,19 @@ impl TestApp {
 
     pub fn spawn_with_options(config_text: &str, options: HttpOptions) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
+        let location = fresh_location(dir.path());
+        Self::spawn_at(dir, &location, config_text, options)
+    }
+
+    /// The app on the database at `location` (`dir` is kept for the test's own files).
+    pub fn spawn_at(
+        dir: tempfile::TempDir,
+        location: &Location,
+        config_text: &str,
+        options: HttpOptions,
+    ) -> TestApp {
         let clock = ManualClock::new(Utc::now().trunc_subsecs(0));
-        let store = Store::open_at(&fresh_location(dir.path()), Arc::new(clock.clone())).unwrap();
+        let store = Store::open_at(location, Arc::new(clock.clone())).unwrap();
         let config = horrors::config::parse(config_text).unwrap();
         store.apply_config(&config).unwrap();
         let token = |name: &str, role| store.create_token(name, role).unwrap().1;

@@ -54,6 +54,9 @@ fn pages_follow_the_query_then_the_cookie_then_accept_language() {
         ("zh", "zh-Hans"),
         ("zh-CN", "zh-Hans"),
         ("zh-Hant-HK", "zh-Hant"),
+        ("zh-Hans-CN-x-foo", "zh-Hans"),
+        ("zh-Hant-TW-u-nu-hanidec", "zh-Hant"),
+        ("en-US-x-twain", "en"),
     ] {
         assert_eq!(
             html_lang(&page(&app, &format!("/login?lang={tag}"), &[])),
@@ -62,6 +65,12 @@ fn pages_follow_the_query_then_the_cookie_then_accept_language() {
         );
     }
     assert_eq!(html_lang(&page(&app, "/login", &[])), "en");
+    // Private use and extensions are matched by the tag's prefix, in the cookie and in
+    // Accept-Language too.
+    let private = [("Cookie", "horrors_lang=zh-Hant-TW-x-foo")];
+    assert_eq!(html_lang(&page(&app, "/login", &private)), "zh-Hant");
+    let private = [("Accept-Language", "fr, zh-Hans-CN-x-foo;q=0.5")];
+    assert_eq!(html_lang(&page(&app, "/login", &private)), "zh-Hans");
 }
 
 #[test]

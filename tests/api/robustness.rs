@@ -628,3 +628,140 @@ fn chart_renders_are_bounded_and_the_rest_wait_or_get_503() {
     }
     assert!(statuses.contains(&200), "{statuses:?}");
 }
+
+/// A small tmpfs mounted for one test, unmounted (lazily) when dropped.
+struct Tmpfs {
+    dir: tempfile::TempDir,
+}
+
+impl Tmpfs {
+    /// Mounts `size` bytes of tmpfs, or says why it cannot (not root, no mount permission).
+    fn mount(size: u64) -> Result<Tmpfs, String> {
+        let dir = tempfile::tempdir().unwrap();
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size}"), "tmpfs"])
+            .arg(dir.path())
+            .output()
+            .map_err(|e| format!("cannot run mount: {e}"))?;
+        if !out.status.success() {
+            return Err(String::from_utf8_lossy(&out.stderr).trim().to_string());
+        }
+        Ok(Tmpfs { dir })
+    }
+
+    fn path(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
+    fn free(&self) -> u64 {
+        let stat = rustix::fs::statvfs(self.path()).unwrap();
+        stat.f_bavail * stat.f_frsize
+    }
+}
+
+impl Drop for Tmpfs {
+    fn drop(&mut self) {
+        let _ = std::process::Command::new("umount")
+            .arg("-l")
+            .arg(self.dir.path())
+            .status();
+    }
+}
+
+/// Posts batches of 1,000 ticks with 400-character notes until the first 503; returns how
+/// many ticks were acknowledged.
+fn fill_in_bursts(app: &TestApp, round: usize) -> i64 {
+    let note = "n".repeat(390);
+    let mut acknowledged = 0;
+    for batch in 0..200 {
+        let ticks: Vec<_> = (0..1000)
+            .map(|i| json!({"horror": "damaged", "note": format!("{note}{round:02}{batch:04}{i:04}")}))
+            .collect();
+        let reply = app.post("/api/ticks/batch", &app.staff, &json!({ "ticks": ticks }));
+        match reply.status {
+            201 => acknowledged += 1000,
+            503 => {
+                reply.assert_error(503, "storage_unavailable");
+                assert!(reply.header("retry-after").is_some(), "Retry-After");
+                return acknowledged;
+            }
+            other => panic!("batch {batch}: {other} {}", reply.text),
+        }
+    }
+    panic!("the file system never filled up");
+}
+
+/// Ticks every 100 ms until one is acknowledged; returns how long that took.
+fn wait_for_writes(app: &TestApp, limit: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        let reply = app.tick(json!({"horror": "damaged"}));
+        if reply.status == 201 {
+            return started.elapsed();
+        }
+        reply.assert_error(503, "storage_unavailable");
+        assert!(
+            started.elapsed() < limit,
+            "writes did not resume within {limit:?}: {}",
+            reply.text
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+/// Regression: on an 8 MiB file system, a burst filled the disk with a WAL that no
+/// checkpoint could copy out any more, and writes answered 503 for good even after space
+/// was freed. Writes now stop at the flood stage (free space below the WAL plus a margin).
+#[test]
+fn a_disk_filled_by_a_burst_recovers_once_space_is_freed() {
+    let fs = match Tmpfs::mount(8 * 1024 * 1024) {
+        Ok(fs) => fs,
+        Err(why) => {
+            eprintln!("skipped: this test mounts a tmpfs (run as root): {why}");
+            return;
+        }
+    };
+    let ballast = fs.path().join("ballast");
+    std::fs::write(&ballast, vec![1u8; 2 * 1024 * 1024]).unwrap();
+    let location = horrors::store::Location::Sqlite(fs.path().join("horrors.db"));
+    let app = TestApp::spawn_at(
+        tempfile::tempdir().unwrap(),
+        &location,
+        CONFIG,
+        HttpOptions::default(),
+    );
+    let mut acknowledged = fill_in_bursts(&app, 0);
+    assert!(
+        acknowledged > 0,
+        "nothing was written before the disk filled"
+    );
+    let health = app.call("GET", "/healthz", None, None, None, &[]);
+    assert_eq!(health.status, 503, "{}", health.text);
+    assert_eq!(health.body["status"], "degraded");
+    assert_eq!(app.get("/api/ranking?days=30", &app.viewer).status, 200);
+    assert_eq!(app.tick_count(), acknowledged, "reads go on");
+
+    std::fs::remove_file(&ballast).unwrap();
+    let took = wait_for_writes(&app, Duration::from_secs(10));
+    eprintln!(
+        "burst fill: {acknowledged} ticks, then writes resumed {took:?} after 2 MiB were freed"
+    );
+    acknowledged += 1;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while app.call("GET", "/healthz", None, None, None, &[]).status != 200 {
+        assert!(Instant::now() < deadline, "/healthz stayed degraded");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    // The space is usable: a second burst writes again until the flood stage, and the
+    // database never filled the file system to the last byte.
+    acknowledged += fill_in_bursts(&app, 1);
+    assert!(
+        fs.free() > 0,
+        "the flood stage leaves room for the checkpoint"
+    );
+    assert_eq!(
+        app.tick_count(),
+        acknowledged,
+        "every acknowledged tick is there, no other"
+    );
+}

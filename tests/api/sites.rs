@@ -1480,3 +1480,94 @@ fn the_pareto_chart_by_site_names_each_site() {
         assert!(svg.contains(name), "{name} missing");
     }
 }
+
+/// Regression: a one-site annual review read as the whole organization's: README.txt,
+/// review.html's title and lede, and the file name said nothing of the site.
+#[test]
+fn a_one_site_annual_review_names_its_site_in_every_language() {
+    use std::io::Read;
+    let app = spawn_sites();
+    let year = today(&app).year();
+    assert_eq!(
+        app.tick(json!({"horror": "damaged", "site": "tokyo"}))
+            .status,
+        201
+    );
+    let read = |query: &str, token: &str| {
+        let (status, headers, bytes) = app.download(
+            &format!("/api/export/annual.zip?year={year}{query}"),
+            token,
+            &[],
+        );
+        assert_eq!(status, 200, "{}", String::from_utf8_lossy(&bytes));
+        let disposition = headers
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case("content-disposition"))
+            .map(|(_, v)| v.clone())
+            .unwrap();
+        let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        let mut text = |name: &str| {
+            let mut out = String::new();
+            zip.by_name(name).unwrap().read_to_string(&mut out).unwrap();
+            out
+        };
+        (disposition, text("README.txt"), text("review.html"))
+    };
+    // (lang, README's site line, the title, the lede's organization)
+    let cases = [
+        (
+            "en",
+            "This review covers one site only: Tokyo depot (tokyo).",
+            format!("Annual review {year}: Tokyo depot"),
+            "Example Freight, site Tokyo depot (tokyo)",
+        ),
+        (
+            "zh-Hans",
+            "本回顾只涵盖一个站点：Tokyo depot（tokyo）。",
+            format!("{year} 年度回顾：Tokyo depot"),
+            "Example Freight，站点 Tokyo depot（tokyo）",
+        ),
+        (
+            "zh-Hant",
+            "本檢討只涵蓋一個站點：Tokyo depot（tokyo）。",
+            format!("{year} 年度檢討：Tokyo depot"),
+            "Example Freight，站點 Tokyo depot（tokyo）",
+        ),
+    ];
+    for (lang, site_line, title, lede) in cases {
+        let (disposition, readme, html) = read(&format!("&site=tokyo&lang={lang}"), &app.viewer);
+        assert!(
+            disposition.contains(&format!("horrors-annual-{year}-tokyo.zip")),
+            "{disposition}"
+        );
+        let first = readme.lines().next().unwrap();
+        assert!(first.ends_with(lede), "{lang}: {first}");
+        assert!(readme.contains(site_line), "{lang}: {readme}");
+        assert!(
+            html.contains(&format!("<h1>{title}</h1>")),
+            "{lang}: {html}"
+        );
+        assert!(
+            html.contains(&format!("<title>{title} — {lede}</title>")),
+            "{lang}"
+        );
+        assert!(
+            html.contains(&format!("<p class=\"lede\">{lede}")),
+            "{lang}: the lede names the site"
+        );
+    }
+    // The whole organization's review says nothing of a site, and neither does its name.
+    let (disposition, readme, html) = read("&lang=en", &app.viewer);
+    assert!(
+        disposition.contains(&format!("horrors-annual-{year}.zip")),
+        "{disposition}"
+    );
+    assert!(!readme.contains("one site only"), "{readme}");
+    assert!(html.contains(&format!("<h1>Annual review {year}</h1>")));
+    assert!(!html.contains("Tokyo depot"));
+    // A site-bound token gets its own site's review, named after it.
+    let bound = token(&app, "tokyo viewer", "viewer", Some("tokyo"));
+    let (disposition, readme, _) = read("&lang=en", &bound);
+    assert!(disposition.contains("-tokyo.zip"), "{disposition}");
+    assert!(readme.contains("one site only: Tokyo depot (tokyo)"));
+}

@@ -258,6 +258,15 @@ fn volume_accepts_its_bounds() {
     assert_eq!(days[0], from.to_string());
     assert_eq!(days[999], t.to_string());
     assert!(days.windows(2).all(|w| w[0] < w[1]));
+    // Set again (in chunks of many rows per statement), each one is replaced.
+    let again: Vec<(NaiveDate, Option<&str>, u64)> = (0..1000)
+        .map(|n| (t - Duration::days(n), None, 7 + n as u64))
+        .collect();
+    let reply = app.put("/api/volume", &app.admin, &entries(&again));
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let body = volume(&app, &format!("from={from}&to={t}"));
+    assert_eq!(body["units"], 7 * 1000 + 999 * 1000 / 2);
+    assert_eq!(body["entries"][999]["units"], 7);
     let reply = app.put("/api/volume", &app.admin, &entries(&[(t, None, 0)]));
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(volume(&app, "days=1")["units"], 0);
@@ -352,6 +361,34 @@ fn bad_volume_is_refused_and_changes_nothing() {
         ),
         (
             format!(r#"{{"entries": [{{"day": "{}", "units": 1.5}}]}}"#, day(1)),
+            Some("invalid_volume"),
+        ),
+        // Rounded to a whole f64 but not whole as written.
+        (
+            format!(
+                r#"{{"entries": [{{"day": "{}", "units": 999999999999.99999}}]}}"#,
+                day(1)
+            ),
+            Some("invalid_volume"),
+        ),
+        (
+            format!(
+                r#"{{"entries": [{{"day": "{}", "units": 4.0000000000000001}}]}}"#,
+                day(1)
+            ),
+            Some("invalid_volume"),
+        ),
+        (
+            format!(r#"{{"entries": [{{"day": "{}", "units": 5e-1}}]}}"#, day(1)),
+            Some("invalid_volume"),
+        ),
+        // As for ticks, nothing before 1970.
+        (
+            r#"{"entries": [{"day": "1969-12-31", "units": 1}]}"#.into(),
+            Some("invalid_volume"),
+        ),
+        (
+            r#"{"entries": [{"day": "1900-01-01", "units": 1}]}"#.into(),
             Some("invalid_volume"),
         ),
         (
