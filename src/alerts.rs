@@ -11,6 +11,7 @@ use utoipa::ToSchema;
 
 use crate::calendar::{Bucket, Window};
 use crate::error::Result;
+use crate::metrics::Delivery;
 use crate::report;
 use crate::sites::Scope;
 use crate::stats::Signal;
@@ -221,13 +222,16 @@ pub fn deliver(store: &Store, config: &AlertsConfig) -> Result<Delivered> {
         match outcome {
             Ok(()) => {
                 store.alert_delivered(&pending.id)?;
+                store.metrics().alert_delivery(Delivery::Delivered);
                 done.delivered += 1;
             }
             Err(error) => {
                 tracing::warn!(alert = %pending.id, %error, "alert delivery failed");
                 if store.alert_failed(&pending.id, &error)? {
+                    store.metrics().alert_delivery(Delivery::Failed);
                     done.failed += 1;
                 } else {
+                    store.metrics().alert_delivery(Delivery::GaveUp);
                     done.gave_up += 1;
                 }
             }

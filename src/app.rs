@@ -22,8 +22,8 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 
 use crate::http::route::{ADMIN, OPEN, STAFF, VIEWER};
-use crate::http::{api, openapi, HttpOptions, Route, BATCH_BODY_LIMIT};
-use crate::pages::{admin, assets, dashboard, login, tally};
+use crate::http::{api, devices, openapi, sessions, HttpOptions, Route, BATCH_BODY_LIMIT};
+use crate::pages::{admin, assets, dashboard, enrol, login, tally};
 use crate::store::Store;
 
 /// Every route, in registration order; the role is the least one each method needs.
@@ -68,6 +68,11 @@ pub const ROUTES: &[Route] = &[
         .get(ADMIN, |r| r.to(api::list_tokens))
         .post(ADMIN, |r| r.to(api::create_token)),
     Route::api("/api/tokens/{id}/revoke").post(ADMIN, |r| r.to(api::revoke_token)),
+    // Page sessions.
+    Route::api("/api/sessions").get(ADMIN, |r| r.to(sessions::list_sessions)),
+    Route::api("/api/sessions/{id}/revoke").post(ADMIN, |r| r.to(sessions::revoke_session)),
+    // Devices enrolled by QR code.
+    Route::api("/api/enrolments").post(ADMIN, |r| r.to(devices::create_enrolment)),
     // Exports and charts.
     Route::api("/api/export/ticks.csv").get(VIEWER, |r| r.to(api::export_ticks)),
     Route::api("/api/export/ranking.csv").get(VIEWER, |r| r.to(api::export_ranking)),
@@ -83,6 +88,7 @@ pub const ROUTES: &[Route] = &[
     Route::page("/tally").get(STAFF, |r| r.to(tally::page)),
     Route::page("/dashboard").get(VIEWER, |r| r.to(dashboard::page)),
     Route::page("/admin").get(ADMIN, |r| r.to(admin::page)),
+    Route::page("/enrol/{code}").get(OPEN, |r| r.to(enrol::page)),
     Route::plain("/static/{file}").get(OPEN, |r| r.to(assets::serve)),
 ];
 

@@ -70,6 +70,9 @@ pub enum Command {
     /// Create, list and revoke API tokens.
     #[command(subcommand)]
     Token(TokenCommand),
+    /// List and revoke page sessions (token sign-ins and enrolled devices).
+    #[command(subcommand)]
+    Session(SessionCommand),
     /// Print the ranking of a window.
     Rank {
         #[command(flatten)]
@@ -112,6 +115,9 @@ pub enum Command {
     /// Volume: units handled per day and site.
     #[command(subcommand)]
     Volume(VolumeCommand),
+    /// Check configuration, database (reachable, migrated), free disk, clock, webhook and
+    /// identity provider; prints a table and exits non-zero when a check fails.
+    Doctor,
     /// Copy the SQLite database (--db) into an empty PostgreSQL database and verify it.
     Migrate {
         /// The PostgreSQL database, postgres://user[:password]@host[:port]/dbname.
@@ -138,6 +144,14 @@ pub enum TokenCommand {
     List,
     /// Revoke a token by id (see `token list`).
     Revoke { id: i64 },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum SessionCommand {
+    /// List live sessions (never their secrets), newest first.
+    List,
+    /// End a session by id (see `session list`); on every instance within a second.
+    Revoke { id: String },
 }
 
 #[derive(Subcommand, Debug)]
@@ -456,6 +470,90 @@ pub fn run(cli: Cli) -> Result<()> {
             );
             Ok(())
         }
+        Command::Session(SessionCommand::List) => {
+            let store = open_existing(&db)?;
+            let rows: Vec<Vec<String>> = store
+                .list_sessions()?
+                .into_iter()
+                .map(|s| {
+                    vec![
+                        s.id,
+                        s.token_id.to_string(),
+                        s.name,
+                        s.role.as_str().to_string(),
+                        s.site.unwrap_or_else(|| "-".into()),
+                        seconds(&s.created_at),
+                        seconds(&s.expires_at),
+                    ]
+                })
+                .collect();
+            let header = [
+                "id",
+                "token",
+                "name",
+                "role",
+                "site",
+                "created (UTC)",
+                "expires (UTC)",
+            ];
+            let widths: Vec<usize> = (0..header.len())
+                .map(|i| {
+                    rows.iter()
+                        .map(|r| r[i].chars().count())
+                        .chain([header[i].len()])
+                        .max()
+                        .unwrap_or(0)
+                })
+                .collect();
+            let line = |cells: Vec<&str>| {
+                cells
+                    .iter()
+                    .zip(&widths)
+                    .map(|(c, w)| format!("{c}{}", " ".repeat(w - c.chars().count())))
+                    .collect::<Vec<_>>()
+                    .join("  ")
+                    .trim_end()
+                    .to_string()
+            };
+            let mut text = line(header.to_vec()) + "\n";
+            for r in &rows {
+                text += &(line(r.iter().map(String::as_str).collect()) + "\n");
+            }
+            stdout_done(std::io::stdout().write_all(text.as_bytes()))
+        }
+        Command::Session(SessionCommand::Revoke { id }) => {
+            let store = open_existing(&db)?;
+            if store.revoke_session(&id)? {
+                println!("revoked session {}", id.trim());
+                Ok(())
+            } else {
+                Err(Error::NotFound(format!(
+                    "no live session with id {:?} (see `horrors session list`)",
+                    id.trim()
+                )))
+            }
+        }
+        Command::Doctor => {
+            let config = config::load(&cli.config);
+            let checks = crate::doctor::run(
+                &cli.config,
+                config.as_ref().map_err(String::as_str),
+                &db,
+                Utc::now(),
+            );
+            stdout_done(std::io::stdout().write_all(crate::doctor::table(&checks).as_bytes()))?;
+            let failed = checks
+                .iter()
+                .filter(|c| c.state == crate::doctor::State::Fail)
+                .count();
+            if failed > 0 {
+                return Err(Error::internal(format!(
+                    "{failed} of {} checks failed",
+                    checks.len()
+                )));
+            }
+            Ok(())
+        }
         Command::Check { repair } => {
             let store = open_existing(&db)?;
             let problems = store.check_rollup()?;
@@ -737,13 +835,41 @@ fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()
     let options = crate::http::HttpOptions {
         trusted_proxies: config.trusted_proxies.clone(),
         auth_failures: config.auth_failures,
+        metrics_token: config.metrics.token.clone(),
         ..Default::default()
     };
+    let metrics_listener = match config.metrics.bind {
+        Some(bind) => {
+            let listener = TcpListener::bind(bind).map_err(|e| {
+                Error::internal(format!("metrics.bind: cannot listen on {bind}: {e}"))
+            })?;
+            say!(
+                "metrics: http://{}/metrics",
+                listener.local_addr().map_err(io)?
+            );
+            Some(listener)
+        }
+        None => None,
+    };
+    if config.metrics.token.is_some() {
+        say!("metrics: http://{address}/metrics with the [metrics] token");
+    }
     let served = actix_web::rt::System::new().block_on({
         let store = store.clone();
         async move {
-            let server = crate::app::run_with(listener, store, options).map_err(io)?;
-            server.await.map_err(io)
+            let server = crate::app::run_with(listener, store.clone(), options).map_err(io)?;
+            match metrics_listener {
+                Some(listener) => {
+                    let metrics =
+                        crate::http::metrics::serve_metrics(listener, store).map_err(io)?;
+                    let handle = metrics.handle();
+                    actix_web::rt::spawn(metrics);
+                    let served = server.await.map_err(io);
+                    handle.stop(true).await;
+                    served
+                }
+                None => server.await.map_err(io),
+            }
         }
     });
     // A clean stop leaves every acknowledged write in the database file itself.

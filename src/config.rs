@@ -175,7 +175,30 @@ pub struct Config {
     pub storage: Option<crate::store::Location>,
     /// `[alerts]`: where alerts go (the look-back is in the settings).
     pub alerts: crate::alerts::AlertsConfig,
+    /// `[metrics]`: where `/metrics` is served, if anywhere.
+    pub metrics: MetricsConfig,
 }
+
+/// `[metrics]`: `/metrics` is off unless `bind` (its own listener) or `token` (a bearer
+/// token on the main listener) is set.
+#[derive(Clone, Default, PartialEq)]
+pub struct MetricsConfig {
+    pub bind: Option<std::net::SocketAddr>,
+    pub token: Option<String>,
+}
+
+/// Never prints the token.
+impl std::fmt::Debug for MetricsConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MetricsConfig")
+            .field("bind", &self.bind)
+            .field("token", &self.token.as_ref().map(|_| "(set)"))
+            .finish()
+    }
+}
+
+/// Shortest `[metrics] token` accepted.
+pub const MIN_METRICS_TOKEN: usize = 16;
 
 /// One horror as written in the file or sent to `PUT /api/horrors`.
 #[derive(Clone, Debug, PartialEq, Deserialize, Serialize, utoipa::ToSchema)]
@@ -230,6 +253,17 @@ struct RawConfig {
     alerts: Option<RawAlerts>,
     #[serde(default)]
     sites: Vec<SiteInput>,
+    #[serde(default)]
+    metrics: Option<RawMetrics>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMetrics {
+    #[serde(default)]
+    bind: Option<String>,
+    #[serde(default)]
+    token: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -509,6 +543,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         })?;
         trusted_proxies.push(address);
     }
+    let metrics = validate_metrics(raw.metrics)?;
     Ok(Config {
         settings,
         horrors,
@@ -517,6 +552,34 @@ pub fn parse(text: &str) -> Result<Config, String> {
         auth_failures,
         storage,
         alerts,
+        metrics,
+    })
+}
+
+fn validate_metrics(raw: Option<RawMetrics>) -> Result<MetricsConfig, String> {
+    let Some(raw) = raw else {
+        return Ok(MetricsConfig::default());
+    };
+    let bind = raw
+        .bind
+        .map(|text| {
+            text.trim().parse().map_err(|_| {
+                format!("metrics.bind: {text:?} is not an address such as 127.0.0.1:9464")
+            })
+        })
+        .transpose()?;
+    if let Some(token) = &raw.token {
+        if token.chars().count() < MIN_METRICS_TOKEN
+            || token.chars().any(|c| c.is_whitespace() || c.is_control())
+        {
+            return Err(format!(
+                "metrics.token: must be at least {MIN_METRICS_TOKEN} characters without spaces"
+            ));
+        }
+    }
+    Ok(MetricsConfig {
+        bind,
+        token: raw.token,
     })
 }
 

@@ -30,14 +30,28 @@ fn main() -> ExitCode {
         },
         Err(_) => EnvFilter::new(DEFAULT_LOG),
     };
-    tracing_subscriber::fmt()
+    // HORRORS_LOG_FORMAT=json: one JSON object per line, for a log collector.
+    let json = match std::env::var("HORRORS_LOG_FORMAT").as_deref() {
+        Err(_) | Ok("") | Ok("text") => false,
+        Ok("json") => true,
+        Ok(other) => {
+            say(format!(
+                "horrors: HORRORS_LOG_FORMAT={other:?} is not a log format: use text or json"
+            ));
+            return ExitCode::from(2);
+        }
+    };
+    let logs = tracing_subscriber::fmt()
         .with_env_filter(filter)
         // A full disk under the log file must not turn a log line into a panic (the
         // default reports write errors with eprintln!, which panics when stderr fails).
         .log_internal_errors(false)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    if json {
+        logs.json().with_ansi(false).init();
+    } else {
+        logs.with_ansi(std::io::stderr().is_terminal()).init();
+    }
     let cli = match horrors::cli::Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) if !error.use_stderr() => error.exit(), // --help, --version

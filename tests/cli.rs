@@ -1745,3 +1745,327 @@ fn a_one_site_annual_review_is_named_after_its_site() {
     assert_eq!(err.trim_end().lines().count(), 1, "{err}");
     assert!(!env.path().join("horrors-annual-2025-west.zip").exists());
 }
+
+// ---------------------------------------------------------------- rolling it out
+
+/// `horrors doctor` with `args` after it, in `env`.
+fn doctor(env: &Env, args: &[&str]) -> Output {
+    run(horrors(env.path())
+        .args(["doctor", "--config"])
+        .arg(env.config())
+        .args(args))
+}
+
+/// The state column of the doctor table's row `name`.
+fn doctor_state(out: &str, name: &str) -> String {
+    out.lines()
+        .find(|l| l.split_whitespace().next() == Some(name))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .unwrap_or_else(|| panic!("no {name} row in {out}"))
+        .to_string()
+}
+
+#[test]
+fn doctor_passes_on_a_healthy_install_and_fails_on_each_broken_part() {
+    let env = Env::new();
+    let db = env.db();
+    let db_arg = db.to_str().unwrap();
+    // No database yet: the database check fails, and nothing is created.
+    let output = doctor(&env, &["--db", db_arg]);
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    let out = stdout(&output);
+    assert!(out.starts_with("check"), "{out}");
+    assert_eq!(doctor_state(&out, "configuration"), "ok");
+    assert_eq!(doctor_state(&out, "database"), "FAIL");
+    assert_eq!(doctor_state(&out, "schema"), "skip");
+    let err = stderr(&output);
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+    assert!(err.contains("checks failed"), "{err}");
+    assert!(!db.exists(), "doctor created the database");
+
+    // A migrated database: every check passes or is skipped.
+    create_token(env.path(), &db, "admin", "root");
+    let output = doctor(&env, &["--db", db_arg]);
+    let out = stdout(&output);
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+    for (name, state) in [
+        ("configuration", "ok"),
+        ("database", "ok"),
+        ("schema", "ok"),
+        ("clock", "ok"),
+        ("webhook", "skip"),
+        ("oidc", "skip"),
+    ] {
+        assert_eq!(doctor_state(&out, name), state, "{out}");
+    }
+    assert!(["ok", "warn"].contains(&doctor_state(&out, "disk").as_str()));
+
+    // A webhook nobody answers.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        env.config(),
+        format!(
+            "{CONFIG}\n[alerts]\nwebhook_url = \"http://127.0.0.1:{port}/hook\"\nwebhook_secret = \"s3cret\"\n"
+        ),
+    )
+    .unwrap();
+    let output = doctor(&env, &["--db", db_arg]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(doctor_state(&stdout(&output), "webhook"), "FAIL");
+    assert!(!stdout(&output).contains("s3cret"));
+
+    // A broken configuration.
+    std::fs::write(env.config(), CONFIG.replace("pain = 9", "pain = 11")).unwrap();
+    let output = doctor(&env, &["--db", db_arg]);
+    assert_eq!(output.status.code(), Some(1));
+    let out = stdout(&output);
+    assert_eq!(doctor_state(&out, "configuration"), "FAIL", "{out}");
+    assert!(out.contains("pain"), "{out}");
+    assert_eq!(doctor_state(&out, "database"), "ok", "{out}");
+}
+
+#[test]
+fn doctor_on_postgres_compares_the_clocks_and_sees_an_unmigrated_database() {
+    let Ok(base) = std::env::var("HORRORS_TEST_DATABASE_URL") else {
+        eprintln!("SKIPPED: set HORRORS_TEST_DATABASE_URL to run doctor against PostgreSQL");
+        return;
+    };
+    let env = Env::new();
+    let name = format!("doctor_{}", std::process::id());
+    let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
+    admin
+        .batch_execute(&format!(
+            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
+        ))
+        .unwrap();
+    let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+    let output = doctor(&env, &["--database-url", &url]);
+    let out = stdout(&output);
+    assert_eq!(output.status.code(), Some(1), "{out}");
+    assert_eq!(doctor_state(&out, "schema"), "FAIL", "{out}");
+    assert!(out.contains("version 0 of"), "{out}");
+    assert_eq!(doctor_state(&out, "clock"), "ok", "{out}");
+    assert!(out.contains("ms against the database server"), "{out}");
+    let output = run(horrors(env.path())
+        .args([
+            "token",
+            "create",
+            "--role",
+            "admin",
+            "--name",
+            "a",
+            "--database-url",
+        ])
+        .arg(&url));
+    assert!(output.status.success(), "{}", stderr(&output));
+    let output = doctor(&env, &["--database-url", &url]);
+    assert!(output.status.success(), "{}", stdout(&output));
+}
+
+#[test]
+fn json_logs_are_one_object_per_line_without_secrets() {
+    let env = Env::new();
+    let mut child = horrors(env.path())
+        .args(["serve", "--bind", "127.0.0.1:0", "--config"])
+        .arg(env.config())
+        .arg("--db")
+        .arg(env.db())
+        .env("HORRORS_LOG", "info,access=info")
+        .env("HORRORS_LOG_FORMAT", "json")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let err = child.stderr.take().unwrap();
+    let (tx, rx) = mpsc::channel::<String>();
+    std::thread::spawn(move || {
+        for line in BufReader::new(err).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let mut out = BufReader::new(child.stdout.take().unwrap()).lines();
+    let token = out
+        .by_ref()
+        .map_while(Result::ok)
+        .find(|l| is_token(l))
+        .expect("the one-time admin token");
+    let mut lines = Vec::new();
+    let base = loop {
+        let line = rx
+            .recv_timeout(Duration::from_secs(60))
+            .expect("a listening line");
+        if let Some(rest) = line.split("horrors is listening on http://").nth(1) {
+            break format!("http://{}", rest.trim());
+        }
+        lines.push(line);
+    };
+    let note = "the customer's name is Alice Secretname";
+    let (status, _) = request(
+        "POST",
+        &format!("{base}/api/ticks"),
+        &token,
+        Some(&json!({"horror": "damaged", "note": note})),
+    );
+    assert_eq!(status, 201);
+    let (status, _) = request("GET", &format!("{base}/api/me"), "hrr_wrong", None);
+    assert_eq!(status, 401);
+    let pid = rustix::process::Pid::from_raw(child.id() as i32).unwrap();
+    rustix::process::kill_process(pid, rustix::process::Signal::TERM).unwrap();
+    assert!(child.wait().unwrap().success());
+    lines.extend(rx.iter());
+    // The lines for the person at the terminal ("database: ...", "listening on") stay
+    // plain; every log event is one JSON object.
+    let events: Vec<Value> = lines
+        .iter()
+        .filter(|l| l.starts_with('{'))
+        .map(|l| serde_json::from_str(l).unwrap_or_else(|e| panic!("{e}: {l}")))
+        .collect();
+    for line in lines.iter().filter(|l| !l.starts_with('{')) {
+        assert!(
+            [
+                "database:",
+                "horrors stopped",
+                "lost the admin token",
+                "No admin token"
+            ]
+            .iter()
+            .any(|p| line.starts_with(p)),
+            "a log line that is not JSON: {line}"
+        );
+    }
+    for event in &events {
+        assert!(
+            event["timestamp"].is_string() && event["level"].is_string(),
+            "{event}"
+        );
+    }
+    let access: Vec<&Value> = events.iter().filter(|e| e["target"] == "access").collect();
+    assert!(
+        access
+            .iter()
+            .any(|e| e["fields"]["path"] == "/api/ticks" && e["fields"]["status"] == 201),
+        "{access:?}"
+    );
+    let all = lines.join("\n");
+    assert!(!all.contains(&token) && !all.contains("hrr_wrong"), "{all}");
+    assert!(!all.contains("Secretname"), "{all}");
+
+    // An unknown format is refused at once.
+    let output = run(horrors(env.path())
+        .args(["doctor", "--config"])
+        .arg(env.config())
+        .env("HORRORS_LOG_FORMAT", "xml"));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("HORRORS_LOG_FORMAT"));
+}
+
+#[test]
+fn the_systemd_unit_is_hardened_and_systemd_analyze_verify_accepts_it() {
+    let unit = include_str!("../deploy/horrors.service");
+    for line in [
+        "DynamicUser=yes",
+        "StateDirectory=horrors",
+        "ProtectSystem=strict",
+        "NoNewPrivileges=yes",
+        "ProtectHome=yes",
+        "PrivateTmp=yes",
+        "CapabilityBoundingSet=",
+    ] {
+        assert!(unit.lines().any(|l| l == line), "missing {line}");
+    }
+    if Command::new("systemd-analyze")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("SKIPPED systemd-analyze verify: systemd-analyze is not installed");
+        return;
+    }
+    // verify wants the ExecStart binary to exist: point it at the one just built.
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("horrors.service");
+    std::fs::write(&path, unit.replace("/usr/local/bin/horrors", BIN)).unwrap();
+    let output = run(Command::new("systemd-analyze")
+        .args(["verify", "--man=no"])
+        .arg(&path));
+    assert!(output.status.success(), "{}", stderr(&output));
+    // Unknown or misspelt keys are only warnings: there must be none.
+    assert_eq!(stderr(&output).trim(), "", "systemd-analyze verify warned");
+}
+
+#[test]
+fn a_session_revoked_with_the_cli_while_serving_ends_within_a_second() {
+    let env = Env::new();
+    let token = create_token(env.path(), &env.db(), "viewer", "exec laptop");
+    let server = serve(env.path(), &env.config(), &env.db());
+    // A browser's sign-in.
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let login = match agent
+        .post(&format!("{}/login", server.base))
+        .set("Origin", &server.base)
+        .send_form(&[("token", token.as_str())])
+    {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(login.status(), 303);
+    let cookie = login
+        .header("set-cookie")
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
+    let page = |agent: &ureq::Agent| match agent
+        .get(&format!("{}/dashboard", server.base))
+        .set("Cookie", &cookie)
+        .call()
+    {
+        Ok(r) | Err(ureq::Error::Status(_, r)) => r.status(),
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(page(&agent), 200);
+    let list = run(horrors(env.path())
+        .args(["session", "list", "--db"])
+        .arg(env.db()));
+    assert!(list.status.success(), "{}", stderr(&list));
+    let out = stdout(&list);
+    assert!(out.starts_with("id"), "{out}");
+    let row = out
+        .lines()
+        .find(|l| l.contains("exec laptop"))
+        .unwrap_or_else(|| panic!("the session is listed: {out}"));
+    assert!(row.contains("viewer"), "{row}");
+    assert!(!out.contains(&token) && !out.contains(cookie.split('=').nth(1).unwrap()));
+    let id = row.split_whitespace().next().unwrap().to_string();
+    assert_eq!(id.len(), 16, "{row}");
+    let revoked = run(horrors(env.path())
+        .args(["session", "revoke", &id, "--db"])
+        .arg(env.db()));
+    assert!(revoked.status.success(), "{}", stderr(&revoked));
+    let started = Instant::now();
+    while page(&agent) == 200 {
+        assert!(
+            started.elapsed() < Duration::from_secs(3),
+            "the session still works after 3 s"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert_eq!(page(&agent), 303, "sent to log in again");
+    // The token itself still works; a second revoke is a one-line error.
+    assert_eq!(
+        request("GET", &format!("{}/api/me", server.base), &token, None).0,
+        200
+    );
+    let again = run(horrors(env.path())
+        .args(["session", "revoke", &id, "--db"])
+        .arg(env.db()));
+    assert_eq!(again.status.code(), Some(1));
+    assert_eq!(stderr(&again).trim().lines().count(), 1);
+    assert!(stderr(&again).contains("no live session"));
+}

@@ -620,3 +620,225 @@ fn bad_database_urls_and_unreachable_servers_are_one_line_errors() {
     );
     assert!(!dir.path().join("x.db").exists());
 }
+
+// ---------------------------------------------------------------- TLS (sslmode, sslrootcert)
+
+/// Runs openssl with `args` in `dir`.
+fn openssl(dir: &Path, args: &[&str]) {
+    let out = Command::new("openssl")
+        .current_dir(dir)
+        .args(args)
+        .output()
+        .expect("the openssl command runs");
+    assert!(
+        out.status.success(),
+        "openssl {args:?}: {}",
+        text(&out.stderr)
+    );
+}
+
+/// A certificate authority `name`.crt/.key in `dir`.
+fn make_ca(dir: &Path, name: &str) {
+    openssl(
+        dir,
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-days",
+            "2",
+            "-subj",
+            &format!("/CN={name}"),
+            "-addext",
+            "basicConstraints=critical,CA:TRUE",
+            "-addext",
+            "keyUsage=critical,keyCertSign,cRLSign",
+            "-keyout",
+            &format!("{name}.key"),
+            "-out",
+            &format!("{name}.crt"),
+        ],
+    );
+}
+
+/// Turns `cluster` into one that speaks TLS only: a server certificate for 127.0.0.1 and
+/// `db.internal`, signed by `ca`, and a pg_hba.conf that refuses connections without TLS.
+fn require_tls(cluster: &Cluster, certs: &Path) {
+    std::fs::write(
+        certs.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1,DNS:db.internal\nbasicConstraints=CA:FALSE\nkeyUsage=critical,digitalSignature\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(
+        certs,
+        &[
+            "req",
+            "-newkey",
+            "ec",
+            "-pkeyopt",
+            "ec_paramgen_curve:prime256v1",
+            "-nodes",
+            "-subj",
+            "/CN=db.internal",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+        ],
+    );
+    openssl(
+        certs,
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.crt",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+            "-out",
+            "server.crt",
+        ],
+    );
+    let data = cluster.dir.path().join("pg/data");
+    let owner = {
+        use std::os::unix::fs::MetadataExt;
+        let meta = std::fs::metadata(&data).unwrap();
+        (meta.uid(), meta.gid())
+    };
+    for file in ["server.crt", "server.key"] {
+        let to = data.join(file);
+        std::fs::copy(certs.join(file), &to).unwrap();
+        std::os::unix::fs::chown(&to, Some(owner.0), Some(owner.1)).unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&to, std::fs::Permissions::from_mode(0o600)).unwrap();
+    }
+    let conf = data.join("postgresql.conf");
+    let mut text = std::fs::read_to_string(&conf).unwrap();
+    text.push_str("\nssl = on\nssl_cert_file = 'server.crt'\nssl_key_file = 'server.key'\n");
+    std::fs::write(&conf, text).unwrap();
+    std::fs::write(
+        data.join("pg_hba.conf"),
+        "local all all trust\nhostssl all all 127.0.0.1/32 trust\n",
+    )
+    .unwrap();
+    cluster.pg("halt");
+    cluster.pg("resume");
+}
+
+#[test]
+fn tls_to_postgres_follows_sslmode_and_sslrootcert() {
+    let cluster = Cluster::start();
+    let certs = tempfile::tempdir().unwrap();
+    make_ca(certs.path(), "ca");
+    make_ca(certs.path(), "other-ca");
+    require_tls(&cluster, certs.path());
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("horrors.toml"), CONFIG).unwrap();
+    let ca = certs.path().join("ca.crt");
+    let other = certs.path().join("other-ca.crt");
+    let url = |host: &str, query: &str| {
+        format!(
+            "postgres://horrors@{host}:{}/horrors?hostaddr=127.0.0.1&{query}",
+            cluster.port
+        )
+    };
+    let create = |url: &str| {
+        run(horrors(dir.path()).args([
+            "token",
+            "create",
+            "--role",
+            "viewer",
+            "--name",
+            "tls",
+            "--database-url",
+            url,
+        ]))
+    };
+    let refused = |url: &str, words: &[&str]| {
+        let out = create(url);
+        let err = text(&out.stderr);
+        assert!(!out.status.success(), "{url} connected");
+        assert_eq!(err.trim().lines().count(), 1, "not one line: {err}");
+        for word in words {
+            assert!(err.contains(word), "{url}: {err:?} lacks {word:?}");
+        }
+        assert!(!err.contains("is it running"), "{err}");
+    };
+
+    // verify-full with the right CA and a name the certificate has.
+    for host in ["127.0.0.1", "db.internal"] {
+        let good = url(
+            host,
+            &format!("sslmode=verify-full&sslrootcert={}", ca.display()),
+        );
+        let out = create(&good);
+        assert!(out.status.success(), "{good}: {}", text(&out.stderr));
+    }
+    // The wrong CA, and a name the certificate does not have.
+    refused(
+        &url(
+            "127.0.0.1",
+            &format!("sslmode=verify-full&sslrootcert={}", other.display()),
+        ),
+        &[
+            "TLS",
+            "not signed by a certificate authority in sslrootcert",
+        ],
+    );
+    refused(
+        &url(
+            "elsewhere.internal",
+            &format!("sslmode=verify-full&sslrootcert={}", ca.display()),
+        ),
+        &["TLS", "not for the host"],
+    );
+    // verify-ca checks the chain, not the name.
+    let out = create(&url(
+        "elsewhere.internal",
+        &format!("sslmode=verify-ca&sslrootcert={}", ca.display()),
+    ));
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    refused(
+        &url(
+            "127.0.0.1",
+            &format!("sslmode=verify-ca&sslrootcert={}", other.display()),
+        ),
+        &["not signed"],
+    );
+    // require and the default (prefer) encrypt without checking the certificate.
+    for query in ["sslmode=require", "application_name=horrors"] {
+        let out = create(&url("127.0.0.1", query));
+        assert!(out.status.success(), "{query}: {}", text(&out.stderr));
+    }
+    // disable against a server that takes TLS connections only.
+    refused(
+        &url("127.0.0.1", "sslmode=disable"),
+        &["no encryption", "sslmode"],
+    );
+    // A serving instance over verify-full records and reads.
+    let good = url(
+        "db.internal",
+        &format!("sslmode=verify-full&sslrootcert={}", ca.display()),
+    );
+    let staff = token(dir.path(), &good, "staff", "floor");
+    let server = serve(dir.path(), &good);
+    let (status, body) = call(
+        "POST",
+        &format!("{}/api/ticks", server.base),
+        &staff,
+        None,
+        Some(&json!({"horror": "damaged"})),
+    );
+    assert_eq!(status, 201, "{body}");
+}

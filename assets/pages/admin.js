@@ -176,6 +176,59 @@
     renumber();
   }
 
+  // ------------------------------------------------------------ devices (QR enrolment)
+
+  var enrolForm = document.getElementById('enrol-form');
+  if (enrolForm) {
+    enrolForm.addEventListener('submit', function (event) {
+      event.preventDefault();
+      clearErrors(enrolForm);
+      var name = enrolForm.querySelector('[name="name"]');
+      var role = enrolForm.querySelector('[name="role"]');
+      var site = enrolForm.querySelector('[name="site"]');
+      if (!name.value.trim()) {
+        formError(enrolForm, msg('tokenNameNeeded'));
+        name.setAttribute('aria-invalid', 'true');
+        name.focus();
+        return;
+      }
+      var body = { name: name.value.trim(), role: role.value };
+      if (site && site.value) body.site = site.value;
+      api('POST', '/api/enrolments', body).then(function (result) {
+        if (result.status !== 201) {
+          formError(enrolForm, message(result));
+          return;
+        }
+        var e = result.data;
+        // The SVG is shown as an image: nothing from the response becomes markup.
+        document.getElementById('enrol-qr').src =
+          'data:image/svg+xml;charset=utf-8,' + encodeURIComponent(e.qr_svg);
+        document.getElementById('enrol-url').textContent = e.url;
+        var expires = document.getElementById('enrol-expires');
+        expires.dateTime = e.expires_at;
+        expires.textContent = new Date(e.expires_at).toLocaleTimeString();
+        document.getElementById('enrolment').hidden = false;
+        name.value = '';
+        document.getElementById('enrol-ready').focus();
+      });
+    });
+  }
+
+  // ------------------------------------------------------------ sessions
+
+  document.querySelectorAll('button.revoke-session').forEach(function (button) {
+    button.addEventListener('click', function () {
+      var row = button.closest('tr');
+      api('POST', '/api/sessions/' + encodeURIComponent(button.dataset.id) + '/revoke').then(function (result) {
+        if (result.status === 204 || result.status === 404) {
+          row.parentNode.removeChild(row);
+        } else {
+          window.alert(message(result));
+        }
+      });
+    });
+  });
+
   // ------------------------------------------------------------ tokens
 
   var tokenForm = document.getElementById('token-form');

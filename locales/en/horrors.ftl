@@ -484,3 +484,23 @@ readme =
     CSV files are UTF-8 with a byte order mark; cells that a spreadsheet would run as a formula start with '.
 
     Totals: { $year }: { $count } occurrences, { $cost } { $currency }; { $previous_year }: { $previous_count } occurrences, { $previous_cost } { $currency }.
+
+## Enrolling a device (a phone opening a QR code)
+
+enrol-title = Set up this device
+enrol-used = This set-up code has been used already. Each code works once: ask an admin for a new QR code.
+enrol-expired = This set-up code has expired (codes work for 10 minutes). Ask an admin for a new QR code.
+enrol-unknown = This set-up link is not valid. Scan the QR code again, or ask an admin for a new one.
+enrol-login = Log in with a token instead
+
+admin-devices = Devices
+admin-devices-intro = Set up a phone without typing a token: make a QR code here and scan it with the phone's camera. The phone is signed in as that device (staff tally, viewers read) for a year, at the site you choose. Each code works once, for 10 minutes. The device then appears under Tokens, where it is revoked like any token.
+admin-enrol-create = Make a QR code
+admin-enrol-ready = Scan this with the phone's camera.
+admin-enrol-qr = QR code that sets up the device
+admin-enrol-expires = The code stops working at
+admin-sessions = Sessions
+admin-sessions-intro = Who is signed in now, on which device: token sign-ins and enrolled phones. Ending a session signs that browser out at once; its token still works. To lock a device or person out for good, revoke the token.
+admin-session-expires = Expires
+admin-session-end = End session
+admin-session-this = this session

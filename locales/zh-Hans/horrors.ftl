@@ -442,3 +442,23 @@ readme =
     CSV 文件的列名保持英文，便于脚本读取。
 
     合计：{ $year } 年：{ $count } 次，{ $cost } { $currency }；{ $previous_year } 年：{ $previous_count } 次，{ $previous_cost } { $currency }。
+
+## 设备登记（手机扫描二维码）
+
+enrol-title = 设置这台设备
+enrol-used = 这个设置码已经用过了。每个码只能用一次：请向管理员申请新的二维码。
+enrol-expired = 这个设置码已过期（有效期 10 分钟）。请向管理员申请新的二维码。
+enrol-unknown = 这个设置链接无效。请重新扫描二维码，或向管理员申请新的二维码。
+enrol-login = 改用令牌登录
+
+admin-devices = 设备
+admin-devices-intro = 无需输入令牌即可设置手机：在这里生成二维码，用手机相机扫描。手机会以该设备身份登录一年（员工计数，查看者阅读），位于你选择的站点。每个码只能用一次，有效期 10 分钟。之后该设备会出现在“令牌”中，可像其他令牌一样吊销。
+admin-enrol-create = 生成二维码
+admin-enrol-ready = 请用手机相机扫描此二维码。
+admin-enrol-qr = 用于设置设备的二维码
+admin-enrol-expires = 此码失效时间：
+admin-sessions = 会话
+admin-sessions-intro = 当前登录的人和设备：令牌登录和已登记的手机。结束会话会立即让该浏览器退出登录，但令牌仍然有效。要彻底阻止某设备或某人，请吊销令牌。
+admin-session-expires = 到期
+admin-session-end = 结束会话
+admin-session-this = 当前会话

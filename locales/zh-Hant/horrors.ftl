@@ -442,3 +442,23 @@ readme =
     CSV 檔案的欄位名稱維持英文，方便程式讀取。
 
     合計：{ $year } 年：{ $count } 次，{ $cost } { $currency }；{ $previous_year } 年：{ $previous_count } 次，{ $previous_cost } { $currency }。
+
+## 裝置登記（手機掃描 QR 碼）
+
+enrol-title = 設定這台裝置
+enrol-used = 這個設定碼已經用過了。每個碼只能用一次：請向管理員申請新的 QR 碼。
+enrol-expired = 這個設定碼已過期（有效期 10 分鐘）。請向管理員申請新的 QR 碼。
+enrol-unknown = 這個設定連結無效。請重新掃描 QR 碼，或向管理員申請新的 QR 碼。
+enrol-login = 改用權杖登入
+
+admin-devices = 裝置
+admin-devices-intro = 不必輸入權杖即可設定手機：在這裡產生 QR 碼，用手機相機掃描。手機會以該裝置身分登入一年（員工計數，檢視者閱讀），位於你選擇的據點。每個碼只能用一次，有效期 10 分鐘。之後該裝置會出現在「權杖」中，可像其他權杖一樣撤銷。
+admin-enrol-create = 產生 QR 碼
+admin-enrol-ready = 請用手機相機掃描此 QR 碼。
+admin-enrol-qr = 用於設定裝置的 QR 碼
+admin-enrol-expires = 此碼失效時間：
+admin-sessions = 工作階段
+admin-sessions-intro = 目前登入的人與裝置：權杖登入和已登記的手機。結束工作階段會立即讓該瀏覽器登出，但權杖仍然有效。要徹底阻止某裝置或某人，請撤銷權杖。
+admin-session-expires = 到期
+admin-session-end = 結束工作階段
+admin-session-this = 目前的工作階段

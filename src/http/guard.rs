@@ -23,6 +23,8 @@ pub struct HttpOptions {
     pub chart_renders: Option<usize>,
     /// Failed authentications per address per minute before 429 (default: 20).
     pub auth_failures: Option<usize>,
+    /// `[metrics] token`: `/metrics` on the main listener, for this bearer token only.
+    pub metrics_token: Option<String>,
 }
 
 /// Per-server state shared by every worker.

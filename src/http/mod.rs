@@ -3,11 +3,14 @@
 //! included. The route table itself, API and pages, is [`crate::app::ROUTES`].
 
 pub mod api;
+pub mod devices;
 pub mod extract;
 pub mod guard;
 pub mod json;
+pub mod metrics;
 pub(crate) mod openapi;
 pub mod route;
+pub mod sessions;
 
 use std::future::Future as _;
 use std::net::TcpListener;
@@ -59,6 +62,7 @@ pub fn serve(
             )
             .app_data(web::PayloadConfig::new(BODY_LIMIT))
             .configure(|cfg| route::configure(cfg, routes))
+            .route(metrics::PATH, web::get().to(metrics::with_token))
             .default_service(web::to(not_found))
             .wrap(ErrorHandlers::new().default_handler(json_error_body))
             .wrap(Compress::default())
@@ -196,13 +200,55 @@ async fn log_request(
     let path = req.path().to_string();
     let res = next.call(req).await?;
     let status = res.status().as_u16();
-    let micros = started.elapsed().as_micros() as u64;
+    let elapsed = started.elapsed();
+    let micros = elapsed.as_micros() as u64;
+    count(&res, status, elapsed.as_secs_f64());
     if status >= 500 {
         tracing::warn!(target: "access", %method, %path, status, micros, "request failed");
     } else {
         tracing::info!(target: "access", %method, %path, status, micros, "request");
     }
     Ok(res)
+}
+
+/// Counts an answered request for `/metrics`: by the route template that answered (never
+/// the raw path), and a refused tick by its error code.
+fn count<B>(res: &ServiceResponse<B>, status: u16, seconds: f64) {
+    let req = res.request();
+    let Some(store) = req.app_data::<web::Data<Store>>() else {
+        return;
+    };
+    let metrics = store.metrics();
+    let route = req.match_pattern();
+    metrics.request(route.as_deref(), req.method().as_str(), status, seconds);
+    let tick_route = matches!(route.as_deref(), Some("/api/ticks" | "/api/ticks/batch"));
+    if tick_route && req.method() == actix_web::http::Method::POST && status >= 400 {
+        let code = res
+            .response()
+            .error()
+            .and_then(|e| e.as_error::<Error>())
+            .map_or_else(|| status_code_label(status), Error::code);
+        metrics.tick_refused(code);
+    }
+}
+
+/// The code of an error response that did not come from [`Error`].
+fn status_code_label(status: u16) -> &'static str {
+    match status {
+        400 => "bad_request",
+        401 => "unauthorized",
+        403 => "forbidden",
+        404 => "not_found",
+        405 => "method_not_allowed",
+        408 => "request_timeout",
+        413 => "payload_too_large",
+        415 => "unsupported_media_type",
+        422 => "invalid",
+        429 => "too_many_attempts",
+        503 => "overloaded",
+        s if s >= 500 => "internal",
+        _ => "other",
+    }
 }
 
 /// How long the language cookie lives: a year (the choice is a preference, not a secret).

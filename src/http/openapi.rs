@@ -28,6 +28,7 @@ use crate::store::Store;
         api::put_volume, api::get_volume,
         api::post_tick, api::post_batch, api::void_tick, api::list_ticks,
         api::ranking, api::trend, api::control, api::alerts, api::list_tokens, api::create_token, api::revoke_token, api::me,
+        super::devices::create_enrolment, super::sessions::list_sessions, super::sessions::revoke_session,
         api::list_cycles, api::create_cycle, api::get_cycle, api::put_cycle,
         api::export_ticks, api::export_ranking, api::export_annual, api::chart,
     ),

@@ -52,6 +52,7 @@ pub struct AdminQuery {
 struct Data {
     snapshot: std::sync::Arc<Snapshot>,
     tokens: Vec<TokenInfo>,
+    sessions: Vec<crate::store::sessions::SessionInfo>,
     cycles: Vec<CycleSummary>,
     today: String,
 }
@@ -73,6 +74,7 @@ pub async fn page(
         Ok(Data {
             today: local_day(now, snapshot.settings.tz()).to_string(),
             tokens: inner.list_tokens()?,
+            sessions: inner.list_sessions()?,
             cycles: report::cycle_list(&inner, now)?,
             snapshot,
         })
@@ -95,11 +97,15 @@ pub async fn page(
                 ul {
                     li { a href="#catalogue" { (t(lang, "admin-catalogue")) } }
                     li { a href="#tokens" { (t(lang, "admin-tokens")) } }
+                    li { a href="#devices" { (t(lang, "admin-devices")) } }
+                    li { a href="#sessions" { (t(lang, "admin-sessions")) } }
                     li { a href="#cycles" { (t(lang, "admin-cycles")) } }
                 }
             }
             (catalogue(lang, &data.snapshot))
             (tokens(lang, &data.tokens, session.identity.token_id, &data.snapshot.settings.sites))
+            (devices(lang, &data.snapshot.settings.sites))
+            (sessions(lang, &data.sessions, &session.secret))
             (cycles(lang, &data))
         }
     };
@@ -295,6 +301,95 @@ fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64, sites: &[Site]) -> Markup 
                 }
             }
             template #token-row-template { (token_row(lang, None, false, sites)) }
+        }
+    }
+}
+
+/// Enrol a phone by QR code: the form asks the API for a one-time code and shows it as a
+/// QR code (admin.js). The device then appears with the tokens, revoked like any token.
+fn devices(lang: Lang, sites: &[Site]) -> Markup {
+    html! {
+        section #devices aria-labelledby="devices-heading" {
+            h2 #devices-heading { (t(lang, "admin-devices")) }
+            p.hint { (t(lang, "admin-devices-intro")) }
+            form.inline #enrol-form novalidate {
+                div.field {
+                    label for="enrol-name" { (t(lang, "admin-name")) }
+                    input #enrol-name name="name" required maxlength="60" placeholder=(t(lang, "admin-token-name-example"));
+                }
+                div.field {
+                    label for="enrol-role" { (t(lang, "admin-role")) }
+                    select #enrol-role name="role" {
+                        @for role in [Role::Staff, Role::Viewer] {
+                            option value=(role.as_str()) { (role_name(lang, role)) }
+                        }
+                    }
+                }
+                @if !sites.is_empty() {
+                    div.field {
+                        label for="enrol-site" { (t(lang, "admin-token-site")) }
+                        select #enrol-site name="site" {
+                            option value="" { (t(lang, "admin-token-any-site")) }
+                            @for site in sites.iter().filter(|s| !s.retired) {
+                                option value=(site.key) { (site.name) }
+                            }
+                        }
+                    }
+                }
+                button.primary type="submit" { (t(lang, "admin-enrol-create")) }
+                div.form-error #enrol-error role="alert" tabindex="-1" {}
+            }
+            div.enrolment #enrolment hidden {
+                p #enrol-ready tabindex="-1" { (t(lang, "admin-enrol-ready")) }
+                img #enrol-qr alt=(t(lang, "admin-enrol-qr")) width="240" height="240";
+                p { code #enrol-url {} }
+                p.hint { (t(lang, "admin-enrol-expires")) " " time #enrol-expires {} }
+            }
+        }
+    }
+}
+
+/// Live sessions (sign-ins and devices), each with a button that ends it (admin.js).
+fn sessions(
+    lang: Lang,
+    sessions: &[crate::store::sessions::SessionInfo],
+    own_secret: &str,
+) -> Markup {
+    let own = crate::store::sessions::id_of_secret(own_secret);
+    html! {
+        section #sessions aria-labelledby="sessions-heading" {
+            h2 #sessions-heading { (t(lang, "admin-sessions")) }
+            p.hint { (t(lang, "admin-sessions-intro")) }
+            div.table-scroll role="region" aria-labelledby="sessions-heading" tabindex="0" {
+                table #session-table {
+                    thead {
+                        tr {
+                            th scope="col" { (t(lang, "admin-name")) }
+                            th scope="col" { (t(lang, "admin-role")) }
+                            th scope="col" { (t(lang, "admin-created")) }
+                            th scope="col" { (t(lang, "admin-session-expires")) }
+                            th scope="col" { span.visually-hidden { (t(lang, "admin-action")) } }
+                        }
+                    }
+                    tbody {
+                        @for s in sessions {
+                            tr data-session=(s.id) {
+                                td.name { (s.name) @if let Some(site) = &s.site { " · " (site) } }
+                                td { (role_name(lang, s.role)) }
+                                td { (s.created_at.get(..10).unwrap_or(&s.created_at)) }
+                                td { (s.expires_at.get(..10).unwrap_or(&s.expires_at)) }
+                                td {
+                                    @if s.id == own {
+                                        span.hint { (t(lang, "admin-session-this")) }
+                                    } @else {
+                                        button.revoke-session type="button" data-id=(s.id) { (t(lang, "admin-session-end")) }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
         }
     }
 }

@@ -10,6 +10,7 @@
 pub(crate) mod admin;
 pub(crate) mod assets;
 pub(crate) mod dashboard;
+pub(crate) mod enrol;
 mod layout;
 pub(crate) mod login;
 mod session;

@@ -369,12 +369,12 @@ pub const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 const WRITE_LOCK: i64 = 0x0068_6f72_726f_7273;
 
 impl PgConn {
-    pub fn connect(config: &postgres::Config) -> Result<PgConn> {
+    pub fn connect(config: &super::pg_tls::PgConfig) -> Result<PgConn> {
         let mut config = config.clone();
         config
             .connect_timeout(PG_CONNECT_TIMEOUT)
             .keepalives_idle(Duration::from_secs(30));
-        let mut client = config.connect(postgres::NoTls)?;
+        let mut client = config.connect()?;
         // Waits are bounded as on SQLite (5 s busy timeout → 503 overloaded), and a client
         // that vanished inside a write transaction releases the write lock within a minute.
         client.batch_execute(

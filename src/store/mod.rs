@@ -20,10 +20,14 @@ mod cache;
 pub mod catalogue;
 pub mod cycles;
 pub mod db;
+pub mod enrolments;
 mod migrate;
+pub mod pg_tls;
 mod postgres;
+pub mod probe;
 pub mod rollup;
 pub mod schema;
+pub mod sessions;
 mod sqlite;
 pub mod ticks;
 pub mod tokens;
@@ -62,7 +66,8 @@ use db::Conn;
 pub enum Location {
     Sqlite(PathBuf),
     Postgres {
-        config: Box<::postgres::Config>,
+        /// The driver's settings and TLS ([`pg_tls`]: `sslmode`, `sslrootcert`).
+        config: Box<pg_tls::PgConfig>,
         /// The URL without its password, for messages and logs.
         shown: String,
     },
@@ -101,7 +106,7 @@ impl Location {
             return Ok(Location::Sqlite(PathBuf::from(path)));
         }
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let config: ::postgres::Config = url
+            let config: pg_tls::PgConfig = url
                 .parse()
                 .map_err(|e| format!("not a valid PostgreSQL URL ({e}); {ACCEPTED}"))?;
             let host = config
@@ -180,6 +185,7 @@ struct Inner {
     tokens: cache::TtlCache<Identity>,
     sessions: cache::TtlCache<(Identity, String)>,
     clock: Arc<dyn Clock>,
+    metrics: crate::metrics::Metrics,
 }
 
 const MAX_IDLE_READERS: usize = 16;
@@ -240,11 +246,20 @@ impl Store {
                 )
             }
         };
+        let writer = writer::Writer::start(conn, writer::QUEUE_CAPACITY, admit, recover)
+            .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
+        let metrics = crate::metrics::Metrics::new(
+            match location.engine() {
+                Engine::Sqlite => "sqlite",
+                Engine::Postgres => "postgres",
+            },
+            writer.figures(),
+        );
         let store = Store {
             inner: Arc::new(Inner {
                 location: location.clone(),
-                writer: writer::Writer::start(conn, writer::QUEUE_CAPACITY, admit, recover)
-                    .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?,
+                writer,
+                metrics,
                 readers: Mutex::new(Vec::new()),
                 snapshot: RwLock::new(None),
                 catalogue_change: Mutex::new(()),
@@ -317,7 +332,9 @@ impl Store {
             Some(conn) => conn,
             None => self.inner.location.open_reader()?,
         };
+        self.inner.metrics.reader_busy(1);
         let result = f(&mut *conn);
+        self.inner.metrics.reader_busy(-1);
         if conn.healthy() {
             if let Ok(mut pool) = self.inner.readers.lock() {
                 if pool.len() < MAX_IDLE_READERS {
@@ -584,7 +601,7 @@ impl Store {
     ) -> Result<Vec<Recorded>> {
         let snapshot = self.snapshot()?;
         let (recorded_by, now) = (recorded_by.to_string(), crate::ticks::to_millis(self.now()));
-        self.write(move |conn| {
+        let recorded = self.write(move |conn| {
             ticks::insert(
                 conn,
                 who.as_ref(),
@@ -593,7 +610,10 @@ impl Store {
                 &snapshot.settings,
                 now,
             )
-        })
+        })?;
+        let new = recorded.iter().filter(|r| !r.replayed).count();
+        self.inner.metrics.ticks_recorded(new as u64);
+        Ok(recorded)
     }
 
     pub fn void_tick(&self, id: i64, who: Identity, reason: Option<String>) -> Result<Tick> {
@@ -750,6 +770,19 @@ impl Store {
             conn.one_row("SELECT CAST(1 AS BIGINT)", &[], |r| r.int(0))
                 .map(drop)
         })
+    }
+
+    /// This store's figures for `/metrics` (counted by the HTTP layer and the alerts too).
+    pub fn metrics(&self) -> &crate::metrics::Metrics {
+        &self.inner.metrics
+    }
+
+    /// The `/metrics` exposition (OpenMetrics text when `openmetrics`, else Prometheus text).
+    pub fn render_metrics(&self, openmetrics: bool) -> String {
+        let idle = self.inner.readers.lock().map_or(0, |pool| pool.len());
+        self.inner
+            .metrics
+            .render(self.degraded(), idle, openmetrics)
     }
 
     /// Whether writes currently fail because storage is full or unreachable.

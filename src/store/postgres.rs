@@ -6,11 +6,12 @@ use std::sync::Weak;
 use std::time::Duration;
 
 use super::db::{Conn, PgConn};
+use super::pg_tls::PgConfig;
 use super::writer::Recover;
 use crate::error::{Error, Result};
 
 /// Connects for the first time: a failure here is a one-line startup error.
-pub fn connect(config: &postgres::Config, shown: &str) -> Result<PgConn> {
+pub fn connect(config: &PgConfig, shown: &str) -> Result<PgConn> {
     PgConn::connect(config).map_err(|e| match e {
         Error::StorageUnavailable => Error::internal(format!(
             "{shown}: cannot connect to PostgreSQL (is it running and reachable?)"
@@ -20,12 +21,12 @@ pub fn connect(config: &postgres::Config, shown: &str) -> Result<PgConn> {
 }
 
 /// A reader connection.
-pub fn open_reader(config: &postgres::Config) -> Result<Box<dyn Conn>> {
+pub fn open_reader(config: &PgConfig) -> Result<Box<dyn Conn>> {
     Ok(Box::new(PgConn::connect(config)?))
 }
 
 /// After the server went away: reconnects, and says whether it answers again.
-pub fn recover(config: postgres::Config) -> Recover {
+pub fn recover(config: PgConfig) -> Recover {
     Box::new(move |conn| {
         if !conn.healthy() {
             match PgConn::connect(&config) {
@@ -40,7 +41,7 @@ pub fn recover(config: postgres::Config) -> Recover {
 
 /// Listens for `NOTIFY horrors` and calls `changed` on each (and after every reconnect,
 /// since notifications sent meanwhile are lost). Stops once `alive` cannot be upgraded.
-pub fn start_listener<T, F>(config: postgres::Config, alive: Weak<T>, changed: F) -> Result<()>
+pub fn start_listener<T, F>(config: PgConfig, alive: Weak<T>, changed: F) -> Result<()>
 where
     T: Send + Sync + 'static,
     F: Fn(std::sync::Arc<T>) + Send + 'static,

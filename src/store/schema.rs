@@ -12,6 +12,7 @@ const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0003_alert_deliveries.sql"),
     include_str!("migrations/sqlite/0004_sites_volume.sql"),
     include_str!("migrations/sqlite/0005_daily_all.sql"),
+    include_str!("migrations/sqlite/0008_enrolments.sql"),
 ];
 
 /// The same tables in PostgreSQL's types (`BIGINT`, `BOOLEAN`, `BYTEA`, identities).
@@ -21,6 +22,7 @@ const POSTGRES: &[&str] = &[
     include_str!("migrations/postgres/0003_alert_deliveries.sql"),
     include_str!("migrations/postgres/0004_sites_volume.sql"),
     include_str!("migrations/postgres/0005_daily_all.sql"),
+    include_str!("migrations/postgres/0008_enrolments.sql"),
 ];
 
 /// The advisory lock key held while PostgreSQL migrates.
@@ -42,6 +44,14 @@ pub const TABLES: &[&str] = &[
     "alert_deliveries",
     "volume",
 ];
+
+/// The schema version this binary migrates `engine` to.
+pub fn latest(engine: Engine) -> usize {
+    match engine {
+        Engine::Sqlite => SQLITE.len(),
+        Engine::Postgres => POSTGRES.len(),
+    }
+}
 
 /// Applies every migration the database has not seen, each in its own transaction.
 pub fn migrate(conn: &mut dyn Conn) -> Result<()> {

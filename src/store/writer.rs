@@ -15,6 +15,7 @@ use tokio::sync::oneshot;
 
 use super::db::Conn;
 use crate::error::{Error, Result};
+use crate::metrics::WriterFigures;
 
 /// How many jobs may wait for the writer before new writes get 503.
 pub const QUEUE_CAPACITY: usize = 8192;
@@ -105,6 +106,7 @@ where
 pub struct Writer {
     queue: SyncSender<Box<dyn Job>>,
     degraded: Arc<AtomicBool>,
+    figures: WriterFigures,
 }
 
 /// How often a degraded writer checks whether storage came back.
@@ -121,10 +123,21 @@ impl Writer {
         let (queue, jobs) = mpsc::sync_channel(capacity);
         let degraded = Arc::new(AtomicBool::new(false));
         let state = Arc::clone(&degraded);
+        let figures = WriterFigures::default();
+        let kept = figures.clone();
         std::thread::Builder::new()
             .name("horrors-writer".into())
-            .spawn(move || run(conn, jobs, &state, admit, recover))?;
-        Ok(Writer { queue, degraded })
+            .spawn(move || run(conn, jobs, &state, admit, recover, &kept))?;
+        Ok(Writer {
+            queue,
+            degraded,
+            figures,
+        })
+    }
+
+    /// The queue depth and group sizes this writer keeps for `/metrics`.
+    pub fn figures(&self) -> &WriterFigures {
+        &self.figures
     }
 
     /// Whether the last write failed because storage is unavailable (and no write or
@@ -145,10 +158,16 @@ impl Writer {
             result: None,
             reply,
         });
+        // Counted before it is sent, so the writer never takes it off a count of zero.
+        self.figures.queue.inc();
         match self.queue.try_send(job) {
             Ok(()) => Ok(receiver),
-            Err(TrySendError::Full(_)) => Err(Error::Overloaded),
+            Err(TrySendError::Full(_)) => {
+                self.figures.queue.dec();
+                Err(Error::Overloaded)
+            }
             Err(TrySendError::Disconnected(_)) => {
+                self.figures.queue.dec();
                 Err(Error::internal("the writer thread has stopped"))
             }
         }
@@ -188,6 +207,7 @@ fn run(
     degraded: &AtomicBool,
     mut admit: Admit,
     mut recover: Recover,
+    figures: &WriterFigures,
 ) {
     let mut last_probe = Instant::now();
     loop {
@@ -218,6 +238,8 @@ fn run(
                 Err(_) => break,
             }
         }
+        figures.queue.dec_by(group.len() as i64);
+        figures.group_size.0.observe(group.len() as f64);
         if !degraded.load(Ordering::Relaxed) && !admit(&mut conn) {
             degraded.store(true, Ordering::Relaxed);
             last_probe = Instant::now();
@@ -461,7 +483,7 @@ mod tests {
             admin.batch_execute(&sql).unwrap();
         }
         let (prefix, _) = base.rsplit_once('/').unwrap();
-        let config: postgres::Config = format!("{prefix}/{name}").parse().unwrap();
+        let config: crate::store::pg_tls::PgConfig = format!("{prefix}/{name}").parse().unwrap();
         let mut conn = crate::store::db::PgConn::connect(&config).unwrap();
         Conn::batch(&mut conn, "CREATE TABLE t (v BIGINT NOT NULL)").unwrap();
         let writer = Writer::start(Box::new(conn), 16, always(), never()).unwrap();

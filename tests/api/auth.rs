@@ -116,6 +116,18 @@ fn request(
             let (info, _) = app.store.create_token("throwaway", Role::Staff).unwrap();
             (format!("/api/tokens/{}/revoke", info.id), None, 200)
         }
+        ("POST", "/api/sessions/{id}/revoke") => {
+            // A fresh session of a throwaway token.
+            let (_, secret) = app.store.create_token("throwaway", Role::Staff).unwrap();
+            app.session(&secret);
+            let id = app.store.list_sessions().unwrap()[0].id.clone();
+            (format!("/api/sessions/{id}/revoke"), None, 204)
+        }
+        ("POST", "/api/enrolments") => (
+            route.into(),
+            Some(json!({"role": "staff", "name": "matrix phone"})),
+            201,
+        ),
         ("POST", "/api/cycles") => (
             route.into(),
             Some(json!({"name": "matrix", "start": "2026-02-01", "days": 7})),
@@ -297,6 +309,14 @@ fn page_request(app: &TestApp, method: &str, route: &str, token: Option<&str>) -
             (route.into(), Some(format!("csrf={csrf}")), 303)
         }
         ("GET", "/static/{file}") => ("/static/style.css".into(), None, 200),
+        ("GET", "/enrol/{code}") => {
+            let code = app
+                .store
+                .create_enrolment(Role::Viewer, None, "matrix phone", "test")
+                .unwrap()
+                .code;
+            (format!("/enrol/{code}"), None, 303)
+        }
         ("GET", _) => (route.into(), None, 200),
         other => panic!("no page request for {other:?}"),
     };

@@ -121,6 +121,10 @@ const TESTS: &[Test] = &[
         sites::admin_site_token,
     ),
     (
+        "devices: a QR code from the admin page signs a phone in at its site, once",
+        sites::enrol_phone,
+    ),
+    (
         "assets are embedded, typed and cached; no request ever leaves the server",
         assets_and_requests,
     ),

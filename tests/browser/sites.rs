@@ -477,3 +477,66 @@ pub fn admin_site_token(s: &mut Suite) {
         Some("missed-pickup")
     );
 }
+
+/// Devices by QR code: the admin makes a code for a Memphis phone and sees its QR code;
+/// the link opened on a phone-sized page signs the phone in and lands on the tally at
+/// Memphis; a second opening gets the 410 page; the admin page lists the phone's session
+/// and the token, and revoking the token signs the phone out.
+pub fn enrol_phone(s: &mut Suite) {
+    let sites = s.sites();
+    let (origin, admin) = (sites.server.origin.clone(), sites.admin.clone());
+    let page = s.browser.page(DESKTOP);
+    login(&page, &origin, &admin, Some("/admin#devices"));
+    page.fill(&q("#enrol-name"), "Memphis dock 4");
+    page.select(&q("#enrol-role"), "staff");
+    page.select(&q("#enrol-site"), "memphis");
+    page.click(&q(r#"#enrol-form button[type="submit"]"#));
+    page.wait_for(&q("#enrolment:not([hidden])"));
+    page.wait_for(&format!(
+        "{}.complete && {0}.naturalWidth >= 240",
+        q("#enrol-qr")
+    ));
+    let url = page.text(&q("#enrol-url"));
+    assert!(url.starts_with(&format!("{origin}/enrol/")), "{url}");
+    page.eval("document.getElementById('devices').scrollIntoView()");
+    s.shot(&page, "admin-enrol-qr.png");
+
+    let phone = s.browser.page(PHONE);
+    phone.goto(&url);
+    phone.wait_for("location.pathname === '/tally'");
+    assert_eq!(
+        phone.eval_str("new URLSearchParams(location.search).get('site')"),
+        "memphis"
+    );
+    phone.wait_for(&format!("{} !== null", q("button.horror")));
+    assert!(!phone.eval_bool("document.body.textContent.includes('hrr_')"));
+    s.shot(&phone, "phone-after-enrolment.png");
+
+    let second = s.browser.page(PHONE);
+    assert_eq!(second.goto(&url), 410);
+    assert!(second.text(&q("#enrol-error")).contains("used already"));
+    s.shot(&second, "enrol-used.png");
+
+    // The admin page lists the phone's session, and its token under Tokens.
+    page.goto(&format!("{origin}/admin"));
+    assert!(page.eval_bool(
+        "[...document.querySelectorAll('#session-table tbody tr')].some(r => r.textContent.includes('Memphis dock 4'))"
+    ));
+    let sites = s.sites();
+    let listed = sites.server.api(&admin, "GET", "/api/tokens", None).json;
+    let device = listed["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["name"] == "Memphis dock 4")
+        .cloned()
+        .expect("the device's token is listed");
+    assert_eq!(device["site"], "memphis");
+    let id = device["id"].as_i64().unwrap();
+    let revoked = sites
+        .server
+        .api(&admin, "POST", &format!("/api/tokens/{id}/revoke"), None);
+    assert_eq!(revoked.status, 200, "{}", revoked.text);
+    phone.goto(&format!("{origin}/tally"));
+    phone.wait_for("location.pathname === '/login'");
+}

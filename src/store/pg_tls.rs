@@ -1,0 +1,393 @@
+//! How horrors reaches PostgreSQL over TLS, in one place: `sslmode` and `sslrootcert` read
+//! from the URL as libpq reads them, and every PostgreSQL connection made through
+//! [`PgConfig::connect`] (rustls, no OpenSSL).
+//!
+//! | `sslmode` | encrypted | certificate checked |
+//! |---|---|---|
+//! | `disable` | no | – |
+//! | `prefer` (default) | if the server offers TLS | only against `sslrootcert` when given |
+//! | `require` | yes | only against `sslrootcert` when given |
+//! | `verify-ca` | yes | signed by a CA in `sslrootcert` |
+//! | `verify-full` | yes | signed by a CA in `sslrootcert`, and for the host connected to |
+//!
+//! As with libpq, `verify-ca` and `verify-full` without `sslrootcert` read
+//! `~/.postgresql/root.crt`, and `PGSSLMODE` / `PGSSLROOTCERT` stand in for a URL that
+//! names neither.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
+use rustls::client::WebPkiServerVerifier;
+use rustls::crypto::{verify_tls12_signature, verify_tls13_signature, CryptoProvider};
+use rustls::pki_types::pem::PemObject;
+use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
+use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore};
+
+/// libpq's `sslmode`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SslMode {
+    Disable,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl SslMode {
+    pub fn parse(text: &str) -> Result<SslMode, String> {
+        Ok(match text {
+            "disable" => SslMode::Disable,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            // libpq's "allow" tries without TLS first: closest is prefer's opposite; refuse
+            // it rather than guess.
+            other => {
+                return Err(format!(
+                "sslmode={other:?} is not one of disable, prefer, require, verify-ca, verify-full"
+            ))
+            }
+        })
+    }
+}
+
+/// A PostgreSQL connection's settings: the driver's, plus TLS as libpq reads it. (The
+/// driver's `Debug` leaves the password out.)
+#[derive(Clone, Debug)]
+pub struct PgConfig {
+    pub config: postgres::Config,
+    pub mode: SslMode,
+    /// `sslrootcert`: the CA certificates (PEM) the server's must be signed by.
+    pub root_cert: Option<PathBuf>,
+}
+
+impl std::ops::Deref for PgConfig {
+    type Target = postgres::Config;
+    fn deref(&self) -> &postgres::Config {
+        &self.config
+    }
+}
+
+impl std::ops::DerefMut for PgConfig {
+    fn deref_mut(&mut self) -> &mut postgres::Config {
+        &mut self.config
+    }
+}
+
+impl std::str::FromStr for PgConfig {
+    type Err = String;
+
+    /// A `postgres://` URL; `sslmode` and `sslrootcert` are taken out of its query
+    /// before the driver reads the rest.
+    fn from_str(url: &str) -> Result<PgConfig, String> {
+        let (base, query) = url.split_once('?').unwrap_or((url, ""));
+        let mut mode = None;
+        let mut root_cert = None;
+        let mut rest = Vec::new();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
+            match key {
+                "sslmode" => mode = Some(SslMode::parse(&percent_decode(value)?)?),
+                "sslrootcert" => root_cert = Some(PathBuf::from(percent_decode(value)?)),
+                _ => rest.push(pair),
+            }
+        }
+        let url = if rest.is_empty() {
+            base.to_string()
+        } else {
+            format!("{base}?{}", rest.join("&"))
+        };
+        let mut config: postgres::Config = url.parse().map_err(|e| format!("{e}"))?;
+        let mode = match mode {
+            Some(mode) => mode,
+            None => match std::env::var("PGSSLMODE") {
+                Ok(text) => SslMode::parse(&text).map_err(|e| format!("PGSSLMODE: {e}"))?,
+                Err(_) => SslMode::Prefer,
+            },
+        };
+        let root_cert = root_cert.or_else(|| std::env::var_os("PGSSLROOTCERT").map(PathBuf::from));
+        config.ssl_mode(match mode {
+            SslMode::Disable => postgres::config::SslMode::Disable,
+            SslMode::Prefer => postgres::config::SslMode::Prefer,
+            _ => postgres::config::SslMode::Require,
+        });
+        Ok(PgConfig {
+            config,
+            mode,
+            root_cert,
+        })
+    }
+}
+
+impl PgConfig {
+    /// Connects (the one place a PostgreSQL connection is made). A TLS failure is one line
+    /// saying what did not match; a refused connection stays "unavailable".
+    pub fn connect(&self) -> crate::error::Result<postgres::Client> {
+        use crate::error::Error;
+        if self.mode == SslMode::Disable {
+            return self.config.connect(postgres::NoTls).map_err(|e| {
+                if e.to_string().contains("no encryption") {
+                    Error::internal(format!(
+                        "{e} (the server requires TLS: use sslmode=require, verify-ca or verify-full instead of sslmode=disable)"
+                    ).replace('\n', " "))
+                } else {
+                    Error::from(e)
+                }
+            });
+        }
+        let tls = tokio_postgres_rustls::MakeRustlsConnect::new(self.client_config()?);
+        self.config.connect(tls).map_err(|e| match tls_problem(&e) {
+            Some(problem) => Error::internal(format!("TLS: {problem}")),
+            None => Error::from(e),
+        })
+    }
+
+    fn client_config(&self) -> crate::error::Result<ClientConfig> {
+        use crate::error::Error;
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let builder = ClientConfig::builder_with_provider(provider.clone())
+            .with_safe_default_protocol_versions()
+            .map_err(|e| Error::internal(format!("TLS: {e}")))?;
+        let verify = matches!(self.mode, SslMode::VerifyCa | SslMode::VerifyFull);
+        let root = match &self.root_cert {
+            Some(path) => Some(path.clone()),
+            None if verify => Some(default_root_cert().ok_or_else(|| {
+                Error::internal(format!(
+                    "TLS: sslmode={} needs sslrootcert=PATH (the CA certificate file; ~/.postgresql/root.crt does not exist)",
+                    if self.mode == SslMode::VerifyCa { "verify-ca" } else { "verify-full" }
+                ))
+            })?),
+            None => None,
+        };
+        let verifier: Arc<dyn ServerCertVerifier> = match root {
+            // Encryption without a CA to check against (libpq's require and prefer).
+            None => Arc::new(AnyCertificate(provider)),
+            Some(path) => {
+                let roots = load_roots(&path).map_err(Error::internal)?;
+                let webpki = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider)
+                    .build()
+                    .map_err(|e| {
+                        Error::internal(format!("TLS: sslrootcert {}: {e}", path.display()))
+                    })?;
+                if self.mode == SslMode::VerifyFull {
+                    webpki
+                } else {
+                    // libpq: verify-ca, and require/prefer with a root certificate, check
+                    // the chain but not the name.
+                    Arc::new(ChainOnly(webpki))
+                }
+            }
+        };
+        Ok(builder
+            .dangerous()
+            .with_custom_certificate_verifier(verifier)
+            .with_no_client_auth())
+    }
+}
+
+fn default_root_cert() -> Option<PathBuf> {
+    let path = Path::new(&std::env::var_os("HOME")?).join(".postgresql/root.crt");
+    path.exists().then_some(path)
+}
+
+fn load_roots(path: &Path) -> Result<RootCertStore, String> {
+    let shown = path.display();
+    let mut roots = RootCertStore::empty();
+    let certs = CertificateDer::pem_file_iter(path)
+        .map_err(|e| format!("TLS: sslrootcert {shown}: {e}"))?;
+    for cert in certs {
+        let cert = cert.map_err(|e| format!("TLS: sslrootcert {shown}: {e}"))?;
+        roots
+            .add(cert)
+            .map_err(|e| format!("TLS: sslrootcert {shown}: {e}"))?;
+    }
+    if roots.is_empty() {
+        return Err(format!("TLS: sslrootcert {shown} holds no PEM certificate"));
+    }
+    Ok(roots)
+}
+
+/// What went wrong in a TLS handshake, in words, when that is why `e` happened.
+fn tls_problem(e: &postgres::Error) -> Option<String> {
+    let mut source: Option<&(dyn std::error::Error + 'static)> = std::error::Error::source(e);
+    while let Some(s) = source {
+        if let Some(rustls_error) = s.downcast_ref::<rustls::Error>() {
+            return Some(describe(rustls_error));
+        }
+        if let Some(io) = s.downcast_ref::<std::io::Error>() {
+            if let Some(inner) = io.get_ref().and_then(|i| i.downcast_ref::<rustls::Error>()) {
+                return Some(describe(inner));
+            }
+        }
+        source = s.source();
+    }
+    let text = e.to_string();
+    text.contains("server does not support TLS")
+        .then(|| "the server does not offer TLS (its ssl setting is off); use sslmode=prefer or disable, or turn ssl on".into())
+}
+
+fn describe(e: &rustls::Error) -> String {
+    match e {
+        rustls::Error::InvalidCertificate(CertificateError::UnknownIssuer) => {
+            "the server's certificate is not signed by a certificate authority in sslrootcert".into()
+        }
+        rustls::Error::InvalidCertificate(
+            CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+        ) => "the server's certificate is not for the host in the URL (sslmode=verify-full checks the name)".into(),
+        rustls::Error::InvalidCertificate(
+            CertificateError::Expired | CertificateError::ExpiredContext { .. },
+        ) => "the server's certificate has expired".into(),
+        other => format!("the handshake failed: {other}"),
+    }
+}
+
+/// Accepts any server certificate (encryption only), still checking the handshake's
+/// signatures with it.
+#[derive(Debug)]
+struct AnyCertificate(Arc<CryptoProvider>);
+
+impl ServerCertVerifier for AnyCertificate {
+    fn verify_server_cert(
+        &self,
+        _: &CertificateDer<'_>,
+        _: &[CertificateDer<'_>],
+        _: &ServerName<'_>,
+        _: &[u8],
+        _: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        Ok(ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls12_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        verify_tls13_signature(
+            message,
+            cert,
+            dss,
+            &self.0.signature_verification_algorithms,
+        )
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.signature_verification_algorithms.supported_schemes()
+    }
+}
+
+/// The chain must end at a trusted CA; the name is not checked (`verify-ca`).
+#[derive(Debug)]
+struct ChainOnly(Arc<WebPkiServerVerifier>);
+
+impl ServerCertVerifier for ChainOnly {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        intermediates: &[CertificateDer<'_>],
+        server_name: &ServerName<'_>,
+        ocsp: &[u8],
+        now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        match self
+            .0
+            .verify_server_cert(end_entity, intermediates, server_name, ocsp, now)
+        {
+            Err(rustls::Error::InvalidCertificate(
+                CertificateError::NotValidForName | CertificateError::NotValidForNameContext { .. },
+            )) => Ok(ServerCertVerified::assertion()),
+            other => other,
+        }
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.0.verify_tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<rustls::SignatureScheme> {
+        self.0.supported_verify_schemes()
+    }
+}
+
+fn percent_decode(text: &str) -> Result<String, String> {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = text
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("bad percent-encoding in {text:?}"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("{text:?} is not UTF-8"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sslmode_and_sslrootcert_are_read_like_libpq() {
+        let c: PgConfig = "postgres://u@h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem"
+            .parse()
+            .unwrap();
+        assert_eq!(c.mode, SslMode::VerifyFull);
+        assert_eq!(c.root_cert.as_deref(), Some(Path::new("/etc/ca.pem")));
+        assert_eq!(c.get_dbname(), Some("db"));
+        let c: PgConfig = "postgres://u@h/db?application_name=x&sslmode=disable"
+            .parse()
+            .unwrap();
+        assert_eq!(c.mode, SslMode::Disable);
+        assert_eq!(c.get_application_name(), Some("x"));
+        assert!("postgres://u@h/db?sslmode=allow"
+            .parse::<PgConfig>()
+            .unwrap_err()
+            .contains("verify-full"));
+    }
+
+    #[test]
+    fn verify_modes_without_a_ca_file_say_what_is_missing() {
+        let mut c: PgConfig = "postgres://u@h/db?sslmode=verify-ca".parse().unwrap();
+        c.root_cert = Some("/nonexistent/ca.pem".into());
+        let e = c.client_config().err().unwrap().to_string();
+        assert!(e.contains("/nonexistent/ca.pem"), "{e}");
+    }
+}
