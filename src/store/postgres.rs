@@ -9,9 +9,9 @@ use super::db::{Conn, PgConn};
 use super::writer::Recover;
 use crate::error::{Error, Result};
 
-/// Connects for the first time: a failure here is a one-line startup error.
+/// Connects the writer for the first time: a failure here is a one-line startup error.
 pub fn connect(config: &postgres::Config, shown: &str) -> Result<PgConn> {
-    PgConn::connect(config).map_err(|e| match e {
+    PgConn::connect_writer(config).map_err(|e| match e {
         Error::StorageUnavailable => Error::internal(format!(
             "{shown}: cannot connect to PostgreSQL (is it running and reachable?)"
         )),
@@ -28,7 +28,7 @@ pub fn open_reader(config: &postgres::Config) -> Result<Box<dyn Conn>> {
 pub fn recover(config: postgres::Config) -> Recover {
     Box::new(move |conn| {
         if !conn.healthy() {
-            match PgConn::connect(&config) {
+            match PgConn::connect_writer(&config) {
                 Ok(fresh) => *conn = Box::new(fresh),
                 Err(_) => return false,
             }

@@ -12,6 +12,7 @@ const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0003_alert_deliveries.sql"),
     include_str!("migrations/sqlite/0004_sites_volume.sql"),
     include_str!("migrations/sqlite/0005_daily_all.sql"),
+    include_str!("migrations/sqlite/0006_rollup_slots.sql"),
 ];
 
 /// The same tables in PostgreSQL's types (`BIGINT`, `BOOLEAN`, `BYTEA`, identities).
@@ -21,6 +22,7 @@ const POSTGRES: &[&str] = &[
     include_str!("migrations/postgres/0003_alert_deliveries.sql"),
     include_str!("migrations/postgres/0004_sites_volume.sql"),
     include_str!("migrations/postgres/0005_daily_all.sql"),
+    include_str!("migrations/postgres/0006_rollup_slots.sql"),
 ];
 
 /// The advisory lock key held while PostgreSQL migrates.
@@ -53,6 +55,9 @@ pub fn migrate(conn: &mut dyn Conn) -> Result<()> {
             })
         }
         Engine::Postgres => {
+            // Another instance may be migrating a large database: wait for it, and let
+            // migrations take their time (the session's usual limits come back after).
+            conn.batch("SET lock_timeout = '10min'; SET statement_timeout = 0")?;
             conn.execute("SELECT pg_advisory_lock(?1)", params![MIGRATION_LOCK])?;
             let applied = (|| {
                 conn.batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
@@ -71,6 +76,8 @@ pub fn migrate(conn: &mut dyn Conn) -> Result<()> {
                 })
             })();
             conn.execute("SELECT pg_advisory_unlock(?1)", params![MIGRATION_LOCK])?;
+            conn.batch(super::db::PG_SESSION)?;
+            conn.batch(super::db::PG_WRITER_STATEMENT_TIMEOUT)?;
             applied
         }
     }

@@ -42,10 +42,14 @@ trait Job: Send {
     fn finish(self: Box<Self>, committed: Result<(), Failure>);
     /// Runs even while storage is unavailable (maintenance that may free or limit space).
     fn essential(&self) -> bool;
+    /// Writes with one statement (reads may follow it): alone in a group on PostgreSQL,
+    /// it runs without a transaction around it, in one round trip.
+    fn one_statement(&self) -> bool;
 }
 
 struct TypedJob<F, T> {
     essential: bool,
+    one_statement: bool,
     work: Option<F>,
     result: Option<Result<T>>,
     reply: oneshot::Sender<Result<T>>,
@@ -75,14 +79,21 @@ where
         self.essential
     }
 
+    fn one_statement(&self) -> bool {
+        self.one_statement
+    }
+
     fn finish(self: Box<Self>, committed: Result<(), Failure>) {
         let result = match (committed, self.result) {
             (_, Some(Err(e))) => Err(e),
             (Ok(()), Some(Ok(value))) => Ok(value),
             (Err(Failure::Busy), _) => Err(Error::Overloaded),
             (Err(Failure::Unavailable), _) => Err(Error::StorageUnavailable),
+            // The transaction failed for a reason no class above names: still a storage
+            // failure (nothing of this job was acknowledged), so 503, the cause logged.
             (Err(Failure::Other(message)), _) => {
-                Err(Error::internal(format!("commit failed: {message}")))
+                tracing::error!(cause = %message, "write transaction failed");
+                Err(Error::StorageUnavailable)
             }
             (Ok(()), None) => Err(Error::internal("write job did not run")),
         };
@@ -128,9 +139,23 @@ impl Writer {
         F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
+        self.submit_job(work, essential, false)
+    }
+
+    fn submit_job<F, T>(
+        &self,
+        work: F,
+        essential: bool,
+        one_statement: bool,
+    ) -> Result<oneshot::Receiver<Result<T>>>
+    where
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
         let (reply, receiver) = oneshot::channel();
         let job = Box::new(TypedJob {
             essential,
+            one_statement,
             work: Some(work),
             result: None,
             reply,
@@ -152,6 +177,18 @@ impl Writer {
         T: Send + 'static,
     {
         self.submit(work, false)?
+            .blocking_recv()
+            .map_err(|_| Error::internal("the writer thread has stopped"))?
+    }
+
+    /// [`Writer::write`] for work that writes with a single statement (reads may follow):
+    /// alone in its group on PostgreSQL, it runs in autocommit, one round trip.
+    pub fn write_one<F, T>(&self, work: F) -> Result<T>
+    where
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.submit_job(work, false, true)?
             .blocking_recv()
             .map_err(|_| Error::internal("the writer thread has stopped"))?
     }
@@ -274,6 +311,9 @@ impl std::fmt::Display for Failure {
 /// Runs the group in one transaction; `Ok(true)` when it committed but some job found
 /// storage unavailable.
 fn run_group(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Result<bool, Failure> {
+    if let [job] = group {
+        return run_alone(conn, job);
+    }
     conn.begin_write().map_err(|e| {
         let _ = conn.batch("ROLLBACK");
         Failure::from(e)
@@ -325,6 +365,33 @@ fn run_group(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Result<bool, Fa
         Failure::from(e)
     })?;
     Ok(unavailable)
+}
+
+/// A group of one job needs no savepoint: if it fails, the whole transaction is rolled
+/// back. A one-statement job on PostgreSQL needs no transaction either (the statement is
+/// atomic by itself): a tick is then one round trip.
+fn run_alone(conn: &mut dyn Conn, job: &mut Box<dyn Job>) -> Result<bool, Failure> {
+    if job.one_statement() && conn.engine() == super::db::Engine::Postgres {
+        return Ok(job.run(conn) == Ran::Unavailable);
+    }
+    conn.begin_write().map_err(|e| {
+        let _ = conn.batch("ROLLBACK");
+        Failure::from(e)
+    })?;
+    match job.run(conn) {
+        Ran::Ok => conn.batch("COMMIT").map_err(|e| {
+            let _ = conn.batch("ROLLBACK");
+            Failure::from(e)
+        })?,
+        ran => {
+            let rolled_back = conn.batch("ROLLBACK");
+            if ran == Ran::Unavailable {
+                return Ok(true);
+            }
+            rolled_back.map_err(Failure::from)?;
+        }
+    }
+    Ok(false)
 }
 
 #[cfg(test)]
