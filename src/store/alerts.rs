@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::db::{params, Conn};
+use super::db::{params, Conn, Engine};
 use super::millis;
 use crate::alerts::{backoff, Alert, RETRY_FOR};
 use crate::error::{Error, Result};
@@ -44,18 +44,26 @@ pub fn queue(conn: &mut dyn Conn, alerts: &[Alert], now: DateTime<Utc>) -> Resul
 
 /// The alerts due now, each leased for a minute to the caller.
 pub fn claim_due(conn: &mut dyn Conn, now: DateTime<Utc>) -> Result<Vec<Pending>> {
-    let due = conn.rows(
-        "SELECT id, body FROM alert_deliveries
-         WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?1
-         ORDER BY created_at, id LIMIT 100",
-        params![millis(now)],
-        |r| {
-            Ok(Pending {
-                id: r.text(0)?,
-                body: r.text(1)?,
-            })
-        },
-    )?;
+    // On PostgreSQL, alerts another instance is claiming right now are skipped, not
+    // waited for (it may be frozen in the middle of its claim), and never claimed twice.
+    let sql = match conn.engine() {
+        Engine::Postgres => {
+            "SELECT id, body FROM alert_deliveries
+             WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?1
+             ORDER BY created_at, id LIMIT 100 FOR UPDATE SKIP LOCKED"
+        }
+        Engine::Sqlite => {
+            "SELECT id, body FROM alert_deliveries
+             WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?1
+             ORDER BY created_at, id LIMIT 100"
+        }
+    };
+    let due = conn.rows(sql, params![millis(now)], |r| {
+        Ok(Pending {
+            id: r.text(0)?,
+            body: r.text(1)?,
+        })
+    })?;
     for pending in &due {
         conn.execute(
             "UPDATE alert_deliveries SET next_attempt_at = ?2 WHERE id = ?1",

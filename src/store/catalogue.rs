@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use chrono_tz::Tz;
 
-use super::db::{params, Conn, Row};
+use super::db::{params, Conn, Engine, Row};
 use super::rollup;
 use crate::calendar::local_day;
 use crate::catalogue::Horror;
@@ -77,6 +77,21 @@ pub struct Applied {
     pub days_recomputed: bool,
 }
 
+/// The advisory lock that makes catalogue and settings changes of all instances run one
+/// after another ("horrorc"). Ticks never take it: a change stalled on an instance frozen
+/// in the middle of one stalls only other changes, which get 503 `overloaded` after the
+/// lock timeout.
+const CHANGE_LOCK: i64 = 0x0068_6f72_726f_7263;
+
+/// On PostgreSQL, waits (within the lock timeout) until no other instance is changing the
+/// catalogue or settings; held to the end of the transaction. SQLite has one writer.
+fn one_change_at_a_time(conn: &mut dyn Conn) -> Result<()> {
+    if conn.engine() == Engine::Postgres {
+        conn.execute("SELECT pg_advisory_xact_lock(?1)", params![CHANGE_LOCK])?;
+    }
+    Ok(())
+}
+
 /// Applies a validated configuration file, unless this exact content was applied before.
 pub fn apply_config(
     conn: &mut dyn Conn,
@@ -85,6 +100,7 @@ pub fn apply_config(
     digest: &str,
     now: DateTime<Utc>,
 ) -> Result<Applied> {
+    one_change_at_a_time(conn)?;
     if get_meta(conn, "config_digest")?.as_deref() == Some(digest) {
         return Ok(Applied::default());
     }
@@ -140,6 +156,7 @@ pub fn replace_catalogue(
     actor: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<usize> {
+    one_change_at_a_time(conn)?;
     let existing: HashMap<String, Horror> = load_horrors(conn)?
         .into_iter()
         .map(|h| (h.key.clone(), h))
@@ -270,6 +287,10 @@ pub fn catalogue_history(conn: &mut dyn Conn) -> Result<Vec<CatalogueChange>> {
 
 /// Recomputes every tick's local day in its site's timezone and rebuilds the daily rollup.
 pub fn recompute_days(conn: &mut dyn Conn, settings: &Settings) -> Result<()> {
+    if conn.engine() == Engine::Postgres {
+        // Every tick is rewritten: no 10 s limit on this transaction's statements.
+        conn.batch("SET LOCAL statement_timeout = 0")?;
+    }
     let rows = conn.rows("SELECT id, occurred_at, site FROM ticks", params![], |r| {
         Ok((r.int(0)?, r.int(1)?, r.text(2)?))
     })?;

@@ -32,6 +32,12 @@ pub enum Param<'a> {
     OptText(Option<&'a str>),
     Bytes(&'a [u8]),
     Bool(bool),
+    /// PostgreSQL arrays (`unnest` in one-statement batch writes); SQLite has none.
+    Ints(&'a [i64]),
+    OptInts(&'a [Option<i64>]),
+    Texts(&'a [&'a str]),
+    OptTexts(&'a [Option<&'a str>]),
+    OptBytesList(&'a [Option<&'a [u8]>]),
 }
 
 impl From<i64> for Param<'_> {
@@ -109,10 +115,13 @@ pub trait Conn: Send {
     /// Runs statements without parameters (transaction control, schema).
     fn batch(&mut self, sql: &str) -> Result<()>;
     /// Opens the write transaction of a group: SQLite takes the write lock at once;
-    /// PostgreSQL takes a transaction-scoped advisory lock, so write groups of every
-    /// instance run one after another (rollup rows are never updated in two orders at
-    /// once, and an idempotency key committed by one instance is seen by the next).
+    /// PostgreSQL just begins (instances write concurrently: see [`Conn::slot`]).
     fn begin_write(&mut self) -> Result<()>;
+    /// The rollup rows this connection's writes add to. PostgreSQL: a number the writer
+    /// connection holds a session advisory lock on, so no two live instances share one
+    /// and an instance frozen in the middle of a write holds no row another one needs
+    /// (rollups are summed over slots when read). SQLite: always 0 (one writer per file).
+    fn slot(&self) -> i64;
     /// Tells other instances, at commit, that cached state (`topic`) changed.
     fn notify(&mut self, topic: &str) -> Result<()>;
     /// Whether the connection can still be used (false after PostgreSQL went away).
@@ -183,6 +192,15 @@ impl rusqlite::ToSql for Param<'_> {
             }
             Param::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
             Param::Bool(v) => ToSqlOutput::Owned(Value::Integer(v.into())),
+            Param::Ints(_)
+            | Param::OptInts(_)
+            | Param::Texts(_)
+            | Param::OptTexts(_)
+            | Param::OptBytesList(_) => {
+                return Err(rusqlite::Error::ToSqlConversionFailure(
+                    "SQLite has no array parameters".into(),
+                ))
+            }
         })
     }
 }
@@ -253,6 +271,10 @@ impl Conn for rusqlite::Connection {
         Ok(())
     }
 
+    fn slot(&self) -> i64 {
+        0
+    }
+
     fn notify(&mut self, _topic: &str) -> Result<()> {
         // One process serves a SQLite file; others (the CLI) are seen through cache TTLs.
         Ok(())
@@ -312,6 +334,11 @@ impl ToSql for Param<'_> {
             Param::OptText(v) => v.to_sql(ty, out),
             Param::Bytes(v) => v.to_sql(ty, out),
             Param::Bool(v) => v.to_sql(ty, out),
+            Param::Ints(v) => v.to_sql(ty, out),
+            Param::OptInts(v) => v.to_sql(ty, out),
+            Param::Texts(v) => v.to_sql(ty, out),
+            Param::OptTexts(v) => v.to_sql(ty, out),
+            Param::OptBytesList(v) => v.to_sql(ty, out),
         }
     }
 
@@ -331,6 +358,11 @@ impl ToSql for Param<'_> {
             Param::OptText(v) => v.to_sql_checked(ty, out),
             Param::Bytes(v) => v.to_sql_checked(ty, out),
             Param::Bool(v) => v.to_sql_checked(ty, out),
+            Param::Ints(v) => v.to_sql_checked(ty, out),
+            Param::OptInts(v) => v.to_sql_checked(ty, out),
+            Param::Texts(v) => v.to_sql_checked(ty, out),
+            Param::OptTexts(v) => v.to_sql_checked(ty, out),
+            Param::OptBytesList(v) => v.to_sql_checked(ty, out),
         }
     }
 }
@@ -360,13 +392,27 @@ impl Row for postgres::Row {
 pub struct PgConn {
     client: postgres::Client,
     statements: HashMap<String, postgres::Statement>,
+    /// The rollup slot this (writer) connection holds; 0 on readers, which never write.
+    slot: i64,
 }
 
 /// How long a PostgreSQL connection attempt may take.
 pub const PG_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
 
-/// The advisory lock key that serialises write groups across instances ("horrors").
-const WRITE_LOCK: i64 = 0x0068_6f72_726f_7273;
+/// Every connection's limits. Nothing one instance holds may stall another's ticks for
+/// more than a second, so waits for a lock end after 500 ms (503 `overloaded`), and a
+/// transaction left open by a frozen or vanished client is ended after 5 s.
+pub const PG_SESSION: &str = "SET lock_timeout = '500ms'; \
+     SET idle_in_transaction_session_timeout = '5s'";
+
+/// The writer's limit on one statement (maintenance that rewrites every tick lifts it
+/// for its own transaction). Readers have none: an annual export streams for long.
+pub const PG_WRITER_STATEMENT_TIMEOUT: &str = "SET statement_timeout = '10s'";
+
+/// The advisory lock class of rollup slots (key 2 is the slot number).
+const SLOT_LOCKS: i32 = 0x686f_7272;
+/// More slots than instances will ever run at once.
+const MAX_SLOTS: i32 = 4096;
 
 impl PgConn {
     pub fn connect(config: &super::pg_tls::PgConfig) -> Result<PgConn> {
@@ -375,15 +421,28 @@ impl PgConn {
             .connect_timeout(PG_CONNECT_TIMEOUT)
             .keepalives_idle(Duration::from_secs(30));
         let mut client = config.connect()?;
-        // Waits are bounded as on SQLite (5 s busy timeout → 503 overloaded), and a client
-        // that vanished inside a write transaction releases the write lock within a minute.
-        client.batch_execute(
-            "SET lock_timeout = '5s'; SET idle_in_transaction_session_timeout = '60s'",
-        )?;
+        client.batch_execute(PG_SESSION)?;
         Ok(PgConn {
             client,
             statements: HashMap::new(),
+            slot: 0,
         })
+    }
+
+    /// A writer connection: [`PgConn::connect`], the statement limit, and the first free
+    /// rollup slot, held (by a session advisory lock) for as long as the connection lives.
+    pub fn connect_writer(config: &super::pg_tls::PgConfig) -> Result<PgConn> {
+        let mut conn = PgConn::connect(config)?;
+        conn.client.batch_execute(PG_WRITER_STATEMENT_TIMEOUT)?;
+        let row = conn.client.query_opt(
+            "SELECT s FROM generate_series(0, $2 - 1) AS s WHERE pg_try_advisory_lock($1, s) LIMIT 1",
+            &[&SLOT_LOCKS, &MAX_SLOTS],
+        )?;
+        let slot: i32 = row
+            .ok_or_else(|| Error::internal(format!("all {MAX_SLOTS} rollup slots are taken")))?
+            .get(0);
+        conn.slot = slot.into();
+        Ok(conn)
     }
 
     fn statement(&mut self, sql: &str) -> Result<postgres::Statement> {
@@ -450,8 +509,11 @@ impl Conn for PgConn {
 
     fn begin_write(&mut self) -> Result<()> {
         self.client.batch_execute("BEGIN")?;
-        self.execute("SELECT pg_advisory_xact_lock(?1)", params![WRITE_LOCK])?;
         Ok(())
+    }
+
+    fn slot(&self) -> i64 {
+        self.slot
     }
 
     fn notify(&mut self, topic: &str) -> Result<()> {
@@ -464,25 +526,94 @@ impl Conn for PgConn {
     }
 }
 
+/// What a PostgreSQL failure means for the request that met it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PgFailure {
+    /// The server, the connection or the session is gone or out of resources: 503
+    /// `storage_unavailable` until it is back.
+    Unavailable,
+    /// A wait ran out or a concurrent writer got there first (a lock held elsewhere, a
+    /// statement timeout, a serialization failure or deadlock, a unique key committed
+    /// meanwhile by another instance): 503 `overloaded`, retry.
+    Busy,
+    /// Anything else is a bug of ours (a constraint our checks should have kept, bad SQL).
+    Other,
+}
+
+/// A failed connection attempt: refused (a wrong password, no such database) rather than
+/// unreachable says PostgreSQL's reason; shutting down, starting up or out of connections
+/// is unavailable, as when the server cannot be reached at all.
+pub fn connect_error(e: postgres::Error) -> Error {
+    match (e.as_db_error(), pg_failure(&e)) {
+        (Some(db), PgFailure::Unavailable | PgFailure::Other)
+            if !["57", "53", "08"].contains(&&db.code().code()[..2]) =>
+        {
+            Error::Storage(db.message().to_string())
+        }
+        _ => Error::from(e),
+    }
+}
+
+/// Classifies an error by SQLSTATE class, severity and the state of the connection.
+pub fn pg_failure(e: &postgres::Error) -> PgFailure {
+    use postgres::error::Severity;
+    let io = std::error::Error::source(e).is_some_and(|s| s.is::<std::io::Error>());
+    if e.is_closed() || io {
+        return PgFailure::Unavailable;
+    }
+    let Some(db) = e.as_db_error() else {
+        // Not from the server: our own parameters or columns (a bug), else a protocol,
+        // TLS, authentication or connection-level failure.
+        let ours = [
+            "error serializing",
+            "error deserializing",
+            "invalid column",
+            "expected ",
+            "query returned",
+        ];
+        let message = e.to_string();
+        return if ours.iter().any(|p| message.starts_with(p)) {
+            PgFailure::Other
+        } else {
+            PgFailure::Unavailable
+        };
+    };
+    // FATAL and PANIC end the session (terminated, timed out, server shutting down).
+    if matches!(
+        db.parsed_severity(),
+        Some(Severity::Fatal | Severity::Panic)
+    ) {
+        return PgFailure::Unavailable;
+    }
+    let code = db.code().code();
+    match &code[..2] {
+        // Connection exception, insufficient resources, operator intervention (shutdown,
+        // terminated backend, idle session timeout), system error (I/O), internal error.
+        "08" | "53" | "58" | "XX" => PgFailure::Unavailable,
+        "57" if code == "57014" => PgFailure::Busy, // statement timeout or cancel
+        "57" => PgFailure::Unavailable,
+        // Serialization failure and deadlock.
+        "40" => PgFailure::Busy,
+        // Lock not available (lock_timeout).
+        "55" if code == "55P03" => PgFailure::Busy,
+        // Idle-in-transaction timeout and a transaction already aborted under us.
+        "25" if code == "25P03" => PgFailure::Unavailable,
+        // Unique violation: our inserts check or use ON CONFLICT first, so only a
+        // concurrent writer committing the same key meanwhile gets here.
+        "23" if code == "23505" => PgFailure::Busy,
+        _ => PgFailure::Other,
+    }
+}
+
 impl From<postgres::Error> for Error {
     fn from(e: postgres::Error) -> Self {
-        use postgres::error::SqlState;
-        let io = std::error::Error::source(&e).is_some_and(|s| s.is::<std::io::Error>());
-        match e.code() {
-            // The connection itself failed (refused, reset, closed).
-            None if e.is_closed() || io => Error::StorageUnavailable,
-            // Connection exceptions, the server shutting down or out of resources.
-            Some(code)
-                if code.code().starts_with("08")
-                    || code.code().starts_with("53")
-                    || code.code().starts_with("57P") =>
-            {
-                Error::StorageUnavailable
-            }
-            Some(&SqlState::LOCK_NOT_AVAILABLE) | Some(&SqlState::T_R_SERIALIZATION_FAILURE) => {
-                Error::Overloaded
-            }
-            _ => Error::Storage(e.to_string()),
+        match pg_failure(&e) {
+            PgFailure::Unavailable => Error::StorageUnavailable,
+            PgFailure::Busy => Error::Overloaded,
+            PgFailure::Other => Error::Storage(match e.as_db_error() {
+                Some(db) => format!("{} ({}): {}", db.code().code(), db.severity(), db.message()),
+                None => e.to_string(),
+            }),
         }
     }
 }

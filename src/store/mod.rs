@@ -601,7 +601,8 @@ impl Store {
     ) -> Result<Vec<Recorded>> {
         let snapshot = self.snapshot()?;
         let (recorded_by, now) = (recorded_by.to_string(), crate::ticks::to_millis(self.now()));
-        let recorded = self.write(move |conn| {
+        // One statement on PostgreSQL (see `ticks::insert`): alone, it needs no transaction.
+        let recorded = self.inner.writer.write_one(move |conn| {
             ticks::insert(
                 conn,
                 who.as_ref(),

@@ -133,14 +133,14 @@ impl PgConfig {
                         "{e} (the server requires TLS: use sslmode=require, verify-ca or verify-full instead of sslmode=disable)"
                     ).replace('\n', " "))
                 } else {
-                    Error::from(e)
+                    crate::store::db::connect_error(e)
                 }
             });
         }
         let tls = tokio_postgres_rustls::MakeRustlsConnect::new(self.client_config()?);
         self.config.connect(tls).map_err(|e| match tls_problem(&e) {
             Some(problem) => Error::internal(format!("TLS: {problem}")),
-            None => Error::from(e),
+            None => crate::store::db::connect_error(e),
         })
     }
 

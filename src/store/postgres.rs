@@ -10,9 +10,9 @@ use super::pg_tls::PgConfig;
 use super::writer::Recover;
 use crate::error::{Error, Result};
 
-/// Connects for the first time: a failure here is a one-line startup error.
+/// Connects the writer for the first time: a failure here is a one-line startup error.
 pub fn connect(config: &PgConfig, shown: &str) -> Result<PgConn> {
-    PgConn::connect(config).map_err(|e| match e {
+    PgConn::connect_writer(config).map_err(|e| match e {
         Error::StorageUnavailable => Error::internal(format!(
             "{shown}: cannot connect to PostgreSQL (is it running and reachable?)"
         )),
@@ -29,7 +29,7 @@ pub fn open_reader(config: &PgConfig) -> Result<Box<dyn Conn>> {
 pub fn recover(config: PgConfig) -> Recover {
     Box::new(move |conn| {
         if !conn.healthy() {
-            match PgConn::connect(&config) {
+            match PgConn::connect_writer(&config) {
                 Ok(fresh) => *conn = Box::new(fresh),
                 Err(_) => return false,
             }

@@ -2,12 +2,17 @@
 //! as every insert and void, so rankings over years read thousands of rows, not millions.
 //! `daily` keeps them per site; `daily_all` for every site together, so that the whole
 //! organization's readings do not grow with the number of sites.
+//!
+//! On PostgreSQL both keep one row per writer *slot* as well ([`Conn::slot`]): every
+//! instance adds to its own rows only, so none waits for a row another holds (even one
+//! frozen in the middle of a write). A reading therefore always sums over rows; never
+//! read one rollup row as the total.
 
 use std::collections::{BTreeMap, HashMap};
 
 use chrono::NaiveDate;
 
-use super::db::{params, Conn};
+use super::db::{params, Conn, Engine};
 use super::parse_day;
 use crate::calendar::Window;
 use crate::error::Result;
@@ -15,7 +20,7 @@ use crate::ranking::Tally;
 use crate::sites::Scope;
 use crate::trend::DayTally;
 
-/// Adds (or with negative numbers, removes) ticks to one rollup row.
+/// Adds (or with negative numbers, removes) ticks to one rollup row (this writer's).
 pub fn add(
     conn: &mut dyn Conn,
     day: &str,
@@ -25,6 +30,21 @@ pub fn add(
     count: i64,
     cost_minor: i64,
 ) -> Result<()> {
+    if conn.engine() == Engine::Postgres {
+        let slot = conn.slot();
+        conn.execute(
+            "WITH d AS (INSERT INTO daily (day, horror_id, source, site, slot, count, cost_minor)
+                 VALUES (?1, ?2, ?3, ?4, ?7, ?5, ?6)
+                 ON CONFLICT (day, horror_id, source, site, slot) DO UPDATE
+                 SET count = daily.count + excluded.count, cost_minor = daily.cost_minor + excluded.cost_minor)
+             INSERT INTO daily_all (day, horror_id, source, slot, count, cost_minor)
+                 VALUES (?1, ?2, ?3, ?7, ?5, ?6)
+                 ON CONFLICT (day, horror_id, source, slot) DO UPDATE
+                 SET count = daily_all.count + excluded.count, cost_minor = daily_all.cost_minor + excluded.cost_minor",
+            params![day, horror_id, source, site, count, cost_minor, slot],
+        )?;
+        return Ok(());
+    }
     conn.execute(
         "INSERT INTO daily (day, horror_id, source, site, count, cost_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (day, horror_id, source, site) DO UPDATE
@@ -41,7 +61,50 @@ pub fn add(
 }
 
 /// Rebuilds the daily rollup from the ticks.
+///
+/// On PostgreSQL other instances keep writing meanwhile, so nothing is deleted: one
+/// statement (one snapshot) compares the ticks with the rollup, summed over slots, and
+/// adds the difference to this writer's slot. What other instances commit later adds its
+/// own rows as usual, and no row another instance holds is touched or waited for.
 pub fn rebuild(conn: &mut dyn Conn) -> Result<()> {
+    if conn.engine() == Engine::Postgres {
+        let slot = conn.slot();
+        // Every tick is read: no 10 s limit for this transaction.
+        conn.batch("SET LOCAL statement_timeout = 0")?;
+        conn.execute(
+            "WITH t AS (SELECT day, horror_id, source, site, SUM(qty) AS count, SUM(cost_minor) AS cost
+                        FROM ticks WHERE voided_at IS NULL GROUP BY day, horror_id, source, site),
+                  d AS (SELECT day, horror_id, source, site, SUM(count) AS count, SUM(cost_minor) AS cost
+                        FROM daily GROUP BY day, horror_id, source, site),
+                  fix AS (SELECT day, horror_id, source, site,
+                                 COALESCE(t.count, 0) - COALESCE(d.count, 0) AS count,
+                                 COALESCE(t.cost, 0) - COALESCE(d.cost, 0) AS cost
+                          FROM t FULL JOIN d USING (day, horror_id, source, site)
+                          WHERE t.count IS DISTINCT FROM d.count OR t.cost IS DISTINCT FROM d.cost)
+             INSERT INTO daily (day, horror_id, source, site, slot, count, cost_minor)
+                 SELECT day, horror_id, source, site, ?1, CAST(count AS BIGINT), CAST(cost AS BIGINT) FROM fix
+                 ON CONFLICT (day, horror_id, source, site, slot) DO UPDATE
+                 SET count = daily.count + excluded.count, cost_minor = daily.cost_minor + excluded.cost_minor",
+            params![slot],
+        )?;
+        conn.execute(
+            "WITH t AS (SELECT day, horror_id, source, SUM(qty) AS count, SUM(cost_minor) AS cost
+                        FROM ticks WHERE voided_at IS NULL GROUP BY day, horror_id, source),
+                  d AS (SELECT day, horror_id, source, SUM(count) AS count, SUM(cost_minor) AS cost
+                        FROM daily_all GROUP BY day, horror_id, source),
+                  fix AS (SELECT day, horror_id, source,
+                                 COALESCE(t.count, 0) - COALESCE(d.count, 0) AS count,
+                                 COALESCE(t.cost, 0) - COALESCE(d.cost, 0) AS cost
+                          FROM t FULL JOIN d USING (day, horror_id, source)
+                          WHERE t.count IS DISTINCT FROM d.count OR t.cost IS DISTINCT FROM d.cost)
+             INSERT INTO daily_all (day, horror_id, source, slot, count, cost_minor)
+                 SELECT day, horror_id, source, ?1, CAST(count AS BIGINT), CAST(cost AS BIGINT) FROM fix
+                 ON CONFLICT (day, horror_id, source, slot) DO UPDATE
+                 SET count = daily_all.count + excluded.count, cost_minor = daily_all.cost_minor + excluded.cost_minor",
+            params![slot],
+        )?;
+        return Ok(());
+    }
     conn.execute("DELETE FROM daily", params![])?;
     conn.execute(
         "INSERT INTO daily (day, horror_id, source, site, count, cost_minor)
@@ -66,8 +129,9 @@ pub fn check(conn: &mut dyn Conn) -> Result<Vec<String>> {
         "WITH t AS (SELECT day, horror_id, source, CAST(SUM(qty) AS BIGINT) AS count,
                            CAST(SUM(cost_minor) AS BIGINT) AS cost
                     FROM ticks WHERE voided_at IS NULL GROUP BY day, horror_id, source),
-              d AS (SELECT day, horror_id, source, count, cost_minor AS cost FROM daily_all
-                    WHERE count <> 0 OR cost_minor <> 0)
+              d AS (SELECT day, horror_id, source, CAST(SUM(count) AS BIGINT) AS count,
+                           CAST(SUM(cost_minor) AS BIGINT) AS cost FROM daily_all
+                    GROUP BY day, horror_id, source HAVING SUM(count) <> 0 OR SUM(cost_minor) <> 0)
          SELECT t.day, t.horror_id, t.source FROM t LEFT JOIN d USING (day, horror_id, source)
            WHERE d.count IS DISTINCT FROM t.count OR d.cost IS DISTINCT FROM t.cost
          UNION ALL
@@ -91,8 +155,9 @@ fn check_by_site(conn: &mut dyn Conn) -> Result<Vec<String>> {
         "WITH t AS (SELECT day, horror_id, source, site, CAST(SUM(qty) AS BIGINT) AS count,
                            CAST(SUM(cost_minor) AS BIGINT) AS cost
                     FROM ticks WHERE voided_at IS NULL GROUP BY day, horror_id, source, site),
-              d AS (SELECT day, horror_id, source, site, count, cost_minor AS cost FROM daily
-                    WHERE count <> 0 OR cost_minor <> 0)
+              d AS (SELECT day, horror_id, source, site, CAST(SUM(count) AS BIGINT) AS count,
+                           CAST(SUM(cost_minor) AS BIGINT) AS cost FROM daily
+                    GROUP BY day, horror_id, source, site HAVING SUM(count) <> 0 OR SUM(cost_minor) <> 0)
          SELECT t.day, t.horror_id, t.source FROM t LEFT JOIN d USING (day, horror_id, source, site)
            WHERE d.count IS DISTINCT FROM t.count OR d.cost IS DISTINCT FROM t.cost
          UNION ALL

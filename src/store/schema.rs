@@ -12,6 +12,7 @@ const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0003_alert_deliveries.sql"),
     include_str!("migrations/sqlite/0004_sites_volume.sql"),
     include_str!("migrations/sqlite/0005_daily_all.sql"),
+    include_str!("migrations/sqlite/0006_rollup_slots.sql"),
     include_str!("migrations/sqlite/0008_enrolments.sql"),
 ];
 
@@ -22,6 +23,7 @@ const POSTGRES: &[&str] = &[
     include_str!("migrations/postgres/0003_alert_deliveries.sql"),
     include_str!("migrations/postgres/0004_sites_volume.sql"),
     include_str!("migrations/postgres/0005_daily_all.sql"),
+    include_str!("migrations/postgres/0006_rollup_slots.sql"),
     include_str!("migrations/postgres/0008_enrolments.sql"),
 ];
 
@@ -63,6 +65,9 @@ pub fn migrate(conn: &mut dyn Conn) -> Result<()> {
             })
         }
         Engine::Postgres => {
+            // Another instance may be migrating a large database: wait for it, and let
+            // migrations take their time (the session's usual limits come back after).
+            conn.batch("SET lock_timeout = '10min'; SET statement_timeout = 0")?;
             conn.execute("SELECT pg_advisory_lock(?1)", params![MIGRATION_LOCK])?;
             let applied = (|| {
                 conn.batch("CREATE TABLE IF NOT EXISTS schema_version (version BIGINT NOT NULL)")?;
@@ -81,6 +86,8 @@ pub fn migrate(conn: &mut dyn Conn) -> Result<()> {
                 })
             })();
             conn.execute("SELECT pg_advisory_unlock(?1)", params![MIGRATION_LOCK])?;
+            conn.batch(super::db::PG_SESSION)?;
+            conn.batch(super::db::PG_WRITER_STATEMENT_TIMEOUT)?;
             applied
         }
     }

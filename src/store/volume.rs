@@ -120,6 +120,9 @@ mod tests {
         fn healthy(&mut self) -> bool {
             true
         }
+        fn slot(&self) -> i64 {
+            0
+        }
     }
 
     fn store() -> Counting {

@@ -52,10 +52,14 @@ trait Job: Send {
     fn finish(self: Box<Self>, committed: Result<(), Failure>);
     /// Runs even while storage is unavailable (maintenance that may free or limit space).
     fn essential(&self) -> bool;
+    /// Writes with one statement (reads may follow it): alone in a group on PostgreSQL,
+    /// it runs without a transaction around it, in one round trip.
+    fn one_statement(&self) -> bool;
 }
 
 struct TypedJob<F, T> {
     essential: bool,
+    one_statement: bool,
     work: Option<F>,
     result: Option<Result<T>>,
     reply: oneshot::Sender<Result<T>>,
@@ -85,14 +89,21 @@ where
         self.essential
     }
 
+    fn one_statement(&self) -> bool {
+        self.one_statement
+    }
+
     fn finish(self: Box<Self>, committed: Result<(), Failure>) {
         let result = match (committed, self.result) {
             (_, Some(Err(e))) => Err(e),
             (Ok(()), Some(Ok(value))) => Ok(value),
             (Err(Failure::Busy), _) => Err(Error::Overloaded),
             (Err(Failure::Unavailable), _) => Err(Error::StorageUnavailable),
+            // The transaction failed for a reason no class above names: still a storage
+            // failure (nothing of this job was acknowledged), so 503, the cause logged.
             (Err(Failure::Other(message)), _) => {
-                Err(Error::internal(format!("commit failed: {message}")))
+                tracing::error!(cause = %message, "write transaction failed");
+                Err(Error::StorageUnavailable)
             }
             (Ok(()), None) => Err(Error::internal("write job did not run")),
         };
@@ -151,9 +162,23 @@ impl Writer {
         F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
+        self.submit_job(work, essential, false)
+    }
+
+    fn submit_job<F, T>(
+        &self,
+        work: F,
+        essential: bool,
+        one_statement: bool,
+    ) -> Result<oneshot::Receiver<Result<T>>>
+    where
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
         let (reply, receiver) = oneshot::channel();
         let job = Box::new(TypedJob {
             essential,
+            one_statement,
             work: Some(work),
             result: None,
             reply,
@@ -181,6 +206,18 @@ impl Writer {
         T: Send + 'static,
     {
         self.submit(work, false)?
+            .blocking_recv()
+            .map_err(|_| Error::internal("the writer thread has stopped"))?
+    }
+
+    /// [`Writer::write`] for work that writes with a single statement (reads may follow):
+    /// alone in its group on PostgreSQL, it runs in autocommit, one round trip.
+    pub fn write_one<F, T>(&self, work: F) -> Result<T>
+    where
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.submit_job(work, false, true)?
             .blocking_recv()
             .map_err(|_| Error::internal("the writer thread has stopped"))?
     }
@@ -315,6 +352,9 @@ impl std::fmt::Display for Failure {
 /// Runs the group in one transaction; `Ok(true)` when it committed but some job found
 /// storage unavailable.
 fn run_group(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Result<bool, Failure> {
+    if let [job] = group {
+        return run_alone(conn, job);
+    }
     conn.begin_write().map_err(|e| {
         let _ = conn.batch("ROLLBACK");
         Failure::from(e)
@@ -366,6 +406,33 @@ fn run_group(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Result<bool, Fa
         Failure::from(e)
     })?;
     Ok(unavailable)
+}
+
+/// A group of one job needs no savepoint: if it fails, the whole transaction is rolled
+/// back. A one-statement job on PostgreSQL needs no transaction either (the statement is
+/// atomic by itself): a tick is then one round trip.
+fn run_alone(conn: &mut dyn Conn, job: &mut Box<dyn Job>) -> Result<bool, Failure> {
+    if job.one_statement() && conn.engine() == super::db::Engine::Postgres {
+        return Ok(job.run(conn) == Ran::Unavailable);
+    }
+    conn.begin_write().map_err(|e| {
+        let _ = conn.batch("ROLLBACK");
+        Failure::from(e)
+    })?;
+    match job.run(conn) {
+        Ran::Ok => conn.batch("COMMIT").map_err(|e| {
+            let _ = conn.batch("ROLLBACK");
+            Failure::from(e)
+        })?,
+        ran => {
+            let rolled_back = conn.batch("ROLLBACK");
+            if ran == Ran::Unavailable {
+                return Ok(true);
+            }
+            rolled_back.map_err(Failure::from)?;
+        }
+    }
+    Ok(false)
 }
 
 #[cfg(test)]
@@ -467,14 +534,11 @@ mod tests {
         one_group_with_a_failure_in_the_middle(&writer(16));
     }
 
-    /// The same on PostgreSQL, where savepoints are chained to save round trips. Runs when
-    /// `HORRORS_TEST_DATABASE_URL` names a server (as `scripts/test` does).
-    #[test]
-    fn one_failing_job_in_a_group_is_undone_alone_on_postgres() {
-        let Ok(base) = std::env::var("HORRORS_TEST_DATABASE_URL") else {
-            return;
-        };
-        let name = format!("writer_{}", std::process::id());
+    /// A fresh PostgreSQL database named `name` with a table `t`, and its config; `None`
+    /// unless `HORRORS_TEST_DATABASE_URL` names a server (as `scripts/test` does).
+    fn pg_database(name: &str) -> Option<(crate::store::pg_tls::PgConfig, postgres::Client)> {
+        let base = std::env::var("HORRORS_TEST_DATABASE_URL").ok()?;
+        let name = format!("{name}_{}", std::process::id());
         let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
         for sql in [
             format!("DROP DATABASE IF EXISTS {name}"),
@@ -483,11 +547,112 @@ mod tests {
             admin.batch_execute(&sql).unwrap();
         }
         let (prefix, _) = base.rsplit_once('/').unwrap();
-        let config: crate::store::pg_tls::PgConfig = format!("{prefix}/{name}").parse().unwrap();
-        let mut conn = crate::store::db::PgConn::connect(&config).unwrap();
-        Conn::batch(&mut conn, "CREATE TABLE t (v BIGINT NOT NULL)").unwrap();
+        let url = format!("{prefix}/{name}");
+        let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
+        client
+            .batch_execute("CREATE TABLE t (v BIGINT NOT NULL)")
+            .unwrap();
+        Some((url.parse().unwrap(), client))
+    }
+
+    /// The same on PostgreSQL, where savepoints are chained to save round trips.
+    #[test]
+    fn one_failing_job_in_a_group_is_undone_alone_on_postgres() {
+        let Some((config, _)) = pg_database("writer") else {
+            return;
+        };
+        let conn = crate::store::db::PgConn::connect(&config).unwrap();
         let writer = Writer::start(Box::new(conn), 16, always(), never()).unwrap();
         one_group_with_a_failure_in_the_middle(&writer);
+    }
+
+    /// Regression (a lost transaction answered 500 "commit failed: storage error: db
+    /// error"): the writer's session is ended in the middle of a write group, by
+    /// `pg_terminate_backend` or by the idle-in-transaction timeout, before a statement
+    /// or before the commit. Every such write is 503 `storage_unavailable`, nothing of it
+    /// is stored, and writes come back by themselves.
+    #[test]
+    fn a_session_ended_in_the_middle_of_a_write_group_is_storage_unavailable() {
+        let Some((config, mut admin)) = pg_database("ended") else {
+            return;
+        };
+        let conn = crate::store::db::PgConn::connect_writer(&config).unwrap();
+        let writer = Writer::start(
+            Box::new(conn),
+            16,
+            always(),
+            crate::store::postgres::recover(config.clone()),
+        )
+        .unwrap();
+        let cases: [(&str, bool); 4] = [
+            ("terminate", true),
+            ("terminate", false),
+            ("idle", true),
+            ("idle", false),
+        ];
+        for (n, (how, statement_after)) in cases.into_iter().enumerate() {
+            // Hold the writer, so that the two jobs below run as one group.
+            let (hold_release, held) = hold(&writer);
+            let (started, running) = std::sync::mpsc::channel::<i32>();
+            let (release, wait) = std::sync::mpsc::channel::<()>();
+            let group = writer
+                .submit(
+                    move |c| -> Result<()> {
+                        if how == "idle" {
+                            c.batch("SET idle_in_transaction_session_timeout = '100ms'")?;
+                        }
+                        insert(c, 1)?;
+                        let pid =
+                            c.one_row("SELECT CAST(pg_backend_pid() AS BIGINT)", params![], |r| {
+                                Ok(r.int(0)? as i32)
+                            })?;
+                        started.send(pid).ok();
+                        wait.recv().ok();
+                        if statement_after {
+                            insert(c, 2)?;
+                        }
+                        Ok(())
+                    },
+                    false,
+                )
+                .unwrap();
+            // A second job in the same group, queued behind the first.
+            let neighbour = writer.submit(|c| insert(c, 3).map(drop), false).unwrap();
+            hold_release.send(()).unwrap();
+            assert!(held.blocking_recv().unwrap().is_ok());
+            let Ok(pid) = running.recv() else {
+                panic!("case {n}: the job ended early: {:?}", group.blocking_recv());
+            };
+            if how == "terminate" {
+                admin
+                    .execute("SELECT pg_terminate_backend($1)", &[&pid])
+                    .unwrap();
+            } else {
+                std::thread::sleep(Duration::from_millis(600));
+            }
+            release.send(()).unwrap();
+            for (which, result) in [
+                ("ended", group.blocking_recv().unwrap()),
+                ("neighbour", neighbour.blocking_recv().unwrap()),
+            ] {
+                assert!(
+                    matches!(result, Err(Error::StorageUnavailable)),
+                    "case {n} ({how}, statement after: {statement_after}), {which}: {result:?}"
+                );
+            }
+            let back = (0..100).any(|_| {
+                std::thread::sleep(Duration::from_millis(100));
+                writer.write(|c| insert(c, 4)).is_ok()
+            });
+            assert!(back, "case {n}: writes never came back");
+        }
+        let stored: Vec<i64> = admin
+            .query("SELECT v FROM t", &[])
+            .unwrap()
+            .iter()
+            .map(|r| r.get(0))
+            .collect();
+        assert_eq!(stored, [4, 4, 4, 4], "only the writes after recovery");
     }
 
     #[test]

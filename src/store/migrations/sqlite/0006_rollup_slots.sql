@@ -1,0 +1,2 @@
+-- 6: nothing changes in SQLite; one writer serves a file, so its rollup rows need no
+-- writer slot (PostgreSQL's migration 6 adds one). Kept so both engines count alike;
