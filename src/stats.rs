@@ -40,6 +40,8 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod special;
+
 /// Significance level used for every "significant"/"distinct"/verdict decision.
 pub const ALPHA: f64 = 0.05;
 
