@@ -40,6 +40,7 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod rev2;
 pub mod special;
 
 /// Significance level used for every "significant"/"distinct"/verdict decision.
