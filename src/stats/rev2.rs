@@ -140,6 +140,20 @@ pub fn scaled_test(a: u64, b: u64, wa: f64, wb: f64, phi: f64) -> Option<ScaledT
     })
 }
 
+/// `ahead_of_next_p_value`: is this item's measure (count `a`, measure per
+/// occurrence `w_a`) really larger than the next item's (`b`, `w_b`)? The
+/// one-sided U of the scaled test with π0 = w_b/(w_a + w_b), φ = the larger
+/// of the two horrors' φ. `None` when either count or either w is 0, or too
+/// few. `ahead_of_next` = p < 0.05.
+#[must_use]
+pub fn ahead_of_next_p(a: u64, b: u64, w_a: f64, w_b: f64, phi: f64) -> Option<f64> {
+    if a == 0 || b == 0 || !positive(w_a) || !positive(w_b) {
+        return None;
+    }
+    // π0 = w_b/(w_a + w_b): the weights swap places against scaled_test's.
+    scaled_test(a, b, w_b, w_a, phi).map(|t| t.upper)
+}
+
 /// Benjamini–Hochberg q-values over the family of p-values that are
 /// present (`None` stays `None`):
 ///
@@ -708,6 +722,22 @@ mod tests {
         assert_eq!(scaled_test(6, 3, 1.0, 1.0, 1.0), None);
         assert!(scaled_test(6, 4, 1.0, 1.0, 1.0).is_some());
         assert_eq!(scaled_test(60, 40, 1.0, 1.0, 11.0), None);
+    }
+
+    #[test]
+    fn ahead_of_next_is_one_sided_in_the_measure() {
+        // Equal weights: U of Binomial(60, ½) at 40 = P(X ≥ 40), scipy
+        // binom.sf(39, 60, 0.5) = 0.00674464686559593;
+        let p = ahead_of_next_p(40, 20, 1.0, 1.0, 1.0).unwrap();
+        close(p, 0.006_744_646_865_595_93, 1e-9, "U(40 of 60)");
+        // By pain: 20 ticks of pain 9 against 40 of pain 3 — the measure
+        // (180 vs 120) is ahead, but not clearly: π0 = 3/12.
+        let p = ahead_of_next_p(20, 40, 9.0, 3.0, 1.0).unwrap();
+        // scipy betainc(20, 41, 3/12) = 0.09248427056127835.
+        close(p, 0.092_484_270_561_278_35, 1e-9, "U by pain");
+        assert_eq!(ahead_of_next_p(0, 20, 1.0, 1.0, 1.0), None);
+        assert_eq!(ahead_of_next_p(20, 20, 0.0, 1.0, 1.0), None);
+        assert_eq!(ahead_of_next_p(3, 2, 1.0, 1.0, 1.0), None);
     }
 
     #[test]
