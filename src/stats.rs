@@ -40,6 +40,9 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod rev2;
+pub mod special;
+
 /// Significance level used for every "significant"/"distinct"/verdict decision.
 pub const ALPHA: f64 = 0.05;
 
