@@ -1838,9 +1838,10 @@ fn doctor_on_postgres_compares_the_clocks_and_sees_an_unmigrated_database() {
     let name = format!("doctor_{}", std::process::id());
     let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
     admin
-        .batch_execute(&format!(
-            "DROP DATABASE IF EXISTS {name}; CREATE DATABASE {name}"
-        ))
+        .batch_execute(&format!("DROP DATABASE IF EXISTS {name}"))
+        .unwrap();
+    admin
+        .batch_execute(&format!("CREATE DATABASE {name}"))
         .unwrap();
     let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
     let output = doctor(&env, &["--database-url", &url]);

@@ -127,20 +127,15 @@ impl PgConfig {
     pub fn connect(&self) -> crate::error::Result<postgres::Client> {
         use crate::error::Error;
         if self.mode == SslMode::Disable {
-            return self.config.connect(postgres::NoTls).map_err(|e| {
-                if e.to_string().contains("no encryption") {
-                    Error::internal(format!(
-                        "{e} (the server requires TLS: use sslmode=require, verify-ca or verify-full instead of sslmode=disable)"
-                    ).replace('\n', " "))
-                } else {
-                    crate::store::db::connect_error(e)
-                }
-            });
+            return self
+                .config
+                .connect(postgres::NoTls)
+                .map_err(|e| refused(e, self.mode));
         }
         let tls = tokio_postgres_rustls::MakeRustlsConnect::new(self.client_config()?);
         self.config.connect(tls).map_err(|e| match tls_problem(&e) {
             Some(problem) => Error::internal(format!("TLS: {problem}")),
-            None => crate::store::db::connect_error(e),
+            None => refused(e, self.mode),
         })
     }
 
@@ -184,6 +179,27 @@ impl PgConfig {
             .dangerous()
             .with_custom_certificate_verifier(verifier)
             .with_no_client_auth())
+    }
+}
+
+/// A connection the server refused: its own words when it says why (authentication,
+/// `pg_hba.conf`, an unknown database), with what to change for a server that wants TLS.
+fn refused(e: postgres::Error, mode: SslMode) -> crate::error::Error {
+    use crate::error::Error;
+    let Some(db) = e.as_db_error() else {
+        return crate::store::db::connect_error(e);
+    };
+    let code = db.code().code();
+    if !(code.starts_with("28") || code.starts_with("3D")) {
+        return crate::store::db::connect_error(e);
+    }
+    let message = db.message().replace('\n', " ");
+    if mode == SslMode::Disable && message.contains("no encryption") {
+        Error::internal(format!(
+            "{message} (the server requires TLS: use sslmode=require, verify-ca or verify-full instead of sslmode=disable)"
+        ))
+    } else {
+        Error::internal(message)
     }
 }
 
