@@ -366,6 +366,7 @@ mod tests {
             unit_cost_minor,
             operational: false,
             position: 0,
+            playbook: Default::default(),
             retired,
         }
     }

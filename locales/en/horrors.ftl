@@ -481,3 +481,20 @@ readme =
     CSV files are UTF-8 with a byte order mark; cells that a spreadsheet would run as a formula start with '.
 
     Totals: { $year }: { $count } occurrences, { $cost } { $currency }; { $previous_year }: { $previous_count } occurrences, { $previous_cost } { $currency }.
+
+## The method end to end: sources, the complaint playbook, nominations, check sheets.
+
+source-observer = observer
+source-sheet = paper sheet
+tally-source = Where it came from
+tally-source-internal = We noticed it
+tally-observer = I observe from outside
+tally-playbook-heading = A customer complained about { $name }: answer in five steps
+tally-playbook-close = Done
+playbook-apologise = Apologise.
+playbook-who-we-are = Who we are.
+playbook-handling = How we handle it.
+playbook-follow-up = The follow-up.
+playbook-do-it = Do it, and follow up.
+admin-playbook = Complaint playbook
+admin-playbook-hint = What staff say when a customer complains about this horror, in five parts. The tally shows it right after a complaint tap, in the phone's language (English when that one is empty).

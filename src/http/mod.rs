@@ -6,6 +6,7 @@ pub mod api;
 pub mod extract;
 pub mod guard;
 pub mod json;
+pub mod method;
 pub(crate) mod openapi;
 pub mod route;
 

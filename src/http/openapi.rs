@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
-use super::api;
+use super::{api, method};
 use crate::config::Settings;
 use crate::error::{ErrorBody, Result};
 use crate::store::Store;
@@ -30,6 +30,8 @@ use crate::store::Store;
         api::ranking, api::trend, api::control, api::alerts, api::list_tokens, api::create_token, api::revoke_token, api::me,
         api::list_cycles, api::create_cycle, api::get_cycle, api::put_cycle,
         api::export_ticks, api::export_ranking, api::export_annual, api::chart,
+        method::create_nomination, method::list_nominations, method::support_nomination,
+        method::adopt_nomination, method::decline_nomination,
     ),
     components(schemas(ErrorBody, crate::i18n::Lang)),
     modifiers(&BearerAuth)

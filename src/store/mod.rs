@@ -21,6 +21,7 @@ pub mod catalogue;
 pub mod cycles;
 pub mod db;
 mod migrate;
+pub mod nominations;
 mod postgres;
 pub mod rollup;
 pub mod schema;

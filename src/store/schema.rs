@@ -12,6 +12,7 @@ const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0003_alert_deliveries.sql"),
     include_str!("migrations/sqlite/0004_sites_volume.sql"),
     include_str!("migrations/sqlite/0005_daily_all.sql"),
+    include_str!("migrations/sqlite/0007_method.sql"),
 ];
 
 /// The same tables in PostgreSQL's types (`BIGINT`, `BOOLEAN`, `BYTEA`, identities).
@@ -21,6 +22,7 @@ const POSTGRES: &[&str] = &[
     include_str!("migrations/postgres/0003_alert_deliveries.sql"),
     include_str!("migrations/postgres/0004_sites_volume.sql"),
     include_str!("migrations/postgres/0005_daily_all.sql"),
+    include_str!("migrations/postgres/0007_method.sql"),
 ];
 
 /// The advisory lock key held while PostgreSQL migrates.
@@ -32,6 +34,7 @@ pub const TABLES: &[&str] = &[
     "horrors",
     "catalogue_history",
     "tokens",
+    "sheets",
     "ticks",
     "idempotency",
     "daily",
@@ -41,6 +44,8 @@ pub const TABLES: &[&str] = &[
     "cycle_focus",
     "alert_deliveries",
     "volume",
+    "nominations",
+    "nomination_support",
 ];
 
 /// Applies every migration the database has not seen, each in its own transaction.

@@ -11,6 +11,7 @@ mod control;
 mod cycles;
 mod exports;
 mod languages;
+mod method;
 mod openapi;
 mod ranking;
 mod robustness;
