@@ -280,35 +280,6 @@ pub fn cycles<W: Write>(cycles: &[CycleDetail], out: W) -> Result<()> {
     csv.flush().map_err(|e| Error::internal(e.to_string()))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn neutralises_formula_cells() {
-        let cases = [
-            ("=SUM(A1)", "'=SUM(A1)"),
-            ("+1", "'+1"),
-            ("-1", "'-1"),
-            ("@cmd", "'@cmd"),
-            ("\tx", "'\tx"),
-            ("\rx", "'\rx"),
-            ("Late delivery", "Late delivery"),
-            ("配送", "配送"),
-            ("", ""),
-            ("a=b", "a=b"),
-            (" =1+1", "' =1+1"),
-            ("\u{a0}\u{3000}+1", "'\u{a0}\u{3000}+1"),
-            ("\n=1", "'\n=1"),
-            ("  -", "'  -"),
-            ("  ", "  "),
-        ];
-        for (input, expected) in cases {
-            assert_eq!(neutralise(input), expected, "{input:?}");
-        }
-    }
-}
-
 /// Column names of `nominations.csv` (the annual review's list of the year's nominations).
 pub const NOMINATION_COLUMNS: [&str; 12] = [
     "id",
@@ -349,4 +320,33 @@ pub fn nominations<W: Write>(list: &[crate::nominations::Nomination], out: W) ->
         csv.write_record(record).map_err(csv_error)?;
     }
     csv.flush().map_err(|e| Error::internal(e.to_string()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralises_formula_cells() {
+        let cases = [
+            ("=SUM(A1)", "'=SUM(A1)"),
+            ("+1", "'+1"),
+            ("-1", "'-1"),
+            ("@cmd", "'@cmd"),
+            ("\tx", "'\tx"),
+            ("\rx", "'\rx"),
+            ("Late delivery", "Late delivery"),
+            ("配送", "配送"),
+            ("", ""),
+            ("a=b", "a=b"),
+            (" =1+1", "' =1+1"),
+            ("\u{a0}\u{3000}+1", "'\u{a0}\u{3000}+1"),
+            ("\n=1", "'\n=1"),
+            ("  -", "'  -"),
+            ("  ", "  "),
+        ];
+        for (input, expected) in cases {
+            assert_eq!(neutralise(input), expected, "{input:?}");
+        }
+    }
 }
