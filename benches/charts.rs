@@ -31,6 +31,7 @@ fn bench(c: &mut Criterion) {
             operational: false,
             position: i as u32,
             retired: false,
+            playbook: Default::default(),
         })
         .collect();
     let tallies: BTreeMap<String, Tally> = horrors

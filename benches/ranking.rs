@@ -21,6 +21,7 @@ fn horrors() -> Vec<Horror> {
             operational: i % 2 == 0,
             position: i,
             retired: false,
+            playbook: Default::default(),
         })
         .collect()
 }

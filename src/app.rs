@@ -22,7 +22,7 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 
 use crate::http::route::{ADMIN, OPEN, STAFF, VIEWER};
-use crate::http::{api, devices, openapi, sessions, HttpOptions, Route, BATCH_BODY_LIMIT};
+use crate::http::{api, devices, method, openapi, sessions, HttpOptions, Route, BATCH_BODY_LIMIT};
 use crate::pages::{admin, assets, dashboard, enrol, login, tally};
 use crate::store::Store;
 
@@ -73,6 +73,13 @@ pub const ROUTES: &[Route] = &[
     Route::api("/api/sessions/{id}/revoke").post(ADMIN, |r| r.to(sessions::revoke_session)),
     // Devices enrolled by QR code.
     Route::api("/api/enrolments").post(ADMIN, |r| r.to(devices::create_enrolment)),
+    // The method's list (step 1): nominations.
+    Route::api("/api/nominations")
+        .get(STAFF, |r| r.to(method::list_nominations))
+        .post(STAFF, |r| r.to(method::create_nomination)),
+    Route::api("/api/nominations/{id}/support").post(VIEWER, |r| r.to(method::support_nomination)),
+    Route::api("/api/nominations/{id}/adopt").post(ADMIN, |r| r.to(method::adopt_nomination)),
+    Route::api("/api/nominations/{id}/decline").post(ADMIN, |r| r.to(method::decline_nomination)),
     // Exports and charts.
     Route::api("/api/export/ticks.csv").get(VIEWER, |r| r.to(api::export_ticks)),
     Route::api("/api/export/ranking.csv").get(VIEWER, |r| r.to(api::export_ranking)),

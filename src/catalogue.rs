@@ -14,4 +14,6 @@ pub struct Horror {
     /// Order in the configured list.
     pub position: u32,
     pub retired: bool,
+    /// How to answer a complaint about it, by language (empty: none written).
+    pub playbook: crate::playbook::Playbook,
 }

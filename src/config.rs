@@ -231,6 +231,11 @@ pub struct HorrorInput {
     #[serde(default)]
     #[schema(default = false)]
     pub operational: bool,
+    /// The complaint playbook by language (`en`, `zh-Hans`, `zh-Hant`), five parts each.
+    /// `PUT /api/horrors` keeps a horror's stored playbook when this is left out; `{}`
+    /// clears it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub playbook: Option<crate::playbook::Playbook>,
 }
 
 #[derive(Deserialize)]
@@ -694,6 +699,14 @@ pub fn validate_horrors(
                 message.clone(),
             ));
         }
+        let playbook = match &input.playbook {
+            None => crate::playbook::Playbook::new(),
+            Some(playbook) => crate::playbook::validate(playbook, &field("playbook"))
+                .unwrap_or_else(|problems| {
+                    details.extend(problems);
+                    crate::playbook::Playbook::new()
+                }),
+        };
         horrors.push(Horror {
             key: input.key.clone(),
             name: input.name.clone(),
@@ -703,6 +716,7 @@ pub fn validate_horrors(
             operational: input.operational,
             position: i as u32,
             retired: false,
+            playbook,
         });
     }
     if details.is_empty() && !(MIN_HORRORS..=MAX_HORRORS).contains(&inputs.len()) {
@@ -807,6 +821,7 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
                 pain: i64::from(h.pain),
                 unit_cost: currency.format(h.unit_cost_minor),
                 operational: h.operational,
+                playbook: (!h.playbook.is_empty()).then(|| h.playbook.clone()),
             })
             .collect(),
     };

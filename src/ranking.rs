@@ -367,6 +367,7 @@ mod tests {
             unit_cost_minor,
             operational: false,
             position: 0,
+            playbook: Default::default(),
             retired,
         }
     }

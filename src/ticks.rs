@@ -18,12 +18,16 @@ pub const MAX_NOTE: usize = 500;
 /// How long staff may void their own ticks.
 pub const OWN_VOID_WINDOW: Duration = Duration::minutes(15);
 
-/// Where a tick came from: noticed inside, or a customer complained.
+/// Where a tick came from: noticed inside, a customer complained, an observer from outside
+/// the department watched, or a paper check sheet was entered (`sheet` only through
+/// `POST /api/sheets`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum Source {
     Internal,
     Complaint,
+    Observer,
+    Sheet,
 }
 
 impl Source {
@@ -31,15 +35,27 @@ impl Source {
         match self {
             Source::Internal => "internal",
             Source::Complaint => "complaint",
+            Source::Observer => "observer",
+            Source::Sheet => "sheet",
         }
     }
+
+    /// Every source, in the order lists show them.
+    pub const ALL: [Source; 4] = [
+        Source::Internal,
+        Source::Complaint,
+        Source::Observer,
+        Source::Sheet,
+    ];
 
     pub fn parse(text: &str) -> Result<Self, String> {
         match text {
             "internal" => Ok(Source::Internal),
             "complaint" => Ok(Source::Complaint),
+            "observer" => Ok(Source::Observer),
+            "sheet" => Ok(Source::Sheet),
             _ => Err(format!(
-                "source must be internal or complaint; got {}",
+                "source must be internal, complaint, observer or sheet; got {}",
                 crate::text::echo(text)
             )),
         }
@@ -142,6 +158,10 @@ pub struct Tick {
     pub recorded_by: String,
     pub voided: bool,
     pub void_reason: Option<String>,
+    /// The paper check sheet this tick was entered from (`source: "sheet"`); absent
+    /// otherwise.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sheet: Option<i64>,
 }
 
 /// Drops sub-millisecond precision: instants are stored in milliseconds, and a tick must
@@ -286,6 +306,13 @@ pub fn validate(
             None
         }
     };
+    if input.source == Some(Source::Sheet) {
+        problem(
+            "source",
+            "invalid_source",
+            "source \"sheet\" is for ticks entered from a paper check sheet: send the sheet to POST /api/sheets".into(),
+        );
+    }
     if input.horror.is_empty() {
         problem(
             "horror",
@@ -355,6 +382,7 @@ mod tests {
             r#"{"horror":"late","cost":"1.23"}"#,
             r#"{"horror":"late","department":"Dispatch"}"#,
             r#"{"horror":"late","source":"complaint","note":"ok"}"#,
+            r#"{"horror":"late","source":"observer"}"#,
         ];
         for json in ok {
             assert!(
@@ -391,6 +419,7 @@ mod tests {
             ),
             (r#"{"horror":"late","client_id":""}"#, "invalid_client_id"),
             (r#"{"horror":""}"#, "unknown_horror"),
+            (r#"{"horror":"late","source":"sheet"}"#, "invalid_source"),
             (&long_note, "invalid_note"),
         ];
         for (json, code) in cases {

@@ -203,6 +203,7 @@ mod tests {
             unit_cost_minor: 0,
             operational: false,
             position: 0,
+            playbook: Default::default(),
             retired,
         }
     }

@@ -144,14 +144,29 @@
           firstBad = firstBad || fieldError(li, 'pain', msg('painWhole'));
         }
         var description = value('description');
-        horrors.push({
+        var horror = {
           key: value('key'),
           name: value('name'),
           description: description === '' ? null : description,
           pain: parseInt(pain, 10) || 0,
           unit_cost: value('unit_cost'),
           operational: li.querySelector('[name="operational"]').checked
+        };
+        // The playbook is sent when it is written or was there (so emptying it clears
+        // it); otherwise left out, which keeps what the server has.
+        var playbook = {};
+        var written = false;
+        li.querySelectorAll('textarea[name^="playbook."]').forEach(function (area) {
+          var parts = area.name.split('.');
+          var text = area.value.trim();
+          if (!text) return;
+          written = true;
+          playbook[parts[1]] = playbook[parts[1]] || {};
+          playbook[parts[1]][parts[2]] = text;
         });
+        var details = li.querySelector('details.playbook');
+        if (written || (details && details.dataset.hadPlaybook === 'true')) horror.playbook = playbook;
+        horrors.push(horror);
       });
       if (firstBad) { firstBad.focus(); return; }
       api('PUT', '/api/horrors', { horrors: horrors }).then(function (result) {
@@ -163,7 +178,7 @@
         var items = rows.querySelectorAll('li.horror-row');
         var focus = null;
         ((result.data.error && result.data.error.details) || []).forEach(function (d) {
-          var m = /^horrors\[(\d+)\]\.(\w+)$/.exec(d.field || '');
+          var m = /^horrors\[(\d+)\]\.(\w+)/.exec(d.field || '');
           if (m && items[Number(m[1])]) {
             focus = focus || fieldError(items[Number(m[1])], m[2], d.message);
           } else {

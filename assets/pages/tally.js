@@ -27,6 +27,8 @@
   buttons.forEach(function (b) { byKey[b.dataset.key] = b; });
   var departmentSelect = document.getElementById('department');
   var complaint = document.getElementById('complaint');
+  var SOURCE = 'horrors.source';
+  var sourceInputs = Array.prototype.slice.call(root.querySelectorAll('input[name="source"]'));
   var more = document.getElementById('more');
   var qtyInput = document.getElementById('qty');
   var noteInput = document.getElementById('note');
@@ -148,7 +150,8 @@
     }
     var item = { client_id: uuid(), horror: key, occurred_at: new Date().toISOString() };
     if (site) item.site = site;
-    if (complaint && complaint.checked) item.source = 'complaint';
+    var source = chosenSource();
+    if (source !== 'internal') item.source = source;
     if (department) item.department = department;
     var qty = qtyInput ? parseInt(qtyInput.value, 10) : 1;
     if (qty > 1 && qty <= 1000) item.qty = qty;
@@ -161,7 +164,8 @@
     save(LAST, { client_id: item.client_id, horror: key, qty: item.qty || 1, at: Date.now(), id: null });
 
     // The extras are for this tap only.
-    if (complaint) complaint.checked = false;
+    if (source === 'complaint') restoreSource();
+    showPlaybook(source === 'complaint' ? key : null);
     if (qtyInput) qtyInput.value = '1';
     if (noteInput) noteInput.value = '';
     if (more) more.open = false;
@@ -174,6 +178,42 @@
     render();
     sync();
   }
+
+  // The source of the next tap. A complaint is for one tap; "observer" (someone from
+  // outside the department counting) stays chosen on this device, like the department.
+  function chosenSource() {
+    for (var i = 0; i < sourceInputs.length; i++) {
+      if (sourceInputs[i].checked) return sourceInputs[i].value;
+    }
+    return 'internal';
+  }
+  function restoreSource() {
+    var base = load(SOURCE, 'internal');
+    sourceInputs.forEach(function (input) { input.checked = input.value === base; });
+    if (!sourceInputs.some(function (input) { return input.checked; }) && sourceInputs[0]) {
+      sourceInputs[0].checked = true;
+    }
+  }
+  sourceInputs.forEach(function (input) {
+    input.addEventListener('change', function () {
+      if (input.checked && input.value !== 'complaint') save(SOURCE, input.value);
+    });
+  });
+  restoreSource();
+
+  // After a complaint tap, that horror's playbook (rendered into the page, hidden).
+  var playbooks = Array.prototype.slice.call(root.querySelectorAll('section.playbook'));
+  function showPlaybook(key) {
+    var shown = null;
+    playbooks.forEach(function (section) {
+      section.hidden = section.dataset.key !== key;
+      if (!section.hidden) shown = section;
+    });
+    if (shown) shown.focus({ preventScroll: true });
+  }
+  root.addEventListener('click', function (event) {
+    if (event.target.closest('button.close-playbook')) showPlaybook(null);
+  });
 
   function say(text) { lastLine.textContent = text; lastTap = ''; }
 

@@ -504,3 +504,20 @@ admin-sessions-intro = Who is signed in now, on which device: token sign-ins and
 admin-session-expires = Expires
 admin-session-end = End session
 admin-session-this = this session
+
+## The method end to end: sources, the complaint playbook, nominations, check sheets.
+
+source-observer = observer
+source-sheet = paper sheet
+tally-source = Where it came from
+tally-source-internal = We noticed it
+tally-observer = I observe from outside
+tally-playbook-heading = A customer complained about { $name }: answer in five steps
+tally-playbook-close = Done
+playbook-apologise = Apologise.
+playbook-who-we-are = Who we are.
+playbook-handling = How we handle it.
+playbook-follow-up = The follow-up.
+playbook-do-it = Do it, and follow up.
+admin-playbook = Complaint playbook
+admin-playbook-hint = What staff say when a customer complains about this horror, in five parts. The tally shows it right after a complaint tap, in the phone's language (English when that one is empty).

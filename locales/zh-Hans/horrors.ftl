@@ -462,3 +462,20 @@ admin-sessions-intro = 当前登录的人和设备：令牌登录和已登记的
 admin-session-expires = 到期
 admin-session-end = 结束会话
 admin-session-this = 当前会话
+
+## The method end to end: sources, the complaint playbook, nominations, check sheets.
+
+source-observer = 外部观察
+source-sheet = 纸质记录表
+tally-source = 来源
+tally-source-internal = 内部发现
+tally-observer = 我是外部观察员
+tally-playbook-heading = 客户投诉了{ $name }：分五步回应
+tally-playbook-close = 完成
+playbook-apologise = 道歉。
+playbook-who-we-are = 重申我们是谁、代表什么。
+playbook-handling = 说明将如何处理。
+playbook-follow-up = 说明后续跟进。
+playbook-do-it = 说到做到，并跟进。
+admin-playbook = 投诉应对手册
+admin-playbook-hint = 客户就此项投诉时员工应如何回应，分五部分。投诉计数后，计数页会立即显示，语言与手机一致（该语言为空时显示英文）。

@@ -462,3 +462,20 @@ admin-sessions-intro = 目前登入的人與裝置：權杖登入和已登記的
 admin-session-expires = 到期
 admin-session-end = 結束工作階段
 admin-session-this = 目前的工作階段
+
+## The method end to end: sources, the complaint playbook, nominations, check sheets.
+
+source-observer = 外部觀察
+source-sheet = 紙本查檢表
+tally-source = 來源
+tally-source-internal = 內部發現
+tally-observer = 我是外部觀察員
+tally-playbook-heading = 顧客客訴了{ $name }：分五步回應
+tally-playbook-close = 完成
+playbook-apologise = 道歉。
+playbook-who-we-are = 重申我們是誰、代表什麼。
+playbook-handling = 說明將如何處理。
+playbook-follow-up = 說明後續追蹤。
+playbook-do-it = 說到做到，並追蹤。
+admin-playbook = 客訴應對手冊
+admin-playbook-hint = 顧客就此項客訴時員工應如何回應，分五部分。客訴計數後，計數頁會立即顯示，語言與手機一致（該語言為空時顯示英文）。

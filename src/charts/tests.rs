@@ -61,6 +61,7 @@ fn horrors(names: &[&str]) -> Vec<Horror> {
             operational: false,
             position: i as u32,
             retired: false,
+            playbook: Default::default(),
         })
         .collect()
 }

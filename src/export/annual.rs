@@ -175,6 +175,23 @@ pub fn write_in<W: Write + Seek>(
     super::csv::ticks(store, &this.window, scope, false, &mut zip)?;
     file(&mut zip, "cycles.csv")?;
     super::csv::cycles(&cycles, &mut zip)?;
+    // The year's nominations and their fate: where next year's run of the method starts.
+    let tz = settings.tz();
+    // The first instant of a local day (a day that starts in a DST gap starts at 01:00).
+    let midnight = |day: NaiveDate| -> DateTime<Utc> {
+        use chrono::TimeZone;
+        (0..3)
+            .find_map(|h| {
+                tz.from_local_datetime(&day.and_hms_opt(h, 0, 0)?)
+                    .earliest()
+            })
+            .map(|t| t.with_timezone(&Utc))
+            .unwrap_or_default()
+    };
+    let next = NaiveDate::from_ymd_opt(year_number + 1, 1, 1).unwrap_or(this.window.to);
+    let proposed = store.nominations_between(midnight(this.window.from), midnight(next))?;
+    file(&mut zip, "nominations.csv")?;
+    super::csv::nominations(&proposed, &mut zip)?;
 
     let scratch = tempfile::NamedTempFile::new().map_err(io_error)?;
     super::xlsx::write(

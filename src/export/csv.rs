@@ -40,7 +40,7 @@ fn writer<W: Write>(mut out: W) -> Result<csv::Writer<W>> {
 }
 
 /// Column names of `ticks.csv`.
-pub const TICK_COLUMNS: [&str; 16] = [
+pub const TICK_COLUMNS: [&str; 17] = [
     "id",
     "day",
     "occurred_at",
@@ -57,6 +57,7 @@ pub const TICK_COLUMNS: [&str; 16] = [
     "voided",
     "void_reason",
     "site",
+    "sheet",
 ];
 
 /// Streams the window's ticks, oldest first, without holding them in memory.
@@ -80,7 +81,8 @@ pub fn ticks<W: Write>(
         let qty = t.qty.to_string();
         let cost_minor = t.cost_minor.to_string();
         let name = names.get(t.horror.as_str()).copied().unwrap_or("");
-        let record: [&str; 16] = [
+        let sheet = t.sheet.map(|id| id.to_string()).unwrap_or_default();
+        let record: [&str; 17] = [
             &id,
             &t.day,
             &t.occurred_at,
@@ -97,6 +99,7 @@ pub fn ticks<W: Write>(
             if t.voided { "true" } else { "false" },
             &neutralise(t.void_reason.as_deref().unwrap_or("")),
             &neutralise(t.site.as_deref().unwrap_or("")),
+            &sheet,
         ];
         csv.write_record(record).map_err(csv_error)
     })?;
@@ -273,6 +276,48 @@ pub fn cycles<W: Write>(cycles: &[CycleDetail], out: W) -> Result<()> {
             ]);
             csv.write_record(&row).map_err(csv_error)?;
         }
+    }
+    csv.flush().map_err(|e| Error::internal(e.to_string()))
+}
+
+/// Column names of `nominations.csv` (the annual review's list of the year's nominations).
+pub const NOMINATION_COLUMNS: [&str; 12] = [
+    "id",
+    "created_at",
+    "title",
+    "description",
+    "example",
+    "by",
+    "support",
+    "state",
+    "horror",
+    "reason",
+    "decided_at",
+    "decided_by",
+];
+
+/// The nominations, most supported first, every text cell neutralised.
+pub fn nominations<W: Write>(list: &[crate::nominations::Nomination], out: W) -> Result<()> {
+    let mut csv = writer(out)?;
+    csv.write_record(NOMINATION_COLUMNS).map_err(csv_error)?;
+    for n in list {
+        let (id, support) = (n.id.to_string(), n.support.to_string());
+        let text = |value: &Option<String>| neutralise(value.as_deref().unwrap_or("")).into_owned();
+        let record: [&str; 12] = [
+            &id,
+            &n.created_at,
+            &neutralise(&n.title),
+            &text(&n.description),
+            &text(&n.example),
+            &neutralise(&n.by),
+            &support,
+            n.state.as_str(),
+            &text(&n.horror),
+            &text(&n.reason),
+            n.decided_at.as_deref().unwrap_or(""),
+            &text(&n.decided_by),
+        ];
+        csv.write_record(record).map_err(csv_error)?;
     }
     csv.flush().map_err(|e| Error::internal(e.to_string()))
 }

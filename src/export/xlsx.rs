@@ -285,7 +285,10 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
             ("xlsx-recorded-by", 14.0),
         ],
     )?;
-    let (internal, complaint) = (t(lang, "source-internal"), t(lang, "source-complaint"));
+    let sources: Vec<String> = crate::ticks::Source::ALL
+        .iter()
+        .map(|s| t(lang, &format!("source-{}", s.as_str())))
+        .collect();
     let mut r = 1u32;
     let mut truncated = false;
     let (day, instant) = (day_format(), instant_format());
@@ -314,10 +317,11 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
                 .write_string(r, 3, names.get(&t.horror).unwrap_or(&t.horror))
                 .map_err(xlsx)?;
             sheet.write_number(r, 4, t.qty as f64).map_err(xlsx)?;
-            let source = match t.source.as_str() {
-                "complaint" => &complaint,
-                _ => &internal,
-            };
+            let index = crate::ticks::Source::ALL
+                .iter()
+                .position(|s| *s == t.source)
+                .unwrap_or(0);
+            let source = &sources[index];
             sheet.write_string(r, 5, source).map_err(xlsx)?;
             sheet
                 .write_string(r, 6, t.department.as_deref().unwrap_or(""))

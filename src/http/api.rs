@@ -97,6 +97,8 @@ pub struct HorrorView {
     /// Count on the current local day, all devices.
     today: u64,
     retired: bool,
+    /// The complaint playbook by language (`{}` when none is written).
+    playbook: crate::playbook::Playbook,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -129,6 +131,7 @@ async fn catalogue(store: &Store, include_retired: bool, scope: Scope) -> Result
             position: h.position,
             today: counts.get(&h.key).copied().unwrap_or(0),
             retired: h.retired,
+            playbook: h.playbook.clone(),
         })
         .collect();
     Ok(Catalogue {
@@ -196,12 +199,22 @@ pub async fn put_horrors(
     body: Json<CatalogueInput>,
 ) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
-    let currency = store.snapshot()?.settings.currency();
-    let horrors = validate_horrors(&body.horrors, currency).map_err(|details| Error::Invalid {
-        code: "invalid_catalogue",
-        message: "the catalogue is invalid; nothing was changed".into(),
-        details,
-    })?;
+    let snapshot = store.snapshot()?;
+    let currency = snapshot.settings.currency();
+    let mut horrors =
+        validate_horrors(&body.horrors, currency).map_err(|details| Error::Invalid {
+            code: "invalid_catalogue",
+            message: "the catalogue is invalid; nothing was changed".into(),
+            details,
+        })?;
+    // A horror sent without a playbook keeps the one it has.
+    for (horror, input) in horrors.iter_mut().zip(&body.horrors) {
+        if input.playbook.is_none() {
+            if let Some(stored) = snapshot.horror(&horror.key) {
+                horror.playbook = stored.playbook.clone();
+            }
+        }
+    }
     store
         .call(move |s| s.replace_catalogue(horrors, who.0.name))
         .await?;
@@ -280,6 +293,7 @@ fn static_code(code: &str) -> &'static str {
         "site_required",
         "unknown_site",
         "retired_site",
+        "invalid_source",
     ];
     CODES
         .iter()

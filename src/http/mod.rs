@@ -7,6 +7,7 @@ pub mod devices;
 pub mod extract;
 pub mod guard;
 pub mod json;
+pub mod method;
 pub mod metrics;
 pub(crate) mod openapi;
 pub mod route;

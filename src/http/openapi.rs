@@ -12,7 +12,7 @@ use serde_json::{json, Map, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
 
-use super::api;
+use super::{api, method};
 use crate::config::Settings;
 use crate::error::{ErrorBody, Result};
 use crate::store::Store;
@@ -31,6 +31,8 @@ use crate::store::Store;
         super::devices::create_enrolment, super::sessions::list_sessions, super::sessions::revoke_session,
         api::list_cycles, api::create_cycle, api::get_cycle, api::put_cycle,
         api::export_ticks, api::export_ranking, api::export_annual, api::chart,
+        method::create_nomination, method::list_nominations, method::support_nomination,
+        method::adopt_nomination, method::decline_nomination,
     ),
     components(schemas(ErrorBody, crate::i18n::Lang)),
     modifiers(&BearerAuth)

@@ -166,6 +166,34 @@ fn catalogue(lang: Lang, snapshot: &Snapshot) -> Markup {
     }
 }
 
+/// The complaint playbook of a horror: five parts in each page language, folded away.
+fn playbook_fields(lang: Lang, horror: Option<&Horror>) -> Markup {
+    let empty = crate::playbook::Playbook::new();
+    let playbook = horror.map_or(&empty, |h| &h.playbook);
+    html! {
+        details.playbook data-had-playbook=(if playbook.is_empty() { "false" } else { "true" }) {
+            summary { (t(lang, "admin-playbook")) }
+            p.hint { (t(lang, "admin-playbook-hint")) }
+            small.error data-field="playbook" {}
+            @for written in Lang::all() {
+                fieldset.playbook-lang data-lang=(written.tag()) {
+                    legend { (t(written, "language-name")) }
+                    @for part in crate::playbook::PART_NAMES {
+                        @let text = playbook.get(written.tag()).map_or("", |p| {
+                            p.named().into_iter().find(|(n, _)| *n == part).map_or("", |(_, t)| t)
+                        });
+                        label.field {
+                            span { (t(lang, &format!("playbook-{}", part.replace('_', "-")))) }
+                            textarea name={ "playbook." (written.tag()) "." (part) } rows="2"
+                                maxlength=(crate::playbook::MAX_PART) lang=(written.tag()) { (text) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 /// One horror's fields; `None` is the empty row new horrors are cloned from.
 fn horror_row(lang: Lang, horror: Option<&Horror>, number: usize, currency: Currency) -> Markup {
     let key = horror.map(|h| h.key.as_str()).unwrap_or("");
@@ -218,6 +246,7 @@ fn horror_row(lang: Lang, horror: Option<&Horror>, number: usize, currency: Curr
                         span { (t(lang, "admin-operational")) }
                     }
                 }
+                (playbook_fields(lang, horror))
                 div.row-actions {
                     button.link.up type="button" { (t(lang, "admin-move-up")) }
                     button.link.remove type="button" { (t(lang, "admin-remove")) }

@@ -245,9 +245,22 @@ fn content(
                         }
                     }
                 }
-                label.toggle for="complaint" {
-                    input #complaint type="checkbox" name="complaint";
-                    span { (t(lang, "tally-complaint")) }
+                // Where the next tap comes from: internal (the default), a customer's
+                // complaint (for that tap only), or an outside observer (kept on the device).
+                fieldset.sources #sources {
+                    legend.visually-hidden { (t(lang, "tally-source")) }
+                    label.toggle.internal for="source-internal" {
+                        input #source-internal type="radio" name="source" value="internal" checked;
+                        span { (t(lang, "tally-source-internal")) }
+                    }
+                    label.toggle.complaint for="complaint" {
+                        input #complaint type="radio" name="source" value="complaint";
+                        span { (t(lang, "tally-complaint")) }
+                    }
+                    label.toggle.observer for="observer" {
+                        input #observer type="radio" name="source" value="observer";
+                        span { (t(lang, "tally-observer")) }
+                    }
                 }
                 details.more #more {
                     summary { (t(lang, "tally-more")) }
@@ -281,6 +294,36 @@ fn content(
                 button.undo #undo type="button" hidden { (t(lang, "tally-undo")) }
                 p #sync aria-live="polite" {}
             }
+            // Each horror's complaint playbook, shown by tally.js right after a complaint
+            // tap: it is in the page, so it shows at once, offline too.
+            @for horror in snapshot.active() {
+                @if let Some(parts) = crate::playbook::for_lang(&horror.playbook, lang.tag()) {
+                    (playbook(lang, &horror.key, &horror.name, parts))
+                }
+            }
+        }
+    }
+}
+
+/// One horror's playbook: the five parts of answering the complaint, in order.
+fn playbook(lang: Lang, key: &str, name: &str, parts: &crate::playbook::Parts) -> Markup {
+    html! {
+        section.playbook id={ "playbook-" (key) } data-key=(key) hidden tabindex="-1"
+            aria-labelledby={ "playbook-title-" (key) }
+        {
+            h2 id={ "playbook-title-" (key) } { (crate::tr!(lang, "tally-playbook-heading", name = name)) }
+            ol {
+                @for (part, text) in parts.named() {
+                    @if !text.is_empty() {
+                        li data-part=(part) {
+                            strong { (t(lang, &format!("playbook-{}", part.replace('_', "-")))) }
+                            " "
+                            span.text { (text) }
+                        }
+                    }
+                }
+            }
+            button.close-playbook type="button" { (t(lang, "tally-playbook-close")) }
         }
     }
 }

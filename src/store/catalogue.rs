@@ -39,7 +39,7 @@ pub fn load_settings(conn: &mut dyn Conn) -> Result<Option<Settings>> {
 }
 
 const HORROR_COLUMNS: &str =
-    "key, name, description, pain, unit_cost_minor, operational, position, retired";
+    "key, name, description, pain, unit_cost_minor, operational, position, retired, playbook";
 
 fn horror_from_row(row: &dyn Row) -> Result<Horror> {
     let number = |i: usize| -> Result<u32> {
@@ -56,6 +56,11 @@ fn horror_from_row(row: &dyn Row) -> Result<Horror> {
         operational: row.bool(5)?,
         position: number(6)?,
         retired: row.bool(7)?,
+        playbook: match row.opt_text(8)? {
+            None => crate::playbook::Playbook::new(),
+            Some(json) => serde_json::from_str(&json)
+                .map_err(|e| Error::internal(format!("stored playbook is unreadable: {e}")))?,
+        },
     })
 }
 
@@ -184,6 +189,7 @@ pub fn replace_catalogue(
             retired: false,
             ..horror.clone()
         };
+        let playbook = playbook_json(&wanted.playbook);
         let values = params![
             &wanted.key,
             &wanted.name,
@@ -191,13 +197,14 @@ pub fn replace_catalogue(
             i64::from(wanted.pain),
             wanted.unit_cost_minor,
             wanted.operational,
-            i64::from(wanted.position)
+            i64::from(wanted.position),
+            playbook.as_deref()
         ];
         match existing.get(&horror.key) {
             None => {
                 conn.execute(
-                    "INSERT INTO horrors (key, name, description, pain, unit_cost_minor, operational, position, retired)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, FALSE)",
+                    "INSERT INTO horrors (key, name, description, pain, unit_cost_minor, operational, position, retired, playbook)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, FALSE, ?8)",
                     values,
                 )?;
                 record(conn, &wanted.key, "added", None, Some(&wanted))?;
@@ -205,7 +212,7 @@ pub fn replace_catalogue(
             Some(old) if *old != wanted => {
                 conn.execute(
                     "UPDATE horrors SET name = ?2, description = ?3, pain = ?4, unit_cost_minor = ?5,
-                     operational = ?6, position = ?7, retired = FALSE WHERE key = ?1",
+                     operational = ?6, position = ?7, retired = FALSE, playbook = ?8 WHERE key = ?1",
                     values,
                 )?;
                 let action = if old.retired { "restored" } else { "changed" };
@@ -233,12 +240,20 @@ pub fn replace_catalogue(
 }
 
 fn horror_json(horror: &Horror) -> String {
-    serde_json::json!({
+    let mut json = serde_json::json!({
         "key": horror.key, "name": horror.name, "description": horror.description,
         "pain": horror.pain, "unit_cost_minor": horror.unit_cost_minor,
         "operational": horror.operational, "position": horror.position, "retired": horror.retired,
-    })
-    .to_string()
+    });
+    if !horror.playbook.is_empty() {
+        json["playbook"] = serde_json::json!(horror.playbook);
+    }
+    json.to_string()
+}
+
+/// A playbook as stored: JSON, or NULL when none is written.
+fn playbook_json(playbook: &crate::playbook::Playbook) -> Option<String> {
+    (!playbook.is_empty()).then(|| serde_json::to_string(playbook).unwrap_or_default())
 }
 
 /// One catalogue change, for `GET /api/horrors/history`.

@@ -22,6 +22,7 @@ pub mod cycles;
 pub mod db;
 pub mod enrolments;
 mod migrate;
+pub mod nominations;
 pub mod pg_tls;
 mod postgres;
 pub mod probe;

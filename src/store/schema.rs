@@ -13,6 +13,7 @@ const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0004_sites_volume.sql"),
     include_str!("migrations/sqlite/0005_daily_all.sql"),
     include_str!("migrations/sqlite/0006_rollup_slots.sql"),
+    include_str!("migrations/sqlite/0007_method.sql"),
     include_str!("migrations/sqlite/0008_enrolments.sql"),
 ];
 
@@ -24,6 +25,7 @@ const POSTGRES: &[&str] = &[
     include_str!("migrations/postgres/0004_sites_volume.sql"),
     include_str!("migrations/postgres/0005_daily_all.sql"),
     include_str!("migrations/postgres/0006_rollup_slots.sql"),
+    include_str!("migrations/postgres/0007_method.sql"),
     include_str!("migrations/postgres/0008_enrolments.sql"),
 ];
 
@@ -36,6 +38,7 @@ pub const TABLES: &[&str] = &[
     "horrors",
     "catalogue_history",
     "tokens",
+    "sheets",
     "ticks",
     "idempotency",
     "daily",
@@ -45,6 +48,8 @@ pub const TABLES: &[&str] = &[
     "cycle_focus",
     "alert_deliveries",
     "volume",
+    "nominations",
+    "nomination_support",
 ];
 
 /// The schema version this binary migrates `engine` to.

@@ -17,7 +17,8 @@ use crate::ticks::{rfc3339, NewTick, Source, Tick, OWN_VOID_WINDOW};
 
 const TICK_COLUMNS: &str =
     "t.id, h.key, t.qty, t.occurred_at, t.day, t.source, t.department, t.note, t.cost_minor,
-     t.recorded_at, t.recorded_by, t.voided_at, t.void_reason, t.token_id, t.horror_id, t.site";
+     t.recorded_at, t.recorded_by, t.voided_at, t.void_reason, t.token_id, t.horror_id, t.site,
+     t.sheet_id";
 
 /// A stored tick with what the store needs besides: the recording token and instant.
 struct Stored {
@@ -49,6 +50,7 @@ fn tick_from_row(row: &dyn Row, currency: Currency) -> Result<Stored> {
             recorded_by: row.text(10)?,
             voided: row.opt_int(11)?.is_some(),
             void_reason: row.opt_text(12)?,
+            sheet: row.opt_int(16)?,
         },
         token_id: row.opt_int(13)?,
         recorded_at,
@@ -189,6 +191,7 @@ pub fn insert(
                 recorded_by: recorded_by.to_string(),
                 voided: false,
                 void_reason: None,
+                sheet: None,
             },
             replayed: false,
         });
@@ -396,6 +399,7 @@ fn insert_in_one_statement(
                     recorded_by: recorded_by.to_string(),
                     voided: false,
                     void_reason: None,
+                    sheet: None,
                 },
                 replayed: false,
             },

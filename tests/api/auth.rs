@@ -139,6 +139,38 @@ fn request(
             Some(json!({"name": "renamed"})),
             200,
         ),
+        ("POST", "/api/nominations") => (
+            route.into(),
+            Some(json!({"title": "Cold food at the table"})),
+            201,
+        ),
+        ("POST", "/api/nominations/{id}/support") => {
+            // A fresh nomination each time, so that every caller may support it once.
+            let made = app.post("/api/nominations", &app.staff, &json!({"title": "matrix"}));
+            let id = made.body["id"].as_i64().unwrap();
+            (format!("/api/nominations/{id}/support"), None, 200)
+        }
+        ("POST", "/api/nominations/{id}/decline") => {
+            let made = app.post("/api/nominations", &app.staff, &json!({"title": "matrix"}));
+            let id = made.body["id"].as_i64().unwrap();
+            (
+                format!("/api/nominations/{id}/decline"),
+                Some(json!({"reason": "matrix"})),
+                200,
+            )
+        }
+        ("POST", "/api/nominations/{id}/adopt") => {
+            // The test catalogue has five horrors; each adoption adds one under a fresh key.
+            let made = app.post("/api/nominations", &app.staff, &json!({"title": "matrix"}));
+            let id = made.body["id"].as_i64().unwrap();
+            (
+                format!("/api/nominations/{id}/adopt"),
+                Some(
+                    json!({"key": format!("adopted-{id}"), "name": "Adopted", "pain": 5, "unit_cost": "1.00"}),
+                ),
+                200,
+            )
+        }
         ("GET", "/api/export/annual.zip") => ("/api/export/annual.zip?year=2026".into(), None, 200),
         ("GET", "/charts/{file}") => ("/charts/pareto.svg".into(), None, 200),
         ("GET", _) => (route.into(), None, 200),

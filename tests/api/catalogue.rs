@@ -121,6 +121,7 @@ fn the_catalogue_has_the_spec_shape() {
                 "name",
                 "operational",
                 "pain",
+                "playbook",
                 "position",
                 "today",
                 "unit_cost",

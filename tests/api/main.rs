@@ -12,6 +12,7 @@ mod cycles;
 mod devices;
 mod exports;
 mod languages;
+mod method;
 mod metrics;
 mod openapi;
 mod ranking;

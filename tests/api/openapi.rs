@@ -425,7 +425,7 @@ fn request_constraints_are_stated() {
     }
     for (schema, values) in [
         ("Role", vec!["staff", "viewer", "admin"]),
-        ("Source", vec!["internal", "complaint"]),
+        ("Source", vec!["internal", "complaint", "observer", "sheet"]),
         ("By", vec!["priority", "count", "cost", "pain"]),
         ("Bucket", vec!["day", "week", "month"]),
     ] {

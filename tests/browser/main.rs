@@ -506,7 +506,7 @@ fn one_tap(s: &mut Suite) {
 
 fn extras_for_next_tap(s: &mut Suite) {
     let page = s.phone();
-    page.tap(&q("label.toggle"));
+    page.tap(&q("label.toggle.complaint"));
     page.tap(&q("#more summary"));
     page.fill(&q("#qty"), "2");
     page.fill(&q("#note"), "Box crushed <script>alert(1)</script>");
