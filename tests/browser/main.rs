@@ -521,6 +521,14 @@ fn extras_for_next_tap(s: &mut Suite) {
     assert_eq!(tick["note"], "Box crushed <script>alert(1)</script>");
     assert!(!complaint_checked);
     assert_eq!(qty, "1");
+    // A complaint tap shows that horror's playbook at once (it is in the page), over the
+    // bottom of the screen; "Done" puts it away so the next taps reach their buttons.
+    let playbook = q("#playbook-damaged-package");
+    page.wait_for(&format!("!{playbook}.hidden"));
+    assert!(page.is_visible(&playbook));
+    page.tap(&q("#playbook-damaged-package button.close-playbook"));
+    page.wait_for(&format!("{playbook}.hidden"));
+    assert!(!page.is_visible(&playbook));
 }
 
 fn undo(s: &mut Suite) {
