@@ -11,7 +11,12 @@ more than one value, or about the server's state, and no schema can state them:
 - a cycle ends by 9999-12-31;
 - a `site` must be configured (and active, to tick, to set volume or to bind a token,
   which an admin token cannot be); with sites, a tick must name one;
-- volume is for days up to today, each (day, site) once per request.
+- volume is for days from 1970 up to today, each (day, site) once per request;
+- text fields refuse control characters other than newline and tab (names: none at all),
+  and a playbook is written in en, zh-Hans or zh-Hant with its five named parts;
+- a tick's source `sheet` comes only from an entered paper sheet;
+- adopting a nomination needs a key no horror has, and room for one more active horror
+  (at most eight: the hook retires the last one first when eight are active).
 
 So that `positive_data_acceptance` stays strict (every schema-valid request must be
 accepted), these hooks bring each *positive* case within those rules just before it is
@@ -139,6 +144,8 @@ def _fix_query(query: dict) -> None:
 def _fix_tick(tick: object, active: list[str]) -> None:
     if not isinstance(tick, dict):
         return
+    if tick.get("source") == "sheet":
+        tick["source"] = "observer"
     _fix_site(tick, active_only=True, required=True)
     if tick.get("horror") not in active and active:
         tick["horror"] = random.choice(active)
@@ -180,6 +187,49 @@ def _unique_keys(body: dict) -> None:
         seen.add(key)
 
 
+CONTROL = {chr(c) for c in list(range(0x20)) + list(range(0x7F, 0xA0))} - {"\n", "\t"}
+PLAYBOOK_LANGS = ("en", "zh-Hans", "zh-Hant")
+PLAYBOOK_PARTS = ("apologise", "who_we_are", "handling", "follow_up", "do_it")
+
+
+def _clean(text: object, allow_newlines: bool = True, fallback: str = "x") -> object:
+    """Text without the control characters the API refuses; never empty."""
+    if not isinstance(text, str):
+        return text
+    refused = CONTROL if allow_newlines else CONTROL | {"\n", "\t"}
+    cleaned = "".join(ch for ch in text if ch not in refused)
+    return cleaned if cleaned.strip() else fallback
+
+
+def _fix_texts(body: dict, fields: tuple[str, ...], names: tuple[str, ...] = ()) -> None:
+    for field in fields:
+        if field in body and body[field] is not None:
+            body[field] = _clean(body[field], allow_newlines=field not in names)
+
+
+def _fix_playbooks(body: dict) -> None:
+    for horror in body.get("horrors") or []:
+        if not isinstance(horror, dict) or not isinstance(horror.get("playbook"), dict):
+            continue
+        kept = {}
+        for lang, parts in horror["playbook"].items():
+            if lang in PLAYBOOK_LANGS and isinstance(parts, dict):
+                kept[lang] = {k: _clean(v) for k, v in parts.items() if k in PLAYBOOK_PARTS}
+        horror["playbook"] = kept
+
+
+def _make_room() -> None:
+    """Retires the last active horror when eight are active, so one can be adopted."""
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    horrors = requests.get(f"{BASE_URL}/api/horrors", headers=headers, timeout=10).json()["horrors"]
+    if len(horrors) < 8:
+        return
+    keep = [{k: h[k] for k in ("key", "name", "description", "pain", "unit_cost", "operational") if k in h}
+            for h in horrors[:-1]]
+    requests.put(f"{BASE_URL}/api/horrors", json={"horrors": keep}, headers=headers, timeout=10)
+    _keys["at"] = 0.0
+
+
 @schemathesis.hook
 def before_call(context, case, kwargs):
     meta = case.meta
@@ -212,6 +262,24 @@ def before_call(context, case, kwargs):
             _fix_site(body, active_only=True, required=False)
     if operation == "PUT /api/volume" and isinstance(body, dict):
         _fix_volume(body)
+    if operation == "PUT /api/horrors" and isinstance(body, dict):
+        _fix_playbooks(body)
+    if operation == "POST /api/enrolments" and isinstance(body, dict):
+        _fix_site(body, active_only=True, required=False)
+        _fix_texts(body, ("name",), names=("name",))
+    if operation == "POST /api/nominations" and isinstance(body, dict):
+        _fix_texts(body, ("title", "description", "example"), names=("title",))
+    if operation == "POST /api/nominations/{id}/decline" and isinstance(body, dict):
+        _fix_texts(body, ("reason",))
+    if operation == "POST /api/nominations/{id}/adopt" and isinstance(body, dict):
+        _, every = _catalogue()
+        key = body.get("key")
+        if isinstance(key, str):
+            while key in every:
+                key = (key[:36] + "".join(random.choice(KEY_ALPHABET) for _ in range(4)))[:40]
+            body["key"] = key
+        _fix_texts(body, ("name",), names=("name",))
+        _make_room()
 
 
 def _fix_volume(body: dict) -> None:
@@ -228,6 +296,8 @@ def _fix_volume(body: dict) -> None:
         day = _date(entry.get("day"))
         if day is not None and day > latest:
             day = latest
+        if day is not None and day < date(1970, 1, 2):
+            day = date(1970, 1, 2) + timedelta(days=random.randrange(20000))
         while day is not None and (day.isoformat(), entry.get("site")) in seen:
             day -= timedelta(days=1)
         if day is not None:
