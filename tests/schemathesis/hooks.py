@@ -15,7 +15,8 @@ more than one value, or about the server's state, and no schema can state them:
 - text fields refuse control characters other than newline and tab (names: none at all),
   and a playbook is written in en, zh-Hans or zh-Hant with its five named parts;
 - a tick's source `sheet` comes only from an entered paper sheet;
-- adopting a nomination needs a key no horror has, and room for one more active horror
+- adopting a nomination needs a key no horror has, a unit cost in the currency's minor
+  digits (USD: 2), and room for one more active horror
   (at most eight: the hook retires the last one first when eight are active).
 
 So that `positive_data_acceptance` stays strict (every schema-valid request must be
@@ -279,6 +280,10 @@ def before_call(context, case, kwargs):
                 key = (key[:36] + "".join(random.choice(KEY_ALPHABET) for _ in range(4)))[:40]
             body["key"] = key
         _fix_texts(body, ("name",), names=("name",))
+        cost = body.get("unit_cost")
+        if isinstance(cost, str) and "." in cost:
+            whole, _, minor = cost.partition(".")
+            body["unit_cost"] = f"{whole}.{minor[:2]}" if minor[:2] else whole  # USD: 2 digits
         _make_room()
 
 
