@@ -175,24 +175,7 @@ pub fn insert(
             )?;
         }
         out.push(Recorded {
-            tick: Tick {
-                id,
-                horror: tick.horror.clone(),
-                qty: tick.qty,
-                occurred_at: rfc3339(tick.occurred_at),
-                day,
-                site: tick.site.clone(),
-                source: tick.source,
-                department: tick.department.clone(),
-                note: tick.note.clone(),
-                cost: currency.format(cost_minor),
-                cost_minor,
-                recorded_at: rfc3339(now),
-                recorded_by: recorded_by.to_string(),
-                voided: false,
-                void_reason: None,
-                sheet: None,
-            },
+            tick: recorded_tick(id, tick, day, cost_minor, currency, recorded_by, now),
             replayed: false,
         });
     }
@@ -282,6 +265,36 @@ WITH i AS (
 SELECT v.verdict, COALESCE(f.id, v.seen_id, lf.id, 0), COALESCE(f.cost_minor, 0)
 FROM v LEFT JOIN fresh f ON f.ord = v.ord LEFT JOIN fresh lf ON lf.ord = v.lead
 ORDER BY v.ord";
+
+/// A tick as just recorded (both engines' insert paths answer with it).
+fn recorded_tick(
+    id: i64,
+    tick: &NewTick,
+    day: String,
+    cost_minor: i64,
+    currency: Currency,
+    recorded_by: &str,
+    now: DateTime<Utc>,
+) -> Tick {
+    Tick {
+        id,
+        horror: tick.horror.clone(),
+        qty: tick.qty,
+        occurred_at: rfc3339(tick.occurred_at),
+        day,
+        site: tick.site.clone(),
+        source: tick.source,
+        department: tick.department.clone(),
+        note: tick.note.clone(),
+        cost: currency.format(cost_minor),
+        cost_minor,
+        recorded_at: rfc3339(now),
+        recorded_by: recorded_by.to_string(),
+        voided: false,
+        void_reason: None,
+        sheet: None,
+    }
+}
 
 /// [`insert`] on PostgreSQL: lookups, checks, the inserts and both rollups in one
 /// statement (one round trip, however many ticks), plus one read per replayed tick.
@@ -383,24 +396,15 @@ fn insert_in_one_statement(
     for (index, ((verdict, id, cost_minor), tick)) in decided.into_iter().zip(ticks).enumerate() {
         let recorded = match verdict.as_str() {
             "new" => Recorded {
-                tick: Tick {
+                tick: recorded_tick(
                     id,
-                    horror: tick.horror.clone(),
-                    qty: tick.qty,
-                    occurred_at: rfc3339(tick.occurred_at),
-                    day: days[index].clone(),
-                    site: tick.site.clone(),
-                    source: tick.source,
-                    department: tick.department.clone(),
-                    note: tick.note.clone(),
-                    cost: currency.format(cost_minor),
+                    tick,
+                    days[index].clone(),
                     cost_minor,
-                    recorded_at: rfc3339(now),
-                    recorded_by: recorded_by.to_string(),
-                    voided: false,
-                    void_reason: None,
-                    sheet: None,
-                },
+                    currency,
+                    recorded_by,
+                    now,
+                ),
                 replayed: false,
             },
             "copy" => {
