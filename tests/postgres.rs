@@ -458,11 +458,21 @@ fn tick_load(
                 "late-delivery"
             };
             let started = Instant::now();
-            let result = agent
-                .post(&format!("{base}/api/ticks"))
-                .set("Authorization", &format!("Bearer {staff}"))
-                .set("Idempotency-Key", &key)
-                .send_json(json!({"horror": horror, "qty": qty}));
+            // A kept-alive connection the server closed meanwhile (the frozen instance's,
+            // after the thaw) resets the next request on it: resend with the same key, as
+            // any client would; the key makes the resend safe.
+            let mut resent = 0;
+            let result = loop {
+                let result = agent
+                    .post(&format!("{base}/api/ticks"))
+                    .set("Authorization", &format!("Bearer {staff}"))
+                    .set("Idempotency-Key", &key)
+                    .send_json(json!({"horror": horror, "qty": qty}));
+                match result {
+                    Err(ureq::Error::Transport(_)) if resent < 3 => resent += 1,
+                    other => break other,
+                }
+            };
             let took = started.elapsed();
             let response = match result {
                 Ok(r) | Err(ureq::Error::Status(_, r)) => r,
