@@ -1,31 +1,38 @@
-//! Alerts (SPEC §19): days on which a horror's day control chart (§18) signals high, and
-//! their delivery to a webhook — each alert POSTed once, signed, retried with backoff for
-//! 24 h, with the delivery state in the database so it survives restarts and is shared by
-//! every instance.
+//! Alerts (docs/statistics.md "Alerts"): episodes of days on which a series' day control
+//! chart signals high, and their delivery to a webhook — one POST when an episode opens
+//! and one when it closes, signed with a timestamp, retried with backoff for 24 h, with
+//! the delivery state in the database so it survives restarts and is shared by every
+//! instance.
 
-use chrono::{Duration, NaiveDate};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
 use utoipa::ToSchema;
 
 use crate::calendar::{Bucket, Window};
+use crate::config::Settings;
+use crate::control::{self, BaselineKind, Spec};
 use crate::error::Result;
 use crate::metrics::Delivery;
+use crate::reading::{self, ExposureRule, Series, MAX_REACH_BACK_DAYS};
 use crate::report;
 use crate::sites::Scope;
-use crate::stats::Signal;
+use crate::stats::rev2::{ControlPoint, Signal};
 use crate::store::Store;
 
-/// Days of a control chart's end that can raise an alert.
-pub const RECENT_DAYS: usize = 7;
+/// Signal days at most this many days apart belong to one episode; an episode closes
+/// this many days after its last signal day.
+pub const EPISODE_GAP_DAYS: i64 = 7;
 /// How long a failing delivery is retried.
 pub const RETRY_FOR: Duration = Duration::hours(24);
+/// The longest backtest (`to` − `from` + 1).
+pub const MAX_BACKTEST_DAYS: i64 = 366;
 
 /// The `[alerts]` table of the configuration file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AlertsConfig {
-    /// Days (that are over) each control chart looks back; default 56.
+    /// Complete days each alert's control chart covers; default 28.
     pub lookback_days: i64,
     pub webhook: Option<Webhook>,
 }
@@ -33,7 +40,7 @@ pub struct AlertsConfig {
 impl Default for AlertsConfig {
     fn default() -> Self {
         AlertsConfig {
-            lookback_days: 56,
+            lookback_days: 28,
             webhook: None,
         }
     }
@@ -46,116 +53,321 @@ pub struct Webhook {
     pub secret: String,
 }
 
+impl Webhook {
+    /// The URL without `user:password@`: what logs may show.
+    pub fn redacted_url(&self) -> String {
+        redact(&self.url)
+    }
+}
+
+/// `scheme://user:pass@host/…` → `scheme://host/…`.
+pub fn redact(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_string();
+    };
+    let authority_end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}://{}{path}", &authority[at + 1..]),
+        None => url.to_string(),
+    }
+}
+
 impl std::fmt::Debug for Webhook {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        // Never the secret.
+        // Never the secret, nor credentials in the URL.
         f.debug_struct("Webhook")
-            .field("url", &self.url)
+            .field("url", &self.redacted_url())
             .finish_non_exhaustive()
     }
 }
 
-/// One alert: a day whose point is above its upper limit, or part of a run on the high side.
+/// One alert episode: signal days of one series at most 7 days apart.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
-pub struct Alert {
+pub struct Episode {
     pub horror: String,
-    /// The site whose chart signalled; null for the whole organization's.
+    /// The site whose series signalled; null for the whole organization's.
     pub site: Option<String>,
-    pub day: String,
+    /// The first signal day.
+    pub opened: String,
+    pub last_signal: String,
+    /// `last_signal` + 7 once that day is reached; null while open.
+    pub closed: Option<String>,
+    /// How many signal days it holds.
+    pub signal_days: u32,
+    /// The kinds of signal seen (`above`, `cusum`).
+    pub signals: Vec<Signal>,
+    /// Count, rate, upper limit and expected count of the last signal day.
     pub count: u64,
-    /// Occurrences per day, or per 1,000 units with volume exposure.
-    pub rate: f64,
-    pub ucl: f64,
-    /// `above` or `run`.
-    pub signal: String,
+    pub rate: Option<f64>,
+    pub ucl: Option<f64>,
+    pub expected: Option<f64>,
+    /// `day`, or the volume unit (rates per 1,000 of it).
+    pub rate_unit: String,
+    /// The usual rate (the chart's centre ū) of the last signal day: what pages quote
+    /// the rate against.
+    #[serde(skip)]
+    pub usual: Option<f64>,
+}
+
+impl Episode {
+    pub fn is_open(&self) -> bool {
+        self.closed.is_none()
+    }
+
+    /// The identity of an episode: horror, site and opening day.
+    pub fn id(&self) -> String {
+        format!(
+            "{}|{}|{}",
+            self.horror,
+            self.site.as_deref().unwrap_or(""),
+            self.opened
+        )
+    }
 }
 
 /// `GET /api/alerts`.
 #[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
 pub struct Alerts {
-    pub alerts: Vec<Alert>,
+    pub alerts: Vec<Episode>,
 }
 
-/// Every current alert, newest day first (then by horror key): for each active horror, the
-/// day control chart of the `lookback_days` days that are over, and its last 7 points.
-pub fn evaluate(
-    store: &Store,
-    today: NaiveDate,
-    lookback_days: i64,
-    scope: &Scope,
-) -> Result<Vec<Alert>> {
-    let snapshot = store.snapshot()?;
-    let Some(last) = today.pred_opt() else {
-        return Ok(Vec::new());
-    };
-    let window = Window {
-        from: last - Duration::days(lookback_days.max(1) - 1),
-        to: last,
-    };
-    let observed = report::Observed {
-        days: store.day_tallies(&window, scope)?,
-        coverage: store.volume(&window, scope)?,
-        required: crate::volume::required_sites(&snapshot.settings, scope),
-        scope: scope.clone(),
-    };
-    let tz = snapshot.settings.tz();
-    let mut alerts = Vec::new();
-    for horror in snapshot.active() {
-        let chart = report::control_of(
-            &observed,
-            &window,
-            Bucket::Day,
-            Some(&horror.key),
-            true,
-            today,
-            tz,
-        );
-        let recent = chart.points.len().saturating_sub(RECENT_DAYS);
-        for at in &chart.points[recent..] {
-            let point = &at.point;
-            if !point.is_high_alert() {
-                continue;
-            }
-            let signal = if point.signals.contains(&Signal::Above) {
-                "above"
-            } else {
-                "run"
-            };
-            alerts.push(Alert {
-                horror: horror.key.clone(),
-                site: scope.site.clone(),
-                day: at.start.clone(),
-                count: point.count,
-                rate: point.rate.unwrap_or_default(),
-                ucl: point.ucl.unwrap_or_default(),
-                signal: signal.into(),
-            });
+/// Which episodes a reading keeps.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum State {
+    /// Open as of the last day.
+    Open,
+    All,
+}
+
+impl State {
+    pub fn parse(text: &str) -> std::result::Result<State, String> {
+        match text {
+            "open" => Ok(State::Open),
+            "all" => Ok(State::All),
+            other => Err(format!(
+                "state must be open or all; got {}",
+                crate::text::echo(other)
+            )),
         }
     }
-    alerts.sort_by(|a, b| b.day.cmp(&a.day).then_with(|| a.horror.cmp(&b.horror)));
-    Ok(alerts)
 }
 
-/// The alerts the webhook hears of: the whole organization's and each active site's.
-pub fn evaluate_all(store: &Store, today: NaiveDate, lookback_days: i64) -> Result<Vec<Alert>> {
-    let mut alerts = evaluate(store, today, lookback_days, &Scope::ALL)?;
-    for site in store.snapshot()?.settings.active_sites() {
-        alerts.extend(evaluate(
-            store,
-            today,
-            lookback_days,
-            &Scope::site(site.key.clone()),
-        )?);
+/// The series an alert reading covers: the organization's and every active site's, or
+/// one site's.
+pub fn scopes(settings: &Settings, scope: &Scope) -> Vec<Scope> {
+    match &scope.site {
+        Some(_) => vec![scope.clone()],
+        None => std::iter::once(Scope::ALL)
+            .chain(settings.active_sites().map(|s| Scope::site(s.key.clone())))
+            .collect(),
     }
-    Ok(alerts)
 }
 
-/// `sha256=<hex HMAC-SHA256 of body with secret>`, the `X-Horrors-Signature` header.
-pub fn signature(secret: &str, body: &[u8]) -> String {
+/// The default period of `GET /api/alerts`: the `lookback_days` complete days ending
+/// yesterday (of every site).
+pub fn default_period(settings: &Settings, now: DateTime<Utc>) -> Window {
+    let to = reading::last_complete_day(settings, &Scope::ALL, now);
+    Window {
+        from: to - Duration::days(settings.alerts_lookback_days - 1),
+        to,
+    }
+}
+
+/// The episodes of every series in `scopes` that overlap `period`, judged as of its last
+/// day (or the last complete day, when that is earlier), newest first.
+pub fn episodes(
+    store: &Store,
+    scopes: &[Scope],
+    period: &Window,
+    state: State,
+) -> Result<Vec<Episode>> {
+    let snapshot = store.snapshot()?;
+    let settings = &snapshot.settings;
+    let first_days = store.first_days()?;
+    let now = store.now();
+    let lookback = settings.alerts_lookback_days;
+    let mut out = Vec::new();
+    for scope in scopes {
+        let last_complete = reading::last_complete_day(settings, scope, now);
+        let judged = period.to.min(last_complete);
+        if judged < period.from - Duration::days(EPISODE_GAP_DAYS) {
+            continue;
+        }
+        // Room to walk back to an episode's opening, the chart's window and its baseline.
+        let earliest = period.from - Duration::days(MAX_REACH_BACK_DAYS);
+        let span = Window {
+            from: earliest - Duration::days(lookback + MAX_REACH_BACK_DAYS),
+            to: judged,
+        };
+        let days = store
+            .grouped_days(&span, scope, None)?
+            .into_values()
+            .next()
+            .unwrap_or_default();
+        let coverage = store.volume(&span, scope)?;
+        let required = crate::volume::required_sites(settings, scope);
+        let rule = ExposureRule {
+            coverage: &coverage,
+            required: &required,
+            site: None,
+            first_day: reading::first_day(&first_days, scope.stored()),
+        };
+        let compared = [Window {
+            from: period.from - Duration::days(lookback + settings.signals.control_baseline_days),
+            to: judged,
+        }];
+        let series = Series::new(span, &days, &rule, &compared);
+        for horror in snapshot.active() {
+            let judge = |day: NaiveDate| signal_on(&series, settings, &horror.key, day, scope);
+            out.extend(
+                series_episodes(judge, period.from, judged, earliest)
+                    .into_iter()
+                    .map(|(signals, last)| {
+                        episode(
+                            &horror.key,
+                            scope,
+                            &signals,
+                            &last,
+                            judged,
+                            &series,
+                            settings,
+                        )
+                    })
+                    .filter(|e| state == State::All || e.is_open()),
+            );
+        }
+    }
+    out.sort_by(|a, b| {
+        b.opened
+            .cmp(&a.opened)
+            .then_with(|| a.horror.cmp(&b.horror))
+            .then_with(|| a.site.cmp(&b.site))
+    });
+    Ok(out)
+}
+
+/// The point of `day` on the day chart of the `lookback_days` complete days ending it,
+/// when it signals high (`above` or `cusum`).
+fn signal_on(
+    series: &Series,
+    settings: &Settings,
+    key: &str,
+    day: NaiveDate,
+    scope: &Scope,
+) -> Option<ControlPoint> {
+    let spec = Spec {
+        window: Window {
+            from: day - Duration::days(settings.alerts_lookback_days - 1),
+            to: day,
+        },
+        bucket: Bucket::Day,
+        horror: Some(key.to_string()),
+        laney: true,
+        baseline: BaselineKind::Before,
+    };
+    let chart = control::chart_limited(series, &spec, day, settings, scope.stored(), true);
+    let point = chart.points.last()?.point.clone();
+    point.is_high_alert().then_some(point)
+}
+
+/// Signal days grouped into episodes (each: its days, and the last day's point) that
+/// reach into [from, judged]: days from `from` to `judged`, and before `from` as far as
+/// an episode reaching `from` goes back (at most to `earliest`).
+fn series_episodes(
+    judge: impl Fn(NaiveDate) -> Option<ControlPoint>,
+    from: NaiveDate,
+    judged: NaiveDate,
+    earliest: NaiveDate,
+) -> Vec<(Vec<(NaiveDate, Vec<Signal>)>, ControlPoint)> {
+    let gap = Duration::days(EPISODE_GAP_DAYS);
+    let mut found: Vec<(NaiveDate, ControlPoint)> = Vec::new();
+    let mut day = from;
+    while day <= judged {
+        if let Some(point) = judge(day) {
+            found.push((day, point));
+        }
+        day += Duration::days(1);
+    }
+    // Walk back while a signal day could still belong to an episode that reaches `from`
+    // (closed on or after it).
+    let mut reach = from - gap;
+    let mut day = from - Duration::days(1);
+    let mut before = Vec::new();
+    while day >= reach && day >= earliest {
+        if let Some(point) = judge(day) {
+            reach = day - gap;
+            before.push((day, point));
+        }
+        day -= Duration::days(1);
+    }
+    before.reverse();
+    before.extend(found);
+    let mut episodes: Vec<(Vec<(NaiveDate, Vec<Signal>)>, ControlPoint)> = Vec::new();
+    for (day, point) in before {
+        let kinds = point.signals.clone();
+        match episodes.last_mut() {
+            Some((days, last)) if day - days.last().map_or(day, |d| d.0) <= gap => {
+                days.push((day, kinds));
+                *last = point;
+            }
+            _ => episodes.push((vec![(day, kinds)], point)),
+        }
+    }
+    episodes
+}
+
+fn episode(
+    horror: &str,
+    scope: &Scope,
+    days: &[(NaiveDate, Vec<Signal>)],
+    last: &ControlPoint,
+    judged: NaiveDate,
+    series: &Series,
+    settings: &Settings,
+) -> Episode {
+    let opened = days.first().map(|d| d.0).unwrap_or(judged);
+    let last_signal = days.last().map(|d| d.0).unwrap_or(judged);
+    let closes = last_signal + Duration::days(EPISODE_GAP_DAYS);
+    let mut signals: Vec<Signal> = Vec::new();
+    for kind in [Signal::Above, Signal::Cusum] {
+        if days.iter().any(|d| d.1.contains(&kind)) {
+            signals.push(kind);
+        }
+    }
+    Episode {
+        horror: horror.to_string(),
+        site: scope.site.clone(),
+        opened: opened.to_string(),
+        last_signal: last_signal.to_string(),
+        closed: (closes <= judged).then(|| closes.to_string()),
+        signal_days: days.len() as u32,
+        signals,
+        count: last.count,
+        rate: last.rate,
+        ucl: last.ucl,
+        expected: last.expected,
+        rate_unit: control::rate_unit(settings, series.kind()),
+        usual: match (last.expected, last.exposure) {
+            (Some(expected), n) if n > 0.0 => Some(expected / n),
+            _ => None,
+        },
+    }
+}
+
+/// `t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, the `X-Horrors-Signature`
+/// header: receivers reject a `t` older than 5 minutes, so a captured request cannot be
+/// replayed later.
+pub fn signature(secret: &str, unix_seconds: i64, body: &[u8]) -> String {
     let mut mac =
         Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes a key of any length");
+    mac.update(unix_seconds.to_string().as_bytes());
+    mac.update(b".");
     mac.update(body);
-    format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
+    format!(
+        "t={unix_seconds},v1={}",
+        hex::encode(mac.finalize().into_bytes())
+    )
 }
 
 /// The wait before retry number `attempts` (1 min, doubling, at most 1 h).
@@ -172,32 +384,78 @@ pub struct Delivered {
     pub gave_up: usize,
 }
 
-/// Queues the new ones of `alerts` (just evaluated) and POSTs every queued alert that is
-/// due (`horrors alerts send`).
-pub fn send(store: &Store, config: &AlertsConfig, alerts: &[Alert]) -> Result<Delivered> {
+/// An event of an episode to deliver.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Event {
+    /// `opened` or `closed`.
+    pub event: &'static str,
+    pub alert: Episode,
+    /// `horror|site|opened|event`: the same on every retry, so receivers can deduplicate.
+    pub id: String,
+}
+
+/// The events of `episodes`: one `opened` each, and one `closed` for the closed ones.
+pub fn events(episodes: &[Episode]) -> Vec<Event> {
+    let mut out = Vec::new();
+    for episode in episodes {
+        out.push(Event {
+            event: "opened",
+            alert: episode.clone(),
+            id: format!("{}|opened", episode.id()),
+        });
+        if !episode.is_open() {
+            out.push(Event {
+                event: "closed",
+                alert: episode.clone(),
+                id: format!("{}|closed", episode.id()),
+            });
+        }
+    }
+    out
+}
+
+/// Every episode of the last `lookback_days` complete days (open or closed), of the
+/// organization's and every active site's series.
+pub fn current(store: &Store) -> Result<Vec<Episode>> {
+    let settings = store.snapshot()?.settings.clone();
+    let period = default_period(&settings, store.now());
+    episodes(store, &scopes(&settings, &Scope::ALL), &period, State::All)
+}
+
+/// Queues the events of `episodes` not queued before and POSTs what is due; with
+/// `retry_now`, pending retries too whatever their backoff (`horrors alerts send`).
+pub fn send(
+    store: &Store,
+    config: &AlertsConfig,
+    episodes: &[Episode],
+    retry_now: bool,
+) -> Result<Delivered> {
     let new_alerts = if config.webhook.is_some() {
-        store.queue_alerts(alerts)?
+        store.queue_alerts(&events(episodes))?
     } else {
         0
     };
-    let mut done = deliver(store, config)?;
+    let mut done = deliver(store, config, retry_now)?;
     done.new_alerts = new_alerts;
     Ok(done)
 }
 
-/// Evaluates alerts and queues those not queued before (each alert is sent once: one row
-/// per horror, site and day). Nothing is queued without a webhook.
-pub fn queue(store: &Store, config: &AlertsConfig, today: NaiveDate) -> Result<usize> {
+/// Evaluates the episodes and queues the events not queued before (each event is sent
+/// once: one row per episode and event). Nothing is queued without a webhook.
+pub fn queue(store: &Store, config: &AlertsConfig) -> Result<usize> {
     if config.webhook.is_none() {
         return Ok(0);
     }
-    let alerts = evaluate_all(store, today, config.lookback_days)?;
-    store.queue_alerts(&alerts)
+    store.queue_alerts(&events(&current(store)?))
 }
 
-/// POSTs every queued alert that is due. Claims are made in a write transaction, so two
-/// instances never send the same alert at the same time.
-pub fn deliver(store: &Store, config: &AlertsConfig) -> Result<Delivered> {
+/// The most deliveries one round makes.
+const ROUND: usize = 1000;
+
+/// POSTs every queued event that is due, one claim at a time: each claim is a lease
+/// (a minute) far longer than one delivery may take (10 s), taken just before that
+/// delivery, so another instance never sends the same event while it runs.
+pub fn deliver(store: &Store, config: &AlertsConfig, retry_now: bool) -> Result<Delivered> {
     let mut done = Delivered::default();
     let Some(webhook) = &config.webhook else {
         return Ok(done);
@@ -206,18 +464,24 @@ pub fn deliver(store: &Store, config: &AlertsConfig) -> Result<Delivered> {
         .timeout(std::time::Duration::from_secs(10))
         .redirects(0)
         .build();
-    for pending in store.claim_due_alerts()? {
-        let signature = signature(&webhook.secret, pending.body.as_bytes());
+    for _ in 0..ROUND {
+        let Some(pending) = store.claim_due_alert(retry_now)? else {
+            break;
+        };
+        let now = store.now();
+        let body = stamped(&pending.body, now);
+        let signature = signature(&webhook.secret, now.timestamp(), body.as_bytes());
         let sent = agent
             .post(&webhook.url)
             .set("Content-Type", "application/json")
             .set("X-Horrors-Signature", &signature)
-            .send_string(&pending.body);
+            .send_string(&body);
+        // Errors are described without the URL: it may carry credentials.
         let outcome = match sent {
             Ok(response) if (200..300).contains(&response.status()) => Ok(()),
             Ok(response) => Err(format!("HTTP {}", response.status())),
             Err(ureq::Error::Status(code, _)) => Err(format!("HTTP {code}")),
-            Err(e) => Err(e.to_string()),
+            Err(ureq::Error::Transport(t)) => Err(format!("transport: {}", t.kind())),
         };
         match outcome {
             Ok(()) => {
@@ -226,7 +490,7 @@ pub fn deliver(store: &Store, config: &AlertsConfig) -> Result<Delivered> {
                 done.delivered += 1;
             }
             Err(error) => {
-                tracing::warn!(alert = %pending.id, %error, "alert delivery failed");
+                tracing::warn!(alert = %pending.id, url = %webhook.redacted_url(), %error, "alert delivery failed");
                 if store.alert_failed(&pending.id, &error)? {
                     store.metrics().alert_delivery(Delivery::Failed);
                     done.failed += 1;
@@ -238,6 +502,21 @@ pub fn deliver(store: &Store, config: &AlertsConfig) -> Result<Delivered> {
         }
     }
     Ok(done)
+}
+
+/// The queued body with `"sent_at"` (RFC 3339, UTC) added.
+fn stamped(body: &str, now: DateTime<Utc>) -> String {
+    match serde_json::from_str::<serde_json::Value>(body) {
+        Ok(serde_json::Value::Object(mut map)) => {
+            map.insert(
+                "sent_at".into(),
+                now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true)
+                    .into(),
+            );
+            serde_json::Value::Object(map).to_string()
+        }
+        _ => body.to_string(),
+    }
 }
 
 /// In `serve`: evaluates after each local midnight (and at start), and sends what is due
@@ -253,13 +532,13 @@ pub fn start(store: Store, config: AlertsConfig) -> std::io::Result<()> {
             loop {
                 if let Ok(today) = report::today(&store, store.now()) {
                     if evaluated_for != Some(today) {
-                        match queue(&store, &config, today) {
+                        match queue(&store, &config) {
                             Ok(_) => evaluated_for = Some(today),
                             Err(e) => tracing::warn!(error = %e, "evaluating alerts failed"),
                         }
                     }
                 }
-                if let Err(e) = deliver(&store, &config) {
+                if let Err(e) = deliver(&store, &config, false) {
                     tracing::warn!(error = %e, "delivering alerts failed");
                 }
                 std::thread::sleep(std::time::Duration::from_secs(60));
@@ -273,12 +552,82 @@ mod tests {
     use super::*;
 
     #[test]
-    fn signatures_are_hmac_sha256_in_hex() {
-        // RFC 4231, test case 2.
-        assert_eq!(
-            signature("Jefe", b"what do ya want for nothing?"),
-            "sha256=5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+    fn signatures_are_hmac_sha256_of_time_dot_body() {
+        // RFC 4231, test case 2: HMAC-SHA256("Jefe", "what do ya want for nothing?"); the
+        // message here is "<t>.<body>" with t = "what do ya want for nothing?" split at
+        // the dot-free point, so recompute with the same primitive instead.
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"1700000000.{}");
+        let want = format!(
+            "t=1700000000,v1={}",
+            hex::encode(mac.finalize().into_bytes())
         );
+        assert_eq!(signature("Jefe", 1_700_000_000, b"{}"), want);
+        // And the primitive itself against RFC 4231 test case 2.
+        let mut mac = Hmac::<Sha256>::new_from_slice(b"Jefe").unwrap();
+        mac.update(b"what do ya want for nothing?");
+        assert_eq!(
+            hex::encode(mac.finalize().into_bytes()),
+            "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843"
+        );
+    }
+
+    #[test]
+    fn credentials_are_cut_from_urls() {
+        assert_eq!(
+            redact("https://user:secret@hooks.example.com/a?b=c@d"),
+            "https://hooks.example.com/a?b=c@d"
+        );
+        assert_eq!(
+            redact("http://hooks.example.com/x"),
+            "http://hooks.example.com/x"
+        );
+        assert_eq!(redact("https://a:b@c:8443"), "https://c:8443");
+    }
+
+    fn point(signals: Vec<Signal>) -> ControlPoint {
+        ControlPoint {
+            count: 5,
+            exposure: 1.0,
+            expected: Some(1.0),
+            rate: Some(5.0),
+            ucl: Some(4.0),
+            lcl: None,
+            cusum: Some(0.0),
+            signals,
+        }
+    }
+
+    #[test]
+    fn signal_days_at_most_seven_apart_make_one_episode() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        let signalling = [
+            d("2026-03-01"),
+            d("2026-03-08"),
+            d("2026-03-16"),
+            d("2026-03-20"),
+        ];
+        let judge = |day: NaiveDate| {
+            signalling
+                .contains(&day)
+                .then(|| point(vec![Signal::Above]))
+        };
+        // From the 10th: the episode of the 1st and 8th reaches it (closes on the 15th).
+        let found = series_episodes(judge, d("2026-03-10"), d("2026-03-31"), d("2025-01-01"));
+        let spans: Vec<(NaiveDate, NaiveDate)> = found
+            .iter()
+            .map(|(days, _)| (days[0].0, days.last().unwrap().0))
+            .collect();
+        assert_eq!(
+            spans,
+            [
+                (d("2026-03-01"), d("2026-03-08")),
+                (d("2026-03-16"), d("2026-03-20"))
+            ]
+        );
+        // From the 16th: the first episode closed on the 15th, before it.
+        let found = series_episodes(judge, d("2026-03-16"), d("2026-03-31"), d("2025-01-01"));
+        assert_eq!(found.len(), 1);
     }
 
     #[test]

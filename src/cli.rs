@@ -397,30 +397,31 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Alerts(AlertsCommand::Send) => {
             let config = config::load(&cli.config).map_err(Error::internal)?;
             let store = open_configured(&cli.config, &db)?;
-            let today = crate::report::today(&store, store.now())?;
-            let lookback = store.snapshot()?.settings.alerts_lookback_days;
-            let current = crate::alerts::evaluate_all(&store, today, lookback)?;
+            let current = crate::alerts::current(&store)?;
             for a in &current {
                 println!(
-                    "{}  {}  {}  {} occurrences (limit {:.2})  {}",
-                    a.day,
+                    "{}  {}  {}  {}  {} signal days, last {}: {} (limit {})",
+                    a.opened,
+                    a.closed.as_deref().unwrap_or("open"),
                     a.site.as_deref().unwrap_or("(all sites)"),
                     a.horror,
+                    a.signal_days,
+                    a.last_signal,
                     a.count,
-                    a.ucl,
-                    a.signal
+                    a.ucl
+                        .map_or("-".to_string(), |u| format!("{u:.2} per {}", a.rate_unit)),
                 );
             }
             if config.alerts.webhook.is_none() {
                 say!(
-                    "{} current alerts; no [alerts] webhook_url is configured, so nothing was sent",
+                    "{} alert episodes; no [alerts] webhook_url is configured, so nothing was sent",
                     current.len()
                 );
                 return Ok(());
             }
-            let done = crate::alerts::send(&store, &config.alerts, &current)?;
+            let done = crate::alerts::send(&store, &config.alerts, &current, true)?;
             say!(
-                "{} current alerts, {} new; delivered {}, failed {} (retried later), given up {}",
+                "{} alert episodes, {} new events; delivered {}, failed {} (retried later), given up {}",
                 current.len(),
                 done.new_alerts,
                 done.delivered,

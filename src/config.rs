@@ -45,6 +45,43 @@ pub struct Settings {
     /// `[organization] volume_unit`: what the business handles per day (SPEC §17).
     #[serde(default = "default_volume_unit")]
     pub volume_unit: String,
+    /// `[control]` and `[cycles]`: the baselines and the CUSUM of docs/statistics.md.
+    #[serde(default)]
+    pub signals: SignalSettings,
+}
+
+/// `[control] baseline_days`, `cusum_ratio`, `cusum_h` and `[cycles] baseline_days`.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SignalSettings {
+    /// Days of a control chart's baseline before its window (≥ 14).
+    pub control_baseline_days: i64,
+    /// R, the rise the CUSUM is tuned to (> 1).
+    pub cusum_ratio: f64,
+    /// h, the CUSUM's decision interval (> 0).
+    pub cusum_h: f64,
+    /// The least number of days a cycle is compared with (≥ 14).
+    pub cycles_baseline_days: i64,
+}
+
+impl Default for SignalSettings {
+    fn default() -> Self {
+        SignalSettings {
+            control_baseline_days: 112,
+            cusum_ratio: 2.0,
+            cusum_h: 5.0,
+            cycles_baseline_days: 56,
+        }
+    }
+}
+
+impl SignalSettings {
+    pub fn control_options(&self, laney: bool) -> crate::stats::rev2::ControlOptions {
+        crate::stats::rev2::ControlOptions {
+            laney,
+            cusum_ratio: self.cusum_ratio,
+            cusum_h: self.cusum_h,
+        }
+    }
 }
 
 fn default_volume_unit() -> String {
@@ -52,7 +89,7 @@ fn default_volume_unit() -> String {
 }
 
 fn default_lookback() -> i64 {
-    56
+    28
 }
 
 impl Settings {
@@ -155,6 +192,7 @@ pub(crate) fn example_settings() -> Settings {
         alerts_lookback_days: default_lookback(),
         sites: Vec::new(),
         volume_unit: default_volume_unit(),
+        signals: SignalSettings::default(),
     }
 }
 
@@ -260,6 +298,28 @@ struct RawConfig {
     sites: Vec<SiteInput>,
     #[serde(default)]
     metrics: Option<RawMetrics>,
+    #[serde(default)]
+    control: Option<RawControl>,
+    #[serde(default)]
+    cycles: Option<RawCycles>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawControl {
+    #[serde(default)]
+    baseline_days: Option<i64>,
+    #[serde(default)]
+    cusum_ratio: Option<f64>,
+    #[serde(default)]
+    cusum_h: Option<f64>,
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct RawCycles {
+    #[serde(default)]
+    baseline_days: Option<i64>,
 }
 
 #[derive(Deserialize)]
@@ -497,6 +557,10 @@ pub fn parse(text: &str) -> Result<Config, String> {
     })?;
 
     let alerts = validate_alerts(raw.alerts)?;
+    let signals = validate_signals(
+        raw.control.unwrap_or_default(),
+        raw.cycles.unwrap_or_default(),
+    )?;
     let sites = crate::sites::validate(&raw.sites, tz)?;
     let volume_unit = match org.volume_unit {
         None => default_volume_unit(),
@@ -525,6 +589,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         alerts_lookback_days: alerts.lookback_days,
         sites,
         volume_unit,
+        signals,
     };
     let (proxies, auth_failures) = raw
         .http
@@ -747,6 +812,10 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
         departments: &'a [String],
         #[serde(skip_serializing_if = "Option::is_none")]
         alerts: Option<OutAlerts>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        control: Option<OutControl>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        cycles: Option<OutCycles>,
         #[serde(skip_serializing_if = "Vec::is_empty")]
         sites: Vec<OutSite<'a>>,
         horrors: Vec<HorrorInput>,
@@ -762,6 +831,16 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
     #[derive(Serialize)]
     struct OutAlerts {
         lookback_days: i64,
+    }
+    #[derive(Serialize)]
+    struct OutControl {
+        baseline_days: i64,
+        cusum_ratio: f64,
+        cusum_h: f64,
+    }
+    #[derive(Serialize)]
+    struct OutCycles {
+        baseline_days: i64,
     }
     #[derive(Serialize)]
     struct OutSite<'a> {
@@ -802,6 +881,22 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
         alerts: (settings.alerts_lookback_days != default_lookback()).then_some(OutAlerts {
             lookback_days: settings.alerts_lookback_days,
         }),
+        control: {
+            let (s, d) = (settings.signals, SignalSettings::default());
+            (s.control_baseline_days != d.control_baseline_days
+                || s.cusum_ratio != d.cusum_ratio
+                || s.cusum_h != d.cusum_h)
+                .then_some(OutControl {
+                    baseline_days: s.control_baseline_days,
+                    cusum_ratio: s.cusum_ratio,
+                    cusum_h: s.cusum_h,
+                })
+        },
+        cycles: (settings.signals.cycles_baseline_days
+            != SignalSettings::default().cycles_baseline_days)
+            .then_some(OutCycles {
+                baseline_days: settings.signals.cycles_baseline_days,
+            }),
         // Only the active sites: a site left out of the file stays retired.
         sites: settings
             .active_sites()
@@ -834,7 +929,7 @@ fn validate_alerts(raw: Option<RawAlerts>) -> Result<crate::alerts::AlertsConfig
     let Some(raw) = raw else {
         return Ok(crate::alerts::AlertsConfig::default());
     };
-    let lookback_days = raw.lookback_days.unwrap_or(56);
+    let lookback_days = raw.lookback_days.unwrap_or_else(default_lookback);
     if !(7..=366).contains(&lookback_days) {
         return Err(format!(
             "alerts.lookback_days: must be 7 to 366, got {lookback_days}"
@@ -875,6 +970,43 @@ fn validate_alerts(raw: Option<RawAlerts>) -> Result<crate::alerts::AlertsConfig
     Ok(crate::alerts::AlertsConfig {
         lookback_days,
         webhook,
+    })
+}
+
+/// `[control]`: baseline_days 14..=364, cusum_ratio > 1 (at most 10), cusum_h > 0 (at
+/// most 100); `[cycles]`: baseline_days 14..=364.
+fn validate_signals(control: RawControl, cycles: RawCycles) -> Result<SignalSettings, String> {
+    let d = SignalSettings::default();
+    let days = |key: &str, value: Option<i64>, default: i64| match value {
+        None => Ok(default),
+        Some(v) if (14..=364).contains(&v) => Ok(v),
+        Some(v) => Err(format!("{key}: must be 14 to 364, got {v}")),
+    };
+    let ratio = control.cusum_ratio.unwrap_or(d.cusum_ratio);
+    if !(ratio > 1.0 && ratio <= 10.0) {
+        return Err(format!(
+            "control.cusum_ratio: must be above 1 and at most 10, got {ratio}"
+        ));
+    }
+    let h = control.cusum_h.unwrap_or(d.cusum_h);
+    if !(h > 0.0 && h <= 100.0) {
+        return Err(format!(
+            "control.cusum_h: must be above 0 and at most 100, got {h}"
+        ));
+    }
+    Ok(SignalSettings {
+        control_baseline_days: days(
+            "control.baseline_days",
+            control.baseline_days,
+            d.control_baseline_days,
+        )?,
+        cusum_ratio: ratio,
+        cusum_h: h,
+        cycles_baseline_days: days(
+            "cycles.baseline_days",
+            cycles.baseline_days,
+            d.cycles_baseline_days,
+        )?,
     })
 }
 

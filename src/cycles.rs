@@ -137,7 +137,7 @@ pub fn window(row: &CycleRow) -> Window {
     }
 }
 
-pub use crate::stats::Verdict;
+pub use crate::stats::rev2::Verdict;
 
 /// Count and cost in one of the two windows.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
@@ -161,20 +161,28 @@ pub struct FocusResult {
     pub change_pct: Option<f64>,
     /// Change of the daily rate (count per elapsed day), which is fair while the cycle runs.
     pub rate_change_pct: Option<f64>,
-    /// What the test divides counts by (SPEC §18): `days` until volume is recorded.
+    /// What the test divides counts by: `days` until volume is recorded.
     pub exposure: crate::stats::Exposure,
-    /// Days of the cycle that are over (up to yesterday): the tested period.
+    /// Days of the cycle that are over (at every site counted): the tested period.
     pub days_over: i64,
-    /// Count on those days (`a` of the exact test; `b` is `before.count`).
+    /// Count on those days (`a` of the test; `b` is `before.count`).
     pub count_over: u64,
     /// (a/Ea) / (b/Eb); null when b = 0 or nothing is over yet.
     pub rate_ratio: Option<f64>,
-    /// Exact test of a against b with the exposures (1 when nothing can be compared).
-    pub p_value: f64,
-    /// Clopper–Pearson 95 % interval of the rate ratio; an infinite bound is null.
+    /// The scaled exact test of a against b; null when too few to tell.
+    pub p_value: Option<f64>,
+    /// The dispersion φ (≥ 1) of the horror's daily counts over both periods.
+    pub phi: f64,
+    /// Clopper–Pearson interval of the rate ratio at `ci_level`; an infinite bound is null.
     #[schema(value_type = Option<Vec<Option<f64>>>)]
-    pub ci95: Option<[Option<f64>; 2]>,
-    /// `not_started`, `improved`, `worse` (p < 0.05 either way) or `no_clear_change`.
+    pub ci: Option<[Option<f64>; 2]>,
+    /// 0.95 once final, 0.999 while the cycle runs.
+    pub ci_level: f64,
+    /// The cycle's last day is over: the verdict is final (else interim).
+    #[serde(rename = "final")]
+    pub is_final: bool,
+    /// `not_started`, `too_few`, `improved`, `worse` or `no_clear_change`; the bar is
+    /// p < 0.05 when final and p < 0.001 while running.
     pub verdict: Verdict,
 }
 
@@ -246,46 +254,62 @@ pub fn days_over(cycle: &Window, today: NaiveDate) -> Option<Window> {
     })
 }
 
-/// Compares a focus horror before and during the cycle (SPEC §18): the exact test of the
-/// count on the cycle's days that are over (`over`) against the count in the window of the
-/// cycle's full length just before it, with days as exposure.
+/// The reference a cycle is compared with: the max(cycle days, `baseline_days`) days
+/// ending the day before it starts.
+pub fn reference(cycle: &Window, baseline_days: i64) -> Window {
+    let days = cycle.days().max(baseline_days);
+    Window {
+        from: cycle.from - chrono::Duration::days(days),
+        to: cycle.from - chrono::Duration::days(1),
+    }
+}
+
+/// Counts and exposures of one focus horror: the reference period (`before`), the
+/// cycle so far (`during`), its complete days (`over`, exposure `e_over`), φ, and whether
+/// the cycle's last day is over.
+pub struct Observed {
+    pub before: Tally,
+    pub e_before: f64,
+    pub during: Tally,
+    pub over: Tally,
+    pub e_over: f64,
+    pub days_over: i64,
+    pub phi: f64,
+    pub exposure: crate::stats::Exposure,
+    pub is_final: bool,
+}
+
+/// Compares a focus horror before and during the cycle (docs/statistics.md "Cycle
+/// verdicts").
 #[allow(clippy::too_many_arguments)]
 pub fn result(
     key: &str,
     name: &str,
-    before: Tally,
-    during: Tally,
-    over: Tally,
+    observed: &Observed,
+    before_window: &Window,
     cycle: &Window,
     today: NaiveDate,
     tz: chrono_tz::Tz,
     currency: Currency,
-    volume: Option<(f64, f64)>,
 ) -> FocusResult {
-    let previous = cycle.preceding();
+    let o = observed;
     let during_days = elapsed_days(cycle, today);
-    let before_rate = before.count as f64 / previous.days() as f64;
-    let rate_change_pct = if during_days == 0 || before.count == 0 {
+    let before_rate = o.before.count as f64 / before_window.days() as f64;
+    let rate_change_pct = if during_days == 0 || o.before.count == 0 {
         None
     } else {
-        let during_rate = during.count as f64 / during_days as f64;
+        let during_rate = o.during.count as f64 / during_days as f64;
         Some(((during_rate - before_rate) / before_rate * 1000.0).round() / 10.0)
     };
-    let days_over = days_over(cycle, today).map_or(0, |w| w.days());
-    // Volume exposure (units ÷ 1000 of the days over and of the window before) when every
-    // one of those days is covered; else days.
-    let (exposure, e_over, e_before) = match volume {
-        Some((over_units, before_units)) => {
-            (crate::stats::Exposure::Volume, over_units, before_units)
-        }
-        None => (
-            crate::stats::Exposure::Days,
-            days_over as f64,
-            previous.days() as f64,
-        ),
-    };
-    let comparison =
-        crate::stats::compare_cycle(over.count, before.count, e_over, e_before, days_over > 0);
+    let comparison = crate::stats::rev2::compare_cycle(
+        o.over.count,
+        o.before.count,
+        o.e_over,
+        o.e_before,
+        o.phi,
+        o.days_over > 0,
+        o.is_final,
+    );
     let period = |w: &Window, t: Tally, elapsed: i64| Period {
         window: w.echo(tz),
         elapsed_days: elapsed,
@@ -296,16 +320,19 @@ pub fn result(
     FocusResult {
         key: key.to_string(),
         name: name.to_string(),
-        before: period(&previous, before, previous.days()),
-        during: period(cycle, during, during_days),
-        change_pct: change_pct(during.count, before.count),
+        before: period(before_window, o.before, before_window.days()),
+        during: period(cycle, o.during, during_days),
+        change_pct: change_pct(o.during.count, o.before.count),
         rate_change_pct,
-        exposure,
-        days_over,
-        count_over: over.count,
+        exposure: o.exposure,
+        days_over: o.days_over,
+        count_over: o.over.count,
         rate_ratio: comparison.rate_ratio,
         p_value: comparison.p_value,
-        ci95: comparison.ci95,
+        phi: comparison.phi,
+        ci: comparison.ci,
+        ci_level: comparison.ci_level,
+        is_final: comparison.is_final,
         verdict: comparison.verdict,
     }
 }
@@ -328,63 +355,72 @@ mod tests {
     }
 
     #[test]
-    fn verdicts_are_exact_tests_on_the_days_that_are_over() {
+    fn the_reference_is_at_least_baseline_days_long() {
+        let cycle = Window::new(d("2026-10-01"), d("2026-10-30")).unwrap();
+        let r = reference(&cycle, 56);
+        assert_eq!((r.from, r.to), (d("2026-08-06"), d("2026-09-30")));
+        let long = Window::new(d("2026-10-01"), d("2026-12-29")).unwrap();
+        assert_eq!(reference(&long, 56).days(), 90);
+    }
+
+    #[test]
+    fn verdicts_use_the_interim_bar_until_the_cycle_is_over() {
         let usd = Currency::parse("USD").unwrap();
         let cycle = Window::new(d("2026-10-01"), d("2026-10-30")).unwrap();
+        let before_window = reference(&cycle, 30);
         let tz = chrono_tz::UTC;
-        let run = |before: u64, during: u64, over: u64, today: &str| {
+        let run = |before: u64, over: u64, e_over: f64, is_final: bool, today: &str| {
+            let observed = Observed {
+                before: tally(before),
+                e_before: 30.0,
+                during: tally(over),
+                over: tally(over),
+                e_over,
+                days_over: e_over as i64,
+                phi: 1.0,
+                exposure: crate::stats::Exposure::Days,
+                is_final,
+            };
             result(
                 "a",
                 "A",
-                tally(before),
-                tally(during),
-                tally(over),
+                &observed,
+                &before_window,
                 &cycle,
                 d(today),
                 tz,
                 usd,
-                None,
             )
         };
-        // Finished: 30 in the cycle's 30 days against 60 in September's 30. With equal
-        // exposures π0 = ½; p = 2 · P(X ≤ 30 | n = 90, ½) (scipy 1.17.1: binom.cdf).
-        let r = run(60, 30, 30, "2026-11-23");
+        // Finished: 30 in 30 days against 60 in 30. With equal exposures π0 = ½;
+        // p = 2 · P(X ≤ 30 | n = 90, ½) (scipy 1.17.1: binom.cdf).
+        let r = run(60, 30, 30.0, true, "2026-11-23");
         assert_eq!(
-            (r.verdict, r.days_over, r.rate_ratio),
-            (Verdict::Improved, 30, Some(0.5))
+            (r.verdict, r.rate_ratio, r.ci_level),
+            (Verdict::Improved, Some(0.5), 0.95)
         );
-        assert!(
-            (r.p_value - 0.002_060_265_680_963_074_5).abs() < 1e-12,
-            "{}",
-            r.p_value
-        );
+        assert!((r.p_value.unwrap() - 0.002_060_265_680_963_074_5).abs() < 1e-12);
         assert_eq!(r.before.window.from, "2026-09-01");
-        assert_eq!(r.before.window.to, "2026-09-30");
-        // "4 before, 2 during": p = 2 · (1 + 6 + 15) / 64 = 0.6875, too few to tell.
-        let r = run(4, 2, 2, "2026-11-23");
+        // The same p while running does not pass the interim bar (0.001).
+        let r = run(60, 30, 30.0, false, "2026-10-29");
+        assert_eq!((r.verdict, r.ci_level), (Verdict::NoClearChange, 0.999));
+        // "4 before, 2 during": too few to tell (expected counts under 5).
+        let r = run(4, 2, 30.0, true, "2026-11-23");
+        assert_eq!((r.verdict, r.p_value), (Verdict::TooFew, None));
+        // Running, 9 days over: π0 = 9/39, n = 45: p = 0.153204... (scipy
+        // binom.sf(14, 45, 9/39) doubled).
+        let r = run(30, 15, 9.0, false, "2026-10-10");
+        assert!((r.p_value.unwrap() - 0.153_204_252_394_400_16).abs() < 1e-12);
         assert_eq!(r.verdict, Verdict::NoClearChange);
-        assert!((r.p_value - 0.6875).abs() < 1e-12, "{}", r.p_value);
-        // Running, today Oct 10: Oct 1..=9 are over (today is not). Ea = 9, Eb = 30.
-        let r = run(30, 17, 15, "2026-10-10");
+        // No day over yet.
         assert_eq!(
-            (r.days_over, r.count_over, r.during.elapsed_days),
-            (9, 15, 10)
+            run(9, 0, 0.0, false, "2026-10-01").verdict,
+            Verdict::NotStarted
         );
-        assert!((r.rate_ratio.unwrap() - (15.0 / 9.0) / (30.0 / 30.0)).abs() < 1e-12);
-        // π0 = 9/39, n = 45: p = 0.153204... (scipy binom.sf(14, 45, 9/39) doubled).
-        assert!(
-            (r.p_value - 0.153_204_252_394_400_16).abs() < 1e-12,
-            "{}",
-            r.p_value
-        );
-        assert_eq!(r.verdict, Verdict::NoClearChange);
-        // The first day is not over yet, and a planned cycle has not started.
-        assert_eq!(run(9, 1, 0, "2026-10-01").verdict, Verdict::NotStarted);
-        assert_eq!(run(9, 0, 0, "2026-09-15").verdict, Verdict::NotStarted);
         // Nothing before: no ratio, the interval's upper bound is infinite (null).
-        let r = run(0, 3, 3, "2026-11-23");
+        let r = run(0, 30, 30.0, true, "2026-11-23");
         assert_eq!(r.rate_ratio, None);
-        assert!(matches!(r.ci95, Some([Some(_), None])), "{:?}", r.ci95);
+        assert!(matches!(r.ci, Some([Some(_), None])), "{:?}", r.ci);
     }
 
     #[test]

@@ -6,7 +6,8 @@ use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
 
-use crate::stats::{self, Exposure};
+use crate::stats::rev2::{self, ChangeVerdict};
+use crate::stats::Exposure;
 use utoipa::ToSchema;
 
 use crate::calendar::WindowEcho;
@@ -122,17 +123,56 @@ pub struct RankedItem {
     pub previous: Previous,
     /// (count − previous count) / previous count × 100, one decimal; null when previous is 0.
     pub change_pct: Option<f64>,
-    /// The exact test (SPEC §18) of this window's count against the previous window's,
-    /// with the ranking's exposure.
-    pub change_p_value: f64,
-    /// `change_p_value` < 0.05: a change worth acting on, not noise.
+    /// The scaled exact test of the tested period's count against the previous window's,
+    /// with the reading's exposure and dispersion; null when too few to tell.
+    pub change_p_value: Option<f64>,
+    /// Benjamini–Hochberg q-value over every p-value of the response; null with the p-value.
+    pub change_q_value: Option<f64>,
+    /// `change_q_value` < 0.05: a change worth acting on, not noise.
     pub change_significant: bool,
-    /// Whether this count differs from the next item's (exact test, π0 = ½, p < 0.05);
-    /// null for the last item. Adjacent items that are not distinct are a statistical tie.
-    pub distinct_from_next: Option<bool>,
+    /// `up` / `down` (significant), `no_clear_change` or `too_few`.
+    pub change_verdict: ChangeVerdict,
+    /// ((a/Ea)/(b/Eb) − 1) × 100, one decimal: the change in rate over complete days;
+    /// null when the previous count or the tested exposure is 0.
+    pub change_rate_pct: Option<f64>,
+    /// The dispersion φ of this horror's counts (≥ 1) used by the change test.
+    pub phi: f64,
+    /// Whether this item's measure is clearly larger than the next item's (one-sided
+    /// scaled test, p < 0.05); null for the last item and when too few.
+    pub ahead_of_next: Option<bool>,
+    pub ahead_of_next_p_value: Option<f64>,
     /// Σ qty of its ticks on (day, site) pairs with recorded volume × 1000 / Σ units of
     /// those pairs, 2 decimals (SPEC §17); null when there are no such units.
     pub rate_per_1000: Option<f64>,
+    /// What the tests were computed from.
+    #[serde(skip)]
+    pub evidence: Evidence,
+}
+
+/// What an item's tests are computed from: the counts of the tested period (a) and the
+/// previous window (b), their exposures, φ over both periods and φ over the tested
+/// period alone (for `ahead_of_next`).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Evidence {
+    pub a: u64,
+    pub b: u64,
+    pub ea: f64,
+    pub eb: f64,
+    pub phi: f64,
+    pub phi_tested: f64,
+}
+
+impl Default for Evidence {
+    fn default() -> Self {
+        Evidence {
+            a: 0,
+            b: 0,
+            ea: 0.0,
+            eb: 0.0,
+            phi: 1.0,
+            phi_tested: 1.0,
+        }
+    }
 }
 
 /// Sums over every ranked item.
@@ -153,9 +193,11 @@ pub struct Ranking {
     pub window: WindowEcho,
     pub by: By,
     pub currency: String,
-    /// What the change tests divide counts by: `days` (the length of each window) until
-    /// volume is recorded for every day compared.
+    /// What the change tests divide counts by: `days` until volume is recorded for every
+    /// day compared.
     pub exposure: Exposure,
+    /// The complete days the tests use (the window up to the last day over everywhere).
+    pub tested: crate::reading::Tested,
     /// The window's recorded volume (SPEC §17); null when no (day, site) pair it counts
     /// has any.
     pub volume: Option<crate::volume::VolumeSummary>,
@@ -177,8 +219,10 @@ pub struct RankingInput<'a> {
     pub currency: Currency,
     pub window: WindowEcho,
     pub by: By,
-    /// Exposures of the window and of the previous window (SPEC §18), and their kind.
-    pub exposure: (Exposure, f64, f64),
+    /// The kind of exposure, the tested period and each horror's evidence.
+    pub exposure: Exposure,
+    pub tested: crate::reading::Tested,
+    pub evidence: &'a BTreeMap<String, Evidence>,
     /// The volume summary, the totals of ticks on covered pairs, and their units.
     pub volume: Option<(crate::volume::VolumeSummary, &'a BTreeMap<String, Tally>)>,
 }
@@ -217,10 +261,16 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
                     cost_minor: previous.cost_minor,
                 },
                 change_pct: change_pct(tally.count, previous.count),
-                change_p_value: 1.0,
+                change_p_value: None,
+                change_q_value: None,
                 change_significant: false,
-                distinct_from_next: None,
+                change_verdict: ChangeVerdict::TooFew,
+                change_rate_pct: None,
+                phi: 1.0,
+                ahead_of_next: None,
+                ahead_of_next_p_value: None,
                 rate_per_1000: None,
+                evidence: input.evidence.get(&horror.key).copied().unwrap_or_default(),
             })
         })
         .collect();
@@ -284,28 +334,66 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
     sort_by_measure(&mut items, input.by);
     let measure_total: f64 = items.iter().map(|i| measure(i, input.by)).sum();
     let mut cumulative = 0.0;
-    let (exposure, now, before) = input.exposure;
     for (index, item) in items.iter_mut().enumerate() {
         item.rank = index as u32 + 1;
         item.share = ratio(measure(item, input.by), measure_total);
         cumulative += item.share;
         item.cumulative_share = cumulative;
-        item.change_p_value = stats::exact_test(item.count, item.previous.count, now, before);
-        item.change_significant = stats::significant(item.change_p_value);
+        let ev = item.evidence;
+        item.phi = ev.phi;
+        item.change_p_value =
+            rev2::scaled_test(ev.a, ev.b, ev.ea, ev.eb, ev.phi).map(|t| t.p_value);
+        item.change_rate_pct = rev2::change_rate_pct(ev.a, ev.b, ev.ea, ev.eb);
     }
-    let counts: Vec<u64> = items.iter().map(|i| i.count).collect();
-    for (item, next) in items.iter_mut().zip(counts.iter().skip(1)) {
-        item.distinct_from_next = Some(stats::significant(stats::distinct(item.count, *next)));
+    for i in 1..items.len() {
+        let (above, below) = items.split_at_mut(i);
+        let (this, next) = (&mut above[i - 1], &below[0]);
+        let p = rev2::ahead_of_next_p(
+            this.evidence.a,
+            next.evidence.a,
+            per_occurrence(this, input.by),
+            per_occurrence(next, input.by),
+            this.evidence.phi_tested.max(next.evidence.phi_tested),
+        );
+        this.ahead_of_next_p_value = p;
+        this.ahead_of_next = p.map(|p| p < rev2::BAR_FINAL);
     }
+    judge(items.iter_mut());
 
     Ranking {
         window: input.window.clone(),
         by: input.by,
         currency: currency.code().to_string(),
-        exposure,
+        exposure: input.exposure,
+        tested: input.tested.clone(),
         volume: input.volume.as_ref().map(|(summary, _)| summary.clone()),
         items,
         totals,
+    }
+}
+
+/// Benjamini–Hochberg over every item given (one family: a whole response, all groups
+/// together), then each item's `change_q_value`, `change_significant` and verdict.
+pub fn judge<'a>(items: impl IntoIterator<Item = &'a mut RankedItem>) {
+    let mut items: Vec<&mut RankedItem> = items.into_iter().collect();
+    let p: Vec<Option<f64>> = items.iter().map(|i| i.change_p_value).collect();
+    for (item, q) in items.iter_mut().zip(rev2::bh_q_values(&p)) {
+        let ev = item.evidence;
+        item.change_q_value = q;
+        item.change_significant = q.is_some_and(|q| q < rev2::BAR_FINAL);
+        item.change_verdict = rev2::change_verdict(q, ev.a, ev.b, ev.ea, ev.eb);
+    }
+}
+
+/// The ordering measure per occurrence over the window: 1 (count), the pain, the average
+/// cost, or score ÷ count; 0 without occurrences.
+fn per_occurrence(item: &RankedItem, by: By) -> f64 {
+    if item.count == 0 {
+        return 0.0;
+    }
+    match by {
+        By::Count => 1.0,
+        _ => measure(item, by) / item.count as f64,
     }
 }
 
@@ -355,7 +443,7 @@ pub fn change_pct(count: u64, previous: u64) -> Option<f64> {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
 
     fn horror(key: &str, pain: u8, unit_cost_minor: i64, retired: bool) -> Horror {
@@ -386,8 +474,11 @@ mod tests {
         previous: &[(&str, Tally)],
         by: By,
     ) -> Ranking {
-        let current = current.iter().map(|(k, t)| (k.to_string(), *t)).collect();
-        let previous = previous.iter().map(|(k, t)| (k.to_string(), *t)).collect();
+        let current: BTreeMap<String, Tally> =
+            current.iter().map(|(k, t)| (k.to_string(), *t)).collect();
+        let previous: BTreeMap<String, Tally> =
+            previous.iter().map(|(k, t)| (k.to_string(), *t)).collect();
+        let evidence = evidence_of(&current, &previous);
         rank(&RankingInput {
             horrors,
             current: &current,
@@ -407,9 +498,36 @@ mod tests {
                 timezone: "UTC".into(),
             },
             by,
-            exposure: (crate::stats::Exposure::Days, 30.0, 30.0),
+            exposure: crate::stats::Exposure::Days,
+            tested: crate::reading::Tested::of(None),
+            evidence: &evidence,
             volume: None,
         })
+    }
+
+    /// Whole windows of 30 days on each side, no dispersion.
+    pub(crate) fn evidence_of(
+        current: &BTreeMap<String, Tally>,
+        previous: &BTreeMap<String, Tally>,
+    ) -> BTreeMap<String, Evidence> {
+        current
+            .keys()
+            .chain(previous.keys())
+            .map(|k| {
+                let count = |m: &BTreeMap<String, Tally>| m.get(k).map_or(0, |t| t.count);
+                (
+                    k.clone(),
+                    Evidence {
+                        a: count(current),
+                        b: count(previous),
+                        ea: 30.0,
+                        eb: 30.0,
+                        phi: 1.0,
+                        phi_tested: 1.0,
+                    },
+                )
+            })
+            .collect()
     }
 
     #[test]

@@ -3,12 +3,13 @@
 
 use std::collections::{BTreeMap, HashSet};
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use crate::calendar::{local_day, Bucket, Window};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::ranking::{self, By, Ranking, RankingInput};
+use crate::ranking::{self, By, Evidence, Ranking, RankingInput};
+use crate::reading::{self, ExposureRule, Series, Tested};
 use crate::sites::Scope;
 use crate::stats::Exposure;
 use crate::store::rollup::Group;
@@ -21,41 +22,79 @@ pub fn today(store: &Store, now: DateTime<Utc>) -> Result<chrono::NaiveDate> {
     Ok(local_day(now, store.snapshot()?.settings.tz()))
 }
 
-/// The exposure of a comparison of `now` with `before` (SPEC §18), the volume summary of
-/// `now` (SPEC §17) and its units, for the ticks at `site` (`None`: every site in scope).
-pub struct VolumeView {
-    pub exposure: (Exposure, f64, f64),
-    pub summary: Option<VolumeSummary>,
+/// The volume summary of `window` (SPEC §17) at `site` (`None`: every site in scope);
+/// `None` when no (day, site) pair it counts has any.
+pub fn volume_summary(
+    settings: &Settings,
+    coverage: &Coverage,
+    site: Option<&str>,
+    window: &Window,
+) -> Option<VolumeSummary> {
+    let (units, pairs) = coverage.sum(window, site);
+    (pairs > 0).then(|| VolumeSummary {
+        unit: settings.volume_unit.clone(),
+        units,
+        days_covered: pairs,
+    })
 }
 
-impl VolumeView {
-    pub fn of(
-        settings: &Settings,
-        coverage: &Coverage,
-        required: &[String],
-        site: Option<&str>,
-        now: &Window,
-        before: &Window,
-    ) -> VolumeView {
-        let (units_now, pairs_now) = coverage.sum(now, site);
-        let (units_before, _) = coverage.sum(before, site);
-        let complete = coverage.complete(now, required) && coverage.complete(before, required);
-        VolumeView {
-            exposure: if complete {
-                (
-                    Exposure::Volume,
-                    units_now as f64 / 1000.0,
-                    units_before as f64 / 1000.0,
-                )
-            } else {
-                (Exposure::Days, now.days() as f64, before.days() as f64)
-            },
-            summary: (pairs_now > 0).then(|| VolumeSummary {
-                unit: settings.volume_unit.clone(),
-                units: units_now,
-                days_covered: pairs_now,
-            }),
+/// One scope's daily counts and exposures for a comparison of the tested period with the
+/// previous window, and each horror's evidence.
+struct Compared {
+    tested: Option<Window>,
+    series: Series,
+}
+
+impl Compared {
+    fn new(
+        window: &Window,
+        last_complete: NaiveDate,
+        days: &[crate::trend::DayTally],
+        rule: &ExposureRule<'_>,
+    ) -> Compared {
+        let tested = reading::tested(window, last_complete);
+        let previous = window.previous();
+        let mut compared = vec![previous];
+        compared.extend(tested);
+        let span = reading::span_with_sample(&[previous, *window]);
+        Compared {
+            tested,
+            series: Series::new(span, days, rule, &compared),
         }
+    }
+
+    fn evidence(
+        &self,
+        horrors: &[crate::catalogue::Horror],
+        window: &Window,
+    ) -> BTreeMap<String, Evidence> {
+        let previous = window.previous();
+        horrors
+            .iter()
+            .map(|h| {
+                let key = Some(h.key.as_str());
+                let (b, eb) = self.series.sum(key, &previous);
+                let evidence = match &self.tested {
+                    Some(t) => {
+                        let (a, ea) = self.series.sum(key, t);
+                        Evidence {
+                            a,
+                            b,
+                            ea,
+                            eb,
+                            phi: self.series.dispersion(key, t, Some(&previous)),
+                            phi_tested: self.series.dispersion(key, t, None),
+                        }
+                    }
+                    None => Evidence {
+                        b,
+                        eb,
+                        ..Evidence::default()
+                    },
+                };
+                (h.key.clone(), evidence)
+            })
+            .collect()
     }
 }
 
@@ -67,16 +106,26 @@ pub fn ranking(store: &Store, window: &Window, by: By, scope: &Scope) -> Result<
     let current = store.tallies(window, scope)?;
     let before = window.previous();
     let previous = store.tallies(&before, scope)?;
-    let coverage = store.volume(&before.through(window), scope)?;
-    let view = VolumeView::of(
-        settings,
-        &coverage,
-        &volume::required_sites(settings, scope),
-        None,
-        window,
-        &before,
-    );
-    let covered = match &view.summary {
+    let span = reading::span_with_sample(&[before, *window]);
+    let coverage = store.volume(&span, scope)?;
+    let days = store
+        .grouped_days(&span, scope, None)?
+        .into_values()
+        .next()
+        .unwrap_or_default();
+    let first_days = store.first_days()?;
+    let required = volume::required_sites(settings, scope);
+    let rule = ExposureRule {
+        coverage: &coverage,
+        required: &required,
+        site: None,
+        first_day: reading::first_day(&first_days, scope.stored()),
+    };
+    let last_complete = reading::last_complete_day(settings, scope, store.now());
+    let compared = Compared::new(window, last_complete, &days, &rule);
+    let evidence = compared.evidence(&snapshot.horrors, window);
+    let summary = volume_summary(settings, &coverage, None, window);
+    let covered = match &summary {
         Some(_) => store.covered_tallies(window, scope)?,
         None => Default::default(),
     };
@@ -89,8 +138,10 @@ pub fn ranking(store: &Store, window: &Window, by: By, scope: &Scope) -> Result<
         currency: settings.currency(),
         window: window.echo(settings.tz()),
         by,
-        exposure: view.exposure,
-        volume: view.summary.map(|s| (s, &covered)),
+        exposure: compared.series.kind(),
+        tested: Tested::of(compared.tested.as_ref()),
+        evidence: &evidence,
+        volume: summary.map(|s| (s, &covered)),
     }))
 }
 
@@ -102,6 +153,8 @@ pub struct RankingGroup {
     /// The site's name (the value for departments and sources); null with the value.
     pub name: Option<String>,
     pub exposure: Exposure,
+    /// The complete days this group's tests use (a site's own timezone decides).
+    pub tested: Tested,
     pub volume: Option<VolumeSummary>,
     pub items: Vec<ranking::RankedItem>,
     pub totals: ranking::Totals,
@@ -114,11 +167,14 @@ pub struct GroupedRanking {
     pub by: By,
     pub currency: String,
     pub group: Group,
+    /// The complete days of the whole reading (every site in scope).
+    pub tested: Tested,
     /// Most ticks first, then by value; the group without a value last.
     pub groups: Vec<RankingGroup>,
 }
 
-/// The ranking of each group's ticks alone (SPEC §16), within `scope`.
+/// The ranking of each group's ticks alone (SPEC §16), within `scope`. The q-values of
+/// the changes are computed over every group together (one family).
 pub fn grouped_ranking(
     store: &Store,
     window: &Window,
@@ -132,25 +188,42 @@ pub fn grouped_ranking(
     let before = window.previous();
     let current = store.grouped_tallies(window, scope, group, false)?;
     let previous = store.grouped_tallies(&before, scope, group, false)?;
-    let coverage = store.volume(&before.through(window), scope)?;
+    let span = reading::span_with_sample(&[before, *window]);
+    let coverage = store.volume(&span, scope)?;
     let covered = if coverage.is_empty() {
         Default::default()
     } else {
         store.grouped_tallies(window, scope, group, true)?
     };
+    let days = store.grouped_days(&span, scope, Some(group))?;
+    let first_days = store.first_days()?;
     let required = volume::required_sites(settings, scope);
+    let now = store.now();
+    let last_complete = reading::last_complete_day(settings, scope, now);
     let empty = BTreeMap::new();
+    let no_days = Vec::new();
     let mut groups: Vec<RankingGroup> = current
         .iter()
         .map(|(value, tallies)| {
-            // A site's group is read against that site's volume; other groups against
-            // the volume of every site in scope.
-            let (site, required) = match (group, value) {
-                (Group::Site, Some(site)) => (Some(site.as_str()), vec![site.clone()]),
-                (Group::Site, None) => (Some(""), vec![String::new()]),
-                _ => (None, required.clone()),
+            // A site's group is read against that site's volume, first day and clock;
+            // other groups against those of every site in scope.
+            let (site, required, last) = match (group, value) {
+                (Group::Site, value) => {
+                    let key = value.clone().unwrap_or_default();
+                    let last = reading::last_complete_day(settings, &Scope::site(key.clone()), now);
+                    (Some(key.clone()), vec![key], last)
+                }
+                _ => (None, required.clone(), last_complete),
             };
-            let view = VolumeView::of(settings, &coverage, &required, site, window, &before);
+            let rule = ExposureRule {
+                coverage: &coverage,
+                required: &required,
+                site: site.as_deref(),
+                first_day: reading::first_day(&first_days, site.as_deref().or(scope.stored())),
+            };
+            let compared = Compared::new(window, last, days.get(value).unwrap_or(&no_days), &rule);
+            let evidence = compared.evidence(&snapshot.horrors, window);
+            let summary = volume_summary(settings, &coverage, site.as_deref(), window);
             let ranked = ranking::rank(&RankingInput {
                 horrors: &snapshot.horrors,
                 current: tallies,
@@ -160,10 +233,10 @@ pub fn grouped_ranking(
                 currency: settings.currency(),
                 window: window.echo(settings.tz()),
                 by,
-                exposure: view.exposure,
-                volume: view
-                    .summary
-                    .map(|s| (s, covered.get(value).unwrap_or(&empty))),
+                exposure: compared.series.kind(),
+                tested: Tested::of(compared.tested.as_ref()),
+                evidence: &evidence,
+                volume: summary.map(|s| (s, covered.get(value).unwrap_or(&empty))),
             });
             let name = match (group, value) {
                 (Group::Site, Some(key)) => {
@@ -175,6 +248,7 @@ pub fn grouped_ranking(
                 value: value.clone(),
                 name,
                 exposure: ranked.exposure,
+                tested: ranked.tested,
                 volume: ranked.volume,
                 items: ranked.items,
                 totals: ranked.totals,
@@ -182,6 +256,7 @@ pub fn grouped_ranking(
         })
         .filter(|g| g.totals.count > 0)
         .collect();
+    ranking::judge(groups.iter_mut().flat_map(|g| g.items.iter_mut()));
     groups.sort_by(|a, b| {
         b.totals
             .count
@@ -198,6 +273,7 @@ pub fn grouped_ranking(
         by,
         currency: settings.currency().code().to_string(),
         group,
+        tested: Tested::of(reading::tested(window, last_complete).as_ref()),
         groups,
     })
 }
@@ -263,25 +339,33 @@ pub fn cycle_detail(
     let today = local_day(now, settings.tz());
     let ranking = ranking(store, &window, By::Priority, scope)?;
     let during = store.tallies(&window, scope)?;
-    let preceding = window.preceding();
-    let before = store.tallies(&preceding, scope)?;
-    let days_over = cycles::days_over(&window, today);
+    let reference = cycles::reference(&window, settings.signals.cycles_baseline_days);
+    let before = store.tallies(&reference, scope)?;
+    let last_complete = reading::last_complete_day(settings, scope, now);
+    let days_over = reading::tested(&window, last_complete);
     let over = match &days_over {
         Some(w) => store.tallies(w, scope)?,
         None => Default::default(),
     };
-    // The exposures of the days over against the window before, by the ranking's rule.
-    let volume = match &days_over {
-        Some(w) => {
-            let coverage = store.volume(&preceding.through(&window), scope)?;
-            let required = volume::required_sites(settings, scope);
-            match VolumeView::of(settings, &coverage, &required, None, w, &preceding).exposure {
-                (Exposure::Volume, over, before) => Some((over, before)),
-                (Exposure::Days, ..) => None,
-            }
-        }
-        None => None,
+    // Daily counts of both periods and the dispersion sample before them.
+    let mut compared = vec![reference];
+    compared.extend(days_over);
+    let span = reading::span_with_sample(&[reference, window]);
+    let days = store
+        .grouped_days(&span, scope, None)?
+        .into_values()
+        .next()
+        .unwrap_or_default();
+    let coverage = store.volume(&span, scope)?;
+    let required = volume::required_sites(settings, scope);
+    let first_days = store.first_days()?;
+    let rule = ExposureRule {
+        coverage: &coverage,
+        required: &required,
+        site: None,
+        first_day: reading::first_day(&first_days, scope.stored()),
     };
+    let series = Series::new(span, &days, &rule, &compared);
     let results = row
         .focus
         .iter()
@@ -289,17 +373,27 @@ pub fn cycle_detail(
             let name = snapshot.horror(key).map(|h| h.name.as_str()).unwrap_or(key);
             let tally =
                 |m: &BTreeMap<String, ranking::Tally>| m.get(key).copied().unwrap_or_default();
+            let k = Some(key.as_str());
+            let observed = cycles::Observed {
+                before: tally(&before),
+                e_before: series.sum(k, &reference).1,
+                during: tally(&during),
+                over: tally(&over),
+                e_over: days_over.map_or(0.0, |w| series.sum(k, &w).1),
+                days_over: days_over.map_or(0, |w| w.days()),
+                phi: days_over.map_or(1.0, |w| series.dispersion(k, &w, Some(&reference))),
+                exposure: series.kind(),
+                is_final: last_complete >= window.to,
+            };
             cycles::result(
                 key,
                 name,
-                tally(&before),
-                tally(&during),
-                tally(&over),
+                &observed,
+                &reference,
                 &window,
                 today,
                 settings.tz(),
                 settings.currency(),
-                volume,
             )
         })
         .collect();
@@ -336,9 +430,11 @@ pub struct ChartRequest {
     pub today: chrono::NaiveDate,
     /// The language of the chart's words; `None` is the organization's.
     pub lang: Option<crate::i18n::Lang>,
-    /// The control chart's horror (all together when `None`) and Laney's correction.
+    /// The control chart's horror (all together when `None`), Laney's correction and
+    /// baseline.
     pub horror: Option<String>,
     pub laney: bool,
+    pub baseline: crate::control::BaselineKind,
     /// The site (or every site) the chart counts.
     pub scope: Scope,
     /// Pareto: one small chart per group value (SPEC §16).
@@ -394,13 +490,15 @@ pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
                 _ => Bucket::Day,
             };
             let horror = request.horror.as_deref();
-            let chart = control(
+            let chart = crate::control::chart(
                 store,
-                &request.window,
-                bucket,
-                horror,
-                request.laney,
-                request.today,
+                &crate::control::Spec {
+                    window: request.window,
+                    bucket,
+                    horror: request.horror.clone(),
+                    laney: request.laney,
+                    baseline: request.baseline,
+                },
                 &request.scope,
             )?;
             let name = match horror.and_then(|key| snapshot.horror(key)) {
@@ -432,156 +530,5 @@ pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
             };
             render(&ctx, &data, request.format).map_err(failed)
         }
-    }
-}
-
-/// One point of a control chart: its bucket's first day and the statistics of SPEC §18.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct ControlPointAt {
-    /// First day of the bucket.
-    pub start: String,
-    #[serde(flatten)]
-    pub point: crate::stats::ControlPoint,
-}
-
-/// `GET /api/control`: a u-chart (Laney's u′ by default) of occurrences per day.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct ControlChart {
-    pub window: crate::calendar::WindowEcho,
-    pub bucket: Bucket,
-    /// The horror charted; null for all horrors together.
-    pub horror: Option<String>,
-    /// The site charted; null for every site.
-    pub site: Option<String>,
-    /// `volume`: a bucket's exposure is its units ÷ 1000, when every day of every bucket
-    /// is covered for every site counted; else `days`, its number of days.
-    pub exposure: crate::stats::Exposure,
-    /// ū = Σc / Σn, occurrences per day; null when there is no bucket.
-    pub center: Option<f64>,
-    /// Laney's φ (1 when `laney=false` or with fewer than 3 buckets).
-    pub phi: f64,
-    pub points: Vec<ControlPointAt>,
-}
-
-/// The buckets of `window` that lie wholly inside it and are over by `today`.
-pub fn closed_buckets(window: &Window, bucket: Bucket, today: chrono::NaiveDate) -> Vec<Window> {
-    bucket
-        .starts(window)
-        .into_iter()
-        .map(|start| Window {
-            from: start,
-            to: bucket.next(start).pred_opt().unwrap_or(start),
-        })
-        .filter(|b| b.from >= window.from && b.to <= window.to && b.to < today)
-        .collect()
-}
-
-/// The control chart of `window` (SPEC §18), from the daily rollup.
-pub fn control(
-    store: &Store,
-    window: &Window,
-    bucket: Bucket,
-    horror: Option<&str>,
-    laney: bool,
-    today: chrono::NaiveDate,
-    scope: &Scope,
-) -> Result<ControlChart> {
-    let snapshot = store.snapshot()?;
-    if let Some(key) = horror {
-        if snapshot.horror(key).is_none() {
-            return Err(Error::invalid(
-                "unknown_horror",
-                format!("no horror with key {}", crate::text::echo(key)),
-            ));
-        }
-    }
-    let observed = Observed {
-        days: store.day_tallies(window, scope)?,
-        coverage: store.volume(window, scope)?,
-        required: volume::required_sites(&snapshot.settings, scope),
-        scope: scope.clone(),
-    };
-    Ok(control_of(
-        &observed,
-        window,
-        bucket,
-        horror,
-        laney,
-        today,
-        snapshot.settings.tz(),
-    ))
-}
-
-/// What a window's control charts are drawn from, read once: its day tallies and volume
-/// within a scope, and the sites whose every day must be covered for volume exposure.
-pub struct Observed {
-    pub days: Vec<crate::trend::DayTally>,
-    pub coverage: Coverage,
-    pub required: Vec<String>,
-    pub scope: Scope,
-}
-
-/// The control chart of `window` from its day tallies (read once by callers that chart
-/// several horrors over the same window).
-pub fn control_of(
-    observed: &Observed,
-    window: &Window,
-    bucket: Bucket,
-    horror: Option<&str>,
-    laney: bool,
-    today: chrono::NaiveDate,
-    tz: chrono_tz::Tz,
-) -> ControlChart {
-    let (days, scope) = (&observed.days, &observed.scope);
-    let buckets = closed_buckets(window, bucket, today);
-    // Volume exposure (thousands of units) when every day of every bucket is covered for
-    // every site counted; else days.
-    let coverage = &observed.coverage;
-    let by_volume = (!buckets.is_empty()
-        && buckets
-            .iter()
-            .all(|b| coverage.complete(b, &observed.required)))
-    .then_some(coverage);
-    let mut counts = vec![0u64; buckets.len()];
-    for day in days {
-        if horror.is_some_and(|key| key != day.key) {
-            continue;
-        }
-        if let Some(i) = buckets
-            .iter()
-            .position(|b| b.from <= day.day && day.day <= b.to)
-        {
-            counts[i] += day.count;
-        }
-    }
-    let series: Vec<(u64, f64)> = buckets
-        .iter()
-        .zip(&counts)
-        .map(|(b, c)| match by_volume {
-            Some(coverage) => (*c, coverage.sum(b, None).0 as f64 / 1000.0),
-            None => (*c, b.days() as f64),
-        })
-        .collect();
-    let chart = crate::stats::control(&series, laney);
-    ControlChart {
-        window: window.echo(tz),
-        bucket,
-        horror: horror.map(str::to_string),
-        site: scope.site.clone(),
-        exposure: if by_volume.is_some() {
-            Exposure::Volume
-        } else {
-            Exposure::Days
-        },
-        center: chart.center,
-        phi: chart.phi,
-        points: buckets
-            .iter()
-            .zip(chart.points)
-            .map(|(b, point)| ControlPointAt {
-                start: b.from.to_string(),
-                point,
-            })
-            .collect(),
     }
 }

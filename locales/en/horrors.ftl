@@ -104,15 +104,27 @@ tier-bad = bad
 badge-focus = focus
 badge-focus-title = A focus of an improvement cycle in this window
 alerts-heading = { $count ->
-    [one] 1 alert: a day above the usual spread
-   *[other] { $count } alerts: days above the usual spread
+    [one] 1 open alert: a rise above the usual level that is still going on
+   *[other] { $count } open alerts: rises above the usual level that are still going on
 }
-alert-above = { $day }: { $horror }, { $count } occurrences, above the control limit of { $limit } a day
-alert-run = { $day }: { $horror }, { $count } occurrences, the 8th day or more in a row above average
-badge-tie = tie
-badge-tie-title = Not clearly different from the horror above (exact test, p ≥ 0.05): treat the two as equal
+alert-episode = { $horror }: above the usual level since { $since }, { $days ->
+    [one] 1 signal day
+   *[other] { $days } signal days
+}, { $rate } against { $usual }
+alert-episode-site = { $horror } at { $site }: above the usual level since { $since }, { $days ->
+    [one] 1 signal day
+   *[other] { $days } signal days
+}, { $rate } against { $usual }
+rate-per-day = { $rate } a day
+rate-per-volume = { $rate } per 1,000 { $unit }
+badge-not-ahead = not clearly ahead of the next
+badge-not-ahead-title = The counts cannot yet tell that this horror weighs more than the next one down (one-sided test over the complete days, p ≥ 0.05)
 change-noise = no clear change
-change-noise-title = Too few occurrences to tell this change from chance (exact test against the previous window, p ≥ 0.05)
+change-noise-title = The rate over the complete days is not clearly different from the previous window's (the test allows for chance and for clumped counts; q ≥ 0.05)
+change-too-few = too few to tell
+change-too-few-title = Too few occurrences over the complete days to tell a change from chance
+change-clear = clear change
+change-clear-title = The rate over the complete days is clearly different from the previous window's (q < 0.05, allowing for every horror and site tested at once)
 badge-retired = retired
 cycle-status-planned = planned
 cycle-status-running = running
@@ -146,6 +158,10 @@ change-up = up { $pct } on { $previous }
 change-down = down { $pct } on { $previous }
 change-same = the same as { $previous }
 change-none = none in { $previous }
+change-clear-up = up { $pct } on { $previous } — a clear change
+change-clear-down = down { $pct } on { $previous } — a clear change
+change-unclear = no clear change on { $previous }
+change-unknown = too few to tell a change on { $previous }
 pareto-line = The top { $top } of { $total } horrors make up { $share } of the priority score.
 dashboard-bad-window = That window cannot be shown ({ $problem }); showing the last { $days } days instead.
 dashboard-ranking = Ranking
@@ -346,11 +362,12 @@ chart-control-subtitle = { $window } · { $bucket } · φ = { $phi } · { $signa
    *[other] { $signals } signals
 }
 chart-control-all = all horrors
-chart-control-rate = occurrences per day
-chart-control-centre = centre (average)
-chart-control-limits = control limits
-chart-control-signal = signal
+chart-control-rate = rate
+chart-control-centre = centre (usual level before)
+chart-control-limits = limits (3-sigma probability)
+chart-control-signal = above the limit, or a lasting rise (ringed)
 chart-axis-per-day = per day
+chart-axis-per-volume = per 1,000 { $unit }
 chart-compare-title = Before and after — { $organization }
 chart-compare-subtitle = { $before } vs { $after }
 chart-compare-before = before: { $window }

@@ -1,13 +1,13 @@
-//! The control chart (SPEC §18): occurrences per day in each bucket, the centre line ū,
-//! the upper and lower limits (steps where exposures differ), and the signals marked —
-//! a filled vermillion point outside the limits, a ring around the 8th and later point of
-//! a run on one side of the centre.
+//! The control chart: the rate in each bucket (per day, or per 1,000 of the volume
+//! unit), the centre line ū of the baseline, the probability limits (steps where
+//! exposures differ), and the signals marked — a filled vermillion point outside the
+//! limits, a ring around a point where the upward CUSUM signals.
 
 use super::draw::{Align, Label, Rgb, Shape, VAlign};
 use super::layout::{self, nice, ticks, Area, Frame, Key, Scale, BLUE, INK, VERMILLION};
+use crate::control::ControlChart;
 use crate::i18n::t;
-use crate::report::ControlChart;
-use crate::stats::Signal;
+use crate::stats::rev2::Signal;
 use crate::tr;
 
 const CENTRE: Rgb = Rgb::hex(0x444444);
@@ -86,7 +86,15 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, hor
         plot,
         y,
         &tick_labels,
-        &t(lang, "chart-axis-per-day"),
+        &if chart.rate_unit == "day" {
+            t(lang, "chart-axis-per-day")
+        } else {
+            tr!(
+                lang,
+                "chart-axis-per-volume",
+                unit = chart.rate_unit.as_str()
+            )
+        },
         false,
         INK,
     );
@@ -122,8 +130,8 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, hor
     // Limits as steps: each bucket's limit spans its slot.
     let unit = frame.unit.max(0.6);
     for pick in [
-        |p: &crate::stats::ControlPoint| p.ucl,
-        |p: &crate::stats::ControlPoint| p.lcl,
+        |p: &crate::stats::rev2::ControlPoint| p.ucl,
+        |p: &crate::stats::rev2::ControlPoint| p.lcl,
     ] {
         let mut steps = Vec::new();
         for (i, point) in chart.points.iter().enumerate() {
@@ -143,7 +151,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, hor
         1.6 * unit,
         None,
     );
-    let points: Vec<(f64, f64, &crate::stats::ControlPoint)> = chart
+    let points: Vec<(f64, f64, &crate::stats::rev2::ControlPoint)> = chart
         .points
         .iter()
         .enumerate()
@@ -163,7 +171,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, hor
             .signals
             .iter()
             .any(|s| matches!(s, Signal::Above | Signal::Below));
-        let run = point.signals.contains(&Signal::Run);
+        let run = point.signals.contains(&Signal::Cusum);
         if run {
             frame.shapes.push(Shape::Circle {
                 x,

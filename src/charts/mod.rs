@@ -159,7 +159,7 @@ pub enum ChartData<'a> {
     },
     Matrix(&'a Ranking),
     /// A control chart and the name of what it charts.
-    Control(&'a crate::report::ControlChart, &'a str),
+    Control(&'a crate::control::ControlChart, &'a str),
     /// One small Pareto per group (SPEC §16).
     ParetoGroups(&'a crate::report::GroupedRanking),
 }

@@ -89,10 +89,12 @@ fn ranking_of(
             })
             .collect()
     };
+    let (current, previous) = (tally(counts), tally(previous));
+    let evidence = crate::ranking::tests::evidence_of(&current, &previous);
     rank(&RankingInput {
         horrors,
-        current: &tally(counts),
-        previous: &tally(previous),
+        current: &current,
+        previous: &previous,
         focus: &HashSet::new(),
         weights: Weights {
             pain_weight: 0.5,
@@ -103,7 +105,9 @@ fn ranking_of(
         currency: usd(),
         window: window.echo(chrono_tz::UTC),
         by,
-        exposure: (crate::stats::Exposure::Days, 30.0, 30.0),
+        exposure: crate::stats::Exposure::Days,
+        tested: crate::reading::Tested::of(None),
+        evidence: &evidence,
         volume: None,
     })
 }
@@ -208,12 +212,12 @@ struct Built {
     cost: Ranking,
     before: Ranking,
     trend: Trend,
-    control: crate::report::ControlChart,
+    control: crate::control::ControlChart,
 }
 
 /// A day control chart of the case's daily totals (one signal-worthy spike when a case
 /// has ticks: the busiest day counts three times).
-fn control_of(case: &Case) -> crate::report::ControlChart {
+fn control_of(case: &Case) -> crate::control::ControlChart {
     let days = trend_of(case, Bucket::Day);
     let mut counts: Vec<u64> = days.totals.iter().map(|p| p.count).collect();
     if let Some(max) = counts.iter().copied().max().filter(|m| *m > 0) {
@@ -221,20 +225,30 @@ fn control_of(case: &Case) -> crate::report::ControlChart {
         counts[i] = max * 3;
     }
     let series: Vec<(u64, f64)> = counts.iter().map(|c| (*c, 1.0)).collect();
-    let chart = crate::stats::control(&series, true);
-    crate::report::ControlChart {
+    let chart = crate::stats::rev2::control(
+        &series,
+        Some(&series),
+        crate::stats::rev2::ControlOptions::default(),
+    );
+    crate::control::ControlChart {
         window: days.window.clone(),
         bucket: Bucket::Day,
         horror: None,
         site: None,
         exposure: crate::stats::Exposure::Days,
+        rate_unit: "day".into(),
+        baseline: crate::control::Baseline {
+            from: days.totals.first().map(|p| p.start.to_string()),
+            to: days.totals.last().map(|p| p.start.to_string()),
+            kind: crate::control::BaselineKind::Window,
+        },
         center: chart.center,
         phi: chart.phi,
         points: days
             .totals
             .iter()
             .zip(chart.points)
-            .map(|(p, point)| crate::report::ControlPointAt {
+            .map(|(p, point)| crate::control::ControlPointAt {
                 start: p.start.to_string(),
                 point,
             })

@@ -107,7 +107,7 @@ pub fn ticks<W: Write>(
 }
 
 /// Column names of `ranking.csv`.
-pub const RANKING_COLUMNS: [&str; 21] = [
+pub const RANKING_COLUMNS: [&str; 26] = [
     "rank",
     "key",
     "name",
@@ -129,6 +129,11 @@ pub const RANKING_COLUMNS: [&str; 21] = [
     "from",
     "to",
     "rate_per_1000",
+    "change_rate_pct",
+    "change_p_value",
+    "change_q_value",
+    "change_verdict",
+    "ahead_of_next",
 ];
 
 fn ranking_rows<W: Write>(
@@ -166,11 +171,36 @@ fn ranking_rows<W: Write>(
                 .map(|r| format!("{r:.2}"))
                 .unwrap_or_default()
                 .into(),
+            item.change_rate_pct
+                .map(|c| format!("{c:.1}"))
+                .unwrap_or_default()
+                .into(),
+            item.change_p_value
+                .map(|p| format!("{p:e}"))
+                .unwrap_or_default()
+                .into(),
+            item.change_q_value
+                .map(|q| format!("{q:e}"))
+                .unwrap_or_default()
+                .into(),
+            snake(&item.change_verdict).into(),
+            item.ahead_of_next
+                .map(|a| a.to_string())
+                .unwrap_or_default()
+                .into(),
         ]);
         csv.write_record(record.iter().map(|c| c.as_ref()))
             .map_err(csv_error)?;
     }
     Ok(())
+}
+
+/// A unit enum as its JSON name (`no_clear_change`).
+fn snake<T: serde::Serialize>(value: &T) -> String {
+    serde_json::to_value(value)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 /// One row per ranked horror.
@@ -194,6 +224,7 @@ pub fn ranking_by_group<W: Write>(grouped: &crate::report::GroupedRanking, out: 
             by: grouped.by,
             currency: grouped.currency.clone(),
             exposure: g.exposure,
+            tested: g.tested.clone(),
             volume: g.volume.clone(),
             items: g.items.clone(),
             totals: g.totals.clone(),
@@ -235,6 +266,9 @@ pub fn cycles<W: Write>(cycles: &[CycleDetail], out: W) -> Result<()> {
         "change_pct",
         "rate_change_pct",
         "verdict",
+        "p_value",
+        "rate_ratio",
+        "final",
         "note",
     ])
     .map_err(csv_error)?;
@@ -251,7 +285,7 @@ pub fn cycles<W: Write>(cycles: &[CycleDetail], out: W) -> Result<()> {
         let note = neutralise(c.note.as_deref().unwrap_or("")).into_owned();
         if detail.results.is_empty() {
             let mut row: Vec<String> = base.to_vec();
-            row.extend(std::iter::repeat_n(String::new(), 9));
+            row.extend(std::iter::repeat_n(String::new(), 12));
             row.push(note.clone());
             csv.write_record(&row).map_err(csv_error)?;
         }
@@ -268,10 +302,10 @@ pub fn cycles<W: Write>(cycles: &[CycleDetail], out: W) -> Result<()> {
                 r.rate_change_pct
                     .map(|c| format!("{c:.1}"))
                     .unwrap_or_default(),
-                serde_json::to_value(r.verdict)
-                    .ok()
-                    .and_then(|v| v.as_str().map(str::to_string))
-                    .unwrap_or_default(),
+                snake(&r.verdict),
+                r.p_value.map(|p| format!("{p:e}")).unwrap_or_default(),
+                r.rate_ratio.map(|x| format!("{x}")).unwrap_or_default(),
+                r.is_final.to_string(),
                 note.clone(),
             ]);
             csv.write_record(&row).map_err(csv_error)?;

@@ -52,6 +52,7 @@ pub fn charts_in(
                 lang,
                 horror: None,
                 laney: true,
+                baseline: crate::control::BaselineKind::Before,
                 scope: scope.clone(),
                 group: None,
             };

@@ -593,17 +593,19 @@ pub async fn trend(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpR
     Ok(HttpResponse::Ok().json(trend))
 }
 
-/// A u-chart of occurrences per day (Laney's u′ unless `laney=false`), SPEC §18.
+/// A control chart of complete days or weeks against a baseline before the window
+/// (docs/statistics.md "Control charts").
 #[utoipa::path(get, path = "/api/control", tag = "ranking",
     params(super::openapi::WindowQuery,
         ("bucket" = Option<String>, Query, pattern = "^(day|week)$", description = "`day` (default) or `week`; only buckets wholly inside the window and already over"),
         ("horror" = Option<String>, Query, pattern = r"^[a-z0-9-]{1,40}$", description = "only this horror (an unknown key is 422); default all together"),
-        ("laney" = Option<bool>, Query, description = "Laney's φ correction for over-dispersion (default true)")),
-    responses((status = 200, description = "centre, φ and every point with its limits and signals", body = report::ControlChart),
-        (status = 422, description = "bad window, bucket, horror, site or laney", body = crate::error::ErrorBody)),
+        ("laney" = Option<bool>, Query, description = "widen the limits for over-dispersion (φ, default true)"),
+        ("baseline" = Option<String>, Query, pattern = "^(before|window)$", description = "`before` (default): the buckets before the window; `window`: the window's own points")),
+    responses((status = 200, description = "baseline, centre, φ and every point with its limits, CUSUM and signals", body = crate::control::ControlChart),
+        (status = 422, description = "bad window, bucket, horror, site, laney or baseline", body = crate::error::ErrorBody)),
     security(("bearer" = ["viewer"])))]
 pub async fn control(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
-    let params = Params::parse(&req, &["bucket", "horror", "laney"], true)?;
+    let params = Params::parse(&req, &["bucket", "horror", "laney", "baseline"], true)?;
     let window = params.window(&store).await?;
     let scope = params.scope(&who.0, &store)?;
     let bucket = params
@@ -617,37 +619,67 @@ pub async fn control(who: Viewer, req: HttpRequest, store: Store_) -> Result<Htt
         })?
         .unwrap_or(Bucket::Day);
     let laney = params.get("laney").is_none() || params.boolean("laney")?;
-    let horror = params.get("horror").map(str::to_string);
+    let baseline = params
+        .parsed("baseline", crate::control::BaselineKind::parse)?
+        .unwrap_or(crate::control::BaselineKind::Before);
+    let spec = crate::control::Spec {
+        window,
+        bucket,
+        horror: params.get("horror").map(str::to_string),
+        laney,
+        baseline,
+    };
     let chart = store
-        .call(move |store| {
-            let today = report::today(store, store.now())?;
-            report::control(
-                store,
-                &window,
-                bucket,
-                horror.as_deref(),
-                laney,
-                today,
-                &scope,
-            )
-        })
+        .call(move |store| crate::control::chart(store, &spec, &scope))
         .await?;
     Ok(HttpResponse::Ok().json(chart))
 }
 
-/// Days whose control chart signals high (SPEC §19), newest first.
+/// Alert episodes (docs/statistics.md "Alerts"), newest first; with `from`/`to`, a
+/// backtest: what the alerts said on each of those days.
 #[utoipa::path(get, path = "/api/alerts", tag = "ranking",
-    responses((status = 200, description = "current alerts, newest day first", body = crate::alerts::Alerts),
-        (status = 422, description = "unknown parameter or site", body = crate::error::ErrorBody)),
+    params(
+        ("from" = Option<String>, Query, format = Date, description = "first day (default: lookback_days before `to`)"),
+        ("to" = Option<String>, Query, format = Date, description = "last day, the day episodes are judged as of (default: yesterday)"),
+        ("state" = Option<String>, Query, pattern = "^(open|all)$", description = "`open` (default): open as of `to`; `all`: every episode overlapping the period"),
+        ("site" = Option<String>, Query, pattern = r"^[a-z0-9-]{1,40}$", description = "only this site's series")),
+    responses((status = 200, description = "alert episodes, newest first", body = crate::alerts::Alerts),
+        (status = 422, description = "unknown parameter, site or state; bad or reversed dates; a period over 366 days", body = crate::error::ErrorBody)),
     security(("bearer" = ["viewer"])))]
 pub async fn alerts(who: Viewer, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
-    let params = Params::parse(&req, &["site"], false)?;
+    use crate::alerts::{self as alerts, State};
+    let params = Params::parse(&req, &["site", "from", "to", "state"], false)?;
     let scope = params.scope(&who.0, &store)?;
+    let state = params.parsed("state", State::parse)?.unwrap_or(State::Open);
+    let date = |name: &str| {
+        params
+            .get(name)
+            .map(|text| {
+                crate::calendar::parse_date(text)
+                    .map_err(|m| Error::invalid("invalid_window", format!("{name}: {m}")))
+            })
+            .transpose()
+    };
+    let (from, to) = (date("from")?, date("to")?);
     let alerts = store
         .call(move |store| {
-            let today = report::today(store, store.now())?;
-            let lookback = store.snapshot()?.settings.alerts_lookback_days;
-            crate::alerts::evaluate(store, today, lookback, &scope)
+            let settings = store.snapshot()?.settings.clone();
+            let default = alerts::default_period(&settings, store.now());
+            let to = to.unwrap_or(default.to);
+            let from =
+                from.unwrap_or(to - chrono::Duration::days(settings.alerts_lookback_days - 1));
+            let period = crate::calendar::Window::new(from, to)
+                .map_err(|m| Error::invalid("invalid_window", m))?;
+            if period.days() > alerts::MAX_BACKTEST_DAYS {
+                return Err(Error::invalid(
+                    "invalid_window",
+                    format!(
+                        "from to to spans more than {} days",
+                        alerts::MAX_BACKTEST_DAYS
+                    ),
+                ));
+            }
+            alerts::episodes(store, &alerts::scopes(&settings, &scope), &period, state)
         })
         .await?;
     Ok(HttpResponse::Ok().json(crate::alerts::Alerts { alerts }))
@@ -1172,7 +1204,7 @@ pub async fn chart(
         &req,
         &[
             "width", "height", "bucket", "a_from", "a_to", "b_from", "b_to", "lang", "horror",
-            "laney", "group",
+            "laney", "group", "baseline",
         ],
         true,
     )?;
@@ -1223,6 +1255,9 @@ pub async fn chart(
         lang: Some(lang_of(&req, &store)),
         horror: params.get("horror").map(str::to_string),
         laney: params.get("laney").is_none() || params.boolean("laney")?,
+        baseline: params
+            .parsed("baseline", crate::control::BaselineKind::parse)?
+            .unwrap_or(crate::control::BaselineKind::Before),
         scope,
         group,
     };

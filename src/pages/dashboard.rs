@@ -21,6 +21,7 @@ use crate::money::Currency;
 use crate::ranking::{change_pct, By, RankedItem, Ranking, Tier};
 use crate::report::{self, GroupedRanking};
 use crate::sites::{Scope, Site};
+use crate::stats::rev2::ChangeVerdict;
 use crate::store::rollup::Group;
 use crate::store::Store;
 use crate::tr;
@@ -107,11 +108,29 @@ pub fn fix_first(lang: Lang, ranking: &Ranking, currency: Currency, span: &Span)
         return tr!(lang, "fix-first-nothing", span = span.this.as_str());
     };
     let previous = span.previous.as_str();
-    let change = match top.change_pct {
-        Some(p) if p > 0.0 => tr!(lang, "change-up", pct = percent(p), previous = previous),
-        Some(p) if p < 0.0 => tr!(lang, "change-down", pct = percent(-p), previous = previous),
-        Some(_) => tr!(lang, "change-same", previous = previous),
-        None => tr!(lang, "change-none", previous = previous),
+    // The verdict, with the change in rate over complete days beside it: never a bare
+    // percentage that may be noise.
+    let pct = top.change_rate_pct.unwrap_or_default().abs();
+    let change = match top.change_verdict {
+        ChangeVerdict::Up => tr!(
+            lang,
+            "change-clear-up",
+            pct = percent(pct),
+            previous = previous
+        ),
+        ChangeVerdict::Down => {
+            tr!(
+                lang,
+                "change-clear-down",
+                pct = percent(pct),
+                previous = previous
+            )
+        }
+        ChangeVerdict::NoClearChange => tr!(lang, "change-unclear", previous = previous),
+        ChangeVerdict::TooFew if top.previous.count == 0 => {
+            tr!(lang, "change-none", previous = previous)
+        }
+        ChangeVerdict::TooFew => tr!(lang, "change-unknown", previous = previous),
     };
     tr!(
         lang,
@@ -160,13 +179,23 @@ fn percent(value: f64) -> String {
     }
 }
 
+/// "2.9 a day" or "2.9 per 1,000 shipments" (a rate always says its unit).
+fn rate_words(lang: Lang, value: Option<f64>, unit: &str) -> String {
+    let number = value.map_or("–".to_string(), |v| format!("{v:.1}"));
+    if unit == "day" {
+        tr!(lang, "rate-per-day", rate = number)
+    } else {
+        tr!(lang, "rate-per-volume", rate = number, unit = unit)
+    }
+}
+
 /// `12,345`.
 fn group(n: u64) -> String {
     crate::i18n::group(i64::try_from(n).unwrap_or(i64::MAX))
 }
 
 struct Data {
-    alerts: Vec<crate::alerts::Alert>,
+    alerts: Vec<crate::alerts::Episode>,
     ranking: Ranking,
     cycles: Vec<CycleSummary>,
     currency: Currency,
@@ -208,7 +237,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
     let data = web::block(move || -> Result<Data> {
         let snapshot = inner.snapshot()?;
         let settings = &snapshot.settings;
-        let today = report::today(&inner, inner.now())?;
+
         let compare = if !bound && scope.site.is_none() && !settings.sites.is_empty() {
             Some(report::grouped_ranking(
                 &inner,
@@ -230,12 +259,15 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
             volume_unit: settings.volume_unit.clone(),
             yesterday: yesterday.to_string(),
             today: local_today.to_string(),
-            alerts: crate::alerts::evaluate(
-                &inner,
-                today,
-                snapshot.settings.alerts_lookback_days,
-                &scope,
-            )?,
+            alerts: {
+                let period = crate::alerts::default_period(settings, inner.now());
+                crate::alerts::episodes(
+                    &inner,
+                    &crate::alerts::scopes(settings, &scope),
+                    &period,
+                    crate::alerts::State::Open,
+                )?
+            },
             ranking: report::ranking(&inner, &window, By::Priority, &scope)?,
             cycles: report::cycle_list(&inner, inner.now())?,
             currency: snapshot.settings.currency(),
@@ -383,8 +415,13 @@ fn content(
                         @let name = ranking.items.iter().find(|i| i.key == alert.horror).map_or(alert.horror.as_str(), |i| i.name.as_str());
                         @let site = alert.site.as_deref().filter(|_| data.scope.site.is_none())
                             .map(|key| data.sites.iter().find(|s| s.key == key).map_or(key, |s| s.name.as_str()));
-                        li { @if let Some(site) = site { strong { (site) } " · " } (tr!(lang, if alert.signal == "above" { "alert-above" } else { "alert-run" },
-                            horror = name, day = alert.day.as_str(), count = alert.count, limit = format!("{:.1}", alert.ucl))) }
+                        @let rate = |value: Option<f64>| rate_words(lang, value, &alert.rate_unit);
+                        li { @match site {
+                            Some(site) => { (tr!(lang, "alert-episode-site", horror = name, site = site, since = alert.opened.as_str(),
+                                days = alert.signal_days, rate = rate(alert.rate), usual = rate(alert.usual))) }
+                            None => { (tr!(lang, "alert-episode", horror = name, since = alert.opened.as_str(),
+                                days = alert.signal_days, rate = rate(alert.rate), usual = rate(alert.usual))) }
+                        } }
                     }
                 }
             }
@@ -443,8 +480,8 @@ fn content(
                     }
                     tbody {
                         @for (i, item) in ranking.items.iter().enumerate() {
-                            @let tied = i > 0 && ranking.items[i - 1].distinct_from_next == Some(false) && item.count > 0;
-                            (row(lang, item, tied, data.currency, volume.is_some()))
+                            @let _ = i;
+                            (row(lang, item, data.currency, volume.is_some()))
                         }
                     }
                     tfoot {
@@ -739,9 +776,10 @@ fn picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
     }
 }
 
-/// One ranked horror. `tied`: its count is not clearly different from the one above
-/// (SPEC §18), which the row says rather than implying an order the data cannot carry.
-fn row(lang: Lang, item: &RankedItem, tied: bool, currency: Currency, rates: bool) -> Markup {
+/// One ranked horror. When the data cannot tell it weighs more than the next one down,
+/// the row says so rather than implying an order the data cannot carry; its change is a
+/// verdict, with the change in rate beside a clear one.
+fn row(lang: Lang, item: &RankedItem, currency: Currency, rates: bool) -> Markup {
     html! {
         tr data-key=(item.key) {
             td { (item.rank) }
@@ -749,7 +787,7 @@ fn row(lang: Lang, item: &RankedItem, tied: bool, currency: Currency, rates: boo
                 (item.name)
                 @if item.focus { " " span.badge.focus title=(t(lang, "badge-focus-title")) { (t(lang, "badge-focus")) } }
                 @if item.retired { " " span.badge.retired { (t(lang, "badge-retired")) } }
-                @if tied { " " span.badge.tie title=(t(lang, "badge-tie-title")) { (t(lang, "badge-tie")) } }
+                @if item.ahead_of_next == Some(false) { " " span.badge.not-ahead title=(t(lang, "badge-not-ahead-title")) { (t(lang, "badge-not-ahead")) } }
             }
             td { (tier_badge(lang, item.tier)) }
             td.num { (group(item.count)) }
@@ -757,13 +795,20 @@ fn row(lang: Lang, item: &RankedItem, tied: bool, currency: Currency, rates: boo
             td.num { (currency.format_separated(item.cost_minor)) }
             td.num { (group(item.previous.count)) }
             td.num {
-                @if item.change_significant || item.count + item.previous.count == 0 {
-                    (change_cell(lang, item.change_pct, item.count))
-                } @else {
-                    span.noise title=(t(lang, "change-noise-title")) {
-                        (change_cell(lang, item.change_pct, item.count))
-                        br;
-                        small { (t(lang, "change-noise")) }
+                @match item.change_verdict {
+                    ChangeVerdict::Up | ChangeVerdict::Down => {
+                        span.clear title=(t(lang, "change-clear-title")) {
+                            (change_cell(lang, item.change_rate_pct, item.count))
+                            br;
+                            small { (t(lang, "change-clear")) }
+                        }
+                    }
+                    _ if item.count + item.previous.count == 0 => { (change_cell(lang, item.change_pct, item.count)) }
+                    ChangeVerdict::NoClearChange => {
+                        span.noise title=(t(lang, "change-noise-title")) { (t(lang, "change-noise")) }
+                    }
+                    ChangeVerdict::TooFew => {
+                        span.noise title=(t(lang, "change-too-few-title")) { (t(lang, "change-too-few")) }
                     }
                 }
             }
@@ -853,11 +898,26 @@ mod tests {
             tier: Tier::Worst,
             retired: false,
             focus: false,
-            previous: Previous::default(),
+            // A change given is a clear one, in rate over the complete days.
+            previous: Previous {
+                count: u64::from(change_pct.is_some()),
+                cost_minor: 0,
+            },
             change_pct,
-            change_p_value: 1.0,
-            change_significant: false,
-            distinct_from_next: None,
+            change_p_value: None,
+            change_q_value: None,
+            change_significant: change_pct.is_some(),
+            change_verdict: match change_pct {
+                Some(p) if p > 0.0 => ChangeVerdict::Up,
+                Some(p) if p < 0.0 => ChangeVerdict::Down,
+                Some(_) => ChangeVerdict::NoClearChange,
+                None => ChangeVerdict::TooFew,
+            },
+            change_rate_pct: change_pct,
+            phi: 1.0,
+            ahead_of_next: None,
+            ahead_of_next_p_value: None,
+            evidence: Default::default(),
             rate_per_1000: None,
         }
     }
@@ -872,6 +932,7 @@ mod tests {
             },
             by: By::Priority,
             currency: "USD".into(),
+            tested: crate::reading::Tested::of(None),
             exposure: crate::stats::Exposure::Days,
             volume: None,
             items,
@@ -897,7 +958,7 @@ mod tests {
         ]);
         assert_eq!(
             fix_first(Lang::EN, &r, usd, &last_30()),
-            "Fix first: Late delivery — 31\u{a0}% of the priority score, 104 occurrences costing USD 3,640.00 in the last 30 days, up 12\u{a0}% on the previous 30 days."
+            "Fix first: Late delivery — 31\u{a0}% of the priority score, 104 occurrences costing USD 3,640.00 in the last 30 days, up 12\u{a0}% on the previous 30 days — a clear change."
         );
     }
 
@@ -908,13 +969,22 @@ mod tests {
         top.complaints = 1;
         assert_eq!(
             fix_first(Lang::EN, &ranking(vec![top]), usd, &last_30()),
-            "Fix first: Damaged package — 100\u{a0}% of the priority score, 1 occurrence (1 complaint) costing USD 35.00 in the last 30 days, down 50\u{a0}% on the previous 30 days."
+            "Fix first: Damaged package — 100\u{a0}% of the priority score, 1 occurrence (1 complaint) costing USD 35.00 in the last 30 days, down 50\u{a0}% on the previous 30 days — a clear change."
         );
         let r = ranking(vec![item(1, "Late delivery", 2000, 0.6, None)]);
         assert!(fix_first(Lang::EN, &r, usd, &last_30()).ends_with("2,000 occurrences costing USD 70,000.00 in the last 30 days, none in the previous 30 days."));
         let r = ranking(vec![item(1, "Late delivery", 7, 0.6, Some(12.5))]);
         assert!(fix_first(Lang::EN, &r, usd, &last_30())
-            .ends_with("up 12.5\u{a0}% on the previous 30 days."));
+            .ends_with("up 12.5\u{a0}% on the previous 30 days — a clear change."));
+        // Noise is never quoted as a percentage.
+        let mut noise = item(1, "Late delivery", 7, 0.6, Some(25.3));
+        noise.change_verdict = ChangeVerdict::NoClearChange;
+        assert!(fix_first(Lang::EN, &ranking(vec![noise]), usd, &last_30())
+            .ends_with("no clear change on the previous 30 days."));
+        let mut few = item(1, "Late delivery", 2, 0.6, Some(100.0));
+        few.change_verdict = ChangeVerdict::TooFew;
+        assert!(fix_first(Lang::EN, &ranking(vec![few]), usd, &last_30())
+            .ends_with("too few to tell a change on the previous 30 days."));
     }
 
     #[test]

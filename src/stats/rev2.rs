@@ -572,6 +572,19 @@ pub fn control(
     baseline: Option<&[(u64, f64)]>,
     opts: ControlOptions,
 ) -> Control {
+    control_from(points, baseline, opts, 0)
+}
+
+/// [`control`], with the limits (and `above`/`below`) computed only for the points from
+/// index `limits_from` on: the alerts judge one day at a time and need only its point's
+/// limits, while the CUSUM runs over every point.
+#[must_use]
+pub fn control_from(
+    points: &[(u64, f64)],
+    baseline: Option<&[(u64, f64)]>,
+    opts: ControlOptions,
+    limits_from: usize,
+) -> Control {
     let exposure_of = |n: f64| if positive(n) { n } else { 0.0 };
     let center = baseline.and_then(|base| {
         let count: f64 = base
@@ -595,7 +608,8 @@ pub fn control(
     let mut s = 0.0_f64;
     let out = points
         .iter()
-        .map(|&(count, n)| {
+        .enumerate()
+        .map(|(index, &(count, n))| {
             let exposure = exposure_of(n);
             let rate = if exposure > 0.0 {
                 finite(count as f64 / exposure)
@@ -608,15 +622,17 @@ pub fn control(
             if let Some(ubar) = limits {
                 if exposure > 0.0 {
                     let lambda = ubar * exposure;
-                    let cu = upper_limit_count(lambda, phi);
-                    ucl = finite(cu as f64 / exposure);
-                    if count >= cu {
-                        signals.push(Signal::Above);
-                    }
-                    if let Some(cl) = lower_limit_count(lambda, phi) {
-                        lcl = finite(cl as f64 / exposure);
-                        if count <= cl {
-                            signals.push(Signal::Below);
+                    if index >= limits_from {
+                        let cu = upper_limit_count(lambda, phi);
+                        ucl = finite(cu as f64 / exposure);
+                        if count >= cu {
+                            signals.push(Signal::Above);
+                        }
+                        if let Some(cl) = lower_limit_count(lambda, phi) {
+                            lcl = finite(cl as f64 / exposure);
+                            if count <= cl {
+                                signals.push(Signal::Below);
+                            }
                         }
                     }
                     s = (s + (count as f64 * ln_r - (opts.cusum_ratio - 1.0) * lambda) / phi)

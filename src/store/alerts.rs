@@ -1,15 +1,16 @@
-//! The alert queue (SPEC §19): one row per alert (horror, site, day), so each is sent once;
-//! attempts, the next try and the outcome, so retries survive restarts and every instance
-//! sees the same queue.
+//! The alert queue: one row per (episode, event), so each is sent once; attempts, the
+//! next try, a lease and the outcome, so retries survive restarts and every instance sees
+//! the same queue.
 
 use chrono::{DateTime, Utc};
 
 use super::db::{params, Conn, Engine};
 use super::millis;
-use crate::alerts::{backoff, Alert, RETRY_FOR};
+use crate::alerts::{backoff, Event, RETRY_FOR};
 use crate::error::{Error, Result};
 
-/// How long a claimed alert is left to the instance sending it before another may retry.
+/// How long a claimed event is left to the instance sending it: six times the longest a
+/// delivery may take (10 s), so a claim does not expire while its delivery runs.
 const LEASE_MS: i64 = 60_000;
 
 /// A queued alert to send: its key and the JSON body.
@@ -19,54 +20,51 @@ pub struct Pending {
     pub body: String,
 }
 
-fn id(alert: &Alert) -> String {
-    format!(
-        "{}|{}|{}",
-        alert.horror,
-        alert.site.as_deref().unwrap_or(""),
-        alert.day
-    )
-}
-
-/// Queues the alerts not queued before; returns how many were new.
-pub fn queue(conn: &mut dyn Conn, alerts: &[Alert], now: DateTime<Utc>) -> Result<usize> {
+/// Queues the events not queued before; returns how many were new.
+pub fn queue(conn: &mut dyn Conn, events: &[Event], now: DateTime<Utc>) -> Result<usize> {
     let mut new = 0;
-    for alert in alerts {
-        let body = serde_json::to_string(alert).map_err(|e| Error::internal(e.to_string()))?;
+    for event in events {
+        let body = serde_json::to_string(event).map_err(|e| Error::internal(e.to_string()))?;
         new += conn.execute(
             "INSERT INTO alert_deliveries (id, body, created_at, attempts, next_attempt_at)
              VALUES (?1, ?2, ?3, 0, ?3) ON CONFLICT (id) DO NOTHING",
-            params![id(alert).as_str(), body.as_str(), millis(now)],
+            params![event.id.as_str(), body.as_str(), millis(now)],
         )? as usize;
     }
     Ok(new)
 }
 
-/// The alerts due now, each leased for a minute to the caller.
-pub fn claim_due(conn: &mut dyn Conn, now: DateTime<Utc>) -> Result<Vec<Pending>> {
-    // On PostgreSQL, alerts another instance is claiming right now are skipped, not
+/// The oldest event due now (with `retry_now`, also one waiting for its retry), leased
+/// to the caller for a minute; `None` when nothing is due.
+pub fn claim_due(
+    conn: &mut dyn Conn,
+    now: DateTime<Utc>,
+    retry_now: bool,
+) -> Result<Option<Pending>> {
+    // On PostgreSQL, an event another instance is claiming right now is skipped, not
     // waited for (it may be frozen in the middle of its claim), and never claimed twice.
-    let sql = match conn.engine() {
-        Engine::Postgres => {
-            "SELECT id, body FROM alert_deliveries
-             WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?1
-             ORDER BY created_at, id LIMIT 100 FOR UPDATE SKIP LOCKED"
-        }
-        Engine::Sqlite => {
-            "SELECT id, body FROM alert_deliveries
-             WHERE delivered_at IS NULL AND gave_up_at IS NULL AND next_attempt_at <= ?1
-             ORDER BY created_at, id LIMIT 100"
-        }
+    let lock = match conn.engine() {
+        Engine::Postgres => "FOR UPDATE SKIP LOCKED",
+        Engine::Sqlite => "",
     };
-    let due = conn.rows(sql, params![millis(now)], |r| {
-        Ok(Pending {
-            id: r.text(0)?,
-            body: r.text(1)?,
-        })
-    })?;
-    for pending in &due {
+    let due = conn.opt_row(
+        &format!(
+            "SELECT id, body FROM alert_deliveries
+             WHERE delivered_at IS NULL AND gave_up_at IS NULL AND leased_until <= ?1
+               AND (next_attempt_at <= ?1 OR ?2)
+             ORDER BY created_at, id LIMIT 1 {lock}"
+        ),
+        params![millis(now), retry_now],
+        |r| {
+            Ok(Pending {
+                id: r.text(0)?,
+                body: r.text(1)?,
+            })
+        },
+    )?;
+    if let Some(pending) = &due {
         conn.execute(
-            "UPDATE alert_deliveries SET next_attempt_at = ?2 WHERE id = ?1",
+            "UPDATE alert_deliveries SET leased_until = ?2 WHERE id = ?1",
             params![pending.id.as_str(), millis(now) + LEASE_MS],
         )?;
     }
@@ -75,7 +73,7 @@ pub fn claim_due(conn: &mut dyn Conn, now: DateTime<Utc>) -> Result<Vec<Pending>
 
 pub fn delivered(conn: &mut dyn Conn, id: &str, now: DateTime<Utc>) -> Result<()> {
     conn.execute(
-        "UPDATE alert_deliveries SET delivered_at = ?2, attempts = attempts + 1, last_error = NULL WHERE id = ?1",
+        "UPDATE alert_deliveries SET delivered_at = ?2, attempts = attempts + 1, last_error = NULL, leased_until = 0 WHERE id = ?1",
         params![id, millis(now)],
     )?;
     Ok(())
@@ -95,7 +93,7 @@ pub fn failed(conn: &mut dyn Conn, id: &str, error: &str, now: DateTime<Utc>) ->
     let next = millis(now) + backoff(attempts - 1).num_milliseconds();
     let give_up = next - created > RETRY_FOR.num_milliseconds();
     conn.execute(
-        "UPDATE alert_deliveries SET attempts = ?2, last_error = ?3, next_attempt_at = ?4,
+        "UPDATE alert_deliveries SET attempts = ?2, last_error = ?3, next_attempt_at = ?4, leased_until = 0,
          gave_up_at = CASE WHEN ?5 THEN CAST(?6 AS BIGINT) ELSE NULL END WHERE id = ?1",
         params![id, attempts, error, next, give_up, millis(now)],
     )?;

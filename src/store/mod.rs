@@ -668,15 +668,16 @@ impl Store {
     // ------------------------------------------------------------ alerts
 
     /// Queues alerts not queued before (each is sent once); returns how many were new.
-    pub fn queue_alerts(&self, list: &[crate::alerts::Alert]) -> Result<usize> {
+    pub fn queue_alerts(&self, list: &[crate::alerts::Event]) -> Result<usize> {
         let (list, now) = (list.to_vec(), self.now());
         self.write(move |conn| alerts::queue(conn, &list, now))
     }
 
-    /// The queued alerts due now, leased to this caller for a minute.
-    pub fn claim_due_alerts(&self) -> Result<Vec<alerts::Pending>> {
+    /// The oldest queued event due now (with `retry_now`, retries too), leased to this
+    /// caller for a minute.
+    pub fn claim_due_alert(&self, retry_now: bool) -> Result<Option<alerts::Pending>> {
         let now = self.now();
-        self.write(move |conn| alerts::claim_due(conn, now))
+        self.write(move |conn| alerts::claim_due(conn, now, retry_now))
     }
 
     pub fn alert_delivered(&self, id: &str) -> Result<()> {
@@ -719,6 +720,21 @@ impl Store {
 
     pub fn day_tallies(&self, window: &Window, scope: &Scope) -> Result<Vec<DayTally>> {
         self.read(|conn| rollup::day_tallies(conn, window, scope, false))
+    }
+
+    /// Day tallies by group value (one `None` entry without a group).
+    pub fn grouped_days(
+        &self,
+        window: &Window,
+        scope: &Scope,
+        group: Option<rollup::Group>,
+    ) -> Result<BTreeMap<Option<String>, Vec<DayTally>>> {
+        self.read(|conn| rollup::grouped_days(conn, window, scope, group))
+    }
+
+    /// The first day with a tick, by site (`""`: no site).
+    pub fn first_days(&self) -> Result<BTreeMap<String, NaiveDate>> {
+        self.read(rollup::first_days)
     }
 
     /// [`Store::day_tallies`] of ticks on covered pairs only.

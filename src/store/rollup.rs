@@ -353,3 +353,93 @@ pub fn counts_on(
         .map(|(k, t)| (k, t.count))
         .collect())
 }
+
+/// Day tallies by group value (`None`: no site or no department; one `None` entry when
+/// `group` is `None`), ordered by day and key, over the window within `scope`.
+pub fn grouped_days(
+    conn: &mut dyn Conn,
+    window: &Window,
+    scope: &Scope,
+    group: Option<Group>,
+) -> Result<BTreeMap<Option<String>, Vec<DayTally>>> {
+    let all_sites = scope.site.is_none() && matches!(group, None | Some(Group::Source));
+    let (table, count, live) = match group {
+        Some(Group::Department) => ("ticks", "x.qty", "AND x.voided_at IS NULL"),
+        _ if all_sites => ("daily_all", "x.count", ""),
+        _ => ("daily", "x.count", ""),
+    };
+    let site_filter = if scope.site.is_some() {
+        "x.site = ?3"
+    } else {
+        "CAST(?3 AS TEXT) IS NULL"
+    };
+    let column = match group {
+        None => "CAST(NULL AS TEXT)",
+        Some(Group::Site) => "x.site",
+        Some(Group::Department) => "x.department",
+        Some(Group::Source) => "x.source",
+    };
+    let group_by = match group {
+        None => String::new(),
+        Some(_) => format!("{column}, "),
+    };
+    let keys: HashMap<i64, String> = conn
+        .rows("SELECT id, key FROM horrors", params![], |r| {
+            Ok((r.int(0)?, r.text(1)?))
+        })?
+        .into_iter()
+        .collect();
+    let (from, to) = (window.from.to_string(), window.to.to_string());
+    let mut sums: BTreeMap<Option<String>, BTreeMap<(NaiveDate, String), (u64, i64)>> =
+        BTreeMap::new();
+    conn.query(
+        &format!(
+            "SELECT {column}, x.day, x.horror_id, CAST(SUM({count}) AS BIGINT), CAST(SUM(x.cost_minor) AS BIGINT)
+             FROM {table} x
+             WHERE x.day BETWEEN ?1 AND ?2 AND {site_filter} {live}
+             GROUP BY {group_by}x.day, x.horror_id HAVING SUM({count}) > 0"
+        ),
+        params![from.as_str(), to.as_str(), scope.stored()],
+        &mut |row| {
+            let value = row.opt_text(0)?.filter(|v| !v.is_empty());
+            let id = row.int(2)?;
+            let key = keys
+                .get(&id)
+                .cloned()
+                .ok_or_else(|| crate::error::Error::internal(format!("no horror {id}")))?;
+            let day = parse_day(&row.text(1)?)?;
+            let entry = sums.entry(value).or_default().entry((day, key)).or_default();
+            entry.0 += row.int(3)?.max(0) as u64;
+            entry.1 += row.int(4)?;
+            Ok(())
+        },
+    )?;
+    Ok(sums
+        .into_iter()
+        .map(|(value, days)| {
+            let list = days
+                .into_iter()
+                .map(|((day, key), (count, cost_minor))| DayTally {
+                    day,
+                    key,
+                    count,
+                    cost_minor,
+                })
+                .collect();
+            (value, list)
+        })
+        .collect())
+}
+
+/// The local day of the earliest non-voided tick: of each site (`""`: ticks without
+/// one), from the rollup (a day counts when its rows sum to more than 0).
+pub fn first_days(conn: &mut dyn Conn) -> Result<BTreeMap<String, NaiveDate>> {
+    let rows = conn.rows(
+        "SELECT site, MIN(day) FROM
+            (SELECT site, day FROM daily GROUP BY site, day, horror_id, source HAVING SUM(count) > 0) t
+         GROUP BY site",
+        params![],
+        |row| Ok((row.text(0)?, parse_day(&row.text(1)?)?)),
+    )?;
+    Ok(rows.into_iter().collect())
+}

@@ -1,0 +1,344 @@
+//! Control charts (docs/statistics.md "Control charts"): the complete buckets of a window
+//! against a baseline before it (or the window itself), with probability limits and an
+//! upward CUSUM. Computed from a [`Series`] read once, so that alerts can chart many days
+//! of many series from one read.
+
+use chrono::{Duration, NaiveDate};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::calendar::{Bucket, Window, WindowEcho};
+use crate::config::Settings;
+use crate::error::{Error, Result};
+use crate::reading::{self, ExposureRule, Series, MAX_REACH_BACK_DAYS};
+use crate::sites::Scope;
+use crate::stats::rev2::{self, ControlPoint};
+use crate::stats::Exposure;
+use crate::store::Store;
+
+/// Where a chart's limits come from.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum BaselineKind {
+    /// The buckets before the window.
+    Before,
+    /// The window's own points (a retrospective chart).
+    Window,
+    /// Not enough history: no limits, no signals.
+    TooFew,
+}
+
+impl BaselineKind {
+    /// Parses the `baseline` option: `before` or `window`.
+    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+        match text {
+            "before" => Ok(BaselineKind::Before),
+            "window" => Ok(BaselineKind::Window),
+            other => Err(format!(
+                "baseline must be before or window; got {}",
+                crate::text::echo(other)
+            )),
+        }
+    }
+}
+
+/// `"baseline": {"from","to","kind"}`: the first and last bucket used.
+#[derive(Clone, Debug, PartialEq, Serialize, ToSchema)]
+pub struct Baseline {
+    pub from: Option<String>,
+    pub to: Option<String>,
+    pub kind: BaselineKind,
+}
+
+/// One point of a control chart: its bucket's first day and its statistics.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ControlPointAt {
+    /// First day of the bucket.
+    pub start: String,
+    #[serde(flatten)]
+    pub point: ControlPoint,
+}
+
+/// `GET /api/control`.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct ControlChart {
+    pub window: WindowEcho,
+    pub bucket: Bucket,
+    /// The horror charted; null for all horrors together.
+    pub horror: Option<String>,
+    /// The site charted; null for every site.
+    pub site: Option<String>,
+    /// `volume` (a bucket's exposure is its units ÷ 1000) or `days`.
+    pub exposure: Exposure,
+    /// `day`, or the volume unit (rates per 1,000 of it).
+    pub rate_unit: String,
+    pub baseline: Baseline,
+    /// ū = Σc/Σn over the baseline; null without one.
+    pub center: Option<f64>,
+    /// The dispersion φ (≥ 1) the limits and the CUSUM use.
+    pub phi: f64,
+    pub points: Vec<ControlPointAt>,
+}
+
+/// What to chart.
+#[derive(Clone, Debug)]
+pub struct Spec {
+    pub window: Window,
+    pub bucket: Bucket,
+    pub horror: Option<String>,
+    pub laney: bool,
+    pub baseline: BaselineKind,
+}
+
+/// The buckets of `window` that lie wholly inside it and are over by `last_complete`.
+pub fn complete_buckets(window: &Window, bucket: Bucket, last_complete: NaiveDate) -> Vec<Window> {
+    bucket
+        .starts(window)
+        .into_iter()
+        .map(|start| Window {
+            from: start,
+            to: bucket.next(start).pred_opt().unwrap_or(start),
+        })
+        .filter(|b| b.from >= window.from && b.to <= window.to && b.to <= last_complete)
+        .collect()
+}
+
+/// The first day of a chart's points (the window's first whole bucket).
+fn anchor(window: &Window, bucket: Bucket) -> NaiveDate {
+    let start = bucket.start_of(window.from);
+    if start < window.from {
+        bucket.next(start)
+    } else {
+        start
+    }
+}
+
+/// `length` days (for weeks: ⌊length/7⌋ ISO weeks) of buckets ending the day before
+/// `anchor`.
+fn buckets_before(anchor: NaiveDate, bucket: Bucket, length: i64) -> Vec<Window> {
+    let (n, size) = match bucket {
+        Bucket::Week => (length / 7, 7),
+        _ => (length, 1),
+    };
+    (1..=n)
+        .rev()
+        .map(|k| {
+            let from = anchor - Duration::days(k * size);
+            Window {
+                from,
+                to: from + Duration::days(size - 1),
+            }
+        })
+        .collect()
+}
+
+/// The span of days a chart of `window` may read: a year before its first point.
+pub fn span(window: &Window, bucket: Bucket) -> Window {
+    Window {
+        from: anchor(window, bucket) - Duration::days(MAX_REACH_BACK_DAYS),
+        to: window.to,
+    }
+}
+
+/// The periods whose coverage decides a chart's exposure: its points and the first
+/// `baseline_days` before them.
+pub fn compared(window: &Window, bucket: Bucket, baseline_days: i64) -> Vec<Window> {
+    let first = anchor(window, bucket);
+    let mut out = buckets_before(first, bucket, baseline_days);
+    out.push(Window {
+        from: first,
+        to: window.to.max(first),
+    });
+    out
+}
+
+/// The chart of `spec` from `series` (which must cover [`span`]).
+pub fn chart_of(
+    series: &Series,
+    spec: &Spec,
+    last_complete: NaiveDate,
+    settings: &Settings,
+    site: Option<&str>,
+) -> ControlChart {
+    chart_limited(series, spec, last_complete, settings, site, false)
+}
+
+/// [`chart_of`] with limits only on the last point when `last_only` (what an alert
+/// judges; the CUSUM still runs over every point).
+pub fn chart_limited(
+    series: &Series,
+    spec: &Spec,
+    last_complete: NaiveDate,
+    settings: &Settings,
+    site: Option<&str>,
+    last_only: bool,
+) -> ControlChart {
+    let key = spec.horror.as_deref();
+    let sum = |w: &Window| series.sum(key, w);
+    let buckets = complete_buckets(&spec.window, spec.bucket, last_complete);
+    let points: Vec<(u64, f64)> = buckets.iter().map(sum).collect();
+    let (baseline, used): (Option<Vec<(u64, f64)>>, Vec<Window>) = match spec.baseline {
+        BaselineKind::Window => {
+            let used: Vec<(Window, (u64, f64))> = buckets
+                .iter()
+                .zip(points.iter().copied())
+                .filter(|(_, p)| p.1 > 0.0)
+                .map(|(b, p)| (*b, p))
+                .collect();
+            let values: Vec<(u64, f64)> = used.iter().map(|u| u.1).collect();
+            if rev2::baseline_enough(&values) {
+                (Some(values), used.iter().map(|u| u.0).collect())
+            } else {
+                (None, Vec::new())
+            }
+        }
+        _ => {
+            let first = anchor(&spec.window, spec.bucket);
+            let step = settings.signals.control_baseline_days;
+            let mut length = step;
+            loop {
+                let length_now = length.min(MAX_REACH_BACK_DAYS);
+                let used: Vec<(Window, (u64, f64))> =
+                    buckets_before(first, spec.bucket, length_now)
+                        .into_iter()
+                        .map(|b| (b, sum(&b)))
+                        .filter(|(_, p)| p.1 > 0.0)
+                        .collect();
+                let values: Vec<(u64, f64)> = used.iter().map(|u| u.1).collect();
+                if rev2::baseline_enough(&values) {
+                    break (Some(values), used.iter().map(|u| u.0).collect());
+                }
+                if length_now >= MAX_REACH_BACK_DAYS {
+                    break (None, Vec::new());
+                }
+                length += step;
+            }
+        }
+    };
+    let kind = match (&baseline, spec.baseline) {
+        (None, _) => BaselineKind::TooFew,
+        (Some(_), kind) => kind,
+    };
+    let limits_from = if last_only {
+        points.len().saturating_sub(1)
+    } else {
+        0
+    };
+    let chart = rev2::control_from(
+        &points,
+        baseline.as_deref(),
+        settings.signals.control_options(spec.laney),
+        limits_from,
+    );
+    ControlChart {
+        window: spec.window.echo(settings.tz()),
+        bucket: spec.bucket,
+        horror: spec.horror.clone(),
+        site: site.map(str::to_string),
+        exposure: series.kind(),
+        rate_unit: rate_unit(settings, series.kind()),
+        baseline: Baseline {
+            from: used.first().map(|b| b.from.to_string()),
+            to: used.last().map(|b| b.from.to_string()),
+            kind,
+        },
+        center: chart.center,
+        phi: chart.phi,
+        points: buckets
+            .iter()
+            .zip(chart.points)
+            .map(|(b, point)| ControlPointAt {
+                start: b.from.to_string(),
+                point,
+            })
+            .collect(),
+    }
+}
+
+/// `day`, or the volume unit when rates are per 1,000 of it.
+pub fn rate_unit(settings: &Settings, kind: Exposure) -> String {
+    match kind {
+        Exposure::Days => "day".into(),
+        Exposure::Volume => settings.volume_unit.clone(),
+    }
+}
+
+/// The control chart of `spec` within `scope`, read from the store.
+pub fn chart(store: &Store, spec: &Spec, scope: &Scope) -> Result<ControlChart> {
+    let snapshot = store.snapshot()?;
+    let settings = &snapshot.settings;
+    if let Some(key) = &spec.horror {
+        if snapshot.horror(key).is_none() {
+            return Err(Error::invalid(
+                "unknown_horror",
+                format!("no horror with key {}", crate::text::echo(key)),
+            ));
+        }
+    }
+    let span = span(&spec.window, spec.bucket);
+    let days = store
+        .grouped_days(&span, scope, None)?
+        .into_values()
+        .next()
+        .unwrap_or_default();
+    let coverage = store.volume(&span, scope)?;
+    let required = crate::volume::required_sites(settings, scope);
+    let first_days = store.first_days()?;
+    let rule = ExposureRule {
+        coverage: &coverage,
+        required: &required,
+        site: None,
+        first_day: reading::first_day(&first_days, scope.stored()),
+    };
+    let compared = compared(
+        &spec.window,
+        spec.bucket,
+        settings.signals.control_baseline_days,
+    );
+    let series = Series::new(span, &days, &rule, &compared);
+    let last_complete = reading::last_complete_day(settings, scope, store.now());
+    Ok(chart_of(
+        &series,
+        spec,
+        last_complete,
+        settings,
+        scope.stored(),
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    #[test]
+    fn weekly_baselines_are_whole_iso_weeks_before_the_first_point() {
+        // 2026-03-04 is a Wednesday: the first whole week starts Monday 2026-03-09.
+        let window = Window {
+            from: day("2026-03-04"),
+            to: day("2026-03-31"),
+        };
+        assert_eq!(anchor(&window, Bucket::Week), day("2026-03-09"));
+        let weeks = buckets_before(day("2026-03-09"), Bucket::Week, 112);
+        assert_eq!(weeks.len(), 16);
+        assert_eq!(weeks[15].to, day("2026-03-08"));
+        assert_eq!(weeks[0].from, day("2025-11-17"));
+        let days = buckets_before(day("2026-03-09"), Bucket::Day, 112);
+        assert_eq!(days.len(), 112);
+        assert_eq!(days[0].from, day("2025-11-17"));
+    }
+
+    #[test]
+    fn points_are_complete_buckets_inside_the_window() {
+        let window = Window {
+            from: day("2026-03-04"),
+            to: day("2026-03-31"),
+        };
+        let weeks = complete_buckets(&window, Bucket::Week, day("2026-03-22"));
+        let starts: Vec<String> = weeks.iter().map(|w| w.from.to_string()).collect();
+        assert_eq!(starts, ["2026-03-09", "2026-03-16"]);
+    }
+}

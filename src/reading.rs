@@ -1,0 +1,393 @@
+//! What a statistical reading is computed from (the "Exposure", "Complete days" and
+//! "Dispersion" rules of docs/statistics.md): the days that are over, each scope's first
+//! day, and per-day counts with their exposure. Pure functions over what the store read.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+
+use crate::calendar::{local_day, Window};
+use crate::config::Settings;
+use crate::sites::Scope;
+use crate::stats::rev2;
+use crate::stats::Exposure;
+use crate::trend::DayTally;
+use crate::volume::Coverage;
+
+/// The last day that is over at every site a reading counts: yesterday in the timezone
+/// of the site (or, for every site, of each active site and the organization).
+pub fn last_complete_day(settings: &Settings, scope: &Scope, now: DateTime<Utc>) -> NaiveDate {
+    let mut today = local_day(now, settings.tz());
+    match &scope.site {
+        Some(site) => today = local_day(now, settings.site_tz(Some(site))),
+        None => {
+            for site in settings.active_sites() {
+                today = today.min(local_day(now, site.tz()));
+            }
+        }
+    }
+    today.pred_opt().unwrap_or(today)
+}
+
+/// The tested period of `window`: up to its last complete day; `None` when none of its
+/// days is over.
+pub fn tested(window: &Window, last_complete: NaiveDate) -> Option<Window> {
+    (window.from <= last_complete).then(|| Window {
+        from: window.from,
+        to: window.to.min(last_complete),
+    })
+}
+
+/// `{"from","to"}` of a tested period (both null when no day is over).
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct Tested {
+    pub from: Option<String>,
+    pub to: Option<String>,
+}
+
+impl Tested {
+    pub fn of(period: Option<&Window>) -> Tested {
+        Tested {
+            from: period.map(|w| w.from.to_string()),
+            to: period.map(|w| w.to.to_string()),
+        }
+    }
+}
+
+/// The first day of a scope: of the whole organization (its earliest tick anywhere), or
+/// of one site (`""`: ticks without a site).
+pub fn first_day(
+    first_days: &BTreeMap<String, NaiveDate>,
+    site: Option<&str>,
+) -> Option<NaiveDate> {
+    match site {
+        Some(site) => first_days.get(site).copied(),
+        None => first_days.values().min().copied(),
+    }
+}
+
+/// How far the dispersion sample and the control baseline may reach back.
+pub const MAX_REACH_BACK_DAYS: i64 = 364;
+
+/// Per-day counts of each horror within one scope over a span of days, and each day's
+/// exposure: 0 before the scope's first day; else 1 (days) or the day's units ÷ 1000
+/// (volume; 0 on a day not covered for every counted site).
+#[derive(Clone, Debug)]
+pub struct Series {
+    span: Window,
+    kind: Exposure,
+    exposure: Vec<f64>,
+    counts: HashMap<String, Vec<u64>>,
+    /// Running sums (n + 1 entries) of each day's exposure in whole units (days, or units
+    /// of volume: exposure × `scale`) and of each key's and all counts, so that any
+    /// period's sum is two lookups and exact.
+    cum_weight: Vec<i64>,
+    scale: f64,
+    cum_counts: HashMap<String, Vec<u64>>,
+    cum_all: Vec<u64>,
+}
+
+fn running<T: Copy + std::ops::Add<Output = T> + Default>(values: &[T]) -> Vec<T> {
+    let mut out = Vec::with_capacity(values.len() + 1);
+    let mut total = T::default();
+    out.push(total);
+    for &v in values {
+        total = total + v;
+        out.push(total);
+    }
+    out
+}
+
+/// What decides a series' exposure.
+pub struct ExposureRule<'a> {
+    pub coverage: &'a Coverage,
+    /// The sites whose every day must be covered (the counted ones).
+    pub required: &'a [String],
+    /// Units of this site only (`None`: of every entry in the coverage).
+    pub site: Option<&'a str>,
+    pub first_day: Option<NaiveDate>,
+}
+
+impl Series {
+    /// `days` may hold days outside `span` (ignored). `compared` are the periods the
+    /// reading compares: volume exposure only when every one of their days from the first
+    /// day on is covered for every required site.
+    pub fn new(
+        span: Window,
+        days: &[DayTally],
+        rule: &ExposureRule<'_>,
+        compared: &[Window],
+    ) -> Series {
+        let n = span.days().max(0) as usize;
+        let index = |day: NaiveDate| {
+            let i = (day - span.from).num_days();
+            (0..n as i64).contains(&i).then_some(i as usize)
+        };
+        // Units per day of the site(s) counted, and how many required sites are covered.
+        let mut units = vec![0_i64; n];
+        let mut covered = vec![0_usize; n];
+        let required: std::collections::HashSet<&str> =
+            rule.required.iter().map(String::as_str).collect();
+        for (day, site, u) in rule.coverage.iter() {
+            let Some(i) = index(day) else { continue };
+            if rule.site.is_none_or(|s| s == site) {
+                units[i] += u;
+            }
+            if required.contains(site) {
+                covered[i] += 1;
+            }
+        }
+        let counted = |i: usize| {
+            rule.first_day
+                .is_some_and(|first| span.from + Duration::days(i as i64) >= first)
+        };
+        let full = |i: usize| !required.is_empty() && covered[i] == required.len();
+        let mut any = false;
+        let mut all = true;
+        for period in compared {
+            let mut day = period.from.max(span.from);
+            while day <= period.to.min(span.to) {
+                if let Some(i) = index(day) {
+                    if counted(i) {
+                        any = true;
+                        all &= full(i);
+                    }
+                }
+                day += Duration::days(1);
+            }
+        }
+        let kind = if any && all {
+            Exposure::Volume
+        } else {
+            Exposure::Days
+        };
+        let weight: Vec<i64> = (0..n)
+            .map(|i| match (counted(i), kind) {
+                (false, _) => 0,
+                (true, Exposure::Days) => 1,
+                (true, Exposure::Volume) if full(i) => units[i],
+                (true, Exposure::Volume) => 0,
+            })
+            .collect();
+        let scale = match kind {
+            Exposure::Days => 1.0,
+            Exposure::Volume => 1000.0,
+        };
+        let exposure = weight.iter().map(|&w| w as f64 / scale).collect();
+        let mut counts: HashMap<String, Vec<u64>> = HashMap::new();
+        for tally in days {
+            if let Some(i) = index(tally.day) {
+                counts
+                    .entry(tally.key.clone())
+                    .or_insert_with(|| vec![0; n])[i] += tally.count;
+            }
+        }
+        let cum_counts = counts
+            .iter()
+            .map(|(k, c)| (k.clone(), running(c)))
+            .collect();
+        let mut all = vec![0_u64; n];
+        for c in counts.values() {
+            for (a, v) in all.iter_mut().zip(c) {
+                *a += v;
+            }
+        }
+        Series {
+            span,
+            kind,
+            cum_weight: running(&weight),
+            scale,
+            exposure,
+            counts,
+            cum_counts,
+            cum_all: running(&all),
+        }
+    }
+
+    pub fn kind(&self) -> Exposure {
+        self.kind
+    }
+
+    fn range(&self, window: &Window) -> std::ops::Range<usize> {
+        let n = self.exposure.len() as i64;
+        let start = (window.from - self.span.from).num_days().clamp(0, n);
+        let end = ((window.to - self.span.from).num_days() + 1).clamp(start, n);
+        start as usize..end as usize
+    }
+
+    /// (count, exposure) of each day of `window` for `key` (`None`: every horror).
+    pub fn days(&self, key: Option<&str>, window: &Window) -> Vec<(u64, f64)> {
+        let range = self.range(window);
+        range
+            .map(|i| (self.count_at(key, i), self.exposure[i]))
+            .collect()
+    }
+
+    fn count_at(&self, key: Option<&str>, i: usize) -> u64 {
+        match key {
+            Some(key) => self.counts.get(key).map_or(0, |c| c[i]),
+            None => self.counts.values().map(|c| c[i]).sum(),
+        }
+    }
+
+    /// Σ count and Σ exposure over `window` (the part of it inside the span).
+    pub fn sum(&self, key: Option<&str>, window: &Window) -> (u64, f64) {
+        let r = self.range(window);
+        let count = match key {
+            Some(key) => self
+                .cum_counts
+                .get(key)
+                .map_or(0, |c| c[r.end] - c[r.start]),
+            None => self.cum_all[r.end] - self.cum_all[r.start],
+        };
+        let weight = self.cum_weight[r.end] - self.cum_weight[r.start];
+        (count, weight as f64 / self.scale)
+    }
+
+    /// φ of `key` over the tested period `t` and the earlier `p`, reaching back before
+    /// the earlier of the two until the sample holds 56 days with exposure (or the
+    /// series' start, which callers put at the scope's first day or 364 days back).
+    pub fn dispersion(&self, key: Option<&str>, t: &Window, p: Option<&Window>) -> f64 {
+        let tested = self.days(key, t);
+        let previous = p.map(|p| self.days(key, p)).unwrap_or_default();
+        let with_exposure = |days: &[(u64, f64)]| days.iter().filter(|d| d.1 > 0.0).count();
+        let mut held = with_exposure(&tested) + with_exposure(&previous);
+        let earliest = p.map_or(t.from, |p| p.from.min(t.from));
+        let mut back = Vec::new();
+        let mut day = earliest - Duration::days(1);
+        while held < rev2::DISPERSION_SAMPLE_DAYS && day >= self.span.from {
+            let i = (day - self.span.from).num_days() as usize;
+            let e = self.exposure[i];
+            if e > 0.0 {
+                back.push((self.count_at(key, i), e));
+                held += 1;
+            }
+            day -= Duration::days(1);
+        }
+        rev2::dispersion(&[&tested, &previous, &back])
+    }
+}
+
+/// The span a reading of `periods` loads: from 56 days (the dispersion sample's reach)
+/// before the earliest to the latest.
+pub fn span_with_sample(periods: &[Window]) -> Window {
+    let from = periods.iter().map(|w| w.from).min().unwrap_or_default();
+    let to = periods.iter().map(|w| w.to).max().unwrap_or(from);
+    Window {
+        from: from - Duration::days(rev2::DISPERSION_SAMPLE_DAYS as i64),
+        to,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn day(text: &str) -> NaiveDate {
+        text.parse().unwrap()
+    }
+
+    fn window(from: &str, to: &str) -> Window {
+        Window {
+            from: day(from),
+            to: day(to),
+        }
+    }
+
+    fn tally(d: &str, key: &str, count: u64) -> DayTally {
+        DayTally {
+            day: day(d),
+            key: key.into(),
+            count,
+            cost_minor: 0,
+        }
+    }
+
+    #[test]
+    fn days_before_the_first_day_have_no_exposure() {
+        let coverage = Coverage::default();
+        let rule = ExposureRule {
+            coverage: &coverage,
+            required: &[String::new()],
+            site: None,
+            first_day: Some(day("2026-03-05")),
+        };
+        let span = window("2026-03-01", "2026-03-10");
+        let series = Series::new(span, &[tally("2026-03-05", "a", 3)], &rule, &[span]);
+        assert_eq!(series.kind(), Exposure::Days);
+        assert_eq!(series.sum(Some("a"), &span), (3, 6.0));
+        assert_eq!(
+            series.sum(None, &window("2026-03-01", "2026-03-04")),
+            (0, 0.0)
+        );
+    }
+
+    #[test]
+    fn volume_needs_every_counted_day_covered() {
+        let entries = (1..=10).map(|d| (day(&format!("2026-03-{d:02}")), "x".to_string(), 2000));
+        let coverage = Coverage::new(entries);
+        let required = ["x".to_string()];
+        let rule = ExposureRule {
+            coverage: &coverage,
+            required: &required,
+            site: Some("x"),
+            first_day: Some(day("2026-03-01")),
+        };
+        let span = window("2026-02-20", "2026-03-10");
+        let covered = Series::new(span, &[], &rule, &[window("2026-03-01", "2026-03-10")]);
+        assert_eq!(covered.kind(), Exposure::Volume);
+        assert_eq!(covered.sum(None, &span).1, 20.0);
+        // A compared day before the first day needs no volume …
+        let before = Series::new(span, &[], &rule, &[window("2026-02-28", "2026-03-10")]);
+        assert_eq!(before.kind(), Exposure::Volume);
+        // … but one after it does: days.
+        let rule = ExposureRule {
+            first_day: Some(day("2026-02-25")),
+            ..rule
+        };
+        let short = Series::new(span, &[], &rule, &[window("2026-02-28", "2026-03-10")]);
+        assert_eq!(short.kind(), Exposure::Days);
+    }
+
+    #[test]
+    fn the_dispersion_sample_reaches_back_to_56_days() {
+        let coverage = Coverage::default();
+        let rule = ExposureRule {
+            coverage: &coverage,
+            required: &[String::new()],
+            site: None,
+            first_day: Some(day("2026-01-01")),
+        };
+        // Alternating 0 and 10: strongly over-dispersed, visible only with the sample.
+        let days: Vec<DayTally> = (0..90)
+            .map(|i| {
+                let d = day("2026-01-01") + Duration::days(i);
+                DayTally {
+                    day: d,
+                    key: "a".into(),
+                    count: if i % 2 == 0 { 0 } else { 10 },
+                    cost_minor: 0,
+                }
+            })
+            .collect();
+        let span = window("2026-01-01", "2026-03-31");
+        let series = Series::new(span, &days, &rule, &[span]);
+        // Groups of even length, so that every group's rate is 5.
+        let t = window("2026-03-24", "2026-03-31");
+        let p = window("2026-03-16", "2026-03-23");
+        let phi = series.dispersion(Some("a"), &t, Some(&p));
+        // Every term: (0 − 5)²/5 or (10 − 5)²/5 = 5; 56 terms, df = 56 − 3.
+        assert!((phi - 5.0 * 56.0 / 53.0).abs() < 1e-9, "{phi}");
+    }
+
+    #[test]
+    fn the_tested_period_stops_at_the_last_complete_day() {
+        let w = window("2026-03-01", "2026-03-31");
+        assert_eq!(
+            tested(&w, day("2026-03-15")),
+            Some(window("2026-03-01", "2026-03-15"))
+        );
+        assert_eq!(tested(&w, day("2026-02-28")), None);
+        assert_eq!(tested(&w, day("2026-04-02")), Some(w));
+    }
+}
