@@ -464,10 +464,12 @@ pub fn deliver(store: &Store, config: &AlertsConfig, retry_now: bool) -> Result<
         .timeout(std::time::Duration::from_secs(10))
         .redirects(0)
         .build();
+    let mut cursor = crate::store::alerts::Cursor::start();
     for _ in 0..ROUND {
-        let Some(pending) = store.claim_due_alert(retry_now)? else {
+        let Some(pending) = store.claim_due_alert(retry_now, &cursor)? else {
             break;
         };
+        cursor = crate::store::alerts::Cursor::after(&pending);
         let now = store.now();
         let body = stamped(&pending.body, now);
         let signature = signature(&webhook.secret, now.timestamp(), body.as_bytes());

@@ -254,6 +254,21 @@ pub fn days_over(cycle: &Window, today: NaiveDate) -> Option<Window> {
     })
 }
 
+/// A verdict in words: "improved", or "interim: no clear change yet" while the cycle runs.
+pub fn verdict_words(lang: crate::i18n::Lang, verdict: Verdict, is_final: bool) -> String {
+    let name = serde_json::to_value(verdict)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default();
+    let interim = !is_final && !matches!(verdict, Verdict::NotStarted);
+    let id = if interim {
+        format!("verdict-interim-{name}")
+    } else {
+        format!("verdict-{name}")
+    };
+    crate::i18n::t(lang, &id)
+}
+
 /// The reference a cycle is compared with: the max(cycle days, `baseline_days`) days
 /// ending the day before it starts.
 pub fn reference(cycle: &Window, baseline_days: i64) -> Window {

@@ -1415,11 +1415,34 @@ fn spiky_database(env: &Env) {
     store.close().unwrap();
 }
 
+/// `X-Horrors-Signature: t=<unix>,v1=<hex HMAC-SHA256 of "<t>.<body>">`, checked
+/// independently of the server's code.
+fn check_signature(head: &str, body: &[u8], secret: &[u8]) {
+    use hmac::Mac;
+    let header = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("x-horrors-signature: ")
+                .or_else(|| l.strip_prefix("X-Horrors-Signature: "))
+        })
+        .unwrap_or_else(|| panic!("no signature header in {head}"));
+    let (t, v1) = header
+        .split_once(',')
+        .and_then(|(t, v)| Some((t.strip_prefix("t=")?, v.strip_prefix("v1=")?)))
+        .unwrap_or_else(|| panic!("signature {header}"));
+    let t: i64 = t.parse().unwrap();
+    assert!((chrono::Utc::now().timestamp() - t).abs() < 300, "t = {t}");
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    assert_eq!(v1, hex::encode(mac.finalize().into_bytes()));
+}
+
 #[test]
-fn alerts_send_posts_each_alert_once_signed_and_keeps_failures_for_retry() {
+fn alerts_send_posts_each_event_once_signed_and_retries_failures_at_once() {
     let env = Env::new();
     spiky_database(&env);
-    // The first delivery fails (500): the alert stays queued, with its attempt recorded.
+    // The first delivery fails (500): the event stays queued, with its attempt recorded.
     let (url, received) = webhook(vec![500]);
     let config =
         format!("{CONFIG}\n[alerts]\nwebhook_url = \"{url}\"\nwebhook_secret = \"s3cret\"\n");
@@ -1443,34 +1466,21 @@ fn alerts_send_posts_each_alert_once_signed_and_keeps_failures_for_retry() {
         stdout(&first)
     );
     let (head, body) = received.recv_timeout(Duration::from_secs(10)).unwrap();
-    // The signature is HMAC-SHA256 of the body with the secret, checked independently.
-    use hmac::Mac;
-    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(b"s3cret").unwrap();
-    mac.update(&body);
-    let expected = format!("sha256={}", hex::encode(mac.finalize().into_bytes()));
-    let header = head
-        .lines()
-        .find_map(|l| {
-            l.strip_prefix("x-horrors-signature: ")
-                .or_else(|| l.strip_prefix("X-Horrors-Signature: "))
-        })
-        .unwrap_or_else(|| panic!("no signature header in {head}"));
-    assert_eq!(header, expected);
-    let alert: Value = serde_json::from_slice(&body).unwrap();
-    assert_eq!(
-        (
-            alert["horror"].as_str(),
-            alert["count"].as_i64(),
-            alert["signal"].as_str()
-        ),
-        (Some("late-delivery"), Some(30), Some("above"))
-    );
-    // The retry waits (1 minute): sending again now posts nothing, and the state is on disk.
-    let again = send();
-    assert!(again.status.success(), "{}", stderr(&again));
+    check_signature(&head, &body, b"s3cret");
+    let event: Value = serde_json::from_slice(&body).unwrap();
+    assert_eq!(event["event"], "opened");
+    assert_eq!(event["alert"]["horror"], "late-delivery");
+    assert_eq!(event["alert"]["count"], 30);
+    assert_eq!(event["alert"]["closed"], Value::Null);
+    assert!(event["alert"]["signals"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("above")));
+    assert!(event["sent_at"].is_string(), "{event}");
+    let id = event["id"].as_str().unwrap().to_string();
     assert!(
-        received.recv_timeout(Duration::from_millis(500)).is_err(),
-        "retried too early"
+        id.starts_with("late-delivery||") && id.ends_with("|opened"),
+        "{id}"
     );
     let store = horrors::store::Store::open(&env.db()).unwrap();
     let (attempts, error, delivered): (i64, Option<String>, Option<i64>) = store
@@ -1486,29 +1496,69 @@ fn alerts_send_posts_each_alert_once_signed_and_keeps_failures_for_retry() {
         (attempts, error.as_deref(), delivered),
         (1, Some("HTTP 500"), None)
     );
-    // Make it due (as a minute passing would) and send: delivered, once.
-    store
-        .read(|c| c.execute("UPDATE alert_deliveries SET next_attempt_at = 0", &[]))
-        .unwrap();
     store.close().unwrap();
     drop(store);
-    let third = send();
-    assert!(third.status.success(), "{}", stderr(&third));
-    assert!(stderr(&third).contains("delivered 1"), "{}", stderr(&third));
-    let (_, again_body) = received.recv_timeout(Duration::from_secs(10)).unwrap();
-    assert_eq!(again_body, body, "the same alert, the same body");
-    let fourth = send();
-    assert!(
-        stderr(&fourth).contains("delivered 0"),
-        "{}",
-        stderr(&fourth)
+    // `alerts send` retries a pending event now, whatever its backoff: delivered, once.
+    let again = send();
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stderr(&again).contains("delivered 1"), "{}", stderr(&again));
+    let (head, again_body) = received.recv_timeout(Duration::from_secs(10)).unwrap();
+    check_signature(&head, &again_body, b"s3cret");
+    let again_event: Value = serde_json::from_slice(&again_body).unwrap();
+    assert_eq!(
+        (&again_event["id"], &again_event["alert"]),
+        (&event["id"], &event["alert"])
     );
+    let third = send();
+    assert!(stderr(&third).contains("delivered 0"), "{}", stderr(&third));
     assert!(
         received.recv_timeout(Duration::from_millis(500)).is_err(),
         "sent twice"
     );
 }
 
+#[test]
+fn a_webhook_urls_credentials_are_never_logged_nor_stored() {
+    let env = Env::new();
+    spiky_database(&env);
+    // Nothing listens on this port: the delivery fails in transport.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let config = format!(
+        "{CONFIG}\n[alerts]\nwebhook_url = \"http://hook-user:hunter2@127.0.0.1:{port}/hook\"\nwebhook_secret = \"s3cret\"\n"
+    );
+    std::fs::write(env.config(), &config).unwrap();
+    let out = run(horrors(env.path())
+        .args(["alerts", "send", "--config"])
+        .arg(env.config())
+        .arg("--db")
+        .arg(env.db()));
+    assert!(!out.status.success());
+    let text = format!("{}{}", stdout(&out), stderr(&out));
+    assert!(!text.contains("hunter2"), "{text}");
+    let store = horrors::store::Store::open(&env.db()).unwrap();
+    let stored: Vec<String> = store
+        .read(|c| {
+            c.rows(
+                "SELECT COALESCE(last_error, '') || body FROM alert_deliveries",
+                &[],
+                |r| r.text(0),
+            )
+        })
+        .unwrap();
+    assert!(!stored.is_empty());
+    for row in stored {
+        assert!(!row.contains("hunter2"), "{row}");
+    }
+    let raw = std::fs::read(env.db()).unwrap();
+    assert!(
+        !raw.windows(7).any(|w| w == b"hunter2"),
+        "the password is in the database file"
+    );
+}
 #[test]
 fn alert_settings_are_checked_like_the_rest_of_the_file() {
     let env = Env::new();

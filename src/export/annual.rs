@@ -400,13 +400,8 @@ fn review_html(
     let money = |minor: i64| currency.format_grouped(minor);
     let (year, previous_year) = (this.year.to_string(), before.year.to_string());
     let pct = |value: f64| format!("{value:+.1} %");
-    let verdict = |v: crate::cycles::Verdict| {
-        let id = serde_json::to_value(v)
-            .ok()
-            .and_then(|v| v.as_str().map(|s| format!("verdict-{s}")))
-            .unwrap_or_default();
-        t(lang, &id)
-    };
+    let verdict =
+        |r: &crate::cycles::FocusResult| crate::cycles::verdict_words(lang, r.verdict, r.is_final);
     let captions = [
         ("pareto", "review-caption-pareto"),
         ("cost", "review-caption-cost"),
@@ -484,7 +479,7 @@ fn review_html(
                         @for r in &c.results {
                             tr { td { (c.cycle.name) } td { (c.cycle.start) " – " (c.cycle.end) } td { (r.name) } td.n { (r.before.count) } td.n { (r.during.count) }
                                 td.n { (r.change_pct.map(pct).unwrap_or_else(|| "—".into())) }
-                                td { (verdict(r.verdict)) } }
+                                td { (verdict(r)) } }
                         }
                     }
                 }

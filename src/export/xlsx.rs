@@ -256,10 +256,7 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
                     .write_number_with_format(r, 9, change / 100.0, &pct)
                     .map_err(xlsx)?;
             }
-            let verdict = serde_json::to_value(result.verdict)
-                .ok()
-                .and_then(|v| v.as_str().map(|v| t(lang, &format!("verdict-{v}"))))
-                .unwrap_or_default();
+            let verdict = crate::cycles::verdict_words(lang, result.verdict, result.is_final);
             sheet.write_string(r, 10, verdict).map_err(xlsx)?;
             r += 1;
         }

@@ -13,11 +13,36 @@ use crate::error::{Error, Result};
 /// delivery may take (10 s), so a claim does not expire while its delivery runs.
 const LEASE_MS: i64 = 60_000;
 
-/// A queued alert to send: its key and the JSON body.
+/// A queued event to send: its key, the JSON body and when it was queued.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Pending {
     pub id: String,
     pub body: String,
+    pub created_at: i64,
+}
+
+/// Where a delivery round is in the queue's order (created_at, id).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Cursor {
+    pub created_at: i64,
+    pub id: String,
+}
+
+impl Cursor {
+    /// Before every event.
+    pub fn start() -> Cursor {
+        Cursor {
+            created_at: i64::MIN,
+            id: String::new(),
+        }
+    }
+
+    pub fn after(pending: &Pending) -> Cursor {
+        Cursor {
+            created_at: pending.created_at,
+            id: pending.id.clone(),
+        }
+    }
 }
 
 /// Queues the events not queued before; returns how many were new.
@@ -34,12 +59,14 @@ pub fn queue(conn: &mut dyn Conn, events: &[Event], now: DateTime<Utc>) -> Resul
     Ok(new)
 }
 
-/// The oldest event due now (with `retry_now`, also one waiting for its retry), leased
-/// to the caller for a minute; `None` when nothing is due.
+/// The oldest event due now (with `retry_now`, also one waiting for its retry) after
+/// `after` (the last one this round claimed: each is tried once a round), leased to the
+/// caller for a minute; `None` when nothing is due.
 pub fn claim_due(
     conn: &mut dyn Conn,
     now: DateTime<Utc>,
     retry_now: bool,
+    after: &Cursor,
 ) -> Result<Option<Pending>> {
     // On PostgreSQL, an event another instance is claiming right now is skipped, not
     // waited for (it may be frozen in the middle of its claim), and never claimed twice.
@@ -49,16 +76,18 @@ pub fn claim_due(
     };
     let due = conn.opt_row(
         &format!(
-            "SELECT id, body FROM alert_deliveries
+            "SELECT id, body, created_at FROM alert_deliveries
              WHERE delivered_at IS NULL AND gave_up_at IS NULL AND leased_until <= ?1
                AND (next_attempt_at <= ?1 OR ?2)
+               AND (created_at > ?3 OR (created_at = ?3 AND id > ?4))
              ORDER BY created_at, id LIMIT 1 {lock}"
         ),
-        params![millis(now), retry_now],
+        params![millis(now), retry_now, after.created_at, after.id.as_str()],
         |r| {
             Ok(Pending {
                 id: r.text(0)?,
                 body: r.text(1)?,
+                created_at: r.int(2)?,
             })
         },
     )?;

@@ -675,9 +675,13 @@ impl Store {
 
     /// The oldest queued event due now (with `retry_now`, retries too), leased to this
     /// caller for a minute.
-    pub fn claim_due_alert(&self, retry_now: bool) -> Result<Option<alerts::Pending>> {
-        let now = self.now();
-        self.write(move |conn| alerts::claim_due(conn, now, retry_now))
+    pub fn claim_due_alert(
+        &self,
+        retry_now: bool,
+        after: &alerts::Cursor,
+    ) -> Result<Option<alerts::Pending>> {
+        let (now, after) = (self.now(), after.clone());
+        self.write(move |conn| alerts::claim_due(conn, now, retry_now, &after))
     }
 
     pub fn alert_delivered(&self, id: &str) -> Result<()> {
