@@ -600,10 +600,38 @@ impl Store {
         recorded_by: &str,
         ticks: Vec<NewTick>,
     ) -> Result<Vec<Recorded>> {
+        let work = self.tick_job(who, recorded_by, ticks)?;
+        let recorded = self.inner.writer.write_one(work)?;
+        self.count_recorded(&recorded);
+        Ok(recorded)
+    }
+
+    /// [`Store::record_ticks`] from an async handler: queued at once and awaited, with no
+    /// blocking thread in between (the tick's hot path).
+    pub async fn record_ticks_async(
+        &self,
+        who: Option<Identity>,
+        recorded_by: &str,
+        ticks: Vec<NewTick>,
+    ) -> Result<Vec<Recorded>> {
+        let work = self.tick_job(who, recorded_by, ticks)?;
+        let recorded = self.inner.writer.write_one_async(work).await?;
+        self.count_recorded(&recorded);
+        Ok(recorded)
+    }
+
+    /// The writer's job for [`Store::record_ticks`]: one statement on PostgreSQL (see
+    /// `ticks::insert`), which alone needs no transaction.
+    #[allow(clippy::type_complexity)]
+    fn tick_job(
+        &self,
+        who: Option<Identity>,
+        recorded_by: &str,
+        ticks: Vec<NewTick>,
+    ) -> Result<impl FnOnce(&mut dyn Conn) -> Result<Vec<Recorded>> + Send + 'static> {
         let snapshot = self.snapshot()?;
         let (recorded_by, now) = (recorded_by.to_string(), crate::ticks::to_millis(self.now()));
-        // One statement on PostgreSQL (see `ticks::insert`): alone, it needs no transaction.
-        let recorded = self.inner.writer.write_one(move |conn| {
+        Ok(move |conn: &mut dyn Conn| {
             ticks::insert(
                 conn,
                 who.as_ref(),
@@ -612,10 +640,12 @@ impl Store {
                 &snapshot.settings,
                 now,
             )
-        })?;
+        })
+    }
+
+    fn count_recorded(&self, recorded: &[Recorded]) {
         let new = recorded.iter().filter(|r| !r.replayed).count();
         self.inner.metrics.ticks_recorded(new as u64);
-        Ok(recorded)
     }
 
     pub fn void_tick(&self, id: i64, who: Identity, reason: Option<String>) -> Result<Tick> {

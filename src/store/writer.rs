@@ -222,6 +222,19 @@ impl Writer {
             .map_err(|_| Error::internal("the writer thread has stopped"))?
     }
 
+    /// [`Writer::write_one`] for the async workers: the job goes on the queue at once (or
+    /// is refused, `Overloaded`), and the caller awaits the commit without a blocking
+    /// thread in between — the tick's path has no `spawn_blocking` hop.
+    pub async fn write_one_async<F, T>(&self, work: F) -> Result<T>
+    where
+        F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.submit_job(work, false, true)?
+            .await
+            .map_err(|_| Error::internal("the writer thread has stopped"))?
+    }
+
     /// Maintenance that must run even while storage is unavailable.
     pub fn maintain<F, T>(&self, work: F) -> Result<T>
     where
