@@ -80,6 +80,10 @@ pub const ROUTES: &[Route] = &[
     Route::api("/api/nominations/{id}/support").post(VIEWER, |r| r.to(method::support_nomination)),
     Route::api("/api/nominations/{id}/adopt").post(ADMIN, |r| r.to(method::adopt_nomination)),
     Route::api("/api/nominations/{id}/decline").post(ADMIN, |r| r.to(method::decline_nomination)),
+    // Counting beyond the phone (step 2): paper check sheets, printed and entered.
+    Route::api("/api/sheets").post(STAFF, |r| r.to(method::post_sheet)),
+    Route::api("/api/sheets/{id}").delete(ADMIN, |r| r.to(method::delete_sheet)),
+    Route::api("/sheets/check-sheet.pdf").get(VIEWER, |r| r.to(method::check_sheet)),
     // Exports and charts.
     Route::api("/api/export/ticks.csv").get(VIEWER, |r| r.to(api::export_ticks)),
     Route::api("/api/export/ranking.csv").get(VIEWER, |r| r.to(api::export_ranking)),

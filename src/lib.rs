@@ -25,6 +25,7 @@ pub mod pages;
 pub mod playbook;
 pub mod ranking;
 pub mod report;
+pub mod sheets;
 pub mod sites;
 pub mod stats;
 pub mod store;
