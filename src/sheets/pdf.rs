@@ -76,6 +76,8 @@ pub struct CheckSheet {
 const MARGIN: f32 = 28.0;
 const BLACK: f32 = 0.0;
 const GREY: f32 = 0.35;
+/// White around each QR code, in points (four modules or more at the sizes drawn).
+const QR_PAD: f32 = 9.0;
 
 /// Text drawn so far: which glyphs of which embedded face, and the characters they stand
 /// for (for the `ToUnicode` map).
@@ -219,8 +221,9 @@ fn grid(width: f32, height: f32, rows: usize, days: usize) -> Grid {
     let top = height - MARGIN - 58.0;
     let head_h = 24.0;
     let bottom = MARGIN + 2.0;
-    let row_h = ((top - head_h - bottom) / rows.max(1) as f32).min(76.0);
-    let qr_w = (row_h - 4.0).min(64.0);
+    let row_h = ((top - head_h - bottom) / rows.max(1) as f32).min(100.0);
+    // A QR code needs a quiet margin (about four modules) of white around it to scan.
+    let qr_w = (row_h - 2.0 * QR_PAD).min(72.0) + 2.0 * QR_PAD;
     let name_w = 150.0;
     let day_w = ((width - 2.0 * MARGIN - qr_w - name_w) / days.max(1) as f32).min(48.0);
     Grid {
@@ -267,12 +270,8 @@ fn draw_page(page: &mut Page<'_>, sheet: &CheckSheet, days: &[NaiveDate], g: &Gr
     );
     for (r, row) in sheet.rows.iter().enumerate() {
         let y = g.top - g.head_h - (r as f32 + 1.0) * g.row_h;
-        page.qr(
-            MARGIN + 2.0,
-            y + (g.row_h - (g.qr_w - 4.0)) / 2.0,
-            g.qr_w - 4.0,
-            &row.url,
-        );
+        let side = g.qr_w - 2.0 * QR_PAD;
+        page.qr(MARGIN + QR_PAD, y + (g.row_h - side) / 2.0, side, &row.url);
         let lines = page
             .fonts
             .wrap(&row.name, 10.5, f64::from(g.name_w - 10.0), 2);
