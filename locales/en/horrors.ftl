@@ -57,6 +57,7 @@ tally-qty = Quantity
 tally-note = Note
 tally-next-only = Used for the next tap only.
 tally-lead = Tap once each time it happens.
+tally-chosen = { $name } is chosen (from a check sheet's code): tap its button, first below, each time it happens.
 tally-today = today
 tally-site = Site:
 tally-undo = Undo

@@ -54,6 +54,7 @@ tally-qty = 数量
 tally-note = 备注
 tally-next-only = 只用于下一次点击。
 tally-lead = 每发生一次，点一下。
+tally-chosen = 已选中“{ $name }”（来自检查表上的二维码）：每发生一次，点一下下面第一个按钮。
 tally-today = 今天
 tally-site = 站点：
 tally-undo = 撤销

@@ -54,6 +54,7 @@ tally-qty = 數量
 tally-note = 備註
 tally-next-only = 只用於下一次點擊。
 tally-lead = 每發生一次，就點一下。
+tally-chosen = 已選取「{ $name }」（來自檢查表上的 QR 碼）：每發生一次，就點一下下面第一個按鈕。
 tally-today = 今天
 tally-site = 站點：
 tally-undo = 復原

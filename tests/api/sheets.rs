@@ -621,3 +621,85 @@ fn check_sheet_parameters_are_checked() {
     assert_eq!(status, 200, "62 days are fine");
     assert_eq!(count(&bytes, "/MediaBox [0 0 842 595]"), 2);
 }
+
+// ---------------------------------------------------------------------------------------
+// The tally opened from a check sheet's QR code
+
+fn tally_page(app: &TestApp, cookie: &str, query: &str) -> String {
+    let reply = app.call(
+        "GET",
+        &format!("/tally?{query}"),
+        None,
+        None,
+        None,
+        &[("Cookie", cookie)],
+    );
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    reply.text
+}
+
+/// The horror keys of the tally's buttons, in page order.
+fn button_keys(html: &str) -> Vec<String> {
+    html.split("<button class=\"horror")
+        .skip(1)
+        .map(|b| {
+            let start = b.find("data-key=\"").unwrap() + 10;
+            b[start..start + b[start..].find('"').unwrap()].to_string()
+        })
+        .collect()
+}
+
+#[test]
+fn the_tally_opened_with_a_horror_puts_it_first_and_chosen() {
+    let app = TestApp::spawn();
+    let cookie = app.session(&app.staff);
+    let plain = tally_page(&app, &cookie, "");
+    assert_eq!(
+        button_keys(&plain),
+        [
+            "late-delivery",
+            "lost-package",
+            "damaged",
+            "wrong-address",
+            "missed-pickup"
+        ]
+    );
+    assert!(!plain.contains("chosen"));
+    let html = tally_page(&app, &cookie, "horror=wrong-address&lang=en");
+    assert_eq!(
+        button_keys(&html),
+        [
+            "wrong-address",
+            "late-delivery",
+            "lost-package",
+            "damaged",
+            "missed-pickup"
+        ]
+    );
+    assert!(
+        html.contains(r#"<button class="horror chosen" type="button" data-key="wrong-address""#),
+        "{html}"
+    );
+    assert!(html.contains(r#"aria-current="true" autofocus"#), "{html}");
+    assert!(html.contains("配送先の誤り is chosen"), "{html}");
+    // Nothing is recorded by opening it.
+    assert_eq!(app.tick_count(), 0);
+    // An unknown key shows the plain tally.
+    let unknown = tally_page(&app, &cookie, "horror=%3Cscript%3E");
+    assert_eq!(button_keys(&unknown), button_keys(&plain));
+    assert!(!unknown.contains("<script>"));
+}
+
+#[test]
+fn the_site_picker_keeps_the_chosen_horror() {
+    let app = spawn_sites();
+    let cookie = app.session(&app.staff);
+    let picker = tally_page(&app, &cookie, "horror=damaged");
+    assert!(
+        picker.contains(r#"href="/tally?site=tokyo&amp;horror=damaged""#),
+        "{picker}"
+    );
+    let html = tally_page(&app, &cookie, "site=tokyo&horror=damaged");
+    assert_eq!(button_keys(&html)[0], "damaged");
+    assert!(html.contains(r#"data-site="tokyo""#));
+}
