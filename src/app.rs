@@ -23,7 +23,7 @@ use actix_web::dev::Server;
 
 use crate::http::route::{ADMIN, OPEN, STAFF, VIEWER};
 use crate::http::{api, devices, method, openapi, sessions, HttpOptions, Route, BATCH_BODY_LIMIT};
-use crate::pages::{admin, assets, dashboard, enrol, login, tally};
+use crate::pages::{admin, assets, dashboard, enrol, login, nominations, tally};
 use crate::store::Store;
 
 /// Every route, in registration order; the role is the least one each method needs.
@@ -98,6 +98,7 @@ pub const ROUTES: &[Route] = &[
     Route::plain("/logout").post(OPEN, |r| r.to(login::logout)),
     Route::page("/tally").get(STAFF, |r| r.to(tally::page)),
     Route::page("/dashboard").get(VIEWER, |r| r.to(dashboard::page)),
+    Route::page("/nominations").get(STAFF, |r| r.to(nominations::page)),
     Route::page("/admin").get(ADMIN, |r| r.to(admin::page)),
     Route::page("/enrol/{code}").get(OPEN, |r| r.to(enrol::page)),
     Route::plain("/static/{file}").get(OPEN, |r| r.to(assets::serve)),
