@@ -25,7 +25,10 @@ pub(crate) const SCRIPT_MESSAGES: &[(&str, &str, &[&str])] = &[
 ];
 
 /// `GET /nominations` (staff).
-pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpResponse, crate::error::Error> {
+pub async fn page(
+    req: HttpRequest,
+    store: web::Data<Store>,
+) -> Result<HttpResponse, crate::error::Error> {
     let session = match session::require(&req, &store, Role::Staff).await? {
         Ok(session) => session,
         Err(response) => return Ok(response),
@@ -62,7 +65,10 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         lang,
         here: Here::of(&req),
     };
-    Ok(layout::respond(StatusCode::OK, layout::page(&chrome, content)))
+    Ok(layout::respond(
+        StatusCode::OK,
+        layout::page(&chrome, content),
+    ))
 }
 
 fn propose(lang: Lang) -> Markup {
