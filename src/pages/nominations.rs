@@ -20,8 +20,6 @@ use crate::tr;
 pub(crate) const SCRIPT_MESSAGES: &[(&str, &str, &[&str])] = &[
     ("unreachable", "method-unreachable", &[]),
     ("serverAnswered", "method-server-answered", &["status"]),
-    ("saved", "method-saved", &[]),
-    ("sheetSaved", "sheet-form-saved", &["count"]),
 ];
 
 /// `GET /nominations` (staff).
