@@ -471,6 +471,7 @@ readme =
     - ranking-by-month.csv   one ranking per month of { $year }
     - ticks.csv              every tick of { $year }, oldest first
     - cycles.csv             improvement cycles overlapping { $year }, one row per focus horror
+    - nominations.csv        the horrors proposed in { $year }, most supported first, with their fate (adopted, declined or open): where the next run of the method starts
     - review.xlsx            the same as a workbook: Ranking, By month, Cycles, Ticks, Year over year
     - review.html            a printable report with the charts inline (A4)
     - charts/                pareto, cost, trend, compare and matrix for { $year } (and { $previous_year } when it has ticks), SVG and PNG

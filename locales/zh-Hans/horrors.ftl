@@ -428,6 +428,7 @@ readme =
     - ranking-by-month.csv   { $year } 年每个月的排名
     - ticks.csv              { $year } 年的全部记录，从早到晚
     - cycles.csv             与 { $year } 年重叠的改进周期，每项重点失误一行
+    - nominations.csv        { $year } 年提出的失误提名（支持最多的在前）及其结果（已采纳、已拒绝或待定）：下一轮方法从这里开始
     - review.xlsx            同样内容的电子表格：排名、按月、改进周期、记录、年度对比
     - review.html            可打印的报告，图表内嵌（A4）
     - charts/                { $year } 年（以及有记录时的 { $previous_year } 年）的帕累托图、成本图、趋势图、对比图和矩阵图，SVG 和 PNG

@@ -428,6 +428,7 @@ readme =
     - ranking-by-month.csv   { $year } 年每個月的排名
     - ticks.csv              { $year } 年的全部紀錄，由舊到新
     - cycles.csv             與 { $year } 年重疊的改善週期，每項重點失誤一列
+    - nominations.csv        { $year } 年提出的失誤提名（支持最多的在前）及其結果（已採納、已拒絕或待定）：下一輪方法從這裡開始
     - review.xlsx            相同內容的試算表：排名、按月、改善週期、紀錄、年度比較
     - review.html            可列印的報告，圖表內嵌（A4）
     - charts/                { $year } 年（以及有紀錄時的 { $previous_year } 年）的柏拉圖、成本圖、趨勢圖、比較圖和矩陣圖，SVG 與 PNG
