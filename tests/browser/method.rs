@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::cdp::{q, DESKTOP};
+use crate::cdp::{q, DESKTOP, PHONE};
 use crate::{button, login, Suite};
 
 /// `/tally?horror=KEY` (what a check sheet's QR code opens): that horror first, chosen and
@@ -14,8 +14,15 @@ pub fn tally_preselects(s: &mut Suite) {
     let key = horrors[2]["key"].as_str().unwrap().to_string();
     let name = horrors[2]["name"].as_str().unwrap().to_string();
     let before = s.ticks_by("Tally phone", &key).len();
-    let page = s.phone();
-    page.goto(&s.url(&format!("/tally?horror={key}&site=chicago-hub")));
+    // A phone of its own: earlier tests log the shared one out.
+    let page = &s.browser.page(PHONE);
+    login(
+        page,
+        s.origin(),
+        &s.staff,
+        Some(&format!("/tally?horror={key}")),
+    );
+    assert_eq!(page.path(), "/tally");
     page.wait_for(&format!("{} !== null", button(&key)));
     let first = page.eval_str("document.querySelector('button.horror').dataset.key");
     assert_eq!(first, key);
@@ -37,7 +44,6 @@ pub fn tally_preselects(s: &mut Suite) {
     page.tap(&button(&key));
     page.wait_for(&format!("{}.classList.contains('saved')", button(&key)));
     assert_eq!(s.ticks_by("Tally phone", &key).len(), before + 1);
-    page.goto(&s.url("/tally"));
 }
 
 fn card(title: &str) -> String {
