@@ -169,37 +169,6 @@ pub fn volume(snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<NewVolume> {
     out
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::config;
-
-    #[test]
-    fn demo_is_realistic_and_never_in_the_future() {
-        let config = config::parse(include_str!("../data/horrors.toml")).unwrap();
-        let snapshot = Snapshot {
-            settings: config.settings,
-            horrors: config.horrors,
-        };
-        let now = Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap();
-        let ticks = ticks(&snapshot, now);
-        assert!(
-            ticks.len() > 1500 && ticks.len() < 4000,
-            "{} ticks",
-            ticks.len()
-        );
-        assert!(ticks.iter().all(|t| t.occurred_at <= now));
-        assert!(ticks.first().unwrap().occurred_at >= now - Duration::days(DEMO_DAYS + 1));
-        let complaints = ticks
-            .iter()
-            .filter(|t| t.source == Source::Complaint)
-            .count();
-        assert!(complaints * 10 > ticks.len() && complaints * 3 < ticks.len());
-        // Same seed, same data.
-        assert_eq!(ticks, super::ticks(&snapshot, now));
-    }
-}
-
 /// The method's own history for the demo: the list workshop's nominations (one adopted as
 /// an existing horror, one declined, two open with support) and one paper check sheet
 /// entered for the last three days. The people are tokens whose secrets are dropped at
@@ -303,4 +272,35 @@ pub fn method(store: &crate::store::Store) -> crate::error::Result<String> {
         "demo: 4 nominations (1 adopted, 1 declined, 2 open) and a paper sheet of {} occurrences",
         sheet.ticks.iter().map(|t| t.qty).sum::<i64>()
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config;
+
+    #[test]
+    fn demo_is_realistic_and_never_in_the_future() {
+        let config = config::parse(include_str!("../data/horrors.toml")).unwrap();
+        let snapshot = Snapshot {
+            settings: config.settings,
+            horrors: config.horrors,
+        };
+        let now = Utc.with_ymd_and_hms(2026, 11, 23, 15, 0, 0).unwrap();
+        let ticks = ticks(&snapshot, now);
+        assert!(
+            ticks.len() > 1500 && ticks.len() < 4000,
+            "{} ticks",
+            ticks.len()
+        );
+        assert!(ticks.iter().all(|t| t.occurred_at <= now));
+        assert!(ticks.first().unwrap().occurred_at >= now - Duration::days(DEMO_DAYS + 1));
+        let complaints = ticks
+            .iter()
+            .filter(|t| t.source == Source::Complaint)
+            .count();
+        assert!(complaints * 10 > ticks.len() && complaints * 3 < ticks.len());
+        // Same seed, same data.
+        assert_eq!(ticks, super::ticks(&snapshot, now));
+    }
 }
