@@ -703,3 +703,80 @@ fn the_site_picker_keeps_the_chosen_horror() {
     assert_eq!(button_keys(&html)[0], "damaged");
     assert!(html.contains(r#"data-site="tokyo""#));
 }
+
+#[test]
+fn a_whole_count_written_as_a_decimal_is_a_count() {
+    let app = TestApp::spawn();
+    let body = format!(
+        r#"{{"days": [{{"day": "{}", "counts": {{"damaged": 4.0, "lost-package": 2e0}}}}]}}"#,
+        day(&app, 1)
+    );
+    let reply = app.call(
+        "POST",
+        "/api/sheets",
+        Some(&app.staff),
+        Some("application/json"),
+        Some(body.as_bytes()),
+        &[],
+    );
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    let qty: Vec<i64> = reply.body["ticks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["qty"].as_i64().unwrap())
+        .collect();
+    assert_eq!(qty, vec![4, 2]);
+}
+
+#[test]
+fn the_demo_carries_the_methods_history_and_the_review_says_so() {
+    let app = crate::sites::spawn_sites();
+    let said = horrors::demo::method(&app.store).unwrap();
+    assert!(said.contains("4 nominations"), "{said}");
+    let listed = app.get("/api/nominations", &app.viewer);
+    let states: Vec<(String, i64)> = listed.body["nominations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            (
+                n["state"].as_str().unwrap().to_string(),
+                n["support"].as_i64().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(states.len(), 4, "{}", listed.text);
+    assert_eq!(states.iter().filter(|(s, _)| s == "adopted").count(), 1);
+    assert_eq!(states.iter().filter(|(s, _)| s == "declined").count(), 1);
+    assert_eq!(states.iter().filter(|(s, _)| s == "open").count(), 2);
+    let adopted = listed.body["nominations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|n| n["state"] == "adopted")
+        .unwrap();
+    assert_eq!(
+        adopted["horror"], "missed-pickup",
+        "the catalogue's last horror"
+    );
+    let sheet_ticks = app.get("/api/ticks?days=7&source=sheet", &app.viewer);
+    let ticks = sheet_ticks.body["ticks"].as_array().unwrap();
+    assert!(!ticks.is_empty());
+    assert!(ticks
+        .iter()
+        .all(|t| t["sheet"] == 1 && t["site"] == "chicago-hub"));
+    assert_rollup_exact(&app);
+    // The annual review's README lists nominations.csv beside the other files.
+    let year = today(&app).format("%Y").to_string();
+    let (status, _, bytes) = app.download(
+        &format!("/api/export/annual.zip?year={year}"),
+        &app.viewer,
+        &[],
+    );
+    assert_eq!(status, 200);
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut readme = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("README.txt").unwrap(), &mut readme).unwrap();
+    assert!(readme.contains("nominations.csv"), "{readme}");
+}
