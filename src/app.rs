@@ -23,7 +23,7 @@ use actix_web::dev::Server;
 
 use crate::http::route::{ADMIN, OPEN, STAFF, VIEWER};
 use crate::http::{api, devices, method, openapi, sessions, HttpOptions, Route, BATCH_BODY_LIMIT};
-use crate::pages::{admin, assets, dashboard, enrol, login, tally};
+use crate::pages::{admin, assets, dashboard, enrol, login, nominations, tally};
 use crate::store::Store;
 
 /// Every route, in registration order; the role is the least one each method needs.
@@ -80,6 +80,10 @@ pub const ROUTES: &[Route] = &[
     Route::api("/api/nominations/{id}/support").post(VIEWER, |r| r.to(method::support_nomination)),
     Route::api("/api/nominations/{id}/adopt").post(ADMIN, |r| r.to(method::adopt_nomination)),
     Route::api("/api/nominations/{id}/decline").post(ADMIN, |r| r.to(method::decline_nomination)),
+    // Counting beyond the phone (step 2): paper check sheets, printed and entered.
+    Route::api("/api/sheets").post(STAFF, |r| r.to(method::post_sheet)),
+    Route::api("/api/sheets/{id}").delete(ADMIN, |r| r.to(method::delete_sheet)),
+    Route::api("/sheets/check-sheet.pdf").get(VIEWER, |r| r.to(method::check_sheet)),
     // Exports and charts.
     Route::api("/api/export/ticks.csv").get(VIEWER, |r| r.to(api::export_ticks)),
     Route::api("/api/export/ranking.csv").get(VIEWER, |r| r.to(api::export_ranking)),
@@ -94,6 +98,7 @@ pub const ROUTES: &[Route] = &[
     Route::plain("/logout").post(OPEN, |r| r.to(login::logout)),
     Route::page("/tally").get(STAFF, |r| r.to(tally::page)),
     Route::page("/dashboard").get(VIEWER, |r| r.to(dashboard::page)),
+    Route::page("/nominations").get(STAFF, |r| r.to(nominations::page)),
     Route::page("/admin").get(ADMIN, |r| r.to(admin::page)),
     Route::page("/enrol/{code}").get(OPEN, |r| r.to(enrol::page)),
     Route::plain("/static/{file}").get(OPEN, |r| r.to(assets::serve)),

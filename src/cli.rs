@@ -814,6 +814,8 @@ fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()
             "demo: recorded {n} example ticks and {days} site-days of volume over the last {} days",
             demo::DEMO_DAYS
         );
+        let method = demo::method(&store)?;
+        say!("{method}");
     }
     if !store.has_admin_token()? {
         let (_, secret) = store.create_token("admin", Role::Admin)?;

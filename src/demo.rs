@@ -169,6 +169,111 @@ pub fn volume(snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<NewVolume> {
     out
 }
 
+/// The method's own history for the demo: the list workshop's nominations (one adopted as
+/// an existing horror, one declined, two open with support) and one paper check sheet
+/// entered for the last three days. The people are tokens whose secrets are dropped at
+/// once (never shown, so never usable); they appear under Tokens, named "(demo)".
+/// Returns a line saying what was added.
+pub fn method(store: &crate::store::Store) -> crate::error::Result<String> {
+    use crate::auth::Role;
+    use crate::nominations::NewNomination;
+
+    let person = |name: &str, role: Role| -> crate::error::Result<crate::auth::Identity> {
+        let (_, secret) = store.create_token(name, role)?;
+        store
+            .authenticate(&secret)?
+            .ok_or_else(|| crate::error::Error::internal("a demo token did not authenticate"))
+    };
+    let desk = person("Call centre (demo)", Role::Staff)?;
+    let dock = person("Warehouse lead (demo)", Role::Staff)?;
+    let lead = person("Quality lead (demo)", Role::Viewer)?;
+    let propose = |who: &crate::auth::Identity, title: &str, description: &str, example: &str| {
+        store.create_nomination(
+            who.clone(),
+            NewNomination {
+                title: title.into(),
+                description: Some(description.into()),
+                example: Some(example.into()),
+            },
+        )
+    };
+    let callback = propose(
+        &desk,
+        "Promised call-back never made",
+        "Customers are told someone will call them back about a problem, and nobody does.",
+        "\"This is the third time I call; you said you would call me yesterday.\"",
+    )?;
+    let invoice = propose(
+        &dock,
+        "Invoice does not match the quote",
+        "The amount billed differs from the quote the customer accepted.",
+        "A customer disputed a fuel surcharge nobody had mentioned.",
+    )?;
+    let rain = propose(
+        &dock,
+        "Parcel left out in the rain",
+        "Drivers leave parcels outside the door in bad weather.",
+        "A box of books delivered soaked.",
+    )?;
+    for who in [&dock, &lead] {
+        store.support_nomination(callback.id, who.clone())?;
+    }
+    store.support_nomination(invoice.id, lead.clone())?;
+    store.decline_nomination(
+        rain.id,
+        lead.clone(),
+        "Counted as a damaged package already".into(),
+    )?;
+    let snapshot = store.snapshot()?;
+    let keys: Vec<String> = snapshot.active().map(|h| h.key.clone()).collect();
+    // The last horror of the list came from the workshop.
+    if let Some(key) = keys.last() {
+        let name = snapshot
+            .horror(key)
+            .map_or(key.as_str(), |h| h.name.as_str());
+        let adopted = propose(
+            &desk,
+            name,
+            "What customers ask the call centre about most.",
+            "\"Where is my parcel? The page says nothing since Monday.\"",
+        )?;
+        store.support_nomination(adopted.id, dock.clone())?;
+        store.support_nomination(adopted.id, lead.clone())?;
+        store.link_adopted(adopted.id, lead.clone(), key.clone())?;
+    }
+    // One paper sheet from the warehouse: the last three whole days at the first site.
+    let settings = &snapshot.settings;
+    let site = settings.active_sites().next().map(|s| s.key.clone());
+    let today = crate::calendar::local_day(store.now(), settings.site_tz(site.as_deref()));
+    let days = (1..=3u64)
+        .rev()
+        .map(|back| {
+            let day = today - chrono::Days::new(back);
+            let counts = keys
+                .iter()
+                .take(3)
+                .enumerate()
+                .map(|(i, key)| (key.clone(), ((back as i64 + i as i64) % 3)))
+                .collect();
+            crate::sheets::SheetDay {
+                day: day.to_string(),
+                counts,
+            }
+        })
+        .collect();
+    let input = crate::sheets::SheetInput {
+        site,
+        department: settings.departments.first().cloned(),
+        days,
+    };
+    let sheet = crate::sheets::validate(&input, settings, &*snapshot, None, store.now())?;
+    let (sheet, _) = store.record_sheet(dock, sheet, None, input.fingerprint())?;
+    Ok(format!(
+        "demo: 4 nominations (1 adopted, 1 declined, 2 open) and a paper sheet of {} occurrences",
+        sheet.ticks.iter().map(|t| t.qty).sum::<i64>()
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

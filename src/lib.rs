@@ -27,6 +27,7 @@ pub mod playbook;
 pub mod ranking;
 pub mod reading;
 pub mod report;
+pub mod sheets;
 pub mod sites;
 pub mod stats;
 pub mod store;

@@ -180,6 +180,38 @@ pub fn valid_idempotency_key(key: &str) -> bool {
     (1..=100).contains(&key.len()) && key.bytes().all(|b| b.is_ascii_graphic())
 }
 
+/// A tick's (or a sheet's) department: one of the configured ones, else any name of at
+/// most 60 characters without control characters (`""` means none); refused with its error
+/// code and message.
+pub fn department(
+    settings: &Settings,
+    name: Option<&str>,
+) -> Result<Option<String>, (&'static str, String)> {
+    match name {
+        None => Ok(None),
+        // No list configured: any short name, and "" means none.
+        Some(name) if settings.departments.is_empty() => {
+            if name.chars().count() > 60 || !crate::text::clean_name(name) {
+                return Err((
+                    "invalid_department",
+                    "department must be at most 60 characters, without control characters".into(),
+                ));
+            }
+            Ok(Some(name).filter(|n| !n.is_empty()).map(str::to_string))
+        }
+        Some(name) => {
+            if !settings.departments.iter().any(|d| d == name) {
+                let allowed = settings.departments.join(", ");
+                return Err((
+                    "unknown_department",
+                    format!("department must be one of {allowed}"),
+                ));
+            }
+            Ok(Some(name.to_string()))
+        }
+    }
+}
+
 /// Checks everything about a tick that needs no database. `index` is the batch position
 /// (for details) or `None` for a single tick (details name the field).
 pub fn validate(
@@ -252,29 +284,11 @@ pub fn validate(
             );
         }
     }
-    let department = match input.department.as_deref() {
-        None => None,
-        // No list configured: any short name, and "" means none.
-        Some(name) if settings.departments.is_empty() => {
-            if name.chars().count() > 60 || !crate::text::clean_name(name) {
-                problem(
-                    "department",
-                    "invalid_department",
-                    "department must be at most 60 characters, without control characters".into(),
-                );
-            }
-            Some(name).filter(|n| !n.is_empty()).map(str::to_string)
-        }
-        Some(name) => {
-            if !settings.departments.iter().any(|d| d == name) {
-                let allowed = settings.departments.join(", ");
-                problem(
-                    "department",
-                    "unknown_department",
-                    format!("department must be one of {allowed}"),
-                );
-            }
-            Some(name.to_string())
+    let department = match department(settings, input.department.as_deref()) {
+        Ok(department) => department,
+        Err((code, message)) => {
+            problem("department", code, message);
+            None
         }
     };
     let cost_minor = match &input.cost {

@@ -57,6 +57,7 @@ tally-qty = Quantity
 tally-note = Note
 tally-next-only = Used for the next tap only.
 tally-lead = Tap once each time it happens.
+tally-chosen = { $name } is chosen (from a check sheet's code): tap its button, first below, each time it happens.
 tally-today = today
 tally-site = Site:
 tally-undo = Undo
@@ -492,6 +493,7 @@ readme =
     - ranking-by-month.csv   one ranking per month of { $year }
     - ticks.csv              every tick of { $year }, oldest first
     - cycles.csv             improvement cycles overlapping { $year }, one row per focus horror
+    - nominations.csv        the horrors proposed in { $year }, most supported first, with their fate (adopted, declined or open): where the next run of the method starts
     - review.xlsx            the same as a workbook: Ranking, By month, Cycles, Ticks, Year over year
     - review.html            a printable report with the charts inline (A4)
     - charts/                pareto, cost, trend, compare and matrix for { $year } (and { $previous_year } when it has ticks), SVG and PNG
@@ -543,3 +545,54 @@ playbook-follow-up = The follow-up.
 playbook-do-it = Do it, and follow up.
 admin-playbook = Complaint playbook
 admin-playbook-hint = What staff say when a customer complains about this horror, in five parts. The tally shows it right after a complaint tap, in the phone's language (English when that one is empty).
+sheet-title = Check sheet
+sheet-site = Site
+sheet-department = Department
+sheet-period = Period
+sheet-counted-by = Counted by
+sheet-how = One stroke in the day's box each time it happens (bundle in fives: ||||). Or scan the horror's code to tick it on a phone.
+sheet-enter = When the sheet is full, enter the counts at
+sheet-page = Page
+sheet-horror = Horror
+sheet-pain = pain
+sheet-weekdays = Mo Tu We Th Fr Sa Su
+nominations-title = Nominations
+nominations-intro = Step one of the method: list the five to eight worst things we can get wrong. What do customers complain about most? Propose it here; support the proposals you agree with; an admin adopts the strongest into the list of horrors.
+nominations-propose = Propose a horror
+nominations-field-title = What goes wrong (a short name)
+nominations-field-description = What customers complain about
+nominations-field-example = An example: what a customer said or what happened
+nominations-submit = Propose
+nominations-list = Proposed so far, most supported first
+nominations-none = Nothing proposed yet.
+nominations-supporters = { $count ->
+    [one] 1 supporter
+   *[other] { $count } supporters
+}
+nominations-by = Proposed by { $by } on { $date }
+nominations-state-open = open
+nominations-state-adopted = adopted
+nominations-state-declined = declined
+nominations-adopted-as = Adopted as the horror “{ $key }”.
+nominations-declined-because = Declined: { $reason }
+nominations-support = Support
+nominations-supported = You support this.
+nominations-adopt = Adopt as a horror…
+nominations-adopt-key = Key (a-z, 0-9, -)
+nominations-adopt-name = Name
+nominations-adopt-pain = Pain (1–10)
+nominations-adopt-cost = Cost of one occurrence
+nominations-adopt-submit = Adopt
+nominations-decline = Decline…
+nominations-decline-reason = Why
+nominations-decline-submit = Decline
+nav-nominations = Nominations
+method-unreachable = The server cannot be reached. Nothing was saved; try again.
+method-server-answered = The server answered { $status }. Nothing was saved.
+sheet-form-title = Enter a paper check sheet
+sheet-form-intro = Copy the counts from a filled-in sheet: one box per horror and day (leave a box empty for none). Everything is saved at once, as ticks from a paper sheet; an admin can void the whole sheet.
+sheet-form-print = Print an empty check sheet (PDF)
+sheet-form-department = Department
+sheet-form-site = Site
+sheet-form-submit = Save the sheet
+sheet-form-saved = Saved: { $count } occurrences from the sheet.

@@ -54,6 +54,7 @@ tally-qty = 数量
 tally-note = 备注
 tally-next-only = 只用于下一次点击。
 tally-lead = 每发生一次，点一下。
+tally-chosen = 已选中“{ $name }”（来自检查表上的二维码）：每发生一次，点一下下面第一个按钮。
 tally-today = 今天
 tally-site = 站点：
 tally-undo = 撤销
@@ -443,6 +444,7 @@ readme =
     - ranking-by-month.csv   { $year } 年每个月的排名
     - ticks.csv              { $year } 年的全部记录，从早到晚
     - cycles.csv             与 { $year } 年重叠的改进周期，每项重点失误一行
+    - nominations.csv        { $year } 年提出的失误提名（支持最多的在前）及其结果（已采纳、已拒绝或待定）：下一轮方法从这里开始
     - review.xlsx            同样内容的电子表格：排名、按月、改进周期、记录、年度对比
     - review.html            可打印的报告，图表内嵌（A4）
     - charts/                { $year } 年（以及有记录时的 { $previous_year } 年）的帕累托图、成本图、趋势图、对比图和矩阵图，SVG 和 PNG
@@ -495,3 +497,51 @@ playbook-follow-up = 说明后续跟进。
 playbook-do-it = 说到做到，并跟进。
 admin-playbook = 投诉应对手册
 admin-playbook-hint = 客户就此项投诉时员工应如何回应，分五部分。投诉计数后，计数页会立即显示，语言与手机一致（该语言为空时显示英文）。
+sheet-title = 检查表
+sheet-site = 站点
+sheet-department = 部门
+sheet-period = 期间
+sheet-counted-by = 计数人
+sheet-how = 每发生一次，就在当天的格子里画一笔（五笔一组，或写“正”字）。也可以用手机扫描该项的二维码计数。
+sheet-enter = 表格填满后，请在此录入计数：
+sheet-page = 页
+sheet-horror = 失误
+sheet-pain = 痛苦度
+sheet-weekdays = 一 二 三 四 五 六 日
+nominations-title = 提名
+nominations-intro = 方法的第一步：列出我们最可能出错的五到八件事。客户最常投诉什么？在这里提出；支持你认同的提名；管理员会把最有力的提名采纳为失误项。
+nominations-propose = 提出一项失误
+nominations-field-title = 出了什么错（简短名称）
+nominations-field-description = 客户投诉的内容
+nominations-field-example = 举例：客户说了什么，或发生了什么
+nominations-submit = 提出
+nominations-list = 已提出的提名（支持最多的在前）
+nominations-none = 还没有提名。
+nominations-supporters = { $count } 人支持
+nominations-by = 由 { $by } 于 { $date } 提出
+nominations-state-open = 待定
+nominations-state-adopted = 已采纳
+nominations-state-declined = 已拒绝
+nominations-adopted-as = 已采纳为失误项“{ $key }”。
+nominations-declined-because = 已拒绝：{ $reason }
+nominations-support = 支持
+nominations-supported = 你已支持。
+nominations-adopt = 采纳为失误项…
+nominations-adopt-key = 键（a-z、0-9、-）
+nominations-adopt-name = 名称
+nominations-adopt-pain = 痛苦度（1–10）
+nominations-adopt-cost = 每次发生的成本
+nominations-adopt-submit = 采纳
+nominations-decline = 拒绝…
+nominations-decline-reason = 原因
+nominations-decline-submit = 拒绝
+nav-nominations = 提名
+method-unreachable = 无法连接服务器。未保存任何内容，请重试。
+method-server-answered = 服务器返回 { $status }。未保存任何内容。
+sheet-form-title = 录入纸质检查表
+sheet-form-intro = 把填好的检查表上的计数抄到这里：每个失误项每天一格（没有就留空）。全部一次保存，记为来自纸质表的计数；管理员可以作废整张表。
+sheet-form-print = 打印空白检查表（PDF）
+sheet-form-department = 部门
+sheet-form-site = 站点
+sheet-form-submit = 保存检查表
+sheet-form-saved = 已保存：检查表上的 { $count } 次。

@@ -54,6 +54,7 @@ tally-qty = 數量
 tally-note = 備註
 tally-next-only = 只用於下一次點擊。
 tally-lead = 每發生一次，就點一下。
+tally-chosen = 已選取「{ $name }」（來自檢查表上的 QR 碼）：每發生一次，就點一下下面第一個按鈕。
 tally-today = 今天
 tally-site = 站點：
 tally-undo = 復原
@@ -443,6 +444,7 @@ readme =
     - ranking-by-month.csv   { $year } 年每個月的排名
     - ticks.csv              { $year } 年的全部紀錄，由舊到新
     - cycles.csv             與 { $year } 年重疊的改善週期，每項重點失誤一列
+    - nominations.csv        { $year } 年提出的失誤提名（支持最多的在前）及其結果（已採納、已拒絕或待定）：下一輪方法從這裡開始
     - review.xlsx            相同內容的試算表：排名、按月、改善週期、紀錄、年度比較
     - review.html            可列印的報告，圖表內嵌（A4）
     - charts/                { $year } 年（以及有紀錄時的 { $previous_year } 年）的柏拉圖、成本圖、趨勢圖、比較圖和矩陣圖，SVG 與 PNG
@@ -495,3 +497,51 @@ playbook-follow-up = 說明後續追蹤。
 playbook-do-it = 說到做到，並追蹤。
 admin-playbook = 客訴應對手冊
 admin-playbook-hint = 顧客就此項客訴時員工應如何回應，分五部分。客訴計數後，計數頁會立即顯示，語言與手機一致（該語言為空時顯示英文）。
+sheet-title = 檢查表
+sheet-site = 站點
+sheet-department = 部門
+sheet-period = 期間
+sheet-counted-by = 計數人
+sheet-how = 每發生一次，就在當天的格子裡畫一筆（五筆一組，或寫「正」字）。也可以用手機掃描該項的 QR 碼計數。
+sheet-enter = 表格填滿後，請在此登錄計數：
+sheet-page = 頁
+sheet-horror = 失誤
+sheet-pain = 痛苦度
+sheet-weekdays = 一 二 三 四 五 六 日
+nominations-title = 提名
+nominations-intro = 方法的第一步：列出我們最可能出錯的五到八件事。顧客最常客訴什麼？在這裡提出；支持你認同的提名；管理員會把最有力的提名採納為失誤項。
+nominations-propose = 提出一項失誤
+nominations-field-title = 出了什麼錯（簡短名稱）
+nominations-field-description = 顧客客訴的內容
+nominations-field-example = 舉例：顧客說了什麼，或發生了什麼
+nominations-submit = 提出
+nominations-list = 已提出的提名（支持最多的在前）
+nominations-none = 還沒有提名。
+nominations-supporters = { $count } 人支持
+nominations-by = 由 { $by } 於 { $date } 提出
+nominations-state-open = 待定
+nominations-state-adopted = 已採納
+nominations-state-declined = 已拒絕
+nominations-adopted-as = 已採納為失誤項「{ $key }」。
+nominations-declined-because = 已拒絕：{ $reason }
+nominations-support = 支持
+nominations-supported = 你已支持。
+nominations-adopt = 採納為失誤項…
+nominations-adopt-key = 鍵（a-z、0-9、-）
+nominations-adopt-name = 名稱
+nominations-adopt-pain = 痛苦度（1–10）
+nominations-adopt-cost = 每次發生的成本
+nominations-adopt-submit = 採納
+nominations-decline = 拒絕…
+nominations-decline-reason = 原因
+nominations-decline-submit = 拒絕
+nav-nominations = 提名
+method-unreachable = 無法連線到伺服器。未儲存任何內容，請重試。
+method-server-answered = 伺服器回應 { $status }。未儲存任何內容。
+sheet-form-title = 登錄紙本檢查表
+sheet-form-intro = 把填好的檢查表上的計數抄到這裡：每個失誤項每天一格（沒有就留空）。全部一次儲存，記為來自紙本表的計數；管理員可以作廢整張表。
+sheet-form-print = 列印空白檢查表（PDF）
+sheet-form-department = 部門
+sheet-form-site = 站點
+sheet-form-submit = 儲存檢查表
+sheet-form-saved = 已儲存：檢查表上的 { $count } 次。

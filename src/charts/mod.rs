@@ -11,9 +11,9 @@ mod layout;
 mod matrix;
 mod pareto;
 mod pareto_groups;
-mod text;
+pub(crate) mod text;
 mod trend;
-mod webfont;
+pub(crate) mod webfont;
 
 #[cfg(test)]
 mod tests;

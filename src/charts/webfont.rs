@@ -71,7 +71,11 @@ pub fn web_fonts(text: &str) -> Result<WebFonts, ChartError> {
 
 /// A TrueType font with only `glyphs` (and `.notdef`), a Unicode cmap for them, and the
 /// tables an OpenType font needs.
-fn subset_font(name: &str, bytes: &[u8], glyphs: &BTreeSet<u16>) -> Result<Vec<u8>, ChartError> {
+pub(crate) fn subset_font(
+    name: &str,
+    bytes: &[u8],
+    glyphs: &BTreeSet<u16>,
+) -> Result<Vec<u8>, ChartError> {
     let data = ReadScope::new(bytes)
         .read::<FontData<'_>>()
         .map_err(|e| failed(name, e))?;

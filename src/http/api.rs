@@ -238,7 +238,7 @@ pub async fn horror_history(_: Admin, req: HttpRequest, store: Store_) -> Result
 
 // ---------------------------------------------------------------- ticks
 
-fn idempotency_key(req: &HttpRequest) -> Result<Option<String>> {
+pub(super) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>> {
     match req.headers().get("idempotency-key") {
         None => Ok(None),
         Some(value) => {

@@ -33,6 +33,7 @@ use crate::store::Store;
         api::export_ticks, api::export_ranking, api::export_annual, api::chart,
         method::create_nomination, method::list_nominations, method::support_nomination,
         method::adopt_nomination, method::decline_nomination,
+        method::post_sheet, method::delete_sheet, method::check_sheet,
     ),
     components(schemas(ErrorBody, crate::i18n::Lang)),
     modifiers(&BearerAuth)

@@ -38,6 +38,11 @@ const ASSETS: &[Asset] = &[
         bytes: include_bytes!("../../assets/pages/dashboard.js"),
     },
     Asset {
+        name: "method.js",
+        content_type: "text/javascript; charset=utf-8",
+        bytes: include_bytes!("../../assets/pages/method.js"),
+    },
+    Asset {
         name: "sw.js",
         content_type: "text/javascript; charset=utf-8",
         bytes: include_bytes!("../../assets/pages/sw.js"),

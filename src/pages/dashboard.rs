@@ -213,6 +213,9 @@ struct Data {
     /// The local day before today, at the site shown: the volume form's default day.
     yesterday: String,
     today: String,
+    /// Active horrors (key, name) in catalogue order: the paper sheet's rows.
+    horrors: Vec<(String, String)>,
+    departments: Vec<String>,
 }
 
 /// `GET /dashboard` (viewer): takes the API's window options (`days`, `from`+`to`, `cycle`)
@@ -253,6 +256,11 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
             crate::calendar::local_day(inner.now(), settings.site_tz(scope.site.as_deref()));
         let yesterday = local_today.pred_opt().unwrap_or(local_today);
         Ok(Data {
+            horrors: snapshot
+                .active()
+                .map(|h| (h.key.clone(), h.name.clone()))
+                .collect(),
+            departments: settings.departments.clone(),
             compare,
             sites: settings.sites.clone(),
             bound,
@@ -537,6 +545,93 @@ fn content(
             }
         }
         (volume_form(lang, data))
+        (sheet_form(lang, data, window))
+    }
+}
+
+/// The messages the paper sheet's form uses (in `dashboard.js`).
+const SHEET_MESSAGES: &[(&str, &str, &[&str])] = &[
+    ("unreachable", "method-unreachable", &[]),
+    ("serverAnswered", "method-server-answered", &["status"]),
+    ("saved", "sheet-form-saved", &["count"]),
+];
+
+/// The paper check sheet's entry form (METHOD step 2), shaped like the printed sheet: a
+/// row per horror, a column per day of the window (its last 31 days, up to today).
+fn sheet_form(lang: Lang, data: &Data, window: &Window) -> Markup {
+    let today = data.today.parse().unwrap_or(window.to);
+    let last = window.to.min(today);
+    let first = window
+        .from
+        .max(last - chrono::Days::new(crate::sheets::pdf::DAYS_PER_PAGE as u64 - 1));
+    let days: Vec<chrono::NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
+    let active: Vec<&Site> = data.sites.iter().filter(|s| !s.retired).collect();
+    let print = format!(
+        "/sheets/check-sheet.pdf?lang={}{}",
+        lang.tag(),
+        site_suffix(&data.scope)
+    );
+    html! {
+        section #sheet-entry aria-labelledby="sheet-heading" data-messages=(crate::i18n::script_messages(lang, SHEET_MESSAGES)) {
+            h2 #sheet-heading { (t(lang, "sheet-form-title")) }
+            p.hint { (t(lang, "sheet-form-intro")) }
+            p { a #print-sheet href=(print) { (t(lang, "sheet-form-print")) } }
+            form #sheet-form novalidate {
+                div.inline {
+                    @if !data.bound && !active.is_empty() {
+                        div.field {
+                            label for="sheet-site" { (t(lang, "sheet-form-site")) }
+                            select #sheet-site name="site" {
+                                @for site in &active {
+                                    option value=(site.key) selected[data.scope.site.as_deref() == Some(site.key.as_str())] { (site.name) }
+                                }
+                            }
+                        }
+                    }
+                    div.field {
+                        label for="sheet-department" { (t(lang, "sheet-form-department")) }
+                        @if data.departments.is_empty() {
+                            input #sheet-department name="department" maxlength="60";
+                        } @else {
+                            select #sheet-department name="department" {
+                                option value="" { "—" }
+                                @for department in &data.departments {
+                                    option value=(department) { (department) }
+                                }
+                            }
+                        }
+                    }
+                }
+                div.sheet-grid {
+                    table {
+                        thead {
+                            tr {
+                                th scope="col" { (t(lang, "col-horror")) }
+                                @for day in &days {
+                                    th scope="col" { time datetime=(day) { (day.format("%-m/%-d")) } }
+                                }
+                            }
+                        }
+                        tbody {
+                            @for (key, name) in &data.horrors {
+                                tr {
+                                    th scope="row" { (name) }
+                                    @for day in &days {
+                                        td {
+                                            input.count type="number" min="0" max="1000" step="1" inputmode="numeric"
+                                                data-day=(day) data-key=(key) aria-label={ (name) " " (day) };
+                                        }
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+                button.primary type="submit" { (t(lang, "sheet-form-submit")) }
+                p.form-error #sheet-error role="alert" {}
+                p.form-status #sheet-status role="status" aria-live="polite" {}
+            }
+        }
     }
 }
 

@@ -16,6 +16,7 @@ use crate::i18n::{t, Lang};
 pub enum Nav {
     Tally,
     Dashboard,
+    Nominations,
     Admin,
     None,
 }
@@ -116,6 +117,7 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
                                 @if session.identity.role >= Role::Viewer {
                                     (nav_link("/dashboard", &t(lang, "nav-dashboard"), chrome.nav == Nav::Dashboard))
                                 }
+                                (nav_link("/nominations", &t(lang, "nav-nominations"), chrome.nav == Nav::Nominations))
                                 @if session.identity.role >= Role::Admin {
                                     (nav_link("/admin", &t(lang, "nav-admin"), chrome.nav == Nav::Admin))
                                 }

@@ -69,6 +69,9 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
     let lang = lang_of(&req, &store);
     let asked = layout::query_value(&req, "site");
     let remembered = req.cookie(SITE_COOKIE).map(|c| c.value().to_string());
+    // `?horror=KEY` (a check sheet's QR code): that horror's button comes first, chosen.
+    let chosen =
+        layout::query_value(&req, "horror").filter(|key| snapshot.active().any(|h| &h.key == key));
     let place = place(
         &session.identity,
         &snapshot.settings,
@@ -87,7 +90,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
     };
     let site = match &place {
         Place::Pick => {
-            let content = picker(lang, &snapshot, remembered.as_deref());
+            let content = picker(lang, &snapshot, remembered.as_deref(), chosen.as_deref());
             let mut response = layout::respond(
                 StatusCode::OK,
                 layout::page(
@@ -118,6 +121,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         &count,
         &today.to_string(),
         now.timestamp_millis(),
+        chosen.as_deref(),
     );
     let mut response = layout::respond(StatusCode::OK, layout::page(&chrome, content));
     // A site picked from the list is remembered on this device for the next visit.
@@ -177,7 +181,12 @@ pub fn place(
 }
 
 /// The list of sites, one big link each, before any tap.
-fn picker(lang: Lang, snapshot: &Snapshot, remembered: Option<&str>) -> Markup {
+fn picker(
+    lang: Lang,
+    snapshot: &Snapshot,
+    remembered: Option<&str>,
+    chosen: Option<&str>,
+) -> Markup {
     html! {
         div.tally.site-picker #site-picker {
             h1 { (t(lang, "tally-pick-heading")) }
@@ -185,7 +194,7 @@ fn picker(lang: Lang, snapshot: &Snapshot, remembered: Option<&str>) -> Markup {
             ul.sites {
                 @for site in snapshot.settings.active_sites() {
                     li {
-                        a.site-choice href={ "/tally?site=" (site.key) }
+                        a.site-choice href={ "/tally?site=" (site.key) @if let Some(key) = chosen { "&horror=" (key) } }
                             aria-current=[(remembered == Some(site.key.as_str())).then_some("true")]
                         { (site.name) }
                     }
@@ -205,8 +214,12 @@ fn content(
     count: &dyn Fn(&str) -> u64,
     day: &str,
     rendered_at: i64,
+    chosen: Option<&str>,
 ) -> Markup {
     let departments = &snapshot.settings.departments;
+    // The chosen horror first, then the others in catalogue order.
+    let mut horrors: Vec<&crate::catalogue::Horror> = snapshot.active().collect();
+    horrors.sort_by_key(|h| Some(h.key.as_str()) != chosen);
     let (site, changeable) = match place {
         Place::Fixed(site) => (site.as_deref(), false),
         Place::Chosen(site) => (site.as_deref(), true),
@@ -277,11 +290,19 @@ fn content(
                     }
                 }
             }
-            p.hint.lead { (t(lang, "tally-lead")) }
+            @if let Some(horror) = horrors.first().filter(|h| Some(h.key.as_str()) == chosen) {
+                p.hint.lead.chosen-lead #chosen-lead {
+                    (crate::tr!(lang, "tally-chosen", name = horror.name.as_str()))
+                }
+            } @else {
+                p.hint.lead { (t(lang, "tally-lead")) }
+            }
             ul.horrors {
-                @for horror in snapshot.active() {
+                @for horror in &horrors {
+                    @let is_chosen = Some(horror.key.as_str()) == chosen;
                     li {
-                        button.horror type="button" data-key=(horror.key) data-today=(count(&horror.key)) {
+                        button.horror.chosen[is_chosen] type="button" data-key=(horror.key) data-today=(count(&horror.key))
+                            aria-current=[is_chosen.then_some("true")] autofocus[is_chosen] {
                             span.name { (horror.name) }
                             span.count aria-label=(t(lang, "tally-today")) { (count(&horror.key)) }
                             span.state aria-hidden="true" {}

@@ -29,6 +29,7 @@ pub mod probe;
 pub mod rollup;
 pub mod schema;
 pub mod sessions;
+pub mod sheets;
 mod sqlite;
 pub mod ticks;
 pub mod tokens;

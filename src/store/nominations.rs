@@ -251,6 +251,22 @@ impl Store {
         self.write(move |conn| decline(conn, id, &who, &reason, now))
     }
 
+    /// Marks an open nomination adopted as a horror already in the catalogue (the demo's
+    /// history: its list was made from nominations).
+    pub fn link_adopted(&self, id: i64, who: Identity, key: String) -> Result<Nomination> {
+        let now = self.now();
+        self.write(move |conn| {
+            open(conn, id, who.token_id)?;
+            conn.execute(
+                "UPDATE nominations SET state = 'adopted', horror_key = ?2, decided_at = ?3,
+                        decided_by = ?4
+                 WHERE id = ?1 AND state = 'open'",
+                params![id, key.as_str(), millis(now), who.name.as_str()],
+            )?;
+            found(conn, id, who.token_id)
+        })
+    }
+
     /// Adopts a nomination: its horror joins the catalogue, in one transaction.
     pub fn adopt_nomination(
         &self,

@@ -580,3 +580,15 @@ pub fn any(conn: &mut dyn Conn) -> Result<bool> {
 pub fn count(conn: &mut dyn Conn) -> Result<i64> {
     conn.one_row("SELECT COUNT(*) FROM ticks", params![], |r| r.int(0))
 }
+
+/// The ticks entered from sheet `sheet`, in the order they were recorded.
+pub fn of_sheet(conn: &mut dyn Conn, sheet: i64, currency: Currency) -> Result<Vec<Tick>> {
+    conn.rows(
+        &format!(
+            "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
+             WHERE t.sheet_id = ?1 ORDER BY t.id"
+        ),
+        params![sheet],
+        |row| Ok(tick_from_row(row, currency)?.tick),
+    )
+}

@@ -171,6 +171,21 @@ fn request(
                 200,
             )
         }
+        ("POST", "/api/sheets") => (
+            route.into(),
+            Some(json!({"days": [{"day": "2026-01-05", "counts": {"damaged": 1}}]})),
+            201,
+        ),
+        ("DELETE", "/api/sheets/{id}") => {
+            // A fresh sheet each time, entered by staff.
+            let made = app.post(
+                "/api/sheets",
+                &app.staff,
+                &json!({"days": [{"day": "2026-01-05", "counts": {"damaged": 1}}]}),
+            );
+            let id = made.body["id"].as_i64().unwrap();
+            (format!("/api/sheets/{id}"), None, 200)
+        }
         ("GET", "/api/export/annual.zip") => ("/api/export/annual.zip?year=2026".into(), None, 200),
         ("GET", "/charts/{file}") => ("/charts/pareto.svg".into(), None, 200),
         ("GET", _) => (route.into(), None, 200),

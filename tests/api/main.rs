@@ -17,6 +17,7 @@ mod metrics;
 mod openapi;
 mod ranking;
 mod robustness;
+mod sheets;
 mod simulation;
 mod sites;
 mod ticks;

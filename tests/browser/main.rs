@@ -16,6 +16,7 @@
 //! `$CHROMIUM` overrides `/usr/bin/chromium`.
 
 mod cdp;
+mod method;
 mod server;
 mod sites;
 
@@ -123,6 +124,18 @@ const TESTS: &[Test] = &[
     (
         "devices: a QR code from the admin page signs a phone in at its site, once",
         sites::enrol_phone,
+    ),
+    (
+        "method: /tally?horror=KEY (a check sheet's QR code) puts that horror first, chosen and focused",
+        method::tally_preselects,
+    ),
+    (
+        "method: the nominations page proposes, lists by support, supports and declines",
+        method::nominations,
+    ),
+    (
+        "method: a paper sheet entered on the dashboard is counted in the ranking",
+        method::sheet_form,
     ),
     (
         "assets are embedded, typed and cached; no request ever leaves the server",

@@ -15,6 +15,9 @@ more than one value, or about the server's state, and no schema can state them:
 - text fields refuse control characters other than newline and tab (names: none at all),
   and a playbook is written in en, zh-Hans or zh-Hant with its five named parts;
 - a tick's source `sheet` comes only from an entered paper sheet;
+- a paper sheet names distinct days from 1970 up to today, active horror keys and counts
+  0..=1000 (a map's values carry no bounds in the document); a printed check sheet covers
+  `from`..`to` in order, at most 62 days;
 - adopting a nomination needs a key no horror has, a unit cost in the currency's minor
   digits (USD: 2), and room for one more active horror
   (at most eight: the hook retires the last one first when eight are active).
@@ -272,6 +275,16 @@ def before_call(context, case, kwargs):
         _fix_texts(body, ("title", "description", "example"), names=("title",))
     if operation == "POST /api/nominations/{id}/decline" and isinstance(body, dict):
         _fix_texts(body, ("reason",))
+    if operation == "POST /api/sheets" and isinstance(body, dict):
+        _fix_sheet(body)
+    if operation == "GET /sheets/check-sheet.pdf" and isinstance(case.query, dict):
+        query = case.query
+        _fix_site(query, active_only=False, required=False)
+        a, b = _date(query.get("from")), _date(query.get("to"))
+        if a is not None and b is not None:
+            a, b = min(a, b), max(a, b)
+            b = min(b, a + timedelta(days=MAX_SHEET_DAYS - 1))
+            query["from"], query["to"] = a.isoformat(), b.isoformat()
     if operation == "POST /api/nominations/{id}/adopt" and isinstance(body, dict):
         _, every = _catalogue()
         key = body.get("key")
@@ -285,6 +298,39 @@ def before_call(context, case, kwargs):
             whole, _, minor = cost.partition(".")
             body["unit_cost"] = f"{whole}.{minor[:2]}" if minor[:2] else whole  # USD: 2 digits
         _make_room()
+
+
+MAX_SHEET_DAYS = 62
+
+
+def _fix_sheet(body: dict) -> None:
+    """A sheet within the rules: an active site, distinct past days, known keys, counts 0..=1000."""
+    _fix_site(body, active_only=True, required=True)
+    active, _ = _catalogue()
+    days = body.get("days")
+    if not isinstance(days, list):
+        return
+    latest = date.today() - timedelta(days=1)  # yesterday is over at every site
+    seen: set[str] = set()
+    for entry in days:
+        if not isinstance(entry, dict):
+            continue
+        day = _date(entry.get("day"))
+        if day is not None:
+            day = min(max(day, date(1970, 1, 2)), latest)
+            while day.isoformat() in seen:
+                day -= timedelta(days=1)
+            entry["day"] = day.isoformat()
+            seen.add(entry["day"])
+        counts = entry.get("counts")
+        if isinstance(counts, dict) and active:
+            fixed: dict[str, object] = {}
+            for key, value in counts.items():
+                key = key if key in active else random.choice(active)
+                if isinstance(value, int) and not isinstance(value, bool):
+                    value = min(max(value, 0), 1000)
+                fixed[key] = value
+            entry["counts"] = fixed
 
 
 def _fix_volume(body: dict) -> None:
@@ -312,10 +358,14 @@ def _fix_volume(body: dict) -> None:
 
 # Binary answers are checked for what they claim to be, then validated as the document's
 # `type: string, format: binary` (as text, byte for byte).
-_SIGNATURES = {"image/png": b"\x89PNG\r\n\x1a\n", "application/zip": b"PK\x03\x04"}
+_SIGNATURES = {
+    "image/png": b"\x89PNG\r\n\x1a\n",
+    "application/zip": b"PK\x03\x04",
+    "application/pdf": b"%PDF-",
+}
 
 
-@schemathesis.deserializer("image/png", "application/zip")
+@schemathesis.deserializer("image/png", "application/zip", "application/pdf")
 def binary(ctx, response):
     media_type = response.headers.get("content-type", [""])
     media_type = (media_type[0] if isinstance(media_type, list) else media_type).split(";")[0].strip()
