@@ -177,6 +177,8 @@ pub struct Config {
     pub alerts: crate::alerts::AlertsConfig,
     /// `[metrics]`: where `/metrics` is served, if anywhere.
     pub metrics: MetricsConfig,
+    /// `[auth.oidc]`: sign-in with the organization's identity provider, if configured.
+    pub oidc: Option<crate::oidc::OidcConfig>,
 }
 
 /// `[metrics]`: `/metrics` is off unless `bind` (its own listener) or `token` (a bearer
@@ -260,6 +262,15 @@ struct RawConfig {
     sites: Vec<SiteInput>,
     #[serde(default)]
     metrics: Option<RawMetrics>,
+    #[serde(default)]
+    auth: Option<RawAuth>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuth {
+    #[serde(default)]
+    oidc: Option<crate::oidc::RawOidc>,
 }
 
 #[derive(Deserialize)]
@@ -549,6 +560,11 @@ pub fn parse(text: &str) -> Result<Config, String> {
         trusted_proxies.push(address);
     }
     let metrics = validate_metrics(raw.metrics)?;
+    let oidc = raw
+        .auth
+        .and_then(|auth| auth.oidc)
+        .map(crate::oidc::OidcConfig::from_raw)
+        .transpose()?;
     Ok(Config {
         settings,
         horrors,
@@ -558,6 +574,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         storage,
         alerts,
         metrics,
+        oidc,
     })
 }
 

@@ -176,6 +176,24 @@ fn host_of(url: &str) -> Option<String> {
     (!host.is_empty() && !host.contains('@')).then(|| host.to_ascii_lowercase())
 }
 
+/// The login page with a refusal (from the identity provider's sign-in): no session.
+pub(crate) fn refused(
+    req: &HttpRequest,
+    store: &Store,
+    status: StatusCode,
+    next: Option<&str>,
+    error: &str,
+) -> HttpResponse {
+    render(req, store, status, None, next, Some(error))
+}
+
+/// The identity provider's name for the button, when `[auth.oidc]` is configured.
+fn provider_name(req: &HttpRequest) -> Option<String> {
+    let guard = req.app_data::<web::Data<crate::http::Guard>>()?;
+    let oidc = guard.options.oidc.as_ref()?;
+    Some(oidc.config().display_name.clone())
+}
+
 /// The login page; `error` is the id of the message to show above the form.
 fn render(
     req: &HttpRequest,
@@ -201,7 +219,8 @@ fn render(
         here: Here::of(req),
     };
     let error = error.map(|id| t(lang, id));
-    let content = content(lang, current, next, error.as_deref());
+    let provider = provider_name(req);
+    let content = content(lang, current, next, error.as_deref(), provider.as_deref());
     layout::respond(status, layout::page(&chrome, content))
 }
 
@@ -210,10 +229,23 @@ fn content(
     current: Option<&Session>,
     next: Option<&str>,
     error: Option<&str>,
+    provider: Option<&str>,
 ) -> Markup {
     html! {
         section.login {
             h1 { (t(lang, "login-title")) }
+            @if let Some(provider) = provider {
+                // Sign-in with the organization's identity provider (SPEC §21).
+                form.provider method="get" action="/auth/login" {
+                    @if let Some(next) = next {
+                        input type="hidden" name="next" value=(next);
+                    }
+                    button.primary #provider-login type="submit" {
+                        (crate::tr!(lang, "login-with-provider", provider = provider))
+                    }
+                }
+                p.or { (t(lang, "login-or-token")) }
+            }
             @if let Some(current) = current {
                 p.notice {
                     (crate::tr!(lang, "login-signed-in",

@@ -13,6 +13,7 @@ pub(crate) mod dashboard;
 pub(crate) mod enrol;
 mod layout;
 pub(crate) mod login;
+pub(crate) mod oidc;
 mod session;
 pub(crate) mod tally;
 

@@ -15,6 +15,7 @@ const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0006_rollup_slots.sql"),
     include_str!("migrations/sqlite/0007_method.sql"),
     include_str!("migrations/sqlite/0008_enrolments.sql"),
+    include_str!("migrations/sqlite/0009_oidc.sql"),
 ];
 
 /// The same tables in PostgreSQL's types (`BIGINT`, `BOOLEAN`, `BYTEA`, identities).
@@ -27,6 +28,7 @@ const POSTGRES: &[&str] = &[
     include_str!("migrations/postgres/0006_rollup_slots.sql"),
     include_str!("migrations/postgres/0007_method.sql"),
     include_str!("migrations/postgres/0008_enrolments.sql"),
+    include_str!("migrations/postgres/0009_oidc.sql"),
 ];
 
 /// The advisory lock key held while PostgreSQL migrates.
@@ -38,6 +40,7 @@ pub const TABLES: &[&str] = &[
     "horrors",
     "catalogue_history",
     "tokens",
+    "oidc_accounts",
     "sheets",
     "ticks",
     "idempotency",
