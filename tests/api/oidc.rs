@@ -177,8 +177,13 @@ impl TinyProvider {
                 json!({"alg": "RS256", "kid": "k1", "typ": "JWT"}),
                 &self.key,
             ),
+            // The published key itself, under a kid the provider does not list.
             Sign::UnknownKid => (
                 json!({"alg": "RS256", "kid": "k9", "typ": "JWT"}),
+                &self.key,
+            ),
+            Sign::Forged => (
+                json!({"alg": "RS256", "kid": "k1", "typ": "JWT"}),
                 &self.stranger,
             ),
             Sign::None => {
@@ -218,8 +223,10 @@ impl TinyProvider {
 #[derive(Clone, Copy)]
 pub enum Sign {
     Good,
-    /// With a key it never published, under a `kid` it does not list.
+    /// Under a `kid` the provider does not list.
     UnknownKid,
+    /// Under the published `kid`, with a key the provider never published.
+    Forged,
     /// `alg: none`, no signature.
     None,
 }
@@ -576,6 +583,7 @@ fn oidc_bad_id_tokens_are_refused_with_no_session() {
         ),
         ("alg none", |_, _| {}, Sign::None),
         ("unknown kid", |_, _| {}, Sign::UnknownKid),
+        ("signed with another key", |_, _| {}, Sign::Forged),
         ("no nonce", |c, _| c["nonce"] = Value::Null, Sign::Good),
     ];
     for (i, (what, spoil, sign)) in cases.iter().enumerate() {
