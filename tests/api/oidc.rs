@@ -21,7 +21,10 @@ use rsa::RsaPrivateKey;
 use serde_json::{json, Value};
 
 use crate::helpers::{Reply, TestApp, CONFIG};
+#[path = "../common/oidc_mock.rs"]
+mod oidc_mock;
 use crate::sites::SITES;
+use oidc_mock::MockProvider;
 
 /// The client secret the tests configure (and the provider expects).
 const SECRET: &str = "test-client-secret";
@@ -279,6 +282,8 @@ pub struct Start {
     pub challenge: String,
     pub cookie: String,
     pub query: HashMap<String, String>,
+    /// The provider's authorization URL the browser was sent to.
+    pub location: String,
 }
 
 pub fn start(app: &TestApp) -> Start {
@@ -300,6 +305,7 @@ pub fn start(app: &TestApp) -> Start {
         challenge: query["code_challenge"].clone(),
         cookie,
         query,
+        location,
     }
 }
 
@@ -697,4 +703,119 @@ fn oidc_an_unreachable_provider_or_none_configured_gets_a_page() {
         !login.text.contains("Sign in with"),
         "no button without [auth.oidc]"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// The PyPI provider (oidc-provider-mock), a real process.
+
+/// The person signs in at the mock provider as `sub` (its form, as the browser posts it):
+/// the provider's redirect back, as (code, state).
+fn sign_in_at_mock(s: &Start, sub: &str) -> (String, String) {
+    let agent = ureq::AgentBuilder::new().redirects(0).build();
+    let response = match agent.post(&s.location).send_form(&[("sub", sub)]) {
+        Ok(r) => r,
+        Err(ureq::Error::Status(_, r)) => r,
+        Err(e) => panic!("the provider's form: {e}"),
+    };
+    assert_eq!(response.status(), 302, "the provider redirects back");
+    let back = response.header("location").unwrap().to_string();
+    assert!(
+        back.starts_with("http://127.0.0.1:1/auth/callback?"),
+        "{back}"
+    );
+    let query: HashMap<String, String> =
+        serde_urlencoded::from_str(back.split_once('?').unwrap().1).unwrap();
+    (query["code"].clone(), query["state"].clone())
+}
+
+#[test]
+fn oidc_mock_provider_signs_in_an_executive_and_refuses_a_visitor() {
+    let Some(provider) = MockProvider::start(&[
+        json!({"sub": "eve", "name": "Eve Exec", "groups": ["executives"]}),
+        json!({"sub": "vic", "name": "Vic Visitor", "groups": ["visitors"]}),
+        json!({"sub": "flo", "name": "Flo Floor", "groups": "floor", "site": "tokyo"}),
+    ]) else {
+        return;
+    };
+    let app = spawn_with_provider(&provider.issuer);
+
+    // An executive: a viewer's session, listed.
+    let s = start(&app);
+    assert!(s
+        .location
+        .starts_with(&format!("{}/oauth2/authorize?", provider.issuer)));
+    let (code, state) = sign_in_at_mock(&s, "eve");
+    assert_eq!(state, s.state, "the provider returns our state");
+    let reply = callback(&app, &code, &state, Some(&s.cookie));
+    assert_eq!(reply.status, 303, "{}", reply.text);
+    assert_eq!(reply.header("location"), Some("/dashboard"));
+    let cookie = session_cookie(&reply).expect("a session");
+    let page = app.call(
+        "GET",
+        "/dashboard",
+        None,
+        None,
+        None,
+        &[("Cookie", &cookie)],
+    );
+    assert_eq!(page.status, 200);
+    let listed = sessions(&app);
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["name"], "Eve Exec");
+    assert_eq!(listed[0]["role"], "viewer");
+
+    // The same code once more, with a fresh state: the provider refuses the used code.
+    let s2 = start(&app);
+    let reply = callback(&app, &code, &s2.state, Some(&s2.cookie));
+    assert_refused_keeping(&app, &reply, 401, "could not be verified", 1);
+
+    // In no mapped group: a clear refusal, no session.
+    let s = start(&app);
+    let (code, state) = sign_in_at_mock(&s, "vic");
+    let reply = callback(&app, &code, &state, Some(&s.cookie));
+    assert_refused_keeping(&app, &reply, 403, "Your account is in no group", 1);
+
+    // A floor worker with a site: staff, bound to it, sent to the tally there.
+    let reply = {
+        let reply = app.call("GET", "/auth/login", None, None, None, &[]);
+        let location = reply.header("location").unwrap().to_string();
+        let cookie = reply
+            .header("set-cookie")
+            .unwrap()
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let query: HashMap<String, String> =
+            serde_urlencoded::from_str(location.split_once('?').unwrap().1).unwrap();
+        let s = Start {
+            state: query["state"].clone(),
+            nonce: query["nonce"].clone(),
+            challenge: query["code_challenge"].clone(),
+            cookie,
+            query,
+            location,
+        };
+        let (code, state) = sign_in_at_mock(&s, "flo");
+        callback(&app, &code, &state, Some(&s.cookie))
+    };
+    assert_eq!(reply.status, 303, "{}", reply.text);
+    assert_eq!(reply.header("location"), Some("/tally?site=tokyo"));
+    let listed = sessions(&app);
+    let flo = listed.iter().find(|s| s["name"] == "Flo Floor").unwrap();
+    assert_eq!(flo["role"], "staff");
+    assert_eq!(flo["site"], "tokyo");
+}
+
+/// A refusal that leaves the `sessions` there were.
+#[track_caller]
+fn assert_refused_keeping(app: &TestApp, reply: &Reply, status: u16, message: &str, kept: usize) {
+    assert_eq!(reply.status, status, "{}", reply.text);
+    assert!(
+        reply.text.contains(message),
+        "{message:?} in {}",
+        reply.text
+    );
+    assert_eq!(session_cookie(reply), None);
+    assert_eq!(sessions(app).len(), kept);
 }
