@@ -16,7 +16,7 @@ use super::session::{self, LIFETIME_DAYS};
 use crate::error::{Error, Result};
 use crate::http::extract::{record_failure, SESSION_COOKIE};
 use crate::http::Guard;
-use crate::oidc::{Oidc, Refused};
+use crate::oidc::Refused;
 use crate::store::oidc::{NewPersonSession, PendingLogin};
 use crate::store::Store;
 
@@ -35,21 +35,15 @@ pub struct CallbackQuery {
     error: Option<String>,
 }
 
-/// The configured provider, or the login page that says there is none (404).
-fn provider<'a>(
-    req: &HttpRequest,
-    store: &Store,
-    guard: &'a Guard,
-) -> std::result::Result<&'a Oidc, HttpResponse> {
-    guard.options.oidc.as_deref().ok_or_else(|| {
-        refused(
-            req,
-            store,
-            StatusCode::NOT_FOUND,
-            None,
-            "oidc-error-not-configured",
-        )
-    })
+/// The login page that says no provider is configured (404).
+fn not_configured(req: &HttpRequest, store: &Store) -> HttpResponse {
+    refused(
+        req,
+        store,
+        StatusCode::NOT_FOUND,
+        None,
+        "oidc-error-not-configured",
+    )
 }
 
 /// `GET /auth/login`: a 302 to the provider's sign-in page.
@@ -59,9 +53,8 @@ pub async fn login(
     guard: web::Data<Guard>,
     query: web::Query<LoginQuery>,
 ) -> Result<HttpResponse> {
-    let oidc = match provider(&req, &store, &guard) {
-        Ok(oidc) => oidc,
-        Err(page) => return Ok(page),
+    let Some(oidc) = guard.options.oidc.as_deref() else {
+        return Ok(not_configured(&req, &store));
     };
     let next = query
         .next
@@ -129,9 +122,8 @@ pub async fn callback(
             return Err(Error::Throttled(seconds));
         }
     }
-    let oidc = match provider(&req, &store, &guard) {
-        Ok(oidc) => oidc,
-        Err(page) => return Ok(page),
+    let Some(oidc) = guard.options.oidc.as_deref() else {
+        return Ok(not_configured(&req, &store));
     };
     let query = query.into_inner();
     let page = |status: StatusCode, message: &str| {
