@@ -252,7 +252,7 @@ impl std::fmt::Display for Refused {
 pub struct Oidc {
     config: OidcConfig,
     secret: ClientSecret,
-    agent: openidconnect::ureq::Agent,
+    agent: ureq::Agent,
 }
 
 /// Never prints the secret.
@@ -274,7 +274,7 @@ impl Oidc {
 
     pub fn new(config: OidcConfig, secret: String) -> Oidc {
         // No redirects: following them would let a provider's answer point us anywhere.
-        let agent = openidconnect::ureq::AgentBuilder::new()
+        let agent = ureq::AgentBuilder::new()
             .redirects(0)
             .timeout(Duration::from_secs(10))
             .build();
@@ -293,7 +293,7 @@ impl Oidc {
     fn metadata(&self) -> Result<CoreProviderMetadata, Refused> {
         let issuer = IssuerUrl::new(self.config.issuer.clone())
             .map_err(|e| Refused::Unreachable(format!("issuer: {e}")))?;
-        CoreProviderMetadata::discover(&issuer, &self.agent)
+        CoreProviderMetadata::discover(&issuer, &|r| exchange(&self.agent, r))
             .map_err(|e| Refused::Unreachable(error_chain(&e)))
     }
 
@@ -353,7 +353,7 @@ impl Oidc {
             .exchange_code(AuthorizationCode::new(code.to_string()))
             .map_err(|e| Refused::Exchange(e.to_string()))?
             .set_pkce_verifier(PkceCodeVerifier::new(verifier.to_string()))
-            .request(&self.agent)
+            .request(&|r| exchange(&self.agent, r))
             .map_err(|e| Refused::Exchange(exchange_error(&e)))?;
         let _ = response.access_token();
         let id_token = response
@@ -413,6 +413,56 @@ impl Oidc {
         )
         .set_redirect_uri(redirect))
     }
+}
+
+/// A failed HTTP exchange with the provider (transport or body; never the body's text).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct HttpError(String);
+
+/// Largest answer read from the provider (discovery, keys, tokens are a few KiB).
+const MAX_ANSWER: u64 = 1024 * 1024;
+
+/// One HTTP exchange with the provider over our agent (no redirects, 10 s timeout): the
+/// client `openidconnect` calls for discovery, keys and the code exchange.
+fn exchange(
+    agent: &ureq::Agent,
+    request: openidconnect::HttpRequest,
+) -> Result<openidconnect::HttpResponse, HttpError> {
+    use std::io::Read;
+    let method = request.method().as_str().to_string();
+    let mut call = agent.request(&method, &request.uri().to_string());
+    for (name, value) in request.headers() {
+        if let Ok(value) = value.to_str() {
+            call = call.set(name.as_str(), value);
+        }
+    }
+    let answer = if request.body().is_empty() && method == "GET" {
+        call.call()
+    } else {
+        call.send_bytes(request.body())
+    };
+    let response = match answer {
+        Ok(response) => response,
+        // An error status is an answer too (the token endpoint's `invalid_grant`).
+        Err(ureq::Error::Status(_, response)) => response,
+        Err(e) => return Err(HttpError(e.to_string())),
+    };
+    let mut builder = openidconnect::http::Response::builder().status(response.status());
+    for name in response.headers_names() {
+        if let Some(value) = response.header(&name) {
+            builder = builder.header(name.as_str(), value);
+        }
+    }
+    let mut body = Vec::new();
+    response
+        .into_reader()
+        .take(MAX_ANSWER)
+        .read_to_end(&mut body)
+        .map_err(|e| HttpError(format!("reading the answer: {e}")))?;
+    builder
+        .body(body)
+        .map_err(|e| HttpError(format!("the answer: {e}")))
 }
 
 /// The error and its causes on one line (no bodies: a provider's answer may hold tokens).
