@@ -23,7 +23,7 @@ use actix_web::dev::Server;
 
 use crate::http::route::{ADMIN, OPEN, STAFF, VIEWER};
 use crate::http::{api, devices, method, openapi, sessions, HttpOptions, Route, BATCH_BODY_LIMIT};
-use crate::pages::{admin, assets, dashboard, enrol, login, nominations, tally};
+use crate::pages::{admin, assets, dashboard, enrol, login, nominations, oidc, tally};
 use crate::store::Store;
 
 /// Every route, in registration order; the role is the least one each method needs.
@@ -96,6 +96,9 @@ pub const ROUTES: &[Route] = &[
         .get(OPEN, |r| r.to(login::form))
         .post(OPEN, |r| r.to(login::submit)),
     Route::plain("/logout").post(OPEN, |r| r.to(login::logout)),
+    // Sign-in with the organization's identity provider (OpenID Connect, SPEC §21).
+    Route::page("/auth/login").get(OPEN, |r| r.to(oidc::login)),
+    Route::page("/auth/callback").get(OPEN, |r| r.to(oidc::callback)),
     Route::page("/tally").get(STAFF, |r| r.to(tally::page)),
     Route::page("/dashboard").get(VIEWER, |r| r.to(dashboard::page)),
     Route::page("/nominations").get(STAFF, |r| r.to(nominations::page)),

@@ -784,6 +784,14 @@ fn seconds(instant: &str) -> String {
 fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()> {
     // Validate before touching the database: a bad file must write nothing.
     let config = config::load(config_path).map_err(Error::internal)?;
+    // The identity provider's client secret comes from the environment, checked as early.
+    let oidc = match &config.oidc {
+        Some(oidc) => Some(Arc::new(
+            crate::oidc::Oidc::from_env(oidc.clone())
+                .map_err(|e| Error::internal(format!("{}: {e}", config_path.display())))?,
+        )),
+        None => None,
+    };
     // One server per SQLite file; any number per PostgreSQL database.
     let _lock = match db {
         Location::Sqlite(path) => Some(lock_for_serve(path)?),
@@ -839,6 +847,7 @@ fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()
         trusted_proxies: config.trusted_proxies.clone(),
         auth_failures: config.auth_failures,
         metrics_token: config.metrics.token.clone(),
+        oidc: oidc.clone(),
         ..Default::default()
     };
     let metrics_listener = match config.metrics.bind {
@@ -856,6 +865,14 @@ fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()
     };
     if config.metrics.token.is_some() {
         say!("metrics: http://{address}/metrics with the [metrics] token");
+    }
+    if let Some(oidc) = &oidc {
+        say!(
+            "sign-in with {}: {} (discovery from {})",
+            oidc.config().display_name,
+            oidc.config().redirect_url,
+            oidc.config().issuer
+        );
     }
     let served = actix_web::rt::System::new().block_on({
         let store = store.clone();

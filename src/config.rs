@@ -215,6 +215,8 @@ pub struct Config {
     pub alerts: crate::alerts::AlertsConfig,
     /// `[metrics]`: where `/metrics` is served, if anywhere.
     pub metrics: MetricsConfig,
+    /// `[auth.oidc]`: sign-in with the organization's identity provider, if configured.
+    pub oidc: Option<crate::oidc::OidcConfig>,
 }
 
 /// `[metrics]`: `/metrics` is off unless `bind` (its own listener) or `token` (a bearer
@@ -302,6 +304,8 @@ struct RawConfig {
     control: Option<RawControl>,
     #[serde(default)]
     cycles: Option<RawCycles>,
+    #[serde(default)]
+    auth: Option<RawAuth>,
 }
 
 #[derive(Deserialize, Default)]
@@ -320,6 +324,13 @@ struct RawControl {
 struct RawCycles {
     #[serde(default)]
     baseline_days: Option<i64>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawAuth {
+    #[serde(default)]
+    oidc: Option<crate::oidc::RawOidc>,
 }
 
 #[derive(Deserialize)]
@@ -614,6 +625,11 @@ pub fn parse(text: &str) -> Result<Config, String> {
         trusted_proxies.push(address);
     }
     let metrics = validate_metrics(raw.metrics)?;
+    let oidc = raw
+        .auth
+        .and_then(|auth| auth.oidc)
+        .map(crate::oidc::OidcConfig::from_raw)
+        .transpose()?;
     Ok(Config {
         settings,
         horrors,
@@ -623,6 +639,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
         storage,
         alerts,
         metrics,
+        oidc,
     })
 }
 

@@ -145,12 +145,27 @@ pub fn run(
         None => check("webhook", State::Skip, "no [alerts] webhook_url"),
         Some(webhook) => reachable("webhook", &webhook.url),
     });
-    checks.push(check(
-        "oidc",
-        State::Skip,
-        "no [auth.oidc] (sign-in with an identity provider is not configured)",
-    ));
+    checks.push(match config.ok().and_then(|c| c.oidc.as_ref()) {
+        None => check(
+            "oidc",
+            State::Skip,
+            "no [auth.oidc] (sign-in with an identity provider is not configured)",
+        ),
+        Some(oidc) => discovery(oidc),
+    });
     checks
+}
+
+/// Whether the identity provider's discovery document (and its keys) can be fetched, and
+/// the client secret's environment variable is set (`serve` refuses to start without it).
+fn discovery(config: &crate::oidc::OidcConfig) -> Check {
+    let secret = config.secret_from_env();
+    let provider = crate::oidc::Oidc::new(config.clone(), String::new());
+    match (provider.check_discovery(), secret) {
+        (Err(why), _) => check("oidc", State::Fail, format!("{}: {why}", config.issuer)),
+        (Ok(_), Err(why)) => check("oidc", State::Fail, why),
+        (Ok(found), Ok(_)) => check("oidc", State::Ok, format!("discovery answers: {found}")),
+    }
 }
 
 /// The folder whose file system holds the data: the SQLite file's, else the

@@ -21,6 +21,7 @@ pub mod i18n;
 pub mod metrics;
 pub mod money;
 pub mod nominations;
+pub mod oidc;
 pub mod output;
 pub mod pages;
 pub mod playbook;

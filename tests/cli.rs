@@ -2120,3 +2120,107 @@ fn a_session_revoked_with_the_cli_while_serving_ends_within_a_second() {
     assert_eq!(stderr(&again).trim().lines().count(), 1);
     assert!(stderr(&again).contains("no live session"));
 }
+
+#[path = "common/oidc_mock.rs"]
+mod oidc_mock;
+
+/// `[auth.oidc]` for a provider at `issuer`, with `redirect_url`.
+fn oidc_config(issuer: &str, redirect_url: &str) -> String {
+    format!(
+        "{CONFIG}\n[auth.oidc]\nissuer = \"{issuer}\"\nclient_id = \"horrors\"\nclient_secret_env = \"HORRORS_OIDC_SECRET\"\nredirect_url = \"{redirect_url}\"\ndisplay_name = \"Acme login\"\n[auth.oidc.roles]\nviewer = [\"executives\"]\n"
+    )
+}
+
+#[test]
+fn oidc_settings_are_refused_at_start_in_one_line_and_checked_by_doctor() {
+    let env = Env::new();
+    let db = env.db();
+    let serve = |secret: Option<&str>| {
+        let mut command = horrors(env.path());
+        command
+            .args(["serve", "--bind", "127.0.0.1:0", "--config"])
+            .arg(env.config())
+            .arg("--db")
+            .arg(&db)
+            .env_remove("HORRORS_OIDC_SECRET");
+        if let Some(secret) = secret {
+            command.env("HORRORS_OIDC_SECRET", secret);
+        }
+        run(&mut command)
+    };
+    // A redirect URL that is not the callback: refused, naming the key.
+    std::fs::write(
+        env.config(),
+        oidc_config("https://login.example.com", "https://h.example.com/cb"),
+    )
+    .unwrap();
+    let output = serve(Some("s3cret"));
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("auth.oidc.redirect_url"), "{err}");
+    // No secret in the environment: refused, naming the key, nothing written.
+    std::fs::write(
+        env.config(),
+        oidc_config(
+            "https://login.example.com",
+            "https://h.example.com/auth/callback",
+        ),
+    )
+    .unwrap();
+    let output = serve(None);
+    assert!(!output.status.success());
+    let err = stderr(&output);
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(
+        err.contains("auth.oidc.client_secret_env") && err.contains("HORRORS_OIDC_SECRET"),
+        "{err}"
+    );
+    assert!(
+        !db.exists(),
+        "nothing is written before the settings are valid"
+    );
+
+    // doctor: a provider nobody answers for fails the oidc row; a live one passes.
+    create_token(env.path(), &db, "admin", "root");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        env.config(),
+        oidc_config(
+            &format!("http://127.0.0.1:{port}"),
+            "https://h.example.com/auth/callback",
+        ),
+    )
+    .unwrap();
+    let db_arg = db.to_str().unwrap();
+    let output = run(horrors(env.path())
+        .args(["doctor", "--config"])
+        .arg(env.config())
+        .args(["--db", db_arg])
+        .env("HORRORS_OIDC_SECRET", "s3cret"));
+    assert_eq!(output.status.code(), Some(1), "{}", stdout(&output));
+    assert_eq!(doctor_state(&stdout(&output), "oidc"), "FAIL");
+    assert!(!stdout(&output).contains("s3cret"));
+
+    let Some(provider) = oidc_mock::MockProvider::start(&[]) else {
+        return;
+    };
+    std::fs::write(
+        env.config(),
+        oidc_config(&provider.issuer, "https://h.example.com/auth/callback"),
+    )
+    .unwrap();
+    let output = run(horrors(env.path())
+        .args(["doctor", "--config"])
+        .arg(env.config())
+        .args(["--db", db_arg])
+        .env("HORRORS_OIDC_SECRET", "s3cret"));
+    let out = stdout(&output);
+    assert_eq!(doctor_state(&out, "oidc"), "ok", "{out}");
+    assert!(out.contains("/oauth2/token"), "{out}");
+    assert!(output.status.success(), "{out}{}", stderr(&output));
+}

@@ -43,6 +43,15 @@ login-error-origin = This sign-in did not come from this site's own login page.
 login-error-empty = Paste your token first.
 login-error-unknown = That token is unknown or has been revoked. Check it, or ask an admin for a new one.
 login-error-logout = Log out from the button on one of this site's pages.
+login-with-provider = Sign in with { $provider }
+login-or-token = Or paste a token:
+oidc-error-not-configured = Sign-in with an identity provider is not set up here. Paste a token instead.
+oidc-error-unreachable = The identity provider cannot be reached just now. Try again in a minute, or paste a token.
+oidc-error-state = This sign-in is not valid: it was used already, is more than 10 minutes old, or did not start in this browser. Start again with the button.
+oidc-error-provider = The identity provider did not sign you in.
+oidc-error-token = The identity provider's answer could not be verified, so you are not signed in. Start again; if it happens again, tell IT.
+oidc-error-no-role = Your account is in no group that may use horrors. Ask IT to add you to one of the groups horrors is set up for.
+oidc-error-site = Your account names a site that horrors does not know. Ask IT to correct the site in your account.
 
 ## Tally (floor staff, on a phone). Texts with { $name }-style placeholders in the
 ## "script" group are filled in by the page's script.

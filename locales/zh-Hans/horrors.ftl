@@ -41,6 +41,15 @@ login-error-origin = 这次登录不是从本站自己的登录页面发起的�
 login-error-empty = 请先粘贴令牌。
 login-error-unknown = 该令牌无效或已被吊销。请检查，或向管理员申请新令牌。
 login-error-logout = 请使用本站页面上的按钮退出登录。
+login-with-provider = 使用 { $provider } 登录
+login-or-token = 或粘贴令牌：
+oidc-error-not-configured = 此处未设置通过身份提供方登录。请改为粘贴令牌。
+oidc-error-unreachable = 暂时无法连接身份提供方。请一分钟后重试，或粘贴令牌。
+oidc-error-state = 这次登录无效：它已被使用、已超过 10 分钟，或不是在此浏览器中发起的。请用按钮重新开始。
+oidc-error-provider = 身份提供方没有让你登录。
+oidc-error-token = 无法验证身份提供方的答复，因此你没有登录。请重新开始；如果再次发生，请告知 IT。
+oidc-error-no-role = 你的账户不在任何可以使用 horrors 的组中。请让 IT 把你加入 horrors 所设置的某个组。
+oidc-error-site = 你的账户指定了 horrors 不认识的站点。请让 IT 更正你账户中的站点。
 
 ## 计数（一线员工，手机上使用）
 

@@ -41,6 +41,15 @@ login-error-origin = 這次登入不是從本站自己的登入頁面送出的�
 login-error-empty = 請先貼上權杖。
 login-error-unknown = 這個權杖無效或已被撤銷。請檢查一下，或向管理員申請新的權杖。
 login-error-logout = 請使用本站頁面上的按鈕登出。
+login-with-provider = 使用 { $provider } 登入
+login-or-token = 或貼上權杖：
+oidc-error-not-configured = 此處未設定透過身分提供者登入。請改為貼上權杖。
+oidc-error-unreachable = 暫時無法連線身分提供者。請一分鐘後再試，或貼上權杖。
+oidc-error-state = 這次登入無效：它已被使用、已超過 10 分鐘，或不是在此瀏覽器中發起的。請用按鈕重新開始。
+oidc-error-provider = 身分提供者沒有讓你登入。
+oidc-error-token = 無法驗證身分提供者的回覆，因此你沒有登入。請重新開始；如果再次發生，請告知 IT。
+oidc-error-no-role = 你的帳戶不在任何可以使用 horrors 的群組中。請讓 IT 把你加入 horrors 所設定的某個群組。
+oidc-error-site = 你的帳戶指定了 horrors 不認識的站點。請讓 IT 更正你帳戶中的站點。
 
 ## 計數（第一線員工，在手機上使用）
 

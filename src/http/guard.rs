@@ -25,6 +25,8 @@ pub struct HttpOptions {
     pub auth_failures: Option<usize>,
     /// `[metrics] token`: `/metrics` on the main listener, for this bearer token only.
     pub metrics_token: Option<String>,
+    /// `[auth.oidc]`: sign-in with the organization's identity provider, if configured.
+    pub oidc: Option<std::sync::Arc<crate::oidc::Oidc>>,
 }
 
 /// Per-server state shared by every worker.

@@ -176,6 +176,35 @@ fn host_of(url: &str) -> Option<String> {
     (!host.is_empty() && !host.contains('@')).then(|| host.to_ascii_lowercase())
 }
 
+/// The login page with a refusal (from the identity provider's sign-in): no session.
+pub(crate) fn refused(
+    req: &HttpRequest,
+    store: &Store,
+    status: StatusCode,
+    next: Option<&str>,
+    error: &str,
+) -> HttpResponse {
+    render(req, store, status, None, next, Some(error))
+}
+
+/// `/auth/login`, with where to go afterwards.
+fn provider_href(next: Option<&str>) -> String {
+    match next {
+        Some(next) => format!(
+            "/auth/login?{}",
+            serde_urlencoded::to_string([("next", next)]).unwrap_or_default()
+        ),
+        None => "/auth/login".to_string(),
+    }
+}
+
+/// The identity provider's name for the button, when `[auth.oidc]` is configured.
+fn provider_name(req: &HttpRequest) -> Option<String> {
+    let guard = req.app_data::<web::Data<crate::http::Guard>>()?;
+    let oidc = guard.options.oidc.as_ref()?;
+    Some(oidc.config().display_name.clone())
+}
+
 /// The login page; `error` is the id of the message to show above the form.
 fn render(
     req: &HttpRequest,
@@ -200,8 +229,21 @@ fn render(
         lang,
         here: Here::of(req),
     };
-    let error = error.map(|id| t(lang, id));
-    let content = content(lang, current, next, error.as_deref());
+    // A refusal of the identity provider's sign-in is shown by its button, not as a fault
+    // of the token field.
+    let (error, provider_error) = match error {
+        Some(id) if id.starts_with("oidc-") => (None, Some(t(lang, id))),
+        Some(id) => (Some(t(lang, id)), None),
+        None => (None, None),
+    };
+    let provider = provider_name(req);
+    let content = content(
+        lang,
+        current,
+        next,
+        error.as_deref(),
+        (provider.as_deref(), provider_error.as_deref()),
+    );
     layout::respond(status, layout::page(&chrome, content))
 }
 
@@ -210,10 +252,24 @@ fn content(
     current: Option<&Session>,
     next: Option<&str>,
     error: Option<&str>,
+    (provider, refusal): (Option<&str>, Option<&str>),
 ) -> Markup {
     html! {
         section.login {
             h1 { (t(lang, "login-title")) }
+            @if let Some(refusal) = refusal {
+                p.error #login-error role="alert" { (refusal) }
+            }
+            @if let Some(provider) = provider {
+                // Sign-in with the organization's identity provider (SPEC §21). A link, not
+                // a form: the pages' `form-action 'self'` would stop the redirect onwards.
+                p.provider {
+                    a.button.primary #provider-login role="button" href=(provider_href(next)) {
+                        (crate::tr!(lang, "login-with-provider", provider = provider))
+                    }
+                }
+                p.or { (t(lang, "login-or-token")) }
+            }
             @if let Some(current) = current {
                 p.notice {
                     (crate::tr!(lang, "login-signed-in",

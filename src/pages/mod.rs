@@ -14,6 +14,7 @@ pub(crate) mod enrol;
 mod layout;
 pub(crate) mod login;
 pub(crate) mod nominations;
+pub(crate) mod oidc;
 mod session;
 pub(crate) mod tally;
 

@@ -23,6 +23,7 @@ pub mod db;
 pub mod enrolments;
 mod migrate;
 pub mod nominations;
+pub mod oidc;
 pub mod pg_tls;
 mod postgres;
 pub mod probe;

@@ -16,6 +16,7 @@ const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0007_method.sql"),
     include_str!("migrations/sqlite/0008_enrolments.sql"),
     include_str!("migrations/sqlite/0009_alert_episodes.sql"),
+    include_str!("migrations/sqlite/0010_oidc.sql"),
 ];
 
 /// The same tables in PostgreSQL's types (`BIGINT`, `BOOLEAN`, `BYTEA`, identities).
@@ -29,6 +30,7 @@ const POSTGRES: &[&str] = &[
     include_str!("migrations/postgres/0007_method.sql"),
     include_str!("migrations/postgres/0008_enrolments.sql"),
     include_str!("migrations/postgres/0009_alert_episodes.sql"),
+    include_str!("migrations/postgres/0010_oidc.sql"),
 ];
 
 /// The advisory lock key held while PostgreSQL migrates.
@@ -40,6 +42,7 @@ pub const TABLES: &[&str] = &[
     "horrors",
     "catalogue_history",
     "tokens",
+    "oidc_accounts",
     "sheets",
     "ticks",
     "idempotency",

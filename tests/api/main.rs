@@ -14,6 +14,7 @@ mod exports;
 mod languages;
 mod method;
 mod metrics;
+mod oidc;
 mod openapi;
 mod ranking;
 mod robustness;

@@ -88,6 +88,7 @@ macro_rules! raw_methods {
 raw_methods! {
     Evaluate = "Runtime.evaluate";
     NetworkEnable = "Network.enable";
+    SetBlockedUrls = "Network.setBlockedURLs";
     EmulateNetworkConditions = "Network.emulateNetworkConditions";
     GetCookies = "Network.getCookies";
     SetDeviceMetrics = "Emulation.setDeviceMetricsOverride";
@@ -640,6 +641,13 @@ impl Page {
     }
 
     // ------------------------------------------------------------ emulation
+
+    /// Fails every request to a URL matching one of `patterns` (`*` wildcards) at once,
+    /// in the browser: a third-party page (a test provider's) may link a CDN, and no request
+    /// may leave this machine.
+    pub fn block_urls(&self, patterns: &[&str]) {
+        self.call(SetBlockedUrls(json!({ "urls": patterns })));
+    }
 
     /// Cuts the network off (or gives it back) for the page and its service workers, as
     /// playwright's `setOffline` does: `navigator.onLine` follows, and fetches fail.

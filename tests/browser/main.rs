@@ -17,6 +17,7 @@
 
 mod cdp;
 mod method;
+mod oidc;
 mod server;
 mod sites;
 
@@ -140,6 +141,11 @@ const TESTS: &[Test] = &[
     (
         "assets are embedded, typed and cached; no request ever leaves the server",
         assets_and_requests,
+    ),
+    // After the request check: this one visits a second local origin, the provider.
+    (
+        "oidc: an executive signs in with the identity provider's button and lands on the dashboard as a viewer",
+        oidc::executive_signs_in,
     ),
 ];
 

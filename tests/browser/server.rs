@@ -17,11 +17,18 @@ pub struct Server {
     db: PathBuf,
     child: Child,
     _dir: tempfile::TempDir,
+    /// Every line the server wrote to stderr so far.
+    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
 }
 
 impl Server {
     /// `horrors serve --config <config_text> --bind 127.0.0.1:0 [--demo]` on a fresh database.
     pub fn start(config_text: &str, demo: bool) -> Server {
+        Server::start_with(config_text, demo, "127.0.0.1:0", &[])
+    }
+
+    /// [`Server::start`] on `bind`, with extra environment variables.
+    pub fn start_with(config_text: &str, demo: bool, bind: &str, env: &[(&str, &str)]) -> Server {
         let dir = tempfile::Builder::new()
             .prefix("horrors-browser-")
             .tempdir()
@@ -31,13 +38,14 @@ impl Server {
         let db = dir.path().join("horrors.db");
         let mut command = horrors(dir.path());
         command
-            .args(["serve", "--bind", "127.0.0.1:0", "--config"])
+            .args(["serve", "--bind", bind, "--config"])
             .arg(&config)
             .arg("--db")
             .arg(&db);
         if demo {
             command.arg("--demo");
         }
+        command.envs(env.iter().copied());
         let mut child = command
             .stdin(Stdio::null())
             .stdout(Stdio::null())
@@ -48,8 +56,11 @@ impl Server {
         // it afterwards so the server never blocks on a full pipe.
         let (tx, rx) = mpsc::channel::<String>();
         let stderr = child.stderr.take().unwrap();
+        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+        let kept = logs.clone();
         std::thread::spawn(move || {
             for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                kept.lock().unwrap().push(line.clone());
                 let _ = tx.send(line);
             }
         });
@@ -73,6 +84,7 @@ impl Server {
             db,
             child,
             _dir: dir,
+            logs,
         };
         let deadline = Instant::now() + Duration::from_secs(30);
         while server.get("/healthz", &[]).status != 200 {
@@ -108,6 +120,11 @@ impl Server {
         );
         let stdout = String::from_utf8_lossy(&output.stdout);
         stdout.trim().lines().last().unwrap().trim().to_string()
+    }
+
+    /// What the server logged so far (stderr).
+    pub fn logs(&self) -> String {
+        self.logs.lock().unwrap().join("\n")
     }
 
     pub fn url(&self, route: &str) -> String {
