@@ -16,6 +16,7 @@ mod method;
 mod metrics;
 mod openapi;
 mod ranking;
+mod rev2;
 mod robustness;
 mod sites;
 mod ticks;
