@@ -356,6 +356,8 @@ fn bad_control_options_are_422_and_roles_apply() {
     for (query, code) in [
         ("bucket=month", "invalid_parameter"),
         ("laney=maybe", "invalid_parameter"),
+        ("baseline=x", "invalid_parameter"),
+        ("baseline=Before", "invalid_parameter"),
         ("horror=nope", "unknown_horror"),
         ("site=chicago", "unknown_site"),
         ("days=0", "invalid_window"),
