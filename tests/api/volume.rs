@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::{json, Value};
 
+use crate::control::{check_chart, day_chart};
 use crate::helpers::{Reply, TestApp, CONFIG};
 use crate::rev2;
 use crate::sites::{
@@ -1265,59 +1266,88 @@ fn grouped_items_use_the_exposure_of_the_sites_their_group_counts() {
 
 #[test]
 fn the_control_chart_uses_volume_exposure_when_covered() {
-    let app = TestApp::spawn();
-    let t = today(&app);
-    let d = |n: i64| t - Duration::days(n);
-    let counts: [(i64, u64, u64); 6] = [
-        (6, 3, 1200),
-        (5, 5, 2500),
-        (4, 2, 800),
-        (3, 4, 2000),
-        (2, 6, 1500),
-        (1, 1, 900),
-    ];
-    let ticks: Vec<T> = counts
+    let app = TestApp::spawn_with(&config_with_unit());
+    // 2026-04-10 12:00 in Chicago: 2026-04-09 is the last complete day.
+    app.clock.set("2026-04-10T17:00:00Z".parse().unwrap());
+    let first = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let window = (first + Duration::days(31), first + Duration::days(39)); // 04-01..04-09
+                                                                           // (day, count, units): about 2 per 1,000 shipments on 1,000 to 1,800 a day, then a
+                                                                           // rise in April that ends with 15 on 1,500.
+    let days: Vec<(NaiveDate, u64, u64)> = (0..40)
+        .map(|i| {
+            let d = first + Duration::days(i);
+            let units = 1000 + 200 * (i as u64 % 5);
+            let count = match i {
+                39 => 15,
+                34..=38 => units / 250,
+                _ => [2, 1, 3, 2, 4][i as usize % 5] * units / 1000,
+            };
+            (d, count, units)
+        })
+        .collect();
+    let ticks: Vec<T> = days
         .iter()
-        .map(|&(n, qty, _)| T::new("damaged", qty, None, d(n)))
+        .filter(|d| d.1 > 0)
+        .map(|&(d, qty, _)| T::new("damaged", qty, None, d))
         .collect();
     post_ticks(&app, &ticks);
     let mut cover = Cover::new();
-    let (from, to) = (d(6), d(1));
-    let query = format!("/api/control?from={from}&to={to}&horror=damaged&laney=false");
-    // One day short of full coverage: days.
-    let partial: Vec<_> = counts[1..]
+    let query = format!(
+        "/api/control?from={}&to={}&horror=damaged",
+        window.0, window.1
+    );
+    // One baseline day after the first day is not covered: days.
+    let partial: Vec<_> = days
         .iter()
-        .map(|&(n, _, u)| (d(n), None, u))
+        .filter(|d| d.0 != first + Duration::days(9))
+        .map(|&(d, _, u)| (d, None, u))
         .collect();
     set(&app, &mut cover, &partial);
-    let reply = app.get(&query, &app.viewer);
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    assert_eq!(reply.body["exposure"], "days");
-    close(&reply.body["points"][0]["exposure"], 1.0, "a day");
-    // Wholly covered: each day's exposure is its units ÷ 1000.
-    set(&app, &mut cover, &[(d(6), None, 1200)]);
+    let chart = |exposure: &dyn Fn(u64) -> f64| {
+        let with: Vec<(NaiveDate, u64, f64)> =
+            days.iter().map(|&(d, c, u)| (d, c, exposure(u))).collect();
+        let (base, points): (Vec<_>, Vec<_>) = with.into_iter().partition(|p| p.0 < window.0);
+        // 31 buckets with exposure before the window, well over 20 counts: the first
+        // 112 days before the window are enough.
+        assert!(base.len() >= 10 && base.iter().map(|b| b.1).sum::<u64>() >= 20);
+        (day_chart(&points, Some(&base), "before", true), points)
+    };
+    for laney in [true, false] {
+        let reply = app.get(&format!("{query}&laney={laney}"), &app.viewer);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        assert_eq!(reply.body["exposure"], "days");
+        assert_eq!(reply.body["rate_unit"], "day");
+        close(&reply.body["points"][0]["exposure"], 1.0, "a day");
+        if laney {
+            let (want, _) = chart(&|_| 1.0);
+            check_chart(&reply.body, &want, "days");
+        }
+    }
+    // Wholly covered: each day's exposure is its units ÷ 1000, rates per 1,000 shipments.
+    set(
+        &app,
+        &mut cover,
+        &[(first + Duration::days(9), None, 1000 + 200 * 4)],
+    );
     let reply = app.get(&query, &app.viewer);
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.body["exposure"], "volume");
-    let c: f64 = counts.iter().map(|x| x.1 as f64).sum();
-    let n: f64 = counts.iter().map(|x| x.2 as f64 / 1000.0).sum();
-    let center = c / n;
-    close(&reply.body["center"], center, "center");
-    let points = reply.body["points"].as_array().unwrap();
-    assert_eq!(points.len(), 6);
-    for (p, &(day, qty, units)) in points.iter().zip(&counts) {
-        let what = format!("{}", d(day));
-        assert_eq!(p["start"], d(day).to_string());
+    assert_eq!(reply.body["rate_unit"], "shipments");
+    let (want, points) = chart(&|u| u as f64 / 1000.0);
+    check_chart(&reply.body, &want, "volume");
+    let got = reply.body["points"].as_array().unwrap();
+    assert_eq!(got.len(), 9);
+    for (p, &(d, qty, e)) in got.iter().zip(&points) {
+        let what = d.to_string();
+        assert_eq!(p["start"], what);
         assert_eq!(p["count"], qty, "{what}");
-        let e = units as f64 / 1000.0;
         close(&p["exposure"], e, &format!("{what} exposure"));
         close(&p["rate"], qty as f64 / e, &format!("{what} rate"));
-        let sigma = (center / e).sqrt();
-        close(&p["ucl"], center + 3.0 * sigma, &format!("{what} ucl"));
-        close(
-            &p["lcl"],
-            (center - 3.0 * sigma).max(0.0),
-            &format!("{what} lcl"),
-        );
     }
+    // Not vacuous: the rise sets off the CUSUM and 15 on 1.5 is above.
+    let kinds: Vec<&str> = want.points.iter().flat_map(|p| p.signals.clone()).collect();
+    assert!(
+        kinds.contains(&"above") && kinds.contains(&"cusum"),
+        "{kinds:?}"
+    );
 }
