@@ -343,6 +343,17 @@ fn only_whole_buckets_that_are_over_are_charted() {
         .map(|p| p["start"].as_str().unwrap())
         .collect();
     assert_eq!(starts, ["2026-03-02", "2026-03-09"]);
+    // The weekly baseline: ⌊112/7⌋ = 16 ISO weeks before 03-02, of which only the 6 from
+    // the week of the first day (Tuesday 2026-01-20) on have exposure; reaching back to
+    // 364 days finds no more: fewer than 10 buckets, no limits and no signals.
+    assert_eq!(
+        weeks.body["baseline"],
+        json!({"from": null, "to": null, "kind": "too_few"})
+    );
+    assert_eq!(weeks.body["center"], Value::Null);
+    assert!(points
+        .iter()
+        .all(|p| p["ucl"].is_null() && p["cusum"].is_null() && p["signals"] == json!([])));
     assert_eq!(points[0]["count"], COUNTS[..7].iter().sum::<u64>());
     close(&points[0]["exposure"], 7.0, "a week's exposure");
     // Today is never charted: 7 days ending today give 6 points.
