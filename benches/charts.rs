@@ -8,7 +8,7 @@ use horrors::calendar::Window;
 use horrors::catalogue::Horror;
 use horrors::charts::{render, ChartContext, ChartData, Format};
 use horrors::money::Currency;
-use horrors::ranking::{rank, By, RankingInput, Tally, Weights};
+use horrors::ranking::{rank, By, Evidence, RankingInput, Tally, Weights};
 
 fn bench(c: &mut Criterion) {
     let horrors: Vec<Horror> = (0..8)
@@ -54,6 +54,20 @@ fn bench(c: &mut Criterion) {
     )
     .unwrap();
     let focus = HashSet::new();
+    // Each horror's counts over 30 complete days against the same before.
+    let evidence: BTreeMap<String, Evidence> = tallies
+        .iter()
+        .map(|(key, t)| {
+            let e = Evidence {
+                a: t.count,
+                b: t.count,
+                ea: 30.0,
+                eb: 30.0,
+                ..Evidence::default()
+            };
+            (key.clone(), e)
+        })
+        .collect();
     let ranking = rank(&RankingInput {
         horrors: &horrors,
         current: &tallies,
@@ -68,7 +82,9 @@ fn bench(c: &mut Criterion) {
         currency: Currency::parse("USD").unwrap(),
         window: window.echo(chrono_tz::UTC),
         by: By::Priority,
-        exposure: (horrors::stats::Exposure::Days, 30.0, 30.0),
+        exposure: horrors::stats::Exposure::Days,
+        tested: horrors::reading::Tested::of(Some(&window)),
+        evidence: &evidence,
         volume: None,
     });
     let ctx = ChartContext {

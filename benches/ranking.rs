@@ -7,7 +7,7 @@ use criterion::{criterion_group, criterion_main, Criterion};
 use horrors::calendar::{Bucket, Window};
 use horrors::catalogue::Horror;
 use horrors::money::Currency;
-use horrors::ranking::{rank, By, RankingInput, Tally, Weights};
+use horrors::ranking::{rank, By, Evidence, RankingInput, Tally, Weights};
 use horrors::trend::{build, DayTally};
 
 fn horrors() -> Vec<Horror> {
@@ -48,6 +48,20 @@ fn bench(c: &mut Criterion) {
         NaiveDate::from_ymd_opt(2026, 12, 31).unwrap(),
     )
     .unwrap();
+    // Each horror's counts over the year's 365 complete days against the same before.
+    let evidence: BTreeMap<String, Evidence> = tallies
+        .iter()
+        .map(|(key, t)| {
+            let e = Evidence {
+                a: t.count,
+                b: t.count,
+                ea: 365.0,
+                eb: 365.0,
+                ..Evidence::default()
+            };
+            (key.clone(), e)
+        })
+        .collect();
     let input = RankingInput {
         horrors: &horrors,
         current: &tallies,
@@ -62,7 +76,9 @@ fn bench(c: &mut Criterion) {
         currency: Currency::parse("USD").unwrap(),
         window: window.echo(chrono_tz::UTC),
         by: By::Priority,
-        exposure: (horrors::stats::Exposure::Days, 30.0, 30.0),
+        exposure: horrors::stats::Exposure::Days,
+        tested: horrors::reading::Tested::of(Some(&window)),
+        evidence: &evidence,
         volume: None,
     };
     c.bench_function("rank 8 horrors", |b| {

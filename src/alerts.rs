@@ -271,6 +271,9 @@ fn signal_on(
     point.is_high_alert().then_some(point)
 }
 
+/// One episode's signal days (each with its kinds) and the last day's point.
+type EpisodeDays = (Vec<(NaiveDate, Vec<Signal>)>, ControlPoint);
+
 /// Signal days grouped into episodes (each: its days, and the last day's point) that
 /// reach into [from, judged]: days from `from` to `judged`, and before `from` as far as
 /// an episode reaching `from` goes back (at most to `earliest`).
@@ -279,7 +282,7 @@ fn series_episodes(
     from: NaiveDate,
     judged: NaiveDate,
     earliest: NaiveDate,
-) -> Vec<(Vec<(NaiveDate, Vec<Signal>)>, ControlPoint)> {
+) -> Vec<EpisodeDays> {
     let gap = Duration::days(EPISODE_GAP_DAYS);
     let mut found: Vec<(NaiveDate, ControlPoint)> = Vec::new();
     let mut day = from;
@@ -303,7 +306,7 @@ fn series_episodes(
     }
     before.reverse();
     before.extend(found);
-    let mut episodes: Vec<(Vec<(NaiveDate, Vec<Signal>)>, ControlPoint)> = Vec::new();
+    let mut episodes: Vec<EpisodeDays> = Vec::new();
     for (day, point) in before {
         let kinds = point.signals.clone();
         match episodes.last_mut() {

@@ -1174,6 +1174,55 @@ unit_cost = "0"
     }
 
     #[test]
+    fn refuses_statistics_settings_that_would_break_the_charts() {
+        // Each appended table must stop the start, naming its field: a CUSUM that never
+        // rests (h = 0) or is tuned to no rise (R = 1), and baselines shorter than two
+        // weeks.
+        for (table, field) in [
+            ("[control]\ncusum_h = 0", "control.cusum_h"),
+            ("[control]\ncusum_h = -1", "control.cusum_h"),
+            ("[control]\ncusum_ratio = 1", "control.cusum_ratio"),
+            ("[control]\ncusum_ratio = 0.5", "control.cusum_ratio"),
+            ("[control]\nbaseline_days = 13", "control.baseline_days"),
+            ("[control]\nbaseline_days = 365", "control.baseline_days"),
+            ("[cycles]\nbaseline_days = 13", "cycles.baseline_days"),
+            ("[control]\nlimit = 3", "unknown field `limit`"),
+        ] {
+            let error = parse(&format!("{GOOD}\n{table}\n")).unwrap_err();
+            assert!(
+                error.contains(field),
+                "{table:?}: {error:?} should name {field:?}"
+            );
+            assert!(!error.contains('\n'), "{error:?} must be one line");
+        }
+        // The bounds themselves are accepted, and absent tables give the defaults.
+        let edge = parse(&format!(
+            "{GOOD}\n[control]\nbaseline_days = 14\ncusum_ratio = 1.5\ncusum_h = 0.5\n\n[cycles]\nbaseline_days = 364\n"
+        ))
+        .unwrap();
+        let s = edge.settings.signals;
+        assert_eq!(
+            (
+                s.control_baseline_days,
+                s.cusum_ratio,
+                s.cusum_h,
+                s.cycles_baseline_days
+            ),
+            (14, 1.5, 0.5, 364)
+        );
+        let d = parse(GOOD).unwrap().settings.signals;
+        assert_eq!(
+            (
+                d.control_baseline_days,
+                d.cusum_ratio,
+                d.cusum_h,
+                d.cycles_baseline_days
+            ),
+            (112, 2.0, 5.0, 56)
+        );
+    }
+
+    #[test]
     fn refuses_broken_configurations_with_the_field_named() {
         let cases: &[(&str, &str, &str)] = &[
             (

@@ -354,6 +354,9 @@ pub fn counts_on(
         .collect())
 }
 
+/// (count, cost in minor units) by (day, horror key).
+type DaySums = BTreeMap<(NaiveDate, String), (u64, i64)>;
+
 /// Day tallies by group value (`None`: no site or no department; one `None` entry when
 /// `group` is `None`), ordered by day and key, over the window within `scope`.
 pub fn grouped_days(
@@ -390,8 +393,7 @@ pub fn grouped_days(
         .into_iter()
         .collect();
     let (from, to) = (window.from.to_string(), window.to.to_string());
-    let mut sums: BTreeMap<Option<String>, BTreeMap<(NaiveDate, String), (u64, i64)>> =
-        BTreeMap::new();
+    let mut sums: BTreeMap<Option<String>, DaySums> = BTreeMap::new();
     conn.query(
         &format!(
             "SELECT {column}, x.day, x.horror_id, CAST(SUM({count}) AS BIGINT), CAST(SUM(x.cost_minor) AS BIGINT)

@@ -17,6 +17,7 @@ mod metrics;
 mod oidc;
 mod openapi;
 mod ranking;
+mod rev2;
 mod robustness;
 mod sheets;
 mod simulation;

@@ -7,6 +7,7 @@ use chrono_tz::America::Chicago;
 use serde_json::{json, Value};
 
 use crate::helpers::{TestApp, CONFIG};
+use crate::rev2;
 
 /// A small deterministic generator (SplitMix64), so every run posts the same ticks.
 struct Rng(u64);
@@ -33,6 +34,42 @@ const HORRORS: [(&str, &str, u64, i64); 5] = [
     ("wrong-address", "配送先の誤り", 7, 2550),
     ("missed-pickup", "Missed pickup", 6, 99),
 ];
+
+fn at(text: &str) -> chrono::DateTime<Utc> {
+    text.parse().unwrap()
+}
+
+/// Posts `qty` of `key` at local noon of every day of [first, last].
+fn post_steady(
+    app: &TestApp,
+    key: &'static str,
+    first: NaiveDate,
+    last: NaiveDate,
+    qty: u64,
+) -> Vec<Posted> {
+    let unit = HORRORS.iter().find(|h| h.0 == key).unwrap().3;
+    let mut ticks = Vec::new();
+    let mut posted = Vec::new();
+    let mut day = first;
+    while day <= last {
+        let noon = Chicago
+            .from_local_datetime(&day.and_hms_opt(12, 0, 0).unwrap())
+            .unwrap();
+        ticks.push(json!({"horror": key, "qty": qty, "occurred_at": noon.to_rfc3339()}));
+        posted.push(Posted {
+            key,
+            qty,
+            complaint: false,
+            cost_minor: unit * qty as i64,
+            day,
+            voided: false,
+        });
+        day += Duration::days(1);
+    }
+    let reply = app.post("/api/ticks/batch", &app.staff, &json!({"ticks": ticks}));
+    assert_eq!(reply.status, 201, "{}", reply.text);
+    posted
+}
 
 fn date(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
@@ -199,26 +236,6 @@ fn change_pct(count: u64, previous: u64) -> Option<f64> {
     Some(diff.signum() as f64 * tenths as f64 / 10.0)
 }
 
-/// SPEC §18's exact test, written out independently of the service: the binomial
-/// probabilities by the recurrence P(k+1) = P(k)·(n−k)/(k+1)·π/(1−π) in logarithms (no
-/// underflow for the thousands of occurrences these tests post), summed directly.
-pub fn exact_test(a: u64, b: u64, ea: f64, eb: f64) -> f64 {
-    let n = a + b;
-    if n == 0 || ea == 0.0 || eb == 0.0 {
-        return 1.0;
-    }
-    let pi = ea / (ea + eb);
-    let mut log_pmf = vec![n as f64 * (1.0 - pi).ln()];
-    for k in 0..n {
-        let step = ((n - k) as f64).ln() - ((k + 1) as f64).ln() + pi.ln() - (1.0 - pi).ln();
-        log_pmf.push(log_pmf[k as usize] + step);
-    }
-    let sum = |part: &[f64]| part.iter().map(|l| l.exp()).sum::<f64>();
-    let below = sum(&log_pmf[..=a as usize]);
-    let above = sum(&log_pmf[a as usize..]);
-    (2.0 * below.min(above)).min(1.0)
-}
-
 /// The window a ranking compares with, written out independently of the service: a
 /// whole calendar year → the year before, a whole calendar month → the month before,
 /// anything else → the same number of days just before.
@@ -303,6 +320,17 @@ fn expected_items(posted: &[Posted], from: NaiveDate, to: NaiveDate, w: &Weights
     items
 }
 
+/// The measure per occurrence over the window `ahead_of_next` weighs counts by.
+fn per_occurrence(item: &Expected, by: &str) -> f64 {
+    if item.now.count == 0 {
+        return 0.0;
+    }
+    match by {
+        "count" => 1.0,
+        _ => measure(item, by) / item.now.count as f64,
+    }
+}
+
 fn measure(item: &Expected, by: &str) -> f64 {
     match by {
         "priority" => item.score,
@@ -334,21 +362,26 @@ fn close(actual: &Value, expected: f64, what: &str) {
     );
 }
 
-const ITEM_FIELDS: [&str; 22] = [
+const ITEM_FIELDS: [&str; 27] = [
+    "ahead_of_next",
+    "ahead_of_next_p_value",
     "change_p_value",
     "change_pct",
+    "change_q_value",
+    "change_rate_pct",
     "change_significant",
+    "change_verdict",
     "complaints",
     "cost",
     "cost_minor",
     "count",
     "cumulative_share",
-    "distinct_from_next",
     "focus",
     "key",
     "name",
     "pain",
     "pain_points",
+    "phi",
     "previous",
     "rank",
     "rate_per_1000",
@@ -360,7 +393,14 @@ const ITEM_FIELDS: [&str; 22] = [
 ];
 
 /// Compares a ranking response with the independent computation, every field.
-fn check_ranking(app: &TestApp, posted: &[Posted], from: &str, to: &str, w: &Weights) {
+fn check_ranking(
+    app: &TestApp,
+    posted: &[Posted],
+    from: &str,
+    to: &str,
+    w: &Weights,
+    seen: &mut Vec<&'static str>,
+) {
     let (from_d, to_d) = (date(from), date(to));
     for by in ["priority", "count", "cost", "pain"] {
         let ranking = app.ranking(&format!("from={from}&to={to}&by={by}"));
@@ -378,6 +418,32 @@ fn check_ranking(app: &TestApp, posted: &[Posted], from: &str, to: &str, w: &Wei
         assert_eq!(got_keys, want_keys, "order by {by}");
         let total: f64 = expected.iter().map(|e| measure(e, by)).sum();
         let mut cumulative = 0.0;
+        // SPEC §18 assembled here: the tested period stops at the last complete day,
+        // the first day is the earliest counted tick, days before it have no exposure.
+        let (pfrom, pto) = previous_window(from_d, to_d);
+        let tested = rev2::tested(from_d, to_d, rev2::last_complete(app.now(), &[Chicago]));
+        assert_eq!(ranking["tested"], rev2::tested_json(tested), "by {by}");
+        let daily = rev2::Daily::new(
+            posted
+                .iter()
+                .filter(|p| !p.voided)
+                .map(|p| (p.key, p.day, p.qty)),
+        );
+        let evidence: Vec<rev2::Evidence> = expected
+            .iter()
+            .map(|e| daily.evidence(e.key, tested, (pfrom, pto)))
+            .collect();
+        let w: Vec<f64> = expected.iter().map(|e| per_occurrence(e, by)).collect();
+        let mut stats = rev2::stats(&evidence, &w);
+        rev2::judge(&mut stats.iter_mut().collect::<Vec<_>>());
+        seen.extend(stats.iter().map(|s| s.verdict));
+        seen.extend(stats.iter().filter_map(|s| s.ahead_p).map(|p| {
+            if p < 0.05 {
+                "ahead"
+            } else {
+                "not_ahead"
+            }
+        }));
         for (index, (item, e)) in items.iter().zip(&expected).enumerate() {
             let what = format!("by={by} {}", e.key);
             let mut fields: Vec<&str> = item
@@ -422,28 +488,7 @@ fn check_ranking(app: &TestApp, posted: &[Posted], from: &str, to: &str, w: &Wei
                 None => assert_eq!(item["change_pct"], Value::Null, "{what}"),
                 Some(pct) => close(&item["change_pct"], pct, &format!("{what} change_pct")),
             }
-            let (pfrom, pto) = previous_window(from_d, to_d);
-            let days = |a: NaiveDate, b: NaiveDate| ((b - a).num_days() + 1) as f64;
-            let p = exact_test(
-                e.now.count,
-                e.prev.count,
-                days(from_d, to_d),
-                days(pfrom, pto),
-            );
-            let got = item["change_p_value"].as_f64().unwrap();
-            assert!(
-                (got - p).abs() <= 1e-9 * p.max(1e-300) || (got - p).abs() < 1e-12,
-                "{what} change_p_value: got {got}, expected {p}"
-            );
-            assert_eq!(item["change_significant"], p < 0.05, "{what}");
-            match expected.get(index + 1) {
-                None => assert_eq!(item["distinct_from_next"], Value::Null, "{what}"),
-                Some(next) => assert_eq!(
-                    item["distinct_from_next"],
-                    exact_test(e.now.count, next.now.count, 1.0, 1.0) < 0.05,
-                    "{what} distinct_from_next"
-                ),
-            }
+            rev2::check_item(item, &stats[index], &what);
         }
         assert_eq!(ranking["exposure"], "days");
         if total > 0.0 {
@@ -471,24 +516,48 @@ fn check_ranking(app: &TestApp, posted: &[Posted], from: &str, to: &str, w: &Wei
 #[test]
 fn ranking_matches_an_independent_computation() {
     let app = TestApp::spawn();
-    // Previous window of February 2026 is 2026-01-04..2026-01-31.
-    let posted = post_random_ticks(
+    // 2026-03-12 23:59 in Chicago: today is 2026-03-12, so the tests of a window ending
+    // today stop on 2026-03-11 (complete days only) while its counts include today.
+    app.clock.set(at("2026-03-13T04:59:00Z"));
+    // Previous window of February 2026 is January 2026 (a calendar month).
+    let mut posted = post_random_ticks(
         &app,
         0x5EED_0001,
         400,
         date("2025-12-20"),
         date("2026-03-12"),
     );
+    // A clear change: missed pickups go from 2 a day in January to 8 a day in February.
+    posted.extend(post_steady(
+        &app,
+        "missed-pickup",
+        date("2026-01-01"),
+        date("2026-01-31"),
+        2,
+    ));
+    posted.extend(post_steady(
+        &app,
+        "missed-pickup",
+        date("2026-02-01"),
+        date("2026-02-28"),
+        8,
+    ));
+    let mut seen = Vec::new();
     let w = Weights {
         pain: 0.5,
         cost: 0.5,
         worst: 0.5,
         worse: 0.8,
     };
-    check_ranking(&app, &posted, "2026-02-01", "2026-02-28", &w);
-    // A window crossing the spring DST change, and a single day.
-    check_ranking(&app, &posted, "2026-03-01", "2026-03-12", &w);
-    check_ranking(&app, &posted, "2026-02-14", "2026-02-14", &w);
+    check_ranking(&app, &posted, "2026-02-01", "2026-02-28", &w, &mut seen);
+    // A window crossing the spring DST change (and ending today), and a single day.
+    check_ranking(&app, &posted, "2026-03-01", "2026-03-12", &w, &mut seen);
+    check_ranking(&app, &posted, "2026-02-14", "2026-02-14", &w, &mut seen);
+    // Not vacuous: p-values and too few, a clear change (the missed pickups stop in
+    // March) and its absence; these over-dispersed counts are never clearly ahead.
+    for kind in ["too_few", "down", "no_clear_change", "not_ahead"] {
+        assert!(seen.contains(&kind), "{kind} never seen: {seen:?}");
+    }
     // Every tier occurs in the full window.
     let ranking = app.ranking("from=2025-12-20&to=2026-03-12");
     let tiers: Vec<&str> = ranking["items"]
@@ -504,6 +573,91 @@ fn ranking_matches_an_independent_computation() {
 }
 
 #[test]
+fn steady_counts_give_clear_changes_and_clear_leads() {
+    let app = TestApp::spawn();
+    app.clock.set(at("2026-03-13T04:59:00Z"));
+    let mut posted = Vec::new();
+    // Late deliveries double from 5 to 10 a day; damaged stay at 2; lost packages fall
+    // from 6 to 3; wrong addresses appear only on the window's last day.
+    for (key, before, now) in [
+        ("late-delivery", 5, 10),
+        ("damaged", 2, 2),
+        ("lost-package", 6, 3),
+    ] {
+        posted.extend(post_steady(
+            &app,
+            key,
+            date("2026-01-04"),
+            date("2026-01-31"),
+            before,
+        ));
+        posted.extend(post_steady(
+            &app,
+            key,
+            date("2026-02-01"),
+            date("2026-02-28"),
+            now,
+        ));
+    }
+    posted.extend(post_steady(
+        &app,
+        "wrong-address",
+        date("2026-02-28"),
+        date("2026-02-28"),
+        1,
+    ));
+    let w = Weights {
+        pain: 0.5,
+        cost: 0.5,
+        worst: 0.5,
+        worse: 0.8,
+    };
+    let mut seen = Vec::new();
+    check_ranking(&app, &posted, "2026-02-01", "2026-02-28", &w, &mut seen);
+    // The same counts every day within each period: X² = 0, φ = 1.
+    let ranking = app.ranking("from=2026-02-01&to=2026-02-28&by=count");
+    let items = ranking["items"].as_array().unwrap();
+    let verdicts: Vec<(&str, &str)> = items
+        .iter()
+        .map(|i| {
+            (
+                i["key"].as_str().unwrap(),
+                i["change_verdict"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        verdicts,
+        [
+            ("late-delivery", "up"),
+            ("lost-package", "down"),
+            ("damaged", "no_clear_change"),
+            ("wrong-address", "too_few"),
+            ("missed-pickup", "too_few"),
+        ]
+    );
+    // (wrong-address: one tick on 02-28; r = 1/28, X² = 27·(1/28) + (27/28)²·28 = 27
+    // over m = 28 terms, df = 27: φ = 1 too.)
+    for item in items {
+        rev2::close_opt(&item["phi"], Some(1.0), "phi");
+    }
+    // 280 against 140 a month before; January's exposure is 28 days (the first day is
+    // 01-04), February's 28: +100 %.
+    assert_eq!(items[0]["change_rate_pct"], 100.0);
+    // By count (w = 1, π0 = ½): 84 lost packages against 56 damaged is clearly ahead,
+    // U = P(X ≥ 84 | n = 140, ½) ≈ 0.011 (z = 14/√35 = 2.37).
+    assert_eq!(items[1]["ahead_of_next"], true);
+    let p = items[1]["ahead_of_next_p_value"].as_f64().unwrap();
+    assert!((0.010..0.012).contains(&p), "{p}");
+    // wrong-address has 1 and the next item, missed-pickup, none: null.
+    assert_eq!(items[3]["ahead_of_next"], Value::Null);
+    assert_eq!(items[4]["ahead_of_next"], Value::Null);
+    for kind in ["up", "down", "no_clear_change", "too_few", "ahead"] {
+        assert!(seen.contains(&kind), "{kind} never seen: {seen:?}");
+    }
+}
+
+#[test]
 fn ranking_uses_the_configured_weights_and_thresholds() {
     let config = CONFIG
         .replace("pain_weight = 0.5", "pain_weight = 0.8")
@@ -511,15 +665,20 @@ fn ranking_uses_the_configured_weights_and_thresholds() {
         .replace("worst = 0.5", "worst = 0.3")
         .replace("worse = 0.8", "worse = 0.9");
     let app = TestApp::spawn_with(&config);
+    app.clock.set(at("2026-03-13T04:59:00Z"));
     let posted = post_random_ticks(&app, 0xC0FFEE, 300, date("2026-01-01"), date("2026-02-28"));
+    let mut seen = Vec::new();
     let w = Weights {
         pain: 0.8,
         cost: 0.2,
         worst: 0.3,
         worse: 0.9,
     };
-    check_ranking(&app, &posted, "2026-02-01", "2026-02-28", &w);
-    check_ranking(&app, &posted, "2026-01-01", "2026-02-28", &w);
+    check_ranking(&app, &posted, "2026-02-01", "2026-02-28", &w, &mut seen);
+    check_ranking(&app, &posted, "2026-01-01", "2026-02-28", &w, &mut seen);
+    // The first day is 2026-01-01: the window before 2026-01-01..02-28 has no exposure,
+    // so every item of that window is too few.
+    assert!(seen.contains(&"too_few"), "{seen:?}");
 }
 
 #[test]

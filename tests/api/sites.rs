@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use serde_json::{json, Value};
 
 use crate::helpers::{TestApp, CONFIG};
-use crate::ranking::exact_test;
+use crate::rev2;
 
 /// Three sites: one in the organization's zone, one far east, one without a zone of its own.
 pub const SITES: &str = r#"
@@ -243,6 +243,66 @@ impl Row {
     }
 }
 
+impl Row {
+    /// The measure per occurrence over the window `ahead_of_next` weighs counts by.
+    pub fn per_occurrence(&self, by: &str) -> f64 {
+        match (self.now.count, by) {
+            (0, _) => 0.0,
+            (_, "count") => 1.0,
+            (n, _) => self.measure(by) / n as f64,
+        }
+    }
+}
+
+/// The revision 2 evidence of `rows` in `daily` (q-values still to be judged).
+pub fn row_stats(
+    rows: &[Row],
+    by: &str,
+    daily: &rev2::Daily,
+    tested: Option<(NaiveDate, NaiveDate)>,
+    previous: (NaiveDate, NaiveDate),
+) -> Vec<rev2::Stats> {
+    let evidence: Vec<rev2::Evidence> = rows
+        .iter()
+        .map(|r| daily.evidence(r.key, tested, previous))
+        .collect();
+    let w: Vec<f64> = rows.iter().map(|r| r.per_occurrence(by)).collect();
+    rev2::stats(&evidence, &w)
+}
+
+/// The daily counts of the ticks that pass `keep`, with the first day of the scope whose
+/// ticks pass `in_scope`.
+pub fn daily_of(
+    ticks: &[T],
+    keep: &dyn Fn(&T) -> bool,
+    in_scope: &dyn Fn(&T) -> bool,
+) -> rev2::Daily {
+    let counted = |t: &&T| !t.voided;
+    let mut daily = rev2::Daily::new(
+        ticks
+            .iter()
+            .filter(counted)
+            .filter(|t| keep(t))
+            .map(|t| (t.key, t.day, t.qty)),
+    );
+    daily.first = ticks
+        .iter()
+        .filter(counted)
+        .filter(|t| in_scope(t))
+        .map(|t| t.day)
+        .min();
+    daily
+}
+
+/// The timezones whose days must be over for a reading of `site` (every active site's
+/// and the organization's when `None`).
+pub fn zones(site: Option<&str>) -> Vec<Tz> {
+    match site {
+        Some(site) => vec![tz_of(Some(site))],
+        None => vec![Chicago, Tokyo, Chicago],
+    }
+}
+
 pub fn sort_rows(rows: &mut [Row], by: &str) {
     rows.sort_by(|a, b| {
         b.measure(by)
@@ -332,21 +392,10 @@ fn change_pct(count: u64, previous: u64) -> Option<f64> {
     Some(diff.signum() as f64 * tenths as f64 / 10.0)
 }
 
+/// Every §8/§18 field of `items` against `rows`, and the revision 2 fields against
+/// `stats` (one per row, in the same order; see [`rev2::stats`]).
 #[track_caller]
-pub fn close_p(got: &Value, want: f64, what: &str) {
-    let got = got
-        .as_f64()
-        .unwrap_or_else(|| panic!("{what}: {got} is not a number"));
-    assert!(
-        (got - want).abs() <= 1e-9 * want.max(1e-300) || (got - want).abs() < 1e-12,
-        "{what}: got {got}, expected {want}"
-    );
-}
-
-/// Every §8/§18 field of `items` against `rows`; `exposures` are (this window's, the
-/// previous window's) for `change_p_value`.
-#[track_caller]
-pub fn check_items(items: &Value, rows: &[Row], by: &str, exposures: (f64, f64), what: &str) {
+pub fn check_items(items: &Value, rows: &[Row], by: &str, stats: &[rev2::Stats], what: &str) {
     let items = items
         .as_array()
         .unwrap_or_else(|| panic!("{what}: no items"));
@@ -390,21 +439,7 @@ pub fn check_items(items: &Value, rows: &[Row], by: &str, exposures: (f64, f64),
             None => assert_eq!(item["change_pct"], Value::Null, "{what}"),
             Some(pct) => close(&item["change_pct"], pct, &format!("{what} change_pct")),
         }
-        let p = exact_test(r.now.count, r.prev.count, exposures.0, exposures.1);
-        close_p(
-            &item["change_p_value"],
-            p,
-            &format!("{what} change_p_value"),
-        );
-        assert_eq!(item["change_significant"], p < 0.05, "{what}");
-        match rows.get(index + 1) {
-            None => assert_eq!(item["distinct_from_next"], Value::Null, "{what}"),
-            Some(next) => assert_eq!(
-                item["distinct_from_next"],
-                exact_test(r.now.count, next.now.count, 1.0, 1.0) < 0.05,
-                "{what} distinct_from_next"
-            ),
-        }
+        rev2::check_item(item, &stats[index], &what);
     }
 }
 
@@ -1184,9 +1219,49 @@ fn check_groups(
         counts.windows(2).all(|w| w[0] >= w[1]),
         "{query}: {counts:?}"
     );
-    let days = ((to - from).num_days() + 1) as f64;
     let (pfrom, pto) = previous(from, to);
+    let now = app.now();
+    let in_site = |t: &T| site.is_none_or(|s| t.site == Some(s));
+    assert_eq!(
+        body["tested"],
+        rev2::tested_json(rev2::tested(
+            from,
+            to,
+            rev2::last_complete(now, &zones(site))
+        )),
+        "{query}"
+    );
+    // First every group's evidence, then Benjamini–Hochberg over all groups together.
+    let mut all_rows = Vec::new();
+    let mut all_stats = Vec::new();
     for g in groups {
+        let value = g["value"].as_str();
+        let keep = |t: &T| group_value(t, group) == value && in_site(t);
+        let now_ticks = select(ticks, from, to, &keep);
+        let prev = select(ticks, pfrom, pto, &keep);
+        let rows = rows(&now_ticks, &prev, by);
+        // A site's group is read on that site's clock and from its first day; other
+        // groups on the clock and first day of the scope.
+        let (daily, last) = if group == "site" {
+            let at = |t: &T| t.site == value;
+            (
+                daily_of(ticks, &keep, &at),
+                rev2::last_complete(now, &zones(value)),
+            )
+        } else {
+            (
+                daily_of(ticks, &keep, &in_site),
+                rev2::last_complete(now, &zones(site)),
+            )
+        };
+        let tested = rev2::tested(from, to, last);
+        assert_eq!(g["tested"], rev2::tested_json(tested), "{query} {value:?}");
+        assert_eq!(g["exposure"], "days", "{query} {value:?}");
+        all_stats.push(row_stats(&rows, by, &daily, tested, (pfrom, pto)));
+        all_rows.push(rows);
+    }
+    rev2::judge(&mut all_stats.iter_mut().flatten().collect::<Vec<_>>());
+    for ((g, rows), stats) in groups.iter().zip(&all_rows).zip(&all_stats) {
         let value = g["value"].as_str();
         let what = format!("{query} group {value:?}");
         if let Some(value) = value {
@@ -1197,12 +1272,8 @@ fn check_groups(
             };
             assert_eq!(g["name"], name, "{what}");
         }
-        let keep = |t: &T| group_value(t, group) == value && site.is_none_or(|s| t.site == Some(s));
-        let now = select(ticks, from, to, &keep);
-        let prev = select(ticks, pfrom, pto, &keep);
-        let rows = rows(&now, &prev, by);
-        check_items(&g["items"], &rows, by, (days, days), &what);
-        check_totals(&g["totals"], &rows, &what);
+        check_items(&g["items"], rows, by, stats, &what);
+        check_totals(&g["totals"], rows, &what);
     }
 }
 

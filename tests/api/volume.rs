@@ -7,10 +7,12 @@ use std::collections::BTreeMap;
 use chrono::{Datelike, Duration, NaiveDate};
 use serde_json::{json, Value};
 
+use crate::control::{check_chart, day_chart};
 use crate::helpers::{Reply, TestApp, CONFIG};
+use crate::rev2;
 use crate::sites::{
-    check_items, close, post_ticks, previous, rows, select, spawn_sites, today, token, window_json,
-    T,
+    check_items, close, daily_of, post_ticks, previous, row_stats, rows, select, spawn_sites,
+    today, token, window_json, zones, Row, T,
 };
 
 /// (day, site) → units: what the test has stored.
@@ -115,6 +117,32 @@ fn covered_qty(ticks: &[&T], cover: &Cover) -> u64 {
         .filter(|t| cover.contains_key(&(t.day, t.site)))
         .map(|t| t.qty)
         .sum()
+}
+
+/// The revision 2 stats of `rows` (q-values judged over them alone: one response, one
+/// group family) for the ticks `keep` passes, in the scope whose ticks `in_scope` passes
+/// (its first day), with volume exposure over `sites` when `volume`.
+#[allow(clippy::too_many_arguments)]
+fn stats_of(
+    ticks: &[T],
+    keep: &dyn Fn(&T) -> bool,
+    in_scope: &dyn Fn(&T) -> bool,
+    volume: Option<(&Cover, &[Option<&str>])>,
+    rows: &[Row],
+    tested: Option<(NaiveDate, NaiveDate)>,
+    previous: (NaiveDate, NaiveDate),
+) -> Vec<rev2::Stats> {
+    let mut daily = daily_of(ticks, keep, in_scope);
+    if let Some((cover, sites)) = volume {
+        let mut units = BTreeMap::new();
+        for ((day, site), u) in cover {
+            if sites.contains(site) {
+                *units.entry(*day).or_insert(0.0) += *u as f64 / 1000.0;
+            }
+        }
+        daily.volume = Some(units);
+    }
+    row_stats(rows, "priority", &daily, tested, previous)
 }
 
 /// The ranking's top-level `volume` and every item's and the totals' `rate_per_1000`.
@@ -1007,19 +1035,27 @@ fn exposure_is_volume_only_when_both_windows_are_wholly_covered() {
     let (pfrom, pto) = previous(from, to);
     assert_eq!((pfrom, pto), (d(8), d(5)));
     let query = format!("from={from}&to={to}");
-    let check = |exposure: &str, exposures: (f64, f64)| {
+    let tested = rev2::tested(from, to, rev2::last_complete(app.now(), &zones(None)));
+    let check = |exposure: &str, cover: &Cover| {
         let now = select(&ticks, from, to, &|_| true);
         let prev = select(&ticks, pfrom, pto, &|_| true);
         for by in ["priority", "count"] {
             let body = app.ranking(&format!("{query}&by={by}"));
             assert_eq!(body["exposure"], exposure, "{body}");
-            check_items(
-                &body["items"],
-                &rows(&now, &prev, by),
-                by,
-                exposures,
-                exposure,
-            );
+            assert_eq!(body["tested"], rev2::tested_json(tested), "{body}");
+            let rows = rows(&now, &prev, by);
+            let mut daily = daily_of(&ticks, &|_| true, &|_| true);
+            if exposure == "volume" {
+                daily.volume = Some(
+                    cover
+                        .iter()
+                        .map(|((d, _), u)| (*d, *u as f64 / 1000.0))
+                        .collect(),
+                );
+            }
+            let mut stats = row_stats(&rows, by, &daily, tested, (pfrom, pto));
+            rev2::judge(&mut stats.iter_mut().collect::<Vec<_>>());
+            check_items(&body["items"], &rows, by, &stats, exposure);
         }
     };
     let mut cover = Cover::new();
@@ -1029,7 +1065,7 @@ fn exposure_is_volume_only_when_both_windows_are_wholly_covered() {
         .chain((5..=7).map(|n| (d(n), None, 1000)))
         .collect();
     set(&app, &mut cover, &list);
-    check("days", (4.0, 4.0));
+    check("days", &cover);
     let late = |body: &Value| {
         body["items"]
             .as_array()
@@ -1043,11 +1079,19 @@ fn exposure_is_volume_only_when_both_windows_are_wholly_covered() {
     // The previous window's last uncovered day: now both are, and 30 against 10 on twice
     // the volume is no longer a significant change.
     set(&app, &mut cover, &[(d(8), None, 1000)]);
-    check("volume", (8.0, 4.0));
+    check("volume", &cover);
     assert_eq!(late(&app.ranking(&query))["change_significant"], false);
-    // A window one day longer reaches an uncovered day (and so does its previous window).
+    // A window one day longer: its previous window d(10)..d(6) reaches back before the
+    // first day d(8), where nothing was counted yet and no volume is needed.
+    let longer = app.ranking(&format!("from={}&to={to}", d(5)));
+    assert_eq!(longer["exposure"], "volume");
+    // A tick on d(12) moves the first day back: d(9) and d(10) now need volume too.
+    let early = [T::new("missed-pickup", 1, None, d(12))];
+    post_ticks(&app, &early);
     let longer = app.ranking(&format!("from={}&to={to}", d(5)));
     assert_eq!(longer["exposure"], "days");
+    // The 4-day windows still have every day from d(8) on covered.
+    assert_eq!(app.ranking(&query)["exposure"], "volume");
 }
 
 #[test]
@@ -1080,28 +1124,23 @@ fn exposure_at_sites_needs_every_counted_site_wholly_covered() {
         let keep = |t: &T| site.is_none() || t.site == site;
         let now = select(&ticks, from, to, &keep);
         let prev = select(&ticks, pfrom, pto, &keep);
-        let counts = |s: Option<&str>| site.is_none() || s == site;
-        let exposures = if exposure == "volume" {
-            (
-                covered(cover, from, to, &counts).0 as f64 / 1000.0,
-                covered(cover, pfrom, pto, &counts).0 as f64 / 1000.0,
-            )
-        } else {
-            (3.0, 3.0)
+        let sites: Vec<Option<&str>> = match site {
+            None => vec![c, k, b],
+            Some(_) => vec![site],
         };
+        let rows = rows(&now, &prev, "priority");
+        let tested = rev2::tested(from, to, rev2::last_complete(app.now(), &zones(site)));
+        let volume = (exposure == "volume").then_some((cover, &sites[..]));
+        let mut stats = stats_of(&ticks, &keep, &keep, volume, &rows, tested, (pfrom, pto));
+        rev2::judge(&mut stats.iter_mut().collect::<Vec<_>>());
         let mut query = format!("from={from}&to={to}");
         if let Some(site) = site {
             query.push_str(&format!("&site={site}"));
         }
         let body = app.ranking(&query);
         assert_eq!(body["exposure"], exposure, "{query}");
-        check_items(
-            &body["items"],
-            &rows(&now, &prev, "priority"),
-            "priority",
-            exposures,
-            &query,
-        );
+        assert_eq!(body["tested"], rev2::tested_json(tested), "{query}");
+        check_items(&body["items"], &rows, "priority", &stats, &query);
     };
     // Berlin is active and has no volume: together, exposure is days.
     check(None, "days", &cover);
@@ -1147,6 +1186,7 @@ fn grouped_items_use_the_exposure_of_the_sites_their_group_counts() {
         let query = format!("from={from}&to={to}&group={group}");
         let body = app.ranking(&query);
         let groups = body["groups"].as_array().unwrap();
+        let mut family = Vec::new();
         for &(value, exposure) in want {
             let g = groups
                 .iter()
@@ -1173,24 +1213,41 @@ fn grouped_items_use_the_exposure_of_the_sites_their_group_counts() {
                 "{what}: the test's own premise"
             );
             assert_eq!(g["exposure"], exposure, "{what}");
-            let counts = |s: Option<&str>| sites.contains(&s);
-            let exposures = if whole {
-                (
-                    covered(cover, from, to, &counts).0 as f64 / 1000.0,
-                    covered(cover, pfrom, pto, &counts).0 as f64 / 1000.0,
-                )
-            } else {
-                (3.0, 3.0)
-            };
             let now = select(&ticks, from, to, &keep);
             let prev = select(&ticks, pfrom, pto, &keep);
-            check_items(
-                &g["items"],
-                &rows(&now, &prev, "priority"),
-                "priority",
-                exposures,
-                &what,
-            );
+            let rows = rows(&now, &prev, "priority");
+            // A site's group: that site's first day and clock; a source: the whole
+            // organization's.
+            let in_scope = |t: &T| group != "site" || t.site == value;
+            let zone = if group == "site" { value } else { None };
+            let tested = rev2::tested(from, to, rev2::last_complete(app.now(), &zones(zone)));
+            assert_eq!(g["tested"], rev2::tested_json(tested), "{what}");
+            let volume = whole.then_some((cover, &sites[..]));
+            family.push((
+                g["items"].clone(),
+                stats_of(
+                    &ticks,
+                    &keep,
+                    &in_scope,
+                    volume,
+                    &rows,
+                    tested,
+                    (pfrom, pto),
+                ),
+                rows,
+                what,
+            ));
+        }
+        // Benjamini–Hochberg over every group of the response together.
+        assert_eq!(want.len(), groups.len(), "{query}: every group is checked");
+        rev2::judge(
+            &mut family
+                .iter_mut()
+                .flat_map(|f| f.1.iter_mut())
+                .collect::<Vec<_>>(),
+        );
+        for (items, stats, rows, what) in &family {
+            check_items(items, rows, "priority", stats, what);
         }
     };
     let sources = [(Some("internal"), "days"), (Some("complaint"), "days")];
@@ -1209,59 +1266,88 @@ fn grouped_items_use_the_exposure_of_the_sites_their_group_counts() {
 
 #[test]
 fn the_control_chart_uses_volume_exposure_when_covered() {
-    let app = TestApp::spawn();
-    let t = today(&app);
-    let d = |n: i64| t - Duration::days(n);
-    let counts: [(i64, u64, u64); 6] = [
-        (6, 3, 1200),
-        (5, 5, 2500),
-        (4, 2, 800),
-        (3, 4, 2000),
-        (2, 6, 1500),
-        (1, 1, 900),
-    ];
-    let ticks: Vec<T> = counts
+    let app = TestApp::spawn_with(&config_with_unit());
+    // 2026-04-10 12:00 in Chicago: 2026-04-09 is the last complete day.
+    app.clock.set("2026-04-10T17:00:00Z".parse().unwrap());
+    let first = NaiveDate::from_ymd_opt(2026, 3, 1).unwrap();
+    let window = (first + Duration::days(31), first + Duration::days(39)); // 04-01..04-09
+                                                                           // (day, count, units): about 2 per 1,000 shipments on 1,000 to 1,800 a day, then a
+                                                                           // rise in April that ends with 15 on 1,500.
+    let days: Vec<(NaiveDate, u64, u64)> = (0..40)
+        .map(|i| {
+            let d = first + Duration::days(i);
+            let units = 1000 + 200 * (i as u64 % 5);
+            let count = match i {
+                39 => 15,
+                34..=38 => units / 250,
+                _ => [2, 1, 3, 2, 4][i as usize % 5] * units / 1000,
+            };
+            (d, count, units)
+        })
+        .collect();
+    let ticks: Vec<T> = days
         .iter()
-        .map(|&(n, qty, _)| T::new("damaged", qty, None, d(n)))
+        .filter(|d| d.1 > 0)
+        .map(|&(d, qty, _)| T::new("damaged", qty, None, d))
         .collect();
     post_ticks(&app, &ticks);
     let mut cover = Cover::new();
-    let (from, to) = (d(6), d(1));
-    let query = format!("/api/control?from={from}&to={to}&horror=damaged&laney=false");
-    // One day short of full coverage: days.
-    let partial: Vec<_> = counts[1..]
+    let query = format!(
+        "/api/control?from={}&to={}&horror=damaged",
+        window.0, window.1
+    );
+    // One baseline day after the first day is not covered: days.
+    let partial: Vec<_> = days
         .iter()
-        .map(|&(n, _, u)| (d(n), None, u))
+        .filter(|d| d.0 != first + Duration::days(9))
+        .map(|&(d, _, u)| (d, None, u))
         .collect();
     set(&app, &mut cover, &partial);
-    let reply = app.get(&query, &app.viewer);
-    assert_eq!(reply.status, 200, "{}", reply.text);
-    assert_eq!(reply.body["exposure"], "days");
-    close(&reply.body["points"][0]["exposure"], 1.0, "a day");
-    // Wholly covered: each day's exposure is its units ÷ 1000.
-    set(&app, &mut cover, &[(d(6), None, 1200)]);
+    let chart = |exposure: &dyn Fn(u64) -> f64| {
+        let with: Vec<(NaiveDate, u64, f64)> =
+            days.iter().map(|&(d, c, u)| (d, c, exposure(u))).collect();
+        let (base, points): (Vec<_>, Vec<_>) = with.into_iter().partition(|p| p.0 < window.0);
+        // 31 buckets with exposure before the window, well over 20 counts: the first
+        // 112 days before the window are enough.
+        assert!(base.len() >= 10 && base.iter().map(|b| b.1).sum::<u64>() >= 20);
+        (day_chart(&points, Some(&base), "before", true), points)
+    };
+    for laney in [true, false] {
+        let reply = app.get(&format!("{query}&laney={laney}"), &app.viewer);
+        assert_eq!(reply.status, 200, "{}", reply.text);
+        assert_eq!(reply.body["exposure"], "days");
+        assert_eq!(reply.body["rate_unit"], "day");
+        close(&reply.body["points"][0]["exposure"], 1.0, "a day");
+        if laney {
+            let (want, _) = chart(&|_| 1.0);
+            check_chart(&reply.body, &want, "days");
+        }
+    }
+    // Wholly covered: each day's exposure is its units ÷ 1000, rates per 1,000 shipments.
+    set(
+        &app,
+        &mut cover,
+        &[(first + Duration::days(9), None, 1000 + 200 * 4)],
+    );
     let reply = app.get(&query, &app.viewer);
     assert_eq!(reply.status, 200, "{}", reply.text);
     assert_eq!(reply.body["exposure"], "volume");
-    let c: f64 = counts.iter().map(|x| x.1 as f64).sum();
-    let n: f64 = counts.iter().map(|x| x.2 as f64 / 1000.0).sum();
-    let center = c / n;
-    close(&reply.body["center"], center, "center");
-    let points = reply.body["points"].as_array().unwrap();
-    assert_eq!(points.len(), 6);
-    for (p, &(day, qty, units)) in points.iter().zip(&counts) {
-        let what = format!("{}", d(day));
-        assert_eq!(p["start"], d(day).to_string());
+    assert_eq!(reply.body["rate_unit"], "shipments");
+    let (want, points) = chart(&|u| u as f64 / 1000.0);
+    check_chart(&reply.body, &want, "volume");
+    let got = reply.body["points"].as_array().unwrap();
+    assert_eq!(got.len(), 9);
+    for (p, &(d, qty, e)) in got.iter().zip(&points) {
+        let what = d.to_string();
+        assert_eq!(p["start"], what);
         assert_eq!(p["count"], qty, "{what}");
-        let e = units as f64 / 1000.0;
         close(&p["exposure"], e, &format!("{what} exposure"));
         close(&p["rate"], qty as f64 / e, &format!("{what} rate"));
-        let sigma = (center / e).sqrt();
-        close(&p["ucl"], center + 3.0 * sigma, &format!("{what} ucl"));
-        close(
-            &p["lcl"],
-            (center - 3.0 * sigma).max(0.0),
-            &format!("{what} lcl"),
-        );
     }
+    // Not vacuous: the rise sets off the CUSUM and 15 on 1.5 is above.
+    let kinds: Vec<&str> = want.points.iter().flat_map(|p| p.signals.clone()).collect();
+    assert!(
+        kinds.contains(&"above") && kinds.contains(&"cusum"),
+        "{kinds:?}"
+    );
 }
