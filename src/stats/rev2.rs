@@ -736,12 +736,7 @@ mod tests {
             };
             let lower: f64 = (0..=a).map(pmf).sum();
             let upper: f64 = (a..=n).map(pmf).sum();
-            close(
-                t.p_value,
-                (2.0 * lower.min(upper)).min(1.0),
-                1e-9,
-                "φ = 1",
-            );
+            close(t.p_value, (2.0 * lower.min(upper)).min(1.0), 1e-9, "φ = 1");
         }
         // φ widens: the same counts are less surprising.
         let p1 = scaled_test(40, 20, 1.0, 1.0, 1.0).unwrap().p_value;
