@@ -524,7 +524,11 @@ impl Page {
             }
         }
         if wait_for_click {
-            self.wait_for("window.__horrorsPressed.clicked === true");
+            // A click that submits a form may replace the document before this looks:
+            // a new document (without the marker) means the click was taken.
+            self.wait_for(
+                "window.__horrorsPressed === undefined || window.__horrorsPressed.clicked === true",
+            );
         }
     }
 

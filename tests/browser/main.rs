@@ -775,12 +775,26 @@ fn dashboard(s: &mut Suite) {
             strip_commas(&cells[6]),
             item["previous"]["count"].to_string()
         );
-        let change = item["change_pct"].as_f64().unwrap_or(0.0);
-        if change > 0.0 {
-            assert!(cells[7].contains('▲'), "{}", cells[7]);
-        }
-        if change < 0.0 {
-            assert!(cells[7].contains('▼'), "{}", cells[7]);
+        // The change is a verdict: a clear one quoted with its change in rate, the rest
+        // in words, never a bare percentage.
+        let words = match item["change_verdict"].as_str().unwrap() {
+            "up" => "▲",
+            "down" => "▼",
+            "no_clear_change" => "no clear change",
+            _ if item["count"] == 0 && item["previous"]["count"] == 0 => "—",
+            _ => "too few to tell",
+        };
+        assert!(cells[7].contains(words), "{} for {}", cells[7], item);
+        if matches!(words, "▲" | "▼") {
+            assert!(cells[7].contains("clear change"), "{}", cells[7]);
+            let pct = item["change_rate_pct"].as_f64().unwrap().abs();
+            assert!(
+                cells[7].contains(&format!("{pct:.1}")) || cells[7].contains(&format!("{pct:.0}")),
+                "{} {pct}",
+                cells[7]
+            );
+        } else {
+            assert!(!cells[7].contains('%'), "{}", cells[7]);
         }
         // The demo records volume: each horror's rate per 1,000 shipments (SPEC §17).
         let rate = item["rate_per_1000"]
