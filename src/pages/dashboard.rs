@@ -181,7 +181,14 @@ fn percent(value: f64) -> String {
 
 /// "2.9 a day" or "2.9 per 1,000 shipments" (a rate always says its unit).
 fn rate_words(lang: Lang, value: Option<f64>, unit: &str) -> String {
-    let number = value.map_or("–".to_string(), |v| format!("{v:.1}"));
+    // Two decimals below 10 ("0.82"), where one would blur a rise into noise.
+    let number = value.map_or("–".to_string(), |v| {
+        if v < 10.0 {
+            format!("{v:.2}")
+        } else {
+            format!("{v:.1}")
+        }
+    });
     if unit == "day" {
         tr!(lang, "rate-per-day", rate = number)
     } else {
