@@ -69,16 +69,18 @@ fn text(field: &str, value: &Option<String>, max: usize) -> Result<Option<String
 impl NominationInput {
     /// Checks lengths and characters: 422 `invalid_nomination` naming the field.
     pub fn validate(&self) -> Result<NewNomination> {
+        // Counted and checked as sent: trimming would hide a control character such as
+        // U+0085 (which Rust counts as whitespace) and the characters it stands for.
         let title = self.title.trim();
-        let count = title.chars().count();
-        if count == 0 || count > MAX_TITLE {
+        let sent = self.title.chars().count();
+        if title.is_empty() || sent > MAX_TITLE {
             return Err(invalid(
                 "invalid_nomination",
                 "title",
-                format!("title must be 1 to {MAX_TITLE} characters, got {count}"),
+                format!("title must be 1 to {MAX_TITLE} characters, got {sent}"),
             ));
         }
-        if !crate::text::clean_name(title) {
+        if !crate::text::clean_name(&self.title) {
             return Err(invalid(
                 "invalid_nomination",
                 "title",
@@ -213,6 +215,13 @@ mod tests {
     fn titles_are_one_to_eighty_clean_characters() {
         assert_eq!(input(" Cold food ").validate().unwrap().title, "Cold food");
         assert!(input(&"菜".repeat(80)).validate().is_ok());
+        // A C1 control character is refused, not trimmed away as whitespace.
+        assert!(input(&format!("\u{85}{}", "*".repeat(80)))
+            .validate()
+            .is_err());
+        assert!(input(&format!("\u{85}{}", "*".repeat(10)))
+            .validate()
+            .is_err());
         for bad in ["", "   ", &"x".repeat(81), "a\u{0}b", "tab\there"] {
             assert!(input(bad).validate().is_err(), "{bad:?}");
         }

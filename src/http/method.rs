@@ -308,7 +308,7 @@ fn period(
             Error::invalid(
                 "invalid_period",
                 format!(
-                    "{name} {} is not a date such as 2026-03-08",
+                    "{name} {} is not a date from 1970-01-02 on, such as 2026-03-08",
                     crate::text::echo(text)
                 ),
             )

@@ -169,7 +169,7 @@ pub fn validate(
                 format!("days[{i}].day"),
                 "invalid_day",
                 format!(
-                    "day {} is not a date such as 2026-03-08",
+                    "day {} is not a date from 1970-01-02 on, such as 2026-03-08",
                     crate::text::echo(&day.day)
                 ),
             );

@@ -277,12 +277,21 @@ def before_call(context, case, kwargs):
         _fix_texts(body, ("reason",))
     if operation == "POST /api/sheets" and isinstance(body, dict):
         _fix_sheet(body)
-    if operation == "GET /sheets/check-sheet.pdf" and isinstance(case.query, dict):
+    if operation in ("GET /api/alerts", "HEAD /api/alerts") and isinstance(case.query, dict):
+        # A backtest spans at most 366 days (any longer is 422 by a rule the schema cannot state).
+        query = case.query
+        a, b = _date(query.get("from")), _date(query.get("to"))
+        if a is not None and b is not None:
+            a, b = min(a, b), max(a, b)
+            b = min(b, a + timedelta(days=365))
+            query["from"], query["to"] = a.isoformat(), b.isoformat()
+    if operation in ("GET /sheets/check-sheet.pdf", "HEAD /sheets/check-sheet.pdf") and isinstance(case.query, dict):
         query = case.query
         _fix_site(query, active_only=False, required=False)
         a, b = _date(query.get("from")), _date(query.get("to"))
         if a is not None and b is not None:
-            a, b = min(a, b), max(a, b)
+            # A sheet's days are from 1970-01-02 on (as ticks'), at most 62 of them.
+            a, b = max(min(a, b), date(1970, 1, 2)), max(a, b, date(1970, 1, 2))
             b = min(b, a + timedelta(days=MAX_SHEET_DAYS - 1))
             query["from"], query["to"] = a.isoformat(), b.isoformat()
     if operation == "POST /api/nominations/{id}/adopt" and isinstance(body, dict):
@@ -318,8 +327,11 @@ def _fix_sheet(body: dict) -> None:
         day = _date(entry.get("day"))
         if day is not None:
             day = min(max(day, date(1970, 1, 2)), latest)
+            step = timedelta(days=-1)
             while day.isoformat() in seen:
-                day -= timedelta(days=1)
+                if day <= date(1970, 1, 2):
+                    step = timedelta(days=1)
+                day += step
             entry["day"] = day.isoformat()
             seen.add(entry["day"])
         counts = entry.get("counts")
@@ -327,8 +339,8 @@ def _fix_sheet(body: dict) -> None:
             fixed: dict[str, object] = {}
             for key, value in counts.items():
                 key = key if key in active else random.choice(active)
-                if isinstance(value, int) and not isinstance(value, bool):
-                    value = min(max(value, 0), 1000)
+                if isinstance(value, (int, float)) and not isinstance(value, bool):
+                    value = min(max(int(value), 0), 1000)
                 fixed[key] = value
             entry["counts"] = fixed
 
