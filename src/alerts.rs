@@ -184,7 +184,6 @@ pub fn episodes(
 ) -> Result<Vec<Episode>> {
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
-    let first_days = store.first_days()?;
     let now = store.now();
     let lookback = settings.alerts_lookback_days;
     let mut out = Vec::new();
@@ -211,7 +210,7 @@ pub fn episodes(
             coverage: &coverage,
             required: &required,
             site: None,
-            first_day: reading::first_day(&first_days, scope.stored()),
+            first_day: store.first_day(scope.stored())?,
         };
         let compared = [Window {
             from: period.from - Duration::days(lookback + settings.signals.control_baseline_days),

@@ -283,12 +283,11 @@ pub fn chart(store: &Store, spec: &Spec, scope: &Scope) -> Result<ControlChart> 
         .unwrap_or_default();
     let coverage = store.volume(&span, scope)?;
     let required = crate::volume::required_sites(settings, scope);
-    let first_days = store.first_days()?;
     let rule = ExposureRule {
         coverage: &coverage,
         required: &required,
         site: None,
-        first_day: reading::first_day(&first_days, scope.stored()),
+        first_day: store.first_day(scope.stored())?,
     };
     let compared = compared(
         &spec.window,

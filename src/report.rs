@@ -113,13 +113,12 @@ pub fn ranking(store: &Store, window: &Window, by: By, scope: &Scope) -> Result<
         .into_values()
         .next()
         .unwrap_or_default();
-    let first_days = store.first_days()?;
     let required = volume::required_sites(settings, scope);
     let rule = ExposureRule {
         coverage: &coverage,
         required: &required,
         site: None,
-        first_day: reading::first_day(&first_days, scope.stored()),
+        first_day: store.first_day(scope.stored())?,
     };
     let last_complete = reading::last_complete_day(settings, scope, store.now());
     let compared = Compared::new(window, last_complete, &days, &rule);
@@ -196,7 +195,12 @@ pub fn grouped_ranking(
         store.grouped_tallies(window, scope, group, true)?
     };
     let days = store.grouped_days(&span, scope, Some(group))?;
-    let first_days = store.first_days()?;
+    // Each site's own first day for site groups; the scope's for the others.
+    let first_days = match group {
+        Group::Site => store.first_days()?,
+        _ => Default::default(),
+    };
+    let scope_first = store.first_day(scope.stored())?;
     let required = volume::required_sites(settings, scope);
     let now = store.now();
     let last_complete = reading::last_complete_day(settings, scope, now);
@@ -219,7 +223,10 @@ pub fn grouped_ranking(
                 coverage: &coverage,
                 required: &required,
                 site: site.as_deref(),
-                first_day: reading::first_day(&first_days, site.as_deref().or(scope.stored())),
+                first_day: match &site {
+                    Some(site) => first_days.get(site).copied(),
+                    None => scope_first,
+                },
             };
             let compared = Compared::new(window, last, days.get(value).unwrap_or(&no_days), &rule);
             let evidence = compared.evidence(&snapshot.horrors, window);
@@ -358,12 +365,11 @@ pub fn cycle_detail(
         .unwrap_or_default();
     let coverage = store.volume(&span, scope)?;
     let required = volume::required_sites(settings, scope);
-    let first_days = store.first_days()?;
     let rule = ExposureRule {
         coverage: &coverage,
         required: &required,
         site: None,
-        first_day: reading::first_day(&first_days, scope.stored()),
+        first_day: store.first_day(scope.stored())?,
     };
     let series = Series::new(span, &days, &rule, &compared);
     let results = row

@@ -773,6 +773,11 @@ impl Store {
         self.read(rollup::first_days)
     }
 
+    /// The first day with a tick of every site together (`None`) or of one site.
+    pub fn first_day(&self, site: Option<&str>) -> Result<Option<NaiveDate>> {
+        self.read(|conn| rollup::first_day(conn, site))
+    }
+
     /// [`Store::day_tallies`] of ticks on covered pairs only.
     pub fn covered_day_tallies(&self, window: &Window, scope: &Scope) -> Result<Vec<DayTally>> {
         self.read(|conn| rollup::day_tallies(conn, window, scope, true))

@@ -445,3 +445,22 @@ pub fn first_days(conn: &mut dyn Conn) -> Result<BTreeMap<String, NaiveDate>> {
     )?;
     Ok(rows.into_iter().collect())
 }
+
+/// The local day of the earliest non-voided tick of every site together (`None`), or of
+/// one site (`""`: ticks without one). Reads only the first days in index order.
+pub fn first_day(conn: &mut dyn Conn, site: Option<&str>) -> Result<Option<NaiveDate>> {
+    let day = match site {
+        None => conn.opt_row(
+            "SELECT day FROM daily_all GROUP BY day HAVING SUM(count) > 0 ORDER BY day LIMIT 1",
+            params![],
+            |row| row.text(0),
+        )?,
+        Some(site) => conn.opt_row(
+            "SELECT day FROM daily WHERE site = ?1
+             GROUP BY day HAVING SUM(count) > 0 ORDER BY day LIMIT 1",
+            params![site],
+            |row| row.text(0),
+        )?,
+    };
+    day.map(|d| parse_day(&d)).transpose()
+}

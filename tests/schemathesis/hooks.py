@@ -301,7 +301,7 @@ def before_call(context, case, kwargs):
             while key in every:
                 key = (key[:36] + "".join(random.choice(KEY_ALPHABET) for _ in range(4)))[:40]
             body["key"] = key
-        _fix_texts(body, ("name",), names=("name",))
+        _fix_texts(body, ("name", "description"), names=("name",))
         cost = body.get("unit_cost")
         if isinstance(cost, str) and "." in cost:
             whole, _, minor = cost.partition(".")
