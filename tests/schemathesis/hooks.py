@@ -295,6 +295,7 @@ def before_call(context, case, kwargs):
             b = min(b, a + timedelta(days=MAX_SHEET_DAYS - 1))
             query["from"], query["to"] = a.isoformat(), b.isoformat()
     if operation == "POST /api/nominations/{id}/adopt" and isinstance(body, dict):
+        _keys["at"] = 0.0  # a key adopted a moment ago must count as taken
         _, every = _catalogue()
         key = body.get("key")
         if isinstance(key, str):
@@ -303,9 +304,11 @@ def before_call(context, case, kwargs):
             body["key"] = key
         _fix_texts(body, ("name", "description"), names=("name",))
         cost = body.get("unit_cost")
-        if isinstance(cost, str) and "." in cost:
+        if isinstance(cost, str):
             whole, _, minor = cost.partition(".")
-            body["unit_cost"] = f"{whole}.{minor[:2]}" if minor[:2] else whole  # USD: 2 digits
+            # USD: 2 minor digits, and an amount within 10^15 minor units.
+            whole = whole.lstrip("0")[-12:] or "0"
+            body["unit_cost"] = f"{whole}.{minor[:2]}" if minor[:2] else whole
         _make_room()
 
 
