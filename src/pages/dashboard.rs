@@ -494,8 +494,7 @@ fn content(
                         }
                     }
                     tbody {
-                        @for (i, item) in ranking.items.iter().enumerate() {
-                            @let _ = i;
+                        @for item in &ranking.items {
                             (row(lang, item, data.currency, volume.is_some()))
                         }
                     }
