@@ -15,7 +15,7 @@ use crate::config::Settings;
 use crate::control::{self, BaselineKind, Spec};
 use crate::error::Result;
 use crate::metrics::Delivery;
-use crate::reading::{self, ExposureRule, Series, MAX_REACH_BACK_DAYS};
+use crate::reading::{self, Series, MAX_REACH_BACK_DAYS};
 use crate::report;
 use crate::sites::Scope;
 use crate::stats::rev2::{ControlPoint, Signal};
@@ -199,24 +199,11 @@ pub fn episodes(
             from: earliest - Duration::days(lookback + MAX_REACH_BACK_DAYS),
             to: judged,
         };
-        let days = store
-            .grouped_days(&span, scope, None)?
-            .into_values()
-            .next()
-            .unwrap_or_default();
-        let coverage = store.volume(&span, scope)?;
-        let required = crate::volume::required_sites(settings, scope);
-        let rule = ExposureRule {
-            coverage: &coverage,
-            required: &required,
-            site: None,
-            first_day: store.first_day(scope.stored())?,
-        };
         let compared = [Window {
             from: period.from - Duration::days(lookback + settings.signals.control_baseline_days),
             to: judged,
         }];
-        let series = Series::new(span, &days, &rule, &compared);
+        let series = report::scope_series(store, settings, scope, span, &compared)?;
         for horror in snapshot.active() {
             let judge = |day: NaiveDate| signal_on(&series, settings, &horror.key, day, scope);
             out.extend(

@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::calendar::{Bucket, Window, WindowEcho};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::reading::{self, ExposureRule, Series, MAX_REACH_BACK_DAYS};
+use crate::reading::{self, Series, MAX_REACH_BACK_DAYS};
 use crate::sites::Scope;
 use crate::stats::rev2::{self, ControlPoint};
 use crate::stats::Exposure;
@@ -276,25 +276,12 @@ pub fn chart(store: &Store, spec: &Spec, scope: &Scope) -> Result<ControlChart> 
         }
     }
     let span = span(&spec.window, spec.bucket);
-    let days = store
-        .grouped_days(&span, scope, None)?
-        .into_values()
-        .next()
-        .unwrap_or_default();
-    let coverage = store.volume(&span, scope)?;
-    let required = crate::volume::required_sites(settings, scope);
-    let rule = ExposureRule {
-        coverage: &coverage,
-        required: &required,
-        site: None,
-        first_day: store.first_day(scope.stored())?,
-    };
     let compared = compared(
         &spec.window,
         spec.bucket,
         settings.signals.control_baseline_days,
     );
-    let series = Series::new(span, &days, &rule, &compared);
+    let series = crate::report::scope_series(store, settings, scope, span, &compared)?;
     let last_complete = reading::last_complete_day(settings, scope, store.now());
     Ok(chart_of(
         &series,

@@ -98,6 +98,31 @@ impl Compared {
     }
 }
 
+/// One scope's daily series over `span`: its day tallies, volume and first day read once,
+/// with the exposure the `compared` periods decide.
+pub fn scope_series(
+    store: &Store,
+    settings: &Settings,
+    scope: &Scope,
+    span: Window,
+    compared: &[Window],
+) -> Result<Series> {
+    let days = store
+        .grouped_days(&span, scope, None)?
+        .into_values()
+        .next()
+        .unwrap_or_default();
+    let coverage = store.volume(&span, scope)?;
+    let required = volume::required_sites(settings, scope);
+    let rule = ExposureRule {
+        coverage: &coverage,
+        required: &required,
+        site: None,
+        first_day: store.first_day(scope.stored())?,
+    };
+    Ok(Series::new(span, &days, &rule, compared))
+}
+
 /// The ranking of `window` within `scope` (with its previous window for the changes).
 pub fn ranking(store: &Store, window: &Window, by: By, scope: &Scope) -> Result<Ranking> {
     let snapshot = store.snapshot()?;
@@ -358,20 +383,7 @@ pub fn cycle_detail(
     let mut compared = vec![reference];
     compared.extend(days_over);
     let span = reading::span_with_sample(&[reference, window]);
-    let days = store
-        .grouped_days(&span, scope, None)?
-        .into_values()
-        .next()
-        .unwrap_or_default();
-    let coverage = store.volume(&span, scope)?;
-    let required = volume::required_sites(settings, scope);
-    let rule = ExposureRule {
-        coverage: &coverage,
-        required: &required,
-        site: None,
-        first_day: store.first_day(scope.stored())?,
-    };
-    let series = Series::new(span, &days, &rule, &compared);
+    let series = scope_series(store, settings, scope, span, &compared)?;
     let results = row
         .focus
         .iter()
