@@ -193,36 +193,55 @@ pub fn episodes(
         if judged < period.from - Duration::days(EPISODE_GAP_DAYS) {
             continue;
         }
-        // Room to walk back to an episode's opening, the chart's window and its baseline.
+        // Room to walk back to an episode's opening, the chart's window and its baseline
+        // at their longest reach. Most series need far less: the usual span is read first,
+        // and the longest only when a chart looked further back than it and the scope has
+        // ticks before it.
         let earliest = period.from - Duration::days(MAX_REACH_BACK_DAYS);
-        let span = Window {
-            from: earliest - Duration::days(lookback + MAX_REACH_BACK_DAYS),
-            to: judged,
-        };
+        let longest = earliest - Duration::days(lookback + MAX_REACH_BACK_DAYS);
+        let usual = period.from
+            - Duration::days(
+                2 * EPISODE_GAP_DAYS + lookback + settings.signals.control_baseline_days,
+            );
         let compared = [Window {
             from: period.from - Duration::days(lookback + settings.signals.control_baseline_days),
             to: judged,
         }];
-        let series = report::scope_series(store, settings, scope, span, &compared)?;
-        for horror in snapshot.active() {
-            let judge = |day: NaiveDate| signal_on(&series, settings, &horror.key, day, scope);
-            out.extend(
-                series_episodes(judge, period.from, judged, earliest)
-                    .into_iter()
-                    .map(|(signals, last)| {
-                        episode(
-                            &horror.key,
-                            scope,
-                            &signals,
-                            &last,
-                            judged,
-                            &series,
-                            settings,
-                        )
-                    })
-                    .filter(|e| state == State::All || e.is_open()),
-            );
+        let mut found = None;
+        for from in [usual.max(longest), longest] {
+            let span = Window { from, to: judged };
+            let series = report::scope_series(store, settings, scope, span, &compared)?;
+            let reached = std::cell::Cell::new(judged);
+            let mut episodes = Vec::new();
+            for horror in snapshot.active() {
+                let judge = |day: NaiveDate| {
+                    let (point, from) = signal_on(&series, settings, &horror.key, day, scope);
+                    reached.set(reached.get().min(from));
+                    point
+                };
+                episodes.extend(
+                    series_episodes(judge, period.from, judged, earliest)
+                        .into_iter()
+                        .map(|(signals, last)| {
+                            episode(
+                                &horror.key,
+                                scope,
+                                &signals,
+                                &last,
+                                judged,
+                                &series,
+                                settings,
+                            )
+                        })
+                        .filter(|e| state == State::All || e.is_open()),
+                );
+            }
+            found = Some(episodes);
+            if series.covers_from(reached.get()) {
+                break;
+            }
         }
+        out.extend(found.unwrap_or_default());
     }
     out.sort_by(|a, b| {
         b.opened
@@ -234,14 +253,14 @@ pub fn episodes(
 }
 
 /// The point of `day` on the day chart of the `lookback_days` complete days ending it,
-/// when it signals high (`above` or `cusum`).
+/// when it signals high (`above` or `cusum`), and the earliest day the chart looked at.
 fn signal_on(
     series: &Series,
     settings: &Settings,
     key: &str,
     day: NaiveDate,
     scope: &Scope,
-) -> Option<ControlPoint> {
+) -> (Option<ControlPoint>, NaiveDate) {
     let spec = Spec {
         window: Window {
             from: day - Duration::days(settings.alerts_lookback_days - 1),
@@ -252,9 +271,14 @@ fn signal_on(
         laney: true,
         baseline: BaselineKind::Before,
     };
-    let chart = control::chart_limited(series, &spec, day, settings, scope.stored(), true);
-    let point = chart.points.last()?.point.clone();
-    point.is_high_alert().then_some(point)
+    let (chart, reached) =
+        control::chart_reaching(series, &spec, day, settings, scope.stored(), true);
+    let point = chart
+        .points
+        .last()
+        .map(|p| p.point.clone())
+        .filter(ControlPoint::is_high_alert);
+    (point, reached)
 }
 
 /// One episode's signal days (each with its kinds) and the last day's point.

@@ -163,7 +163,7 @@ pub fn chart_of(
     chart_limited(series, spec, last_complete, settings, site, false)
 }
 
-/// [`chart_of`] with limits only on the last point when `last_only` (what an alert
+/// [`chart_of`] with limits, and the point, only of the last bucket when `last_only` (what an alert
 /// judges; the CUSUM still runs over every point).
 pub fn chart_limited(
     series: &Series,
@@ -173,48 +173,81 @@ pub fn chart_limited(
     site: Option<&str>,
     last_only: bool,
 ) -> ControlChart {
+    chart_reaching(series, spec, last_complete, settings, site, last_only).0
+}
+
+/// [`chart_limited`], and the earliest day its baseline looked at (a reader of a shorter
+/// series than the chart needed reads again, longer).
+pub fn chart_reaching(
+    series: &Series,
+    spec: &Spec,
+    last_complete: NaiveDate,
+    settings: &Settings,
+    site: Option<&str>,
+    last_only: bool,
+) -> (ControlChart, NaiveDate) {
     let key = spec.horror.as_deref();
-    let sum = |w: &Window| series.sum(key, w);
+    let of = series.of(key);
+    let sum = |w: &Window| of.sum(w);
     let buckets = complete_buckets(&spec.window, spec.bucket, last_complete);
     let points: Vec<(u64, f64)> = buckets.iter().map(sum).collect();
-    let (baseline, used): (Option<Vec<(u64, f64)>>, Vec<Window>) = match spec.baseline {
-        BaselineKind::Window => {
-            let used: Vec<(Window, (u64, f64))> = buckets
-                .iter()
-                .zip(points.iter().copied())
-                .filter(|(_, p)| p.1 > 0.0)
-                .map(|(b, p)| (*b, p))
-                .collect();
-            let values: Vec<(u64, f64)> = used.iter().map(|u| u.1).collect();
-            if rev2::baseline_enough(&values) {
-                (Some(values), used.iter().map(|u| u.0).collect())
-            } else {
-                (None, Vec::new())
-            }
-        }
-        _ => {
-            let first = anchor(&spec.window, spec.bucket);
-            let step = settings.signals.control_baseline_days;
-            let mut length = step;
-            loop {
-                let length_now = length.min(MAX_REACH_BACK_DAYS);
-                let used: Vec<(Window, (u64, f64))> =
-                    buckets_before(first, spec.bucket, length_now)
-                        .into_iter()
-                        .map(|b| (b, sum(&b)))
-                        .filter(|(_, p)| p.1 > 0.0)
-                        .collect();
-                let values: Vec<(u64, f64)> = used.iter().map(|u| u.1).collect();
-                if rev2::baseline_enough(&values) {
-                    break (Some(values), used.iter().map(|u| u.0).collect());
-                }
-                if length_now >= MAX_REACH_BACK_DAYS {
-                    break (None, Vec::new());
-                }
-                length += step;
-            }
+    let mut reached = spec.window.from;
+    // The baseline's values (buckets with exposure) and its first and last such bucket.
+    type Taken = (Vec<(u64, f64)>, Option<(NaiveDate, NaiveDate)>);
+    let take = |taken: &mut Taken, bucket: &Window, value: (u64, f64)| {
+        if value.1 > 0.0 {
+            taken.0.push(value);
+            let from = taken.1.map_or(bucket.from, |u| u.0);
+            taken.1 = Some((from, bucket.from));
         }
     };
+    let (baseline, used): (Option<Vec<(u64, f64)>>, Option<(NaiveDate, NaiveDate)>) =
+        match spec.baseline {
+            BaselineKind::Window => {
+                let mut taken: Taken = (Vec::with_capacity(points.len()), None);
+                for (bucket, value) in buckets.iter().zip(points.iter().copied()) {
+                    take(&mut taken, bucket, value);
+                }
+                if rev2::baseline_enough(&taken.0) {
+                    (Some(taken.0), taken.1)
+                } else {
+                    (None, None)
+                }
+            }
+            _ => {
+                let first = anchor(&spec.window, spec.bucket);
+                let step = settings.signals.control_baseline_days;
+                let mut length = step;
+                loop {
+                    let length_now = length.min(MAX_REACH_BACK_DAYS);
+                    reached = reached.min(first - Duration::days(length_now));
+                    let mut taken: Taken = (Vec::with_capacity(length_now as usize), None);
+                    match spec.bucket {
+                        // Days are read straight from the series (a backtest asks this of
+                        // thousands of charts).
+                        Bucket::Day => of.each_day(
+                            &Window {
+                                from: first - Duration::days(length_now),
+                                to: first - Duration::days(1),
+                            },
+                            |day, value| take(&mut taken, &Window { from: day, to: day }, value),
+                        ),
+                        _ => {
+                            for bucket in buckets_before(first, spec.bucket, length_now) {
+                                take(&mut taken, &bucket, sum(&bucket));
+                            }
+                        }
+                    }
+                    if rev2::baseline_enough(&taken.0) {
+                        break (Some(taken.0), taken.1);
+                    }
+                    if length_now >= MAX_REACH_BACK_DAYS {
+                        break (None, None);
+                    }
+                    length += step;
+                }
+            }
+        };
     let kind = match (&baseline, spec.baseline) {
         (None, _) => BaselineKind::TooFew,
         (Some(_), kind) => kind,
@@ -230,7 +263,7 @@ pub fn chart_limited(
         settings.signals.control_options(spec.laney),
         limits_from,
     );
-    ControlChart {
+    let chart = ControlChart {
         window: spec.window.echo(settings.tz()),
         bucket: spec.bucket,
         horror: spec.horror.clone(),
@@ -238,21 +271,25 @@ pub fn chart_limited(
         exposure: series.kind(),
         rate_unit: rate_unit(settings, series.kind()),
         baseline: Baseline {
-            from: used.first().map(|b| b.from.to_string()),
-            to: used.last().map(|b| b.from.to_string()),
+            from: used.map(|u| u.0.to_string()),
+            to: used.map(|u| u.1.to_string()),
             kind,
         },
         center: chart.center,
         phi: chart.phi,
+        // With limits on the last point only (an alert's question), only that point is
+        // kept: a backtest asks it of thousands of charts.
         points: buckets
             .iter()
             .zip(chart.points)
+            .skip(limits_from)
             .map(|(b, point)| ControlPointAt {
                 start: b.from.to_string(),
                 point,
             })
             .collect(),
-    }
+    };
+    (chart, reached)
 }
 
 /// `day`, or the volume unit when rates are per 1,000 of it.

@@ -85,6 +85,8 @@ pub struct Series {
     scale: f64,
     cum_counts: HashMap<String, Vec<u64>>,
     cum_all: Vec<u64>,
+    /// The scope's first day (`None`: no tick yet).
+    first_day: Option<NaiveDate>,
 }
 
 fn running<T: Copy + std::ops::Add<Output = T> + Default>(values: &[T]) -> Vec<T> {
@@ -201,7 +203,14 @@ impl Series {
             counts,
             cum_counts,
             cum_all: running(&all),
+            first_day: rule.first_day,
         }
+    }
+
+    /// Whether this series reads as one reaching back to `day` would: `day` is inside its
+    /// span, or nothing was ticked before the span (no counts, no exposure).
+    pub fn covers_from(&self, day: NaiveDate) -> bool {
+        day >= self.span.from || self.first_day.is_none_or(|first| first >= self.span.from)
     }
 
     pub fn kind(&self) -> Exposure {
@@ -209,9 +218,11 @@ impl Series {
     }
 
     fn range(&self, window: &Window) -> std::ops::Range<usize> {
+        use chrono::Datelike;
         let n = self.exposure.len() as i64;
-        let start = (window.from - self.span.from).num_days().clamp(0, n);
-        let end = ((window.to - self.span.from).num_days() + 1).clamp(start, n);
+        let first = i64::from(self.span.from.num_days_from_ce());
+        let start = (i64::from(window.from.num_days_from_ce()) - first).clamp(0, n);
+        let end = (i64::from(window.to.num_days_from_ce()) - first + 1).clamp(start, n);
         start as usize..end as usize
     }
 
@@ -232,18 +243,62 @@ impl Series {
 
     /// Σ count and Σ exposure over `window` (the part of it inside the span).
     pub fn sum(&self, key: Option<&str>, window: &Window) -> (u64, f64) {
-        let r = self.range(window);
-        let count = match key {
-            Some(key) => self
-                .cum_counts
-                .get(key)
-                .map_or(0, |c| c[r.end] - c[r.start]),
-            None => self.cum_all[r.end] - self.cum_all[r.start],
-        };
-        let weight = self.cum_weight[r.end] - self.cum_weight[r.start];
-        (count, weight as f64 / self.scale)
+        self.of(key).sum(window)
     }
 
+    /// The series of `key` (`None`: every horror), looked up once for many sums.
+    pub fn of(&self, key: Option<&str>) -> KeySeries<'_> {
+        const NONE: &[u64] = &[];
+        KeySeries {
+            series: self,
+            cum: match key {
+                Some(key) => self.cum_counts.get(key).map_or(NONE, Vec::as_slice),
+                None => &self.cum_all,
+            },
+        }
+    }
+}
+
+/// One key's running sums within a [`Series`].
+#[derive(Clone, Copy)]
+pub struct KeySeries<'a> {
+    series: &'a Series,
+    /// Empty when the key has no ticks in the span.
+    cum: &'a [u64],
+}
+
+impl KeySeries<'_> {
+    /// Σ count and Σ exposure over `window` (the part of it inside the span).
+    pub fn sum(&self, window: &Window) -> (u64, f64) {
+        let s = self.series;
+        let r = s.range(window);
+        let count = match self.cum {
+            [] => 0,
+            cum => cum[r.end] - cum[r.start],
+        };
+        let weight = s.cum_weight[r.end] - s.cum_weight[r.start];
+        (count, weight as f64 / s.scale)
+    }
+
+    /// Each day of `window` inside the span, with its (count, exposure): the same values
+    /// as [`KeySeries::sum`] of that one day.
+    pub fn each_day(&self, window: &Window, mut f: impl FnMut(NaiveDate, (u64, f64))) {
+        let s = self.series;
+        let r = s.range(window);
+        let mut day = s.span.from + Duration::days(r.start as i64);
+        for i in r {
+            let count = match self.cum {
+                [] => 0,
+                cum => cum[i + 1] - cum[i],
+            };
+            let weight = s.cum_weight[i + 1] - s.cum_weight[i];
+            f(day, (count, weight as f64 / s.scale));
+            day = day.succ_opt().unwrap_or(day);
+        }
+    }
+}
+
+impl Series {
     /// φ of `key` over the tested period `t` and the earlier `p`, reaching back before
     /// the earlier of the two until the sample holds 56 days with exposure (or the
     /// series' start, which callers put at the scope's first day or 364 days back).

@@ -96,6 +96,8 @@ pub trait Row {
     fn opt_int(&self, i: usize) -> Result<Option<i64>>;
     fn text(&self, i: usize) -> Result<String>;
     fn opt_text(&self, i: usize) -> Result<Option<String>>;
+    /// Text borrowed from the row (no copy): for readers of many rows.
+    fn opt_str(&self, i: usize) -> Result<Option<&str>>;
     fn bytes(&self, i: usize) -> Result<Vec<u8>>;
     fn bool(&self, i: usize) -> Result<bool>;
 }
@@ -217,6 +219,11 @@ impl Row for rusqlite::Row<'_> {
     }
     fn opt_text(&self, i: usize) -> Result<Option<String>> {
         self.get(i).map_err(|e| bad_value(i, e))
+    }
+    fn opt_str(&self, i: usize) -> Result<Option<&str>> {
+        self.get_ref(i)
+            .and_then(|v| v.as_str_or_null().map_err(Into::into))
+            .map_err(|e| bad_value(i, e))
     }
     fn bytes(&self, i: usize) -> Result<Vec<u8>> {
         self.get(i).map_err(|e| bad_value(i, e))
@@ -378,6 +385,9 @@ impl Row for postgres::Row {
         self.try_get(i).map_err(|e| bad_value(i, e))
     }
     fn opt_text(&self, i: usize) -> Result<Option<String>> {
+        self.try_get(i).map_err(|e| bad_value(i, e))
+    }
+    fn opt_str(&self, i: usize) -> Result<Option<&str>> {
         self.try_get(i).map_err(|e| bad_value(i, e))
     }
     fn bytes(&self, i: usize) -> Result<Vec<u8>> {

@@ -209,9 +209,153 @@ impl Group {
 /// Totals by group value (`None`: no site or no department) and horror key.
 pub type Grouped = BTreeMap<Option<String>, BTreeMap<String, Tally>>;
 
+/// Every site the per-site rollup holds, one index seek each (a loose index scan): the
+/// common table `sites(site)` that readings of every site seek their ranges with.
+const SITES: &str = "WITH RECURSIVE sites(site) AS (
+        SELECT MIN(site) FROM daily
+        UNION ALL
+        SELECT (SELECT MIN(site) FROM daily WHERE site > sites.site) FROM sites WHERE sites.site IS NOT NULL)";
+
+/// One row of a rollup (or, grouped by department, of the ticks), borrowed from the
+/// engine's row: the group value, day, horror, whether its source is `complaint`, count
+/// and cost. Rows of one key may repeat (PostgreSQL's writer slots, and every source), so
+/// readers sum them.
+struct Part<'a> {
+    value: Option<&'a str>,
+    day: &'a str,
+    horror_id: i64,
+    complaint: bool,
+    count: i64,
+    cost_minor: i64,
+}
+
+/// Numbers the group values and days of a run of parts: rows come in key order, so most
+/// repeat the one before and cost one comparison, not an allocation.
+#[derive(Default)]
+struct Seen {
+    values: Vec<Option<String>>,
+    index: HashMap<Option<String>, usize>,
+    last_value: Option<usize>,
+    last_day: Option<(String, NaiveDate)>,
+}
+
+impl Seen {
+    fn value(&mut self, value: Option<&str>) -> usize {
+        if let Some(last) = self.last_value {
+            if self.values[last].as_deref() == value {
+                return last;
+            }
+        }
+        let owned = value.map(str::to_string);
+        let next = self.values.len();
+        let id = *self.index.entry(owned.clone()).or_insert(next);
+        if id == next {
+            self.values.push(owned);
+        }
+        self.last_value = Some(id);
+        id
+    }
+
+    fn day(&mut self, text: &str) -> Result<NaiveDate> {
+        match &self.last_day {
+            Some((last, day)) if last == text => Ok(*day),
+            _ => {
+                let day = parse_day(text)?;
+                self.last_day = Some((text.to_string(), day));
+                Ok(day)
+            }
+        }
+    }
+}
+
+/// Reads the parts of `window` within `scope`, grouped by `group`, without sorting: the
+/// callers add them up, which costs less than the engine's GROUP BY over hundreds of
+/// sites. `covered` keeps only parts on (day, site) pairs with recorded volume. The whole
+/// organization's readings (not by site, not covered) read the all-sites rollup; one
+/// site's read its contiguous range; every site's (SQLite) seek each site's range.
+fn parts(
+    conn: &mut dyn Conn,
+    window: &Window,
+    scope: &Scope,
+    group: Option<Group>,
+    covered: bool,
+    each: &mut dyn FnMut(Part<'_>) -> Result<()>,
+) -> Result<()> {
+    let all_sites = scope.site.is_none() && !covered && matches!(group, None | Some(Group::Source));
+    let column = match group {
+        None => "CAST(NULL AS TEXT)",
+        Some(Group::Site) => "x.site",
+        Some(Group::Department) => "x.department",
+        Some(Group::Source) => "x.source",
+    };
+    let join = if covered {
+        "JOIN volume v ON v.day = x.day AND v.site = x.site"
+    } else {
+        ""
+    };
+    let site_filter = match (&scope.site, all_sites, conn.engine()) {
+        (Some(_), _, _) => "x.site = ?3",
+        (None, false, Engine::Sqlite) if group != Some(Group::Department) => {
+            "x.site IN (SELECT site FROM sites) AND CAST(?3 AS TEXT) IS NULL"
+        }
+        _ => "CAST(?3 AS TEXT) IS NULL",
+    };
+    let sql = match group {
+        // Departments are not in the rollup: the ticks themselves, summed by the engine.
+        Some(Group::Department) => format!(
+            "SELECT {column}, x.day, x.horror_id, x.source, CAST(SUM(x.qty) AS BIGINT), CAST(SUM(x.cost_minor) AS BIGINT)
+             FROM ticks x {join}
+             WHERE x.day BETWEEN ?1 AND ?2 AND {site_filter} AND x.voided_at IS NULL
+             GROUP BY {column}, x.day, x.horror_id, x.source"
+        ),
+        _ => {
+            let (with, table) = match (all_sites, site_filter.contains("sites")) {
+                (true, _) => ("", "daily_all"),
+                (false, true) => (SITES, "daily"),
+                (false, false) => ("", "daily"),
+            };
+            format!(
+                "{with} SELECT {column}, x.day, x.horror_id, x.source, x.count, x.cost_minor
+                 FROM {table} x {join}
+                 WHERE x.day BETWEEN ?1 AND ?2 AND {site_filter}"
+            )
+        }
+    };
+    let (from, to) = (window.from.to_string(), window.to.to_string());
+    conn.query(
+        &sql,
+        params![from.as_str(), to.as_str(), scope.stored()],
+        &mut |row| {
+            each(Part {
+                value: row.opt_str(0)?.filter(|v| !v.is_empty()),
+                day: row.opt_str(1)?.unwrap_or_default(),
+                horror_id: row.int(2)?,
+                complaint: row.opt_str(3)? == Some("complaint"),
+                count: row.int(4)?,
+                cost_minor: row.int(5)?,
+            })
+        },
+    )
+}
+
+/// Horror keys by id.
+fn horror_keys(conn: &mut dyn Conn) -> Result<HashMap<i64, String>> {
+    Ok(conn
+        .rows("SELECT id, key FROM horrors", params![], |r| {
+            Ok((r.int(0)?, r.text(1)?))
+        })?
+        .into_iter()
+        .collect())
+}
+
+fn key_of(keys: &HashMap<i64, String>, id: i64) -> Result<String> {
+    keys.get(&id)
+        .cloned()
+        .ok_or_else(|| crate::error::Error::internal(format!("no horror {id}")))
+}
+
 /// Totals over the window within `scope`, by group value and horror key; `covered` keeps
-/// only ticks on (day, site) pairs with recorded volume. Departments are not in the
-/// rollup, so grouping by department reads the ticks themselves.
+/// only ticks on (day, site) pairs with recorded volume.
 pub fn grouped(
     conn: &mut dyn Conn,
     window: &Window,
@@ -219,73 +363,32 @@ pub fn grouped(
     group: Option<Group>,
     covered: bool,
 ) -> Result<Grouped> {
-    // The whole organization's totals (and by source) come from the all-sites rollup.
-    let all_sites = scope.site.is_none() && !covered && matches!(group, None | Some(Group::Source));
-    let (table, count, live) = match group {
-        Some(Group::Department) => ("ticks", "x.qty", "AND x.voided_at IS NULL"),
-        _ if all_sites => ("daily_all", "x.count", ""),
-        _ => ("daily", "x.count", ""),
-    };
-    // Written out for each case, so that one site's reading seeks its index.
-    let site_filter = if scope.site.is_some() {
-        "x.site = ?3"
-    } else {
-        "CAST(?3 AS TEXT) IS NULL"
-    };
-    let column = match group {
-        None => "CAST(NULL AS TEXT)",
-        Some(Group::Site) => "x.site",
-        Some(Group::Department) => "x.department",
-        Some(Group::Source) => "x.source",
-    };
-    let group_by = match group {
-        None => String::new(),
-        Some(_) => format!("{column}, "),
-    };
-    let join = if covered {
-        "JOIN volume v ON v.day = x.day AND v.site = x.site"
-    } else {
-        ""
-    };
-    let (from, to) = (window.from.to_string(), window.to.to_string());
-    // Grouped by horror id, named afterwards: a join per row costs a fifth of the time
-    // over hundreds of sites.
-    let keys: HashMap<i64, String> = conn
-        .rows("SELECT id, key FROM horrors", params![], |r| {
-            Ok((r.int(0)?, r.text(1)?))
-        })?
-        .into_iter()
-        .collect();
+    let keys = horror_keys(conn)?;
+    // Summed signed (a writer slot's row may be negative), clamped at 0 once summed.
+    let mut seen = Seen::default();
+    let mut sums: HashMap<(usize, i64), [i64; 3]> = HashMap::new();
+    parts(conn, window, scope, group, covered, &mut |part| {
+        let sum = sums
+            .entry((seen.value(part.value), part.horror_id))
+            .or_default();
+        sum[0] += part.count;
+        if part.complaint {
+            sum[1] += part.count;
+        }
+        sum[2] += part.cost_minor;
+        Ok(())
+    })?;
     let mut out: Grouped = BTreeMap::new();
-    conn.query(
-        &format!(
-            "SELECT {column}, x.horror_id, x.source, CAST(SUM({count}) AS BIGINT), CAST(SUM(x.cost_minor) AS BIGINT)
-             FROM {table} x {join}
-             WHERE x.day BETWEEN ?1 AND ?2 AND {site_filter} {live}
-             GROUP BY {group_by}x.horror_id, x.source"
-        ),
-        params![from.as_str(), to.as_str(), scope.stored()],
-        &mut |row| {
-            let value = row.opt_text(0)?.filter(|v| !v.is_empty());
-            let count = row.int(3)?.max(0) as u64;
-            let complaints = if row.text(2)? == "complaint" { count } else { 0 };
-            let id = row.int(1)?;
-            let key = keys
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| crate::error::Error::internal(format!("no horror {id}")))?;
-            out.entry(value)
-                .or_default()
-                .entry(key)
-                .or_default()
-                .add(&Tally {
-                    count,
-                    complaints,
-                    cost_minor: row.int(4)?,
-                });
-            Ok(())
-        },
-    )?;
+    for ((value, id), [count, complaints, cost_minor]) in sums {
+        out.entry(seen.values[value].clone()).or_default().insert(
+            key_of(&keys, id)?,
+            Tally {
+                count: count.max(0) as u64,
+                complaints: complaints.max(0) as u64,
+                cost_minor,
+            },
+        );
+    }
     Ok(out)
 }
 
@@ -310,35 +413,10 @@ pub fn day_tallies(
     scope: &Scope,
     covered: bool,
 ) -> Result<Vec<DayTally>> {
-    let (from, to) = (window.from.to_string(), window.to.to_string());
-    let join = if covered {
-        "JOIN volume v ON v.day = d.day AND v.site = d.site"
-    } else {
-        ""
-    };
-    let (table, site_filter) = match (&scope.site, covered) {
-        (Some(_), _) => ("daily", "d.site = ?3"),
-        (None, false) => ("daily_all", "CAST(?3 AS TEXT) IS NULL"),
-        (None, true) => ("daily", "CAST(?3 AS TEXT) IS NULL"),
-    };
-    conn.rows(
-        &format!(
-            "SELECT d.day, h.key, CAST(SUM(d.count) AS BIGINT), CAST(SUM(d.cost_minor) AS BIGINT)
-             FROM {table} d JOIN horrors h ON h.id = d.horror_id {join}
-             WHERE d.day BETWEEN ?1 AND ?2 AND {site_filter}
-             GROUP BY d.day, h.key HAVING SUM(d.count) > 0
-             ORDER BY d.day, h.key"
-        ),
-        params![from.as_str(), to.as_str(), scope.stored()],
-        |row| {
-            Ok(DayTally {
-                day: parse_day(&row.text(0)?)?,
-                key: row.text(1)?,
-                count: row.int(2)?.max(0) as u64,
-                cost_minor: row.int(3)?,
-            })
-        },
-    )
+    Ok(days_by_group(conn, window, scope, None, covered)?
+        .into_values()
+        .next()
+        .unwrap_or_default())
 }
 
 /// The day's count per horror key (all devices) within `scope`, for the tally page.
@@ -354,9 +432,6 @@ pub fn counts_on(
         .collect())
 }
 
-/// (count, cost in minor units) by (day, horror key).
-type DaySums = BTreeMap<(NaiveDate, String), (u64, i64)>;
-
 /// Day tallies by group value (`None`: no site or no department; one `None` entry when
 /// `group` is `None`), ordered by day and key, over the window within `scope`.
 pub fn grouped_days(
@@ -365,85 +440,67 @@ pub fn grouped_days(
     scope: &Scope,
     group: Option<Group>,
 ) -> Result<BTreeMap<Option<String>, Vec<DayTally>>> {
-    let all_sites = scope.site.is_none() && matches!(group, None | Some(Group::Source));
-    let (table, count, live) = match group {
-        Some(Group::Department) => ("ticks", "x.qty", "AND x.voided_at IS NULL"),
-        _ if all_sites => ("daily_all", "x.count", ""),
-        _ => ("daily", "x.count", ""),
-    };
-    let site_filter = if scope.site.is_some() {
-        "x.site = ?3"
-    } else {
-        "CAST(?3 AS TEXT) IS NULL"
-    };
-    let column = match group {
-        None => "CAST(NULL AS TEXT)",
-        Some(Group::Site) => "x.site",
-        Some(Group::Department) => "x.department",
-        Some(Group::Source) => "x.source",
-    };
-    let group_by = match group {
-        None => String::new(),
-        Some(_) => format!("{column}, "),
-    };
-    let keys: HashMap<i64, String> = conn
-        .rows("SELECT id, key FROM horrors", params![], |r| {
-            Ok((r.int(0)?, r.text(1)?))
-        })?
-        .into_iter()
-        .collect();
-    let (from, to) = (window.from.to_string(), window.to.to_string());
-    let mut sums: BTreeMap<Option<String>, DaySums> = BTreeMap::new();
-    conn.query(
-        &format!(
-            "SELECT {column}, x.day, x.horror_id, CAST(SUM({count}) AS BIGINT), CAST(SUM(x.cost_minor) AS BIGINT)
-             FROM {table} x
-             WHERE x.day BETWEEN ?1 AND ?2 AND {site_filter} {live}
-             GROUP BY {group_by}x.day, x.horror_id HAVING SUM({count}) > 0"
-        ),
-        params![from.as_str(), to.as_str(), scope.stored()],
-        &mut |row| {
-            let value = row.opt_text(0)?.filter(|v| !v.is_empty());
-            let id = row.int(2)?;
-            let key = keys
-                .get(&id)
-                .cloned()
-                .ok_or_else(|| crate::error::Error::internal(format!("no horror {id}")))?;
-            let day = parse_day(&row.text(1)?)?;
-            let entry = sums.entry(value).or_default().entry((day, key)).or_default();
-            entry.0 += row.int(3)?.max(0) as u64;
-            entry.1 += row.int(4)?;
-            Ok(())
-        },
-    )?;
-    Ok(sums
-        .into_iter()
-        .map(|(value, days)| {
-            let list = days
-                .into_iter()
-                .map(|((day, key), (count, cost_minor))| DayTally {
-                    day,
-                    key,
-                    count,
-                    cost_minor,
-                })
-                .collect();
-            (value, list)
-        })
-        .collect())
+    days_by_group(conn, window, scope, group, false)
+}
+
+fn days_by_group(
+    conn: &mut dyn Conn,
+    window: &Window,
+    scope: &Scope,
+    group: Option<Group>,
+    covered: bool,
+) -> Result<BTreeMap<Option<String>, Vec<DayTally>>> {
+    let keys = horror_keys(conn)?;
+    let mut seen = Seen::default();
+    let mut sums: HashMap<(usize, NaiveDate, i64), (i64, i64)> = HashMap::new();
+    parts(conn, window, scope, group, covered, &mut |part| {
+        let key = (seen.value(part.value), seen.day(part.day)?, part.horror_id);
+        let sum = sums.entry(key).or_default();
+        sum.0 += part.count;
+        sum.1 += part.cost_minor;
+        Ok(())
+    })?;
+    let mut lists: Vec<Vec<DayTally>> = vec![Vec::new(); seen.values.len()];
+    for ((value, day, id), (count, cost_minor)) in sums {
+        if count > 0 {
+            lists[value].push(DayTally {
+                day,
+                key: key_of(&keys, id)?,
+                count: count as u64,
+                cost_minor,
+            });
+        }
+    }
+    let mut out = BTreeMap::new();
+    for (value, mut list) in seen.values.into_iter().zip(lists) {
+        list.sort_unstable_by(|a, b| a.day.cmp(&b.day).then_with(|| a.key.cmp(&b.key)));
+        out.insert(value, list);
+    }
+    Ok(out)
 }
 
 /// The local day of the earliest non-voided tick: of each site (`""`: ticks without
 /// one), from the rollup (a day counts when its rows sum to more than 0).
 pub fn first_days(conn: &mut dyn Conn) -> Result<BTreeMap<String, NaiveDate>> {
+    // Each site found by a seek (a loose index scan), and its first day by reading its
+    // first days in index order: a few rows a site, not the whole rollup.
     let rows = conn.rows(
-        "SELECT site, MIN(day) FROM
-            (SELECT site, day FROM daily GROUP BY site, day, horror_id, source HAVING SUM(count) > 0) t
-         GROUP BY site",
+        &format!(
+            "{SITES}
+             SELECT site, (SELECT d.day FROM daily d WHERE d.site = sites.site
+                           GROUP BY d.day HAVING SUM(d.count) > 0 ORDER BY d.day LIMIT 1)
+             FROM sites WHERE site IS NOT NULL"
+        ),
         params![],
-        |row| Ok((row.text(0)?, parse_day(&row.text(1)?)?)),
+        |row| Ok((row.text(0)?, row.opt_text(1)?)),
     )?;
-    Ok(rows.into_iter().collect())
+    let mut out = BTreeMap::new();
+    for (site, day) in rows {
+        if let Some(day) = day {
+            out.insert(site, parse_day(&day)?);
+        }
+    }
+    Ok(out)
 }
 
 /// The local day of the earliest non-voided tick of every site together (`None`), or of

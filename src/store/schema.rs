@@ -17,6 +17,7 @@ const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0008_enrolments.sql"),
     include_str!("migrations/sqlite/0009_alert_episodes.sql"),
     include_str!("migrations/sqlite/0010_oidc.sql"),
+    include_str!("migrations/sqlite/0011_rollup_by_site.sql"),
 ];
 
 /// The same tables in PostgreSQL's types (`BIGINT`, `BOOLEAN`, `BYTEA`, identities).
@@ -31,6 +32,7 @@ const POSTGRES: &[&str] = &[
     include_str!("migrations/postgres/0008_enrolments.sql"),
     include_str!("migrations/postgres/0009_alert_episodes.sql"),
     include_str!("migrations/postgres/0010_oidc.sql"),
+    include_str!("migrations/postgres/0011_rollup_by_site.sql"),
 ];
 
 /// The advisory lock key held while PostgreSQL migrates.
