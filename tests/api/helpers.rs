@@ -13,6 +13,8 @@ use horrors::http::HttpOptions;
 use horrors::store::{Engine, Location, Store};
 use serde_json::Value;
 
+pub use crate::common::reply::Reply;
+
 /// Set (by `scripts/test`) to a throwaway PostgreSQL server's URL, the whole suite runs
 /// on PostgreSQL: each app gets a fresh database of its own.
 pub const PG_ENV: &str = "HORRORS_TEST_DATABASE_URL";
@@ -51,38 +53,6 @@ pub struct TestApp {
     pub dir: tempfile::TempDir,
     /// The server's clock: starts at the wall clock's second, moves only when told.
     pub clock: ManualClock,
-}
-
-/// A response: status, headers we care about, and the JSON body (or Null).
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub body: Value,
-    pub text: String,
-    pub headers: Vec<(String, String)>,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Asserts the status and the `{"error": {"code", "message"}}` shape.
-    #[track_caller]
-    pub fn assert_error(&self, status: u16, code: &str) {
-        assert_eq!(self.status, status, "{}", self.text);
-        assert_eq!(self.body["error"]["code"], code, "{}", self.text);
-        assert!(
-            self.body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{}",
-            self.text
-        );
-    }
 }
 
 impl TestApp {
@@ -191,25 +161,7 @@ impl TestApp {
             Some(bytes) => request.send_bytes(bytes),
             None => request.call(),
         };
-        let response = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {path}: transport error {e}"),
-        };
-        let status = response.status();
-        let headers = response
-            .headers_names()
-            .into_iter()
-            .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_string())))
-            .collect();
-        let text = response.into_string().unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            body,
-            text,
-            headers,
-        }
+        Reply::read(result, &format!("{method} {path}"))
     }
 
     /// Sends `request` as raw bytes over a fresh connection (for requests an HTTP client
@@ -287,11 +239,7 @@ impl TestApp {
             Err(e) => panic!("GET {path}: transport error {e}"),
         };
         let status = response.status();
-        let headers = response
-            .headers_names()
-            .into_iter()
-            .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_string())))
-            .collect();
+        let headers = crate::common::reply::headers(&response);
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).unwrap();
         (status, headers, bytes)
