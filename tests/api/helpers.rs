@@ -43,6 +43,16 @@ pub fn fresh_location(dir: &std::path::Path) -> Location {
 /// The catalogue most tests run against: the SPEC's example, Chicago time, USD.
 pub const CONFIG: &str = include_str!("../fixtures/horrors.toml");
 
+/// The server's options in the suites: the defaults, but the suites send many bad tokens
+/// from one address on purpose; the throttle has its own tests (robustness.rs) with the
+/// real limit.
+fn suite_options() -> HttpOptions {
+    HttpOptions {
+        auth_failures: Some(1_000_000),
+        ..HttpOptions::default()
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub store: Store,
@@ -61,15 +71,15 @@ impl TestApp {
     }
 
     pub fn spawn_with(config_text: &str) -> TestApp {
-        // The suites send many bad tokens from one address on purpose; the throttle has
-        // its own tests (robustness.rs) with the real limit.
-        Self::spawn_with_options(
-            config_text,
-            HttpOptions {
-                auth_failures: Some(1_000_000),
-                ..HttpOptions::default()
-            },
-        )
+        Self::spawn_with_options(config_text, suite_options())
+    }
+
+    /// The app on a SQLite file even when [`PG_ENV`] is set: for tests of SQLite's own
+    /// behaviour (its file, its pages), which would prove nothing on PostgreSQL.
+    pub fn spawn_on_sqlite() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let location = Location::Sqlite(dir.path().join("horrors.db"));
+        Self::spawn_at(dir, &location, CONFIG, suite_options())
     }
 
     pub fn spawn_with_options(config_text: &str, options: HttpOptions) -> TestApp {
