@@ -6,16 +6,18 @@
 //! Each test starts its own throwaway cluster with `scripts/pg` (Debian's PostgreSQL
 //! binaries, a temporary folder, a private port), so the outage test can stop it.
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
-use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 use serde_json::{json, Value};
 
-const BIN: &str = env!("CARGO_BIN_EXE_horrors");
+mod common;
+
+use common::reply::Reply;
+use common::server::{horrors, Listening};
+
 const CONFIG: &str = include_str!("fixtures/horrors.toml");
 
 fn scripts_pg() -> PathBuf {
@@ -81,20 +83,6 @@ impl Drop for Cluster {
     }
 }
 
-fn horrors(dir: &Path) -> Command {
-    // HORRORS_TEST_BIN: a copy of the binary, when other builds share the target folder.
-    let mut command = Command::new(std::env::var("HORRORS_TEST_BIN").unwrap_or(BIN.into()));
-    command
-        .current_dir(dir)
-        .env_remove("HORRORS_DB")
-        .env_remove("HORRORS_CONFIG")
-        .env_remove("HORRORS_BIND")
-        .env_remove("HORRORS_DATABASE_URL")
-        .env("HORRORS_LOG", "warn")
-        .stdin(Stdio::null());
-    command
-}
-
 fn run(command: &mut Command) -> Output {
     command.output().expect("the binary runs")
 }
@@ -146,23 +134,7 @@ fn serve(dir: &Path, url: &str) -> Server {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let (tx, rx) = mpsc::channel();
-    let err = child.stderr.take().unwrap();
-    std::thread::spawn(move || {
-        for line in BufReader::new(err).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    let mut seen = Vec::new();
-    let address = loop {
-        match rx.recv_timeout(Duration::from_secs(60)) {
-            Ok(line) => match line.split("horrors is listening on http://").nth(1) {
-                Some(rest) => break rest.trim().to_string(),
-                None => seen.push(line),
-            },
-            Err(_) => panic!("no listening line; stderr: {seen:?}"),
-        }
-    };
+    let address = Listening::wait(&mut child).address;
     Server {
         child,
         base: format!("http://{address}"),
@@ -184,14 +156,8 @@ fn call(
         Some(b) => req.send_json(b.clone()),
         None => req.call(),
     };
-    let response = match result {
-        Ok(r) => r,
-        Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = response.status();
-    let body = response.into_string().unwrap();
-    (status, serde_json::from_str(&body).unwrap_or(Value::Null))
+    let reply = Reply::read(result, &format!("{method} {url}"));
+    (reply.status, reply.body)
 }
 
 /// Polls `check` every 50 ms for up to `limit`; returns how long it took to pass.

@@ -4,12 +4,13 @@
 //! `target/release/horrors`). Only the port differs: the block's `127.0.0.1:8080` is
 //! pointed at the server this test started on a free port.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::{Duration, Instant};
 
-const BIN: &str = env!("CARGO_BIN_EXE_horrors");
+mod common;
+
+use common::server::{Listening, BIN};
+
 const README: &str = include_str!("../README.md");
 
 fn quick_start() -> String {
@@ -56,17 +57,7 @@ fn the_quick_start_runs_as_written() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let stderr = server.stderr.take().unwrap();
-    let mut lines = BufReader::new(stderr).lines();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    let address = loop {
-        assert!(Instant::now() < deadline, "serve --demo did not start");
-        let line = lines.next().expect("serve printed its address").unwrap();
-        if let Some(rest) = line.split("horrors is listening on http://").nth(1) {
-            break rest.trim().to_string();
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
+    let address = Listening::wait(&mut server).address;
 
     let script = script.replace("127.0.0.1:8080", &address);
     let output = Command::new("bash")

@@ -32,6 +32,8 @@ pub mod schema;
 pub mod sessions;
 pub mod sheets;
 mod sqlite;
+#[cfg(test)]
+mod tests;
 pub mod ticks;
 pub mod tokens;
 pub mod volume;

@@ -547,33 +547,22 @@ mod tests {
         one_group_with_a_failure_in_the_middle(&writer(16));
     }
 
-    /// A fresh PostgreSQL database named `name` with a table `t`, and its config; `None`
-    /// unless `HORRORS_TEST_DATABASE_URL` names a server (as `scripts/test` does).
-    fn pg_database(name: &str) -> Option<(crate::store::pg_tls::PgConfig, postgres::Client)> {
-        let base = std::env::var("HORRORS_TEST_DATABASE_URL").ok()?;
-        let name = format!("{name}_{}", std::process::id());
-        let mut admin = postgres::Client::connect(&base, postgres::NoTls).unwrap();
-        for sql in [
-            format!("DROP DATABASE IF EXISTS {name}"),
-            format!("CREATE DATABASE {name}"),
-        ] {
-            admin.batch_execute(&sql).unwrap();
-        }
-        let (prefix, _) = base.rsplit_once('/').unwrap();
-        let url = format!("{prefix}/{name}");
+    /// A fresh PostgreSQL database named after `name` with a table `t`, and its config
+    /// (the test server `HORRORS_TEST_DATABASE_URL` names; panics without it).
+    fn pg_database(name: &str) -> (crate::store::pg_tls::PgConfig, postgres::Client) {
+        let url = crate::store::tests::fresh_postgres(name);
         let mut client = postgres::Client::connect(&url, postgres::NoTls).unwrap();
         client
             .batch_execute("CREATE TABLE t (v BIGINT NOT NULL)")
             .unwrap();
-        Some((url.parse().unwrap(), client))
+        (url.parse().unwrap(), client)
     }
 
     /// The same on PostgreSQL, where savepoints are chained to save round trips.
     #[test]
+    #[ignore = "needs PostgreSQL: HORRORS_TEST_DATABASE_URL, run with --ignored on_postgres"]
     fn one_failing_job_in_a_group_is_undone_alone_on_postgres() {
-        let Some((config, _)) = pg_database("writer") else {
-            return;
-        };
+        let (config, _) = pg_database("writer");
         let conn = crate::store::db::PgConn::connect(&config).unwrap();
         let writer = Writer::start(Box::new(conn), 16, always(), never()).unwrap();
         one_group_with_a_failure_in_the_middle(&writer);
@@ -585,10 +574,9 @@ mod tests {
     /// or before the commit. Every such write is 503 `storage_unavailable`, nothing of it
     /// is stored, and writes come back by themselves.
     #[test]
-    fn a_session_ended_in_the_middle_of_a_write_group_is_storage_unavailable() {
-        let Some((config, mut admin)) = pg_database("ended") else {
-            return;
-        };
+    #[ignore = "needs PostgreSQL: HORRORS_TEST_DATABASE_URL, run with --ignored on_postgres"]
+    fn a_session_ended_in_the_middle_of_a_write_group_is_storage_unavailable_on_postgres() {
+        let (config, mut admin) = pg_database("ended");
         let conn = crate::store::db::PgConn::connect_writer(&config).unwrap();
         let writer = Writer::start(
             Box::new(conn),

@@ -13,6 +13,8 @@ use horrors::http::HttpOptions;
 use horrors::store::{Engine, Location, Store};
 use serde_json::Value;
 
+pub use crate::common::reply::Reply;
+
 /// Set (by `scripts/test`) to a throwaway PostgreSQL server's URL, the whole suite runs
 /// on PostgreSQL: each app gets a fresh database of its own.
 pub const PG_ENV: &str = "HORRORS_TEST_DATABASE_URL";
@@ -41,6 +43,16 @@ pub fn fresh_location(dir: &std::path::Path) -> Location {
 /// The catalogue most tests run against: the SPEC's example, Chicago time, USD.
 pub const CONFIG: &str = include_str!("../fixtures/horrors.toml");
 
+/// The server's options in the suites: the defaults, but the suites send many bad tokens
+/// from one address on purpose; the throttle has its own tests (robustness.rs) with the
+/// real limit.
+fn suite_options() -> HttpOptions {
+    HttpOptions {
+        auth_failures: Some(1_000_000),
+        ..HttpOptions::default()
+    }
+}
+
 pub struct TestApp {
     pub base: String,
     pub store: Store,
@@ -53,53 +65,21 @@ pub struct TestApp {
     pub clock: ManualClock,
 }
 
-/// A response: status, headers we care about, and the JSON body (or Null).
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub body: Value,
-    pub text: String,
-    pub headers: Vec<(String, String)>,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-
-    /// Asserts the status and the `{"error": {"code", "message"}}` shape.
-    #[track_caller]
-    pub fn assert_error(&self, status: u16, code: &str) {
-        assert_eq!(self.status, status, "{}", self.text);
-        assert_eq!(self.body["error"]["code"], code, "{}", self.text);
-        assert!(
-            self.body["error"]["message"]
-                .as_str()
-                .is_some_and(|m| !m.is_empty()),
-            "{}",
-            self.text
-        );
-    }
-}
-
 impl TestApp {
     pub fn spawn() -> TestApp {
         Self::spawn_with(CONFIG)
     }
 
     pub fn spawn_with(config_text: &str) -> TestApp {
-        // The suites send many bad tokens from one address on purpose; the throttle has
-        // its own tests (robustness.rs) with the real limit.
-        Self::spawn_with_options(
-            config_text,
-            HttpOptions {
-                auth_failures: Some(1_000_000),
-                ..HttpOptions::default()
-            },
-        )
+        Self::spawn_with_options(config_text, suite_options())
+    }
+
+    /// The app on a SQLite file even when [`PG_ENV`] is set: for tests of SQLite's own
+    /// behaviour (its file, its pages), which would prove nothing on PostgreSQL.
+    pub fn spawn_on_sqlite() -> TestApp {
+        let dir = tempfile::tempdir().unwrap();
+        let location = Location::Sqlite(dir.path().join("horrors.db"));
+        Self::spawn_at(dir, &location, CONFIG, suite_options())
     }
 
     pub fn spawn_with_options(config_text: &str, options: HttpOptions) -> TestApp {
@@ -191,25 +171,7 @@ impl TestApp {
             Some(bytes) => request.send_bytes(bytes),
             None => request.call(),
         };
-        let response = match result {
-            Ok(r) => r,
-            Err(ureq::Error::Status(_, r)) => r,
-            Err(e) => panic!("{method} {path}: transport error {e}"),
-        };
-        let status = response.status();
-        let headers = response
-            .headers_names()
-            .into_iter()
-            .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_string())))
-            .collect();
-        let text = response.into_string().unwrap_or_default();
-        let body = serde_json::from_str(&text).unwrap_or(Value::Null);
-        Reply {
-            status,
-            body,
-            text,
-            headers,
-        }
+        Reply::read(result, &format!("{method} {path}"))
     }
 
     /// Sends `request` as raw bytes over a fresh connection (for requests an HTTP client
@@ -287,11 +249,7 @@ impl TestApp {
             Err(e) => panic!("GET {path}: transport error {e}"),
         };
         let status = response.status();
-        let headers = response
-            .headers_names()
-            .into_iter()
-            .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_string())))
-            .collect();
+        let headers = crate::common::reply::headers(&response);
         let mut bytes = Vec::new();
         std::io::Read::read_to_end(&mut response.into_reader(), &mut bytes).unwrap();
         (status, headers, bytes)

@@ -1,5 +1,7 @@
 //! Integration tests over real HTTP: one test binary so it builds once.
 
+#[path = "../common/mod.rs"]
+mod common;
 mod helpers;
 
 mod alerts;

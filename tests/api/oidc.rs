@@ -20,11 +20,9 @@ use rsa::traits::PublicKeyParts;
 use rsa::RsaPrivateKey;
 use serde_json::{json, Value};
 
+use crate::common::oidc_mock::MockProvider;
 use crate::helpers::{Reply, TestApp, CONFIG};
-#[path = "../common/oidc_mock.rs"]
-mod oidc_mock;
 use crate::sites::SITES;
-use oidc_mock::MockProvider;
 
 /// The client secret the tests configure (and the provider expects).
 const SECRET: &str = "test-client-secret";

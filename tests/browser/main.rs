@@ -16,6 +16,8 @@
 //! `$CHROMIUM` overrides `/usr/bin/chromium`.
 
 mod cdp;
+#[path = "../common/mod.rs"]
+mod common;
 mod method;
 mod oidc;
 mod server;
@@ -311,7 +313,7 @@ impl Suite {
         let route = format!("/api/ticks?days=1&limit=1000&include_voided=true&horror={horror}");
         let reply = self.server.api(&self.viewer, "GET", &route, None);
         assert_eq!(reply.status, 200, "{}", reply.text);
-        let ticks = reply.json["ticks"].as_array().unwrap();
+        let ticks = reply.body["ticks"].as_array().unwrap();
         ticks
             .iter()
             .filter(|t| t["recorded_by"] == name)
@@ -322,7 +324,7 @@ impl Suite {
     fn horrors(&self, secret: &str) -> Vec<Value> {
         let reply = self.server.api(secret, "GET", "/api/horrors", None);
         assert_eq!(reply.status, 200, "{}", reply.text);
-        reply.json["horrors"].as_array().unwrap().clone()
+        reply.body["horrors"].as_array().unwrap().clone()
     }
 }
 
@@ -713,7 +715,7 @@ fn departments(s: &mut Suite) {
     page.wait_for("document.getElementById('last').textContent.includes('saved')");
     let viewer = other.token("viewer", "v");
     let reply = other.api(&viewer, "GET", "/api/ticks?days=1", None);
-    let ticks = reply.json["ticks"].as_array().unwrap();
+    let ticks = reply.body["ticks"].as_array().unwrap();
     assert_eq!(ticks.len(), 1);
     assert_eq!(ticks[0]["department"], "Warehouse");
     page.reload();
@@ -741,7 +743,7 @@ fn dashboard(s: &mut Suite) {
     login(&page, s.origin(), &s.viewer, None);
     assert_eq!(page.path(), "/dashboard");
 
-    let ranking = s.server.api(&s.viewer, "GET", "/api/ranking", None).json;
+    let ranking = s.server.api(&s.viewer, "GET", "/api/ranking", None).body;
     let items = ranking["items"].as_array().unwrap();
     let top = &items[0];
     let sentence = page.text(&q("#fix-first"));
@@ -955,7 +957,7 @@ fn admin(s: &mut Suite) {
     page.check(&focus("lost-package"));
     page.click_navigating(&q(r#"#cycle-form button[type="submit"]"#));
     assert!(page.url().contains("saved=cycle"), "{}", page.url());
-    let cycles = s.server.api(&s.admin, "GET", "/api/cycles", None).json;
+    let cycles = s.server.api(&s.admin, "GET", "/api/cycles", None).body;
     assert_eq!(cycles["cycles"][0]["name"], "Winter push");
     assert_eq!(
         cycles["cycles"][0]["focus"],
@@ -1006,7 +1008,7 @@ fn session_dies_with_token(s: &mut Suite) {
     let created = s
         .server
         .api(&s.admin, "POST", "/api/tokens", Some(&body))
-        .json;
+        .body;
     let page = s.browser.page(PHONE);
     login(
         &page,

@@ -96,7 +96,7 @@ pub fn nominations(s: &mut Suite) {
     let listed = s
         .server
         .api(&s.viewer, "GET", "/api/nominations", None)
-        .json;
+        .body;
     let order: Vec<&Value> = listed["nominations"].as_array().unwrap().iter().collect();
     let supported = order
         .iter()
@@ -139,7 +139,7 @@ fn count_of(s: &Suite, key: &str) -> i64 {
             "/api/ranking?days=7&site=chicago-hub",
             None,
         )
-        .json;
+        .body;
     ranking["items"]
         .as_array()
         .unwrap()

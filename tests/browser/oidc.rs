@@ -6,8 +6,7 @@
 
 use serde_json::json;
 
-#[path = "../common/oidc_mock.rs"]
-mod oidc_mock;
+use crate::common::oidc_mock;
 
 use crate::cdp::{q, DESKTOP};
 use crate::server::Server;
@@ -92,7 +91,7 @@ staff = ["floor"]
     let query: std::collections::HashMap<String, String> =
         serde_urlencoded::from_str(search.trim_start_matches('?')).unwrap();
     let sessions = server.api(&admin, "GET", "/api/sessions", None);
-    assert_eq!(sessions.json["sessions"].as_array().unwrap().len(), 0);
+    assert_eq!(sessions.body["sessions"].as_array().unwrap().len(), 0);
 
     // An executive: the button, the provider, the dashboard as a viewer.
     let page = s.browser.page(DESKTOP);
@@ -107,7 +106,7 @@ staff = ["floor"]
     assert!(body.contains("Eve Exec"), "{body}");
     s.shot(&page, "oidc-dashboard.png");
     let sessions = server.api(&admin, "GET", "/api/sessions", None);
-    let listed = sessions.json["sessions"].as_array().unwrap().clone();
+    let listed = sessions.body["sessions"].as_array().unwrap().clone();
     assert_eq!(listed.len(), 1, "{listed:?}");
     assert_eq!(listed[0]["name"], "Eve Exec");
     assert_eq!(listed[0]["role"], "viewer");

@@ -1,15 +1,15 @@
 //! The server under test: the real binary (`serve` on a fresh database and port 0, as in
 //! `tests/cli.rs`), its `token create`, and plain HTTP calls with `ureq`.
 
-use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::process::{Child, Stdio};
+use std::sync::{Arc, Mutex};
 
 use serde_json::Value;
 
-const BIN: &str = env!("CARGO_BIN_EXE_horrors");
+use crate::common::server::{horrors, wait_until_healthy, Listening};
+
+pub use crate::common::reply::Reply;
 
 /// A running `horrors serve`, killed (and its database removed) when dropped.
 pub struct Server {
@@ -18,7 +18,7 @@ pub struct Server {
     child: Child,
     _dir: tempfile::TempDir,
     /// Every line the server wrote to stderr so far.
-    logs: std::sync::Arc<std::sync::Mutex<Vec<String>>>,
+    logs: Arc<Mutex<Vec<String>>>,
 }
 
 impl Server {
@@ -52,33 +52,9 @@ impl Server {
             .stderr(Stdio::piped())
             .spawn()
             .expect("horrors serve starts");
-        // Read stderr line by line (a chunk may end inside the address), and keep draining
-        // it afterwards so the server never blocks on a full pipe.
-        let (tx, rx) = mpsc::channel::<String>();
-        let stderr = child.stderr.take().unwrap();
-        let logs = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let kept = logs.clone();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
-                kept.lock().unwrap().push(line.clone());
-                let _ = tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let mut seen = Vec::new();
-        let origin = loop {
-            match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-                Ok(line) => match line.split("horrors is listening on ").nth(1) {
-                    Some(url) => break url.trim().trim_end_matches('/').to_string(),
-                    None => seen.push(line),
-                },
-                Err(_) => {
-                    let status = child.try_wait().ok().flatten();
-                    let _ = child.kill();
-                    panic!("the server did not start (exit {status:?}); stderr: {seen:#?}");
-                }
-            }
-        };
+        let listening = Listening::wait(&mut child);
+        let origin = listening.base();
+        let logs = listening.log;
         let server = Server {
             origin,
             db,
@@ -86,11 +62,7 @@ impl Server {
             _dir: dir,
             logs,
         };
-        let deadline = Instant::now() + Duration::from_secs(30);
-        while server.get("/healthz", &[]).status != 200 {
-            assert!(Instant::now() < deadline, "/healthz never answered 200");
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        wait_until_healthy(&server.origin);
         server
     }
 
@@ -158,36 +130,8 @@ impl Drop for Server {
     }
 }
 
-/// The binary with no HORRORS_* settings from the outside.
-fn horrors(dir: &Path) -> Command {
-    let mut command = Command::new(BIN);
-    command
-        .current_dir(dir)
-        .env_remove("HORRORS_DB")
-        .env_remove("HORRORS_CONFIG")
-        .env_remove("HORRORS_BIND")
-        .env("HORRORS_LOG", "warn");
-    command
-}
-
-/// A response: status, headers, body as text and as JSON (Null when it is not JSON).
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: Vec<(String, String)>,
-    pub text: String,
-    pub json: Value,
-}
-
-impl Reply {
-    pub fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-}
-
+/// One request with `headers` and an optional `(content type, bytes)` body; redirects are
+/// not followed.
 pub fn call(
     method: &str,
     url: &str,
@@ -203,22 +147,5 @@ pub fn call(
         Some((content_type, bytes)) => request.set("Content-Type", content_type).send_bytes(bytes),
         None => request.call(),
     };
-    let response = match result {
-        Ok(r) | Err(ureq::Error::Status(_, r)) => r,
-        Err(e) => panic!("{method} {url}: {e}"),
-    };
-    let status = response.status();
-    let headers = response
-        .headers_names()
-        .into_iter()
-        .filter_map(|n| response.header(&n).map(|v| (n.clone(), v.to_string())))
-        .collect();
-    let text = response.into_string().unwrap_or_default();
-    let json = serde_json::from_str(&text).unwrap_or(Value::Null);
-    Reply {
-        status,
-        headers,
-        text,
-        json,
-    }
+    Reply::read(result, &format!("{method} {url}"))
 }

@@ -65,7 +65,7 @@ impl Sites {
             }
             let reply = server.api(&admin, "POST", "/api/tokens", Some(&body));
             assert_eq!(reply.status, 201, "{}", reply.text);
-            reply.json["token"].as_str().unwrap().to_string()
+            reply.body["token"].as_str().unwrap().to_string()
         };
         let viewer = create("Board", "viewer", None);
         let staff = create("Floor phone", "staff", None);
@@ -93,7 +93,7 @@ impl Sites {
         let route = format!("/api/ticks?days=1&limit=1000&site={site}");
         let reply = self.server.api(&self.viewer, "GET", &route, None);
         assert_eq!(reply.status, 200, "{}", reply.text);
-        reply.json["ticks"].as_array().unwrap().clone()
+        reply.body["ticks"].as_array().unwrap().clone()
     }
 
     /// (yesterday, today) in the organization's timezone.
@@ -102,7 +102,7 @@ impl Sites {
             .server
             .api(&self.viewer, "GET", "/api/volume?days=2", None);
         assert_eq!(reply.status, 200, "{}", reply.text);
-        let window = &reply.json["window"];
+        let window = &reply.body["window"];
         (
             window["from"].as_str().unwrap().to_string(),
             window["to"].as_str().unwrap().to_string(),
@@ -222,7 +222,7 @@ pub fn dashboard_site_picker(s: &mut Suite) {
     assert_eq!(page.value(&q("#site")), "");
     let top = |route: &str| {
         let sites = s.sites();
-        let ranking = sites.server.api(&sites.viewer, "GET", route, None).json;
+        let ranking = sites.server.api(&sites.viewer, "GET", route, None).body;
         ranking["items"][0]["key"].as_str().unwrap().to_string()
     };
     let everywhere = top("/api/ranking?days=7");
@@ -251,7 +251,7 @@ pub fn dashboard_site_picker(s: &mut Suite) {
             "/api/ranking?days=7&site=memphis",
             None,
         )
-        .json;
+        .body;
     let keys: Vec<String> = page
         .eval("[...document.querySelectorAll('#ranking tbody tr')].map(r => r.dataset.key)")
         .as_array()
@@ -303,7 +303,7 @@ pub fn compare_sites(s: &mut Suite) {
     let grouped = sites
         .server
         .api(&sites.viewer, "GET", "/api/ranking?group=site", None)
-        .json;
+        .body;
     let rows = page.eval(
         "[...document.querySelectorAll('#site-table tbody tr')].map(r => [r.dataset.site, r.querySelector('th').textContent.trim(), r.querySelector('td.num').textContent.trim()])",
     );
@@ -362,7 +362,7 @@ pub fn volume_form(s: &mut Suite) {
     let volume = sites
         .server
         .api(&sites.viewer, "GET", "/api/volume?days=7&site=denver", None)
-        .json;
+        .body;
     assert_eq!(
         volume["entries"],
         json!([{"day": yesterday, "site": "denver", "units": 1200}])
@@ -392,7 +392,7 @@ pub fn volume_form(s: &mut Suite) {
     let ranking = sites
         .server
         .api(&sites.viewer, "GET", "/api/ranking?site=memphis", None)
-        .json;
+        .body;
     let rate = ranking["items"][0]["rate_per_1000"].as_f64().unwrap();
     let shown = page.eval_str(&format!(
         "{}.querySelector('td:last-child').textContent",
@@ -437,7 +437,7 @@ pub fn admin_site_token(s: &mut Suite) {
         .server
         .api(&secret, "GET", "/api/ranking?site=memphis", None);
     assert_eq!(other.status, 403, "{}", other.text);
-    let listed = sites.server.api(&admin, "GET", "/api/tokens", None).json;
+    let listed = sites.server.api(&admin, "GET", "/api/tokens", None).body;
     let token = listed["tokens"]
         .as_array()
         .unwrap()
@@ -523,7 +523,7 @@ pub fn enrol_phone(s: &mut Suite) {
         "[...document.querySelectorAll('#session-table tbody tr')].some(r => r.textContent.includes('Memphis dock 4'))"
     ));
     let sites = s.sites();
-    let listed = sites.server.api(&admin, "GET", "/api/tokens", None).json;
+    let listed = sites.server.api(&admin, "GET", "/api/tokens", None).body;
     let device = listed["tokens"]
         .as_array()
         .unwrap()
