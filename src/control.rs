@@ -193,7 +193,8 @@ pub fn chart_reaching(
     let points: Vec<(u64, f64)> = buckets.iter().map(sum).collect();
     let mut reached = spec.window.from;
     // The baseline's values (buckets with exposure) and its first and last such bucket.
-    type Taken = (Vec<(u64, f64)>, Option<(NaiveDate, NaiveDate)>);
+    type Used = Option<(NaiveDate, NaiveDate)>;
+    type Taken = (Vec<(u64, f64)>, Used);
     let take = |taken: &mut Taken, bucket: &Window, value: (u64, f64)| {
         if value.1 > 0.0 {
             taken.0.push(value);
@@ -201,53 +202,52 @@ pub fn chart_reaching(
             taken.1 = Some((from, bucket.from));
         }
     };
-    let (baseline, used): (Option<Vec<(u64, f64)>>, Option<(NaiveDate, NaiveDate)>) =
-        match spec.baseline {
-            BaselineKind::Window => {
-                let mut taken: Taken = (Vec::with_capacity(points.len()), None);
-                for (bucket, value) in buckets.iter().zip(points.iter().copied()) {
-                    take(&mut taken, bucket, value);
-                }
-                if rev2::baseline_enough(&taken.0) {
-                    (Some(taken.0), taken.1)
-                } else {
-                    (None, None)
-                }
+    let (baseline, used): (Option<Vec<(u64, f64)>>, Used) = match spec.baseline {
+        BaselineKind::Window => {
+            let mut taken: Taken = (Vec::with_capacity(points.len()), None);
+            for (bucket, value) in buckets.iter().zip(points.iter().copied()) {
+                take(&mut taken, bucket, value);
             }
-            _ => {
-                let first = anchor(&spec.window, spec.bucket);
-                let step = settings.signals.control_baseline_days;
-                let mut length = step;
-                loop {
-                    let length_now = length.min(MAX_REACH_BACK_DAYS);
-                    reached = reached.min(first - Duration::days(length_now));
-                    let mut taken: Taken = (Vec::with_capacity(length_now as usize), None);
-                    match spec.bucket {
-                        // Days are read straight from the series (a backtest asks this of
-                        // thousands of charts).
-                        Bucket::Day => of.each_day(
-                            &Window {
-                                from: first - Duration::days(length_now),
-                                to: first - Duration::days(1),
-                            },
-                            |day, value| take(&mut taken, &Window { from: day, to: day }, value),
-                        ),
-                        _ => {
-                            for bucket in buckets_before(first, spec.bucket, length_now) {
-                                take(&mut taken, &bucket, sum(&bucket));
-                            }
+            if rev2::baseline_enough(&taken.0) {
+                (Some(taken.0), taken.1)
+            } else {
+                (None, None)
+            }
+        }
+        _ => {
+            let first = anchor(&spec.window, spec.bucket);
+            let step = settings.signals.control_baseline_days;
+            let mut length = step;
+            loop {
+                let length_now = length.min(MAX_REACH_BACK_DAYS);
+                reached = reached.min(first - Duration::days(length_now));
+                let mut taken: Taken = (Vec::with_capacity(length_now as usize), None);
+                match spec.bucket {
+                    // Days are read straight from the series (a backtest asks this of
+                    // thousands of charts).
+                    Bucket::Day => of.each_day(
+                        &Window {
+                            from: first - Duration::days(length_now),
+                            to: first - Duration::days(1),
+                        },
+                        |day, value| take(&mut taken, &Window { from: day, to: day }, value),
+                    ),
+                    _ => {
+                        for bucket in buckets_before(first, spec.bucket, length_now) {
+                            take(&mut taken, &bucket, sum(&bucket));
                         }
                     }
-                    if rev2::baseline_enough(&taken.0) {
-                        break (Some(taken.0), taken.1);
-                    }
-                    if length_now >= MAX_REACH_BACK_DAYS {
-                        break (None, None);
-                    }
-                    length += step;
                 }
+                if rev2::baseline_enough(&taken.0) {
+                    break (Some(taken.0), taken.1);
+                }
+                if length_now >= MAX_REACH_BACK_DAYS {
+                    break (None, None);
+                }
+                length += step;
             }
-        };
+        }
+    };
     let kind = match (&baseline, spec.baseline) {
         (None, _) => BaselineKind::TooFew,
         (Some(_), kind) => kind,
