@@ -271,6 +271,11 @@ fn signal_on(
         laney: true,
         baseline: BaselineKind::Before,
     };
+    // A chart whose window holds no tick cannot signal (the upper limit is at least 1,
+    // and the CUSUM only falls on an empty day): most rare series need no chart at all.
+    if series.of(Some(key)).sum(&spec.window).0 == 0 {
+        return (None, spec.window.from);
+    }
     let (chart, reached) =
         control::chart_reaching(series, &spec, day, settings, scope.stored(), true);
     let point = chart

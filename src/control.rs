@@ -218,21 +218,35 @@ pub fn chart_reaching(
             let first = anchor(&spec.window, spec.bucket);
             let step = settings.signals.control_baseline_days;
             let mut length = step;
+            let mut taken: Taken = (Vec::new(), None);
+            // Day buckets from `scanned` to the day before `first` are in `taken`: each
+            // longer reach reads only the days before the last one's.
+            let mut scanned = first;
             loop {
                 let length_now = length.min(MAX_REACH_BACK_DAYS);
-                reached = reached.min(first - Duration::days(length_now));
-                let mut taken: Taken = (Vec::with_capacity(length_now as usize), None);
+                let from = first - Duration::days(length_now);
+                reached = reached.min(from);
                 match spec.bucket {
                     // Days are read straight from the series (a backtest asks this of
                     // thousands of charts).
-                    Bucket::Day => of.each_day(
-                        &Window {
-                            from: first - Duration::days(length_now),
-                            to: first - Duration::days(1),
-                        },
-                        |day, value| take(&mut taken, &Window { from: day, to: day }, value),
-                    ),
+                    Bucket::Day => {
+                        let mut earlier: Taken = (Vec::with_capacity(length_now as usize), None);
+                        let before = Window {
+                            from,
+                            to: scanned - Duration::days(1),
+                        };
+                        of.each_day(&before, |day, value| {
+                            take(&mut earlier, &Window { from: day, to: day }, value)
+                        });
+                        if let Some((oldest, newest)) = earlier.1 {
+                            taken.1 = Some((oldest, taken.1.map_or(newest, |t| t.1)));
+                        }
+                        earlier.0.append(&mut taken.0);
+                        taken.0 = earlier.0;
+                        scanned = from;
+                    }
                     _ => {
+                        taken = (Vec::with_capacity(length_now as usize), None);
                         for bucket in buckets_before(first, spec.bucket, length_now) {
                             take(&mut taken, &bucket, sum(&bucket));
                         }
