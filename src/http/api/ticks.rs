@@ -31,51 +31,6 @@ pub(super) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>> {
     }
 }
 
-/// Single-tick errors carry the first problem's code at the top (`unknown_horror`, …).
-fn single(error: Error) -> Error {
-    match error {
-        Error::Invalid { details, .. } if !details.is_empty() => {
-            let first = &details[0];
-            let code = static_code(&first.code);
-            Error::Invalid {
-                code,
-                message: first.message.clone(),
-                details,
-            }
-        }
-        Error::Conflict { details, .. } if !details.is_empty() => Error::Conflict {
-            code: "idempotency_conflict",
-            message: details[0].message.clone(),
-            details: Vec::new(),
-        },
-        other => other,
-    }
-}
-
-fn static_code(code: &str) -> &'static str {
-    const CODES: &[&str] = &[
-        "unknown_horror",
-        "retired_horror",
-        "invalid_qty",
-        "occurred_in_future",
-        "invalid_occurred_at",
-        "invalid_note",
-        "invalid_department",
-        "unknown_department",
-        "invalid_amount",
-        "invalid_client_id",
-        "site_required",
-        "unknown_site",
-        "retired_site",
-        "invalid_source",
-    ];
-    CODES
-        .iter()
-        .find(|c| **c == code)
-        .copied()
-        .unwrap_or("invalid_tick")
-}
-
 /// Records one tick; 201 only after it is durably committed.
 #[utoipa::path(post, path = "/api/ticks", tag = "ticks", request_body = TickInput,
     params(("Idempotency-Key" = Option<String>, Header, pattern = r"^[\u0021-\u007e]{1,100}$",
@@ -102,11 +57,12 @@ pub async fn post_tick(
     crate::sites::check_bound([input.site.as_deref()], bound, "records")?;
     let mut tick =
         ticks::validate(&input, settings, bound, store.now(), None).map_err(|details| {
-            single(Error::Invalid {
+            Error::Invalid {
                 code: "invalid_tick",
                 message: String::new(),
                 details,
-            })
+            }
+            .one_tick()
         })?;
     if let Some(key) = key {
         tick.idempotency = Some((key, input.fingerprint()));
@@ -114,7 +70,7 @@ pub async fn post_tick(
     let mut recorded = store
         .record_ticks_async(Some(who.0.clone()), &who.0.name, vec![tick])
         .await
-        .map_err(single)?;
+        .map_err(Error::one_tick)?;
     let recorded = recorded
         .pop()
         .ok_or_else(|| Error::internal("no tick recorded"))?;
