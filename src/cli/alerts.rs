@@ -33,7 +33,7 @@ pub(super) fn send(config_path: &Path, db: &Location) -> Result<()> {
         );
         return Ok(());
     }
-    let done = crate::alerts::send(&store, &config.alerts, &current, true)?;
+    let done = crate::alerts::send(&store, &alerts_config(&config.alerts), &current, true)?;
     say!(
         "{} alert episodes, {} new events; delivered {}, failed {} (retried later), given up {}",
         current.len(),
@@ -49,4 +49,15 @@ pub(super) fn send(config_path: &Path, db: &Location) -> Result<()> {
         )));
     }
     Ok(())
+}
+
+/// The alerting's own settings from the file's `[alerts]` section.
+pub(super) fn alerts_config(section: &config::AlertsSection) -> crate::alerts::AlertsConfig {
+    crate::alerts::AlertsConfig {
+        lookback_days: section.lookback_days,
+        webhook: section.webhook.as_ref().map(|w| crate::alerts::Webhook {
+            url: w.url.clone(),
+            secret: w.secret.clone(),
+        }),
+    }
 }

@@ -74,7 +74,7 @@ pub(super) fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -
     let address = listener.local_addr().map_err(io)?;
     say!("database: {}", shown(db));
     say!("horrors is listening on http://{address}");
-    crate::alerts::start(store.clone(), config.alerts.clone())
+    crate::alerts::start(store.clone(), super::alerts::alerts_config(&config.alerts))
         .map_err(|e| Error::internal(format!("cannot start the alerts thread: {e}")))?;
     let options = crate::http::HttpOptions {
         trusted_proxies: config.trusted_proxies.clone(),

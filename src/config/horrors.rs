@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use crate::catalogue::Horror;
 use crate::error::Detail;
 use crate::money::Currency;
+pub use crate::text::is_valid_key;
 
 /// Fewest and most active horrors a catalogue may hold.
 pub const MIN_HORRORS: usize = 5;
@@ -49,14 +50,6 @@ pub struct HorrorInput {
     /// clears it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub playbook: Option<crate::playbook::Playbook>,
-}
-
-/// Whether `key` is a valid horror key: `[a-z0-9-]`, 1 to 40 characters.
-pub fn is_valid_key(key: &str) -> bool {
-    (1..=40).contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 /// Validates a whole catalogue (the file's or `PUT /api/horrors`'s) and returns every

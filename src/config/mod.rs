@@ -15,7 +15,7 @@ pub mod write;
 
 pub use file::{load, parse, storage_url};
 pub use horrors::{is_valid_key, validate_horrors, HorrorInput, MAX_HORRORS, MIN_HORRORS};
-pub use sections::{MetricsConfig, MIN_METRICS_TOKEN};
+pub use sections::{AlertsSection, MetricsConfig, WebhookSection, MIN_METRICS_TOKEN};
 #[cfg(test)]
 pub(crate) use settings::example_settings;
 pub use settings::{Settings, SignalSettings};
@@ -39,7 +39,7 @@ pub struct Config {
     /// come first; without any, the SQLite file at `--db`).
     pub storage: Option<crate::store::Location>,
     /// `[alerts]`: where alerts go (the look-back is in the settings).
-    pub alerts: crate::alerts::AlertsConfig,
+    pub alerts: AlertsSection,
     /// `[metrics]`: where `/metrics` is served, if anywhere.
     pub metrics: MetricsConfig,
     /// `[auth.oidc]`: sign-in with the organization's identity provider, if configured.

@@ -93,11 +93,44 @@ pub(super) fn validate_metrics(raw: Option<RawMetrics>) -> Result<MetricsConfig,
 
 /// `[alerts]`: a look-back of 7..=366 days; a webhook URL that is http(s) with a host,
 /// and then a secret.
-pub(super) fn validate_alerts(
-    raw: Option<RawAlerts>,
-) -> Result<crate::alerts::AlertsConfig, String> {
+/// `[alerts]` as written in the file: the look-back (also kept in the settings) and where
+/// alerts go. The alerting itself ([`crate::alerts`]) is handed this by the command line.
+#[derive(Clone, PartialEq, Eq)]
+pub struct AlertsSection {
+    /// Complete days each alert's control chart covers; default 28.
+    pub lookback_days: i64,
+    pub webhook: Option<WebhookSection>,
+}
+
+impl Default for AlertsSection {
+    fn default() -> Self {
+        AlertsSection {
+            lookback_days: default_lookback(),
+            webhook: None,
+        }
+    }
+}
+
+/// Never prints the webhook's URL (it may hold a password) nor its secret.
+impl std::fmt::Debug for AlertsSection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AlertsSection")
+            .field("lookback_days", &self.lookback_days)
+            .field("webhook", &self.webhook.as_ref().map(|_| "(set)"))
+            .finish()
+    }
+}
+
+/// `[alerts] webhook_url` and `webhook_secret`.
+#[derive(Clone, PartialEq, Eq)]
+pub struct WebhookSection {
+    pub url: String,
+    pub secret: String,
+}
+
+pub(super) fn validate_alerts(raw: Option<RawAlerts>) -> Result<AlertsSection, String> {
     let Some(raw) = raw else {
-        return Ok(crate::alerts::AlertsConfig::default());
+        return Ok(AlertsSection::default());
     };
     let lookback_days = raw.lookback_days.unwrap_or_else(default_lookback);
     if !(7..=366).contains(&lookback_days) {
@@ -134,10 +167,10 @@ pub(super) fn validate_alerts(
                 "alerts.webhook_secret: required with alerts.webhook_url (alerts are signed with it)"
                     .to_string()
             })?;
-            Some(crate::alerts::Webhook { url, secret })
+            Some(WebhookSection { url, secret })
         }
     };
-    Ok(crate::alerts::AlertsConfig {
+    Ok(AlertsSection {
         lookback_days,
         webhook,
     })
