@@ -12,7 +12,7 @@
 //!   allows, API and pages;
 //! - the route tables of `docs/api.md`, checked by `tests/api/openapi.rs`.
 //!
-//! To add a route: add a line here (`Route::api(path).get(VIEWER, |r| r.to(api::handler))`,
+//! To add a route: add a line here (`Route::api(path).get(VIEWER, |r| r.to(api::group::handler))`,
 //! in registration order: a pattern such as `/charts/{file}` answers for any later path it
 //! matches), list the handler in `paths(...)` in `http/openapi.rs` when it is an API route,
 //! and teach `request()` in `tests/api/auth.rs` how to call it when it is not a plain GET.
@@ -22,73 +22,76 @@ use std::net::TcpListener;
 use actix_web::dev::Server;
 
 use crate::http::route::{ADMIN, OPEN, STAFF, VIEWER};
-use crate::http::{api, devices, method, openapi, sessions, HttpOptions, Route, BATCH_BODY_LIMIT};
+use crate::http::{api, openapi, HttpOptions, Route, BATCH_BODY_LIMIT};
 use crate::pages::{admin, assets, dashboard, enrol, login, nominations, oidc, tally};
 use crate::store::Store;
 
 /// Every route, in registration order; the role is the least one each method needs.
 pub const ROUTES: &[Route] = &[
     // Operations.
-    Route::api("/healthz").get(OPEN, |r| r.to(api::healthz)),
+    Route::api("/healthz").get(OPEN, |r| r.to(api::operations::healthz)),
     Route::api("/api/openapi.json").get(OPEN, |r| r.to(openapi::document)),
-    Route::api("/api/me").get(STAFF, |r| r.to(api::me)),
+    Route::api("/api/me").get(STAFF, |r| r.to(api::operations::me)),
     // The catalogue.
     Route::api("/api/horrors")
-        .get(STAFF, |r| r.to(api::list_horrors))
-        .put(ADMIN, |r| r.to(api::put_horrors)),
-    Route::api("/api/horrors/history").get(ADMIN, |r| r.to(api::horror_history)),
-    Route::api("/api/sites").get(STAFF, |r| r.to(api::list_sites)),
+        .get(STAFF, |r| r.to(api::catalogue::list_horrors))
+        .put(ADMIN, |r| r.to(api::catalogue::put_horrors)),
+    Route::api("/api/horrors/history").get(ADMIN, |r| r.to(api::catalogue::horror_history)),
+    Route::api("/api/sites").get(STAFF, |r| r.to(api::catalogue::list_sites)),
     // Ticks.
     Route::api("/api/ticks")
-        .get(VIEWER, |r| r.to(api::list_ticks))
-        .post(STAFF, |r| r.to(api::post_tick)),
+        .get(VIEWER, |r| r.to(api::ticks::list_ticks))
+        .post(STAFF, |r| r.to(api::ticks::post_tick)),
     Route::api("/api/ticks/batch")
         .body_limit(BATCH_BODY_LIMIT)
-        .post(STAFF, |r| r.to(api::post_batch)),
-    Route::api("/api/ticks/{id}/void").post(STAFF, |r| r.to(api::void_tick)),
+        .post(STAFF, |r| r.to(api::ticks::post_batch)),
+    Route::api("/api/ticks/{id}/void").post(STAFF, |r| r.to(api::ticks::void_tick)),
     // Reports.
-    Route::api("/api/ranking").get(VIEWER, |r| r.to(api::ranking)),
-    Route::api("/api/trend").get(VIEWER, |r| r.to(api::trend)),
-    Route::api("/api/control").get(VIEWER, |r| r.to(api::control)),
-    Route::api("/api/alerts").get(VIEWER, |r| r.to(api::alerts)),
+    Route::api("/api/ranking").get(VIEWER, |r| r.to(api::readings::ranking)),
+    Route::api("/api/trend").get(VIEWER, |r| r.to(api::readings::trend)),
+    Route::api("/api/control").get(VIEWER, |r| r.to(api::readings::control)),
+    Route::api("/api/alerts").get(VIEWER, |r| r.to(api::readings::alerts)),
     // Volume.
     Route::api("/api/volume")
         .body_limit(BATCH_BODY_LIMIT)
-        .get(VIEWER, |r| r.to(api::get_volume))
-        .put(STAFF, |r| r.to(api::put_volume)),
+        .get(VIEWER, |r| r.to(api::volume::get_volume))
+        .put(STAFF, |r| r.to(api::volume::put_volume)),
     // Improvement cycles.
     Route::api("/api/cycles")
-        .get(VIEWER, |r| r.to(api::list_cycles))
-        .post(ADMIN, |r| r.to(api::create_cycle)),
+        .get(VIEWER, |r| r.to(api::cycles::list_cycles))
+        .post(ADMIN, |r| r.to(api::cycles::create_cycle)),
     Route::api("/api/cycles/{id}")
-        .get(VIEWER, |r| r.to(api::get_cycle))
-        .put(ADMIN, |r| r.to(api::put_cycle)),
+        .get(VIEWER, |r| r.to(api::cycles::get_cycle))
+        .put(ADMIN, |r| r.to(api::cycles::put_cycle)),
     // Tokens.
     Route::api("/api/tokens")
-        .get(ADMIN, |r| r.to(api::list_tokens))
-        .post(ADMIN, |r| r.to(api::create_token)),
-    Route::api("/api/tokens/{id}/revoke").post(ADMIN, |r| r.to(api::revoke_token)),
+        .get(ADMIN, |r| r.to(api::tokens::list_tokens))
+        .post(ADMIN, |r| r.to(api::tokens::create_token)),
+    Route::api("/api/tokens/{id}/revoke").post(ADMIN, |r| r.to(api::tokens::revoke_token)),
     // Page sessions.
-    Route::api("/api/sessions").get(ADMIN, |r| r.to(sessions::list_sessions)),
-    Route::api("/api/sessions/{id}/revoke").post(ADMIN, |r| r.to(sessions::revoke_session)),
+    Route::api("/api/sessions").get(ADMIN, |r| r.to(api::sessions::list_sessions)),
+    Route::api("/api/sessions/{id}/revoke").post(ADMIN, |r| r.to(api::sessions::revoke_session)),
     // Devices enrolled by QR code.
-    Route::api("/api/enrolments").post(ADMIN, |r| r.to(devices::create_enrolment)),
+    Route::api("/api/enrolments").post(ADMIN, |r| r.to(api::devices::create_enrolment)),
     // The method's list (step 1): nominations.
     Route::api("/api/nominations")
-        .get(STAFF, |r| r.to(method::list_nominations))
-        .post(STAFF, |r| r.to(method::create_nomination)),
-    Route::api("/api/nominations/{id}/support").post(VIEWER, |r| r.to(method::support_nomination)),
-    Route::api("/api/nominations/{id}/adopt").post(ADMIN, |r| r.to(method::adopt_nomination)),
-    Route::api("/api/nominations/{id}/decline").post(ADMIN, |r| r.to(method::decline_nomination)),
+        .get(STAFF, |r| r.to(api::nominations::list_nominations))
+        .post(STAFF, |r| r.to(api::nominations::create_nomination)),
+    Route::api("/api/nominations/{id}/support")
+        .post(VIEWER, |r| r.to(api::nominations::support_nomination)),
+    Route::api("/api/nominations/{id}/adopt")
+        .post(ADMIN, |r| r.to(api::nominations::adopt_nomination)),
+    Route::api("/api/nominations/{id}/decline")
+        .post(ADMIN, |r| r.to(api::nominations::decline_nomination)),
     // Counting beyond the phone (step 2): paper check sheets, printed and entered.
-    Route::api("/api/sheets").post(STAFF, |r| r.to(method::post_sheet)),
-    Route::api("/api/sheets/{id}").delete(ADMIN, |r| r.to(method::delete_sheet)),
-    Route::api("/sheets/check-sheet.pdf").get(VIEWER, |r| r.to(method::check_sheet)),
+    Route::api("/api/sheets").post(STAFF, |r| r.to(api::sheets::post_sheet)),
+    Route::api("/api/sheets/{id}").delete(ADMIN, |r| r.to(api::sheets::delete_sheet)),
+    Route::api("/sheets/check-sheet.pdf").get(VIEWER, |r| r.to(api::sheets::check_sheet)),
     // Exports and charts.
-    Route::api("/api/export/ticks.csv").get(VIEWER, |r| r.to(api::export_ticks)),
-    Route::api("/api/export/ranking.csv").get(VIEWER, |r| r.to(api::export_ranking)),
-    Route::api("/api/export/annual.zip").get(VIEWER, |r| r.to(api::export_annual)),
-    Route::api("/charts/{file}").get(VIEWER, |r| r.to(api::chart)),
+    Route::api("/api/export/ticks.csv").get(VIEWER, |r| r.to(api::exports::export_ticks)),
+    Route::api("/api/export/ranking.csv").get(VIEWER, |r| r.to(api::exports::export_ranking)),
+    Route::api("/api/export/annual.zip").get(VIEWER, |r| r.to(api::exports::export_annual)),
+    Route::api("/charts/{file}").get(VIEWER, |r| r.to(api::charts::chart)),
     // Pages (docs/pages.md). Each checks its role itself and answers with a redirect to
     // `/login` or a 403 page rather than JSON.
     Route::page("/").get(OPEN, |r| r.to(crate::pages::home)),

@@ -15,25 +15,27 @@ pub struct Detail {
     pub index: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub field: Option<String>,
-    pub code: String,
+    /// The machine-readable code, one of a closed set written in the code (never built
+    /// from input), so a single problem's code can be the error's own.
+    pub code: &'static str,
     pub message: String,
 }
 
 impl Detail {
-    pub fn field(field: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+    pub fn field(field: impl Into<String>, code: &'static str, message: impl Into<String>) -> Self {
         Detail {
             index: None,
             field: Some(field.into()),
-            code: code.to_string(),
+            code,
             message: message.into(),
         }
     }
 
-    pub fn item(index: usize, code: &str, message: impl Into<String>) -> Self {
+    pub fn item(index: usize, code: &'static str, message: impl Into<String>) -> Self {
         Detail {
             index: Some(index),
             field: None,
-            code: code.to_string(),
+            code,
             message: message.into(),
         }
     }
@@ -195,6 +197,27 @@ impl Error {
                 message: "one or more ticks are invalid; nothing was recorded".into(),
                 details: invalid.into_iter().chain(conflicts).map(detail).collect(),
             }
+        }
+    }
+}
+
+impl Error {
+    /// The error of a single tick (not a batch): the first problem's code and message at
+    /// the top (`unknown_horror`, `invalid_qty`, …), every problem still in `details`; a
+    /// reused key is 409 `idempotency_conflict` without details.
+    pub fn one_tick(self) -> Self {
+        match self {
+            Error::Invalid { details, .. } if !details.is_empty() => Error::Invalid {
+                code: details[0].code,
+                message: details[0].message.clone(),
+                details,
+            },
+            Error::Conflict { details, .. } if !details.is_empty() => Error::Conflict {
+                code: "idempotency_conflict",
+                message: details[0].message.clone(),
+                details: Vec::new(),
+            },
+            other => other,
         }
     }
 }

@@ -49,7 +49,7 @@ pub fn validate(inputs: &[SiteInput], org_tz: Tz) -> Result<Vec<Site>, String> {
     let mut seen = std::collections::HashSet::new();
     let mut sites = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
-        if !crate::config::is_valid_key(&input.key) {
+        if !crate::text::is_valid_key(&input.key) {
             return Err(format!(
                 "sites[{i}].key: {} must be 1 to 40 of a-z, 0-9 and -",
                 crate::text::echo(&input.key)

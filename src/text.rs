@@ -34,6 +34,14 @@ pub const NAME_CONTROL: &str = "must not contain control characters";
 /// The message for a refused note.
 pub const NOTE_CONTROL: &str = "must not contain control characters other than newline and tab";
 
+/// Whether `key` is a valid horror or site key: `[a-z0-9-]`, 1 to 40 characters.
+pub fn is_valid_key(key: &str) -> bool {
+    (1..=40).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

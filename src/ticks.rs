@@ -222,12 +222,12 @@ pub fn validate(
     index: Option<usize>,
 ) -> Result<NewTick, Vec<Detail>> {
     let mut details = Vec::new();
-    let mut problem = |field: &str, code: &str, message: String| {
+    let mut problem = |field: &str, code: &'static str, message: String| {
         details.push(match index {
             Some(i) => Detail {
                 index: Some(i),
                 field: Some(field.to_string()),
-                code: code.to_string(),
+                code,
                 message,
             },
             None => Detail::field(field, code, message),

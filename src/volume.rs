@@ -96,11 +96,11 @@ pub fn validate_up_to(
     let mut out = Vec::with_capacity(inputs.len());
     let mut seen = BTreeSet::new();
     for (index, input) in inputs.iter().enumerate() {
-        let mut problem = |code: &str, message: String| {
+        let mut problem = |code: &'static str, message: String| {
             details.push(Detail {
                 index: Some(index),
                 field: None,
-                code: code.to_string(),
+                code,
                 message,
             })
         };
@@ -159,7 +159,7 @@ pub fn validate_up_to(
     }
     if !details.is_empty() {
         let first = &details[0];
-        let code = match first.code.as_str() {
+        let code = match first.code {
             "unknown_site" => "unknown_site",
             "retired_site" => "retired_site",
             "site_required" => "site_required",

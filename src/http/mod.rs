@@ -3,15 +3,12 @@
 //! included. The route table itself, API and pages, is [`crate::app::ROUTES`].
 
 pub mod api;
-pub mod devices;
 pub mod extract;
 pub mod guard;
 pub mod json;
-pub mod method;
 pub mod metrics;
 pub(crate) mod openapi;
 pub mod route;
-pub mod sessions;
 
 use std::future::Future as _;
 use std::net::TcpListener;

@@ -10,9 +10,9 @@
 use actix_web::{web, HttpResponse};
 use serde_json::{json, Map, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-use utoipa::{IntoParams, Modify, OpenApi, ToSchema};
+use utoipa::{Modify, OpenApi};
 
-use super::{api, method};
+use super::api;
 use crate::config::Settings;
 use crate::error::{ErrorBody, Result};
 use crate::store::Store;
@@ -24,16 +24,16 @@ use crate::store::Store;
         is 405 with `Allow`. `HEAD` is answered wherever `GET` is, with the same status and headers. \
         The `bearer` requirement names the least role an operation needs (staff < viewer < admin)."),
     paths(
-        api::healthz, document, api::list_horrors, api::put_horrors, api::horror_history, api::list_sites,
-        api::put_volume, api::get_volume,
-        api::post_tick, api::post_batch, api::void_tick, api::list_ticks,
-        api::ranking, api::trend, api::control, api::alerts, api::list_tokens, api::create_token, api::revoke_token, api::me,
-        super::devices::create_enrolment, super::sessions::list_sessions, super::sessions::revoke_session,
-        api::list_cycles, api::create_cycle, api::get_cycle, api::put_cycle,
-        api::export_ticks, api::export_ranking, api::export_annual, api::chart,
-        method::create_nomination, method::list_nominations, method::support_nomination,
-        method::adopt_nomination, method::decline_nomination,
-        method::post_sheet, method::delete_sheet, method::check_sheet,
+        api::operations::healthz, document, api::catalogue::list_horrors, api::catalogue::put_horrors, api::catalogue::horror_history, api::catalogue::list_sites,
+        api::volume::put_volume, api::volume::get_volume,
+        api::ticks::post_tick, api::ticks::post_batch, api::ticks::void_tick, api::ticks::list_ticks,
+        api::readings::ranking, api::readings::trend, api::readings::control, api::readings::alerts, api::tokens::list_tokens, api::tokens::create_token, api::tokens::revoke_token, api::operations::me,
+        api::devices::create_enrolment, api::sessions::list_sessions, api::sessions::revoke_session,
+        api::cycles::list_cycles, api::cycles::create_cycle, api::cycles::get_cycle, api::cycles::put_cycle,
+        api::exports::export_ticks, api::exports::export_ranking, api::exports::export_annual, api::charts::chart,
+        api::nominations::create_nomination, api::nominations::list_nominations, api::nominations::support_nomination,
+        api::nominations::adopt_nomination, api::nominations::decline_nomination,
+        api::sheets::post_sheet, api::sheets::delete_sheet, api::sheets::check_sheet,
     ),
     components(schemas(ErrorBody, crate::i18n::Lang)),
     modifiers(&BearerAuth)
@@ -51,35 +51,6 @@ impl Modify for BearerAuth {
         );
     }
 }
-
-/// The window options every read accepts (SPEC §7): `from` and `to`, or `days`, or `cycle`
-/// (given together otherwise: 422 `invalid_window`); none: the configured number of days.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query)]
-#[allow(dead_code)]
-pub struct WindowQuery {
-    /// First local day, `YYYY-MM-DD`; needs `to`, on or before it, at most 3660 days before.
-    #[param(format = Date)]
-    from: Option<String>,
-    /// Last local day, inclusive; needs `from`.
-    #[param(format = Date)]
-    to: Option<String>,
-    /// The N local days ending today, 1..=3660.
-    #[param(minimum = 1, maximum = 3660)]
-    days: Option<i64>,
-    /// The window of this improvement cycle (an unknown id is 422 `unknown_cycle`).
-    cycle: Option<i64>,
-    /// Only this site (SPEC §16; an unknown key is 422 `unknown_site`). A site-bound
-    /// token reads its own site by default and gets 403 `wrong_site` for another.
-    #[param(pattern = r"^[a-z0-9-]{1,40}$")]
-    site: Option<String>,
-}
-
-/// The bytes of a file (ZIP, PNG).
-#[derive(ToSchema)]
-#[schema(value_type = String, format = Binary)]
-#[allow(dead_code)]
-pub struct Binary(Vec<u8>);
 
 /// This document.
 #[utoipa::path(get, path = "/api/openapi.json", tag = "operations",

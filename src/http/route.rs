@@ -86,7 +86,7 @@ pub enum Kind {
     Plain,
 }
 
-/// Registers a handler on the route [`Method`] prepares: `|r| r.to(api::ranking)`.
+/// Registers a handler on the route [`Method`] prepares: `|r| r.to(api::readings::ranking)`.
 pub type Handler = fn(actix_web::Route) -> actix_web::Route;
 
 /// One method of a route.
@@ -102,8 +102,8 @@ pub struct Endpoint {
 ///
 /// ```ignore
 /// Route::api("/api/cycles")
-///     .get(VIEWER, |r| r.to(api::list_cycles))
-///     .post(ADMIN, |r| r.to(api::create_cycle)),
+///     .get(VIEWER, |r| r.to(api::cycles::list_cycles))
+///     .post(ADMIN, |r| r.to(api::cycles::create_cycle)),
 /// ```
 #[derive(Clone, Copy)]
 pub struct Route {

@@ -131,7 +131,7 @@ pub fn validate(
     now: DateTime<Utc>,
 ) -> Result<NewSheet, Error> {
     let mut details = Vec::new();
-    let mut problem = |field: String, code: &str, message: String| {
+    let mut problem = |field: String, code: &'static str, message: String| {
         details.push(Detail::field(field, code, message));
     };
     let site = match settings.site_for_write(input.site.as_deref(), bound_site) {
@@ -233,9 +233,9 @@ pub fn validate(
         }
     }
     if !details.is_empty() {
-        let first = details[0].code.clone();
+        let first = details[0].code;
         return Err(Error::Invalid {
-            code: top_code(&first),
+            code: top_code(first),
             message: format!(
                 "the sheet is invalid ({}); nothing was recorded",
                 details[0].message

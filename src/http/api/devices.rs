@@ -6,11 +6,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::extract::{Admin, Params};
-use super::json::Json;
-use super::Guard;
 use crate::auth::Role;
 use crate::error::{Error, ErrorBody, Result};
+use crate::http::extract::{Admin, Params};
+use crate::http::json::Json;
+use crate::http::Guard;
 use crate::store::Store;
 
 #[derive(Deserialize, ToSchema)]

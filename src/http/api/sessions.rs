@@ -5,8 +5,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::extract::{Admin, Params};
 use crate::error::{Error, ErrorBody, Result};
+use crate::http::extract::{Admin, Params};
 use crate::store::sessions::SessionInfo;
 use crate::store::Store;
 

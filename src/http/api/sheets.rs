@@ -1,134 +1,12 @@
-//! JSON handlers of the method end to end: nominations (step 1) and paper sheets (step 2).
+//! Paper check sheets (step 2 of the method): printed, entered as ticks, voided.
 
 use actix_web::{web, HttpRequest, HttpResponse};
-use serde::Serialize;
-use utoipa::ToSchema;
 
-use super::extract::{Admin, Params, Staff, Viewer};
-use super::json::Json;
+use super::Store_;
 use crate::error::{Error, ErrorBody, Result};
-use crate::nominations::{AdoptInput, DeclineInput, Nomination, NominationInput};
+use crate::http::extract::{Admin, Params, Staff, Viewer};
+use crate::http::json::Json;
 use crate::sheets::{self, Sheet, SheetInput};
-use crate::store::Store;
-
-type Store_ = web::Data<Store>;
-
-fn nomination_id(text: &str) -> Result<i64> {
-    text.parse::<i64>()
-        .ok()
-        .filter(|id| *id > 0)
-        .ok_or_else(|| Error::NotFound(format!("no nomination with id {text}")))
-}
-
-#[derive(Serialize, ToSchema)]
-pub struct NominationList {
-    /// Most supported first, then newest.
-    nominations: Vec<Nomination>,
-}
-
-/// Proposes a horror (step 1 of the method: what do customers complain about most?).
-#[utoipa::path(post, path = "/api/nominations", tag = "nominations", request_body = NominationInput,
-    responses((status = 201, description = "proposed", body = Nomination),
-        (status = 422, description = "`invalid_nomination`: empty or too long title, too long text, control characters; nothing written", body = ErrorBody)),
-    security(("bearer" = ["staff"])))]
-pub async fn create_nomination(
-    who: Staff,
-    req: HttpRequest,
-    store: Store_,
-    body: Json<NominationInput>,
-) -> Result<HttpResponse> {
-    Params::parse(&req, &[], false)?;
-    let input = body.into_inner().validate()?;
-    let nomination = store
-        .call(move |s| s.create_nomination(who.0, input))
-        .await?;
-    Ok(HttpResponse::Created()
-        .insert_header((
-            actix_web::http::header::LOCATION,
-            format!("/api/nominations/{}", nomination.id),
-        ))
-        .json(nomination))
-}
-
-/// Every nomination, most supported first, then newest.
-#[utoipa::path(get, path = "/api/nominations", tag = "nominations",
-    responses((status = 200, description = "the nominations", body = NominationList)),
-    security(("bearer" = ["staff"])))]
-pub async fn list_nominations(who: Staff, req: HttpRequest, store: Store_) -> Result<HttpResponse> {
-    Params::parse(&req, &[], false)?;
-    let viewer = who.0.token_id;
-    let nominations = store.call(move |s| s.nominations(viewer)).await?;
-    Ok(HttpResponse::Ok().json(NominationList { nominations }))
-}
-
-/// Supports a nomination, once per token.
-#[utoipa::path(post, path = "/api/nominations/{id}/support", tag = "nominations",
-    params(("id" = i64, Path, description = "the nomination's id")),
-    responses((status = 200, description = "supported", body = Nomination),
-        (status = 404, description = "no such nomination", body = ErrorBody),
-        (status = 409, description = "`already_supported` (a second time by the same token) or `nomination_closed`", body = ErrorBody)),
-    security(("bearer" = ["viewer"])))]
-pub async fn support_nomination(
-    who: Viewer,
-    req: HttpRequest,
-    store: Store_,
-    id: web::Path<String>,
-) -> Result<HttpResponse> {
-    Params::parse(&req, &[], false)?;
-    let id = nomination_id(&id)?;
-    let nomination = store.call(move |s| s.support_nomination(id, who.0)).await?;
-    Ok(HttpResponse::Ok().json(nomination))
-}
-
-/// Adopts a nomination: its horror joins the catalogue (at most eight active) and stays linked.
-#[utoipa::path(post, path = "/api/nominations/{id}/adopt", tag = "nominations", request_body = AdoptInput,
-    params(("id" = i64, Path, description = "the nomination's id")),
-    responses((status = 200, description = "adopted; the horror is in the catalogue", body = Nomination),
-        (status = 404, description = "no such nomination", body = ErrorBody),
-        (status = 409, description = "`nomination_closed`: already adopted or declined", body = ErrorBody),
-        (status = 422, description = "`too_many_horrors` (eight are active) or `invalid_horror` (key taken, bad name, pain or cost); nothing changed", body = ErrorBody)),
-    security(("bearer" = ["admin"])))]
-pub async fn adopt_nomination(
-    who: Admin,
-    req: HttpRequest,
-    store: Store_,
-    id: web::Path<String>,
-    body: Json<AdoptInput>,
-) -> Result<HttpResponse> {
-    Params::parse(&req, &[], false)?;
-    let id = nomination_id(&id)?;
-    let input = body.into_inner();
-    let nomination = store
-        .call(move |s| s.adopt_nomination(id, who.0, input))
-        .await?;
-    Ok(HttpResponse::Ok().json(nomination))
-}
-
-/// Declines a nomination with a reason.
-#[utoipa::path(post, path = "/api/nominations/{id}/decline", tag = "nominations", request_body = DeclineInput,
-    params(("id" = i64, Path, description = "the nomination's id")),
-    responses((status = 200, description = "declined", body = Nomination),
-        (status = 404, description = "no such nomination", body = ErrorBody),
-        (status = 409, description = "`nomination_closed`", body = ErrorBody),
-        (status = 422, description = "`invalid_reason`", body = ErrorBody)),
-    security(("bearer" = ["admin"])))]
-pub async fn decline_nomination(
-    who: Admin,
-    req: HttpRequest,
-    store: Store_,
-    id: web::Path<String>,
-    body: Json<DeclineInput>,
-) -> Result<HttpResponse> {
-    Params::parse(&req, &[], false)?;
-    let id = nomination_id(&id)?;
-    let reason = body.into_inner().validate()?;
-    let nomination = store
-        .call(move |s| s.decline_nomination(id, who.0, reason))
-        .await?;
-    Ok(HttpResponse::Ok().json(nomination))
-}
-
-// ---------------------------------------------------------------- paper check sheets
 
 fn sheet_id(text: &str) -> Result<i64> {
     text.parse::<i64>()
@@ -158,7 +36,7 @@ pub async fn post_sheet(
 ) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let input = body.into_inner();
-    let key = super::api::idempotency_key(&req)?;
+    let key = super::ticks::idempotency_key(&req)?;
     let snapshot = store.snapshot()?;
     let bound = who.0.site.as_deref();
     crate::sites::check_bound([input.site.as_deref()], bound, "records")?;
@@ -211,7 +89,7 @@ const MAX_SHEET_DAYS: i64 = sheets::MAX_DAYS as i64;
         ("to" = Option<String>, Query, format = Date, description = "last day, on or after `from`, at most 62 days in all; default 29 days after `from`"),
         ("paper" = Option<String>, Query, pattern = "^(a4|letter)$", description = "`a4` (default) or `letter`, printed landscape"),
         ("lang" = Option<crate::i18n::Lang>, Query, description = "language of the sheet's words (the horror names stay as written); else the `horrors_lang` cookie, `Accept-Language`, then the organization's")),
-    responses((status = 200, description = "the check sheet, a PDF with its fonts embedded", content_type = "application/pdf", body = super::openapi::Binary),
+    responses((status = 200, description = "the check sheet, a PDF with its fonts embedded", content_type = "application/pdf", body = super::Binary),
         (status = 403, description = "`wrong_site`", body = ErrorBody),
         (status = 422, description = "`invalid_period` (a malformed date, `to` before `from`, more than 62 days), `invalid_paper`, `unknown_site`, `unknown_department`, `invalid_department`", body = ErrorBody)),
     security(("bearer" = ["viewer"])))]
@@ -219,7 +97,7 @@ pub async fn check_sheet(
     who: Viewer,
     req: HttpRequest,
     store: Store_,
-    guard: web::Data<super::Guard>,
+    guard: web::Data<crate::http::Guard>,
 ) -> Result<HttpResponse> {
     let params = Params::parse(
         &req,
@@ -239,7 +117,7 @@ pub async fn check_sheet(
     };
     let today = crate::calendar::local_day(store.now(), settings.site_tz(site.as_deref()));
     let (from, to) = period(params.get("from"), params.get("to"), today)?;
-    let lang = super::extract::lang_of(&req, &store);
+    let lang = crate::http::extract::lang_of(&req, &store);
     // Each horror's tier in the current ranking (the configured window up to today).
     let window = crate::calendar::Window::select(None, None, None, today, settings.window_days)
         .map_err(|message| Error::invalid("invalid_window", message))?;
