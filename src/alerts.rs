@@ -183,65 +183,34 @@ pub fn episodes(
     state: State,
 ) -> Result<Vec<Episode>> {
     let snapshot = store.snapshot()?;
-    let settings = &snapshot.settings;
     let now = store.now();
-    let lookback = settings.alerts_lookback_days;
+    // Each scope's series is read and judged on its own: the scopes are shared out over
+    // the cores (an organization of 500 sites asks for thousands of charts).
+    let threads = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(scopes.len().div_ceil(SCOPES_PER_THREAD))
+        .max(1);
+    let parts: Vec<Result<Vec<Episode>>> = std::thread::scope(|s| {
+        let workers: Vec<_> = (0..threads)
+            .map(|t| {
+                let snapshot = &snapshot;
+                s.spawn(move || {
+                    let mut out = Vec::new();
+                    for scope in scopes.iter().skip(t).step_by(threads) {
+                        out.extend(scope_episodes(store, snapshot, scope, period, state, now)?);
+                    }
+                    Ok(out)
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|w| w.join().unwrap_or_else(|p| std::panic::resume_unwind(p)))
+            .collect()
+    });
     let mut out = Vec::new();
-    for scope in scopes {
-        let last_complete = reading::last_complete_day(settings, scope, now);
-        let judged = period.to.min(last_complete);
-        if judged < period.from - Duration::days(EPISODE_GAP_DAYS) {
-            continue;
-        }
-        // Room to walk back to an episode's opening, the chart's window and its baseline
-        // at their longest reach. Most series need far less: the usual span is read first,
-        // and the longest only when a chart looked further back than it and the scope has
-        // ticks before it.
-        let earliest = period.from - Duration::days(MAX_REACH_BACK_DAYS);
-        let longest = earliest - Duration::days(lookback + MAX_REACH_BACK_DAYS);
-        let usual = period.from
-            - Duration::days(
-                2 * EPISODE_GAP_DAYS + lookback + settings.signals.control_baseline_days,
-            );
-        let compared = [Window {
-            from: period.from - Duration::days(lookback + settings.signals.control_baseline_days),
-            to: judged,
-        }];
-        let mut found = None;
-        for from in [usual.max(longest), longest] {
-            let span = Window { from, to: judged };
-            let series = report::scope_series(store, settings, scope, span, &compared)?;
-            let reached = std::cell::Cell::new(judged);
-            let mut episodes = Vec::new();
-            for horror in snapshot.active() {
-                let judge = |day: NaiveDate| {
-                    let (point, from) = signal_on(&series, settings, &horror.key, day, scope);
-                    reached.set(reached.get().min(from));
-                    point
-                };
-                episodes.extend(
-                    series_episodes(judge, period.from, judged, earliest)
-                        .into_iter()
-                        .map(|(signals, last)| {
-                            episode(
-                                &horror.key,
-                                scope,
-                                &signals,
-                                &last,
-                                judged,
-                                &series,
-                                settings,
-                            )
-                        })
-                        .filter(|e| state == State::All || e.is_open()),
-                );
-            }
-            found = Some(episodes);
-            if series.covers_from(reached.get()) {
-                break;
-            }
-        }
-        out.extend(found.unwrap_or_default());
+    for part in parts {
+        out.extend(part?);
     }
     out.sort_by(|a, b| {
         b.opened
@@ -250,6 +219,74 @@ pub fn episodes(
             .then_with(|| a.site.cmp(&b.site))
     });
     Ok(out)
+}
+
+/// Scopes a thread takes on at least (fewer are not worth a thread).
+const SCOPES_PER_THREAD: usize = 16;
+
+/// The episodes of one scope's series (see [`episodes`]).
+fn scope_episodes(
+    store: &Store,
+    snapshot: &crate::store::Snapshot,
+    scope: &Scope,
+    period: &Window,
+    state: State,
+    now: DateTime<Utc>,
+) -> Result<Vec<Episode>> {
+    let settings = &snapshot.settings;
+    let lookback = settings.alerts_lookback_days;
+    let last_complete = reading::last_complete_day(settings, scope, now);
+    let judged = period.to.min(last_complete);
+    if judged < period.from - Duration::days(EPISODE_GAP_DAYS) {
+        return Ok(Vec::new());
+    }
+    // Room to walk back to an episode's opening, the chart's window and its baseline
+    // at their longest reach. Most series need far less: the usual span is read first,
+    // and the longest only when a chart looked further back than it and the scope has
+    // ticks before it.
+    let earliest = period.from - Duration::days(MAX_REACH_BACK_DAYS);
+    let longest = earliest - Duration::days(lookback + MAX_REACH_BACK_DAYS);
+    let usual = period.from
+        - Duration::days(2 * EPISODE_GAP_DAYS + lookback + settings.signals.control_baseline_days);
+    let compared = [Window {
+        from: period.from - Duration::days(lookback + settings.signals.control_baseline_days),
+        to: judged,
+    }];
+    let mut found = None;
+    for from in [usual.max(longest), longest] {
+        let span = Window { from, to: judged };
+        let series = report::scope_series(store, settings, scope, span, &compared)?;
+        let reached = std::cell::Cell::new(judged);
+        let mut episodes = Vec::new();
+        for horror in snapshot.active() {
+            let judge = |day: NaiveDate| {
+                let (point, from) = signal_on(&series, settings, &horror.key, day, scope);
+                reached.set(reached.get().min(from));
+                point
+            };
+            episodes.extend(
+                series_episodes(judge, period.from, judged, earliest)
+                    .into_iter()
+                    .map(|(signals, last)| {
+                        episode(
+                            &horror.key,
+                            scope,
+                            &signals,
+                            &last,
+                            judged,
+                            &series,
+                            settings,
+                        )
+                    })
+                    .filter(|e| state == State::All || e.is_open()),
+            );
+        }
+        found = Some(episodes);
+        if series.covers_from(reached.get()) {
+            break;
+        }
+    }
+    Ok(found.unwrap_or_default())
 }
 
 /// The point of `day` on the day chart of the `lookback_days` complete days ending it,
