@@ -35,6 +35,8 @@ pub struct AlertsConfig {
     /// Complete days each alert's control chart covers; default 28.
     pub lookback_days: i64,
     pub webhook: Option<Webhook>,
+    /// The longest one POST to the webhook may take; default 10 s.
+    pub delivery_timeout_seconds: u64,
 }
 
 impl Default for AlertsConfig {
@@ -42,7 +44,24 @@ impl Default for AlertsConfig {
         AlertsConfig {
             lookback_days: 28,
             webhook: None,
+            delivery_timeout_seconds: DEFAULT_DELIVERY_TIMEOUT_SECONDS,
         }
+    }
+}
+
+/// `[alerts] delivery_timeout_seconds` when it is not set.
+pub const DEFAULT_DELIVERY_TIMEOUT_SECONDS: u64 = 10;
+
+impl AlertsConfig {
+    /// The longest one POST to the webhook may take.
+    pub fn delivery_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.delivery_timeout_seconds)
+    }
+
+    /// How long a claimed event is left to the instance sending it: six times the delivery
+    /// timeout, so a claim does not expire while its delivery runs.
+    pub fn lease(&self) -> Duration {
+        Duration::seconds(6 * self.delivery_timeout_seconds as i64)
     }
 }
 
@@ -466,20 +485,21 @@ pub fn queue(store: &Store, config: &AlertsConfig) -> Result<usize> {
 const ROUND: usize = 1000;
 
 /// POSTs every queued event that is due, one claim at a time: each claim is a lease
-/// (a minute) far longer than one delivery may take (10 s), taken just before that
-/// delivery, so another instance never sends the same event while it runs.
+/// (six times the delivery timeout: a minute by default) far longer than one delivery may
+/// take, taken just before that delivery, so another instance never sends the same event
+/// while it runs.
 pub fn deliver(store: &Store, config: &AlertsConfig, retry_now: bool) -> Result<Delivered> {
     let mut done = Delivered::default();
     let Some(webhook) = &config.webhook else {
         return Ok(done);
     };
     let agent = ureq::AgentBuilder::new()
-        .timeout(std::time::Duration::from_secs(10))
+        .timeout(config.delivery_timeout())
         .redirects(0)
         .build();
     let mut cursor = crate::store::alerts::Cursor::start();
     for _ in 0..ROUND {
-        let Some(pending) = store.claim_due_alert(retry_now, &cursor)? else {
+        let Some(pending) = store.claim_due_alert(retry_now, &cursor, config.lease())? else {
             break;
         };
         cursor = crate::store::alerts::Cursor::after(&pending);

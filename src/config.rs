@@ -351,6 +351,8 @@ struct RawAlerts {
     webhook_url: Option<String>,
     #[serde(default)]
     webhook_secret: Option<String>,
+    #[serde(default)]
+    delivery_timeout_seconds: Option<u64>,
 }
 
 #[derive(Deserialize)]
@@ -941,7 +943,7 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
 }
 
 /// `[alerts]`: a look-back of 7..=366 days; a webhook URL that is http(s) with a host,
-/// and then a secret.
+/// and then a secret; a delivery timeout of 1..=60 seconds.
 fn validate_alerts(raw: Option<RawAlerts>) -> Result<crate::alerts::AlertsConfig, String> {
     let Some(raw) = raw else {
         return Ok(crate::alerts::AlertsConfig::default());
@@ -984,9 +986,18 @@ fn validate_alerts(raw: Option<RawAlerts>) -> Result<crate::alerts::AlertsConfig
             Some(crate::alerts::Webhook { url, secret })
         }
     };
+    let delivery_timeout_seconds = raw
+        .delivery_timeout_seconds
+        .unwrap_or(crate::alerts::DEFAULT_DELIVERY_TIMEOUT_SECONDS);
+    if !(1..=60).contains(&delivery_timeout_seconds) {
+        return Err(format!(
+            "alerts.delivery_timeout_seconds: must be 1 to 60, got {delivery_timeout_seconds}"
+        ));
+    }
     Ok(crate::alerts::AlertsConfig {
         lookback_days,
         webhook,
+        delivery_timeout_seconds,
     })
 }
 
@@ -1114,6 +1125,30 @@ unit_cost = "0"
                 format!("{GOOD}\n[alerts]\nwebhook_url = \"{url}\"\nwebhook_secret = \"s\"\n");
             let error = parse(&text).unwrap_err();
             assert!(error.contains("alerts.webhook_url"), "{url}: {error}");
+        }
+    }
+
+    #[test]
+    fn a_delivery_timeout_is_1_to_60_seconds_and_leases_six_times_as_long() {
+        let config = parse(GOOD).unwrap();
+        assert_eq!(config.alerts.delivery_timeout_seconds, 10);
+        assert_eq!(config.alerts.lease(), chrono::Duration::seconds(60));
+        for (seconds, lease) in [(1, 6), (3, 18), (60, 360)] {
+            let text = format!("{GOOD}\n[alerts]\ndelivery_timeout_seconds = {seconds}\n");
+            let config = parse(&text).unwrap_or_else(|e| panic!("{seconds}: {e}"));
+            assert_eq!(
+                config.alerts.delivery_timeout(),
+                std::time::Duration::from_secs(seconds)
+            );
+            assert_eq!(config.alerts.lease(), chrono::Duration::seconds(lease));
+        }
+        for seconds in ["0", "61", "-1", "2.5"] {
+            let text = format!("{GOOD}\n[alerts]\ndelivery_timeout_seconds = {seconds}\n");
+            let error = parse(&text).unwrap_err();
+            assert!(
+                error.contains("delivery_timeout_seconds") && !error.contains('\n'),
+                "{seconds}: {error}"
+            );
         }
     }
 
