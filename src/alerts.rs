@@ -35,6 +35,8 @@ pub struct AlertsConfig {
     /// Complete days each alert's control chart covers; default 28.
     pub lookback_days: i64,
     pub webhook: Option<Webhook>,
+    /// The longest one POST to the webhook may take; default 10 s.
+    pub delivery_timeout_seconds: u64,
 }
 
 impl Default for AlertsConfig {
@@ -42,7 +44,23 @@ impl Default for AlertsConfig {
         AlertsConfig {
             lookback_days: 28,
             webhook: None,
+            delivery_timeout_seconds: DEFAULT_DELIVERY_TIMEOUT_SECONDS,
         }
+    }
+}
+
+pub use crate::config::DEFAULT_DELIVERY_TIMEOUT_SECONDS;
+
+impl AlertsConfig {
+    /// The longest one POST to the webhook may take.
+    pub fn delivery_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.delivery_timeout_seconds)
+    }
+
+    /// How long a claimed event is left to the instance sending it: six times the delivery
+    /// timeout, so a claim does not expire while its delivery runs.
+    pub fn lease(&self) -> Duration {
+        Duration::seconds(6 * self.delivery_timeout_seconds as i64)
     }
 }
 
@@ -508,20 +526,21 @@ pub fn queue(store: &Store, config: &AlertsConfig) -> Result<usize> {
 const ROUND: usize = 1000;
 
 /// POSTs every queued event that is due, one claim at a time: each claim is a lease
-/// (a minute) far longer than one delivery may take (10 s), taken just before that
-/// delivery, so another instance never sends the same event while it runs.
+/// (six times the delivery timeout: a minute by default) far longer than one delivery may
+/// take, taken just before that delivery, so another instance never sends the same event
+/// while it runs.
 pub fn deliver(store: &Store, config: &AlertsConfig, retry_now: bool) -> Result<Delivered> {
     let mut done = Delivered::default();
     let Some(webhook) = &config.webhook else {
         return Ok(done);
     };
     let agent = ureq::AgentBuilder::new()
-        .timeout(std::time::Duration::from_secs(10))
+        .timeout(config.delivery_timeout())
         .redirects(0)
         .build();
     let mut cursor = crate::store::alerts::Cursor::start();
     for _ in 0..ROUND {
-        let Some(pending) = store.claim_due_alert(retry_now, &cursor)? else {
+        let Some(pending) = store.claim_due_alert(retry_now, &cursor, config.lease())? else {
             break;
         };
         cursor = crate::store::alerts::Cursor::after(&pending);
@@ -607,6 +626,22 @@ pub fn start(store: Store, config: AlertsConfig) -> std::io::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_claim_is_leased_for_six_delivery_timeouts() {
+        for (seconds, lease) in [(1, 6), (3, 18), (10, 60), (60, 360)] {
+            let config = AlertsConfig {
+                delivery_timeout_seconds: seconds,
+                ..AlertsConfig::default()
+            };
+            assert_eq!(
+                config.delivery_timeout(),
+                std::time::Duration::from_secs(seconds)
+            );
+            assert_eq!(config.lease(), Duration::seconds(lease));
+        }
+        assert_eq!(AlertsConfig::default().lease(), Duration::seconds(60));
+    }
 
     #[test]
     fn signatures_are_hmac_sha256_of_time_dot_body() {

@@ -1,7 +1,8 @@
 //! PostgreSQL with real processes (SPEC §15): two `horrors serve` against one database
 //! behave as one service; an instance frozen in the middle of a write stalls nobody else;
-//! a server that loses PostgreSQL answers 503 and recovers by itself; `migrate --to`
-//! copies a SQLite installation and proves it; bad URLs are one-line errors.
+//! a server that loses PostgreSQL answers 503 and recovers by itself; two instances send
+//! each alert event once to a slow webhook; `migrate --to` copies a SQLite installation
+//! and proves it; bad URLs are one-line errors.
 //!
 //! Each test starts its own throwaway cluster with `scripts/pg` (Debian's PostgreSQL
 //! binaries, a temporary folder, a private port), so the outage test can stop it.
@@ -1053,4 +1054,343 @@ fn tls_to_postgres_follows_sslmode_and_sslrootcert() {
         Some(&json!({"horror": "damaged"})),
     );
     assert_eq!(status, 201, "{body}");
+}
+
+/// One POST the slow receiver took: its signature header, its body, and when it came and
+/// was answered.
+struct Received {
+    signature: Option<String>,
+    body: Vec<u8>,
+    arrived: Instant,
+    answered: Option<Instant>,
+}
+
+/// A webhook on 127.0.0.1:0 that takes `delay` over every POST (a thread a connection, so
+/// two senders overlap), keeps every request and then answers 200.
+struct SlowReceiver {
+    url: String,
+    received: std::sync::Arc<std::sync::Mutex<Vec<Received>>>,
+}
+
+impl SlowReceiver {
+    fn start(delay: Duration) -> SlowReceiver {
+        use std::io::{Read, Write};
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<Received>::new()));
+        let kept = received.clone();
+        std::thread::spawn(move || {
+            for stream in listener.incoming() {
+                let Ok(mut stream) = stream else { continue };
+                let kept = kept.clone();
+                std::thread::spawn(move || {
+                    let mut bytes = Vec::new();
+                    let mut chunk = [0u8; 4096];
+                    let (head, mut body) = loop {
+                        if let Some(end) = bytes.windows(4).position(|w| w == b"\r\n\r\n") {
+                            let head = String::from_utf8_lossy(&bytes[..end]).to_string();
+                            break (head, bytes[end + 4..].to_vec());
+                        }
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => return,
+                            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+                        }
+                    };
+                    let header = |name: &str| {
+                        head.lines().find_map(|line| {
+                            let (n, v) = line.split_once(':')?;
+                            n.trim()
+                                .eq_ignore_ascii_case(name)
+                                .then(|| v.trim().to_string())
+                        })
+                    };
+                    let length: usize = header("content-length")
+                        .and_then(|l| l.parse().ok())
+                        .unwrap_or(0);
+                    while body.len() < length {
+                        match stream.read(&mut chunk) {
+                            Ok(0) | Err(_) => break,
+                            Ok(n) => body.extend_from_slice(&chunk[..n]),
+                        }
+                    }
+                    let index = {
+                        let mut all = kept.lock().unwrap();
+                        all.push(Received {
+                            signature: header("x-horrors-signature"),
+                            body,
+                            arrived: Instant::now(),
+                            answered: None,
+                        });
+                        all.len() - 1
+                    };
+                    std::thread::sleep(delay);
+                    let _ = stream.write_all(
+                        b"HTTP/1.1 200 OK\r\ncontent-length: 0\r\nconnection: close\r\n\r\n",
+                    );
+                    let _ = stream.flush();
+                    kept.lock().unwrap()[index].answered = Some(Instant::now());
+                });
+            }
+        });
+        SlowReceiver { url, received }
+    }
+}
+
+/// `t=<unix seconds>,v1=<hex>`: `t` when `v1` is the HMAC-SHA256 of "<t>.<body>" under
+/// `secret`, checked independently of the server's code.
+fn verified_time(header: &str, body: &[u8], secret: &[u8]) -> Option<i64> {
+    use hmac::Mac;
+    let (t, v1) = header.split_once(',')?;
+    let (t, v1) = (t.strip_prefix("t=")?, v1.strip_prefix("v1=")?);
+    let mut mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(secret).unwrap();
+    mac.update(format!("{t}.").as_bytes());
+    mac.update(body);
+    mac.verify_slice(&hex::decode(v1).ok()?).ok()?;
+    t.parse().ok()
+}
+
+/// The test's days are counted back from today (UTC), as the servers' clocks see it: so
+/// that no evaluation after midnight comes in the middle, it starts clear of midnight.
+fn clear_of_midnight(margin: Duration) {
+    let now = chrono::Utc::now();
+    let midnight = (now.date_naive() + chrono::Duration::days(1))
+        .and_hms_opt(0, 0, 0)
+        .unwrap()
+        .and_utc();
+    let left = (midnight - now).to_std().unwrap_or_default();
+    if left < margin {
+        std::thread::sleep(left + Duration::from_secs(2));
+    }
+}
+
+/// Regression (issue 21: two instances sent 7 of 14 alerts twice to a receiver that took
+/// 9 s an alert, when a 60 s claim on a batch ran longer): with two instances, a receiver
+/// that takes half the delivery timeout on every POST and a round that outlasts the lease
+/// several times over, every (episode, event) arrives once, signed, and ends delivered.
+#[test]
+fn two_instances_deliver_each_alert_event_once_to_a_slow_receiver() {
+    // 3 s to answer, so a 6 × 3 = 18 s lease; the receiver takes 1.5 s a POST.
+    const TIMEOUT_SECS: u64 = 3;
+    let lease = Duration::from_secs(6 * TIMEOUT_SECS);
+    let delay = Duration::from_millis(1500);
+    const SECRET: &str = "s3cret-of-the-hook";
+    clear_of_midnight(Duration::from_secs(180));
+    let started = Instant::now();
+    let started_unix = chrono::Utc::now().timestamp();
+    let (cluster, dir) = setup();
+    let url = &cluster.url;
+    // Three sites on UTC, so that "yesterday" is the same day for every series.
+    let config = format!(
+        "{}\n[[sites]]\nkey = \"north\"\nname = \"North\"\n\n[[sites]]\nkey = \"south\"\nname = \"South\"\n\n[[sites]]\nkey = \"east\"\nname = \"East\"\n",
+        CONFIG.replace("America/Chicago", "UTC")
+    );
+    std::fs::write(dir.path().join("horrors.toml"), &config).unwrap();
+    let staff = token(dir.path(), url, "staff", "ana");
+    let viewer = token(dir.path(), url, "viewer", "vic");
+
+    // 70 quiet days (2 a day) of every horror at every site; late deliveries and lost
+    // packages jump to 30 yesterday (open episodes), damaged and wrong-address ones to 8
+    // 16 days ago (episodes that opened and closed; a larger jump keeps the CUSUM
+    // signalling for weeks). Each of the four makes an episode at every site and one for
+    // the organization.
+    let today = chrono::Utc::now().date_naive();
+    let mut ticks = Vec::new();
+    for site in ["north", "south", "east"] {
+        for horror in [
+            "late-delivery",
+            "lost-package",
+            "damaged",
+            "wrong-address",
+            "missed-pickup",
+        ] {
+            for back in 1..=70 {
+                let spike = match horror {
+                    "late-delivery" | "lost-package" => back == 1,
+                    "damaged" | "wrong-address" => back == 16,
+                    _ => false,
+                };
+                let day = today - chrono::Duration::days(back);
+                ticks.push(json!({
+                    "horror": horror,
+                    "site": site,
+                    "qty": match (spike, back) {
+                        (false, _) => 2,
+                        (true, 1) => 30,
+                        (true, _) => 8,
+                    },
+                    "occurred_at": format!("{day}T12:00:00Z"),
+                }));
+            }
+        }
+    }
+    let expected: std::collections::BTreeSet<String> = {
+        // Recorded through an instance without a webhook, which is gone before the two
+        // sending instances start (each evaluates at its start).
+        let seeder = serve(dir.path(), url);
+        for chunk in ticks.chunks(1000) {
+            let (status, body) = call(
+                "POST",
+                &format!("{}/api/ticks/batch", seeder.base),
+                &staff,
+                None,
+                Some(&json!({ "ticks": chunk })),
+            );
+            assert_eq!(status, 201, "{body}");
+        }
+        let (status, body) = call(
+            "GET",
+            &format!("{}/api/alerts?state=all", seeder.base),
+            &viewer,
+            None,
+            None,
+        );
+        assert_eq!(status, 200, "{body}");
+        let mut ids = std::collections::BTreeSet::new();
+        for alert in body["alerts"].as_array().unwrap() {
+            let id = format!(
+                "{}|{}|{}",
+                alert["horror"].as_str().unwrap(),
+                alert["site"].as_str().unwrap_or(""),
+                alert["opened"].as_str().unwrap()
+            );
+            ids.insert(format!("{id}|opened"));
+            if !alert["closed"].is_null() {
+                ids.insert(format!("{id}|closed"));
+            }
+        }
+        ids
+    };
+    let closed = expected.iter().filter(|id| id.ends_with("|closed")).count();
+    assert!(
+        expected.len() >= 20 && closed >= 4,
+        "too few events to test with: {expected:#?}"
+    );
+    // Enough that A alone is still sending when its first claim's lease has run out,
+    // with several left for B.
+    assert!(delay * expected.len() as u32 > lease + 4 * delay);
+    let seeded = started.elapsed();
+
+    let receiver = SlowReceiver::start(delay);
+    std::fs::write(
+        dir.path().join("horrors.toml"),
+        format!(
+            "{config}\n[alerts]\nwebhook_url = \"{}\"\nwebhook_secret = \"{SECRET}\"\ndelivery_timeout_seconds = {TIMEOUT_SECS}\n",
+            receiver.url
+        ),
+    )
+    .unwrap();
+    let received = receiver.received.clone();
+    let first_arrival = || received.lock().unwrap().first().map(|r| r.arrived);
+    // A starts alone; B only once A's round has run past the lease of its first claim,
+    // the moment the batch claim of old ran out and a second instance sent its rest again.
+    let a = serve(dir.path(), url);
+    let waited = within(Duration::from_secs(60) + lease, || {
+        first_arrival().is_some_and(|t| t.elapsed() > lease + delay)
+    });
+    assert!(waited.is_some(), "A sent nothing for {lease:?}");
+    let b = serve(dir.path(), url);
+    let b_started = Instant::now();
+
+    let mut db = postgres::Client::connect(url, postgres::NoTls).unwrap();
+    let mut pending = || -> i64 {
+        db.query_one(
+            "SELECT count(*) FROM alert_deliveries WHERE delivered_at IS NULL",
+            &[],
+        )
+        .unwrap()
+        .get(0)
+    };
+    // Done once every event is delivered and no POST is still being answered: a POST
+    // sent after that would need a claim on a delivered event.
+    let drained = within(
+        delay * expected.len() as u32 + Duration::from_secs(60),
+        || {
+            let in_flight = received
+                .lock()
+                .unwrap()
+                .iter()
+                .any(|r| r.answered.is_none());
+            !in_flight && pending() == 0
+        },
+    );
+    assert!(
+        drained.is_some(),
+        "{} events still pending after {:?}",
+        pending(),
+        started.elapsed()
+    );
+    let finished_unix = chrono::Utc::now().timestamp();
+    let after_b = b_started.elapsed();
+    drop((a, b));
+
+    let received = received.lock().unwrap();
+    let mut ids: std::collections::BTreeMap<String, usize> = Default::default();
+    for r in received.iter() {
+        let header = r.signature.as_deref().expect("X-Horrors-Signature");
+        let t = verified_time(header, &r.body, SECRET.as_bytes())
+            .unwrap_or_else(|| panic!("bad signature {header}"));
+        assert!(
+            (started_unix - 1..=finished_unix + 1).contains(&t),
+            "t = {t}, not within the test"
+        );
+        let event: Value = serde_json::from_slice(&r.body).unwrap();
+        let sent_at = chrono::DateTime::from_timestamp(t, 0)
+            .unwrap()
+            .to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
+        assert_eq!(event["sent_at"], sent_at.as_str(), "{event}");
+        let id = event["id"].as_str().unwrap().to_string();
+        assert!(id.ends_with(&format!("|{}", event["event"].as_str().unwrap())));
+        *ids.entry(id).or_default() += 1;
+    }
+    let twice: Vec<(&String, &usize)> = ids.iter().filter(|(_, n)| **n > 1).collect();
+    assert!(
+        twice.is_empty(),
+        "{} of {} events sent more than once: {twice:?}",
+        twice.len(),
+        ids.len()
+    );
+    let got: std::collections::BTreeSet<String> = ids.into_keys().collect();
+    assert_eq!(got, expected, "every (episode, event), once");
+
+    // Both instances sent (two POSTs overlapped), never more than one at a time each,
+    // and the round outlasted the lease: the first POST came more than a lease before
+    // the last.
+    let overlapping = |r: &Received| {
+        received
+            .iter()
+            .filter(|o| o.arrived <= r.arrived && o.answered.is_some_and(|a| a > r.arrived))
+            .count()
+    };
+    let most = received.iter().map(overlapping).max().unwrap();
+    assert_eq!(most, 2, "POSTs at once");
+    let first = received.iter().map(|r| r.arrived).min().unwrap();
+    let last = received.iter().map(|r| r.arrived).max().unwrap();
+    assert!(last - first > lease, "the round took {:?}", last - first);
+
+    // Every row delivered at the first attempt, with no error and no lease left.
+    let rows = db
+        .query(
+            "SELECT id, delivered_at, attempts, last_error, gave_up_at, leased_until
+             FROM alert_deliveries ORDER BY id",
+            &[],
+        )
+        .unwrap();
+    let mut stored = std::collections::BTreeSet::new();
+    for row in &rows {
+        let id: String = row.get(0);
+        let delivered: Option<i64> = row.get(1);
+        assert!(delivered.is_some(), "{id} not delivered");
+        let state: (i64, Option<String>, Option<i64>, i64) =
+            (row.get(2), row.get(3), row.get(4), row.get(5));
+        assert_eq!(state, (1, None, None, 0), "{id}");
+        stored.insert(id);
+    }
+    assert_eq!(stored, expected);
+    eprintln!(
+        "{} events, seeded in {seeded:?}, B started {:?} after A's first POST, all delivered {:?} after B started ({:?} in all)",
+        expected.len(),
+        b_started - first,
+        after_b,
+        started.elapsed()
+    );
 }

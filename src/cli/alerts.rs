@@ -59,5 +59,6 @@ pub(super) fn alerts_config(section: &config::AlertsSection) -> crate::alerts::A
             url: w.url.clone(),
             secret: w.secret.clone(),
         }),
+        delivery_timeout_seconds: section.delivery_timeout_seconds,
     }
 }

@@ -15,7 +15,10 @@ pub mod write;
 
 pub use file::{load, parse, storage_url};
 pub use horrors::{is_valid_key, validate_horrors, HorrorInput, MAX_HORRORS, MIN_HORRORS};
-pub use sections::{AlertsSection, MetricsConfig, WebhookSection, MIN_METRICS_TOKEN};
+pub use sections::{
+    AlertsSection, MetricsConfig, WebhookSection, DEFAULT_DELIVERY_TIMEOUT_SECONDS,
+    MIN_METRICS_TOKEN,
+};
 #[cfg(test)]
 pub(crate) use settings::example_settings;
 pub use settings::{Settings, SignalSettings};

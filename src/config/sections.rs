@@ -62,7 +62,12 @@ pub(super) struct RawAlerts {
     webhook_url: Option<String>,
     #[serde(default)]
     webhook_secret: Option<String>,
+    #[serde(default)]
+    delivery_timeout_seconds: Option<u64>,
 }
+
+/// `[alerts] delivery_timeout_seconds` when it is not set.
+pub const DEFAULT_DELIVERY_TIMEOUT_SECONDS: u64 = 10;
 
 pub(super) fn validate_metrics(raw: Option<RawMetrics>) -> Result<MetricsConfig, String> {
     let Some(raw) = raw else {
@@ -91,8 +96,6 @@ pub(super) fn validate_metrics(raw: Option<RawMetrics>) -> Result<MetricsConfig,
     })
 }
 
-/// `[alerts]`: a look-back of 7..=366 days; a webhook URL that is http(s) with a host,
-/// and then a secret.
 /// `[alerts]` as written in the file: the look-back (also kept in the settings) and where
 /// alerts go. The alerting itself ([`crate::alerts`]) is handed this by the command line.
 #[derive(Clone, PartialEq, Eq)]
@@ -100,6 +103,8 @@ pub struct AlertsSection {
     /// Complete days each alert's control chart covers; default 28.
     pub lookback_days: i64,
     pub webhook: Option<WebhookSection>,
+    /// The longest one POST to the webhook may take, 1 to 60 s; default 10.
+    pub delivery_timeout_seconds: u64,
 }
 
 impl Default for AlertsSection {
@@ -107,6 +112,7 @@ impl Default for AlertsSection {
         AlertsSection {
             lookback_days: default_lookback(),
             webhook: None,
+            delivery_timeout_seconds: DEFAULT_DELIVERY_TIMEOUT_SECONDS,
         }
     }
 }
@@ -117,6 +123,7 @@ impl std::fmt::Debug for AlertsSection {
         f.debug_struct("AlertsSection")
             .field("lookback_days", &self.lookback_days)
             .field("webhook", &self.webhook.as_ref().map(|_| "(set)"))
+            .field("delivery_timeout_seconds", &self.delivery_timeout_seconds)
             .finish()
     }
 }
@@ -128,6 +135,8 @@ pub struct WebhookSection {
     pub secret: String,
 }
 
+/// `[alerts]`: a look-back of 7..=366 days; a webhook URL that is http(s) with a host,
+/// and then a secret; a delivery timeout of 1..=60 seconds.
 pub(super) fn validate_alerts(raw: Option<RawAlerts>) -> Result<AlertsSection, String> {
     let Some(raw) = raw else {
         return Ok(AlertsSection::default());
@@ -170,9 +179,18 @@ pub(super) fn validate_alerts(raw: Option<RawAlerts>) -> Result<AlertsSection, S
             Some(WebhookSection { url, secret })
         }
     };
+    let delivery_timeout_seconds = raw
+        .delivery_timeout_seconds
+        .unwrap_or(DEFAULT_DELIVERY_TIMEOUT_SECONDS);
+    if !(1..=60).contains(&delivery_timeout_seconds) {
+        return Err(format!(
+            "alerts.delivery_timeout_seconds: must be 1 to 60, got {delivery_timeout_seconds}"
+        ));
+    }
     Ok(AlertsSection {
         lookback_days,
         webhook,
+        delivery_timeout_seconds,
     })
 }
 

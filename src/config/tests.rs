@@ -305,3 +305,22 @@ fn validates_keys() {
         assert!(!is_valid_key(bad), "{bad}");
     }
 }
+
+#[test]
+fn a_delivery_timeout_is_1_to_60_seconds() {
+    let config = parse(GOOD).unwrap();
+    assert_eq!(config.alerts.delivery_timeout_seconds, 10);
+    for seconds in [1, 3, 60] {
+        let text = format!("{GOOD}\n[alerts]\ndelivery_timeout_seconds = {seconds}\n");
+        let config = parse(&text).unwrap_or_else(|e| panic!("{seconds}: {e}"));
+        assert_eq!(config.alerts.delivery_timeout_seconds, seconds);
+    }
+    for seconds in ["0", "61", "-1", "2.5"] {
+        let text = format!("{GOOD}\n[alerts]\ndelivery_timeout_seconds = {seconds}\n");
+        let error = parse(&text).unwrap_err();
+        assert!(
+            error.contains("delivery_timeout_seconds") && !error.contains('\n'),
+            "{seconds}: {error}"
+        );
+    }
+}

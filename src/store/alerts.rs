@@ -2,16 +2,12 @@
 //! next try, a lease and the outcome, so retries survive restarts and every instance sees
 //! the same queue.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, Duration, Utc};
 
 use super::db::{params, Conn, Engine};
 use super::millis;
 use crate::alerts::{backoff, Event, RETRY_FOR};
 use crate::error::{Error, Result};
-
-/// How long a claimed event is left to the instance sending it: six times the longest a
-/// delivery may take (10 s), so a claim does not expire while its delivery runs.
-const LEASE_MS: i64 = 60_000;
 
 /// A queued event to send: its key, the JSON body and when it was queued.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -61,12 +57,13 @@ pub fn queue(conn: &mut dyn Conn, events: &[Event], now: DateTime<Utc>) -> Resul
 
 /// The oldest event due now (with `retry_now`, also one waiting for its retry) after
 /// `after` (the last one this round claimed: each is tried once a round), leased to the
-/// caller for a minute; `None` when nothing is due.
+/// caller for `lease` (longer than its delivery may take); `None` when nothing is due.
 pub fn claim_due(
     conn: &mut dyn Conn,
     now: DateTime<Utc>,
     retry_now: bool,
     after: &Cursor,
+    lease: Duration,
 ) -> Result<Option<Pending>> {
     // On PostgreSQL, an event another instance is claiming right now is skipped, not
     // waited for (it may be frozen in the middle of its claim), and never claimed twice.
@@ -94,7 +91,7 @@ pub fn claim_due(
     if let Some(pending) = &due {
         conn.execute(
             "UPDATE alert_deliveries SET leased_until = ?2 WHERE id = ?1",
-            params![pending.id.as_str(), millis(now) + LEASE_MS],
+            params![pending.id.as_str(), millis(now) + lease.num_milliseconds()],
         )?;
     }
     Ok(due)

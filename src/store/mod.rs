@@ -708,14 +708,15 @@ impl Store {
     }
 
     /// The oldest queued event due now (with `retry_now`, retries too), leased to this
-    /// caller for a minute.
+    /// caller for `lease`.
     pub fn claim_due_alert(
         &self,
         retry_now: bool,
         after: &alerts::Cursor,
+        lease: chrono::Duration,
     ) -> Result<Option<alerts::Pending>> {
         let (now, after) = (self.now(), after.clone());
-        self.write(move |conn| alerts::claim_due(conn, now, retry_now, &after))
+        self.write(move |conn| alerts::claim_due(conn, now, retry_now, &after, lease))
     }
 
     pub fn alert_delivered(&self, id: &str) -> Result<()> {

@@ -112,7 +112,7 @@ fn refused_ticks_store_nothing_and_replays_store_once(db: &Db) {
             panic!("{why}: {refused:?}");
         };
         let listed: Vec<(Option<usize>, &str)> =
-            details.iter().map(|d| (d.index, d.code.as_str())).collect();
+            details.iter().map(|d| (d.index, d.code)).collect();
         assert_eq!(listed, [(Some(1), why)]);
         assert_eq!(db.store.count_ticks().unwrap(), 1, "{why}");
     }
