@@ -268,7 +268,8 @@ impl Seen {
     }
 }
 
-/// Reads the parts of `window` within `scope`, grouped by `group`, without sorting: the
+/// Reads the parts of `window` within `scope`, grouped by `group` (and by day when
+/// `by_day`; else a part's day is its first), without sorting on SQLite: the
 /// callers add them up, which costs less than the engine's GROUP BY over hundreds of
 /// sites. `covered` keeps only parts on (day, site) pairs with recorded volume. The whole
 /// organization's readings (not by site, not covered) read the all-sites rollup; one
@@ -279,6 +280,7 @@ fn parts(
     scope: &Scope,
     group: Option<Group>,
     covered: bool,
+    by_day: bool,
     each: &mut dyn FnMut(Part<'_>) -> Result<()>,
 ) -> Result<()> {
     let all_sites = scope.site.is_none() && !covered && matches!(group, None | Some(Group::Source));
@@ -287,6 +289,11 @@ fn parts(
         Some(Group::Site) => "x.site",
         Some(Group::Department) => "x.department",
         Some(Group::Source) => "x.source",
+    };
+    // A constant is not grouped by (PostgreSQL refuses some).
+    let grouped_by = match group {
+        None => String::new(),
+        Some(_) => format!("{column}, "),
     };
     let join = if covered {
         "JOIN volume v ON v.day = x.day AND v.site = x.site"
@@ -302,22 +309,45 @@ fn parts(
     };
     let sql = match group {
         // Departments are not in the rollup: the ticks themselves, summed by the engine.
-        Some(Group::Department) => format!(
-            "SELECT {column}, x.day, x.horror_id, x.source, CAST(SUM(x.qty) AS BIGINT), CAST(SUM(x.cost_minor) AS BIGINT)
-             FROM ticks x {join}
-             WHERE x.day BETWEEN ?1 AND ?2 AND {site_filter} AND x.voided_at IS NULL
-             GROUP BY {column}, x.day, x.horror_id, x.source"
-        ),
+        Some(Group::Department) => {
+            let (day, by) = if by_day {
+                ("x.day", "x.day, ")
+            } else {
+                ("MIN(x.day)", "")
+            };
+            format!(
+                "SELECT {column}, {day}, x.horror_id, x.source, CAST(SUM(x.qty) AS BIGINT), CAST(SUM(x.cost_minor) AS BIGINT)
+                 FROM ticks x {join}
+                 WHERE x.day BETWEEN ?1 AND ?2 AND {site_filter} AND x.voided_at IS NULL
+                 GROUP BY {grouped_by}{by}x.horror_id, x.source"
+            )
+        }
         _ => {
             let (with, table) = match (all_sites, site_filter.contains("sites")) {
                 (true, _) => ("", "daily_all"),
                 (false, true) => (SITES, "daily"),
                 (false, false) => ("", "daily"),
             };
+            // PostgreSQL sums by hashing, without sorting, and so sends one row for all its
+            // writer slots; SQLite's GROUP BY would sort, so its rows come as stored.
+            // Without `by_day`, PostgreSQL sums the days too (one row per group, horror and
+            // source) and names the window's first day.
+            let (day, count, cost, group_by) = match conn.engine() {
+                Engine::Postgres => (
+                    if by_day { "x.day" } else { "MIN(x.day)" },
+                    "CAST(SUM(x.count) AS BIGINT)",
+                    "CAST(SUM(x.cost_minor) AS BIGINT)",
+                    format!(
+                        "GROUP BY {grouped_by}{}x.horror_id, x.source",
+                        if by_day { "x.day, " } else { "" }
+                    ),
+                ),
+                Engine::Sqlite => ("x.day", "x.count", "x.cost_minor", String::new()),
+            };
             format!(
-                "{with} SELECT {column}, x.day, x.horror_id, x.source, x.count, x.cost_minor
+                "{with} SELECT {column}, {day}, x.horror_id, x.source, {count}, {cost}
                  FROM {table} x {join}
-                 WHERE x.day BETWEEN ?1 AND ?2 AND {site_filter}"
+                 WHERE x.day BETWEEN ?1 AND ?2 AND {site_filter} {group_by}"
             )
         }
     };
@@ -367,7 +397,7 @@ pub fn grouped(
     // Summed signed (a writer slot's row may be negative), clamped at 0 once summed.
     let mut seen = Seen::default();
     let mut sums: HashMap<(usize, i64), [i64; 3]> = HashMap::new();
-    parts(conn, window, scope, group, covered, &mut |part| {
+    parts(conn, window, scope, group, covered, false, &mut |part| {
         let sum = sums
             .entry((seen.value(part.value), part.horror_id))
             .or_default();
@@ -453,7 +483,7 @@ fn days_by_group(
     let keys = horror_keys(conn)?;
     let mut seen = Seen::default();
     let mut sums: HashMap<(usize, NaiveDate, i64), (i64, i64)> = HashMap::new();
-    parts(conn, window, scope, group, covered, &mut |part| {
+    parts(conn, window, scope, group, covered, true, &mut |part| {
         let key = (seen.value(part.value), seen.day(part.day)?, part.horror_id);
         let sum = sums.entry(key).or_default();
         sum.0 += part.count;
