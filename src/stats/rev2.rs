@@ -578,6 +578,7 @@ pub fn control(
 /// [`control`], with the limits (and `above`/`below`) computed only for the points from
 /// index `limits_from` on: the alerts judge one day at a time and need only its point's
 /// limits, while the CUSUM runs over every point.
+// Over 80 lines: the centre, the dispersion φ, the limits and the CUSUM computed in turn.
 #[must_use]
 pub fn control_from(
     points: &[(u64, f64)],
