@@ -108,6 +108,7 @@ impl Default for GroupSize {
 
 impl Metrics {
     /// The registry for a store on `engine` whose writer keeps `writer` up to date.
+    // Over 80 lines: every metric registered with its help text, one after another.
     pub fn new(engine: &'static str, writer: &WriterFigures) -> Metrics {
         let mut registry = Registry::with_prefix("horrors");
         let requests = Family::<RequestLabels, Counter>::default();

@@ -214,6 +214,7 @@ pub fn department(
 
 /// Checks everything about a tick that needs no database. `index` is the batch position
 /// (for details) or `None` for a single tick (details name the field).
+// Over 80 lines: one check per field, in the order its details are reported.
 pub fn validate(
     input: &TickInput,
     settings: &Settings,

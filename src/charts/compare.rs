@@ -18,6 +18,7 @@ struct Pair {
     after: u64,
 }
 
+// Over 80 lines: this chart's layout, scales and marks in one pass; not yet split into the three.
 pub fn draw(frame: &mut Frame<'_>, organization: &str, a: &Ranking, b: &Ranking) {
     let lang = frame.lang;
     let title = tr!(lang, "chart-compare-title", organization = organization);

@@ -13,6 +13,7 @@ use crate::tr;
 const CENTRE: Rgb = Rgb::hex(0x444444);
 const LIMIT: Rgb = Rgb::hex(0x999999);
 
+// Over 80 lines: this chart's layout, scales and marks in one pass; not yet split into the three.
 pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, horror: &str) {
     let lang = frame.lang;
     let title = tr!(

@@ -24,6 +24,7 @@ const SERIES: [Rgb; 8] = [
 ];
 const INDEX: Rgb = Rgb::hex(0x444444);
 
+// Over 80 lines: this chart's layout, scales and marks in one pass; not yet split into the three.
 pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
     let lang = frame.lang;
     let title = tr!(lang, "chart-trend-title", organization = organization);

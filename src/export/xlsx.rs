@@ -172,6 +172,7 @@ fn ranking_sheet(
 }
 
 /// Writes the workbook to `path`. The Ticks sheet streams rows (constant memory).
+// Over 80 lines: the workbook's sheets written one after another, in the order they appear.
 pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
     let currency = review.currency;
     let lang = review.lang;

@@ -111,6 +111,7 @@ pub async fn login(
 }
 
 /// `GET /auth/callback`: the provider's answer becomes a page session, or a refusal page.
+// Over 80 lines: the identity provider's answer checked step by step, each step with its own refusal.
 pub async fn callback(
     req: HttpRequest,
     store: web::Data<Store>,

@@ -207,6 +207,7 @@ fn picker(
     }
 }
 
+// Over 80 lines: the page's sections in reading order, in one `html!` template.
 fn content(
     lang: Lang,
     snapshot: &Snapshot,

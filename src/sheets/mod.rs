@@ -123,6 +123,7 @@ fn noon(day: NaiveDate, tz: chrono_tz::Tz) -> DateTime<Utc> {
 
 /// Checks a sheet against the settings, the catalogue and the clock: every problem is one
 /// detail (`field` names where: `days[3].counts.late`), and any problem refuses it all.
+// Over 80 lines: one check per field and cell, in the order its details are reported.
 pub fn validate(
     input: &SheetInput,
     settings: &Settings,

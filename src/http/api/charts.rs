@@ -31,6 +31,7 @@ use crate::store::rollup::Group;
         (status = 304, description = "not modified: `If-None-Match` matches the chart's ETag", headers(("ETag" = String))),
         (status = 404, description = "no such chart", body = ErrorBody)),
     security(("bearer" = ["viewer"])))]
+// Over 80 lines: each chart option read and checked in turn before the one render.
 pub async fn chart(
     who: Viewer,
     req: HttpRequest,

@@ -57,6 +57,7 @@ const SCRIPT_MESSAGES: &[(&str, &str, &[&str])] = &[
 
 /// `GET /dashboard` (viewer): takes the API's window options (`days`, `from`+`to`, `cycle`)
 /// and `lang`.
+// Over 80 lines: everything the page shows read in one place, then rendered.
 pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpResponse> {
     let session = match session::require(&req, &store, Role::Viewer).await? {
         Ok(session) => session,

@@ -13,6 +13,7 @@ use super::sentences::{group, rate};
 use super::table::tier_badge;
 
 /// The sites side by side: one small Pareto per site and a table of each site's totals.
+// Over 80 lines: the comparison's charts and table in one `html!` template.
 pub(super) fn compare_sites(
     lang: Lang,
     data: &Data,
