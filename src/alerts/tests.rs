@@ -1,4 +1,6 @@
 use super::*;
+use hmac::{Hmac, Mac};
+use sha2::Sha256;
 
 #[test]
 fn a_claim_is_leased_for_six_delivery_timeouts() {
