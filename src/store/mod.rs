@@ -774,6 +774,18 @@ impl Store {
         self.read(|conn| rollup::grouped_days(conn, window, scope, group))
     }
 
+    /// [`Store::grouped_days`] over `span`, with the totals of each of `windows` (days of
+    /// `span`) by group value and horror from the same read.
+    pub fn grouped_days_and_totals(
+        &self,
+        span: &Window,
+        windows: &[Window],
+        scope: &Scope,
+        group: Option<rollup::Group>,
+    ) -> Result<(rollup::GroupedDays, Vec<rollup::Grouped>)> {
+        self.read(|conn| rollup::grouped_days_and_totals(conn, span, windows, scope, group))
+    }
+
     /// The first day with a tick, by site (`""`: no site).
     pub fn first_days(&self) -> Result<BTreeMap<String, NaiveDate>> {
         self.read(rollup::first_days)
