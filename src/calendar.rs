@@ -15,6 +15,27 @@ pub const MAX_WINDOW_DAYS: i64 = 3660;
 /// The first day anything may be recorded on (ticks and volume alike): 1970-01-01.
 pub const EPOCH_DAY: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a real date");
 
+/// Serde for a parsed IANA timezone written as its name (`"America/Chicago"`): the only
+/// way a stored timezone comes back is through a successful parse, never a fallback.
+pub mod tz_name {
+    use chrono_tz::Tz;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(tz: &Tz, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(tz.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Tz, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(|_| {
+            serde::de::Error::custom(format!(
+                "unknown IANA timezone {}",
+                crate::text::echo(&name)
+            ))
+        })
+    }
+}
+
 /// The local date of an instant in `tz`.
 pub fn local_day(instant: DateTime<Utc>, tz: Tz) -> NaiveDate {
     instant.with_timezone(&tz).date_naive()

@@ -104,6 +104,28 @@ impl Currency {
     }
 }
 
+impl fmt::Display for Currency {
+    /// The three-letter code, e.g. `USD`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Stored and echoed as its three-letter code.
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+/// Read back only through [`Currency::parse`]: an unknown stored code is an error.
+impl<'de> serde::Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Currency::parse(&code).map_err(serde::de::Error::custom)
+    }
+}
+
 /// Largest amount accepted anywhere (a trillion major units of a 3-digit currency):
 /// keeps every sum over millions of ticks far from `i64` overflow.
 pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;

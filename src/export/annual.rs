@@ -321,10 +321,10 @@ fn readme(
         previous_year = before.year.to_string(),
         organization = covers.organization.as_str(),
         made = crate::ticks::rfc3339(now),
-        timezone = settings.timezone.as_str(),
+        timezone = settings.timezone.name(),
         from = this.window.from.to_string(),
         to = this.window.to.to_string(),
-        currency = settings.currency.as_str(),
+        currency = settings.currency.code(),
         pain_weight = settings.pain_weight.to_string(),
         cost_weight = settings.cost_weight.to_string(),
         worst = settings.worst.to_string(),
@@ -416,7 +416,7 @@ fn review_html(
         p.lede {
             (tr!(lang, "review-lede", organization = covers.organization.as_str(),
                 from = this.window.from.to_string(), to = this.window.to.to_string(),
-                timezone = settings.timezone.as_str()))
+                timezone = settings.timezone.name()))
             " "
             @if let Some(top) = top {
                 (crate::i18n::rich(lang, "review-fix-first", &[
@@ -440,7 +440,7 @@ fn review_html(
             thead { tr {
                 th.n { "#" } th { (t(lang, "col-horror")) } th { (t(lang, "col-tier")) }
                 th.n { (t(lang, "col-count")) } th.n { (t(lang, "col-complaints")) }
-                th.n { (tr!(lang, "review-col-cost", currency = settings.currency.as_str())) }
+                th.n { (tr!(lang, "review-col-cost", currency = settings.currency.code())) }
                 th.n { (t(lang, "review-col-pain-points")) } th.n { (t(lang, "review-col-score")) }
                 th.n { (tr!(lang, "review-col-versus", year = previous_year.as_str())) }
             } }
@@ -491,7 +491,7 @@ fn review_html(
         table {
             thead { tr {
                 th { (t(lang, "review-col-month")) } th.n { (t(lang, "col-count")) }
-                th.n { (tr!(lang, "review-col-cost", currency = settings.currency.as_str())) }
+                th.n { (tr!(lang, "review-col-cost", currency = settings.currency.code())) }
                 th { (t(lang, "review-col-worst-horror")) }
             } }
             tbody {

@@ -123,8 +123,8 @@ pub fn apply_config(
     if let Some(old) = &old {
         if old.currency != settings.currency && has_ticks {
             return Err(Refusal::CurrencyChange {
-                from: old.currency.clone(),
-                to: settings.currency.clone(),
+                from: old.currency.code().to_string(),
+                to: settings.currency.code().to_string(),
             }
             .into());
         }

@@ -73,8 +73,8 @@ async fn catalogue(store: &Store, include_retired: bool, scope: Scope) -> Result
     Ok(Catalogue {
         organization: Organization {
             name: settings.name.clone(),
-            timezone: settings.timezone.clone(),
-            currency: settings.currency.clone(),
+            timezone: settings.timezone.name().to_string(),
+            currency: settings.currency.code().to_string(),
         },
         window_days: settings.window_days,
         departments: settings.departments.clone(),
