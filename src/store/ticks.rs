@@ -541,6 +541,10 @@ pub fn list(
     Ok((ticks, next))
 }
 
+/// A window holding more than one tick in this many of the table is read as a table scan
+/// (on SQLite), not through the day index.
+const WIDE_WINDOW: i64 = 5;
+
 /// Calls `each` for every tick in the window (at most `limit`), oldest first, without
 /// holding them all.
 pub fn for_each(
@@ -553,10 +557,24 @@ pub fn for_each(
     mut each: impl FnMut(Tick) -> Result<()>,
 ) -> Result<()> {
     let (from, to) = (window.from.to_string(), window.to.to_string());
+    // SQLite would walk the day index, fetch each tick by rowid and sort the window by id
+    // in a temporary B-tree. When the window holds much of the table, reading the table in
+    // rowid order (`+t.day` keeps the index out) gives id order for free: for a year of
+    // 1 M ticks the query took 7.8 s through the index and 3.5 s as a scan.
+    let scan = conn.engine() == Engine::Sqlite && {
+        let (in_window, last_id) = conn.one_row(
+            "SELECT (SELECT COUNT(*) FROM ticks WHERE day BETWEEN ?1 AND ?2),
+                    (SELECT COALESCE(MAX(id), 0) FROM ticks)",
+            params![from.as_str(), to.as_str()],
+            |r| Ok((r.int(0)?, r.int(1)?)),
+        )?;
+        in_window.min(limit) * WIDE_WINDOW > last_id
+    };
+    let day = if scan { "+t.day" } else { "t.day" };
     conn.query(
         &format!(
             "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
-             WHERE t.day BETWEEN ?1 AND ?2 AND (?3 OR t.voided_at IS NULL)
+             WHERE {day} BETWEEN ?1 AND ?2 AND (?3 OR t.voided_at IS NULL)
                AND (CAST(?5 AS TEXT) IS NULL OR t.site = ?5)
              ORDER BY t.id LIMIT ?4"
         ),
