@@ -105,7 +105,7 @@ fn bench(c: &mut Criterion) {
                 &window,
                 window.echo(chrono_tz::UTC),
                 Bucket::Day,
-                window.to,
+                window.to(),
             )
         })
     });

@@ -88,7 +88,7 @@ pub fn build(
         .map(|h| (h.key.as_str(), u64::from(h.pain)))
         .collect();
     for row in days {
-        if row.day < window.from || row.day > window.to {
+        if row.day < window.from() || row.day > window.to() {
             continue;
         }
         let Some(&pain) = pain.get(row.key.as_str()) else {
@@ -152,7 +152,7 @@ pub fn add_volume(
         .map(|(i, p)| (p.start, i))
         .collect();
     let slot = |day: NaiveDate| {
-        (window.from <= day && day <= window.to)
+        (window.from() <= day && day <= window.to())
             .then(|| index.get(&bucket.start_of(day)).copied())
             .flatten()
     };

@@ -172,9 +172,9 @@ fn cases() -> Vec<Case> {
 fn trend_of(case: &Case, bucket: Bucket) -> Trend {
     let window = window();
     let days: Vec<NaiveDate> = window
-        .from
+        .from()
         .iter_days()
-        .take_while(|d| *d <= window.to)
+        .take_while(|d| *d <= window.to())
         .collect();
     let mut rows = Vec::new();
     for (h, (horror, &count)) in case.horrors.iter().zip(&case.counts).enumerate() {
@@ -203,7 +203,7 @@ fn trend_of(case: &Case, bucket: Bucket) -> Trend {
         &window,
         window.echo(chrono_tz::UTC),
         bucket,
-        window.to.succ_opt().expect("a day after"),
+        window.to().succ_opt().expect("a day after"),
     )
 }
 

@@ -65,11 +65,8 @@ fn year(store: &Store, year: i32, scope: &Scope) -> Result<Year> {
     for month in 1..=12 {
         let from =
             NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| Error::internal("bad month"))?;
-        let to = crate::calendar::Bucket::Month
-            .next(from)
-            .pred_opt()
-            .unwrap_or(from);
-        let ranking = report::ranking(store, &Window { from, to }, By::Priority, scope)?;
+        let month_window = crate::calendar::Bucket::Month.window_at(from);
+        let ranking = report::ranking(store, &month_window, By::Priority, scope)?;
         months.push((format!("{year}-{month:02}"), ranking));
     }
     Ok(Year {
@@ -111,8 +108,8 @@ pub fn write_in<W: Write + Seek>(
     let cycles: Vec<CycleDetail> = report::cycle_list(store, now)?
         .into_iter()
         .filter(|c| {
-            c.start.as_str() <= this.window.to.to_string().as_str()
-                && c.end.as_str() >= this.window.from.to_string().as_str()
+            c.start.as_str() <= this.window.to().to_string().as_str()
+                && c.end.as_str() >= this.window.from().to_string().as_str()
         })
         .map(|c| report::cycle_detail(store, c.id, now, scope))
         .collect::<Result<_>>()?;
@@ -189,8 +186,8 @@ pub fn write_in<W: Write + Seek>(
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default()
     };
-    let next = NaiveDate::from_ymd_opt(year_number + 1, 1, 1).unwrap_or(this.window.to);
-    let proposed = store.nominations_between(midnight(this.window.from), midnight(next))?;
+    let next = NaiveDate::from_ymd_opt(year_number + 1, 1, 1).unwrap_or(this.window.to());
+    let proposed = store.nominations_between(midnight(this.window.from()), midnight(next))?;
     file(&mut zip, "nominations.csv")?;
     super::csv::nominations(&proposed, &mut zip)?;
 
@@ -322,8 +319,8 @@ fn readme(
         organization = covers.organization.as_str(),
         made = crate::ticks::rfc3339(now),
         timezone = settings.timezone.name(),
-        from = this.window.from.to_string(),
-        to = this.window.to.to_string(),
+        from = this.window.from().to_string(),
+        to = this.window.to().to_string(),
         currency = settings.currency.code(),
         pain_weight = settings.pain_weight.to_string(),
         cost_weight = settings.cost_weight.to_string(),
@@ -415,7 +412,7 @@ fn review_html(
         h1 { (covers.title(lang, &year)) }
         p.lede {
             (tr!(lang, "review-lede", organization = covers.organization.as_str(),
-                from = this.window.from.to_string(), to = this.window.to.to_string(),
+                from = this.window.from().to_string(), to = this.window.to().to_string(),
                 timezone = settings.timezone.name()))
             " "
             @if let Some(top) = top {

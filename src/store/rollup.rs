@@ -351,7 +351,7 @@ fn parts(
             )
         }
     };
-    let (from, to) = (window.from.to_string(), window.to.to_string());
+    let (from, to) = (window.from().to_string(), window.to().to_string());
     conn.query(
         &sql,
         params![from.as_str(), to.as_str(), scope.stored()],
@@ -455,7 +455,7 @@ pub fn counts_on(
     day: NaiveDate,
     scope: &Scope,
 ) -> Result<HashMap<String, u64>> {
-    let window = Window { from: day, to: day };
+    let window = Window::day(day);
     Ok(tallies(conn, &window, scope, false)?
         .into_iter()
         .map(|(k, t)| (k, t.count))

@@ -506,7 +506,10 @@ pub fn list(
     filter: &TickFilter,
     currency: Currency,
 ) -> Result<(Vec<Tick>, Option<i64>)> {
-    let (from, to) = (filter.window.from.to_string(), filter.window.to.to_string());
+    let (from, to) = (
+        filter.window.from().to_string(),
+        filter.window.to().to_string(),
+    );
     let mut ticks = conn.rows(
         &format!(
             "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
@@ -556,7 +559,7 @@ pub fn for_each(
     currency: Currency,
     mut each: impl FnMut(Tick) -> Result<()>,
 ) -> Result<()> {
-    let (from, to) = (window.from.to_string(), window.to.to_string());
+    let (from, to) = (window.from().to_string(), window.to().to_string());
     // SQLite would walk the day index, fetch each tick by rowid and sort the window by id
     // in a temporary B-tree. When the window holds much of the table, reading the table in
     // rowid order (`+t.day` keeps the index out) gives id order for free: for a year of
