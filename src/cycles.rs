@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::calendar::{Window, WindowEcho};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::ranking::{change_pct, Ranking, Tally};
 use crate::store::CycleRow;
 
@@ -144,7 +144,8 @@ pub struct Period {
     pub elapsed_days: i64,
     pub count: u64,
     pub cost: String,
-    pub cost_minor: i64,
+    #[schema(value_type = i64)]
+    pub cost_minor: Minor,
 }
 
 /// One focus horror's before/during result.
@@ -355,7 +356,7 @@ mod tests {
         Tally {
             count,
             complaints: 0,
-            cost_minor: count as i64 * 100,
+            cost_minor: Minor::new(count as i64 * 100),
         }
     }
 

@@ -348,7 +348,7 @@ mod tests {
             day: day(d),
             key: key.into(),
             count,
-            cost_minor: 0,
+            cost_minor: crate::money::Minor::new(0),
         }
     }
 
@@ -415,7 +415,7 @@ mod tests {
                     day: d,
                     key: "a".into(),
                     count: if i % 2 == 0 { 0 } else { 10 },
-                    cost_minor: 0,
+                    cost_minor: crate::money::Minor::new(0),
                 }
             })
             .collect();

@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::i18n::Lang;
+use crate::money::Minor;
 
 const GOOD: &str = r#"
 [organization]
@@ -87,9 +88,9 @@ fn parses_the_spec_example() {
     );
     assert_eq!(config.settings.timezone.name(), "America/Chicago");
     assert_eq!(config.horrors.len(), 5);
-    assert_eq!(config.horrors[0].unit_cost_minor, 3500);
-    assert_eq!(config.horrors[2].unit_cost_minor, 6000);
-    assert_eq!(config.horrors[3].unit_cost_minor, 2550);
+    assert_eq!(config.horrors[0].unit_cost_minor, Minor::new(3500));
+    assert_eq!(config.horrors[2].unit_cost_minor, Minor::new(6000));
+    assert_eq!(config.horrors[3].unit_cost_minor, Minor::new(2550));
     assert!(config.horrors[0].operational);
     assert!(!config.horrors[1].operational);
     assert_eq!(config.horrors[4].position, 4);

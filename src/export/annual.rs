@@ -13,6 +13,7 @@ use crate::calendar::Window;
 use crate::cycles::CycleDetail;
 use crate::error::{Error, Result};
 use crate::i18n::{t, Lang};
+use crate::money::Minor;
 use crate::ranking::{By, Ranking};
 use crate::report;
 use crate::sites::Scope;
@@ -396,7 +397,7 @@ fn review_html(
     };
     let top = this.ranking.items.first().filter(|i| i.count > 0);
     let currency = settings.currency();
-    let money = |minor: i64| currency.format_grouped(minor);
+    let money = |minor: Minor| currency.format_grouped(minor);
     let (year, previous_year) = (this.year.to_string(), before.year.to_string());
     let pct = |value: f64| format!("{value:+.1} %");
     let verdict =

@@ -16,6 +16,7 @@ use super::db::{params, Conn, Engine};
 use super::parse_day;
 use crate::calendar::Window;
 use crate::error::Result;
+use crate::money::Minor;
 use crate::ranking::Tally;
 use crate::sites::Scope;
 use crate::trend::DayTally;
@@ -415,7 +416,7 @@ pub fn grouped(
             Tally {
                 count: count.max(0) as u64,
                 complaints: complaints.max(0) as u64,
-                cost_minor,
+                cost_minor: Minor::new(cost_minor),
             },
         );
     }
@@ -497,7 +498,7 @@ fn days_by_group(
                 day,
                 key: key_of(&keys, id)?,
                 count: count as u64,
-                cost_minor,
+                cost_minor: Minor::new(cost_minor),
             });
         }
     }

@@ -11,7 +11,7 @@ use crate::auth::{Identity, Role};
 use crate::calendar::{local_day, Window};
 use crate::config::Settings;
 use crate::error::{Error, Refusal, Result};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::sites::Scope;
 use crate::ticks::{rfc3339, NewTick, Source, Tick, OWN_VOID_WINDOW};
 
@@ -31,7 +31,7 @@ fn tick_from_row(row: &dyn Row, currency: Currency) -> Result<Stored> {
     let source = row.text(5)?;
     let source = Source::parse(&source)
         .map_err(|_| Error::internal(format!("unknown stored source {source:?}")))?;
-    let cost_minor = row.int(8)?;
+    let cost_minor = Minor::new(row.int(8)?);
     let recorded_at = row.int(9)?;
     Ok(Stored {
         tick: Tick {
@@ -141,7 +141,9 @@ pub fn insert(
         if !refused.is_empty() {
             continue; // nothing will be kept; only keep collecting problems
         }
-        let cost_minor = tick.cost_minor.unwrap_or(tick.qty * unit_cost_minor);
+        let cost_minor = tick
+            .cost_minor
+            .map_or(tick.qty * unit_cost_minor, Minor::get);
         let site = tick.site.as_deref().unwrap_or("");
         let day = local_day(tick.occurred_at, settings.site_tz(tick.site.as_deref())).to_string();
         let id = conn.one_row(
@@ -286,8 +288,8 @@ fn recorded_tick(
         source: tick.source,
         department: tick.department.clone(),
         note: tick.note.clone(),
-        cost: currency.format(cost_minor),
-        cost_minor,
+        cost: currency.format(Minor::new(cost_minor)),
+        cost_minor: Minor::new(cost_minor),
         recorded_at: rfc3339(now),
         recorded_by: recorded_by.to_string(),
         voided: false,
@@ -337,7 +339,7 @@ fn insert_in_one_statement(
     let sources: Vec<&str> = ticks.iter().map(|t| t.source.as_str()).collect();
     let departments: Vec<Option<&str>> = ticks.iter().map(|t| t.department.as_deref()).collect();
     let notes: Vec<Option<&str>> = ticks.iter().map(|t| t.note.as_deref()).collect();
-    let costs: Vec<Option<i64>> = ticks.iter().map(|t| t.cost_minor).collect();
+    let costs: Vec<Option<i64>> = ticks.iter().map(|t| t.cost_minor.map(Minor::get)).collect();
     let sites: Vec<&str> = ticks
         .iter()
         .map(|t| t.site.as_deref().unwrap_or(""))
