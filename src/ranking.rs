@@ -12,7 +12,7 @@ use utoipa::ToSchema;
 
 use crate::calendar::WindowEcho;
 use crate::catalogue::Horror;
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 
 /// Totals of one horror over a window, voided ticks excluded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -22,7 +22,7 @@ pub struct Tally {
     /// Σ qty of ticks with `source = complaint`.
     pub complaints: u64,
     /// Σ tick cost in minor units.
-    pub cost_minor: i64,
+    pub cost_minor: Minor,
 }
 
 impl Tally {
@@ -91,7 +91,8 @@ pub struct Weights {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Previous {
     pub count: u64,
-    pub cost_minor: i64,
+    #[schema(value_type = i64)]
+    pub cost_minor: Minor,
 }
 
 /// One ranked horror.
@@ -107,7 +108,8 @@ pub struct RankedItem {
     pub complaints: u64,
     /// Σ tick cost, decimal string with the currency's minor digits.
     pub cost: String,
-    pub cost_minor: i64,
+    #[schema(value_type = i64)]
+    pub cost_minor: Minor,
     /// count × current pain.
     pub pain_points: u64,
     /// Priority score; scores sum to 1 when there is any tick.
@@ -181,7 +183,8 @@ pub struct Totals {
     pub count: u64,
     pub complaints: u64,
     pub cost: String,
-    pub cost_minor: i64,
+    #[schema(value_type = i64)]
+    pub cost_minor: Minor,
     pub pain_points: u64,
     /// The rate of all items together, as each item's.
     pub rate_per_1000: Option<f64>,
@@ -302,12 +305,12 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
     if totals.pain_points > 0 {
         weight_sum += w.pain_weight;
     }
-    if totals.cost_minor > 0 {
+    if totals.cost_minor > Minor::ZERO {
         weight_sum += w.cost_weight;
     }
     for item in &mut items {
         let pain_share = ratio(item.pain_points as f64, totals.pain_points as f64);
-        let cost_share = ratio(item.cost_minor as f64, totals.cost_minor as f64);
+        let cost_share = ratio(item.cost_minor.get() as f64, totals.cost_minor.get() as f64);
         item.score = if weight_sum > 0.0 {
             (w.pain_weight * pain_share + w.cost_weight * cost_share) / weight_sum
         } else {
@@ -401,7 +404,7 @@ fn measure(item: &RankedItem, by: By) -> f64 {
     match by {
         By::Priority => item.score,
         By::Count => item.count as f64,
-        By::Cost => item.cost_minor as f64,
+        By::Cost => item.cost_minor.get() as f64,
         By::Pain => item.pain_points as f64,
     }
 }
@@ -452,7 +455,7 @@ pub(crate) mod tests {
             name: key.to_uppercase(),
             description: None,
             pain,
-            unit_cost_minor,
+            unit_cost_minor: crate::money::Minor::new(unit_cost_minor),
             operational: false,
             position: 0,
             playbook: Default::default(),
@@ -464,7 +467,7 @@ pub(crate) mod tests {
         Tally {
             count,
             complaints,
-            cost_minor,
+            cost_minor: crate::money::Minor::new(cost_minor),
         }
     }
 
@@ -580,7 +583,7 @@ pub(crate) mod tests {
                 count: 35,
                 complaints: 9,
                 cost: "400.00".into(),
-                cost_minor: 40_000,
+                cost_minor: crate::money::Minor::new(40_000),
                 pain_points: 180,
                 rate_per_1000: None,
             }

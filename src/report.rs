@@ -407,7 +407,7 @@ pub fn cycle_detail(
                 days_over: days_over.map_or(0, |w| w.days()),
                 phi: days_over.map_or(1.0, |w| series.dispersion(k, &w, Some(&reference))),
                 exposure: series.kind(),
-                is_final: last_complete >= window.to,
+                is_final: last_complete >= window.to(),
             };
             cycles::result(
                 key,

@@ -32,8 +32,12 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
 
     let size = frame.small;
     let scale_major = 10f64.powi(currency.minor_digits() as i32);
-    let max_major =
-        items.iter().map(|i| i.cost_minor.max(0)).max().unwrap_or(0) as f64 / scale_major;
+    let max_major = items
+        .iter()
+        .map(|i| i.cost_minor.get().max(0))
+        .max()
+        .unwrap_or(0) as f64
+        / scale_major;
 
     let values: Vec<String> = items
         .iter()
@@ -91,7 +95,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
     let thickness = (row * 0.66).min(frame.h * 0.12);
     for (index, item) in items.iter().enumerate() {
         let y = plot.y0 + row * (index as f64 + 0.5);
-        let end = x.map(item.cost_minor.max(0) as f64 / scale_major);
+        let end = x.map(item.cost_minor.get().max(0) as f64 / scale_major);
         frame.rect(
             plot.x0,
             y - thickness / 2.0,

@@ -16,6 +16,7 @@ use super::db::{params, Conn, Engine};
 use super::parse_day;
 use crate::calendar::Window;
 use crate::error::Result;
+use crate::money::Minor;
 use crate::ranking::Tally;
 use crate::sites::Scope;
 use crate::trend::DayTally;
@@ -354,7 +355,7 @@ fn parts(
             )
         }
     };
-    let (from, to) = (window.from.to_string(), window.to.to_string());
+    let (from, to) = (window.from().to_string(), window.to().to_string());
     conn.query(
         &sql,
         params![from.as_str(), to.as_str(), scope.stored()],
@@ -418,7 +419,7 @@ pub fn grouped(
             Tally {
                 count: count.max(0) as u64,
                 complaints: complaints.max(0) as u64,
-                cost_minor,
+                cost_minor: Minor::new(cost_minor),
             },
         );
     }
@@ -459,7 +460,7 @@ pub fn counts_on(
     day: NaiveDate,
     scope: &Scope,
 ) -> Result<HashMap<String, u64>> {
-    let window = Window { from: day, to: day };
+    let window = Window::day(day);
     Ok(tallies(conn, &window, scope, false)?
         .into_iter()
         .map(|(k, t)| (k, t.count))
@@ -555,7 +556,7 @@ fn days_by_group(
                 at += 1;
             }
             for (w, window) in windows.iter().enumerate() {
-                if window.from <= day && day <= window.to {
+                if window.from() <= day && day <= window.to() {
                     let sum = sums[w][horror as usize].get_or_insert([0; 3]);
                     sum[0] += count;
                     sum[1] += complaints;
@@ -568,7 +569,7 @@ fn days_by_group(
                     day,
                     key: by_key[horror as usize].0.to_string(),
                     count: count as u64,
-                    cost_minor,
+                    cost_minor: Minor::new(cost_minor),
                 });
             }
         }
@@ -588,7 +589,7 @@ fn days_by_group(
                     Tally {
                         count: count.max(0) as u64,
                         complaints: complaints.max(0) as u64,
-                        cost_minor,
+                        cost_minor: Minor::new(cost_minor),
                     },
                 );
             }

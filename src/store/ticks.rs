@@ -11,7 +11,7 @@ use crate::auth::{Identity, Role};
 use crate::calendar::{local_day, Window};
 use crate::config::Settings;
 use crate::error::{Error, Refusal, Result};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::sites::Scope;
 use crate::ticks::{rfc3339, NewTick, Source, Tick, OWN_VOID_WINDOW};
 
@@ -31,7 +31,7 @@ fn tick_from_row(row: &dyn Row, currency: Currency) -> Result<Stored> {
     let source = row.text(5)?;
     let source = Source::parse(&source)
         .map_err(|_| Error::internal(format!("unknown stored source {source:?}")))?;
-    let cost_minor = row.int(8)?;
+    let cost_minor = Minor::new(row.int(8)?);
     let recorded_at = row.int(9)?;
     Ok(Stored {
         tick: Tick {
@@ -141,7 +141,9 @@ pub fn insert(
         if !refused.is_empty() {
             continue; // nothing will be kept; only keep collecting problems
         }
-        let cost_minor = tick.cost_minor.unwrap_or(tick.qty * unit_cost_minor);
+        let cost_minor = tick
+            .cost_minor
+            .map_or(tick.qty * unit_cost_minor, Minor::get);
         let site = tick.site.as_deref().unwrap_or("");
         let day = local_day(tick.occurred_at, settings.site_tz(tick.site.as_deref())).to_string();
         // No `RETURNING id`: SQLite builds a temporary table for the returned rows of
@@ -288,8 +290,8 @@ fn recorded_tick(
         source: tick.source,
         department: tick.department.clone(),
         note: tick.note.clone(),
-        cost: currency.format(cost_minor),
-        cost_minor,
+        cost: currency.format(Minor::new(cost_minor)),
+        cost_minor: Minor::new(cost_minor),
         recorded_at: rfc3339(now),
         recorded_by: recorded_by.to_string(),
         voided: false,
@@ -339,7 +341,7 @@ fn insert_in_one_statement(
     let sources: Vec<&str> = ticks.iter().map(|t| t.source.as_str()).collect();
     let departments: Vec<Option<&str>> = ticks.iter().map(|t| t.department.as_deref()).collect();
     let notes: Vec<Option<&str>> = ticks.iter().map(|t| t.note.as_deref()).collect();
-    let costs: Vec<Option<i64>> = ticks.iter().map(|t| t.cost_minor).collect();
+    let costs: Vec<Option<i64>> = ticks.iter().map(|t| t.cost_minor.map(Minor::get)).collect();
     let sites: Vec<&str> = ticks
         .iter()
         .map(|t| t.site.as_deref().unwrap_or(""))
@@ -508,7 +510,10 @@ pub fn list(
     filter: &TickFilter,
     currency: Currency,
 ) -> Result<(Vec<Tick>, Option<i64>)> {
-    let (from, to) = (filter.window.from.to_string(), filter.window.to.to_string());
+    let (from, to) = (
+        filter.window.from().to_string(),
+        filter.window.to().to_string(),
+    );
     let mut ticks = conn.rows(
         &format!(
             "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
@@ -558,7 +563,7 @@ pub fn for_each(
     currency: Currency,
     mut each: impl FnMut(Tick) -> Result<()>,
 ) -> Result<()> {
-    let (from, to) = (window.from.to_string(), window.to.to_string());
+    let (from, to) = (window.from().to_string(), window.to().to_string());
     // SQLite would walk the day index, fetch each tick by rowid and sort the window by id
     // in a temporary B-tree. When the window holds much of the table, reading the table in
     // rowid order (`+t.day` keeps the index out) gives id order for free: for a year of
