@@ -16,12 +16,7 @@ use postgres::types::{IsNull, ToSql, Type};
 
 use crate::error::{Error, Result};
 
-/// Which engine a connection talks to.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Engine {
-    Sqlite,
-    Postgres,
-}
+pub use crate::location::Engine;
 
 /// A statement parameter. Nulls are typed, because PostgreSQL checks every parameter's type.
 #[derive(Debug, Clone, Copy)]
