@@ -1,12 +1,5 @@
-//! One narrow interface over both database engines, so every statement of the aggregates
-//! is written once: [`Conn`] runs SQL with `?1`-style placeholders and typed [`Param`]s, and
-//! hands back rows through [`Row`], whose getters treat an unexpected stored value as an
-//! error rather than a default.
-//!
-//! The SQL is the common subset of SQLite 3.50 and PostgreSQL 15: `RETURNING`, `ON
-//! CONFLICT`, `IS DISTINCT FROM`, `TRUE`/`FALSE`, `CAST(x AS BIGINT)` around sums (which are
-//! `numeric` in PostgreSQL) and around parameters whose type only `IS NULL` would tell.
-//! PostgreSQL placeholders (`$1`) are made from ours when a statement is first prepared.
+//! The PostgreSQL side of [`Conn`]: parameters, rows, prepared statements, the session's
+//! limits and what a failure means for the request that met it.
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -14,314 +7,8 @@ use std::time::Duration;
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type};
 
+use super::{bad_value, params, Conn, Engine, Param, Row};
 use crate::error::{Error, Result};
-
-pub use crate::location::Engine;
-
-/// A statement parameter. Nulls are typed, because PostgreSQL checks every parameter's type.
-#[derive(Debug, Clone, Copy)]
-pub enum Param<'a> {
-    Int(i64),
-    OptInt(Option<i64>),
-    Text(&'a str),
-    OptText(Option<&'a str>),
-    Bytes(&'a [u8]),
-    Bool(bool),
-    /// PostgreSQL arrays (`unnest` in one-statement batch writes); SQLite has none.
-    Ints(&'a [i64]),
-    OptInts(&'a [Option<i64>]),
-    Texts(&'a [&'a str]),
-    OptTexts(&'a [Option<&'a str>]),
-    OptBytesList(&'a [Option<&'a [u8]>]),
-}
-
-impl From<i64> for Param<'_> {
-    fn from(v: i64) -> Self {
-        Param::Int(v)
-    }
-}
-
-impl From<Option<i64>> for Param<'_> {
-    fn from(v: Option<i64>) -> Self {
-        Param::OptInt(v)
-    }
-}
-
-impl<'a> From<&'a str> for Param<'a> {
-    fn from(v: &'a str) -> Self {
-        Param::Text(v)
-    }
-}
-
-impl<'a> From<&'a String> for Param<'a> {
-    fn from(v: &'a String) -> Self {
-        Param::Text(v)
-    }
-}
-
-impl<'a> From<Option<&'a str>> for Param<'a> {
-    fn from(v: Option<&'a str>) -> Self {
-        Param::OptText(v)
-    }
-}
-
-impl<'a> From<&'a [u8]> for Param<'a> {
-    fn from(v: &'a [u8]) -> Self {
-        Param::Bytes(v)
-    }
-}
-
-impl From<bool> for Param<'_> {
-    fn from(v: bool) -> Self {
-        Param::Bool(v)
-    }
-}
-
-/// `params![a, b, c]`: a slice of [`Param`]s from values that convert into one.
-macro_rules! params {
-    () => { &[] as &[$crate::store::db::Param<'_>] };
-    ($($value:expr),+ $(,)?) => { &[$($crate::store::db::Param::from($value)),+] as &[$crate::store::db::Param<'_>] };
-}
-pub(crate) use params;
-
-/// One result row. Every getter fails (as an internal error naming the column) when the
-/// stored value has another type or is null where a value is required.
-pub trait Row {
-    fn int(&self, i: usize) -> Result<i64>;
-    fn opt_int(&self, i: usize) -> Result<Option<i64>>;
-    fn text(&self, i: usize) -> Result<String>;
-    fn opt_text(&self, i: usize) -> Result<Option<String>>;
-    /// Text borrowed from the row (no copy): for readers of many rows.
-    fn opt_str(&self, i: usize) -> Result<Option<&str>>;
-    fn bytes(&self, i: usize) -> Result<Vec<u8>>;
-    fn bool(&self, i: usize) -> Result<bool>;
-}
-
-/// A connection to either engine.
-pub trait Conn: Send {
-    fn engine(&self) -> Engine;
-    /// Runs a statement; returns the number of rows it changed.
-    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64>;
-    /// Runs a query, calling `each` for every row as it arrives (nothing is collected).
-    fn query(
-        &mut self,
-        sql: &str,
-        params: &[Param<'_>],
-        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
-    ) -> Result<()>;
-    /// Runs statements without parameters (transaction control, schema).
-    fn batch(&mut self, sql: &str) -> Result<()>;
-    /// Opens the write transaction of a group: SQLite takes the write lock at once;
-    /// PostgreSQL just begins (instances write concurrently: see [`Conn::slot`]).
-    fn begin_write(&mut self) -> Result<()>;
-    /// The rollup rows this connection's writes add to. PostgreSQL: a number the writer
-    /// connection holds a session advisory lock on, so no two live instances share one
-    /// and an instance frozen in the middle of a write holds no row another one needs
-    /// (rollups are summed over slots when read). SQLite: always 0 (one writer per file).
-    fn slot(&self) -> i64;
-    /// Tells other instances, at commit, that cached state (`topic`) changed.
-    fn notify(&mut self, topic: &str) -> Result<()>;
-    /// Whether the connection can still be used (false after PostgreSQL went away).
-    fn healthy(&mut self) -> bool;
-}
-
-impl dyn Conn + '_ {
-    /// The rows of a query, each turned into a `T` by `f`.
-    pub fn rows<T>(
-        &mut self,
-        sql: &str,
-        params: &[Param<'_>],
-        mut f: impl FnMut(&dyn Row) -> Result<T>,
-    ) -> Result<Vec<T>> {
-        let mut out = Vec::new();
-        self.query(sql, params, &mut |row| {
-            out.push(f(row)?);
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
-    /// The first row of a query, if any.
-    pub fn opt_row<T>(
-        &mut self,
-        sql: &str,
-        params: &[Param<'_>],
-        f: impl FnOnce(&dyn Row) -> Result<T>,
-    ) -> Result<Option<T>> {
-        let mut f = Some(f);
-        let mut out = None;
-        self.query(sql, params, &mut |row| {
-            if let Some(f) = f.take() {
-                out = Some(f(row)?);
-            }
-            Ok(())
-        })?;
-        Ok(out)
-    }
-
-    /// The one row a query must return.
-    pub fn one_row<T>(
-        &mut self,
-        sql: &str,
-        params: &[Param<'_>],
-        f: impl FnOnce(&dyn Row) -> Result<T>,
-    ) -> Result<T> {
-        self.opt_row(sql, params, f)?
-            .ok_or_else(|| Error::internal("a query that returns one row returned none"))
-    }
-}
-
-fn bad_value(i: usize, e: impl std::fmt::Display) -> Error {
-    Error::internal(format!("unexpected stored value in column {i}: {e}"))
-}
-
-// ---------------------------------------------------------------- SQLite
-
-impl rusqlite::ToSql for Param<'_> {
-    fn to_sql(&self) -> rusqlite::Result<rusqlite::types::ToSqlOutput<'_>> {
-        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
-        Ok(match *self {
-            Param::Int(v) => ToSqlOutput::Owned(Value::Integer(v)),
-            Param::OptInt(Some(v)) => ToSqlOutput::Owned(Value::Integer(v)),
-            Param::OptInt(None) | Param::OptText(None) => ToSqlOutput::Owned(Value::Null),
-            Param::Text(v) | Param::OptText(Some(v)) => {
-                ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes()))
-            }
-            Param::Bytes(v) => ToSqlOutput::Borrowed(ValueRef::Blob(v)),
-            Param::Bool(v) => ToSqlOutput::Owned(Value::Integer(v.into())),
-            Param::Ints(_)
-            | Param::OptInts(_)
-            | Param::Texts(_)
-            | Param::OptTexts(_)
-            | Param::OptBytesList(_) => {
-                return Err(rusqlite::Error::ToSqlConversionFailure(
-                    "SQLite has no array parameters".into(),
-                ))
-            }
-        })
-    }
-}
-
-impl Row for rusqlite::Row<'_> {
-    fn int(&self, i: usize) -> Result<i64> {
-        self.get(i).map_err(|e| bad_value(i, e))
-    }
-    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
-        self.get(i).map_err(|e| bad_value(i, e))
-    }
-    fn text(&self, i: usize) -> Result<String> {
-        self.get(i).map_err(|e| bad_value(i, e))
-    }
-    fn opt_text(&self, i: usize) -> Result<Option<String>> {
-        self.get(i).map_err(|e| bad_value(i, e))
-    }
-    fn opt_str(&self, i: usize) -> Result<Option<&str>> {
-        self.get_ref(i)
-            .and_then(|v| v.as_str_or_null().map_err(Into::into))
-            .map_err(|e| bad_value(i, e))
-    }
-    fn bytes(&self, i: usize) -> Result<Vec<u8>> {
-        self.get(i).map_err(|e| bad_value(i, e))
-    }
-    fn bool(&self, i: usize) -> Result<bool> {
-        match self.get::<_, i64>(i).map_err(|e| bad_value(i, e))? {
-            0 => Ok(false),
-            1 => Ok(true),
-            other => Err(bad_value(i, format!("{other} is not a boolean"))),
-        }
-    }
-}
-
-impl Conn for rusqlite::Connection {
-    fn engine(&self) -> Engine {
-        Engine::Sqlite
-    }
-
-    fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64> {
-        let changed = self
-            .prepare_cached(sql)?
-            .execute(rusqlite::params_from_iter(params))?;
-        Ok(changed as u64)
-    }
-
-    fn query(
-        &mut self,
-        sql: &str,
-        params: &[Param<'_>],
-        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
-    ) -> Result<()> {
-        let mut stmt = self.prepare_cached(sql)?;
-        let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
-        while let Some(row) = rows.next()? {
-            each(row)?;
-        }
-        Ok(())
-    }
-
-    fn batch(&mut self, sql: &str) -> Result<()> {
-        if sql.contains(';') {
-            self.execute_batch(sql)?;
-        } else {
-            // One statement (transaction control on every write): prepared once, kept.
-            self.prepare_cached(sql)?.raw_execute()?;
-        }
-        Ok(())
-    }
-
-    fn begin_write(&mut self) -> Result<()> {
-        self.prepare_cached("BEGIN IMMEDIATE")?.execute([])?;
-        Ok(())
-    }
-
-    fn slot(&self) -> i64 {
-        0
-    }
-
-    fn notify(&mut self, _topic: &str) -> Result<()> {
-        // One process serves a SQLite file; others (the CLI) are seen through cache TTLs.
-        Ok(())
-    }
-
-    fn healthy(&mut self) -> bool {
-        true
-    }
-}
-
-/// Whether `e` means another connection holds the write lock (retry shortly).
-fn sqlite_busy(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
-    )
-}
-
-/// Whether `e` means storage is full or cannot be written (disk full, quota, I/O error,
-/// read-only file system): writes answer 503 `storage_unavailable` until it passes.
-fn sqlite_full(e: &rusqlite::Error) -> bool {
-    matches!(
-        e.sqlite_error_code(),
-        Some(
-            rusqlite::ErrorCode::DiskFull
-                | rusqlite::ErrorCode::SystemIoFailure
-                | rusqlite::ErrorCode::ReadOnly
-                | rusqlite::ErrorCode::CannotOpen
-        )
-    )
-}
-
-impl From<rusqlite::Error> for Error {
-    fn from(e: rusqlite::Error) -> Self {
-        if sqlite_busy(&e) {
-            Error::Overloaded
-        } else if sqlite_full(&e) {
-            Error::StorageUnavailable
-        } else {
-            Error::Storage(e.to_string())
-        }
-    }
-}
-
-// ---------------------------------------------------------------- PostgreSQL
 
 impl ToSql for Param<'_> {
     fn to_sql(
@@ -420,7 +107,7 @@ const SLOT_LOCKS: i32 = 0x686f_7272;
 const MAX_SLOTS: i32 = 4096;
 
 impl PgConn {
-    pub fn connect(config: &super::pg_tls::PgConfig) -> Result<PgConn> {
+    pub fn connect(config: &crate::location::PgConfig) -> Result<PgConn> {
         let mut config = config.clone();
         config
             .connect_timeout(PG_CONNECT_TIMEOUT)
@@ -436,7 +123,7 @@ impl PgConn {
 
     /// A writer connection: [`PgConn::connect`], the statement limit, and the first free
     /// rollup slot, held (by a session advisory lock) for as long as the connection lives.
-    pub fn connect_writer(config: &super::pg_tls::PgConfig) -> Result<PgConn> {
+    pub fn connect_writer(config: &crate::location::PgConfig) -> Result<PgConn> {
         let mut conn = PgConn::connect(config)?;
         conn.client.batch_execute(PG_WRITER_STATEMENT_TIMEOUT)?;
         let row = conn.client.query_opt(
@@ -633,18 +320,5 @@ mod tests {
             dollar_placeholders("SELECT ?1, ?12 FROM t WHERE a = '?' AND b = ?2"),
             "SELECT $1, $12 FROM t WHERE a = '?' AND b = $2"
         );
-    }
-
-    #[test]
-    fn sqlite_rows_refuse_values_of_another_type() {
-        let mut conn = rusqlite::Connection::open_in_memory().unwrap();
-        let conn: &mut dyn Conn = &mut conn;
-        let (n, flag) = conn
-            .one_row("SELECT 'x', 2", params![], |row| {
-                Ok((row.int(0), row.bool(1)))
-            })
-            .unwrap();
-        assert!(n.unwrap_err().to_string().contains("column 0"));
-        assert!(flag.unwrap_err().to_string().contains("not a boolean"));
     }
 }
