@@ -222,10 +222,30 @@ pub struct RankingInput<'a> {
     pub volume: Option<(crate::volume::VolumeSummary, &'a BTreeMap<String, Tally>)>,
 }
 
-/// Ranks the horrors exactly as SPEC §8 says, with the tests of SPEC §18.
+/// Ranks the horrors exactly as SPEC §8 says, with the tests of SPEC §18: the rows, their
+/// totals, the scores, the tiers, then the requested order with its shares and tests.
 pub fn rank(input: &RankingInput<'_>) -> Ranking {
+    let mut items = rows(input);
+    let totals = totals(&mut items, input);
+    score(&mut items, &totals, input.weights);
+    tier(&mut items, input.weights);
+    order_and_test(&mut items, input.by);
+    Ranking {
+        window: input.window.clone(),
+        by: input.by,
+        currency: input.currency.code().to_string(),
+        exposure: input.exposure,
+        tested: input.tested.clone(),
+        volume: input.volume.as_ref().map(|(summary, _)| summary.clone()),
+        items,
+        totals,
+    }
+}
+
+/// One row per horror that is active or was ticked, before scores and order.
+fn rows(input: &RankingInput<'_>) -> Vec<RankedItem> {
     let currency = input.currency;
-    let mut items: Vec<RankedItem> = input
+    input
         .horrors
         .iter()
         .filter_map(|horror| {
@@ -268,8 +288,12 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
                 evidence: input.evidence.get(&horror.key).copied().unwrap_or_default(),
             })
         })
-        .collect();
+        .collect()
+}
 
+/// The sums over every row, and each row's rate per 1,000 units when there is volume.
+fn totals(items: &mut [RankedItem], input: &RankingInput<'_>) -> Totals {
+    let currency = input.currency;
     let totals = Totals {
         count: items.iter().map(|i| i.count).sum(),
         complaints: items.iter().map(|i| i.complaints).sum(),
@@ -284,15 +308,18 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
     };
     if let Some((summary, covered)) = &input.volume {
         let mut all = 0;
-        for item in &mut items {
+        for item in items.iter_mut() {
             let count = covered.get(&item.key).map_or(0, |t| t.count);
             all += count;
             item.rate_per_1000 = crate::volume::rate_per_1000(count, summary.units);
         }
         totals.rate_per_1000 = crate::volume::rate_per_1000(all, summary.units);
     }
+    totals
+}
 
-    let w = input.weights;
+/// Each row's priority score: its weighted share of the pain points and of the cost.
+fn score(items: &mut [RankedItem], totals: &Totals, w: Weights) {
     let mut weight_sum = 0.0;
     if totals.pain_points > 0 {
         weight_sum += w.pain_weight;
@@ -300,7 +327,7 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
     if totals.cost_minor > 0 {
         weight_sum += w.cost_weight;
     }
-    for item in &mut items {
+    for item in items.iter_mut() {
         let pain_share = ratio(item.pain_points as f64, totals.pain_points as f64);
         let cost_share = ratio(item.cost_minor as f64, totals.cost_minor as f64);
         item.score = if weight_sum > 0.0 {
@@ -309,11 +336,13 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
             0.0
         };
     }
+}
 
-    // Tiers always follow the priority order, whatever the requested order.
-    sort_by_measure(&mut items, By::Priority);
+/// The tiers, which always follow the priority order, whatever the requested order.
+fn tier(items: &mut [RankedItem], w: Weights) {
+    sort_by_measure(items, By::Priority);
     let mut before = 0.0;
-    for item in &mut items {
+    for item in items.iter_mut() {
         item.tier = if item.score <= 0.0 {
             Tier::Bad
         } else if before < w.worst {
@@ -325,13 +354,17 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
         };
         before += item.score;
     }
+}
 
-    sort_by_measure(&mut items, input.by);
-    let measure_total: f64 = items.iter().map(|i| measure(i, input.by)).sum();
+/// The requested order: ranks, shares, the change tests, whether each row is ahead of the
+/// next, then the q-values over the whole family.
+fn order_and_test(items: &mut [RankedItem], by: By) {
+    sort_by_measure(items, by);
+    let measure_total: f64 = items.iter().map(|i| measure(i, by)).sum();
     let mut cumulative = 0.0;
     for (index, item) in items.iter_mut().enumerate() {
         item.rank = index as u32 + 1;
-        item.share = ratio(measure(item, input.by), measure_total);
+        item.share = ratio(measure(item, by), measure_total);
         cumulative += item.share;
         item.cumulative_share = cumulative;
         let ev = item.evidence;
@@ -346,25 +379,14 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
         let p = rev2::ahead_of_next_p(
             this.evidence.a,
             next.evidence.a,
-            per_occurrence(this, input.by),
-            per_occurrence(next, input.by),
+            per_occurrence(this, by),
+            per_occurrence(next, by),
             this.evidence.phi_tested.max(next.evidence.phi_tested),
         );
         this.ahead_of_next_p_value = p;
         this.ahead_of_next = p.map(|p| p < rev2::BAR_FINAL);
     }
     judge(items.iter_mut());
-
-    Ranking {
-        window: input.window.clone(),
-        by: input.by,
-        currency: currency.code().to_string(),
-        exposure: input.exposure,
-        tested: input.tested.clone(),
-        volume: input.volume.as_ref().map(|(summary, _)| summary.clone()),
-        items,
-        totals,
-    }
 }
 
 /// Benjamini–Hochberg over every item given (one family: a whole response, all groups
