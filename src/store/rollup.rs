@@ -176,36 +176,7 @@ fn check_by_site(conn: &mut dyn Conn) -> Result<Vec<String>> {
     )
 }
 
-/// What a grouped ranking splits ticks by (SPEC §16).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Group {
-    Site,
-    Department,
-    Source,
-}
-
-impl Group {
-    pub fn parse(text: &str) -> std::result::Result<Group, String> {
-        match text {
-            "site" => Ok(Group::Site),
-            "department" => Ok(Group::Department),
-            "source" => Ok(Group::Source),
-            _ => Err(format!(
-                "group must be one of site, department, source; got {}",
-                crate::text::echo(text)
-            )),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Group::Site => "site",
-            Group::Department => "department",
-            Group::Source => "source",
-        }
-    }
-}
+pub use crate::ranking::Group;
 
 /// Totals by group value (`None`: no site or no department) and horror key.
 pub type Grouped = BTreeMap<Option<String>, BTreeMap<String, Tally>>;
