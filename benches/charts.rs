@@ -27,7 +27,7 @@ fn bench(c: &mut Criterion) {
                 .to_string(),
             description: None,
             pain: (10 - i) as u8,
-            unit_cost_minor: 1500 * (i as i64 + 1),
+            unit_cost_minor: horrors::money::Minor::new(1500 * (i as i64 + 1)),
             operational: false,
             position: i as u32,
             retired: false,
@@ -43,7 +43,7 @@ fn bench(c: &mut Criterion) {
                 Tally {
                     count: 400 - i as u64 * 40,
                     complaints: 20,
-                    cost_minor: 1500 * (400 - i as i64 * 40),
+                    cost_minor: horrors::money::Minor::new(1500 * (400 - i as i64 * 40)),
                 },
             )
         })

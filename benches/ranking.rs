@@ -17,7 +17,7 @@ fn horrors() -> Vec<Horror> {
             name: format!("Horror number {i}"),
             description: None,
             pain: (i % 10 + 1) as u8,
-            unit_cost_minor: 1000 + i as i64 * 250,
+            unit_cost_minor: horrors::money::Minor::new(1000 + i as i64 * 250),
             operational: i % 2 == 0,
             position: i,
             retired: false,
@@ -37,7 +37,7 @@ fn bench(c: &mut Criterion) {
                 Tally {
                     count: 1000 + i as u64 * 37,
                     complaints: 100,
-                    cost_minor: 50_000 * i as i64,
+                    cost_minor: horrors::money::Minor::new(50_000 * i as i64),
                 },
             )
         })
@@ -93,7 +93,7 @@ fn bench(c: &mut Criterion) {
                 day,
                 key: h.key.clone(),
                 count: 7,
-                cost_minor: 700,
+                cost_minor: horrors::money::Minor::new(700),
             })
         })
         .collect();
@@ -105,7 +105,7 @@ fn bench(c: &mut Criterion) {
                 &window,
                 window.echo(chrono_tz::UTC),
                 Bucket::Day,
-                window.to,
+                window.to(),
             )
         })
     });

@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::calendar::{Bucket, Window};
 use crate::config::Settings;
 use crate::control::{self, BaselineKind, Spec};
-use crate::error::Result;
+use crate::error::{Error, Result};
 use crate::reading::{self, Series, MAX_REACH_BACK_DAYS};
 use crate::sites::Scope;
 use crate::stats::rev2::{ControlPoint, Signal};
@@ -180,10 +180,7 @@ pub fn scopes(settings: &Settings, scope: &Scope) -> Vec<Scope> {
 /// yesterday (of every site).
 pub fn default_period(settings: &Settings, now: DateTime<Utc>) -> Window {
     let to = reading::last_complete_day(settings, &Scope::ALL, now);
-    Window {
-        from: to - Duration::days(settings.alerts_lookback_days - 1),
-        to,
-    }
+    Window::days_ending(to, settings.alerts_lookback_days)
 }
 
 /// The episodes of every series in `scopes` that overlap `period`, judged as of its last
@@ -258,25 +255,29 @@ fn scope_episodes(
     let settings = &snapshot.settings;
     let lookback = settings.alerts_lookback_days;
     let last_complete = reading::last_complete_day(settings, scope, now);
-    let judged = period.to.min(last_complete);
-    if judged < period.from - Duration::days(EPISODE_GAP_DAYS) {
+    let judged = period.to().min(last_complete);
+    if judged < period.from() - Duration::days(EPISODE_GAP_DAYS) {
         return Ok(Vec::new());
     }
     // Room to walk back to an episode's opening, the chart's window and its baseline
     // at their longest reach. Most series need far less: the usual span is read first,
     // and the longest only when a chart looked further back than it and the scope has
     // ticks before it.
-    let earliest = period.from - Duration::days(MAX_REACH_BACK_DAYS);
+    let earliest = period.from() - Duration::days(MAX_REACH_BACK_DAYS);
     let longest = earliest - Duration::days(lookback + MAX_REACH_BACK_DAYS);
-    let usual = period.from
+    let usual = period.from()
         - Duration::days(2 * EPISODE_GAP_DAYS + lookback + settings.signals.control_baseline_days);
-    let compared = [Window {
-        from: period.from - Duration::days(lookback + settings.signals.control_baseline_days),
-        to: judged,
-    }];
+    // Both start well over EPISODE_GAP_DAYS before the period, so before `judged`.
+    let reaching_back = |from: NaiveDate| {
+        Window::spanning(from, judged)
+            .ok_or_else(|| Error::internal(format!("alert span from {from} ends before it")))
+    };
+    let compared = [reaching_back(
+        period.from() - Duration::days(lookback + settings.signals.control_baseline_days),
+    )?];
     let mut found = None;
     for from in [usual.max(longest), longest] {
-        let span = Window { from, to: judged };
+        let span = reaching_back(from)?;
         let series = crate::series::of_scope(store, settings, scope, span, &compared)?;
         let reached = std::cell::Cell::new(judged);
         let mut episodes = Vec::new();
@@ -287,7 +288,7 @@ fn scope_episodes(
                 point
             };
             episodes.extend(
-                series_episodes(judge, period.from, judged, earliest)
+                series_episodes(judge, period.from(), judged, earliest)
                     .into_iter()
                     .map(|(signals, last)| {
                         episode(
@@ -321,10 +322,7 @@ fn signal_on(
     scope: &Scope,
 ) -> (Option<ControlPoint>, NaiveDate) {
     let spec = Spec {
-        window: Window {
-            from: day - Duration::days(settings.alerts_lookback_days - 1),
-            to: day,
-        },
+        window: Window::days_ending(day, settings.alerts_lookback_days),
         bucket: Bucket::Day,
         horror: Some(key.to_string()),
         laney: true,
@@ -333,7 +331,7 @@ fn signal_on(
     // A chart whose window holds no tick cannot signal (the upper limit is at least 1,
     // and the CUSUM only falls on an empty day): most rare series need no chart at all.
     if series.of(Some(key)).sum(&spec.window).0 == 0 {
-        return (None, spec.window.from);
+        return (None, spec.window.from());
     }
     let (chart, reached) =
         control::chart_reaching(series, &spec, day, settings, scope.stored(), true);

@@ -15,6 +15,27 @@ pub const MAX_WINDOW_DAYS: i64 = 3660;
 /// The first day anything may be recorded on (ticks and volume alike): 1970-01-01.
 pub const EPOCH_DAY: NaiveDate = NaiveDate::from_ymd_opt(1970, 1, 1).expect("a real date");
 
+/// Serde for a parsed IANA timezone written as its name (`"America/Chicago"`): the only
+/// way a stored timezone comes back is through a successful parse, never a fallback.
+pub mod tz_name {
+    use chrono_tz::Tz;
+    use serde::{Deserialize, Deserializer, Serializer};
+
+    pub fn serialize<S: Serializer>(tz: &Tz, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(tz.name())
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Tz, D::Error> {
+        let name = String::deserialize(deserializer)?;
+        name.parse().map_err(|_| {
+            serde::de::Error::custom(format!(
+                "unknown IANA timezone {}",
+                crate::text::echo(&name)
+            ))
+        })
+    }
+}
+
 /// The local date of an instant in `tz`.
 pub fn local_day(instant: DateTime<Utc>, tz: Tz) -> NaiveDate {
     instant.with_timezone(&tz).date_naive()
@@ -40,14 +61,53 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
         .map_err(|_| format!("{} is not a real calendar date", crate::text::echo(text)))
 }
 
-/// An inclusive range of local days.
+/// An inclusive range of local days, never empty: `from` is on or before `to`. The fields
+/// are private so that every window is made by a constructor that keeps this so.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Window {
-    pub from: NaiveDate,
-    pub to: NaiveDate,
+    from: NaiveDate,
+    to: NaiveDate,
 }
 
 impl Window {
+    /// The first local day.
+    pub fn from(&self) -> NaiveDate {
+        self.from
+    }
+
+    /// The last local day (included).
+    pub fn to(&self) -> NaiveDate {
+        self.to
+    }
+
+    /// The one local day `day`.
+    pub fn day(day: NaiveDate) -> Self {
+        Window { from: day, to: day }
+    }
+
+    /// The days from `from` to `to`, both included; `None` when `from` is after `to`.
+    /// Unlike [`Window::new`] there is no length limit: this is for spans the code derives
+    /// (a chart's reach back, a tested period), not for ones a request asks for.
+    pub fn spanning(from: NaiveDate, to: NaiveDate) -> Option<Self> {
+        (from <= to).then_some(Window { from, to })
+    }
+
+    /// The `days` local days starting with `from` (at least that one day).
+    pub fn days_from(from: NaiveDate, days: i64) -> Self {
+        Window {
+            from,
+            to: from + chrono::Duration::days(days.max(1) - 1),
+        }
+    }
+
+    /// The `days` local days ending with `to` (at least that one day).
+    pub fn days_ending(to: NaiveDate, days: i64) -> Self {
+        Window {
+            from: to - chrono::Duration::days(days.max(1) - 1),
+            to,
+        }
+    }
+
     /// A window from `from` to `to` inclusive; `from` after `to` or a span over
     /// [`MAX_WINDOW_DAYS`] is an error.
     pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, String> {
@@ -147,11 +207,12 @@ impl Window {
     /// The window of equal length that ends the day before this one starts (cycles'
     /// "before", SPEC §18).
     pub fn preceding(&self) -> Window {
-        let days = self.days();
-        Window {
-            from: self.from - chrono::Duration::days(days),
-            to: self.from - chrono::Duration::days(1),
-        }
+        self.days_before(self.days())
+    }
+
+    /// The `days` local days (at least one) that end the day before this window starts.
+    pub fn days_before(&self, days: i64) -> Window {
+        Window::days_ending(self.from - chrono::Duration::days(1), days)
     }
 
     /// From this window's first day to `later`'s last (both windows of a comparison, read
@@ -232,6 +293,14 @@ impl Bucket {
             Bucket::Day => start + Days::new(1),
             Bucket::Week => start + Days::new(7),
             Bucket::Month => start + Months::new(1),
+        }
+    }
+
+    /// The bucket that starts on `start`: one day, seven days or a calendar month.
+    pub fn window_at(self, start: NaiveDate) -> Window {
+        Window {
+            from: start,
+            to: self.next(start).pred_opt().unwrap_or(start).max(start),
         }
     }
 
@@ -448,5 +517,57 @@ mod tests {
         // A week that spans a year boundary starts in the old year.
         assert_eq!(Bucket::Week.start_of(d("2027-01-01")), d("2026-12-28"));
         assert!(Bucket::parse("year").is_err());
+    }
+
+    #[test]
+    fn every_constructor_makes_a_window_that_is_not_empty() {
+        let w = |from: &str, to: &str| Window::new(d(from), d(to)).unwrap();
+        let cases: [(Window, Window); 9] = [
+            (Window::day(d("2026-03-08")), w("2026-03-08", "2026-03-08")),
+            (
+                Window::days_from(d("2026-03-08"), 7),
+                w("2026-03-08", "2026-03-14"),
+            ),
+            (
+                Window::days_from(d("2026-03-08"), 0),
+                w("2026-03-08", "2026-03-08"),
+            ),
+            (
+                Window::days_ending(d("2026-03-08"), 28),
+                w("2026-02-09", "2026-03-08"),
+            ),
+            (
+                Window::days_ending(d("2026-03-08"), -3),
+                w("2026-03-08", "2026-03-08"),
+            ),
+            (
+                w("2026-03-08", "2026-03-14").days_before(3),
+                w("2026-03-05", "2026-03-07"),
+            ),
+            (
+                w("2026-03-08", "2026-03-14").preceding(),
+                w("2026-03-01", "2026-03-07"),
+            ),
+            (
+                Bucket::Month.window_at(d("2026-02-01")),
+                w("2026-02-01", "2026-02-28"),
+            ),
+            (
+                Bucket::Week.window_at(d("2026-03-09")),
+                w("2026-03-09", "2026-03-15"),
+            ),
+        ];
+        for (made, expected) in cases {
+            assert_eq!(made, expected);
+            assert!(made.from() <= made.to());
+        }
+        // Longer than a request may ask for (MAX_WINDOW_DAYS), as a chart's reach may be.
+        assert!(Window::new(d("2026-03-01"), d("2037-03-01")).is_err());
+        assert_eq!(
+            Window::spanning(d("2026-03-01"), d("2037-03-01")).map(|w| w.days()),
+            Some(4019)
+        );
+        assert_eq!(Window::spanning(d("2026-03-02"), d("2026-03-01")), None);
+        assert!(Window::new(d("2026-03-02"), d("2026-03-01")).is_err());
     }
 }

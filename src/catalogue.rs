@@ -1,5 +1,7 @@
 //! The catalogue: the five to eight horrors an organization counts, their pain and unit cost.
 
+use crate::money::Minor;
+
 /// One horror as stored: active or retired.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Horror {
@@ -9,7 +11,7 @@ pub struct Horror {
     /// Customer pain, 1..=10.
     pub pain: u8,
     /// Cost of one occurrence in minor units.
-    pub unit_cost_minor: i64,
+    pub unit_cost_minor: Minor,
     pub operational: bool,
     /// Order in the configured list.
     pub position: u32,

@@ -95,18 +95,15 @@ pub fn complete_buckets(window: &Window, bucket: Bucket, last_complete: NaiveDat
     bucket
         .starts(window)
         .into_iter()
-        .map(|start| Window {
-            from: start,
-            to: bucket.next(start).pred_opt().unwrap_or(start),
-        })
-        .filter(|b| b.from >= window.from && b.to <= window.to && b.to <= last_complete)
+        .map(|start| bucket.window_at(start))
+        .filter(|b| b.from() >= window.from() && b.to() <= window.to() && b.to() <= last_complete)
         .collect()
 }
 
 /// The first day of a chart's points (the window's first whole bucket).
 fn anchor(window: &Window, bucket: Bucket) -> NaiveDate {
-    let start = bucket.start_of(window.from);
-    if start < window.from {
+    let start = bucket.start_of(window.from());
+    if start < window.from() {
         bucket.next(start)
     } else {
         start
@@ -122,22 +119,15 @@ fn buckets_before(anchor: NaiveDate, bucket: Bucket, length: i64) -> Vec<Window>
     };
     (1..=n)
         .rev()
-        .map(|k| {
-            let from = anchor - Duration::days(k * size);
-            Window {
-                from,
-                to: from + Duration::days(size - 1),
-            }
-        })
+        .map(|k| Window::days_from(anchor - Duration::days(k * size), size))
         .collect()
 }
 
 /// The span of days a chart of `window` may read: a year before its first point.
 pub fn span(window: &Window, bucket: Bucket) -> Window {
-    Window {
-        from: anchor(window, bucket) - Duration::days(MAX_REACH_BACK_DAYS),
-        to: window.to,
-    }
+    // The anchor is at most a bucket after the window's first day, so a year before it
+    // is before the window: the span runs from there to the window's last day.
+    Window::day(anchor(window, bucket) - Duration::days(MAX_REACH_BACK_DAYS)).through(window)
 }
 
 /// The periods whose coverage decides a chart's exposure: its points and the first
@@ -145,10 +135,8 @@ pub fn span(window: &Window, bucket: Bucket) -> Window {
 pub fn compared(window: &Window, bucket: Bucket, baseline_days: i64) -> Vec<Window> {
     let first = anchor(window, bucket);
     let mut out = buckets_before(first, bucket, baseline_days);
-    out.push(Window {
-        from: first,
-        to: window.to.max(first),
-    });
+    // A window shorter than its first whole bucket charts that one bucket start.
+    out.push(Window::spanning(first, window.to()).unwrap_or(Window::day(first)));
     out
 }
 
@@ -226,7 +214,7 @@ pub fn chart_reaching(
             .zip(chart.points)
             .skip(limits_from)
             .map(|(b, point)| ControlPointAt {
-                start: b.from.to_string(),
+                start: b.from().to_string(),
                 point,
             })
             .collect(),
@@ -250,13 +238,13 @@ fn baseline(
     points: &[(u64, f64)],
 ) -> (Option<Values>, Used, NaiveDate) {
     let sum = |w: &Window| of.sum(w);
-    let mut reached = spec.window.from;
+    let mut reached = spec.window.from();
     type Taken = (Values, Used);
     let take = |taken: &mut Taken, bucket: &Window, value: (u64, f64)| {
         if value.1 > 0.0 {
             taken.0.push(value);
-            let from = taken.1.map_or(bucket.from, |u| u.0);
-            taken.1 = Some((from, bucket.from));
+            let from = taken.1.map_or(bucket.from(), |u| u.0);
+            taken.1 = Some((from, bucket.from()));
         }
     };
     let (baseline, used): (Option<Values>, Used) = match spec.baseline {
@@ -288,13 +276,12 @@ fn baseline(
                     // thousands of charts).
                     Bucket::Day => {
                         let mut earlier: Taken = (Vec::with_capacity(length_now as usize), None);
-                        let before = Window {
-                            from,
-                            to: scanned - Duration::days(1),
-                        };
-                        of.each_day(&before, |day, value| {
-                            take(&mut earlier, &Window { from: day, to: day }, value)
-                        });
+                        // Nothing is read when the days before `scanned` are all taken.
+                        if let Some(before) = Window::spanning(from, scanned - Duration::days(1)) {
+                            of.each_day(&before, |day, value| {
+                                take(&mut earlier, &Window::day(day), value)
+                            });
+                        }
                         if let Some((oldest, newest)) = earlier.1 {
                             taken.1 = Some((oldest, taken.1.map_or(newest, |t| t.1)));
                         }
@@ -370,28 +357,22 @@ mod tests {
     #[test]
     fn weekly_baselines_are_whole_iso_weeks_before_the_first_point() {
         // 2026-03-04 is a Wednesday: the first whole week starts Monday 2026-03-09.
-        let window = Window {
-            from: day("2026-03-04"),
-            to: day("2026-03-31"),
-        };
+        let window = Window::new(day("2026-03-04"), day("2026-03-31")).unwrap();
         assert_eq!(anchor(&window, Bucket::Week), day("2026-03-09"));
         let weeks = buckets_before(day("2026-03-09"), Bucket::Week, 112);
         assert_eq!(weeks.len(), 16);
-        assert_eq!(weeks[15].to, day("2026-03-08"));
-        assert_eq!(weeks[0].from, day("2025-11-17"));
+        assert_eq!(weeks[15].to(), day("2026-03-08"));
+        assert_eq!(weeks[0].from(), day("2025-11-17"));
         let days = buckets_before(day("2026-03-09"), Bucket::Day, 112);
         assert_eq!(days.len(), 112);
-        assert_eq!(days[0].from, day("2025-11-17"));
+        assert_eq!(days[0].from(), day("2025-11-17"));
     }
 
     #[test]
     fn points_are_complete_buckets_inside_the_window() {
-        let window = Window {
-            from: day("2026-03-04"),
-            to: day("2026-03-31"),
-        };
+        let window = Window::new(day("2026-03-04"), day("2026-03-31")).unwrap();
         let weeks = complete_buckets(&window, Bucket::Week, day("2026-03-22"));
-        let starts: Vec<String> = weeks.iter().map(|w| w.from.to_string()).collect();
+        let starts: Vec<String> = weeks.iter().map(|w| w.from().to_string()).collect();
         assert_eq!(starts, ["2026-03-09", "2026-03-16"]);
     }
 }

@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::calendar::{Window, WindowEcho};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::ranking::{change_pct, Ranking, Tally};
 use crate::store::CycleRow;
 
@@ -131,10 +131,7 @@ pub fn validate_days(days: i64) -> Result<(), String> {
 
 /// The window a cycle covers.
 pub fn window(row: &CycleRow) -> Window {
-    Window {
-        from: row.start,
-        to: row.start + chrono::Duration::days(row.days - 1),
-    }
+    Window::days_from(row.start, row.days)
 }
 
 pub use crate::stats::rev2::Verdict;
@@ -147,7 +144,8 @@ pub struct Period {
     pub elapsed_days: i64,
     pub count: u64,
     pub cost: String,
-    pub cost_minor: i64,
+    #[schema(value_type = i64)]
+    pub cost_minor: Minor,
 }
 
 /// One focus horror's before/during result.
@@ -214,9 +212,9 @@ pub struct CycleDetail {
 
 pub fn summary(row: &CycleRow, tz: chrono_tz::Tz, today: NaiveDate) -> CycleSummary {
     let w = window(row);
-    let status = if today < w.from {
+    let status = if today < w.from() {
         "planned"
-    } else if today > w.to {
+    } else if today > w.to() {
         "finished"
     } else {
         "running"
@@ -224,8 +222,8 @@ pub fn summary(row: &CycleRow, tz: chrono_tz::Tz, today: NaiveDate) -> CycleSumm
     CycleSummary {
         id: row.id,
         name: row.name.clone(),
-        start: w.from.to_string(),
-        end: w.to.to_string(),
+        start: w.from().to_string(),
+        end: w.to().to_string(),
         days: row.days,
         focus: row.focus.clone(),
         note: row.note.clone(),
@@ -238,20 +236,17 @@ pub fn summary(row: &CycleRow, tz: chrono_tz::Tz, today: NaiveDate) -> CycleSumm
 
 /// Days of `window` up to and including `today`.
 pub fn elapsed_days(window: &Window, today: NaiveDate) -> i64 {
-    if today < window.from {
+    if today < window.from() {
         0
     } else {
-        (today.min(window.to) - window.from).num_days() + 1
+        (today.min(window.to()) - window.from()).num_days() + 1
     }
 }
 
 /// The days of `cycle` that are over by `today` (up to yesterday); `None` before the first.
 pub fn days_over(cycle: &Window, today: NaiveDate) -> Option<Window> {
-    let last = today.pred_opt()?.min(cycle.to);
-    (last >= cycle.from).then_some(Window {
-        from: cycle.from,
-        to: last,
-    })
+    let last = today.pred_opt()?.min(cycle.to());
+    Window::spanning(cycle.from(), last)
 }
 
 /// A verdict in words: "improved", or "interim: no clear change yet" while the cycle runs.
@@ -272,11 +267,7 @@ pub fn verdict_words(lang: crate::i18n::Lang, verdict: Verdict, is_final: bool) 
 /// The reference a cycle is compared with: the max(cycle days, `baseline_days`) days
 /// ending the day before it starts.
 pub fn reference(cycle: &Window, baseline_days: i64) -> Window {
-    let days = cycle.days().max(baseline_days);
-    Window {
-        from: cycle.from - chrono::Duration::days(days),
-        to: cycle.from - chrono::Duration::days(1),
-    }
+    cycle.days_before(cycle.days().max(baseline_days))
 }
 
 /// Counts and exposures of one focus horror: the reference period (`before`), the
@@ -365,7 +356,7 @@ mod tests {
         Tally {
             count,
             complaints: 0,
-            cost_minor: count as i64 * 100,
+            cost_minor: Minor::new(count as i64 * 100),
         }
     }
 
@@ -373,7 +364,7 @@ mod tests {
     fn the_reference_is_at_least_baseline_days_long() {
         let cycle = Window::new(d("2026-10-01"), d("2026-10-30")).unwrap();
         let r = reference(&cycle, 56);
-        assert_eq!((r.from, r.to), (d("2026-08-06"), d("2026-09-30")));
+        assert_eq!((r.from(), r.to()), (d("2026-08-06"), d("2026-09-30")));
         let long = Window::new(d("2026-10-01"), d("2026-12-29")).unwrap();
         assert_eq!(reference(&long, 56).days(), 90);
     }

@@ -2,6 +2,75 @@
 //! with the number of minor digits decided by the ISO 4217 currency.
 
 use std::fmt;
+use std::iter::Sum;
+use std::ops::{Add, AddAssign};
+
+/// An amount in integer minor units of the organization's currency (cents for USD, yen for
+/// JPY). Serialised as the bare integer, so `"cost_minor": 3500` reads as before.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    serde::Serialize,
+    serde::Deserialize,
+)]
+#[serde(transparent)]
+pub struct Minor(i64);
+
+impl Minor {
+    /// No money.
+    pub const ZERO: Minor = Minor(0);
+
+    /// `minor` minor units.
+    pub const fn new(minor: i64) -> Self {
+        Minor(minor)
+    }
+
+    /// The number of minor units.
+    pub const fn get(self) -> i64 {
+        self.0
+    }
+}
+
+/// The bare integer, as in CSV's `cost_minor` column.
+impl fmt::Display for Minor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+/// Plain `i64` addition, as before the type: amounts are at most [`MAX_AMOUNT_MINOR`], so
+/// sums over millions of ticks stay far from overflow.
+impl Add for Minor {
+    type Output = Minor;
+    fn add(self, other: Minor) -> Minor {
+        Minor(self.0 + other.0)
+    }
+}
+
+impl AddAssign for Minor {
+    fn add_assign(&mut self, other: Minor) {
+        self.0 += other.0;
+    }
+}
+
+impl Sum for Minor {
+    fn sum<I: Iterator<Item = Minor>>(iter: I) -> Minor {
+        Minor(iter.map(|m| m.0).sum())
+    }
+}
+
+impl<'a> Sum<&'a Minor> for Minor {
+    fn sum<I: Iterator<Item = &'a Minor>>(iter: I) -> Minor {
+        iter.copied().sum()
+    }
+}
 
 /// An ISO 4217 currency and its number of minor digits (USD 2, JPY 0, BHD 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -36,7 +105,7 @@ impl Currency {
 
     /// Parses a non-negative decimal string such as `"35.00"` or `"35"` into minor units.
     /// More fractional digits than the currency has is an error, never a rounding.
-    pub fn parse_amount(&self, text: &str) -> Result<i64, String> {
+    pub fn parse_amount(&self, text: &str) -> Result<Minor, String> {
         let digits = self.minor_digits();
         let (whole, frac) = match text.split_once('.') {
             Some((w, f)) => (w, Some(f)),
@@ -75,13 +144,13 @@ impl Currency {
         if minor > MAX_AMOUNT_MINOR {
             return Err(too_big());
         }
-        Ok(minor)
+        Ok(Minor(minor))
     }
 
     /// Formats minor units as a plain decimal string with exactly the minor digits: `"35.00"`.
-    pub fn format(&self, minor: i64) -> String {
+    pub fn format(&self, minor: Minor) -> String {
         Amount {
-            minor,
+            minor: minor.0,
             digits: self.minor_digits(),
             grouping: false,
         }
@@ -89,18 +158,40 @@ impl Currency {
     }
 
     /// Formats minor units for people: thousands separators and the code, `"USD 12,345.00"`.
-    pub fn format_grouped(&self, minor: i64) -> String {
+    pub fn format_grouped(&self, minor: Minor) -> String {
         format!("{} {}", self.code(), self.format_separated(minor))
     }
 
     /// Formats minor units with thousands separators and no code, `"12,345.00"`.
-    pub fn format_separated(&self, minor: i64) -> String {
+    pub fn format_separated(&self, minor: Minor) -> String {
         Amount {
-            minor,
+            minor: minor.0,
             digits: self.minor_digits(),
             grouping: true,
         }
         .to_string()
+    }
+}
+
+impl fmt::Display for Currency {
+    /// The three-letter code, e.g. `USD`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.code())
+    }
+}
+
+/// Stored and echoed as its three-letter code.
+impl serde::Serialize for Currency {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(self.code())
+    }
+}
+
+/// Read back only through [`Currency::parse`]: an unknown stored code is an error.
+impl<'de> serde::Deserialize<'de> for Currency {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let code = String::deserialize(deserializer)?;
+        Currency::parse(&code).map_err(serde::de::Error::custom)
     }
 }
 
@@ -172,7 +263,11 @@ mod tests {
             (bhd, "1.234", 1234),
         ];
         for (currency, text, minor) in cases {
-            assert_eq!(currency.parse_amount(text), Ok(*minor), "{text}");
+            assert_eq!(
+                currency.parse_amount(text),
+                Ok(Minor::new(*minor)),
+                "{text}"
+            );
         }
     }
 
@@ -204,13 +299,16 @@ mod tests {
     #[test]
     fn formats_with_minor_digits_and_grouping() {
         let jpy = Currency::parse("JPY").unwrap();
-        assert_eq!(usd().format(3500), "35.00");
-        assert_eq!(usd().format(1), "0.01");
-        assert_eq!(usd().format(0), "0.00");
-        assert_eq!(jpy.format(1200), "1200");
-        assert_eq!(usd().format_grouped(123_456_789), "USD 1,234,567.89");
-        assert_eq!(jpy.format_grouped(1_000), "JPY 1,000");
-        assert_eq!(usd().format_grouped(99_999), "USD 999.99");
+        assert_eq!(usd().format(Minor::new(3500)), "35.00");
+        assert_eq!(usd().format(Minor::new(1)), "0.01");
+        assert_eq!(usd().format(Minor::new(0)), "0.00");
+        assert_eq!(jpy.format(Minor::new(1200)), "1200");
+        assert_eq!(
+            usd().format_grouped(Minor::new(123_456_789)),
+            "USD 1,234,567.89"
+        );
+        assert_eq!(jpy.format_grouped(Minor::new(1_000)), "JPY 1,000");
+        assert_eq!(usd().format_grouped(Minor::new(99_999)), "USD 999.99");
     }
 
     #[test]
@@ -218,5 +316,18 @@ mod tests {
         assert!(Currency::parse("XYZ").is_err());
         assert!(Currency::parse("usd").is_err());
         assert_eq!(Currency::parse("EUR").unwrap().minor_digits(), 2);
+    }
+
+    #[test]
+    fn minor_units_read_and_write_as_bare_integers() {
+        let amount = Minor::new(3500);
+        assert_eq!(serde_json::to_string(&amount).unwrap(), "3500");
+        assert_eq!(
+            serde_json::from_str::<Minor>("-120").unwrap(),
+            Minor::new(-120)
+        );
+        assert_eq!(amount.to_string(), "3500");
+        let sum: Minor = [Minor::new(1), Minor::new(2), Minor::new(-4)].iter().sum();
+        assert_eq!(sum, Minor::new(-1));
     }
 }

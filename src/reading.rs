@@ -32,10 +32,7 @@ pub fn last_complete_day(settings: &Settings, scope: &Scope, now: DateTime<Utc>)
 /// The tested period of `window`: up to its last complete day; `None` when none of its
 /// days is over.
 pub fn tested(window: &Window, last_complete: NaiveDate) -> Option<Window> {
-    (window.from <= last_complete).then(|| Window {
-        from: window.from,
-        to: window.to.min(last_complete),
-    })
+    Window::spanning(window.from(), window.to().min(last_complete))
 }
 
 /// `{"from","to"}` of a tested period (both null when no day is over).
@@ -48,8 +45,8 @@ pub struct Tested {
 impl Tested {
     pub fn of(period: Option<&Window>) -> Tested {
         Tested {
-            from: period.map(|w| w.from.to_string()),
-            to: period.map(|w| w.to.to_string()),
+            from: period.map(|w| w.from().to_string()),
+            to: period.map(|w| w.to().to_string()),
         }
     }
 }
@@ -91,7 +88,7 @@ pub struct Series {
 
 /// The day of `span` at `day`'s place (`None` outside it).
 fn index_in(span: Window, n: usize, day: NaiveDate) -> Option<usize> {
-    let i = (day - span.from).num_days();
+    let i = (day - span.from()).num_days();
     (0..n as i64).contains(&i).then_some(i as usize)
 }
 
@@ -120,14 +117,14 @@ fn exposure_weights(
     }
     let counted = |i: usize| {
         rule.first_day
-            .is_some_and(|first| span.from + Duration::days(i as i64) >= first)
+            .is_some_and(|first| span.from() + Duration::days(i as i64) >= first)
     };
     let full = |i: usize| !required.is_empty() && covered[i] == required.len();
     let mut any = false;
     let mut all = true;
     for period in compared {
-        let mut day = period.from.max(span.from);
-        while day <= period.to.min(span.to) {
+        let mut day = period.from().max(span.from());
+        while day <= period.to().min(span.to()) {
             if let Some(i) = index(day) {
                 if counted(i) {
                     any = true;
@@ -231,7 +228,7 @@ impl Series {
     /// Whether this series reads as one reaching back to `day` would: `day` is inside its
     /// span, or nothing was ticked before the span (no counts, no exposure).
     pub fn covers_from(&self, day: NaiveDate) -> bool {
-        day >= self.span.from || self.first_day.is_none_or(|first| first >= self.span.from)
+        day >= self.span.from() || self.first_day.is_none_or(|first| first >= self.span.from())
     }
 
     pub fn kind(&self) -> Exposure {
@@ -241,9 +238,9 @@ impl Series {
     fn range(&self, window: &Window) -> std::ops::Range<usize> {
         use chrono::Datelike;
         let n = self.exposure.len() as i64;
-        let first = i64::from(self.span.from.num_days_from_ce());
-        let start = (i64::from(window.from.num_days_from_ce()) - first).clamp(0, n);
-        let end = (i64::from(window.to.num_days_from_ce()) - first + 1).clamp(start, n);
+        let first = i64::from(self.span.from().num_days_from_ce());
+        let start = (i64::from(window.from().num_days_from_ce()) - first).clamp(0, n);
+        let end = (i64::from(window.to().num_days_from_ce()) - first + 1).clamp(start, n);
         start as usize..end as usize
     }
 
@@ -306,7 +303,7 @@ impl KeySeries<'_> {
     pub fn each_day(&self, window: &Window, mut f: impl FnMut(NaiveDate, (u64, f64))) {
         let s = self.series;
         let r = s.range(window);
-        let mut day = s.span.from + Duration::days(r.start as i64);
+        let mut day = s.span.from() + Duration::days(r.start as i64);
         for i in r {
             let count = match self.cum {
                 [] => 0,
@@ -328,11 +325,11 @@ impl Series {
         let previous = p.map(|p| self.days(key, p)).unwrap_or_default();
         let with_exposure = |days: &[(u64, f64)]| days.iter().filter(|d| d.1 > 0.0).count();
         let mut held = with_exposure(&tested) + with_exposure(&previous);
-        let earliest = p.map_or(t.from, |p| p.from.min(t.from));
+        let earliest = p.map_or(t.from(), |p| p.from().min(t.from()));
         let mut back = Vec::new();
         let mut day = earliest - Duration::days(1);
-        while held < rev2::DISPERSION_SAMPLE_DAYS && day >= self.span.from {
-            let i = (day - self.span.from).num_days() as usize;
+        while held < rev2::DISPERSION_SAMPLE_DAYS && day >= self.span.from() {
+            let i = (day - self.span.from()).num_days() as usize;
             let e = self.exposure[i];
             if e > 0.0 {
                 back.push((self.count_at(key, i), e));
@@ -347,12 +344,12 @@ impl Series {
 /// The span a reading of `periods` loads: from 56 days (the dispersion sample's reach)
 /// before the earliest to the latest.
 pub fn span_with_sample(periods: &[Window]) -> Window {
-    let from = periods.iter().map(|w| w.from).min().unwrap_or_default();
-    let to = periods.iter().map(|w| w.to).max().unwrap_or(from);
-    Window {
-        from: from - Duration::days(rev2::DISPERSION_SAMPLE_DAYS as i64),
-        to,
-    }
+    let all = periods
+        .iter()
+        .copied()
+        .reduce(|a, b| a.through(&b))
+        .unwrap_or(Window::day(NaiveDate::default()));
+    Window::days_ending(all.to(), all.days() + rev2::DISPERSION_SAMPLE_DAYS as i64)
 }
 
 #[cfg(test)]
@@ -364,10 +361,7 @@ mod tests {
     }
 
     fn window(from: &str, to: &str) -> Window {
-        Window {
-            from: day(from),
-            to: day(to),
-        }
+        Window::new(day(from), day(to)).unwrap()
     }
 
     fn tally(d: &str, key: &str, count: u64) -> DayTally {
@@ -375,7 +369,7 @@ mod tests {
             day: day(d),
             key: key.into(),
             count,
-            cost_minor: 0,
+            cost_minor: crate::money::Minor::new(0),
         }
     }
 
@@ -442,7 +436,7 @@ mod tests {
                     day: d,
                     key: "a".into(),
                     count: if i % 2 == 0 { 0 } else { 10 },
-                    cost_minor: 0,
+                    cost_minor: crate::money::Minor::new(0),
                 }
             })
             .collect();

@@ -103,16 +103,19 @@ pub fn ranking(store: &Store, window: &Window, by: By, scope: &Scope) -> Result<
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
     let focus: HashSet<String> = store.focus_keys(window)?;
-    let current = store.tallies(window, scope)?;
     let before = window.previous();
-    let previous = store.tallies(&before, scope)?;
     let span = reading::span_with_sample(&[before, *window]);
+    // The days of the span and both windows' totals in one read (the span holds both).
+    let (days, totals) = store.grouped_days_and_totals(&span, &[*window, before], scope, None)?;
+    let mut totals = totals
+        .into_iter()
+        .map(|t| t.into_values().next().unwrap_or_default());
+    let (current, previous) = (
+        totals.next().unwrap_or_default(),
+        totals.next().unwrap_or_default(),
+    );
+    let days = days.into_values().next().unwrap_or_default();
     let coverage = store.volume(&span, scope)?;
-    let days = store
-        .grouped_days(&span, scope, None)?
-        .into_values()
-        .next()
-        .unwrap_or_default();
     let required = volume::required_sites(settings, scope);
     let rule = ExposureRule {
         coverage: &coverage,
@@ -225,16 +228,19 @@ impl GroupReads {
         let settings = &snapshot.settings;
         let focus: HashSet<String> = store.focus_keys(window)?;
         let before = window.previous();
-        let current = store.grouped_tallies(window, scope, group, false)?;
-        let previous = store.grouped_tallies(&before, scope, group, false)?;
         let span = reading::span_with_sample(&[before, *window]);
+        // The days of the span and both windows' totals in one read (the span holds both).
+        let (days, totals) =
+            store.grouped_days_and_totals(&span, &[*window, before], scope, Some(group))?;
+        let [current, previous]: [crate::store::rollup::Grouped; 2] = totals
+            .try_into()
+            .map_err(|_| Error::internal("two windows, two totals"))?;
         let coverage = store.volume(&span, scope)?;
         let covered = if coverage.is_empty() {
             Default::default()
         } else {
             store.grouped_tallies(window, scope, group, true)?
         };
-        let days = store.grouped_days(&span, scope, Some(group))?;
         // Each site's own first day for site groups; the scope's for the others.
         let first_days = match group {
             Group::Site => store.first_days()?,
@@ -417,7 +423,7 @@ pub fn cycle_detail(
                 days_over: days_over.map_or(0, |w| w.days()),
                 phi: days_over.map_or(1.0, |w| series.dispersion(k, &w, Some(&reference))),
                 exposure: series.kind(),
-                is_final: last_complete >= window.to,
+                is_final: last_complete >= window.to(),
             };
             cycles::result(
                 key,

@@ -15,15 +15,17 @@ pub struct Site {
     pub key: String,
     pub name: String,
     /// IANA timezone; the organization's when the configuration names none.
-    pub timezone: String,
+    #[serde(with = "crate::calendar::tz_name")]
+    #[schema(value_type = String)]
+    pub timezone: Tz,
     #[serde(default)]
     pub retired: bool,
 }
 
 impl Site {
-    /// The parsed timezone (validated when the configuration was read).
+    /// The site's timezone.
     pub fn tz(&self) -> Tz {
-        self.timezone.parse().unwrap_or(chrono_tz::UTC)
+        self.timezone
     }
 }
 
@@ -80,7 +82,7 @@ pub fn validate(inputs: &[SiteInput], org_tz: Tz) -> Result<Vec<Site>, String> {
         sites.push(Site {
             key: input.key.clone(),
             name: name.to_string(),
-            timezone: tz.name().to_string(),
+            timezone: tz,
             retired: false,
         });
     }
@@ -169,8 +171,8 @@ mod tests {
             chrono_tz::America::Chicago,
         )
         .unwrap();
-        assert_eq!(sites[0].timezone, "America/Chicago");
-        assert_eq!(sites[1].timezone, "Asia/Tokyo");
+        assert_eq!(sites[0].timezone.name(), "America/Chicago");
+        assert_eq!(sites[1].timezone.name(), "Asia/Tokyo");
     }
 
     #[test]

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::config::Settings;
 use crate::error::Detail;
+use crate::money::Minor;
 
 /// Largest `qty` a tick may carry.
 pub const MAX_QTY: i64 = 1000;
@@ -130,7 +131,7 @@ pub struct NewTick {
     pub department: Option<String>,
     pub note: Option<String>,
     /// Explicit total cost in minor units, else qty × unit cost at recording.
-    pub cost_minor: Option<i64>,
+    pub cost_minor: Option<Minor>,
     /// Idempotency key (header or `client_id`) with the request's fingerprint.
     pub idempotency: Option<(String, Vec<u8>)>,
     /// The site's key; `None` without sites.
@@ -153,7 +154,8 @@ pub struct Tick {
     pub department: Option<String>,
     pub note: Option<String>,
     pub cost: String,
-    pub cost_minor: i64,
+    #[schema(value_type = i64)]
+    pub cost_minor: Minor,
     pub recorded_at: String,
     pub recorded_by: String,
     pub voided: bool,

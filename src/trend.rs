@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use crate::calendar::{Bucket, Window, WindowEcho};
 use crate::catalogue::Horror;
+use crate::money::Minor;
 
 /// Totals of one horror on one local day.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -16,7 +17,7 @@ pub struct DayTally {
     pub day: NaiveDate,
     pub key: String,
     pub count: u64,
-    pub cost_minor: i64,
+    pub cost_minor: Minor,
 }
 
 /// One bucket of a series.
@@ -26,7 +27,8 @@ pub struct Point {
     #[schema(value_type = String)]
     pub start: NaiveDate,
     pub count: u64,
-    pub cost_minor: i64,
+    #[schema(value_type = i64)]
+    pub cost_minor: Minor,
     pub pain_points: u64,
     /// The bucket is not over yet (it holds today): its counts are still growing.
     pub partial: bool,
@@ -74,7 +76,7 @@ pub fn build(
         .map(|&start| Point {
             start,
             count: 0,
-            cost_minor: 0,
+            cost_minor: Minor::ZERO,
             pain_points: 0,
             partial: bucket.next(start) > today,
             units: None,
@@ -88,7 +90,7 @@ pub fn build(
         .map(|h| (h.key.as_str(), u64::from(h.pain)))
         .collect();
     for row in days {
-        if row.day < window.from || row.day > window.to {
+        if row.day < window.from() || row.day > window.to() {
             continue;
         }
         let Some(&pain) = pain.get(row.key.as_str()) else {
@@ -152,7 +154,7 @@ pub fn add_volume(
         .map(|(i, p)| (p.start, i))
         .collect();
     let slot = |day: NaiveDate| {
-        (window.from <= day && day <= window.to)
+        (window.from() <= day && day <= window.to())
             .then(|| index.get(&bucket.start_of(day)).copied())
             .flatten()
     };
@@ -200,7 +202,7 @@ mod tests {
             name: key.into(),
             description: None,
             pain,
-            unit_cost_minor: 0,
+            unit_cost_minor: crate::money::Minor::new(0),
             operational: false,
             position: 0,
             playbook: Default::default(),
@@ -213,7 +215,7 @@ mod tests {
             day: d(day),
             key: key.into(),
             count,
-            cost_minor: count as i64 * 100,
+            cost_minor: crate::money::Minor::new(count as i64 * 100),
         }
     }
 
@@ -255,7 +257,7 @@ mod tests {
         let totals: Vec<_> = trend
             .totals
             .iter()
-            .map(|p| (p.count, p.pain_points, p.cost_minor))
+            .map(|p| (p.count, p.pain_points, p.cost_minor.get()))
             .collect();
         assert_eq!(totals, [(3, 9, 300), (4, 20, 400), (1, 3, 100)]);
     }

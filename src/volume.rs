@@ -290,7 +290,7 @@ impl Coverage {
         let mut units = 0;
         let mut pairs = 0;
         for ((day, s), u) in &self.units {
-            if window.from <= *day && *day <= window.to && site.is_none_or(|k| k == s) {
+            if window.from() <= *day && *day <= window.to() && site.is_none_or(|k| k == s) {
                 units += u;
                 pairs += 1;
             }
@@ -303,9 +303,9 @@ impl Coverage {
         !sites.is_empty()
             && sites.iter().all(|site| {
                 window
-                    .from
+                    .from()
                     .iter_days()
-                    .take_while(|d| *d <= window.to)
+                    .take_while(|d| *d <= window.to())
                     .all(|d| self.is_covered(d, site))
             })
     }
@@ -456,10 +456,7 @@ mod tests {
             (day("2026-03-02"), "a".to_string(), 50),
             (day("2026-03-01"), "b".to_string(), 7),
         ]);
-        let w = Window {
-            from: day("2026-03-01"),
-            to: day("2026-03-02"),
-        };
+        let w = Window::new(day("2026-03-01"), day("2026-03-02")).unwrap();
         assert_eq!(c.sum(&w, None), (157, 3));
         assert_eq!(c.sum(&w, Some("b")), (7, 1));
         assert!(c.complete(&w, &["a".into()]));

@@ -62,8 +62,12 @@ fn layout<'r>(
 
     let size = frame.small;
     let scale_major = 10f64.powi(currency.minor_digits() as i32);
-    let max_major =
-        items.iter().map(|i| i.cost_minor.max(0)).max().unwrap_or(0) as f64 / scale_major;
+    let max_major = items
+        .iter()
+        .map(|i| i.cost_minor.get().max(0))
+        .max()
+        .unwrap_or(0) as f64
+        / scale_major;
 
     let values: Vec<String> = items
         .iter()
@@ -117,7 +121,7 @@ fn marks(frame: &mut Frame<'_>, layout: &Layout<'_>, x: Scale) {
     let thickness = (row * 0.66).min(frame.h * 0.12);
     for (index, item) in layout.items.iter().enumerate() {
         let y = area.y0 + row * (index as f64 + 0.5);
-        let end = x.map(item.cost_minor.max(0) as f64 / layout.scale_major);
+        let end = x.map(item.cost_minor.get().max(0) as f64 / layout.scale_major);
         frame.rect(
             area.x0,
             y - thickness / 2.0,

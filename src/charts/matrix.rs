@@ -69,8 +69,12 @@ fn layout<'r>(
     let size = frame.small;
     let line = Frame::line_height(size);
     let scale_major = 10f64.powi(currency.minor_digits() as i32);
-    let max_cost =
-        items.iter().map(|i| i.cost_minor.max(0)).max().unwrap_or(0) as f64 / scale_major;
+    let max_cost = items
+        .iter()
+        .map(|i| i.cost_minor.get().max(0))
+        .max()
+        .unwrap_or(0) as f64
+        / scale_major;
     let pain_step = if frame.h - top < 260.0 { 3 } else { 1 };
     let pain = YAxis {
         top: 10.5,
@@ -135,7 +139,7 @@ fn marks(frame: &mut Frame<'_>, layout: &Layout<'_>, plot: PlotArea, x: Scale) {
         .map(|i| {
             let r = (r_max * (i.count as f64 / max_count).sqrt()).max(r_min);
             (
-                x.map(i.cost_minor.max(0) as f64 / layout.scale_major),
+                x.map(i.cost_minor.get().max(0) as f64 / layout.scale_major),
                 y.map(f64::from(i.pain.clamp(1, 10))),
                 r,
             )

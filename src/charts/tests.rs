@@ -6,6 +6,7 @@ use super::draw::Shape;
 use super::*;
 use crate::calendar::{Bucket, Window};
 use crate::i18n::{t, Lang};
+use crate::money::Minor;
 use crate::ranking::{rank, By, RankingInput, Tally, Weights};
 use crate::trend::{build, DayTally, Trend};
 
@@ -57,7 +58,9 @@ fn horrors(names: &[&str]) -> Vec<Horror> {
             name: name.to_string(),
             description: None,
             pain: [9, 7, 10, 5, 6, 3, 8, 2][i % 8],
-            unit_cost_minor: [3_500, 12_000, 45_000, 2_000, 1_500, 800, 600, 25_000][i % 8],
+            unit_cost_minor: Minor::new(
+                [3_500, 12_000, 45_000, 2_000, 1_500, 800, 600, 25_000][i % 8],
+            ),
             operational: false,
             position: i as u32,
             retired: false,
@@ -83,7 +86,7 @@ fn ranking_of(
                     Tally {
                         count: c,
                         complaints: c / 3,
-                        cost_minor: c as i64 * h.unit_cost_minor,
+                        cost_minor: Minor::new(c as i64 * h.unit_cost_minor.get()),
                     },
                 )
             })
@@ -172,9 +175,9 @@ fn cases() -> Vec<Case> {
 fn trend_of(case: &Case, bucket: Bucket) -> Trend {
     let window = window();
     let days: Vec<NaiveDate> = window
-        .from
+        .from()
         .iter_days()
-        .take_while(|d| *d <= window.to)
+        .take_while(|d| *d <= window.to())
         .collect();
     let mut rows = Vec::new();
     for (h, (horror, &count)) in case.horrors.iter().zip(&case.counts).enumerate() {
@@ -192,7 +195,7 @@ fn trend_of(case: &Case, bucket: Bucket) -> Trend {
                     day: *day,
                     key: horror.key.clone(),
                     count: share,
-                    cost_minor: share as i64 * horror.unit_cost_minor,
+                    cost_minor: Minor::new(share as i64 * horror.unit_cost_minor.get()),
                 });
             }
         }
@@ -203,7 +206,7 @@ fn trend_of(case: &Case, bucket: Bucket) -> Trend {
         &window,
         window.echo(chrono_tz::UTC),
         bucket,
-        window.to.succ_opt().expect("a day after"),
+        window.to().succ_opt().expect("a day after"),
     )
 }
 

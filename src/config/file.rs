@@ -169,8 +169,8 @@ pub fn parse(text: &str) -> Result<Config, String> {
     let volume_unit = volume_unit(org.volume_unit)?;
     let settings = Settings {
         name,
-        timezone: tz.name().to_string(),
-        currency: currency.code().to_string(),
+        timezone: tz,
+        currency,
         window_days,
         pain_weight: ranking.pain_weight,
         cost_weight: ranking.cost_weight,

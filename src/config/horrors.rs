@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Horror;
 use crate::error::Detail;
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 pub use crate::text::is_valid_key;
 
 /// Fewest and most active horrors a catalogue may hold.
@@ -147,7 +147,7 @@ pub fn validate_horrors(
             name: input.name.clone(),
             description: input.description.clone().filter(|d| !d.is_empty()),
             pain: input.pain.clamp(1, 10) as u8,
-            unit_cost_minor: unit_cost.unwrap_or(0),
+            unit_cost_minor: unit_cost.unwrap_or(Minor::ZERO),
             operational: input.operational,
             position: i as u32,
             retired: false,

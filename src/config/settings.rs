@@ -21,8 +21,11 @@ pub struct Weights {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Settings {
     pub name: String,
-    pub timezone: String,
-    pub currency: String,
+    /// `[organization] timezone`, parsed when the settings were made or loaded.
+    #[serde(with = "crate::calendar::tz_name")]
+    pub timezone: Tz,
+    /// `[organization] currency`, parsed when the settings were made or loaded.
+    pub currency: Currency,
     pub window_days: i64,
     pub pain_weight: f64,
     pub cost_weight: f64,
@@ -91,15 +94,14 @@ pub(super) fn default_lookback() -> i64 {
 }
 
 impl Settings {
-    /// The parsed timezone (validated when the settings were made).
+    /// The organization's timezone.
     pub fn tz(&self) -> Tz {
-        self.timezone.parse().unwrap_or(chrono_tz::UTC)
+        self.timezone
     }
 
-    /// The parsed currency (validated when the settings were made).
+    /// The organization's currency.
     pub fn currency(&self) -> Currency {
-        Currency::parse(&self.currency)
-            .unwrap_or_else(|_| Currency::parse("USD").expect("USD exists"))
+        self.currency
     }
 
     /// A site by key, retired or not.
@@ -178,8 +180,8 @@ impl Settings {
 pub(crate) fn example_settings() -> Settings {
     Settings {
         name: "Test".into(),
-        timezone: "America/Chicago".into(),
-        currency: "USD".into(),
+        timezone: chrono_tz::America::Chicago,
+        currency: Currency::parse("USD").expect("USD exists"),
         window_days: 30,
         pain_weight: 0.5,
         cost_weight: 0.5,

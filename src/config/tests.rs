@@ -2,6 +2,7 @@
 
 use super::*;
 use crate::i18n::Lang;
+use crate::money::Minor;
 
 const GOOD: &str = r#"
 [organization]
@@ -85,11 +86,11 @@ fn parses_the_spec_example() {
         config.settings.departments,
         ["Dispatch", "Warehouse", "Drivers"]
     );
-    assert_eq!(config.settings.timezone, "America/Chicago");
+    assert_eq!(config.settings.timezone.name(), "America/Chicago");
     assert_eq!(config.horrors.len(), 5);
-    assert_eq!(config.horrors[0].unit_cost_minor, 3500);
-    assert_eq!(config.horrors[2].unit_cost_minor, 6000);
-    assert_eq!(config.horrors[3].unit_cost_minor, 2550);
+    assert_eq!(config.horrors[0].unit_cost_minor, Minor::new(3500));
+    assert_eq!(config.horrors[2].unit_cost_minor, Minor::new(6000));
+    assert_eq!(config.horrors[3].unit_cost_minor, Minor::new(2550));
     assert!(config.horrors[0].operational);
     assert!(!config.horrors[1].operational);
     assert_eq!(config.horrors[4].position, 4);
@@ -321,6 +322,48 @@ fn a_delivery_timeout_is_1_to_60_seconds() {
         assert!(
             error.contains("delivery_timeout_seconds") && !error.contains('\n'),
             "{seconds}: {error}"
+        );
+    }
+}
+
+#[test]
+fn stored_settings_keep_timezone_and_currency_as_text() {
+    // The stored JSON (and so every database written before the fields were typed) names
+    // the timezone and the currency as plain strings, sites' timezones too.
+    let settings = Settings {
+        sites: vec![crate::sites::Site {
+            key: "tokyo".into(),
+            name: "Tokyo".into(),
+            timezone: chrono_tz::Asia::Tokyo,
+            retired: false,
+        }],
+        ..crate::config::example_settings()
+    };
+    let json = serde_json::to_string(&settings).unwrap();
+    assert!(
+        json.starts_with(r#"{"name":"Test","timezone":"America/Chicago","currency":"USD","#),
+        "{json}"
+    );
+    assert!(
+        json.contains(
+            r#""sites":[{"key":"tokyo","name":"Tokyo","timezone":"Asia/Tokyo","retired":false}]"#
+        ),
+        "{json}"
+    );
+    let back: Settings = serde_json::from_str(&json).unwrap();
+    assert_eq!(back, settings);
+    // A stored value that no longer parses is an error, never a silent UTC or USD.
+    for (from, to) in [
+        (
+            r#""timezone":"America/Chicago""#,
+            r#""timezone":"Mars/Base""#,
+        ),
+        (r#""currency":"USD""#, r#""currency":"XYZ""#),
+    ] {
+        let broken = json.replacen(from, to, 1);
+        assert!(
+            serde_json::from_str::<Settings>(&broken).is_err(),
+            "{broken}"
         );
     }
 }

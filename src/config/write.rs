@@ -69,8 +69,8 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
     let out = Out {
         organization: OutOrg {
             name: &settings.name,
-            timezone: &settings.timezone,
-            currency: &settings.currency,
+            timezone: settings.timezone.name(),
+            currency: settings.currency.code(),
             language: settings.language.tag(),
             volume_unit: &settings.volume_unit,
         },
@@ -109,7 +109,7 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
             .map(|s| OutSite {
                 key: &s.key,
                 name: &s.name,
-                timezone: &s.timezone,
+                timezone: s.timezone.name(),
             })
             .collect(),
         horrors: horrors

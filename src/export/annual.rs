@@ -13,6 +13,7 @@ use crate::calendar::Window;
 use crate::cycles::CycleDetail;
 use crate::error::{Error, Result};
 use crate::i18n::{t, Lang};
+use crate::money::Minor;
 use crate::ranking::{By, Ranking};
 use crate::report;
 use crate::sites::Scope;
@@ -65,11 +66,8 @@ fn year(store: &Store, year: i32, scope: &Scope) -> Result<Year> {
     for month in 1..=12 {
         let from =
             NaiveDate::from_ymd_opt(year, month, 1).ok_or_else(|| Error::internal("bad month"))?;
-        let to = crate::calendar::Bucket::Month
-            .next(from)
-            .pred_opt()
-            .unwrap_or(from);
-        let ranking = report::ranking(store, &Window { from, to }, By::Priority, scope)?;
+        let month_window = crate::calendar::Bucket::Month.window_at(from);
+        let ranking = report::ranking(store, &month_window, By::Priority, scope)?;
         months.push((format!("{year}-{month:02}"), ranking));
     }
     Ok(Year {
@@ -111,8 +109,8 @@ pub fn write_in<W: Write + Seek>(
     let cycles: Vec<CycleDetail> = report::cycle_list(store, now)?
         .into_iter()
         .filter(|c| {
-            c.start.as_str() <= this.window.to.to_string().as_str()
-                && c.end.as_str() >= this.window.from.to_string().as_str()
+            c.start.as_str() <= this.window.to().to_string().as_str()
+                && c.end.as_str() >= this.window.from().to_string().as_str()
         })
         .map(|c| report::cycle_detail(store, c.id, now, scope))
         .collect::<Result<_>>()?;
@@ -189,8 +187,8 @@ pub fn write_in<W: Write + Seek>(
             .map(|t| t.with_timezone(&Utc))
             .unwrap_or_default()
     };
-    let next = NaiveDate::from_ymd_opt(year_number + 1, 1, 1).unwrap_or(this.window.to);
-    let proposed = store.nominations_between(midnight(this.window.from), midnight(next))?;
+    let next = NaiveDate::from_ymd_opt(year_number + 1, 1, 1).unwrap_or(this.window.to());
+    let proposed = store.nominations_between(midnight(this.window.from()), midnight(next))?;
     file(&mut zip, "nominations.csv")?;
     super::csv::nominations(&proposed, &mut zip)?;
 
@@ -321,10 +319,10 @@ fn readme(
         previous_year = before.year.to_string(),
         organization = covers.organization.as_str(),
         made = crate::ticks::rfc3339(now),
-        timezone = settings.timezone.as_str(),
-        from = this.window.from.to_string(),
-        to = this.window.to.to_string(),
-        currency = settings.currency.as_str(),
+        timezone = settings.timezone.name(),
+        from = this.window.from().to_string(),
+        to = this.window.to().to_string(),
+        currency = settings.currency.code(),
         pain_weight = settings.pain_weight.to_string(),
         cost_weight = settings.cost_weight.to_string(),
         worst = settings.worst.to_string(),
@@ -399,7 +397,7 @@ fn review_html(
     };
     let top = this.ranking.items.first().filter(|i| i.count > 0);
     let currency = settings.currency();
-    let money = |minor: i64| currency.format_grouped(minor);
+    let money = |minor: Minor| currency.format_grouped(minor);
     let (year, previous_year) = (this.year.to_string(), before.year.to_string());
     let pct = |value: f64| format!("{value:+.1} %");
     let verdict =
@@ -415,8 +413,8 @@ fn review_html(
         h1 { (covers.title(lang, &year)) }
         p.lede {
             (tr!(lang, "review-lede", organization = covers.organization.as_str(),
-                from = this.window.from.to_string(), to = this.window.to.to_string(),
-                timezone = settings.timezone.as_str()))
+                from = this.window.from().to_string(), to = this.window.to().to_string(),
+                timezone = settings.timezone.name()))
             " "
             @if let Some(top) = top {
                 (crate::i18n::rich(lang, "review-fix-first", &[
@@ -440,7 +438,7 @@ fn review_html(
             thead { tr {
                 th.n { "#" } th { (t(lang, "col-horror")) } th { (t(lang, "col-tier")) }
                 th.n { (t(lang, "col-count")) } th.n { (t(lang, "col-complaints")) }
-                th.n { (tr!(lang, "review-col-cost", currency = settings.currency.as_str())) }
+                th.n { (tr!(lang, "review-col-cost", currency = settings.currency.code())) }
                 th.n { (t(lang, "review-col-pain-points")) } th.n { (t(lang, "review-col-score")) }
                 th.n { (tr!(lang, "review-col-versus", year = previous_year.as_str())) }
             } }
@@ -491,7 +489,7 @@ fn review_html(
         table {
             thead { tr {
                 th { (t(lang, "review-col-month")) } th.n { (t(lang, "col-count")) }
-                th.n { (tr!(lang, "review-col-cost", currency = settings.currency.as_str())) }
+                th.n { (tr!(lang, "review-col-cost", currency = settings.currency.code())) }
                 th { (t(lang, "review-col-worst-horror")) }
             } }
             tbody {

@@ -9,7 +9,7 @@ use crate::calendar::Window;
 use crate::cycles::CycleDetail;
 use crate::error::{Error, Result};
 use crate::i18n::{t, Lang};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::ranking::Ranking;
 use crate::store::Store;
 
@@ -45,9 +45,9 @@ fn money_format(currency: Currency) -> Format {
     Format::new().set_num_format(format!("{pattern} \"{}\"", currency.code()))
 }
 
-fn major(minor: i64, currency: Currency) -> f64 {
+fn major(minor: Minor, currency: Currency) -> f64 {
     // Exact for every amount below 2^53 minor units; only the cell display uses floats.
-    minor as f64 / 10f64.powi(currency.minor_digits() as i32)
+    minor.get() as f64 / 10f64.powi(currency.minor_digits() as i32)
 }
 
 /// Writes a day (`YYYY-MM-DD`) or an instant (RFC 3339, UTC) as a real spreadsheet date,
@@ -366,7 +366,9 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
             .items
             .iter()
             .find(|p| p.key == item.key);
-        let (count_before, cost_before) = before.map(|p| (p.count, p.cost_minor)).unwrap_or((0, 0));
+        let (count_before, cost_before) = before
+            .map(|p| (p.count, p.cost_minor))
+            .unwrap_or((0, Minor::ZERO));
         sheet.write_string(r, 0, &item.name).map_err(xlsx)?;
         sheet
             .write_number(r, 1, count_before as f64)

@@ -364,7 +364,7 @@ mod tests {
                 .map(|(key, retired)| Site {
                     key: key.to_string(),
                     name: key.to_uppercase(),
-                    timezone: "America/Chicago".into(),
+                    timezone: chrono_tz::America::Chicago,
                     retired: *retired,
                 })
                 .collect(),

@@ -15,7 +15,7 @@ use utoipa::ToSchema;
 use crate::calendar::WindowEcho;
 use crate::catalogue::Horror;
 pub use crate::config::Weights;
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 pub use grouped::{Group, GroupedRanking, RankingGroup};
 
 /// Totals of one horror over a window, voided ticks excluded.
@@ -26,7 +26,7 @@ pub struct Tally {
     /// Σ qty of ticks with `source = complaint`.
     pub complaints: u64,
     /// Σ tick cost in minor units.
-    pub cost_minor: i64,
+    pub cost_minor: Minor,
 }
 
 impl Tally {
@@ -86,7 +86,8 @@ impl Tier {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, ToSchema)]
 pub struct Previous {
     pub count: u64,
-    pub cost_minor: i64,
+    #[schema(value_type = i64)]
+    pub cost_minor: Minor,
 }
 
 /// One ranked horror.
@@ -102,7 +103,8 @@ pub struct RankedItem {
     pub complaints: u64,
     /// Σ tick cost, decimal string with the currency's minor digits.
     pub cost: String,
-    pub cost_minor: i64,
+    #[schema(value_type = i64)]
+    pub cost_minor: Minor,
     /// count × current pain.
     pub pain_points: u64,
     /// Priority score; scores sum to 1 when there is any tick.
@@ -176,7 +178,8 @@ pub struct Totals {
     pub count: u64,
     pub complaints: u64,
     pub cost: String,
-    pub cost_minor: i64,
+    #[schema(value_type = i64)]
+    pub cost_minor: Minor,
     pub pain_points: u64,
     /// The rate of all items together, as each item's.
     pub rate_per_1000: Option<f64>,
@@ -324,12 +327,12 @@ fn score(items: &mut [RankedItem], totals: &Totals, w: Weights) {
     if totals.pain_points > 0 {
         weight_sum += w.pain_weight;
     }
-    if totals.cost_minor > 0 {
+    if totals.cost_minor > Minor::ZERO {
         weight_sum += w.cost_weight;
     }
     for item in items.iter_mut() {
         let pain_share = ratio(item.pain_points as f64, totals.pain_points as f64);
-        let cost_share = ratio(item.cost_minor as f64, totals.cost_minor as f64);
+        let cost_share = ratio(item.cost_minor.get() as f64, totals.cost_minor.get() as f64);
         item.score = if weight_sum > 0.0 {
             (w.pain_weight * pain_share + w.cost_weight * cost_share) / weight_sum
         } else {
@@ -418,7 +421,7 @@ fn measure(item: &RankedItem, by: By) -> f64 {
     match by {
         By::Priority => item.score,
         By::Count => item.count as f64,
-        By::Cost => item.cost_minor as f64,
+        By::Cost => item.cost_minor.get() as f64,
         By::Pain => item.pain_points as f64,
     }
 }

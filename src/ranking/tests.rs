@@ -6,7 +6,7 @@ fn horror(key: &str, pain: u8, unit_cost_minor: i64, retired: bool) -> Horror {
         name: key.to_uppercase(),
         description: None,
         pain,
-        unit_cost_minor,
+        unit_cost_minor: crate::money::Minor::new(unit_cost_minor),
         operational: false,
         position: 0,
         playbook: Default::default(),
@@ -18,7 +18,7 @@ fn tally(count: u64, complaints: u64, cost_minor: i64) -> Tally {
     Tally {
         count,
         complaints,
-        cost_minor,
+        cost_minor: crate::money::Minor::new(cost_minor),
     }
 }
 
@@ -134,7 +134,7 @@ fn scores_shares_and_tiers_by_hand() {
             count: 35,
             complaints: 9,
             cost: "400.00".into(),
-            cost_minor: 40_000,
+            cost_minor: crate::money::Minor::new(40_000),
             pain_points: 180,
             rate_per_1000: None,
         }

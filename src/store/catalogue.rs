@@ -11,6 +11,7 @@ use crate::calendar::local_day;
 use crate::catalogue::Horror;
 use crate::config::Settings;
 use crate::error::{Error, Refusal, Result};
+use crate::money::Minor;
 use crate::ticks::rfc3339;
 
 pub fn get_meta(conn: &mut dyn Conn, key: &str) -> Result<Option<String>> {
@@ -52,7 +53,7 @@ fn horror_from_row(row: &dyn Row) -> Result<Horror> {
         name: row.text(1)?,
         description: row.opt_text(2)?,
         pain: number(3)? as u8,
-        unit_cost_minor: row.int(4)?,
+        unit_cost_minor: Minor::new(row.int(4)?),
         operational: row.bool(5)?,
         position: number(6)?,
         retired: row.bool(7)?,
@@ -123,8 +124,8 @@ pub fn apply_config(
     if let Some(old) = &old {
         if old.currency != settings.currency && has_ticks {
             return Err(Refusal::CurrencyChange {
-                from: old.currency.clone(),
-                to: settings.currency.clone(),
+                from: old.currency.code().to_string(),
+                to: settings.currency.code().to_string(),
             }
             .into());
         }
@@ -197,7 +198,7 @@ pub fn replace_catalogue(
             &wanted.name,
             wanted.description.as_deref(),
             i64::from(wanted.pain),
-            wanted.unit_cost_minor,
+            wanted.unit_cost_minor.get(),
             wanted.operational,
             i64::from(wanted.position),
             playbook.as_deref()

@@ -64,7 +64,7 @@ pub fn create(
 ) -> Result<i64> {
     let ids = focus_ids(conn, focus)?;
     let at = rfc3339(now);
-    let (from, to) = (window.from.to_string(), window.to.to_string());
+    let (from, to) = (window.from().to_string(), window.to().to_string());
     let id = conn.one_row(
         "INSERT INTO cycles (name, start_day, end_day, days, note, created_at, updated_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6) RETURNING id",
@@ -163,7 +163,7 @@ pub fn focus_keys(
     conn: &mut dyn Conn,
     window: &Window,
 ) -> Result<std::collections::HashSet<String>> {
-    let (from, to) = (window.from.to_string(), window.to.to_string());
+    let (from, to) = (window.from().to_string(), window.to().to_string());
     Ok(conn
         .rows(
             "SELECT DISTINCT h.key FROM cycles c JOIN cycle_focus f ON f.cycle_id = c.id

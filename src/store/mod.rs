@@ -527,8 +527,10 @@ impl Store {
         recorded_by: &str,
         ticks: Vec<NewTick>,
     ) -> Result<Vec<Recorded>> {
+        // One tick is refused, if at all, before anything is written (see `ticks::insert`).
+        let alone = ticks.len() == 1;
         let work = self.tick_job(who, recorded_by, ticks)?;
-        let recorded = self.inner.writer.write_one(work)?;
+        let recorded = self.inner.writer.write_one(work, alone)?;
         self.count_recorded(&recorded);
         Ok(recorded)
     }
@@ -541,8 +543,9 @@ impl Store {
         recorded_by: &str,
         ticks: Vec<NewTick>,
     ) -> Result<Vec<Recorded>> {
+        let alone = ticks.len() == 1;
         let work = self.tick_job(who, recorded_by, ticks)?;
-        let recorded = self.inner.writer.write_one_async(work).await?;
+        let recorded = self.inner.writer.write_one_async(work, alone).await?;
         self.count_recorded(&recorded);
         Ok(recorded)
     }
@@ -692,6 +695,18 @@ impl Store {
         group: Option<rollup::Group>,
     ) -> Result<BTreeMap<Option<String>, Vec<DayTally>>> {
         self.read(|conn| rollup::grouped_days(conn, window, scope, group))
+    }
+
+    /// [`Store::grouped_days`] over `span`, with the totals of each of `windows` (days of
+    /// `span`) by group value and horror from the same read.
+    pub fn grouped_days_and_totals(
+        &self,
+        span: &Window,
+        windows: &[Window],
+        scope: &Scope,
+        group: Option<rollup::Group>,
+    ) -> Result<(rollup::GroupedDays, Vec<rollup::Grouped>)> {
+        self.read(|conn| rollup::grouped_days_and_totals(conn, span, windows, scope, group))
     }
 
     /// The first day with a tick, by site (`""`: no site).

@@ -11,7 +11,7 @@ use crate::auth::{Identity, Role};
 use crate::calendar::{local_day, Window};
 use crate::config::Settings;
 use crate::error::{Error, Refusal, Result};
-use crate::money::Currency;
+use crate::money::{Currency, Minor};
 use crate::sites::Scope;
 use crate::ticks::{rfc3339, NewTick, Source, Tick, OWN_VOID_WINDOW};
 
@@ -31,7 +31,7 @@ fn tick_from_row(row: &dyn Row, currency: Currency) -> Result<Stored> {
     let source = row.text(5)?;
     let source = Source::parse(&source)
         .map_err(|_| Error::internal(format!("unknown stored source {source:?}")))?;
-    let cost_minor = row.int(8)?;
+    let cost_minor = Minor::new(row.int(8)?);
     let recorded_at = row.int(9)?;
     Ok(Stored {
         tick: Tick {
@@ -141,12 +141,16 @@ pub fn insert(
         if !refused.is_empty() {
             continue; // nothing will be kept; only keep collecting problems
         }
-        let cost_minor = tick.cost_minor.unwrap_or(tick.qty * unit_cost_minor);
+        let cost_minor = tick
+            .cost_minor
+            .map_or(tick.qty * unit_cost_minor, Minor::get);
         let site = tick.site.as_deref().unwrap_or("");
         let day = local_day(tick.occurred_at, settings.site_tz(tick.site.as_deref())).to_string();
-        let id = conn.one_row(
+        // No `RETURNING id`: SQLite builds a temporary table for the returned rows of
+        // every such statement; the rowid of the last insert is free.
+        conn.execute(
             "INSERT INTO ticks (horror_id, qty, occurred_at, day, source, department, note, cost_minor, recorded_at, token_id, recorded_by, site)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 horror_id,
                 tick.qty,
@@ -161,8 +165,8 @@ pub fn insert(
                 recorded_by,
                 site
             ],
-            |r| r.int(0),
         )?;
+        let id = conn.one_row("SELECT last_insert_rowid()", params![], |r| r.int(0))?;
         let row = rollup
             .entry((day.clone(), horror_id, tick.source, site.to_string()))
             .or_default();
@@ -286,8 +290,8 @@ fn recorded_tick(
         source: tick.source,
         department: tick.department.clone(),
         note: tick.note.clone(),
-        cost: currency.format(cost_minor),
-        cost_minor,
+        cost: currency.format(Minor::new(cost_minor)),
+        cost_minor: Minor::new(cost_minor),
         recorded_at: rfc3339(now),
         recorded_by: recorded_by.to_string(),
         voided: false,
@@ -337,7 +341,7 @@ fn insert_in_one_statement(
     let sources: Vec<&str> = ticks.iter().map(|t| t.source.as_str()).collect();
     let departments: Vec<Option<&str>> = ticks.iter().map(|t| t.department.as_deref()).collect();
     let notes: Vec<Option<&str>> = ticks.iter().map(|t| t.note.as_deref()).collect();
-    let costs: Vec<Option<i64>> = ticks.iter().map(|t| t.cost_minor).collect();
+    let costs: Vec<Option<i64>> = ticks.iter().map(|t| t.cost_minor.map(Minor::get)).collect();
     let sites: Vec<&str> = ticks
         .iter()
         .map(|t| t.site.as_deref().unwrap_or(""))
@@ -506,7 +510,10 @@ pub fn list(
     filter: &TickFilter,
     currency: Currency,
 ) -> Result<(Vec<Tick>, Option<i64>)> {
-    let (from, to) = (filter.window.from.to_string(), filter.window.to.to_string());
+    let (from, to) = (
+        filter.window.from().to_string(),
+        filter.window.to().to_string(),
+    );
     let mut ticks = conn.rows(
         &format!(
             "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
@@ -541,6 +548,10 @@ pub fn list(
     Ok((ticks, next))
 }
 
+/// A window holding more than one tick in this many of the table is read as a table scan
+/// (on SQLite), not through the day index.
+const WIDE_WINDOW: i64 = 5;
+
 /// Calls `each` for every tick in the window (at most `limit`), oldest first, without
 /// holding them all.
 pub fn for_each(
@@ -552,11 +563,25 @@ pub fn for_each(
     currency: Currency,
     mut each: impl FnMut(Tick) -> Result<()>,
 ) -> Result<()> {
-    let (from, to) = (window.from.to_string(), window.to.to_string());
+    let (from, to) = (window.from().to_string(), window.to().to_string());
+    // SQLite would walk the day index, fetch each tick by rowid and sort the window by id
+    // in a temporary B-tree. When the window holds much of the table, reading the table in
+    // rowid order (`+t.day` keeps the index out) gives id order for free: for a year of
+    // 1 M ticks the query took 7.8 s through the index and 3.5 s as a scan.
+    let scan = conn.engine() == Engine::Sqlite && {
+        let (in_window, last_id) = conn.one_row(
+            "SELECT (SELECT COUNT(*) FROM ticks WHERE day BETWEEN ?1 AND ?2),
+                    (SELECT COALESCE(MAX(id), 0) FROM ticks)",
+            params![from.as_str(), to.as_str()],
+            |r| Ok((r.int(0)?, r.int(1)?)),
+        )?;
+        in_window.min(limit) * WIDE_WINDOW > last_id
+    };
+    let day = if scan { "+t.day" } else { "t.day" };
     conn.query(
         &format!(
             "SELECT {TICK_COLUMNS} FROM ticks t JOIN horrors h ON h.id = t.horror_id
-             WHERE t.day BETWEEN ?1 AND ?2 AND (?3 OR t.voided_at IS NULL)
+             WHERE {day} BETWEEN ?1 AND ?2 AND (?3 OR t.voided_at IS NULL)
                AND (CAST(?5 AS TEXT) IS NULL OR t.site = ?5)
              ORDER BY t.id LIMIT ?4"
         ),

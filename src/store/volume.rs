@@ -65,7 +65,7 @@ pub fn entries(
     window: &Window,
     scope: &Scope,
 ) -> Result<Vec<(chrono::NaiveDate, String, i64)>> {
-    let (from, to) = (window.from.to_string(), window.to.to_string());
+    let (from, to) = (window.from().to_string(), window.to().to_string());
     conn.rows(
         "SELECT day, site, units FROM volume
          WHERE day BETWEEN ?1 AND ?2 AND (CAST(?3 AS TEXT) IS NULL OR site = ?3)
@@ -123,6 +123,9 @@ mod tests {
         fn slot(&self) -> i64 {
             0
         }
+        fn changes(&self) -> u64 {
+            Conn::changes(&self.conn)
+        }
     }
 
     fn store() -> Counting {
@@ -163,10 +166,11 @@ mod tests {
         let n = n as i64;
         assert_eq!(rows, n);
         assert_eq!(sum, 100 * n + n * (n - 1) / 2);
-        let window = Window {
-            from: chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
-            to: chrono::NaiveDate::from_ymd_opt(1990, 1, 3).unwrap(),
-        };
+        let window = Window::new(
+            chrono::NaiveDate::from_ymd_opt(1990, 1, 1).unwrap(),
+            chrono::NaiveDate::from_ymd_opt(1990, 1, 3).unwrap(),
+        )
+        .unwrap();
         let first = entries(c, &window, &Scope::ALL).unwrap();
         assert_eq!(first.len(), 3);
         assert_eq!(first[0].2, 100);

@@ -10,6 +10,7 @@ use crate::config::{validate_horrors, HorrorInput};
 use crate::error::{Error, ErrorBody, Result};
 use crate::http::extract::{Admin, Params, Staff};
 use crate::http::json::Json;
+use crate::money::Minor;
 use crate::sites::Scope;
 use crate::store::{CatalogueChange, Store};
 
@@ -27,7 +28,8 @@ pub struct HorrorView {
     description: Option<String>,
     pain: u8,
     unit_cost: String,
-    unit_cost_minor: i64,
+    #[schema(value_type = i64)]
+    unit_cost_minor: Minor,
     operational: bool,
     position: u32,
     /// Count on the current local day, all devices.
@@ -73,8 +75,8 @@ async fn catalogue(store: &Store, include_retired: bool, scope: Scope) -> Result
     Ok(Catalogue {
         organization: Organization {
             name: settings.name.clone(),
-            timezone: settings.timezone.clone(),
-            currency: settings.currency.clone(),
+            timezone: settings.timezone.name().to_string(),
+            currency: settings.currency.code().to_string(),
         },
         window_days: settings.window_days,
         departments: settings.departments.clone(),

@@ -81,7 +81,7 @@ pub async fn export_ticks(who: Viewer, req: HttpRequest, store: Store_) -> Resul
     Ok(file_response(
         file,
         "text/csv; charset=utf-8",
-        &format!("ticks-{}-{}.csv", window.from, window.to),
+        &format!("ticks-{}-{}.csv", window.from(), window.to()),
     ))
 }
 
@@ -106,7 +106,7 @@ pub async fn export_ranking(who: Viewer, req: HttpRequest, store: Store_) -> Res
     Ok(file_response(
         file,
         "text/csv; charset=utf-8",
-        &format!("ranking-{}-{}.csv", window.from, window.to),
+        &format!("ranking-{}-{}.csv", window.from(), window.to()),
     ))
 }
 

@@ -144,7 +144,7 @@ pub async fn alerts(who: Viewer, req: HttpRequest, store: Store_) -> Result<Http
         .call(move |store| {
             let settings = store.snapshot()?.settings.clone();
             let default = alerts::default_period(&settings, store.now());
-            let to = to.unwrap_or(default.to);
+            let to = to.unwrap_or(default.to());
             let from =
                 from.unwrap_or(to - chrono::Duration::days(settings.alerts_lookback_days - 1));
             let period = crate::calendar::Window::new(from, to)

@@ -52,10 +52,11 @@ pub async fn put_volume(
     // A day may be today wherever any site already is.
     let today = settings.latest_today(store.now());
     let entries = crate::volume::validate(&inputs, settings, bound, today)?;
-    let window = crate::calendar::Window {
-        from: entries.iter().map(|e| e.day).min().unwrap_or(today),
-        to: entries.iter().map(|e| e.day).max().unwrap_or(today),
-    };
+    let window = entries
+        .iter()
+        .map(|e| crate::calendar::Window::day(e.day))
+        .reduce(|a, b| a.through(&b))
+        .unwrap_or(crate::calendar::Window::day(today));
     let echo: Vec<crate::volume::VolumeEntry> = entries
         .iter()
         .map(|e| crate::volume::VolumeEntry {

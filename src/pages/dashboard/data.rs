@@ -95,8 +95,8 @@ pub(super) fn default_window(store: &Store) -> Result<(Choice, Window)> {
 /// `&site=…` when one site is shown.
 pub(super) fn window_query(window: &Window, scope: &Scope) -> String {
     let mut pairs = vec![
-        ("from", window.from.to_string()),
-        ("to", window.to.to_string()),
+        ("from", window.from().to_string()),
+        ("to", window.to().to_string()),
     ];
     pairs.extend(scope.site.clone().map(|site| ("site", site)));
     serde_urlencoded::to_string(pairs).unwrap_or_default()
@@ -121,8 +121,8 @@ pub(super) fn window_params(choice: &Choice, window: &Window) -> Vec<(&'static s
     match choice {
         Choice::Days(days) => vec![("days", days.to_string())],
         Choice::Custom => vec![
-            ("from", window.from.to_string()),
-            ("to", window.to.to_string()),
+            ("from", window.from().to_string()),
+            ("to", window.to().to_string()),
         ],
         Choice::Cycle(id, _) => vec![("cycle", id.to_string())],
     }

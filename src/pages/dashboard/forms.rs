@@ -20,10 +20,10 @@ pub(super) const SHEET_MESSAGES: &[(&str, &str, &[&str])] = &[
 /// The paper check sheet's entry form (METHOD step 2), shaped like the printed sheet: a
 /// row per horror, a column per day of the window (its last 31 days, up to today).
 pub(super) fn sheet_form(lang: Lang, data: &Data, window: &Window) -> Markup {
-    let today = data.today.parse().unwrap_or(window.to);
-    let last = window.to.min(today);
+    let today = data.today.parse().unwrap_or(window.to());
+    let last = window.to().min(today);
     let first = window
-        .from
+        .from()
         .max(last - chrono::Days::new(crate::sheets::pdf::DAYS_PER_PAGE as u64 - 1));
     let days: Vec<chrono::NaiveDate> = first.iter_days().take_while(|d| *d <= last).collect();
     let active: Vec<&Site> = data.sites.iter().filter(|s| !s.retired).collect();

@@ -205,11 +205,11 @@ fn content(
             h2 #ranking-heading { (t(lang, "dashboard-ranking")) }
             p.window-note {
                 (tr!(lang, "dashboard-window-note",
-                    from = window.from.to_string(),
-                    to = window.to.to_string(),
+                    from = window.from().to_string(),
+                    to = window.to().to_string(),
                     days = window.days(),
-                    previous_from = previous.from.to_string(),
-                    previous_to = previous.to.to_string(),
+                    previous_from = previous.from().to_string(),
+                    previous_to = previous.to().to_string(),
                     count = totals.count,
                     cost = data.currency.format_grouped(totals.cost_minor),
                     change = change_words(lang, change_pct(totals.count, previous_total), previous_total)))
@@ -284,7 +284,7 @@ fn content(
             ul.exports {
                 li { a href={ "/api/export/ranking.csv?" (query) } download { (t(lang, "export-ranking")) } " — " (t(lang, "export-this-window")) }
                 li { a href={ "/api/export/ticks.csv?" (query) } download { (t(lang, "export-ticks")) } " — " (t(lang, "export-this-window")) }
-                @let year = window.to.year();
+                @let year = window.to().year();
                 li { a href={ "/api/export/annual.zip?year=" (year) "&lang=" (lang.tag()) (site_query) } download { (tr!(lang, "export-annual", year = year.to_string())) } " — " (t(lang, "export-annual-note")) }
                 li { a href={ "/api/export/annual.zip?year=" (year - 1) "&lang=" (lang.tag()) (site_query) } download { (tr!(lang, "export-annual", year = (year - 1).to_string())) } }
             }

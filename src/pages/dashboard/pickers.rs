@@ -53,7 +53,7 @@ pub(super) fn dashboard_href(choice: &Choice, window: &Window, site: Option<&str
 }
 
 pub(super) fn picker(lang: Lang, data: &Data, choice: &Choice, window: &Window) -> Markup {
-    let (custom_from, custom_to) = (window.from.to_string(), window.to.to_string());
+    let (custom_from, custom_to) = (window.from().to_string(), window.to().to_string());
     let site = site_suffix(&data.scope);
     let site_field = html! {
         @if let Some(site) = &data.scope.site {

@@ -40,8 +40,8 @@ impl Span {
                 this: tr!(
                     lang,
                     "span-custom",
-                    from = window.from.to_string(),
-                    to = window.to.to_string()
+                    from = window.from().to_string(),
+                    to = window.to().to_string()
                 ),
                 previous,
             },

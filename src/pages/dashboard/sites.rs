@@ -4,6 +4,7 @@ use maud::{html, Markup};
 
 use crate::calendar::Window;
 use crate::i18n::{t, Lang};
+use crate::money::Minor;
 use crate::ranking::GroupedRanking;
 use crate::tr;
 
@@ -76,7 +77,7 @@ pub(super) fn compare_sites(
                                     }
                                 }
                                 td.num { (group(g_count(*found))) }
-                                td.num { (data.currency.format_separated(found.map_or(0, |g| g.totals.cost_minor))) }
+                                td.num { (data.currency.format_separated(found.map_or(Minor::ZERO, |g| g.totals.cost_minor))) }
                                 @if unit.is_some() {
                                     td.num { (rate(found.and_then(|g| g.totals.rate_per_1000))) }
                                 }

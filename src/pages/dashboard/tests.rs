@@ -18,7 +18,7 @@ fn item(rank: u32, name: &str, count: u64, score: f64, change_pct: Option<f64>) 
         count,
         complaints: 0,
         cost: String::new(),
-        cost_minor: count as i64 * 3500,
+        cost_minor: crate::money::Minor::new(count as i64 * 3500),
         pain_points: count * 9,
         score,
         share: score,
@@ -29,7 +29,7 @@ fn item(rank: u32, name: &str, count: u64, score: f64, change_pct: Option<f64>) 
         // A change given is a clear one, in rate over the complete days.
         previous: Previous {
             count: u64::from(change_pct.is_some()),
-            cost_minor: 0,
+            cost_minor: crate::money::Minor::new(0),
         },
         change_pct,
         change_p_value: None,

@@ -124,6 +124,10 @@ pub trait Conn: Send {
     fn notify(&mut self, topic: &str) -> Result<()>;
     /// Whether the connection can still be used (false after PostgreSQL went away).
     fn healthy(&mut self) -> bool;
+    /// Rows inserted, changed or deleted through this connection so far (SQLite; 0 on
+    /// PostgreSQL, where the writer does not ask): tells the writer whether a job that
+    /// failed had written anything.
+    fn changes(&self) -> u64;
 }
 
 impl dyn Conn + '_ {

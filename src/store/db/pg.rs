@@ -216,6 +216,10 @@ impl Conn for PgConn {
     fn healthy(&mut self) -> bool {
         !self.client.is_closed()
     }
+
+    fn changes(&self) -> u64 {
+        0
+    }
 }
 
 /// What a PostgreSQL failure means for the request that met it.

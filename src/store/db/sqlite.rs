@@ -111,6 +111,10 @@ impl Conn for rusqlite::Connection {
     fn healthy(&mut self) -> bool {
         true
     }
+
+    fn changes(&self) -> u64 {
+        self.total_changes()
+    }
 }
 
 /// Whether `e` means another connection holds the write lock (retry shortly).

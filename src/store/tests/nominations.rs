@@ -135,7 +135,7 @@ fn a_decided_nomination_changes_no_more(db: &Db) {
             horror.unit_cost_minor,
             horror.description.as_deref()
         ),
-        (6, 1250, Some("Driver came late"))
+        (6, crate::money::Minor::new(1250), Some("Driver came late"))
     );
     // (what is tried, on which nomination, the code)
     for id in [declined.id, adopted.id] {

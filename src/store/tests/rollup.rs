@@ -39,7 +39,7 @@ fn tallies_count_quantities_complaints_and_costs_until_a_void(db: &Db) {
     let tally = |count, complaints, cost_minor| Tally {
         count,
         complaints,
-        cost_minor,
+        cost_minor: crate::money::Minor::new(cost_minor),
     };
     assert_eq!(
         got,
@@ -53,7 +53,7 @@ fn tallies_count_quantities_complaints_and_costs_until_a_void(db: &Db) {
         day: day(d),
         key: key.into(),
         count,
-        cost_minor,
+        cost_minor: crate::money::Minor::new(cost_minor),
     };
     assert_eq!(
         days,

@@ -60,10 +60,10 @@ fn a_sheet_is_recorded_with_its_ticks_and_replayed_by_its_key(db: &Db) {
         .map(|t| (t.horror.as_str(), t.qty))
         .collect();
     assert_eq!(ticks, [("damaged", 2), ("late-delivery", 3)]);
-    let tally = |count, cost_minor| Tally {
+    let tally = |count, cost_minor: i64| Tally {
         count,
         complaints: 0,
-        cost_minor,
+        cost_minor: crate::money::Minor::new(cost_minor),
     };
     let expected = vec![
         ("damaged".to_string(), tally(2, 12_000)),
