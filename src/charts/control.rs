@@ -6,7 +6,7 @@
 use super::draw::{Align, Label, Rgb, Shape, VAlign};
 use super::layout::{self, nice, ticks, Area, Frame, Key, PlotArea, YAxis, BLUE, INK, VERMILLION};
 use crate::control::ControlChart;
-use crate::i18n::t;
+use crate::i18n::{t, Lang};
 use crate::stats::rev2::Signal;
 use crate::tr;
 
@@ -82,8 +82,22 @@ fn layout(
         .flat_map(|p| [p.point.rate, p.point.ucl])
         .flatten()
         .fold(center, f64::max);
+    let rates = rates_axis(lang, chart, max);
+    let (left, right) = frame.between(&rates, None);
+    let size = frame.small;
+    let area = Area {
+        x0: left,
+        y0: top + 0.5 * size,
+        x1: right,
+        y1: frame.h - frame.pad - Frame::line_height(size) - 0.6 * size,
+    };
+    Some((Layout { rates, area }, center))
+}
+
+/// The rate axis up to a round top above `max`: per day, or per 1,000 of the volume unit.
+fn rates_axis(lang: Lang, chart: &ControlChart, max: f64) -> YAxis {
     let (axis_top, step) = nice(max * 1.05, 5, false);
-    let rates = YAxis {
+    YAxis {
         top: axis_top,
         ticks: ticks(axis_top, step)
             .into_iter()
@@ -99,16 +113,7 @@ fn layout(
             )
         },
         color: INK,
-    };
-    let (left, right) = frame.between(&rates, None);
-    let size = frame.small;
-    let area = Area {
-        x0: left,
-        y0: top + 0.5 * size,
-        x1: right,
-        y1: frame.h - frame.pad - Frame::line_height(size) - 0.6 * size,
-    };
-    Some((Layout { rates, area }, center))
+    }
 }
 
 /// The rate axis, and the buckets' date labels (a label pushed in from the edge that
