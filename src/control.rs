@@ -10,7 +10,7 @@ use utoipa::ToSchema;
 use crate::calendar::{Bucket, Window, WindowEcho};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::reading::{self, Series, MAX_REACH_BACK_DAYS};
+use crate::reading::{self, KeySeries, Series, MAX_REACH_BACK_DAYS};
 use crate::sites::Scope;
 use crate::stats::rev2::{self, ControlPoint};
 use crate::stats::Exposure;
@@ -174,15 +174,72 @@ pub fn chart_reaching(
     site: Option<&str>,
     last_only: bool,
 ) -> (ControlChart, NaiveDate) {
-    let key = spec.horror.as_deref();
-    let of = series.of(key);
-    let sum = |w: &Window| of.sum(w);
+    let of = series.of(spec.horror.as_deref());
     let buckets = complete_buckets(&spec.window, spec.bucket, last_complete);
-    let points: Vec<(u64, f64)> = buckets.iter().map(sum).collect();
+    let points: Vec<(u64, f64)> = buckets.iter().map(|w| of.sum(w)).collect();
+    let (baseline, used, reached) = baseline(&of, spec, settings, &buckets, &points);
+    let kind = match (&baseline, spec.baseline) {
+        (None, _) => BaselineKind::TooFew,
+        (Some(_), kind) => kind,
+    };
+    let limits_from = if last_only {
+        points.len().saturating_sub(1)
+    } else {
+        0
+    };
+    let chart = rev2::control_from(
+        &points,
+        baseline.as_deref(),
+        settings.signals.control_options(spec.laney),
+        limits_from,
+    );
+    let chart = ControlChart {
+        window: spec.window.echo(settings.tz()),
+        bucket: spec.bucket,
+        horror: spec.horror.clone(),
+        site: site.map(str::to_string),
+        exposure: series.kind(),
+        rate_unit: rate_unit(settings, series.kind()),
+        baseline: Baseline {
+            from: used.map(|u| u.0.to_string()),
+            to: used.map(|u| u.1.to_string()),
+            kind,
+        },
+        center: chart.center,
+        phi: chart.phi,
+        // With limits on the last point only (an alert's question), only that point is
+        // kept: a backtest asks it of thousands of charts.
+        points: buckets
+            .iter()
+            .zip(chart.points)
+            .skip(limits_from)
+            .map(|(b, point)| ControlPointAt {
+                start: b.from().to_string(),
+                point,
+            })
+            .collect(),
+    };
+    (chart, reached)
+}
+
+/// A baseline's values: (count, exposure) of each bucket with exposure.
+type Values = Vec<(u64, f64)>;
+/// A baseline's first and last bucket with exposure.
+type Used = Option<(NaiveDate, NaiveDate)>;
+
+/// The baseline's values (buckets with exposure), its first and last such bucket, and the
+/// earliest day looked at: the window itself, or the days before it, reaching back a
+/// `control_baseline_days` step at a time until there is enough.
+fn baseline(
+    of: &KeySeries<'_>,
+    spec: &Spec,
+    settings: &Settings,
+    buckets: &[Window],
+    points: &[(u64, f64)],
+) -> (Option<Values>, Used, NaiveDate) {
+    let sum = |w: &Window| of.sum(w);
     let mut reached = spec.window.from();
-    // The baseline's values (buckets with exposure) and its first and last such bucket.
-    type Used = Option<(NaiveDate, NaiveDate)>;
-    type Taken = (Vec<(u64, f64)>, Used);
+    type Taken = (Values, Used);
     let take = |taken: &mut Taken, bucket: &Window, value: (u64, f64)| {
         if value.1 > 0.0 {
             taken.0.push(value);
@@ -190,7 +247,7 @@ pub fn chart_reaching(
             taken.1 = Some((from, bucket.from()));
         }
     };
-    let (baseline, used): (Option<Vec<(u64, f64)>>, Used) = match spec.baseline {
+    let (baseline, used): (Option<Values>, Used) = match spec.baseline {
         BaselineKind::Window => {
             let mut taken: Taken = (Vec::with_capacity(points.len()), None);
             for (bucket, value) in buckets.iter().zip(points.iter().copied()) {
@@ -249,48 +306,7 @@ pub fn chart_reaching(
             }
         }
     };
-    let kind = match (&baseline, spec.baseline) {
-        (None, _) => BaselineKind::TooFew,
-        (Some(_), kind) => kind,
-    };
-    let limits_from = if last_only {
-        points.len().saturating_sub(1)
-    } else {
-        0
-    };
-    let chart = rev2::control_from(
-        &points,
-        baseline.as_deref(),
-        settings.signals.control_options(spec.laney),
-        limits_from,
-    );
-    let chart = ControlChart {
-        window: spec.window.echo(settings.tz()),
-        bucket: spec.bucket,
-        horror: spec.horror.clone(),
-        site: site.map(str::to_string),
-        exposure: series.kind(),
-        rate_unit: rate_unit(settings, series.kind()),
-        baseline: Baseline {
-            from: used.map(|u| u.0.to_string()),
-            to: used.map(|u| u.1.to_string()),
-            kind,
-        },
-        center: chart.center,
-        phi: chart.phi,
-        // With limits on the last point only (an alert's question), only that point is
-        // kept: a backtest asks it of thousands of charts.
-        points: buckets
-            .iter()
-            .zip(chart.points)
-            .skip(limits_from)
-            .map(|(b, point)| ControlPointAt {
-                start: b.from().to_string(),
-                point,
-            })
-            .collect(),
-    };
-    (chart, reached)
+    (baseline, used, reached)
 }
 
 /// `day`, or the volume unit when rates are per 1,000 of it.

@@ -86,6 +86,84 @@ pub struct Series {
     first_day: Option<NaiveDate>,
 }
 
+/// The day of `span` at `day`'s place (`None` outside it).
+fn index_in(span: Window, n: usize, day: NaiveDate) -> Option<usize> {
+    let i = (day - span.from()).num_days();
+    (0..n as i64).contains(&i).then_some(i as usize)
+}
+
+/// The kind of exposure of a series over `span`, and each day's weight: volume only when
+/// every counted day of the `compared` periods is covered for every required site.
+fn exposure_weights(
+    span: Window,
+    rule: &ExposureRule<'_>,
+    compared: &[Window],
+) -> (Exposure, Vec<i64>) {
+    let n = span.days().max(0) as usize;
+    let index = |day: NaiveDate| index_in(span, n, day);
+    // Units per day of the site(s) counted, and how many required sites are covered.
+    let mut units = vec![0_i64; n];
+    let mut covered = vec![0_usize; n];
+    let required: std::collections::HashSet<&str> =
+        rule.required.iter().map(String::as_str).collect();
+    for (day, site, u) in rule.coverage.iter() {
+        let Some(i) = index(day) else { continue };
+        if rule.site.is_none_or(|s| s == site) {
+            units[i] += u;
+        }
+        if required.contains(site) {
+            covered[i] += 1;
+        }
+    }
+    let counted = |i: usize| {
+        rule.first_day
+            .is_some_and(|first| span.from() + Duration::days(i as i64) >= first)
+    };
+    let full = |i: usize| !required.is_empty() && covered[i] == required.len();
+    let mut any = false;
+    let mut all = true;
+    for period in compared {
+        let mut day = period.from().max(span.from());
+        while day <= period.to().min(span.to()) {
+            if let Some(i) = index(day) {
+                if counted(i) {
+                    any = true;
+                    all &= full(i);
+                }
+            }
+            day += Duration::days(1);
+        }
+    }
+    let kind = if any && all {
+        Exposure::Volume
+    } else {
+        Exposure::Days
+    };
+    let weight = (0..n)
+        .map(|i| match (counted(i), kind) {
+            (false, _) => 0,
+            (true, Exposure::Days) => 1,
+            (true, Exposure::Volume) if full(i) => units[i],
+            (true, Exposure::Volume) => 0,
+        })
+        .collect();
+    (kind, weight)
+}
+
+/// Each horror's count on each day of `span` (days outside it ignored).
+fn day_counts(span: Window, days: &[DayTally]) -> HashMap<String, Vec<u64>> {
+    let n = span.days().max(0) as usize;
+    let mut counts: HashMap<String, Vec<u64>> = HashMap::new();
+    for tally in days {
+        if let Some(i) = index_in(span, n, tally.day) {
+            counts
+                .entry(tally.key.clone())
+                .or_insert_with(|| vec![0; n])[i] += tally.count;
+        }
+    }
+    counts
+}
+
 fn running<T: Copy + std::ops::Add<Output = T> + Default>(values: &[T]) -> Vec<T> {
     let mut out = Vec::with_capacity(values.len() + 1);
     let mut total = T::default();
@@ -117,75 +195,18 @@ impl Series {
         rule: &ExposureRule<'_>,
         compared: &[Window],
     ) -> Series {
-        let n = span.days().max(0) as usize;
-        let index = |day: NaiveDate| {
-            let i = (day - span.from()).num_days();
-            (0..n as i64).contains(&i).then_some(i as usize)
-        };
-        // Units per day of the site(s) counted, and how many required sites are covered.
-        let mut units = vec![0_i64; n];
-        let mut covered = vec![0_usize; n];
-        let required: std::collections::HashSet<&str> =
-            rule.required.iter().map(String::as_str).collect();
-        for (day, site, u) in rule.coverage.iter() {
-            let Some(i) = index(day) else { continue };
-            if rule.site.is_none_or(|s| s == site) {
-                units[i] += u;
-            }
-            if required.contains(site) {
-                covered[i] += 1;
-            }
-        }
-        let counted = |i: usize| {
-            rule.first_day
-                .is_some_and(|first| span.from() + Duration::days(i as i64) >= first)
-        };
-        let full = |i: usize| !required.is_empty() && covered[i] == required.len();
-        let mut any = false;
-        let mut all = true;
-        for period in compared {
-            let mut day = period.from().max(span.from());
-            while day <= period.to().min(span.to()) {
-                if let Some(i) = index(day) {
-                    if counted(i) {
-                        any = true;
-                        all &= full(i);
-                    }
-                }
-                day += Duration::days(1);
-            }
-        }
-        let kind = if any && all {
-            Exposure::Volume
-        } else {
-            Exposure::Days
-        };
-        let weight: Vec<i64> = (0..n)
-            .map(|i| match (counted(i), kind) {
-                (false, _) => 0,
-                (true, Exposure::Days) => 1,
-                (true, Exposure::Volume) if full(i) => units[i],
-                (true, Exposure::Volume) => 0,
-            })
-            .collect();
+        let (kind, weight) = exposure_weights(span, rule, compared);
         let scale = match kind {
             Exposure::Days => 1.0,
             Exposure::Volume => 1000.0,
         };
         let exposure = weight.iter().map(|&w| w as f64 / scale).collect();
-        let mut counts: HashMap<String, Vec<u64>> = HashMap::new();
-        for tally in days {
-            if let Some(i) = index(tally.day) {
-                counts
-                    .entry(tally.key.clone())
-                    .or_insert_with(|| vec![0; n])[i] += tally.count;
-            }
-        }
+        let counts = day_counts(span, days);
         let cum_counts = counts
             .iter()
             .map(|(k, c)| (k.clone(), running(c)))
             .collect();
-        let mut all = vec![0_u64; n];
+        let mut all = vec![0_u64; weight.len()];
         for c in counts.values() {
             for (a, v) in all.iter_mut().zip(c) {
                 *a += v;

@@ -172,89 +172,12 @@ pub fn grouped_ranking(
     group: Group,
     scope: &Scope,
 ) -> Result<GroupedRanking> {
-    let snapshot = store.snapshot()?;
-    let settings = &snapshot.settings;
-    let focus: HashSet<String> = store.focus_keys(window)?;
-    let before = window.previous();
-    let span = reading::span_with_sample(&[before, *window]);
-    // The days of the span and both windows' totals in one read (the span holds both).
-    let (days, totals) =
-        store.grouped_days_and_totals(&span, &[*window, before], scope, Some(group))?;
-    let [current, previous]: [crate::store::rollup::Grouped; 2] = totals
-        .try_into()
-        .map_err(|_| Error::internal("two windows, two totals"))?;
-    let coverage = store.volume(&span, scope)?;
-    let covered = if coverage.is_empty() {
-        Default::default()
-    } else {
-        store.grouped_tallies(window, scope, group, true)?
-    };
-    // Each site's own first day for site groups; the scope's for the others.
-    let first_days = match group {
-        Group::Site => store.first_days()?,
-        _ => Default::default(),
-    };
-    let scope_first = store.first_day(scope.stored())?;
-    let required = volume::required_sites(settings, scope);
-    let now = store.now();
-    let last_complete = reading::last_complete_day(settings, scope, now);
-    let empty = BTreeMap::new();
-    let no_days = Vec::new();
-    let mut groups: Vec<RankingGroup> = current
+    let reads = GroupReads::read(store, window, group, scope)?;
+    let settings = &reads.snapshot.settings;
+    let mut groups: Vec<RankingGroup> = reads
+        .current
         .iter()
-        .map(|(value, tallies)| {
-            // A site's group is read against that site's volume, first day and clock;
-            // other groups against those of every site in scope.
-            let (site, required, last) = match (group, value) {
-                (Group::Site, value) => {
-                    let key = value.clone().unwrap_or_default();
-                    let last = reading::last_complete_day(settings, &Scope::site(key.clone()), now);
-                    (Some(key.clone()), vec![key], last)
-                }
-                _ => (None, required.clone(), last_complete),
-            };
-            let rule = ExposureRule {
-                coverage: &coverage,
-                required: &required,
-                site: site.as_deref(),
-                first_day: match &site {
-                    Some(site) => first_days.get(site).copied(),
-                    None => scope_first,
-                },
-            };
-            let compared = Compared::new(window, last, days.get(value).unwrap_or(&no_days), &rule);
-            let evidence = compared.evidence(&snapshot.horrors, window);
-            let summary = volume_summary(settings, &coverage, site.as_deref(), window);
-            let ranked = ranking::rank(&RankingInput {
-                horrors: &snapshot.horrors,
-                current: tallies,
-                previous: previous.get(value).unwrap_or(&empty),
-                focus: &focus,
-                weights: settings.weights(),
-                currency: settings.currency(),
-                window: window.echo(settings.tz()),
-                by,
-                exposure: compared.series.kind(),
-                tested: Tested::of(compared.tested.as_ref()),
-                evidence: &evidence,
-                volume: summary.map(|s| (s, covered.get(value).unwrap_or(&empty))),
-            });
-            let name = match (group, value) {
-                (Group::Site, Some(key)) => {
-                    Some(settings.site(key).map_or(key.clone(), |s| s.name.clone()))
-                }
-                (_, value) => value.clone(),
-            };
-            RankingGroup {
-                value: value.clone(),
-                name,
-                exposure: ranked.exposure,
-                tested: ranked.tested,
-                volume: ranked.volume,
-                items: ranked.items,
-                totals: ranked.totals,
-            }
-        })
+        .map(|(value, tallies)| reads.rank(value, tallies, by))
         .filter(|g| g.totals.count > 0)
         .collect();
     ranking::judge(groups.iter_mut().flat_map(|g| g.items.iter_mut()));
@@ -274,9 +197,139 @@ pub fn grouped_ranking(
         by,
         currency: settings.currency().code().to_string(),
         group,
-        tested: Tested::of(reading::tested(window, last_complete).as_ref()),
+        tested: Tested::of(reading::tested(window, reads.last_complete).as_ref()),
         groups,
     })
+}
+
+/// What a grouped ranking reads from the store, once for every group.
+struct GroupReads {
+    snapshot: std::sync::Arc<crate::store::Snapshot>,
+    window: Window,
+    group: Group,
+    focus: HashSet<String>,
+    current: crate::store::rollup::Grouped,
+    previous: crate::store::rollup::Grouped,
+    /// Ticks on (day, site) pairs with volume, by group (empty without any volume).
+    covered: crate::store::rollup::Grouped,
+    coverage: Coverage,
+    days: BTreeMap<Option<String>, Vec<crate::trend::DayTally>>,
+    /// Each site's own first day for site groups; none for the others.
+    first_days: BTreeMap<String, NaiveDate>,
+    scope_first: Option<NaiveDate>,
+    required: Vec<String>,
+    now: DateTime<Utc>,
+    last_complete: NaiveDate,
+}
+
+impl GroupReads {
+    fn read(store: &Store, window: &Window, group: Group, scope: &Scope) -> Result<GroupReads> {
+        let snapshot = store.snapshot()?;
+        let settings = &snapshot.settings;
+        let focus: HashSet<String> = store.focus_keys(window)?;
+        let before = window.previous();
+        let span = reading::span_with_sample(&[before, *window]);
+        // The days of the span and both windows' totals in one read (the span holds both).
+        let (days, totals) =
+            store.grouped_days_and_totals(&span, &[*window, before], scope, Some(group))?;
+        let [current, previous]: [crate::store::rollup::Grouped; 2] = totals
+            .try_into()
+            .map_err(|_| Error::internal("two windows, two totals"))?;
+        let coverage = store.volume(&span, scope)?;
+        let covered = if coverage.is_empty() {
+            Default::default()
+        } else {
+            store.grouped_tallies(window, scope, group, true)?
+        };
+        // Each site's own first day for site groups; the scope's for the others.
+        let first_days = match group {
+            Group::Site => store.first_days()?,
+            _ => Default::default(),
+        };
+        let scope_first = store.first_day(scope.stored())?;
+        let required = volume::required_sites(settings, scope);
+        let now = store.now();
+        let last_complete = reading::last_complete_day(settings, scope, now);
+        Ok(GroupReads {
+            window: *window,
+            group,
+            focus,
+            current,
+            previous,
+            covered,
+            coverage,
+            days,
+            first_days,
+            scope_first,
+            required,
+            now,
+            last_complete,
+            snapshot,
+        })
+    }
+
+    /// The ranking of one group's ticks. A site's group is read against that site's
+    /// volume, first day and clock; other groups against those of every site in scope.
+    fn rank(
+        &self,
+        value: &Option<String>,
+        tallies: &BTreeMap<String, crate::ranking::Tally>,
+        by: By,
+    ) -> RankingGroup {
+        let (settings, window, group) = (&self.snapshot.settings, &self.window, self.group);
+        let empty = BTreeMap::new();
+        let (site, required, last) = match (group, value) {
+            (Group::Site, value) => {
+                let key = value.clone().unwrap_or_default();
+                let last =
+                    reading::last_complete_day(settings, &Scope::site(key.clone()), self.now);
+                (Some(key.clone()), vec![key], last)
+            }
+            _ => (None, self.required.clone(), self.last_complete),
+        };
+        let rule = ExposureRule {
+            coverage: &self.coverage,
+            required: &required,
+            site: site.as_deref(),
+            first_day: match &site {
+                Some(site) => self.first_days.get(site).copied(),
+                None => self.scope_first,
+            },
+        };
+        let days = self.days.get(value).map_or(&[][..], Vec::as_slice);
+        let compared = Compared::new(window, last, days, &rule);
+        let evidence = compared.evidence(&self.snapshot.horrors, window);
+        let summary = volume_summary(settings, &self.coverage, site.as_deref(), window);
+        let ranked = ranking::rank(&RankingInput {
+            horrors: &self.snapshot.horrors,
+            current: tallies,
+            previous: self.previous.get(value).unwrap_or(&empty),
+            focus: &self.focus,
+            weights: settings.weights(),
+            currency: settings.currency(),
+            window: window.echo(settings.tz()),
+            by,
+            exposure: compared.series.kind(),
+            tested: Tested::of(compared.tested.as_ref()),
+            evidence: &evidence,
+            volume: summary.map(|s| (s, self.covered.get(value).unwrap_or(&empty))),
+        });
+        let name = match (group, value) {
+            (Group::Site, Some(key)) => {
+                Some(settings.site(key).map_or(key.clone(), |s| s.name.clone()))
+            }
+            (_, value) => value.clone(),
+        };
+        RankingGroup {
+            value: value.clone(),
+            name,
+            exposure: ranked.exposure,
+            tested: ranked.tested,
+            volume: ranked.volume,
+            items: ranked.items,
+            totals: ranked.totals,
+        }
+    }
 }
 
 /// The zero-filled trend of `window` within `scope`, for every horror or just `horror`.
@@ -438,6 +491,7 @@ pub fn default_bucket(window: &Window) -> Bucket {
 }
 
 /// Renders one chart from the same ranking and trend the API returns.
+// Over 80 lines: one arm per chart, each reading what that chart draws and no more.
 pub fn chart(store: &Store, request: &ChartRequest) -> Result<Vec<u8>> {
     use crate::charts::{render, ChartContext, ChartData, ChartName};
     let snapshot = store.snapshot()?;

@@ -4,17 +4,37 @@
 //! limits, a ring around a point where the upward CUSUM signals.
 
 use super::draw::{Align, Label, Rgb, Shape, VAlign};
-use super::layout::{self, nice, ticks, Area, Frame, Key, Scale, BLUE, INK, VERMILLION};
+use super::layout::{self, nice, ticks, Area, Frame, Key, PlotArea, YAxis, BLUE, INK, VERMILLION};
 use crate::control::ControlChart;
-use crate::i18n::t;
+use crate::i18n::{t, Lang};
 use crate::stats::rev2::Signal;
 use crate::tr;
 
 const CENTRE: Rgb = Rgb::hex(0x444444);
 const LIMIT: Rgb = Rgb::hex(0x999999);
 
-// Over 80 lines: this chart's layout, scales and marks in one pass; not yet split into the three.
 pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, horror: &str) {
+    let Some((layout, center)) = layout(frame, organization, chart, horror) else {
+        return;
+    };
+    let plot = scales(frame, chart, &layout);
+    marks(frame, chart, plot, center);
+}
+
+/// Where the parts go: the rate axis and the plot area beside it.
+struct Layout {
+    rates: YAxis,
+    area: Area,
+}
+
+/// The title block and legend and the rate axis; `None` (with the empty notice) when
+/// nothing was ticked or there is no centre line; otherwise the centre line too.
+fn layout(
+    frame: &mut Frame<'_>,
+    organization: &str,
+    chart: &ControlChart,
+    horror: &str,
+) -> Option<(Layout, f64)> {
     let lang = frame.lang;
     let title = tr!(
         lang,
@@ -46,7 +66,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, hor
         .filter(|_| total > 0 && !chart.points.is_empty())
     else {
         frame.empty(top);
-        return;
+        return None;
     };
     let keys = vec![
         (Key::Line(BLUE, None), t(lang, "chart-control-rate")),
@@ -62,32 +82,28 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, hor
         .flat_map(|p| [p.point.rate, p.point.ucl])
         .flatten()
         .fold(center, f64::max);
-    let (axis_top, step) = nice(max * 1.05, 5, false);
-    let tick_labels: Vec<(f64, String)> = ticks(axis_top, step)
-        .into_iter()
-        .map(|v| (v, layout::compact_to(v, 2)))
-        .collect();
-    let left =
-        frame.pad + frame.axis_width(&tick_labels.iter().map(|t| t.1.clone()).collect::<Vec<_>>());
+    let rates = rates_axis(lang, chart, max);
+    let (left, right) = frame.between(&rates, None);
     let size = frame.small;
-    let line = Frame::line_height(size);
-    let plot = Area {
+    let area = Area {
         x0: left,
         y0: top + 0.5 * size,
-        x1: frame.w - frame.pad,
-        y1: frame.h - frame.pad - line - 0.6 * size,
+        x1: right,
+        y1: frame.h - frame.pad - Frame::line_height(size) - 0.6 * size,
     };
-    let y = Scale {
-        lo: 0.0,
-        hi: axis_top,
-        px_lo: plot.y1,
-        px_hi: plot.y0,
-    };
-    frame.y_axis(
-        plot,
-        y,
-        &tick_labels,
-        &if chart.rate_unit == "day" {
+    Some((Layout { rates, area }, center))
+}
+
+/// The rate axis up to a round top above `max`: per day, or per 1,000 of the volume unit.
+fn rates_axis(lang: Lang, chart: &ControlChart, max: f64) -> YAxis {
+    let (axis_top, step) = nice(max * 1.05, 5, false);
+    YAxis {
+        top: axis_top,
+        ticks: ticks(axis_top, step)
+            .into_iter()
+            .map(|v| (v, layout::compact_to(v, 2)))
+            .collect(),
+        title: if chart.rate_unit == "day" {
             t(lang, "chart-axis-per-day")
         } else {
             tr!(
@@ -96,17 +112,20 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, hor
                 unit = chart.rate_unit.as_str()
             )
         },
-        false,
-        INK,
-    );
+        color: INK,
+    }
+}
 
+/// The rate axis, and the buckets' date labels (a label pushed in from the edge that
+/// would touch its neighbour is left out) with the baseline.
+fn scales(frame: &mut Frame<'_>, chart: &ControlChart, layout: &Layout) -> PlotArea {
+    let plot = frame.plot_area(layout.area, &layout.rates, None);
+    let (area, size) = (plot.area, frame.small);
     let n = chart.points.len();
-    let slot = plot.width() / n as f64;
-    let x_at = |i: usize| plot.x0 + slot * (i as f64 + 0.5);
-
+    let slot = area.width() / n as f64;
+    let x_at = |i: usize| area.x0 + slot * (i as f64 + 0.5);
     let label_width = frame.width("0000-00-00", size) + size;
     let every = ((label_width / slot).ceil() as usize).max(1);
-    // A label pushed in from the edge that would touch its neighbour is left out.
     let mut free_from = f64::MIN;
     for i in (0..n).step_by(every) {
         let text = chart.points[i].start.clone();
@@ -117,18 +136,25 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, hor
         }
         free_from = x + half + 0.5 * size;
         frame.line(
-            vec![(x_at(i), plot.y1), (x_at(i), plot.y1 + 0.3 * size)],
+            vec![(x_at(i), area.y1), (x_at(i), area.y1 + 0.3 * size)],
             INK,
             1.0,
             None,
         );
         frame.text(
-            Label::new(text, x, plot.y1 + 0.6 * size, size, INK).align(Align::Center, VAlign::Top),
+            Label::new(text, x, area.y1 + 0.6 * size, size, INK).align(Align::Center, VAlign::Top),
         );
     }
-    frame.x_axis_line(plot);
+    frame.x_axis_line(area);
+    plot
+}
 
-    // Limits as steps: each bucket's limit spans its slot.
+/// The limits as steps (each bucket's limit spans its slot), the centre line, then the
+/// rates with their signals.
+fn marks(frame: &mut Frame<'_>, chart: &ControlChart, plot: PlotArea, center: f64) {
+    let (area, y) = (plot.area, plot.left);
+    let slot = area.width() / chart.points.len() as f64;
+    let x_at = |i: usize| area.x0 + slot * (i as f64 + 0.5);
     let unit = frame.unit.max(0.6);
     for pick in [
         |p: &crate::stats::rev2::ControlPoint| p.ucl,
@@ -137,7 +163,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, hor
         let mut steps = Vec::new();
         for (i, point) in chart.points.iter().enumerate() {
             if let Some(v) = pick(&point.point) {
-                let (x0, x1) = (plot.x0 + slot * i as f64, plot.x0 + slot * (i as f64 + 1.0));
+                let (x0, x1) = (area.x0 + slot * i as f64, area.x0 + slot * (i as f64 + 1.0));
                 steps.push((x0, y.map(v)));
                 steps.push((x1, y.map(v)));
             }
@@ -147,7 +173,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, hor
         }
     }
     frame.line(
-        vec![(plot.x0, y.map(center)), (plot.x1, y.map(center))],
+        vec![(area.x0, y.map(center)), (area.x1, y.map(center))],
         CENTRE,
         1.6 * unit,
         None,

@@ -2,15 +2,45 @@
 //! as horizontal bars from the most to the least expensive.
 
 use super::draw::{Align, Label, VAlign};
-use super::layout::{self, Area, Frame, Scale, AXIS, GRID, INK};
+use super::layout::{self, Area, Frame, Scale, AXIS, INK};
 use super::{tier_color, tier_keys, window_text};
 use crate::fonts::clean;
 use crate::money::Currency;
-use crate::ranking::Ranking;
+use crate::ranking::{RankedItem, Ranking};
 use crate::tr;
 
-// Over 80 lines: this chart's layout, scales and marks in one pass; not yet split into the three.
 pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranking: &Ranking) {
+    let Some(layout) = layout(frame, organization, currency, ranking) else {
+        return;
+    };
+    let x = Scale::across(layout.area, layout.x_top);
+    let title = tr!(frame.lang, "chart-axis-cost", currency = currency.code());
+    frame.x_axis(layout.area, x, &layout.x_ticks, &title);
+    marks(frame, &layout, x);
+}
+
+/// Where the parts go: the horrors from the most to the least expensive with their names
+/// and values, the columns they take and the cost axis's ticks.
+struct Layout<'r> {
+    items: Vec<&'r RankedItem>,
+    names: Vec<String>,
+    values: Vec<String>,
+    scale_major: f64,
+    name_width: f64,
+    gap: f64,
+    x_top: f64,
+    x_ticks: Vec<(f64, String)>,
+    area: Area,
+}
+
+/// The title block and legend, and the room for names, bars and values; `None` (with the
+/// empty notice) when nothing was ticked.
+fn layout<'r>(
+    frame: &mut Frame<'_>,
+    organization: &str,
+    currency: Currency,
+    ranking: &'r Ranking,
+) -> Option<Layout<'r>> {
     let lang = frame.lang;
     let title = tr!(lang, "chart-cost-title", organization = organization);
     let subtitle = tr!(
@@ -22,7 +52,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
     let top = frame.header(&title, &subtitle);
     if ranking.totals.count == 0 || ranking.items.is_empty() {
         frame.empty(top);
-        return;
+        return None;
     }
     let top = frame.legend(&tier_keys(lang), top);
 
@@ -64,56 +94,52 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
     let bars = frame.w - 2.0 * frame.pad - name_width - gap - value_width;
     let (x_top, x_ticks) = layout::across_ticks(frame, max_major, bars);
     let last_tick = frame.width(x_ticks.last().map_or("", |t| t.1.as_str()), size) / 2.0;
-    let plot = Area {
+    let area = Area {
         x0: frame.pad + name_width + gap,
         y0: top,
         x1: frame.w - frame.pad - value_width.max(last_tick),
         y1: frame.h - frame.pad - 2.0 * line - 0.5 * size,
     };
-    let x = Scale {
-        lo: 0.0,
-        hi: x_top,
-        px_lo: plot.x0,
-        px_hi: plot.x1,
-    };
-    for (value, text) in &x_ticks {
-        let px = x.map(*value);
-        frame.line(vec![(px, plot.y0), (px, plot.y1)], GRID, 1.0, None);
-        frame.text(
-            Label::new(text.clone(), px, plot.y1 + 0.4 * size, size, INK)
-                .align(Align::Center, VAlign::Top),
-        );
-    }
-    let axis_title = tr!(lang, "chart-axis-cost", currency = currency.code());
-    let axis_title = frame.fit(&axis_title, size, frame.w - 2.0 * frame.pad);
-    frame.text(
-        Label::new(axis_title, frame.w / 2.0, frame.h - frame.pad, size, INK)
-            .align(Align::Center, VAlign::Bottom),
-    );
+    Some(Layout {
+        items,
+        names,
+        values,
+        scale_major,
+        name_width,
+        gap,
+        x_top,
+        x_ticks,
+        area,
+    })
+}
 
-    let row = plot.height() / items.len() as f64;
+/// A bar per horror with its name before it and its value after it, then the axis line.
+fn marks(frame: &mut Frame<'_>, layout: &Layout<'_>, x: Scale) {
+    let (area, size, gap) = (layout.area, frame.small, layout.gap);
+    let line = Frame::line_height(size);
+    let row = area.height() / layout.items.len() as f64;
     let thickness = (row * 0.66).min(frame.h * 0.12);
-    for (index, item) in items.iter().enumerate() {
-        let y = plot.y0 + row * (index as f64 + 0.5);
-        let end = x.map(item.cost_minor.get().max(0) as f64 / scale_major);
+    for (index, item) in layout.items.iter().enumerate() {
+        let y = area.y0 + row * (index as f64 + 0.5);
+        let end = x.map(item.cost_minor.get().max(0) as f64 / layout.scale_major);
         frame.rect(
-            plot.x0,
+            area.x0,
             y - thickness / 2.0,
             end,
             y + thickness / 2.0,
             tier_color(item.tier),
         );
-        let name = frame.fit(&names[index], size, name_width);
-        frame.text(Label::new(name, plot.x0 - gap, y, size, INK).align(Align::End, VAlign::Middle));
+        let name = frame.fit(&layout.names[index], size, layout.name_width);
+        frame.text(Label::new(name, area.x0 - gap, y, size, INK).align(Align::End, VAlign::Middle));
         if row >= line * 0.9 {
             frame.text(
-                Label::new(values[index].clone(), end + 0.4 * size, y, size, INK)
+                Label::new(layout.values[index].clone(), end + 0.4 * size, y, size, INK)
                     .align(Align::Start, VAlign::Middle),
             );
         }
     }
     frame.line(
-        vec![(plot.x0, plot.y0), (plot.x0, plot.y1)],
+        vec![(area.x0, area.y0), (area.x0, area.y1)],
         AXIS,
         1.0,
         None,

@@ -50,6 +50,26 @@ pub struct Scale {
 }
 
 impl Scale {
+    /// From 0 at the bottom of `area` to `top` at its top.
+    pub fn up(area: Area, top: f64) -> Scale {
+        Scale {
+            lo: 0.0,
+            hi: top,
+            px_lo: area.y1,
+            px_hi: area.y0,
+        }
+    }
+
+    /// From 0 at the left of `area` to `top` at its right.
+    pub fn across(area: Area, top: f64) -> Scale {
+        Scale {
+            lo: 0.0,
+            hi: top,
+            px_lo: area.x0,
+            px_hi: area.x1,
+        }
+    }
+
     pub fn map(&self, value: f64) -> f64 {
         let span = if self.hi > self.lo {
             self.hi - self.lo
@@ -58,6 +78,38 @@ impl Scale {
         };
         self.px_lo + (value - self.lo) / span * (self.px_hi - self.px_lo)
     }
+}
+
+/// A vertical axis: from 0 to `top`, its ticks with their labels, its title and colour.
+pub struct YAxis {
+    pub top: f64,
+    pub ticks: Vec<(f64, String)>,
+    pub title: String,
+    pub color: Rgb,
+}
+
+impl YAxis {
+    /// Occurrences up to a round top at or above `max`: whole ticks, short labels, in ink.
+    pub fn counts(max: f64, title: String) -> YAxis {
+        let (top, step) = nice(max, 5, true);
+        YAxis {
+            top,
+            ticks: ticks(top, step)
+                .into_iter()
+                .map(|v| (v, compact(v)))
+                .collect(),
+            title,
+            color: INK,
+        }
+    }
+}
+
+/// A chart's plot area and the scales of its vertical axes ([`Frame::plot_area`]).
+#[derive(Clone, Copy, Debug)]
+pub struct PlotArea {
+    pub area: Area,
+    pub left: Scale,
+    pub right: Option<Scale>,
 }
 
 /// One entry of a legend.
@@ -235,17 +287,71 @@ impl<'f> Frame<'f> {
     }
 
     /// Width taken by a vertical axis: tick labels, gap and the rotated axis title.
-    pub fn axis_width(&self, ticks: &[String]) -> f64 {
+    pub fn axis_width(&self, ticks: &[(f64, String)]) -> f64 {
         let widest = ticks
             .iter()
-            .map(|t| self.width(t, self.small))
+            .map(|(_, t)| self.width(t, self.small))
             .fold(0.0, f64::max);
         widest + 0.5 * self.small + Self::line_height(self.small) + 0.4 * self.small
     }
 
+    /// The left and right edges of a plot area between `left` and `right` (the canvas's
+    /// padding where there is no right axis).
+    pub fn between(&self, left: &YAxis, right: Option<&YAxis>) -> (f64, f64) {
+        let x0 = self.pad + self.axis_width(&left.ticks);
+        let x1 = match right {
+            Some(right) => self.w - self.pad - self.axis_width(&right.ticks),
+            None => self.w - self.pad,
+        };
+        (x0, x1)
+    }
+
+    /// The plot area every chart with vertical axes draws in: draws `left` (with the
+    /// gridlines) and `right` at the edges of `area` and returns their scales.
+    pub fn plot_area(&mut self, area: Area, left: &YAxis, right: Option<&YAxis>) -> PlotArea {
+        let left_scale = Scale::up(area, left.top);
+        self.y_axis(
+            area,
+            left_scale,
+            &left.ticks,
+            &left.title,
+            false,
+            left.color,
+        );
+        let right_scale = right.map(|axis| {
+            let scale = Scale::up(area, axis.top);
+            self.y_axis(area, scale, &axis.ticks, &axis.title, true, axis.color);
+            scale
+        });
+        PlotArea {
+            area,
+            left: left_scale,
+            right: right_scale,
+        }
+    }
+
+    /// A horizontal value axis under `plot`: gridlines and labels at `ticks`, and `title`
+    /// centred at the foot of the canvas.
+    pub fn x_axis(&mut self, plot: Area, x: Scale, ticks: &[(f64, String)], title: &str) {
+        let size = self.small;
+        for (value, text) in ticks {
+            let px = x.map(*value);
+            self.line(vec![(px, plot.y0), (px, plot.y1)], GRID, 1.0, None);
+            self.text(
+                Label::new(text.clone(), px, plot.y1 + 0.4 * size, size, INK)
+                    .align(Align::Center, VAlign::Top),
+            );
+        }
+        let title = self.fit(title, size, self.w - 2.0 * self.pad);
+        self.text(
+            Label::new(title, self.w / 2.0, self.h - self.pad, size, INK)
+                .align(Align::Center, VAlign::Bottom),
+        );
+    }
+
     /// Draws a vertical axis at the left or right edge of `plot`: gridlines (left only),
     /// tick labels and a rotated title centred on the plot.
-    pub fn y_axis(
+    fn y_axis(
         &mut self,
         plot: Area,
         scale: Scale,

@@ -2,12 +2,12 @@
 //! area by ticks, split at mid-range so the painful and expensive corner reads "fix first".
 
 use super::draw::{Align, Label, Shape, VAlign};
-use super::layout::{self, Area, Frame, Key, Scale, AXIS, GRID, INK, MUTED, VERMILLION};
+use super::layout::{self, Area, Frame, Key, PlotArea, Scale, YAxis, AXIS, INK, MUTED, VERMILLION};
 use super::{tier_color, window_text};
 use crate::fonts::clean;
 use crate::i18n::t;
 use crate::money::Currency;
-use crate::ranking::{Ranking, Tier};
+use crate::ranking::{RankedItem, Ranking, Tier};
 use crate::tr;
 
 type Bounds = (f64, f64, f64, f64);
@@ -20,16 +20,42 @@ fn inside(a: Bounds, area: Area) -> bool {
     a.0 >= area.x0 && a.2 <= area.x1 && a.1 >= area.y0 && a.3 <= area.y1
 }
 
-// Over 80 lines: this chart's layout, scales and marks in one pass; not yet split into the three.
 pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranking: &Ranking) {
+    let Some(layout) = layout(frame, organization, currency, ranking) else {
+        return;
+    };
+    let (plot, x) = scales(frame, currency, &layout);
+    marks(frame, &layout, plot, x);
+}
+
+/// Where the parts go: the ticked horrors, the pain axis, the cost axis's ticks and the
+/// plot area.
+struct Layout<'r> {
+    items: Vec<&'r RankedItem>,
+    /// Minor units per major unit of the currency.
+    scale_major: f64,
+    pain: YAxis,
+    x_top: f64,
+    x_ticks: Vec<(f64, String)>,
+    area: Area,
+}
+
+/// The title block and legend and both axes' extent; `None` (with the empty notice) when
+/// nothing was ticked.
+fn layout<'r>(
+    frame: &mut Frame<'_>,
+    organization: &str,
+    currency: Currency,
+    ranking: &'r Ranking,
+) -> Option<Layout<'r>> {
     let lang = frame.lang;
     let title = tr!(lang, "chart-matrix-title", organization = organization);
     let subtitle = tr!(lang, "chart-matrix-subtitle", window = window_text(ranking));
     let top = frame.header(&title, &subtitle);
-    let mut items: Vec<_> = ranking.items.iter().filter(|i| i.count > 0).collect();
+    let items: Vec<_> = ranking.items.iter().filter(|i| i.count > 0).collect();
     if ranking.totals.count == 0 || items.is_empty() {
         frame.empty(top);
-        return;
+        return None;
     }
     let keys: Vec<(Key, String)> = [Tier::Worst, Tier::Worse, Tier::Bad]
         .into_iter()
@@ -50,92 +76,70 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
         .unwrap_or(0) as f64
         / scale_major;
     let pain_step = if frame.h - top < 260.0 { 3 } else { 1 };
-    let y_ticks: Vec<(f64, String)> = (1..=10)
-        .filter(|p| (p - 1) % pain_step == 0)
-        .map(|p| (f64::from(p), p.to_string()))
-        .collect();
-
-    let left =
-        frame.pad + frame.axis_width(&y_ticks.iter().map(|t| t.1.clone()).collect::<Vec<_>>());
+    let pain = YAxis {
+        top: 10.5,
+        ticks: (1..=10)
+            .filter(|p| (p - 1) % pain_step == 0)
+            .map(|p| (f64::from(p), p.to_string()))
+            .collect(),
+        title: t(lang, "chart-axis-pain"),
+        color: INK,
+    };
+    let (left, _) = frame.between(&pain, None);
     let (x_top, x_ticks) = layout::across_ticks(
         frame,
         max_cost * 1.1,
         frame.w - left - frame.pad - 2.0 * size,
     );
     let last_tick = frame.width(x_ticks.last().map_or("", |t| t.1.as_str()), size) / 2.0;
-    let plot = Area {
+    let area = Area {
         x0: left,
         y0: top,
         x1: frame.w - frame.pad - last_tick,
         y1: frame.h - frame.pad - 2.0 * line - 0.4 * size,
     };
-    let x = Scale {
-        lo: 0.0,
-        hi: x_top,
-        px_lo: plot.x0,
-        px_hi: plot.x1,
-    };
-    let y = Scale {
-        lo: 0.0,
-        hi: 10.5,
-        px_lo: plot.y1,
-        px_hi: plot.y0,
-    };
+    Some(Layout {
+        items,
+        scale_major,
+        pain,
+        x_top,
+        x_ticks,
+        area,
+    })
+}
 
-    frame.y_axis(plot, y, &y_ticks, &t(lang, "chart-axis-pain"), false, INK);
-    for (value, text) in &x_ticks {
-        let px = x.map(*value);
-        frame.line(vec![(px, plot.y0), (px, plot.y1)], GRID, 1.0, None);
-        frame.text(
-            Label::new(text.clone(), px, plot.y1 + 0.4 * size, size, INK)
-                .align(Align::Center, VAlign::Top),
-        );
-    }
-    let axis_title = frame.fit(
-        &tr!(lang, "chart-axis-cost", currency = currency.code()),
-        size,
-        frame.w - 2.0 * frame.pad,
-    );
-    frame.text(
-        Label::new(axis_title, frame.w / 2.0, frame.h - frame.pad, size, INK)
-            .align(Align::Center, VAlign::Bottom),
-    );
+/// The pain axis, the cost axis and the two axis lines; returns the cost scale too.
+fn scales(frame: &mut Frame<'_>, currency: Currency, layout: &Layout<'_>) -> (PlotArea, Scale) {
+    let plot = frame.plot_area(layout.area, &layout.pain, None);
+    let area = plot.area;
+    let x = Scale::across(area, layout.x_top);
+    let title = tr!(frame.lang, "chart-axis-cost", currency = currency.code());
+    frame.x_axis(area, x, &layout.x_ticks, &title);
     frame.line(
-        vec![(plot.x0, plot.y0), (plot.x0, plot.y1), (plot.x1, plot.y1)],
+        vec![(area.x0, area.y0), (area.x0, area.y1), (area.x1, area.y1)],
         AXIS,
         1.0,
         None,
     );
+    (plot, x)
+}
 
-    // Quadrants split at mid-range of both axes.
-    let (mid_x, mid_y) = (x.map(x_top / 2.0), y.map(5.5));
-    frame.rect(mid_x, plot.y0, plot.x1, mid_y, VERMILLION.alpha(0.06));
-    let dash = Some(5.0 * frame.unit.max(0.6));
-    frame.line(vec![(mid_x, plot.y0), (mid_x, plot.y1)], MUTED, 1.0, dash);
-    frame.line(vec![(plot.x0, mid_y), (plot.x1, mid_y)], MUTED, 1.0, dash);
-    let corner = Label::new(
-        t(lang, "chart-fix-first"),
-        plot.x1 - 0.5 * size,
-        plot.y0 + 0.4 * size,
-        frame.body,
-        VERMILLION,
-    )
-    .align(Align::End, VAlign::Top)
-    .bold();
-    let mut taken: Vec<Bounds> = vec![corner.bounds(frame.fonts)];
-    frame.text(corner);
-
-    // Big bubbles first so that small ones stay visible on top.
+/// The quadrants, the bubbles (big ones first, so that small ones stay visible on top)
+/// and their labels.
+fn marks(frame: &mut Frame<'_>, layout: &Layout<'_>, plot: PlotArea, x: Scale) {
+    let (area, y) = (plot.area, plot.left);
+    let taken = quadrants(frame, area, x.map(layout.x_top / 2.0), y.map(5.5));
+    let mut items = layout.items.clone();
     items.sort_by(|a, b| b.count.cmp(&a.count).then(a.rank.cmp(&b.rank)));
     let max_count = items[0].count as f64;
-    let r_max = plot.width().min(plot.height()) * 0.085;
+    let r_max = area.width().min(area.height()) * 0.085;
     let r_min = (3.0 * frame.unit).max(2.5);
     let bubbles: Vec<(f64, f64, f64)> = items
         .iter()
         .map(|i| {
             let r = (r_max * (i.count as f64 / max_count).sqrt()).max(r_min);
             (
-                x.map(i.cost_minor.get().max(0) as f64 / scale_major),
+                x.map(i.cost_minor.get().max(0) as f64 / layout.scale_major),
                 y.map(f64::from(i.pain.clamp(1, 10))),
                 r,
             )
@@ -151,68 +155,78 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
             stroke: colour,
         });
     }
+    labels(frame, area, &items, &bubbles, taken);
+}
+
+/// Quadrants split at mid-range of both axes, the painful and expensive one shaded and
+/// named; returns the space its name takes.
+fn quadrants(frame: &mut Frame<'_>, area: Area, mid_x: f64, mid_y: f64) -> Vec<Bounds> {
+    let size = frame.small;
+    frame.rect(mid_x, area.y0, area.x1, mid_y, VERMILLION.alpha(0.06));
+    let dash = Some(5.0 * frame.unit.max(0.6));
+    frame.line(vec![(mid_x, area.y0), (mid_x, area.y1)], MUTED, 1.0, dash);
+    frame.line(vec![(area.x0, mid_y), (area.x1, mid_y)], MUTED, 1.0, dash);
+    let corner = Label::new(
+        t(frame.lang, "chart-fix-first"),
+        area.x1 - 0.5 * size,
+        area.y0 + 0.4 * size,
+        frame.body,
+        VERMILLION,
+    )
+    .align(Align::End, VAlign::Top)
+    .bold();
+    let taken: Vec<Bounds> = vec![corner.bounds(frame.fonts)];
+    frame.text(corner);
+    taken
+}
+
+/// The places a bubble's label may go, in the order they are tried: right, left, above,
+/// below, then the four diagonals.
+fn spots(text: &str, (cx, cy, r): (f64, f64, f64), gap: f64, size: f64) -> [Label; 8] {
+    let at = |x: f64, y: f64, align: Align, valign: VAlign| {
+        Label::new(text.to_string(), x, y, size, INK).align(align, valign)
+    };
+    let d = r * 0.7;
+    [
+        at(cx + r + gap, cy, Align::Start, VAlign::Middle),
+        at(cx - r - gap, cy, Align::End, VAlign::Middle),
+        at(cx, cy - r - gap, Align::Center, VAlign::Bottom),
+        at(cx, cy + r + gap, Align::Center, VAlign::Top),
+        at(cx + d + gap, cy - d - gap, Align::Start, VAlign::Bottom),
+        at(cx - d - gap, cy + d + gap, Align::End, VAlign::Top),
+        at(cx + d + gap, cy + d + gap, Align::Start, VAlign::Top),
+        at(cx - d - gap, cy - d - gap, Align::End, VAlign::Bottom),
+    ]
+}
+
+/// Labels: the first free spot around each bubble, shortening the name if need be.
+fn labels(
+    frame: &mut Frame<'_>,
+    area: Area,
+    items: &[&RankedItem],
+    bubbles: &[(f64, f64, f64)],
+    mut taken: Vec<Bounds>,
+) {
+    let size = frame.small;
     let discs: Vec<Bounds> = bubbles
         .iter()
         .map(|&(cx, cy, r)| (cx - r, cy - r, cx + r, cy + r))
         .collect();
-
-    // Labels: the first free spot around each bubble, shortening the name if need be.
     let gap = 0.35 * size;
-    for (item, &(cx, cy, r)) in items.iter().zip(&bubbles).rev() {
+    for (item, &bubble) in items.iter().zip(bubbles).rev() {
         let name = clean(&item.name);
         let mut placed = None;
-        'search: for max_width in [plot.width() * 0.3, plot.width() * 0.18, plot.width() * 0.1] {
+        'search: for max_width in [area.width() * 0.3, area.width() * 0.18, area.width() * 0.1] {
             let text = frame.fit(&name, size, max_width);
             if text.is_empty() {
                 continue;
             }
-            let candidates = [
-                Label::new(text.clone(), cx + r + gap, cy, size, INK)
-                    .align(Align::Start, VAlign::Middle),
-                Label::new(text.clone(), cx - r - gap, cy, size, INK)
-                    .align(Align::End, VAlign::Middle),
-                Label::new(text.clone(), cx, cy - r - gap, size, INK)
-                    .align(Align::Center, VAlign::Bottom),
-                Label::new(text.clone(), cx, cy + r + gap, size, INK)
-                    .align(Align::Center, VAlign::Top),
-                Label::new(
-                    text.clone(),
-                    cx + r * 0.7 + gap,
-                    cy - r * 0.7 - gap,
-                    size,
-                    INK,
-                )
-                .align(Align::Start, VAlign::Bottom),
-                Label::new(
-                    text.clone(),
-                    cx - r * 0.7 - gap,
-                    cy + r * 0.7 + gap,
-                    size,
-                    INK,
-                )
-                .align(Align::End, VAlign::Top),
-                Label::new(
-                    text.clone(),
-                    cx + r * 0.7 + gap,
-                    cy + r * 0.7 + gap,
-                    size,
-                    INK,
-                )
-                .align(Align::Start, VAlign::Top),
-                Label::new(
-                    text.clone(),
-                    cx - r * 0.7 - gap,
-                    cy - r * 0.7 - gap,
-                    size,
-                    INK,
-                )
-                .align(Align::End, VAlign::Bottom),
-            ];
+            let candidates = spots(&text, bubble, gap, size);
             // First try to keep clear of other bubbles too, then of other labels only.
             for avoid_discs in [true, false] {
                 for label in &candidates {
                     let bounds = label.bounds(frame.fonts);
-                    let clear = inside(bounds, plot)
+                    let clear = inside(bounds, area)
                         && !taken.iter().any(|t| overlaps(*t, bounds))
                         && (!avoid_discs || !discs.iter().any(|d| overlaps(*d, bounds)));
                     if clear {

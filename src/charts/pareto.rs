@@ -3,7 +3,7 @@
 
 use super::draw::{Align, Label, Shape, VAlign};
 use super::layout::{
-    self, count_label, nice, ticks, Area, Categories, Frame, Key, Scale, BLUE, INK, MUTED,
+    count_label, Area, Categories, Frame, Key, PlotArea, Scale, YAxis, BLUE, INK, MUTED,
 };
 use super::{tier_color, tier_keys, window_text};
 use crate::fonts::clean;
@@ -11,8 +11,26 @@ use crate::i18n::t;
 use crate::ranking::Ranking;
 use crate::tr;
 
-// Over 80 lines: this chart's layout, scales and marks in one pass; not yet split into the three.
 pub fn draw(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) {
+    let Some(layout) = layout(frame, organization, ranking) else {
+        return;
+    };
+    let plot = scales(frame, &layout);
+    marks(frame, ranking, &layout, plot);
+}
+
+/// Where the parts go: the title block and legend, the two axes, the slots of the bars
+/// and the category labels under them.
+struct Layout {
+    counts: YAxis,
+    shares: YAxis,
+    area: Area,
+    slot: f64,
+    categories: Categories,
+}
+
+/// The title block and legend; `None` (with the empty notice) when nothing was ticked.
+fn layout(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) -> Option<Layout> {
     let lang = frame.lang;
     let title = tr!(lang, "chart-pareto-title", organization = organization);
     let subtitle = tr!(
@@ -24,7 +42,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) {
     let top = frame.header(&title, &subtitle);
     if ranking.totals.count == 0 || ranking.items.is_empty() {
         frame.empty(top);
-        return;
+        return None;
     }
     let mut keys = tier_keys(lang);
     keys.push((Key::Line(BLUE, None), t(lang, "chart-cumulative-share-key")));
@@ -32,81 +50,66 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) {
     let top = frame.legend(&keys, top);
 
     let max_count = ranking.items.iter().map(|i| i.count).max().unwrap_or(0) as f64;
-    let (count_top, count_step) = nice(max_count * 1.08, 5, true);
-    let count_ticks: Vec<(f64, String)> = ticks(count_top, count_step)
-        .into_iter()
-        .map(|v| (v, layout::compact(v)))
-        .collect();
-    let share_ticks: Vec<(f64, String)> = (0..=5)
-        .map(|i| (i as f64 * 20.0, format!("{} %", i * 20)))
-        .collect();
-    let left =
-        frame.pad + frame.axis_width(&count_ticks.iter().map(|t| t.1.clone()).collect::<Vec<_>>());
-    let right = frame.w
-        - frame.pad
-        - frame.axis_width(&share_ticks.iter().map(|t| t.1.clone()).collect::<Vec<_>>());
-
-    let n = ranking.items.len();
-    let slot = (right - left) / n as f64;
+    let counts = YAxis::counts(max_count * 1.08, t(lang, "chart-axis-occurrences"));
+    let shares = YAxis {
+        top: 100.0,
+        ticks: (0..=5)
+            .map(|i| (i as f64 * 20.0, format!("{} %", i * 20)))
+            .collect(),
+        title: t(lang, "chart-axis-cumulative-share"),
+        color: BLUE,
+    };
+    let (left, right) = frame.between(&counts, Some(&shares));
+    let slot = (right - left) / ranking.items.len() as f64;
     let names: Vec<String> = ranking.items.iter().map(|i| clean(&i.name)).collect();
     let (categories, band) = Categories::fit(frame, &names, slot, (frame.h - top) * 0.32);
     // Room above the tallest bar for its value label.
     let label_room = Frame::line_height(frame.small);
-    let plot = Area {
+    let area = Area {
         x0: left,
         y0: top + label_room,
         x1: right,
         y1: frame.h - frame.pad - band,
     };
-    let counts = Scale {
-        lo: 0.0,
-        hi: count_top,
-        px_lo: plot.y1,
-        px_hi: plot.y0,
-    };
-    let shares = Scale {
-        lo: 0.0,
-        hi: 100.0,
-        px_lo: plot.y1,
-        px_hi: plot.y0,
-    };
-
-    frame.y_axis(
-        plot,
+    Some(Layout {
         counts,
-        &count_ticks,
-        &t(lang, "chart-axis-occurrences"),
-        false,
-        INK,
-    );
-    frame.y_axis(
-        plot,
         shares,
-        &share_ticks,
-        &t(lang, "chart-axis-cumulative-share"),
-        true,
-        BLUE,
-    );
-    let eighty = shares.map(80.0);
+        area,
+        slot,
+        categories,
+    })
+}
+
+/// Both axes and the 80 % line.
+fn scales(frame: &mut Frame<'_>, layout: &Layout) -> PlotArea {
+    let plot = frame.plot_area(layout.area, &layout.counts, Some(&layout.shares));
+    let eighty = Scale::up(plot.area, 100.0).map(80.0);
     frame.line(
-        vec![(plot.x0, eighty), (plot.x1, eighty)],
+        vec![(plot.area.x0, eighty), (plot.area.x1, eighty)],
         MUTED,
         (1.2 * frame.unit).max(1.0),
         Some(6.0 * frame.unit.max(0.6)),
     );
+    plot
+}
 
+/// The bars with their counts, the cumulative share line and the category labels.
+fn marks(frame: &mut Frame<'_>, ranking: &Ranking, layout: &Layout, plot: PlotArea) {
+    let (area, slot, counts) = (plot.area, layout.slot, plot.left);
+    let shares = Scale::up(area, 100.0);
+    let n = ranking.items.len();
     let bar = (slot * 0.68).min(frame.w * 0.12);
     let mut centres = Vec::with_capacity(n);
     let mut line = Vec::with_capacity(n);
     for (index, item) in ranking.items.iter().enumerate() {
-        let x = plot.x0 + slot * (index as f64 + 0.5);
+        let x = area.x0 + slot * (index as f64 + 0.5);
         centres.push(x);
         let y = counts.map(item.count as f64);
         frame.rect(
             x - bar / 2.0,
             y,
             x + bar / 2.0,
-            plot.y1,
+            area.y1,
             tier_color(item.tier),
         );
         if let Some(text) = count_label(frame, item.count, frame.small, slot * 0.96) {
@@ -117,7 +120,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) {
         }
         line.push((x, shares.map(item.cumulative_share * 100.0)));
     }
-    frame.x_axis_line(plot);
+    frame.x_axis_line(area);
     let width = (2.2 * frame.unit).max(1.5);
     frame.line(line.clone(), BLUE, width, None);
     for (x, y) in line {
@@ -129,5 +132,5 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) {
             stroke: BLUE,
         });
     }
-    categories.draw(frame, &centres, plot.y1);
+    layout.categories.draw(frame, &centres, area.y1);
 }

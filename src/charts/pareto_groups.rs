@@ -7,13 +7,12 @@ use super::layout::{count_label, nice, Area, Frame, Scale, BLUE, INK, MUTED};
 use super::{tier_color, tier_keys};
 use crate::fonts::clean;
 use crate::i18n::t;
-use crate::ranking::GroupedRanking;
+use crate::ranking::{GroupedRanking, RankingGroup};
 use crate::tr;
 
 /// Most panels one chart draws.
 pub const MAX_PANELS: usize = 12;
 
-// Over 80 lines: this chart's layout, scales and marks in one pass; not yet split into the three.
 pub fn draw(frame: &mut Frame<'_>, organization: &str, grouped: &GroupedRanking) {
     let lang = frame.lang;
     let title = tr!(
@@ -52,74 +51,75 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, grouped: &GroupedRanking)
         .max()
         .unwrap_or(0) as f64;
     let (count_top, _) = nice(max_count * 1.1, 4, true);
-    let size = frame.small;
-    let line = Frame::line_height(size);
     for (index, group) in grouped.groups.iter().take(shown).enumerate() {
         let (col, row) = (index % columns, index / columns);
         let x0 = frame.pad + col as f64 * (cell_w + gap);
         let y0 = top + row as f64 * (cell_h + gap);
-        let name = clean(group.name.as_deref().unwrap_or(&t(lang, "group-none")));
-        let heading = frame.fit(&format!("{name} · {}", group.totals.count), size, cell_w);
-        frame.text(
-            Label::new(heading, x0, y0, size, INK)
-                .align(Align::Start, VAlign::Top)
-                .bold(),
-        );
-        let leader = group
-            .items
-            .first()
-            .map(|i| clean(&i.name))
-            .unwrap_or_default();
-        let leader = frame.fit(
-            &tr!(lang, "chart-pareto-groups-top", horror = leader),
-            size,
-            cell_w,
-        );
-        frame.text(Label::new(leader, x0, y0 + line, size, MUTED).align(Align::Start, VAlign::Top));
-        let plot = Area {
-            x0,
-            y0: y0 + 2.0 * line + line * 0.8,
-            x1: x0 + cell_w,
-            y1: y0 + cell_h,
-        };
-        if plot.height() < size {
-            continue;
-        }
-        let counts = Scale {
-            lo: 0.0,
-            hi: count_top,
-            px_lo: plot.y1,
-            px_hi: plot.y0,
-        };
-        let shares = Scale {
-            lo: 0.0,
-            hi: 1.0,
-            px_lo: plot.y1,
-            px_hi: plot.y0,
-        };
-        let n = group.items.len().max(1);
-        let slot = plot.width() / n as f64;
-        let bar = slot * 0.7;
-        let mut cumulative = Vec::with_capacity(n);
-        for (i, item) in group.items.iter().enumerate() {
-            let x = plot.x0 + slot * (i as f64 + 0.5);
-            let y = counts.map(item.count as f64);
-            frame.rect(
-                x - bar / 2.0,
-                y,
-                x + bar / 2.0,
-                plot.y1,
-                tier_color(item.tier),
-            );
-            if let Some(text) = count_label(frame, item.count, size * 0.85, slot * 0.96) {
-                frame.text(
-                    Label::new(text, x, y - 0.2 * size, size * 0.85, INK)
-                        .align(Align::Center, VAlign::Bottom),
-                );
-            }
-            cumulative.push((x, shares.map(item.cumulative_share)));
-        }
-        frame.x_axis_line(plot);
-        frame.line(cumulative, BLUE, (1.6 * frame.unit).max(1.0), None);
+        panel(frame, group, (x0, y0, cell_w, cell_h), count_top);
     }
+}
+
+/// One group's panel in its cell (left, top, width, height): its name and total, its top
+/// horror, then its bars on the common count scale and its cumulative share.
+fn panel(
+    frame: &mut Frame<'_>,
+    group: &RankingGroup,
+    (x0, y0, cell_w, cell_h): (f64, f64, f64, f64),
+    count_top: f64,
+) {
+    let lang = frame.lang;
+    let size = frame.small;
+    let line = Frame::line_height(size);
+    let name = clean(group.name.as_deref().unwrap_or(&t(lang, "group-none")));
+    let heading = frame.fit(&format!("{name} · {}", group.totals.count), size, cell_w);
+    frame.text(
+        Label::new(heading, x0, y0, size, INK)
+            .align(Align::Start, VAlign::Top)
+            .bold(),
+    );
+    let leader = group
+        .items
+        .first()
+        .map(|i| clean(&i.name))
+        .unwrap_or_default();
+    let leader = frame.fit(
+        &tr!(lang, "chart-pareto-groups-top", horror = leader),
+        size,
+        cell_w,
+    );
+    frame.text(Label::new(leader, x0, y0 + line, size, MUTED).align(Align::Start, VAlign::Top));
+    let plot = Area {
+        x0,
+        y0: y0 + 2.0 * line + line * 0.8,
+        x1: x0 + cell_w,
+        y1: y0 + cell_h,
+    };
+    if plot.height() < size {
+        return;
+    }
+    let (counts, shares) = (Scale::up(plot, count_top), Scale::up(plot, 1.0));
+    let n = group.items.len().max(1);
+    let slot = plot.width() / n as f64;
+    let bar = slot * 0.7;
+    let mut cumulative = Vec::with_capacity(n);
+    for (i, item) in group.items.iter().enumerate() {
+        let x = plot.x0 + slot * (i as f64 + 0.5);
+        let y = counts.map(item.count as f64);
+        frame.rect(
+            x - bar / 2.0,
+            y,
+            x + bar / 2.0,
+            plot.y1,
+            tier_color(item.tier),
+        );
+        if let Some(text) = count_label(frame, item.count, size * 0.85, slot * 0.96) {
+            frame.text(
+                Label::new(text, x, y - 0.2 * size, size * 0.85, INK)
+                    .align(Align::Center, VAlign::Bottom),
+            );
+        }
+        cumulative.push((x, shares.map(item.cumulative_share)));
+    }
+    frame.x_axis_line(plot);
+    frame.line(cumulative, BLUE, (1.6 * frame.unit).max(1.0), None);
 }

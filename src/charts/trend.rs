@@ -3,7 +3,7 @@
 
 use super::draw::{Align, Label, Rgb, Shape, VAlign};
 use super::layout::{
-    self, nice, ticks, Area, Frame, Key, Scale, BLACK, BLUE, GREEN, INK, OLIVE, ORANGE, PURPLE,
+    self, nice, Area, Frame, Key, PlotArea, YAxis, BLACK, BLUE, GREEN, INK, OLIVE, ORANGE, PURPLE,
     SKY, VERMILLION,
 };
 use crate::fonts::clean;
@@ -24,8 +24,24 @@ const SERIES: [Rgb; 8] = [
 ];
 const INDEX: Rgb = Rgb::hex(0x444444);
 
-// Over 80 lines: this chart's layout, scales and marks in one pass; not yet split into the three.
 pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
+    let Some(layout) = layout(frame, organization, trend) else {
+        return;
+    };
+    let (plot, xs) = scales(frame, trend, &layout);
+    marks(frame, trend, plot, &xs);
+}
+
+/// Where the parts go: the title block and legend, and the two axes around the plot.
+struct Layout {
+    counts: YAxis,
+    index: YAxis,
+    area: Area,
+}
+
+/// The title block and legend, and both axes with as many ticks each; `None` (with the
+/// empty notice) when nothing was ticked.
+fn layout(frame: &mut Frame<'_>, organization: &str, trend: &Trend) -> Option<Layout> {
     let lang = frame.lang;
     let title = tr!(lang, "chart-trend-title", organization = organization);
     let bucket = match trend.bucket {
@@ -44,7 +60,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
     let top = frame.header(&title, &subtitle);
     if total == 0 || trend.totals.is_empty() {
         frame.empty(top);
-        return;
+        return None;
     }
     let mut keys: Vec<(Key, String)> = trend
         .series
@@ -67,111 +83,98 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
         .map(|p| p.pain_points)
         .max()
         .unwrap_or(0) as f64;
-    let (count_top, count_step) = nice(max_count * 1.05, 5, true);
+    let counts = YAxis::counts(max_count * 1.05, t(lang, "chart-axis-occurrences"));
     let (index_top, index_step) = nice(max_index * 1.05, 5, true);
     // Both axes get the same number of ticks so that one set of gridlines serves both.
-    let count_ticks: Vec<(f64, String)> = ticks(count_top, count_step)
-        .into_iter()
-        .map(|v| (v, layout::compact(v)))
-        .collect();
-    let steps = (count_ticks.len() - 1).max(1) as f64;
+    let steps = (counts.ticks.len() - 1).max(1) as f64;
     let index_top = (index_top / steps / index_step).ceil() * index_step * steps;
-    let index_ticks: Vec<(f64, String)> = (0..count_ticks.len())
-        .map(|i| i as f64 * index_top / steps)
-        .map(|v| (v, layout::compact(v)))
-        .collect();
-    let left =
-        frame.pad + frame.axis_width(&count_ticks.iter().map(|t| t.1.clone()).collect::<Vec<_>>());
-    let right = frame.w
-        - frame.pad
-        - frame.axis_width(&index_ticks.iter().map(|t| t.1.clone()).collect::<Vec<_>>());
-
+    let index = YAxis {
+        top: index_top,
+        ticks: (0..counts.ticks.len())
+            .map(|i| i as f64 * index_top / steps)
+            .map(|v| (v, layout::compact(v)))
+            .collect(),
+        title: t(lang, "chart-axis-pain-points"),
+        color: INDEX,
+    };
+    let (left, right) = frame.between(&counts, Some(&index));
     let size = frame.small;
-    let line = Frame::line_height(size);
-    let plot = Area {
+    let area = Area {
         x0: left,
         y0: top + 0.5 * size,
         x1: right,
-        y1: frame.h - frame.pad - line - 0.6 * size,
+        y1: frame.h - frame.pad - Frame::line_height(size) - 0.6 * size,
     };
-    let counts = Scale {
-        lo: 0.0,
-        hi: count_top,
-        px_lo: plot.y1,
-        px_hi: plot.y0,
-    };
-    let index = Scale {
-        lo: 0.0,
-        hi: index_top,
-        px_lo: plot.y1,
-        px_hi: plot.y0,
-    };
-    frame.y_axis(
-        plot,
+    Some(Layout {
         counts,
-        &count_ticks,
-        &t(lang, "chart-axis-occurrences"),
-        false,
-        INK,
-    );
-    frame.y_axis(
-        plot,
         index,
-        &index_ticks,
-        &t(lang, "chart-axis-pain-points"),
-        true,
-        INDEX,
-    );
+        area,
+    })
+}
 
-    let n = trend.totals.len();
+/// Each bucket's x: inset from the plot's edges, or centred for a single bucket.
+fn bucket_xs(area: Area, n: usize, size: f64) -> Vec<f64> {
     let inset = if n == 1 {
-        plot.width() / 2.0
+        area.width() / 2.0
     } else {
-        size.min(plot.width() / 20.0)
+        size.min(area.width() / 20.0)
     };
-    let x_at = |i: usize| {
-        if n == 1 {
-            plot.x0 + inset
-        } else {
-            plot.x0 + inset + (plot.width() - 2.0 * inset) * i as f64 / (n - 1) as f64
-        }
-    };
+    (0..n)
+        .map(|i| {
+            if n == 1 {
+                area.x0 + inset
+            } else {
+                area.x0 + inset + (area.width() - 2.0 * inset) * i as f64 / (n - 1) as f64
+            }
+        })
+        .collect()
+}
 
-    // Date labels: as many as fit without touching, evenly spaced.
+/// Both axes, and the date labels of the buckets (as many as fit without touching,
+/// evenly spaced) with the baseline; returns the plot area and each bucket's x.
+fn scales(frame: &mut Frame<'_>, trend: &Trend, layout: &Layout) -> (PlotArea, Vec<f64>) {
+    let plot = frame.plot_area(layout.area, &layout.counts, Some(&layout.index));
+    let (area, size) = (plot.area, frame.small);
+    let n = trend.totals.len();
+    let xs = bucket_xs(area, n, size);
     let label_width = frame.width("0000-00-00", size) + size;
-    let room = plot.width() / label_width;
+    let room = area.width() / label_width;
     let step = ((n as f64 / room.max(1.0)).ceil() as usize).max(1);
-    let mut i = 0;
-    while i < n {
-        let x = x_at(i);
+    for (i, &at) in xs.iter().enumerate().step_by(step) {
         let text = trend.totals[i].start.format("%Y-%m-%d").to_string();
         let half = frame.width(&text, size) / 2.0;
-        let x = x.clamp(half, frame.w - half);
+        let x = at.clamp(half, frame.w - half);
         frame.line(
-            vec![(x_at(i), plot.y1), (x_at(i), plot.y1 + 0.3 * size)],
+            vec![(at, area.y1), (at, area.y1 + 0.3 * size)],
             INK,
             1.0,
             None,
         );
         frame.text(
-            Label::new(text, x, plot.y1 + 0.6 * size, size, INK).align(Align::Center, VAlign::Top),
+            Label::new(text, x, area.y1 + 0.6 * size, size, INK).align(Align::Center, VAlign::Top),
         );
-        i += step;
     }
-    frame.x_axis_line(plot);
+    frame.x_axis_line(area);
+    (plot, xs)
+}
 
+/// The series' lines and markers, then the index's. A bucket that is not over yet (it
+/// holds today) is drawn apart: a dotted last segment, a hollow marker and "so far", so
+/// that its smaller count does not read as a drop.
+fn marks(frame: &mut Frame<'_>, trend: &Trend, plot: PlotArea, xs: &[f64]) {
+    let size = frame.small;
+    let (counts, index) = (plot.left, plot.right.unwrap_or(plot.left));
+    let n = xs.len();
     let width = (2.0 * frame.unit).max(1.3);
     let markers = n <= 40;
-    // A bucket that is not over yet (it holds today) is drawn apart: a dotted last segment,
-    // a hollow marker and "so far", so that its smaller count does not read as a drop.
     let partial = trend.totals.last().is_some_and(|p| p.partial);
     let solid = if partial { n.saturating_sub(1) } else { n };
     if partial {
         frame.text(
             Label::new(
-                t(lang, "chart-so-far"),
-                x_at(n - 1),
-                plot.y0 + 0.2 * size,
+                t(frame.lang, "chart-so-far"),
+                xs[n - 1],
+                plot.area.y0 + 0.2 * size,
                 size * 0.9,
                 INK,
             )
@@ -184,7 +187,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
             .points
             .iter()
             .enumerate()
-            .map(|(i, p)| (x_at(i), counts.map(p.count as f64)))
+            .map(|(i, p)| (xs[i], counts.map(p.count as f64)))
             .collect();
         if solid > 1 {
             frame.line(points[..solid].to_vec(), color, width, None);
@@ -217,7 +220,7 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
         .totals
         .iter()
         .enumerate()
-        .map(|(i, p)| (x_at(i), index.map(p.pain_points as f64)))
+        .map(|(i, p)| (xs[i], index.map(p.pain_points as f64)))
         .collect();
     if points.len() > 1 {
         frame.line(

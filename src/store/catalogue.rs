@@ -155,6 +155,8 @@ pub fn apply_config(
 
 /// Replaces the active catalogue: updates and un-retires listed keys, adds new ones,
 /// retires the rest. Every change is kept in `catalogue_history`. Returns the number of changes.
+// Over 80 lines: each horror added, changed or restored with its history row, then the
+// ones no longer listed retired, in the order the one transaction writes them.
 pub fn replace_catalogue(
     conn: &mut dyn Conn,
     horrors: &[Horror],

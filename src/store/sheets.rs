@@ -49,6 +49,8 @@ pub fn get(conn: &mut dyn Conn, id: i64, currency: Currency) -> Result<Option<Sh
 /// Records a sheet and its ticks all or nothing. With an idempotency key, a repeat with the
 /// same body returns the stored sheet (`true`: a replay) and records nothing; the same key
 /// with another body is 409 `idempotency_conflict`.
+// Over 80 lines: the replay check, the sheet's row, its ticks and its idempotency key, in
+// the order the one transaction writes them.
 pub fn insert(
     conn: &mut dyn Conn,
     who: &Identity,

@@ -147,12 +147,15 @@ pub(crate) fn day(text: &str) -> NaiveDate {
     NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
 }
 
+mod alerts;
 mod catalogue;
 mod cycles;
 mod enrolments;
+mod nominations;
 mod oidc;
 mod rollup;
 mod sessions;
+mod sheets;
 mod ticks;
 mod tokens;
 mod volume;
