@@ -128,6 +128,10 @@ pub trait Conn: Send {
     fn notify(&mut self, topic: &str) -> Result<()>;
     /// Whether the connection can still be used (false after PostgreSQL went away).
     fn healthy(&mut self) -> bool;
+    /// Rows inserted, changed or deleted through this connection so far (SQLite; 0 on
+    /// PostgreSQL, where the writer does not ask): tells the writer whether a job that
+    /// failed had written anything.
+    fn changes(&self) -> u64;
 }
 
 impl dyn Conn + '_ {
@@ -289,6 +293,10 @@ impl Conn for rusqlite::Connection {
 
     fn healthy(&mut self) -> bool {
         true
+    }
+
+    fn changes(&self) -> u64 {
+        self.total_changes()
     }
 }
 
@@ -533,6 +541,10 @@ impl Conn for PgConn {
 
     fn healthy(&mut self) -> bool {
         !self.client.is_closed()
+    }
+
+    fn changes(&self) -> u64 {
+        0
     }
 }
 

@@ -604,8 +604,10 @@ impl Store {
         recorded_by: &str,
         ticks: Vec<NewTick>,
     ) -> Result<Vec<Recorded>> {
+        // One tick is refused, if at all, before anything is written (see `ticks::insert`).
+        let alone = ticks.len() == 1;
         let work = self.tick_job(who, recorded_by, ticks)?;
-        let recorded = self.inner.writer.write_one(work)?;
+        let recorded = self.inner.writer.write_one(work, alone)?;
         self.count_recorded(&recorded);
         Ok(recorded)
     }
@@ -618,8 +620,9 @@ impl Store {
         recorded_by: &str,
         ticks: Vec<NewTick>,
     ) -> Result<Vec<Recorded>> {
+        let alone = ticks.len() == 1;
         let work = self.tick_job(who, recorded_by, ticks)?;
-        let recorded = self.inner.writer.write_one_async(work).await?;
+        let recorded = self.inner.writer.write_one_async(work, alone).await?;
         self.count_recorded(&recorded);
         Ok(recorded)
     }

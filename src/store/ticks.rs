@@ -146,9 +146,11 @@ pub fn insert(
             .map_or(tick.qty * unit_cost_minor, Minor::get);
         let site = tick.site.as_deref().unwrap_or("");
         let day = local_day(tick.occurred_at, settings.site_tz(tick.site.as_deref())).to_string();
-        let id = conn.one_row(
+        // No `RETURNING id`: SQLite builds a temporary table for the returned rows of
+        // every such statement; the rowid of the last insert is free.
+        conn.execute(
             "INSERT INTO ticks (horror_id, qty, occurred_at, day, source, department, note, cost_minor, recorded_at, token_id, recorded_by, site)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) RETURNING id",
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
             params![
                 horror_id,
                 tick.qty,
@@ -163,8 +165,8 @@ pub fn insert(
                 recorded_by,
                 site
             ],
-            |r| r.int(0),
         )?;
+        let id = conn.one_row("SELECT last_insert_rowid()", params![], |r| r.int(0))?;
         let row = rollup
             .entry((day.clone(), horror_id, tick.source, site.to_string()))
             .or_default();

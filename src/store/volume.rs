@@ -123,6 +123,9 @@ mod tests {
         fn slot(&self) -> i64 {
             0
         }
+        fn changes(&self) -> u64 {
+            Conn::changes(&self.conn)
+        }
     }
 
     fn store() -> Counting {
