@@ -13,7 +13,6 @@ use crate::config::Settings;
 use crate::control::{self, BaselineKind, Spec};
 use crate::error::{Error, Result};
 use crate::reading::{self, Series, MAX_REACH_BACK_DAYS};
-use crate::report;
 use crate::sites::Scope;
 use crate::stats::rev2::{ControlPoint, Signal};
 use crate::store::Store;
@@ -21,8 +20,6 @@ use crate::store::Store;
 /// Signal days at most this many days apart belong to one episode; an episode closes
 /// this many days after its last signal day.
 pub const EPISODE_GAP_DAYS: i64 = 7;
-/// How long a failing delivery is retried.
-pub const RETRY_FOR: Duration = Duration::hours(24);
 /// The longest backtest (`to` − `from` + 1).
 pub const MAX_BACKTEST_DAYS: i64 = 366;
 
@@ -281,7 +278,7 @@ fn scope_episodes(
     let mut found = None;
     for from in [usual.max(longest), longest] {
         let span = reaching_back(from)?;
-        let series = report::scope_series(store, settings, scope, span, &compared)?;
+        let series = crate::series::of_scope(store, settings, scope, span, &compared)?;
         let reached = std::cell::Cell::new(judged);
         let mut episodes = Vec::new();
         for horror in snapshot.active() {

@@ -319,7 +319,7 @@ pub fn chart(store: &Store, spec: &Spec, scope: &Scope) -> Result<ControlChart> 
         spec.bucket,
         settings.signals.control_baseline_days,
     );
-    let series = crate::report::scope_series(store, settings, scope, span, &compared)?;
+    let series = crate::series::of_scope(store, settings, scope, span, &compared)?;
     let last_complete = reading::last_complete_day(settings, scope, store.now());
     Ok(chart_of(
         &series,

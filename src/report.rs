@@ -8,11 +8,11 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::calendar::{local_day, Bucket, Window};
 use crate::config::Settings;
 use crate::error::{Error, Result};
-use crate::ranking::{self, By, Evidence, Ranking, RankingInput};
+use crate::ranking::{
+    self, By, Evidence, Group, GroupedRanking, Ranking, RankingGroup, RankingInput,
+};
 use crate::reading::{self, ExposureRule, Series, Tested};
 use crate::sites::Scope;
-use crate::stats::Exposure;
-use crate::store::rollup::Group;
 use crate::store::Store;
 use crate::trend::{self, Trend};
 use crate::volume::{self, Coverage, VolumeSummary};
@@ -98,46 +98,24 @@ impl Compared {
     }
 }
 
-/// One scope's daily series over `span`: its day tallies, volume and first day read once,
-/// with the exposure the `compared` periods decide.
-pub fn scope_series(
-    store: &Store,
-    settings: &Settings,
-    scope: &Scope,
-    span: Window,
-    compared: &[Window],
-) -> Result<Series> {
-    let days = store
-        .grouped_days(&span, scope, None)?
-        .into_values()
-        .next()
-        .unwrap_or_default();
-    let coverage = store.volume(&span, scope)?;
-    let required = volume::required_sites(settings, scope);
-    let rule = ExposureRule {
-        coverage: &coverage,
-        required: &required,
-        site: None,
-        first_day: store.first_day(scope.stored())?,
-    };
-    Ok(Series::new(span, &days, &rule, compared))
-}
-
 /// The ranking of `window` within `scope` (with its previous window for the changes).
 pub fn ranking(store: &Store, window: &Window, by: By, scope: &Scope) -> Result<Ranking> {
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
     let focus: HashSet<String> = store.focus_keys(window)?;
-    let current = store.tallies(window, scope)?;
     let before = window.previous();
-    let previous = store.tallies(&before, scope)?;
     let span = reading::span_with_sample(&[before, *window]);
+    // The days of the span and both windows' totals in one read (the span holds both).
+    let (days, totals) = store.grouped_days_and_totals(&span, &[*window, before], scope, None)?;
+    let mut totals = totals
+        .into_iter()
+        .map(|t| t.into_values().next().unwrap_or_default());
+    let (current, previous) = (
+        totals.next().unwrap_or_default(),
+        totals.next().unwrap_or_default(),
+    );
+    let days = days.into_values().next().unwrap_or_default();
     let coverage = store.volume(&span, scope)?;
-    let days = store
-        .grouped_days(&span, scope, None)?
-        .into_values()
-        .next()
-        .unwrap_or_default();
     let required = volume::required_sites(settings, scope);
     let rule = ExposureRule {
         coverage: &coverage,
@@ -169,32 +147,20 @@ pub fn ranking(store: &Store, window: &Window, by: By, scope: &Scope) -> Result<
     }))
 }
 
-/// One group of a grouped ranking (SPEC §16).
-#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct RankingGroup {
-    /// The site key, department or source; null for ticks without one.
-    pub value: Option<String>,
-    /// The site's name (the value for departments and sources); null with the value.
-    pub name: Option<String>,
-    pub exposure: Exposure,
-    /// The complete days this group's tests use (a site's own timezone decides).
-    pub tested: Tested,
-    pub volume: Option<VolumeSummary>,
-    pub items: Vec<ranking::RankedItem>,
-    pub totals: ranking::Totals,
-}
-
-/// `GET /api/ranking?group=...`: one ranking per group value.
-#[derive(Clone, Debug, PartialEq, serde::Serialize, utoipa::ToSchema)]
-pub struct GroupedRanking {
-    pub window: crate::calendar::WindowEcho,
-    pub by: By,
-    pub currency: String,
-    pub group: Group,
-    /// The complete days of the whole reading (every site in scope).
-    pub tested: Tested,
-    /// Most ticks first, then by value; the group without a value last.
-    pub groups: Vec<RankingGroup>,
+/// Whether `year`'s ranking reads the same from two stores (`horrors migrate` proves its
+/// copy with it).
+pub fn same_ranking(source: &Store, copy: &Store, year: i32) -> Result<bool> {
+    let window = Window::year(year)
+        .ok_or_else(|| Error::internal(format!("year {year} is out of range")))?;
+    let (a, b) = (
+        ranking(source, &window, By::Priority, &Scope::ALL)?,
+        ranking(copy, &window, By::Priority, &Scope::ALL)?,
+    );
+    let (a, b) = (
+        serde_json::to_value(&a).map_err(|e| Error::internal(e.to_string()))?,
+        serde_json::to_value(&b).map_err(|e| Error::internal(e.to_string()))?,
+    );
+    Ok(a == b)
 }
 
 /// The ranking of each group's ticks alone (SPEC §16), within `scope`. The q-values of
@@ -210,16 +176,19 @@ pub fn grouped_ranking(
     let settings = &snapshot.settings;
     let focus: HashSet<String> = store.focus_keys(window)?;
     let before = window.previous();
-    let current = store.grouped_tallies(window, scope, group, false)?;
-    let previous = store.grouped_tallies(&before, scope, group, false)?;
     let span = reading::span_with_sample(&[before, *window]);
+    // The days of the span and both windows' totals in one read (the span holds both).
+    let (days, totals) =
+        store.grouped_days_and_totals(&span, &[*window, before], scope, Some(group))?;
+    let [current, previous]: [crate::store::rollup::Grouped; 2] = totals
+        .try_into()
+        .map_err(|_| Error::internal("two windows, two totals"))?;
     let coverage = store.volume(&span, scope)?;
     let covered = if coverage.is_empty() {
         Default::default()
     } else {
         store.grouped_tallies(window, scope, group, true)?
     };
-    let days = store.grouped_days(&span, scope, Some(group))?;
     // Each site's own first day for site groups; the scope's for the others.
     let first_days = match group {
         Group::Site => store.first_days()?,
@@ -383,7 +352,7 @@ pub fn cycle_detail(
     let mut compared = vec![reference];
     compared.extend(days_over);
     let span = reading::span_with_sample(&[reference, window]);
-    let series = scope_series(store, settings, scope, span, &compared)?;
+    let series = crate::series::of_scope(store, settings, scope, span, &compared)?;
     let results = row
         .focus
         .iter()

@@ -2,7 +2,7 @@
 //! queued in the database, claimed one at a time under a lease, signed with a timestamp
 //! and retried with backoff for 24 h.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use hmac::{Hmac, Mac};
 use serde::Serialize;
 use sha2::Sha256;
@@ -10,6 +10,7 @@ use sha2::Sha256;
 use super::{default_period, episodes, scopes, AlertsConfig, Episode, State};
 use crate::error::Result;
 use crate::metrics::Delivery;
+use crate::outbox::Message;
 use crate::report;
 use crate::sites::Scope;
 use crate::store::Store;
@@ -29,10 +30,7 @@ pub fn signature(secret: &str, unix_seconds: i64, body: &[u8]) -> String {
     )
 }
 
-/// The wait before retry number `attempts` (1 min, doubling, at most 1 h).
-pub fn backoff(attempts: i64) -> Duration {
-    Duration::minutes(1i64 << attempts.clamp(0, 6)).min(Duration::hours(1))
-}
+pub use crate::outbox::{backoff, RETRY_FOR};
 
 /// What one delivery round did.
 #[derive(Debug, Default, PartialEq, Eq)]
@@ -73,6 +71,11 @@ pub fn events(episodes: &[Episode]) -> Vec<Event> {
     out
 }
 
+/// The events as the outbox's messages (their JSON, under their ids).
+fn messages(events: &[Event]) -> Result<Vec<Message>> {
+    events.iter().map(|e| Message::json(&e.id, e)).collect()
+}
+
 /// Every episode of the last `lookback_days` complete days (open or closed), of the
 /// organization's and every active site's series.
 pub fn current(store: &Store) -> Result<Vec<Episode>> {
@@ -90,7 +93,7 @@ pub fn send(
     retry_now: bool,
 ) -> Result<Delivered> {
     let new_alerts = if config.webhook.is_some() {
-        store.queue_alerts(&events(episodes))?
+        store.queue_alerts(&messages(&events(episodes))?)?
     } else {
         0
     };
@@ -105,7 +108,7 @@ pub fn queue(store: &Store, config: &AlertsConfig) -> Result<usize> {
     if config.webhook.is_none() {
         return Ok(0);
     }
-    store.queue_alerts(&events(&current(store)?))
+    store.queue_alerts(&messages(&events(&current(store)?))?)
 }
 
 /// The most deliveries one round makes.

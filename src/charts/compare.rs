@@ -6,8 +6,8 @@ use super::layout::{
     self, count_label, nice, ticks, Area, Categories, Frame, Key, Scale, BLUE, GREEN, INK, MUTED,
     SKY, VERMILLION,
 };
-use super::text::clean;
 use super::window_text;
+use crate::fonts::clean;
 use crate::i18n::t;
 use crate::ranking::{change_pct, Ranking};
 use crate::tr;

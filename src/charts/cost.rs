@@ -3,8 +3,8 @@
 
 use super::draw::{Align, Label, VAlign};
 use super::layout::{self, Area, Frame, Scale, AXIS, GRID, INK};
-use super::text::clean;
 use super::{tier_color, tier_keys, window_text};
+use crate::fonts::clean;
 use crate::money::Currency;
 use crate::ranking::Ranking;
 use crate::tr;

@@ -8,8 +8,8 @@ use plotters::backend::{BitMapBackend, DrawingBackend, SVGBackend};
 use plotters::element::{Circle, PathElement, Polygon, Rectangle};
 use plotters::prelude::{Color, IntoDrawingArea, RGBAColor, ShapeStyle};
 
-use super::text::{fonts, Fonts, ASCENT, DESCENT, FAMILY, PATH_UNITS};
 use super::ChartError;
+use crate::fonts::{fonts, Fonts, ASCENT, DESCENT, FAMILY, PATH_UNITS};
 
 /// An sRGB colour with opacity.
 #[derive(Clone, Copy, Debug, PartialEq)]

@@ -2,7 +2,7 @@
 //! axes with round ticks, category labels that never overlap, and the empty-window notice.
 
 use super::draw::{Align, Label, Rgb, Shape, VAlign};
-use super::text::Fonts;
+use crate::fonts::Fonts;
 use crate::i18n::{t, Lang};
 
 pub const INK: Rgb = Rgb::hex(0x222222);

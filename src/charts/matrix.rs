@@ -3,8 +3,8 @@
 
 use super::draw::{Align, Label, Shape, VAlign};
 use super::layout::{self, Area, Frame, Key, Scale, AXIS, GRID, INK, MUTED, VERMILLION};
-use super::text::clean;
 use super::{tier_color, window_text};
+use crate::fonts::clean;
 use crate::i18n::t;
 use crate::money::Currency;
 use crate::ranking::{Ranking, Tier};

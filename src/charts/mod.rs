@@ -1,7 +1,8 @@
 //! Charts of the ranking and trend (SPEC §9): pareto, cost, trend, compare and matrix, as SVG
 //! or PNG. Each chart is laid out once as a list of shapes and painted by plotters; text is
 //! measured and drawn with embedded fonts (glyph outlines in SVG, pixels in PNG), so every
-//! script renders on any host, with or without fonts. [`web_fonts`] gives HTML the same fonts.
+//! script renders on any host, with or without fonts. [`crate::fonts::web_fonts`] gives HTML
+//! the same fonts.
 
 mod compare;
 mod control;
@@ -11,9 +12,7 @@ mod layout;
 mod matrix;
 mod pareto;
 mod pareto_groups;
-pub(crate) mod text;
 mod trend;
-pub(crate) mod webfont;
 
 #[cfg(test)]
 mod tests;
@@ -21,11 +20,11 @@ mod tests;
 use std::fmt;
 
 use crate::catalogue::Horror;
+use crate::fonts as text;
 use crate::money::Currency;
 use crate::ranking::{Ranking, Tier};
 
 pub use draw::scope_ids;
-pub use webfont::{web_fonts, WebFonts};
 
 use draw::{Rgb, Shape};
 use layout::{Frame, BLUE_GREY, ORANGE, VERMILLION};
@@ -161,7 +160,7 @@ pub enum ChartData<'a> {
     /// A control chart and the name of what it charts.
     Control(&'a crate::control::ControlChart, &'a str),
     /// One small Pareto per group (SPEC §16).
-    ParetoGroups(&'a crate::report::GroupedRanking),
+    ParetoGroups(&'a crate::ranking::GroupedRanking),
 }
 
 impl ChartData<'_> {
@@ -188,6 +187,12 @@ impl fmt::Display for ChartError {
 }
 
 impl std::error::Error for ChartError {}
+
+impl From<crate::fonts::FontError> for ChartError {
+    fn from(e: crate::fonts::FontError) -> ChartError {
+        ChartError(e.0)
+    }
+}
 
 /// Renders one chart as SVG or PNG bytes.
 pub fn render(

@@ -5,8 +5,8 @@ use super::draw::{Align, Label, Shape, VAlign};
 use super::layout::{
     self, count_label, nice, ticks, Area, Categories, Frame, Key, Scale, BLUE, INK, MUTED,
 };
-use super::text::clean;
 use super::{tier_color, tier_keys, window_text};
+use crate::fonts::clean;
 use crate::i18n::t;
 use crate::ranking::Ranking;
 use crate::tr;

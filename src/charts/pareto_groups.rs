@@ -4,10 +4,10 @@
 
 use super::draw::{Align, Label, VAlign};
 use super::layout::{count_label, nice, Area, Frame, Scale, BLUE, INK, MUTED};
-use super::text::clean;
 use super::{tier_color, tier_keys};
+use crate::fonts::clean;
 use crate::i18n::t;
-use crate::report::GroupedRanking;
+use crate::ranking::GroupedRanking;
 use crate::tr;
 
 /// Most panels one chart draws.

@@ -1075,7 +1075,7 @@ fn svg_glyphs_are_defined_once_and_scoped_ids_stay_linked() {
 #[test]
 fn web_fonts_cover_exactly_the_characters_used() {
     let sample = "Late delivery 迟到的快递 丢失包裹 📦 Ошибка счёта — 12,345.00 %";
-    let css = web_fonts(sample).unwrap();
+    let css = crate::fonts::web_fonts(sample).unwrap();
     assert_eq!(
         css.families,
         "\"Embedded DejaVu Sans\", \"Embedded Droid Sans Fallback\", \"Embedded Symbola\""

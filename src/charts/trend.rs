@@ -6,7 +6,7 @@ use super::layout::{
     self, nice, ticks, Area, Frame, Key, Scale, BLACK, BLUE, GREEN, INK, OLIVE, ORANGE, PURPLE,
     SKY, VERMILLION,
 };
-use super::text::clean;
+use crate::fonts::clean;
 use crate::i18n::t;
 use crate::tr;
 use crate::trend::Trend;

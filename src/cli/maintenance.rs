@@ -49,7 +49,7 @@ pub(super) fn migrate(db: &Location, to: String) -> Result<()> {
         _ => None,
     };
     let store = open_existing(db)?;
-    let migrated = store.migrate_to(&target)?;
+    let migrated = store.migrate_to(&target, crate::report::same_ranking)?;
     for (table, rows) in &migrated.rows {
         println!("{table:>18}  {rows:>9} rows");
     }

@@ -193,7 +193,7 @@ pub fn parse(text: &str) -> Result<Config, String> {
     let storage = raw
         .storage
         .and_then(|s| s.url)
-        .map(|url| crate::store::Location::parse(&url).map_err(|e| format!("storage.url: {e}")))
+        .map(|url| crate::location::Location::parse(&url).map_err(|e| format!("storage.url: {e}")))
         .transpose()?;
     let trusted_proxies = trusted_proxies(&proxies)?;
     let metrics = validate_metrics(raw.metrics)?;

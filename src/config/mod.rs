@@ -21,7 +21,7 @@ pub use sections::{
 };
 #[cfg(test)]
 pub(crate) use settings::example_settings;
-pub use settings::{Settings, SignalSettings};
+pub use settings::{Settings, SignalSettings, Weights};
 pub use write::to_toml;
 
 use crate::catalogue::Horror;
@@ -40,7 +40,7 @@ pub struct Config {
     pub auth_failures: Option<usize>,
     /// `[storage] url`: where the data lives (`--database-url` and `HORRORS_DATABASE_URL`
     /// come first; without any, the SQLite file at `--db`).
-    pub storage: Option<crate::store::Location>,
+    pub storage: Option<crate::location::Location>,
     /// `[alerts]`: where alerts go (the look-back is in the settings).
     pub alerts: AlertsSection,
     /// `[metrics]`: where `/metrics` is served, if anywhere.

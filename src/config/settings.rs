@@ -6,8 +6,16 @@ use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
 use crate::money::Currency;
-use crate::ranking::Weights;
 use crate::sites::Site;
+
+/// The weights and tier thresholds from `[ranking]`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Weights {
+    pub pain_weight: f64,
+    pub cost_weight: f64,
+    pub worst: f64,
+    pub worse: f64,
+}
 
 /// The organization-wide settings that come from the file and live in the database.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

@@ -509,7 +509,7 @@ fn review_html(
     };
     // The text is drawn with subsets of the charts' embedded fonts, so it renders (CJK and
     // emoji included) where the reader has no fonts for it; the charts carry their own glyphs.
-    let (font_css, families) = match crate::charts::web_fonts(&visible_text(&body.0)) {
+    let (font_css, families) = match crate::fonts::web_fonts(&visible_text(&body.0)) {
         Ok(fonts) => (fonts.css, fonts.families),
         Err(e) => {
             tracing::warn!("review.html goes without embedded fonts: {e}");

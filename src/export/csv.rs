@@ -212,7 +212,7 @@ pub fn ranking<W: Write>(ranking: &Ranking, out: W) -> Result<()> {
 }
 
 /// One ranking per group (SPEC §16), the group's value and name in the first columns.
-pub fn ranking_by_group<W: Write>(grouped: &crate::report::GroupedRanking, out: W) -> Result<()> {
+pub fn ranking_by_group<W: Write>(grouped: &crate::ranking::GroupedRanking, out: W) -> Result<()> {
     let mut csv = writer(out)?;
     let group = grouped.group.as_str();
     let name = format!("{group}_name");

@@ -10,7 +10,7 @@
 //! - for pages, the middleware that remembers a `?lang=` choice in a cookie (SPEC §20).
 //!
 //! The role is not enforced here: each handler asks for it by type ([`super::extract::Staff`]
-//! and the others for the API, `session::require` in the pages), so a handler cannot
+//! and the others for the API, `guard::require` in the pages), so a handler cannot
 //! forget it. The table says what those checks are, and the tests hold the two together.
 
 use actix_web::middleware::from_fn;

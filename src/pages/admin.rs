@@ -8,8 +8,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 use serde::Deserialize;
 
+use super::guard;
 use super::layout::{self, role_name, Chrome, Here, Nav};
-use super::session;
 use crate::auth::Role;
 use crate::calendar::local_day;
 use crate::catalogue::Horror;
@@ -63,7 +63,7 @@ pub async fn page(
     store: web::Data<Store>,
     query: web::Query<AdminQuery>,
 ) -> Result<HttpResponse> {
-    let session = match session::require(&req, &store, Role::Admin).await? {
+    let session = match guard::require(&req, &store, Role::Admin).await? {
         Ok(session) => session,
         Err(response) => return Ok(response),
     };

@@ -11,6 +11,7 @@ pub(crate) mod admin;
 pub(crate) mod assets;
 pub(crate) mod dashboard;
 pub(crate) mod enrol;
+mod guard;
 mod layout;
 pub(crate) mod login;
 pub(crate) mod nominations;

@@ -7,8 +7,8 @@ use actix_web::http::StatusCode;
 use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
+use super::guard;
 use super::layout::{self, Chrome, Here, Nav};
-use super::session;
 use crate::auth::Role;
 use crate::http::extract::lang_of;
 use crate::i18n::{script_messages, t, Lang};
@@ -27,7 +27,7 @@ pub async fn page(
     req: HttpRequest,
     store: web::Data<Store>,
 ) -> Result<HttpResponse, crate::error::Error> {
-    let session = match session::require(&req, &store, Role::Staff).await? {
+    let session = match guard::require(&req, &store, Role::Staff).await? {
         Ok(session) => session,
         Err(response) => return Ok(response),
     };

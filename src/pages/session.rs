@@ -1,16 +1,13 @@
-//! Page sessions: who is looking at a page (from the `horrors_session` cookie), the guard
-//! that sends strangers to `/login` and refuses pages above one's role, and the rules for
-//! where a login may send the browser next.
+//! Page sessions: who is looking at a page (from the `horrors_session` cookie), the page a
+//! role lands on, and the rules for where a login may send the browser next. The guard that
+//! uses them is in [`super::guard`].
 
-use actix_web::http::{header, StatusCode};
+use actix_web::http::header;
 use actix_web::{web, HttpRequest, HttpResponse};
-use maud::html;
 
-use super::layout::{self, role_name, Chrome, Here, Nav};
 use crate::auth::{Identity, Role};
 use crate::error::{Error, Result};
-use crate::http::extract::{lang_of, SESSION_COOKIE};
-use crate::i18n::t;
+use crate::http::extract::SESSION_COOKIE;
 use crate::store::Store;
 
 /// How long a page session lives on the server (and the cookie in the browser).
@@ -46,22 +43,6 @@ pub async fn current(req: &HttpRequest, store: &web::Data<Store>) -> Result<Opti
     }))
 }
 
-/// The session if its role reaches `role`; otherwise the response that replaces the page:
-/// a 303 to `/login?next=…` without a session, a plain 403 page with one.
-pub async fn require(
-    req: &HttpRequest,
-    store: &web::Data<Store>,
-    role: Role,
-) -> Result<std::result::Result<Session, HttpResponse>> {
-    let Some(session) = current(req, store).await? else {
-        return Ok(Err(to_login(req)));
-    };
-    if session.identity.role < role {
-        return Ok(Err(forbidden(req, store, &session, role)));
-    }
-    Ok(Ok(session))
-}
-
 /// The page that fits a role: staff tally, everyone else reads the dashboard.
 pub fn home_of(role: Role) -> &'static str {
     match role {
@@ -78,22 +59,6 @@ pub fn see_other(location: &str) -> HttpResponse {
         .finish()
 }
 
-/// `/login?next=<this page>`.
-fn to_login(req: &HttpRequest) -> HttpResponse {
-    let mut next = req.path().to_string();
-    if !req.query_string().is_empty() {
-        next.push('?');
-        next.push_str(req.query_string());
-    }
-    match safe_next(&next) {
-        Some(next) => {
-            let query = serde_urlencoded::to_string([("next", next)]).unwrap_or_default();
-            see_other(&format!("/login?{query}"))
-        }
-        None => see_other("/login"),
-    }
-}
-
 /// `next` if it is a local path worth returning to; never another origin (`//host`,
 /// `/\host`), never a control character, never the login or logout pages themselves.
 pub fn safe_next(next: &str) -> Option<&str> {
@@ -104,45 +69,6 @@ pub fn safe_next(next: &str) -> Option<&str> {
         && next.len() <= 2000;
     let pointless = next == "/login" || next.starts_with("/login?") || next.starts_with("/logout");
     (local && !pointless).then_some(next)
-}
-
-/// The plain 403 page: which role the page needs and which one the caller has.
-fn forbidden(
-    req: &HttpRequest,
-    store: &web::Data<Store>,
-    session: &Session,
-    needed: Role,
-) -> HttpResponse {
-    let organization = store
-        .snapshot()
-        .map(|s| s.settings.name.clone())
-        .unwrap_or_default();
-    let lang = lang_of(req, store);
-    let who = &session.identity;
-    let (needed, has) = (role_name(lang, needed), role_name(lang, who.role));
-    let content = html! {
-        section.notice {
-            h1 { (crate::tr!(lang, "forbidden-heading", role = needed.as_str())) }
-            p {
-                (crate::tr!(lang, "forbidden-signed-in", name = who.name.as_str(), role = has))
-                " "
-                (crate::tr!(lang, "forbidden-ask", role = needed))
-                " "
-                a href=(home_of(who.role)) { (t(lang, "forbidden-own-page")) }
-            }
-        }
-    };
-    let title = t(lang, "forbidden-title");
-    let chrome = Chrome {
-        title: &title,
-        organization: &organization,
-        session: Some(session),
-        nav: Nav::None,
-        script: None,
-        lang,
-        here: Here::of(req),
-    };
-    layout::respond(StatusCode::FORBIDDEN, layout::page(&chrome, content))
 }
 
 #[cfg(test)]

@@ -9,8 +9,8 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use maud::{html, Markup};
 
 use super::assets;
+use super::guard;
 use super::layout::{self, Chrome, Here, Nav};
-use super::session;
 use crate::auth::Role;
 use crate::calendar::local_day;
 use crate::error::Result;
@@ -60,7 +60,7 @@ const SCRIPT_MESSAGES: &[(&str, &str, &[&str])] = &[
 
 /// `GET /tally` (staff).
 pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpResponse> {
-    let session = match session::require(&req, &store, Role::Staff).await? {
+    let session = match guard::require(&req, &store, Role::Staff).await? {
         Ok(session) => session,
         Err(response) => return Ok(response),
     };

@@ -11,7 +11,7 @@ use chrono::{Datelike, NaiveDate};
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo};
 use pdf_writer::{Content, Filter, Finish, Name, Pdf, Rect, Ref, Str};
 
-use crate::charts::text::{fonts, Fonts};
+use crate::fonts::{fonts, Fonts};
 use crate::i18n::{self, Lang};
 
 /// Most day columns on one page; longer periods continue on the next page.
@@ -323,7 +323,7 @@ fn embed_face(
 ) -> Result<(), String> {
     let (name, bytes) = fonts.face_file(face);
     let ids: BTreeSet<u16> = glyphs.keys().copied().collect();
-    let subset = crate::charts::webfont::subset_font(name, bytes, &ids).map_err(|e| e.0)?;
+    let subset = crate::fonts::webfont::subset_font(name, bytes, &ids).map_err(|e| e.0)?;
     let base = format!(
         "HRR{}AA+{}",
         (b'A' + face as u8) as char,

@@ -6,8 +6,8 @@ use chrono::{DateTime, Duration, Utc};
 
 use super::db::{params, Conn, Engine};
 use super::millis;
-use crate::alerts::{backoff, Event, RETRY_FOR};
-use crate::error::{Error, Result};
+use crate::error::Result;
+use crate::outbox::{backoff, Message, RETRY_FOR};
 
 /// A queued event to send: its key, the JSON body and when it was queued.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -42,14 +42,13 @@ impl Cursor {
 }
 
 /// Queues the events not queued before; returns how many were new.
-pub fn queue(conn: &mut dyn Conn, events: &[Event], now: DateTime<Utc>) -> Result<usize> {
+pub fn queue(conn: &mut dyn Conn, messages: &[Message], now: DateTime<Utc>) -> Result<usize> {
     let mut new = 0;
-    for event in events {
-        let body = serde_json::to_string(event).map_err(|e| Error::internal(e.to_string()))?;
+    for message in messages {
         new += conn.execute(
             "INSERT INTO alert_deliveries (id, body, created_at, attempts, next_attempt_at)
              VALUES (?1, ?2, ?3, 0, ?3) ON CONFLICT (id) DO NOTHING",
-            params![event.id.as_str(), body.as_str(), millis(now)],
+            params![message.id.as_str(), message.body.as_str(), millis(now)],
         )? as usize;
     }
     Ok(new)

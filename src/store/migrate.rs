@@ -24,14 +24,21 @@ const ROWS_PER_INSERT: usize = 500;
 
 /// Copies `source` (a SQLite store) into the empty PostgreSQL database at `target`. When
 /// the copy cannot be verified, it is removed again: the target is left empty.
-pub fn to_postgres(source: &Store, target: &Location) -> Result<Migrated> {
-    copy_and_verify(source, target, verify)
+/// `same_year` compares a year's ranking on the source and on the copy (the store knows
+/// rows, not rankings: the command that migrates passes `report::same_ranking`).
+pub fn to_postgres(source: &Store, target: &Location, same_year: SameYear) -> Result<Migrated> {
+    copy_and_verify(source, target, &|source, target, rows| {
+        verify(source, target, rows, same_year)
+    })
 }
 
-/// How a copy is proved (a parameter so tests can make verification fail).
-type Verify = fn(&Store, &Location, &[(&'static str, i64)]) -> Result<Vec<i32>>;
+/// Whether a year reads the same on the source and on the copy.
+pub type SameYear = fn(&Store, &Store, i32) -> Result<bool>;
 
-fn copy_and_verify(source: &Store, target: &Location, verify: Verify) -> Result<Migrated> {
+/// How a copy is proved (a parameter so tests can make verification fail).
+type Verify<'a> = &'a dyn Fn(&Store, &Location, &[(&'static str, i64)]) -> Result<Vec<i32>>;
+
+fn copy_and_verify(source: &Store, target: &Location, verify: Verify<'_>) -> Result<Migrated> {
     let Location::Postgres { config, shown } = target else {
         return Err(Error::internal(
             "--to: give the PostgreSQL database to copy into, postgres://user[:password]@host[:port]/dbname",
@@ -202,7 +209,12 @@ fn param<'a>(value: &'a Value, kind: &str, table: &str) -> Result<Param<'a>> {
 }
 
 /// Counts every table on both sides and compares the ranking of every year with ticks.
-fn verify(source: &Store, target: &Location, rows: &[(&'static str, i64)]) -> Result<Vec<i32>> {
+fn verify(
+    source: &Store,
+    target: &Location,
+    rows: &[(&'static str, i64)],
+    same_year: SameYear,
+) -> Result<Vec<i32>> {
     let copy = Store::open_at(target, std::sync::Arc::clone(&source.inner.clock))?;
     for (table, count) in rows {
         let there = copy.read(|c| {
@@ -224,27 +236,7 @@ fn verify(source: &Store, target: &Location, rows: &[(&'static str, i64)]) -> Re
         )
     })?;
     for year in &years {
-        let window = crate::calendar::Window::year(*year)
-            .ok_or_else(|| Error::internal(format!("year {year} is out of range")))?;
-        let (a, b) = (
-            crate::report::ranking(
-                source,
-                &window,
-                crate::ranking::By::Priority,
-                &crate::sites::Scope::ALL,
-            )?,
-            crate::report::ranking(
-                &copy,
-                &window,
-                crate::ranking::By::Priority,
-                &crate::sites::Scope::ALL,
-            )?,
-        );
-        let (a, b) = (
-            serde_json::to_value(&a).map_err(|e| Error::internal(e.to_string()))?,
-            serde_json::to_value(&b).map_err(|e| Error::internal(e.to_string()))?,
-        );
-        if a != b {
+        if !same_year(source, &copy, *year)? {
             return Err(Error::internal(format!(
                 "verification failed: the {year} ranking differs between SQLite and PostgreSQL"
             )));
@@ -272,7 +264,7 @@ mod tests {
         let config = crate::config::parse(include_str!("../../tests/fixtures/horrors.toml"));
         source.apply_config(&config.unwrap()).unwrap();
         source.create_token("boss", Role::Admin).unwrap();
-        let error = copy_and_verify(&source, &target, fail).unwrap_err();
+        let error = copy_and_verify(&source, &target, &fail).unwrap_err();
         assert!(error.to_string().contains("is empty again"), "{error}");
         let copy = Store::open_at(&target, std::sync::Arc::new(crate::clock::SystemClock)).unwrap();
         for table in TABLES {
@@ -287,7 +279,7 @@ mod tests {
         }
         drop(copy);
         // And the same target takes a real migration afterwards.
-        let migrated = to_postgres(&source, &target).unwrap();
+        let migrated = to_postgres(&source, &target, crate::report::same_ranking).unwrap();
         assert!(migrated.rows.iter().any(|(t, n)| *t == "tokens" && *n == 1));
     }
 }

@@ -40,7 +40,7 @@ pub mod volume;
 mod writer;
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
@@ -48,7 +48,7 @@ use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 pub use catalogue::{Applied, CatalogueChange};
 pub use cycles::CycleRow;
 pub use db::Engine;
-pub use migrate::Migrated;
+pub use migrate::{Migrated, SameYear};
 pub use ticks::{Recorded, TickFilter};
 pub use tokens::TokenInfo;
 
@@ -66,87 +66,10 @@ use crate::trend::DayTally;
 use crate::volume::{Coverage, NewVolume};
 use db::Conn;
 
-/// Where the data lives: `sqlite:PATH` or `postgres://user[:password]@host[:port]/dbname`.
-#[derive(Clone)]
-pub enum Location {
-    Sqlite(PathBuf),
-    Postgres {
-        /// The driver's settings and TLS ([`pg_tls`]: `sslmode`, `sslrootcert`).
-        config: Box<pg_tls::PgConfig>,
-        /// The URL without its password, for messages and logs.
-        shown: String,
-    },
-}
+pub use crate::location::Location;
 
-/// Equal when they name the same file, or the same user, server and database.
-impl PartialEq for Location {
-    fn eq(&self, other: &Self) -> bool {
-        self.to_string() == other.to_string()
-    }
-}
-
-impl std::fmt::Debug for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.to_string())
-    }
-}
-
-impl std::fmt::Display for Location {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        match self {
-            Location::Sqlite(path) => write!(f, "sqlite:{}", path.display()),
-            Location::Postgres { shown, .. } => f.write_str(shown),
-        }
-    }
-}
-
+/// The store's side of a location: its connections.
 impl Location {
-    /// Parses a database URL; the error says what is accepted (never echoing a password).
-    pub fn parse(url: &str) -> Result<Location, String> {
-        const ACCEPTED: &str = "use sqlite:PATH or postgres://user[:password]@host[:port]/dbname";
-        if let Some(path) = url.strip_prefix("sqlite:") {
-            if path.is_empty() {
-                return Err(format!("sqlite: needs a file path; {ACCEPTED}"));
-            }
-            return Ok(Location::Sqlite(PathBuf::from(path)));
-        }
-        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-            let config: pg_tls::PgConfig = url
-                .parse()
-                .map_err(|e| format!("not a valid PostgreSQL URL ({e}); {ACCEPTED}"))?;
-            let host = config
-                .get_hosts()
-                .first()
-                .map(|h| match h {
-                    ::postgres::config::Host::Tcp(name) => name.clone(),
-                    ::postgres::config::Host::Unix(path) => path.display().to_string(),
-                })
-                .unwrap_or_else(|| "localhost".into());
-            let port = config.get_ports().first().copied().unwrap_or(5432);
-            let shown = format!(
-                "postgres://{}@{host}:{port}/{}",
-                config.get_user().unwrap_or(""),
-                config.get_dbname().unwrap_or("")
-            );
-            return Ok(Location::Postgres {
-                config: Box::new(config),
-                shown,
-            });
-        }
-        let scheme = url.split_once(':').map_or("(none)", |(s, _)| s);
-        Err(format!(
-            "unsupported database URL scheme {}; {ACCEPTED}",
-            crate::text::echo(scheme)
-        ))
-    }
-
-    pub fn engine(&self) -> Engine {
-        match self {
-            Location::Sqlite(_) => Engine::Sqlite,
-            Location::Postgres { .. } => Engine::Postgres,
-        }
-    }
-
     fn open_reader(&self) -> Result<Box<dyn Conn>> {
         match self {
             Location::Sqlite(path) => sqlite::open_reader(path),
@@ -705,7 +628,7 @@ impl Store {
     // ------------------------------------------------------------ alerts
 
     /// Queues alerts not queued before (each is sent once); returns how many were new.
-    pub fn queue_alerts(&self, list: &[crate::alerts::Event]) -> Result<usize> {
+    pub fn queue_alerts(&self, list: &[crate::outbox::Message]) -> Result<usize> {
         let (list, now) = (list.to_vec(), self.now());
         self.write(move |conn| alerts::queue(conn, &list, now))
     }
@@ -772,6 +695,18 @@ impl Store {
         group: Option<rollup::Group>,
     ) -> Result<BTreeMap<Option<String>, Vec<DayTally>>> {
         self.read(|conn| rollup::grouped_days(conn, window, scope, group))
+    }
+
+    /// [`Store::grouped_days`] over `span`, with the totals of each of `windows` (days of
+    /// `span`) by group value and horror from the same read.
+    pub fn grouped_days_and_totals(
+        &self,
+        span: &Window,
+        windows: &[Window],
+        scope: &Scope,
+        group: Option<rollup::Group>,
+    ) -> Result<(rollup::GroupedDays, Vec<rollup::Grouped>)> {
+        self.read(|conn| rollup::grouped_days_and_totals(conn, span, windows, scope, group))
     }
 
     /// The first day with a tick, by site (`""`: no site).
@@ -875,9 +810,9 @@ impl Store {
     }
 
     /// Copies this SQLite store into the empty PostgreSQL database at `target` and
-    /// verifies the copy (`horrors migrate --to`).
-    pub fn migrate_to(&self, target: &Location) -> Result<Migrated> {
-        migrate::to_postgres(self, target)
+    /// verifies the copy (`horrors migrate --to`), each year's ranking with `same_year`.
+    pub fn migrate_to(&self, target: &Location, same_year: migrate::SameYear) -> Result<Migrated> {
+        migrate::to_postgres(self, target, same_year)
     }
 
     /// A consistent copy of a SQLite database while it is in use, written atomically.

@@ -24,103 +24,9 @@ use rustls::pki_types::pem::PemObject;
 use rustls::pki_types::{CertificateDer, ServerName, UnixTime};
 use rustls::{CertificateError, ClientConfig, DigitallySignedStruct, RootCertStore};
 
-/// libpq's `sslmode`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum SslMode {
-    Disable,
-    Prefer,
-    Require,
-    VerifyCa,
-    VerifyFull,
-}
+pub use crate::location::{PgConfig, SslMode};
 
-impl SslMode {
-    pub fn parse(text: &str) -> Result<SslMode, String> {
-        Ok(match text {
-            "disable" => SslMode::Disable,
-            "prefer" => SslMode::Prefer,
-            "require" => SslMode::Require,
-            "verify-ca" => SslMode::VerifyCa,
-            "verify-full" => SslMode::VerifyFull,
-            // libpq's "allow" tries without TLS first: closest is prefer's opposite; refuse
-            // it rather than guess.
-            other => {
-                return Err(format!(
-                "sslmode={other:?} is not one of disable, prefer, require, verify-ca, verify-full"
-            ))
-            }
-        })
-    }
-}
-
-/// A PostgreSQL connection's settings: the driver's, plus TLS as libpq reads it. (The
-/// driver's `Debug` leaves the password out.)
-#[derive(Clone, Debug)]
-pub struct PgConfig {
-    pub config: postgres::Config,
-    pub mode: SslMode,
-    /// `sslrootcert`: the CA certificates (PEM) the server's must be signed by.
-    pub root_cert: Option<PathBuf>,
-}
-
-impl std::ops::Deref for PgConfig {
-    type Target = postgres::Config;
-    fn deref(&self) -> &postgres::Config {
-        &self.config
-    }
-}
-
-impl std::ops::DerefMut for PgConfig {
-    fn deref_mut(&mut self) -> &mut postgres::Config {
-        &mut self.config
-    }
-}
-
-impl std::str::FromStr for PgConfig {
-    type Err = String;
-
-    /// A `postgres://` URL; `sslmode` and `sslrootcert` are taken out of its query
-    /// before the driver reads the rest.
-    fn from_str(url: &str) -> Result<PgConfig, String> {
-        let (base, query) = url.split_once('?').unwrap_or((url, ""));
-        let mut mode = None;
-        let mut root_cert = None;
-        let mut rest = Vec::new();
-        for pair in query.split('&').filter(|p| !p.is_empty()) {
-            let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-            match key {
-                "sslmode" => mode = Some(SslMode::parse(&percent_decode(value)?)?),
-                "sslrootcert" => root_cert = Some(PathBuf::from(percent_decode(value)?)),
-                _ => rest.push(pair),
-            }
-        }
-        let url = if rest.is_empty() {
-            base.to_string()
-        } else {
-            format!("{base}?{}", rest.join("&"))
-        };
-        let mut config: postgres::Config = url.parse().map_err(|e| format!("{e}"))?;
-        let mode = match mode {
-            Some(mode) => mode,
-            None => match std::env::var("PGSSLMODE") {
-                Ok(text) => SslMode::parse(&text).map_err(|e| format!("PGSSLMODE: {e}"))?,
-                Err(_) => SslMode::Prefer,
-            },
-        };
-        let root_cert = root_cert.or_else(|| std::env::var_os("PGSSLROOTCERT").map(PathBuf::from));
-        config.ssl_mode(match mode {
-            SslMode::Disable => postgres::config::SslMode::Disable,
-            SslMode::Prefer => postgres::config::SslMode::Prefer,
-            _ => postgres::config::SslMode::Require,
-        });
-        Ok(PgConfig {
-            config,
-            mode,
-            root_cert,
-        })
-    }
-}
-
+/// The store's side of a PostgreSQL location: connecting over TLS.
 impl PgConfig {
     /// Connects (the one place a PostgreSQL connection is made). A TLS failure is one line
     /// saying what did not match; a refused connection stays "unavailable".
@@ -356,48 +262,9 @@ impl ServerCertVerifier for ChainOnly {
     }
 }
 
-fn percent_decode(text: &str) -> Result<String, String> {
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let hex = text
-                .get(i + 1..i + 3)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-                .ok_or_else(|| format!("bad percent-encoding in {text:?}"))?;
-            out.push(hex);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
-        }
-    }
-    String::from_utf8(out).map_err(|_| format!("{text:?} is not UTF-8"))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn sslmode_and_sslrootcert_are_read_like_libpq() {
-        let c: PgConfig = "postgres://u@h/db?sslmode=verify-full&sslrootcert=%2Fetc%2Fca.pem"
-            .parse()
-            .unwrap();
-        assert_eq!(c.mode, SslMode::VerifyFull);
-        assert_eq!(c.root_cert.as_deref(), Some(Path::new("/etc/ca.pem")));
-        assert_eq!(c.get_dbname(), Some("db"));
-        let c: PgConfig = "postgres://u@h/db?application_name=x&sslmode=disable"
-            .parse()
-            .unwrap();
-        assert_eq!(c.mode, SslMode::Disable);
-        assert_eq!(c.get_application_name(), Some("x"));
-        assert!("postgres://u@h/db?sslmode=allow"
-            .parse::<PgConfig>()
-            .unwrap_err()
-            .contains("verify-full"));
-    }
 
     #[test]
     fn verify_modes_without_a_ca_file_say_what_is_missing() {

@@ -177,39 +177,13 @@ fn check_by_site(conn: &mut dyn Conn) -> Result<Vec<String>> {
     )
 }
 
-/// What a grouped ranking splits ticks by (SPEC §16).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
-#[serde(rename_all = "lowercase")]
-pub enum Group {
-    Site,
-    Department,
-    Source,
-}
-
-impl Group {
-    pub fn parse(text: &str) -> std::result::Result<Group, String> {
-        match text {
-            "site" => Ok(Group::Site),
-            "department" => Ok(Group::Department),
-            "source" => Ok(Group::Source),
-            _ => Err(format!(
-                "group must be one of site, department, source; got {}",
-                crate::text::echo(text)
-            )),
-        }
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Group::Site => "site",
-            Group::Department => "department",
-            Group::Source => "source",
-        }
-    }
-}
+pub use crate::ranking::Group;
 
 /// Totals by group value (`None`: no site or no department) and horror key.
 pub type Grouped = BTreeMap<Option<String>, BTreeMap<String, Tally>>;
+
+/// Day tallies by group value.
+pub type GroupedDays = BTreeMap<Option<String>, Vec<DayTally>>;
 
 /// Every site the per-site rollup holds, one index seek each (a loose index scan): the
 /// common table `sites(site)` that readings of every site seek their ranges with.
@@ -445,7 +419,8 @@ pub fn day_tallies(
     scope: &Scope,
     covered: bool,
 ) -> Result<Vec<DayTally>> {
-    Ok(days_by_group(conn, window, scope, None, covered)?
+    Ok(days_by_group(conn, window, &[], scope, None, covered)?
+        .0
         .into_values()
         .next()
         .unwrap_or_default())
@@ -472,16 +447,33 @@ pub fn grouped_days(
     scope: &Scope,
     group: Option<Group>,
 ) -> Result<BTreeMap<Option<String>, Vec<DayTally>>> {
-    days_by_group(conn, window, scope, group, false)
+    Ok(days_by_group(conn, window, &[], scope, group, false)?.0)
 }
+
+/// [`grouped_days`] over `span`, and from the same rows the totals of each of `windows`
+/// (days of `span`) by group value and horror, as [`grouped`] would read them.
+pub fn grouped_days_and_totals(
+    conn: &mut dyn Conn,
+    span: &Window,
+    windows: &[Window],
+    scope: &Scope,
+    group: Option<Group>,
+) -> Result<(GroupedDays, Vec<Grouped>)> {
+    days_by_group(conn, span, windows, scope, group, false)
+}
+
+/// A (day, horror) of one group value: the horror's number in key order, the count, the
+/// complaints among it and the cost, summed signed.
+type DayPart = (NaiveDate, u32, i64, i64, i64);
 
 fn days_by_group(
     conn: &mut dyn Conn,
-    window: &Window,
+    span: &Window,
+    windows: &[Window],
     scope: &Scope,
     group: Option<Group>,
     covered: bool,
-) -> Result<BTreeMap<Option<String>, Vec<DayTally>>> {
+) -> Result<(GroupedDays, Vec<Grouped>)> {
     let keys = horror_keys(conn)?;
     // Horrors numbered in key order: a list sorted by (day, number) is sorted by (day, key).
     let mut by_key: Vec<(&str, i64)> = keys.iter().map(|(id, k)| (k.as_str(), *id)).collect();
@@ -491,13 +483,13 @@ fn days_by_group(
         .enumerate()
         .map(|(n, (_, id))| (*id, n as u32))
         .collect();
-    // Each group value's (day, horror, count, cost) parts. SQLite sends them in key order,
-    // so a (day, horror)'s rows (one per source) follow each other and are added as they
-    // come; what is left (PostgreSQL's hashed rows) is added after sorting. No hash map of
-    // every (group, day, horror): at 500 sites that was a third of the time.
+    // Each group value's parts. SQLite sends them in key order, so a (day, horror)'s rows
+    // (one per source) follow each other and are added as they come; what is left
+    // (PostgreSQL's hashed rows) is added after sorting. No hash map of every (group, day,
+    // horror): at 500 sites that was a third of the time.
     let mut seen = Seen::default();
-    let mut lists: Vec<Vec<(NaiveDate, u32, i64, i64)>> = Vec::new();
-    parts(conn, window, scope, group, covered, true, &mut |part| {
+    let mut lists: Vec<Vec<DayPart>> = Vec::new();
+    parts(conn, span, scope, group, covered, true, &mut |part| {
         let value = seen.value(part.value);
         if value == lists.len() {
             lists.push(Vec::new());
@@ -506,28 +498,42 @@ fn days_by_group(
         let horror = *number.get(&part.horror_id).ok_or_else(|| {
             crate::error::Error::internal(format!("no horror {}", part.horror_id))
         })?;
+        let complaints = if part.complaint { part.count } else { 0 };
         let list = &mut lists[value];
         match list.last_mut() {
             Some(last) if last.0 == day && last.1 == horror => {
                 last.2 += part.count;
-                last.3 += part.cost_minor;
+                last.3 += complaints;
+                last.4 += part.cost_minor;
             }
-            _ => list.push((day, horror, part.count, part.cost_minor)),
+            _ => list.push((day, horror, part.count, complaints, part.cost_minor)),
         }
         Ok(())
     })?;
-    let mut out = BTreeMap::new();
+    let mut days = BTreeMap::new();
+    let mut totals: Vec<Grouped> = vec![Grouped::new(); windows.len()];
     for (value, mut list) in seen.values.into_iter().zip(lists) {
         list.sort_unstable_by_key(|&(day, horror, ..)| (day, horror));
         let mut tallies: Vec<DayTally> = Vec::with_capacity(list.len());
+        // Per window, each horror's signed sums (count, complaints, cost), when it has rows.
+        let mut sums: Vec<Vec<Option<[i64; 3]>>> = vec![vec![None; by_key.len()]; windows.len()];
         let mut at = 0;
         while at < list.len() {
-            let (day, horror, mut count, mut cost_minor) = list[at];
+            let (day, horror, mut count, mut complaints, mut cost_minor) = list[at];
             at += 1;
             while at < list.len() && (list[at].0, list[at].1) == (day, horror) {
                 count += list[at].2;
-                cost_minor += list[at].3;
+                complaints += list[at].3;
+                cost_minor += list[at].4;
                 at += 1;
+            }
+            for (w, window) in windows.iter().enumerate() {
+                if window.from() <= day && day <= window.to() {
+                    let sum = sums[w][horror as usize].get_or_insert([0; 3]);
+                    sum[0] += count;
+                    sum[1] += complaints;
+                    sum[2] += cost_minor;
+                }
             }
             // Summed signed (a writer slot's row may be negative); only days with ticks.
             if count > 0 {
@@ -539,9 +545,30 @@ fn days_by_group(
                 });
             }
         }
-        out.insert(value, tallies);
+        for (w, sums) in sums.into_iter().enumerate() {
+            let mut found = sums
+                .into_iter()
+                .enumerate()
+                .filter_map(|(n, s)| Some((n, s?)))
+                .peekable();
+            if found.peek().is_none() {
+                continue;
+            }
+            let of_value = totals[w].entry(value.clone()).or_default();
+            for (n, [count, complaints, cost_minor]) in found {
+                of_value.insert(
+                    by_key[n].0.to_string(),
+                    Tally {
+                        count: count.max(0) as u64,
+                        complaints: complaints.max(0) as u64,
+                        cost_minor: Minor::new(cost_minor),
+                    },
+                );
+            }
+        }
+        days.insert(value, tallies);
     }
-    Ok(out)
+    Ok((days, totals))
 }
 
 /// The local day of the earliest non-voided tick: of each site (`""`: ticks without

@@ -46,7 +46,7 @@ pub async fn ranking(who: Viewer, req: HttpRequest, store: Store_) -> Result<Htt
 #[serde(untagged)]
 pub enum RankingAnswer {
     Whole(Ranking),
-    Grouped(report::GroupedRanking),
+    Grouped(crate::ranking::GroupedRanking),
 }
 
 /// Zero-filled counts, cost and pain points by day, week or month.

@@ -8,8 +8,8 @@ use crate::error::{Error, Result};
 use crate::http::extract::Params;
 use crate::money::Currency;
 use crate::pages::layout::{self};
+use crate::ranking::GroupedRanking;
 use crate::ranking::Ranking;
-use crate::report::GroupedRanking;
 use crate::sites::{Scope, Site};
 use crate::store::Store;
 
@@ -75,7 +75,7 @@ pub(super) async fn choose(req: &HttpRequest, store: &Store) -> Result<(Choice, 
 pub(super) fn site_scope(
     req: &HttpRequest,
     store: &Store,
-    session: &super::session::Session,
+    session: &crate::pages::session::Session,
 ) -> Result<Scope> {
     let asked = layout::query_value(req, "site").filter(|site| !site.is_empty());
     let settings = &store.snapshot()?.settings;

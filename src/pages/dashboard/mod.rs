@@ -23,8 +23,8 @@ use crate::calendar::Window;
 use crate::error::{Error, Result};
 use crate::http::extract::lang_of;
 use crate::i18n::{rich, t, Lang};
+use crate::pages::guard;
 use crate::pages::layout::{self, Chrome, Here, Nav};
-use crate::pages::session;
 use crate::ranking::{change_pct, By, Tier};
 use crate::report::{self};
 use crate::sites::Scope;
@@ -59,7 +59,7 @@ const SCRIPT_MESSAGES: &[(&str, &str, &[&str])] = &[
 /// and `lang`.
 // Over 80 lines: everything the page shows read in one place, then rendered.
 pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpResponse> {
-    let session = match session::require(&req, &store, Role::Viewer).await? {
+    let session = match guard::require(&req, &store, Role::Viewer).await? {
         Ok(session) => session,
         Err(response) => return Ok(response),
     };

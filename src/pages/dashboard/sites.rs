@@ -5,7 +5,7 @@ use maud::{html, Markup};
 use crate::calendar::Window;
 use crate::i18n::{t, Lang};
 use crate::money::Minor;
-use crate::report::{self, GroupedRanking};
+use crate::ranking::GroupedRanking;
 use crate::tr;
 
 use super::data::{Choice, Data};
@@ -24,7 +24,7 @@ pub(super) fn compare_sites(
     chart_query: &str,
 ) -> Markup {
     // Every active site has a row, those without ticks in the window too.
-    let mut rows: Vec<(Option<&str>, String, Option<&report::RankingGroup>)> = compare
+    let mut rows: Vec<(Option<&str>, String, Option<&crate::ranking::RankingGroup>)> = compare
         .groups
         .iter()
         .map(|g| {
@@ -101,6 +101,6 @@ pub(super) fn compare_sites(
 }
 
 /// A row's count: its group's, or 0 for a site without ticks.
-pub(super) fn g_count(row: Option<&report::RankingGroup>) -> u64 {
+pub(super) fn g_count(row: Option<&crate::ranking::RankingGroup>) -> u64 {
     row.map_or(0, |g| g.totals.count)
 }

@@ -2,6 +2,8 @@
 //! the change against the previous window. Pure functions over totals, computed once and
 //! rendered many times (API, CLI, charts, exports).
 
+mod grouped;
+
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
@@ -12,7 +14,9 @@ use utoipa::ToSchema;
 
 use crate::calendar::WindowEcho;
 use crate::catalogue::Horror;
+pub use crate::config::Weights;
 use crate::money::{Currency, Minor};
+pub use grouped::{Group, GroupedRanking, RankingGroup};
 
 /// Totals of one horror over a window, voided ticks excluded.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -77,15 +81,6 @@ impl Tier {
             Tier::Bad => "bad",
         }
     }
-}
-
-/// The weights and tier thresholds from `[ranking]`.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub struct Weights {
-    pub pain_weight: f64,
-    pub cost_weight: f64,
-    pub worst: f64,
-    pub worse: f64,
 }
 
 /// Count and cost of the window of equal length just before.
@@ -231,10 +226,30 @@ pub struct RankingInput<'a> {
     pub volume: Option<(crate::volume::VolumeSummary, &'a BTreeMap<String, Tally>)>,
 }
 
-/// Ranks the horrors exactly as SPEC §8 says, with the tests of SPEC §18.
+/// Ranks the horrors exactly as SPEC §8 says, with the tests of SPEC §18: the rows, their
+/// totals, the scores, the tiers, then the requested order with its shares and tests.
 pub fn rank(input: &RankingInput<'_>) -> Ranking {
+    let mut items = rows(input);
+    let totals = totals(&mut items, input);
+    score(&mut items, &totals, input.weights);
+    tier(&mut items, input.weights);
+    order_and_test(&mut items, input.by);
+    Ranking {
+        window: input.window.clone(),
+        by: input.by,
+        currency: input.currency.code().to_string(),
+        exposure: input.exposure,
+        tested: input.tested.clone(),
+        volume: input.volume.as_ref().map(|(summary, _)| summary.clone()),
+        items,
+        totals,
+    }
+}
+
+/// One row per horror that is active or was ticked, before scores and order.
+fn rows(input: &RankingInput<'_>) -> Vec<RankedItem> {
     let currency = input.currency;
-    let mut items: Vec<RankedItem> = input
+    input
         .horrors
         .iter()
         .filter_map(|horror| {
@@ -277,8 +292,12 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
                 evidence: input.evidence.get(&horror.key).copied().unwrap_or_default(),
             })
         })
-        .collect();
+        .collect()
+}
 
+/// The sums over every row, and each row's rate per 1,000 units when there is volume.
+fn totals(items: &mut [RankedItem], input: &RankingInput<'_>) -> Totals {
+    let currency = input.currency;
     let totals = Totals {
         count: items.iter().map(|i| i.count).sum(),
         complaints: items.iter().map(|i| i.complaints).sum(),
@@ -293,15 +312,18 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
     };
     if let Some((summary, covered)) = &input.volume {
         let mut all = 0;
-        for item in &mut items {
+        for item in items.iter_mut() {
             let count = covered.get(&item.key).map_or(0, |t| t.count);
             all += count;
             item.rate_per_1000 = crate::volume::rate_per_1000(count, summary.units);
         }
         totals.rate_per_1000 = crate::volume::rate_per_1000(all, summary.units);
     }
+    totals
+}
 
-    let w = input.weights;
+/// Each row's priority score: its weighted share of the pain points and of the cost.
+fn score(items: &mut [RankedItem], totals: &Totals, w: Weights) {
     let mut weight_sum = 0.0;
     if totals.pain_points > 0 {
         weight_sum += w.pain_weight;
@@ -309,7 +331,7 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
     if totals.cost_minor > Minor::ZERO {
         weight_sum += w.cost_weight;
     }
-    for item in &mut items {
+    for item in items.iter_mut() {
         let pain_share = ratio(item.pain_points as f64, totals.pain_points as f64);
         let cost_share = ratio(item.cost_minor.get() as f64, totals.cost_minor.get() as f64);
         item.score = if weight_sum > 0.0 {
@@ -318,11 +340,13 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
             0.0
         };
     }
+}
 
-    // Tiers always follow the priority order, whatever the requested order.
-    sort_by_measure(&mut items, By::Priority);
+/// The tiers, which always follow the priority order, whatever the requested order.
+fn tier(items: &mut [RankedItem], w: Weights) {
+    sort_by_measure(items, By::Priority);
     let mut before = 0.0;
-    for item in &mut items {
+    for item in items.iter_mut() {
         item.tier = if item.score <= 0.0 {
             Tier::Bad
         } else if before < w.worst {
@@ -334,13 +358,17 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
         };
         before += item.score;
     }
+}
 
-    sort_by_measure(&mut items, input.by);
-    let measure_total: f64 = items.iter().map(|i| measure(i, input.by)).sum();
+/// The requested order: ranks, shares, the change tests, whether each row is ahead of the
+/// next, then the q-values over the whole family.
+fn order_and_test(items: &mut [RankedItem], by: By) {
+    sort_by_measure(items, by);
+    let measure_total: f64 = items.iter().map(|i| measure(i, by)).sum();
     let mut cumulative = 0.0;
     for (index, item) in items.iter_mut().enumerate() {
         item.rank = index as u32 + 1;
-        item.share = ratio(measure(item, input.by), measure_total);
+        item.share = ratio(measure(item, by), measure_total);
         cumulative += item.share;
         item.cumulative_share = cumulative;
         let ev = item.evidence;
@@ -355,25 +383,14 @@ pub fn rank(input: &RankingInput<'_>) -> Ranking {
         let p = rev2::ahead_of_next_p(
             this.evidence.a,
             next.evidence.a,
-            per_occurrence(this, input.by),
-            per_occurrence(next, input.by),
+            per_occurrence(this, by),
+            per_occurrence(next, by),
             this.evidence.phi_tested.max(next.evidence.phi_tested),
         );
         this.ahead_of_next_p_value = p;
         this.ahead_of_next = p.map(|p| p < rev2::BAR_FINAL);
     }
     judge(items.iter_mut());
-
-    Ranking {
-        window: input.window.clone(),
-        by: input.by,
-        currency: currency.code().to_string(),
-        exposure: input.exposure,
-        tested: input.tested.clone(),
-        volume: input.volume.as_ref().map(|(summary, _)| summary.clone()),
-        items,
-        totals,
-    }
 }
 
 /// Benjamini–Hochberg over every item given (one family: a whole response, all groups
@@ -447,254 +464,4 @@ pub fn change_pct(count: u64, previous: u64) -> Option<f64> {
 }
 
 #[cfg(test)]
-pub(crate) mod tests {
-    use super::*;
-
-    fn horror(key: &str, pain: u8, unit_cost_minor: i64, retired: bool) -> Horror {
-        Horror {
-            key: key.to_string(),
-            name: key.to_uppercase(),
-            description: None,
-            pain,
-            unit_cost_minor: crate::money::Minor::new(unit_cost_minor),
-            operational: false,
-            position: 0,
-            playbook: Default::default(),
-            retired,
-        }
-    }
-
-    fn tally(count: u64, complaints: u64, cost_minor: i64) -> Tally {
-        Tally {
-            count,
-            complaints,
-            cost_minor: crate::money::Minor::new(cost_minor),
-        }
-    }
-
-    fn run(
-        horrors: &[Horror],
-        current: &[(&str, Tally)],
-        previous: &[(&str, Tally)],
-        by: By,
-    ) -> Ranking {
-        let current: BTreeMap<String, Tally> =
-            current.iter().map(|(k, t)| (k.to_string(), *t)).collect();
-        let previous: BTreeMap<String, Tally> =
-            previous.iter().map(|(k, t)| (k.to_string(), *t)).collect();
-        let evidence = evidence_of(&current, &previous);
-        rank(&RankingInput {
-            horrors,
-            current: &current,
-            previous: &previous,
-            focus: &HashSet::from(["b".to_string()]),
-            weights: Weights {
-                pain_weight: 0.5,
-                cost_weight: 0.5,
-                worst: 0.5,
-                worse: 0.8,
-            },
-            currency: Currency::parse("USD").unwrap(),
-            window: WindowEcho {
-                from: "2026-01-01".into(),
-                to: "2026-01-30".into(),
-                days: 30,
-                timezone: "UTC".into(),
-            },
-            by,
-            exposure: crate::stats::Exposure::Days,
-            tested: crate::reading::Tested::of(None),
-            evidence: &evidence,
-            volume: None,
-        })
-    }
-
-    /// Whole windows of 30 days on each side, no dispersion.
-    pub(crate) fn evidence_of(
-        current: &BTreeMap<String, Tally>,
-        previous: &BTreeMap<String, Tally>,
-    ) -> BTreeMap<String, Evidence> {
-        current
-            .keys()
-            .chain(previous.keys())
-            .map(|k| {
-                let count = |m: &BTreeMap<String, Tally>| m.get(k).map_or(0, |t| t.count);
-                (
-                    k.clone(),
-                    Evidence {
-                        a: count(current),
-                        b: count(previous),
-                        ea: 30.0,
-                        eb: 30.0,
-                        phi: 1.0,
-                        phi_tested: 1.0,
-                    },
-                )
-            })
-            .collect()
-    }
-
-    #[test]
-    fn scores_shares_and_tiers_by_hand() {
-        // a: 10 ticks × pain 9 = 90 pain points, cost 100.00
-        // b: 20 ticks × pain 3 = 60 pain points, cost 300.00
-        // c:  5 ticks × pain 6 = 30 pain points, cost   0.00
-        // pain total 180, cost total 40000 minor.
-        // score a = (0.5×90/180 + 0.5×10000/40000)/1 = 0.25 + 0.125 = 0.375
-        // score b = 0.5×60/180 + 0.5×30000/40000 = 0.1666… + 0.375 = 0.541666…
-        // score c = 0.5×30/180 = 0.083333…
-        let horrors = [
-            horror("a", 9, 1000, false),
-            horror("b", 3, 1500, false),
-            horror("c", 6, 0, false),
-        ];
-        let ranking = run(
-            &horrors,
-            &[
-                ("a", tally(10, 4, 10_000)),
-                ("b", tally(20, 0, 30_000)),
-                ("c", tally(5, 5, 0)),
-            ],
-            &[("a", tally(8, 0, 8_000)), ("c", tally(10, 0, 0))],
-            By::Priority,
-        );
-        let keys: Vec<_> = ranking.items.iter().map(|i| i.key.as_str()).collect();
-        assert_eq!(keys, ["b", "a", "c"]);
-        let b = &ranking.items[0];
-        assert!((b.score - (1.0 / 6.0 + 0.375)).abs() < 1e-12);
-        assert_eq!(
-            (b.rank, b.tier, b.focus, b.change_pct),
-            (1, Tier::Worst, true, None)
-        );
-        let a = &ranking.items[1];
-        assert!((a.score - 0.375).abs() < 1e-12);
-        // before = 0.5417 ≥ worst 0.5 and < worse 0.8 → worse
-        assert_eq!(a.tier, Tier::Worse);
-        assert_eq!(a.change_pct, Some(25.0));
-        assert_eq!(a.cost, "100.00");
-        assert_eq!(a.pain_points, 90);
-        let c = &ranking.items[2];
-        // before = 0.9167 ≥ 0.8 → bad
-        assert_eq!(c.tier, Tier::Bad);
-        assert_eq!(c.change_pct, Some(-50.0));
-        assert!((c.cumulative_share - 1.0).abs() < 1e-12);
-        assert_eq!(
-            ranking.totals,
-            Totals {
-                count: 35,
-                complaints: 9,
-                cost: "400.00".into(),
-                cost_minor: crate::money::Minor::new(40_000),
-                pain_points: 180,
-                rate_per_1000: None,
-            }
-        );
-        let total_score: f64 = ranking.items.iter().map(|i| i.score).sum();
-        assert!((total_score - 1.0).abs() < 1e-12);
-    }
-
-    #[test]
-    fn other_orders_keep_priority_tiers_and_break_ties() {
-        let horrors = [
-            horror("a", 9, 1000, false),
-            horror("b", 3, 1500, false),
-            horror("c", 6, 0, false),
-            horror("d", 1, 0, false),
-        ];
-        let current = [
-            ("a", tally(10, 0, 10_000)),
-            ("b", tally(20, 0, 30_000)),
-            ("c", tally(15, 0, 0)),
-        ];
-        let by_count = run(&horrors, &current, &[], By::Count);
-        let keys: Vec<_> = by_count
-            .items
-            .iter()
-            .map(|i| (i.key.as_str(), i.tier))
-            .collect();
-        assert_eq!(
-            keys,
-            [
-                ("b", Tier::Worst),
-                ("c", Tier::Bad),
-                ("a", Tier::Worse),
-                ("d", Tier::Bad)
-            ]
-        );
-        assert!((by_count.items[0].share - 20.0 / 45.0).abs() < 1e-12);
-        assert_eq!(by_count.items[3].share, 0.0);
-        // Pain: a 90, c 90, b 60 — a and c tie on pain points, c has the higher count.
-        let by_pain = run(&horrors, &current, &[], By::Pain);
-        let keys: Vec<_> = by_pain.items.iter().map(|i| i.key.as_str()).collect();
-        assert_eq!(keys, ["c", "a", "b", "d"]);
-        // Cost: a and c… c and d tie at 0 cost, c has more ticks.
-        let by_cost = run(&horrors, &current, &[], By::Cost);
-        let keys: Vec<_> = by_cost.items.iter().map(|i| i.key.as_str()).collect();
-        assert_eq!(keys, ["b", "a", "c", "d"]);
-    }
-
-    #[test]
-    fn empty_window_scores_zero_and_ties_by_key() {
-        let horrors = [
-            horror("b", 9, 1000, false),
-            horror("a", 3, 1500, false),
-            horror("old", 5, 0, true),
-        ];
-        let ranking = run(&horrors, &[], &[], By::Priority);
-        let keys: Vec<_> = ranking
-            .items
-            .iter()
-            .map(|i| (i.key.as_str(), i.score, i.tier))
-            .collect();
-        assert_eq!(keys, [("a", 0.0, Tier::Bad), ("b", 0.0, Tier::Bad)]);
-        assert_eq!(ranking.totals.cost, "0.00");
-    }
-
-    #[test]
-    fn retired_horrors_appear_only_with_ticks() {
-        let horrors = [horror("a", 9, 1000, false), horror("old", 5, 0, true)];
-        let ranking = run(&horrors, &[("old", tally(2, 0, 0))], &[], By::Priority);
-        let old = ranking.items.iter().find(|i| i.key == "old").unwrap();
-        assert!(old.retired);
-        assert_eq!(old.tier, Tier::Worst);
-        assert_eq!(ranking.items.len(), 2);
-    }
-
-    #[test]
-    fn a_zero_weight_total_drops_out_of_the_divisor() {
-        // No cost anywhere: W = pain_weight only, so scores are pain shares and sum to 1.
-        let horrors = [horror("a", 9, 0, false), horror("b", 1, 0, false)];
-        let ranking = run(
-            &horrors,
-            &[("a", tally(1, 0, 0)), ("b", tally(1, 0, 0))],
-            &[],
-            By::Priority,
-        );
-        assert!((ranking.items[0].score - 0.9).abs() < 1e-12);
-        assert!((ranking.items[1].score - 0.1).abs() < 1e-12);
-    }
-
-    #[test]
-    fn change_pct_rounds_half_away_from_zero() {
-        let cases = [
-            (10, 0, None),
-            (0, 10, Some(-100.0)),
-            (9, 8, Some(12.5)),
-            (1, 3, Some(-66.7)),
-            (2, 3, Some(-33.3)),
-            (1001, 1000, Some(0.1)),
-            (20001, 20000, Some(0.0)), // 0.005 % rounds to 0.0
-            (40003, 40000, Some(0.0)), // 0.0075 % → 0.01 → 0.0
-            (3, 2, Some(50.0)),
-            (7, 6, Some(16.7)),
-            (5, 6, Some(-16.7)),
-        ];
-        for (count, previous, expected) in cases {
-            assert_eq!(
-                change_pct(count, previous),
-                expected,
-                "{count} vs {previous}"
-            );
-        }
-    }
-}
+pub(crate) mod tests;

@@ -1,5 +1,5 @@
 //! Embedded fonts and text measurement with per-glyph fallback, so names in any script
-//! render the same on every machine: DejaVu Sans for Latin, Greek, Cyrillic and friends,
+//! render the same on every machine (in charts, the check sheet's PDF and HTML documents): DejaVu Sans for Latin, Greek, Cyrillic and friends,
 //! Droid Sans Fallback for CJK and Hangul, a Symbola subset for emoji and symbols.
 
 use std::fmt::Write as _;
@@ -7,7 +7,21 @@ use std::sync::OnceLock;
 
 use ab_glyph::{point, Font, FontRef, GlyphId, OutlineCurve, PxScale, ScaleFont};
 
-use super::ChartError;
+pub mod webfont;
+
+pub use webfont::{web_fonts, WebFonts};
+
+/// An embedded font could not be read, registered or subset.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FontError(pub(crate) String);
+
+impl std::fmt::Display for FontError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for FontError {}
 
 /// The CSS font stack written into SVG text; the first entry is the font measured here.
 pub const FAMILY: &str =
@@ -45,7 +59,7 @@ struct Face {
 }
 
 /// Parses the embedded fonts once and registers the Latin face with plotters.
-pub fn fonts() -> Result<&'static Fonts, ChartError> {
+pub fn fonts() -> Result<&'static Fonts, FontError> {
     static FONTS: OnceLock<Result<Fonts, String>> = OnceLock::new();
     FONTS
         .get_or_init(|| {
@@ -71,7 +85,7 @@ pub fn fonts() -> Result<&'static Fonts, ChartError> {
             Ok(Fonts { faces })
         })
         .as_ref()
-        .map_err(|e| ChartError(e.clone()))
+        .map_err(|e| FontError(e.clone()))
 }
 
 /// Characters that take no room and have no glyph of their own (joiners, variation selectors).

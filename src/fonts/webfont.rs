@@ -11,8 +11,7 @@ use allsorts::font_data::FontData;
 use allsorts::subset::{subset, CmapTarget, SubsetProfile};
 use base64::Engine as _;
 
-use super::text::fonts;
-use super::ChartError;
+use super::{fonts, FontError};
 
 /// `@font-face` rules and the font-family list that names them, fallback order first.
 pub struct WebFonts {
@@ -29,13 +28,13 @@ fn family(name: &str) -> String {
     format!("Embedded {name}")
 }
 
-fn failed(name: &str, e: impl std::fmt::Display) -> ChartError {
-    ChartError(format!("subsetting embedded font {name}: {e}"))
+fn failed(name: &str, e: impl std::fmt::Display) -> FontError {
+    FontError(format!("subsetting embedded font {name}: {e}"))
 }
 
 /// Subsets the embedded faces to the characters of `text` (faces none of whose glyphs are
 /// used are left out) and returns them as CSS.
-pub fn web_fonts(text: &str) -> Result<WebFonts, ChartError> {
+pub fn web_fonts(text: &str) -> Result<WebFonts, FontError> {
     let fonts = fonts()?;
     let mut used: Vec<BTreeSet<u16>> = vec![BTreeSet::new(); fonts.face_count()];
     for c in text.chars() {
@@ -75,7 +74,7 @@ pub(crate) fn subset_font(
     name: &str,
     bytes: &[u8],
     glyphs: &BTreeSet<u16>,
-) -> Result<Vec<u8>, ChartError> {
+) -> Result<Vec<u8>, FontError> {
     let data = ReadScope::new(bytes)
         .read::<FontData<'_>>()
         .map_err(|e| failed(name, e))?;
