@@ -264,14 +264,15 @@ pub enum Bucket {
 
 impl Bucket {
     /// Parses `day`, `week` or `month`.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, crate::text::NotAllowed> {
         match text {
             "day" => Ok(Bucket::Day),
             "week" => Ok(Bucket::Week),
             "month" => Ok(Bucket::Month),
-            _ => Err(format!(
-                "bucket must be one of day, week, month; got {}",
-                crate::text::echo(text)
+            _ => Err(crate::text::NotAllowed::new(
+                "bucket",
+                "one of day, week, month",
+                text,
             )),
         }
     }

@@ -42,6 +42,27 @@ pub fn is_valid_key(key: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// A value outside a closed list (`by`, `bucket`, a tick's `source`): names the field, the
+/// values it allows and, echoed safely, what was given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field} must be {allowed}; got {}", echo(.got))]
+pub struct NotAllowed {
+    pub field: &'static str,
+    /// The allowed values as the message lists them, e.g. `one of day, week, month`.
+    pub allowed: &'static str,
+    pub got: String,
+}
+
+impl NotAllowed {
+    pub fn new(field: &'static str, allowed: &'static str, got: &str) -> Self {
+        NotAllowed {
+            field,
+            allowed,
+            got: got.to_string(),
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -72,6 +93,27 @@ mod tests {
         assert!(clean_note("line one\nline\ttwo"));
         for c in ['\u{0}', '\r', '\u{1b}', '\u{85}'] {
             assert!(!clean_note(&format!("a{c}b")), "{c:?}");
+        }
+    }
+
+    #[test]
+    fn closed_lists_name_their_values_and_echo_what_was_given() {
+        let cases = [
+            (
+                crate::ranking::By::parse("size").unwrap_err(),
+                "by must be one of priority, count, cost, pain; got \"size\"",
+            ),
+            (
+                crate::calendar::Bucket::parse("year").unwrap_err(),
+                "bucket must be one of day, week, month; got \"year\"",
+            ),
+            (
+                crate::ticks::Source::parse("phone").unwrap_err(),
+                "source must be internal, complaint, observer or sheet; got \"phone\"",
+            ),
+        ];
+        for (error, message) in cases {
+            assert_eq!(error.to_string(), message);
         }
     }
 }

@@ -49,15 +49,16 @@ impl Source {
         Source::Sheet,
     ];
 
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, crate::text::NotAllowed> {
         match text {
             "internal" => Ok(Source::Internal),
             "complaint" => Ok(Source::Complaint),
             "observer" => Ok(Source::Observer),
             "sheet" => Ok(Source::Sheet),
-            _ => Err(format!(
-                "source must be internal, complaint, observer or sheet; got {}",
-                crate::text::echo(text)
+            _ => Err(crate::text::NotAllowed::new(
+                "source",
+                "internal, complaint, observer or sheet",
+                text,
             )),
         }
     }

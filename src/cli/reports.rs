@@ -20,7 +20,7 @@ pub(super) fn rank(
     json: bool,
 ) -> Result<()> {
     let store = open_configured(config_path, db)?;
-    let by = By::parse(&by).map_err(Error::internal)?;
+    let by = By::parse(&by).map_err(|e| Error::internal(e.to_string()))?;
     let window = window.window(&store)?;
     let ranking = report::ranking(&store, &window, by, &crate::sites::Scope::ALL)?;
     let mut out = std::io::stdout().lock();

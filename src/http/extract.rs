@@ -235,10 +235,10 @@ impl Params {
     }
 
     /// A parameter parsed with `parse`, whose error message is returned as a 422.
-    pub fn parsed<T>(
+    pub fn parsed<T, E: std::fmt::Display>(
         &self,
         name: &str,
-        parse: impl Fn(&str) -> std::result::Result<T, String>,
+        parse: impl Fn(&str) -> std::result::Result<T, E>,
     ) -> Result<Option<T>> {
         self.get(name)
             .map(|text| {

@@ -49,15 +49,16 @@ pub enum By {
 
 impl By {
     /// Parses `priority`, `count`, `cost` or `pain`.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, crate::text::NotAllowed> {
         match text {
             "priority" => Ok(By::Priority),
             "count" => Ok(By::Count),
             "cost" => Ok(By::Cost),
             "pain" => Ok(By::Pain),
-            _ => Err(format!(
-                "by must be one of priority, count, cost, pain; got {}",
-                crate::text::echo(text)
+            _ => Err(crate::text::NotAllowed::new(
+                "by",
+                "one of priority, count, cost, pain",
+                text,
             )),
         }
     }

@@ -19,6 +19,7 @@ use crate::error::Result;
 use crate::money::Minor;
 use crate::ranking::Tally;
 use crate::sites::Scope;
+use crate::ticks::Source;
 use crate::trend::DayTally;
 
 /// Adds (or with negative numbers, removes) ticks to one rollup row (this writer's).
@@ -335,7 +336,7 @@ fn parts(
                 value: row.opt_str(0)?.filter(|v| !v.is_empty()),
                 day: row.opt_str(1)?.unwrap_or_default(),
                 horror_id: row.int(2)?,
-                complaint: row.opt_str(3)? == Some("complaint"),
+                complaint: row.opt_str(3)? == Some(Source::Complaint.as_str()),
                 count: row.int(4)?,
                 cost_minor: row.int(5)?,
             })
