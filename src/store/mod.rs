@@ -15,6 +15,7 @@
 //! Writes go through one writer thread with group commit ([`writer`]); reads use a small
 //! pool of their own connections, so a long export never blocks a tap.
 
+mod access;
 pub mod alerts;
 mod cache;
 pub mod catalogue;
@@ -27,6 +28,7 @@ pub mod oidc;
 pub mod pg_tls;
 mod postgres;
 pub mod probe;
+mod readings;
 pub mod rollup;
 pub mod schema;
 pub mod sessions;
@@ -345,133 +347,6 @@ impl Store {
         self.read(catalogue::catalogue_history)
     }
 
-    // ------------------------------------------------------------ tokens and sessions
-
-    /// Creates a token and returns its record and its secret (shown once, never stored).
-    pub fn create_token(&self, name: &str, role: Role) -> Result<(TokenInfo, String)> {
-        self.create_site_token(name, role, None)
-    }
-
-    /// [`Store::create_token`] bound to `site` (SPEC §16): an admin token cannot be, and
-    /// the site must be a configured, active one.
-    pub fn create_site_token(
-        &self,
-        name: &str,
-        role: Role,
-        site: Option<&str>,
-    ) -> Result<(TokenInfo, String)> {
-        if let Some(key) = site {
-            if role == Role::Admin {
-                return Err(Error::invalid(
-                    "invalid_site",
-                    "admin tokens cannot be bound to a site",
-                ));
-            }
-            let sites = self.read(catalogue::load_settings)?.map(|s| s.sites);
-            match sites.unwrap_or_default().iter().find(|s| s.key == key) {
-                None => return Err(Refusal::UnknownSite(key.to_string()).into()),
-                Some(s) if s.retired => return Err(Refusal::RetiredSite(key.to_string()).into()),
-                Some(_) => {}
-            }
-        }
-        let secret = new_secret().map_err(Error::internal)?;
-        let hash = hash_secret(&secret);
-        let (name, now, site) = (name.to_string(), self.now(), site.map(str::to_string));
-        let info = self.write(move |conn| {
-            tokens::create_token(conn, &name, role, site.as_deref(), &hash, now)
-        })?;
-        Ok((info, secret))
-    }
-
-    pub fn list_tokens(&self) -> Result<Vec<TokenInfo>> {
-        self.read(tokens::list_tokens)
-    }
-
-    pub fn revoke_token(&self, id: i64) -> Result<Option<TokenInfo>> {
-        let now = self.now();
-        let revoked = self.write(move |conn| tokens::revoke_token(conn, id, now));
-        self.forget_identities();
-        revoked
-    }
-
-    /// After a revocation: the next request with any credential asks the database again.
-    fn forget_identities(&self) {
-        self.inner.tokens.clear();
-        self.inner.sessions.clear();
-    }
-
-    pub fn has_admin_token(&self) -> Result<bool> {
-        self.read(tokens::has_admin_token)
-    }
-
-    /// The identity behind a bearer secret if it was looked up within the cache's TTL
-    /// (no database work: safe on an async worker).
-    pub fn cached_token(&self, secret: &str) -> Option<Identity> {
-        self.inner.tokens.get(&hash_secret(secret))
-    }
-
-    /// [`Store::session`] from the cache only.
-    pub fn cached_session(&self, secret: &str) -> Option<(Identity, String)> {
-        self.inner.sessions.get(&hash_secret(secret))
-    }
-
-    /// The identity behind a bearer secret: from the short-lived cache, else an indexed
-    /// lookup. Revocation anywhere takes effect within the cache's TTL (at once through
-    /// this instance, and on PostgreSQL at the change notice).
-    pub fn authenticate(&self, secret: &str) -> Result<Option<Identity>> {
-        let hash = hash_secret(secret);
-        if let Some(identity) = self.inner.tokens.get(&hash) {
-            return Ok(Some(identity));
-        }
-        let found = self.read(|conn| tokens::lookup_token(conn, &hash))?;
-        if let Some(identity) = &found {
-            self.inner.tokens.put(hash, identity.clone());
-        }
-        Ok(found)
-    }
-
-    /// Starts a page session for a token secret; returns the session secret and CSRF
-    /// secret, or `None` if the token is unknown or revoked.
-    pub fn create_session(
-        &self,
-        token_secret: &str,
-        lifetime: chrono::Duration,
-    ) -> Result<Option<(String, String, Identity)>> {
-        let Some(identity) = self.authenticate(token_secret)? else {
-            return Ok(None);
-        };
-        let secret = new_secret().map_err(Error::internal)?;
-        let csrf = new_secret().map_err(Error::internal)?;
-        let (hash, token_id, csrf_copy) = (hash_secret(&secret), identity.token_id, csrf.clone());
-        let now = self.now();
-        self.write(move |conn| {
-            tokens::create_session(conn, &hash, token_id, &csrf_copy, now, now + lifetime)
-        })?;
-        Ok(Some((secret, csrf, identity)))
-    }
-
-    /// The identity and CSRF secret behind a session cookie, if the session is live and
-    /// its token not revoked.
-    pub fn session(&self, secret: &str) -> Result<Option<(Identity, String)>> {
-        let hash = hash_secret(secret);
-        if let Some(found) = self.inner.sessions.get(&hash) {
-            return Ok(Some(found));
-        }
-        let now = self.now();
-        let found = self.read(|conn| tokens::lookup_session(conn, &hash, now))?;
-        if let Some(session) = &found {
-            self.inner.sessions.put(hash, session.clone());
-        }
-        Ok(found)
-    }
-
-    pub fn end_session(&self, secret: &str) -> Result<()> {
-        let hash = hash_secret(secret);
-        let ended = self.write(move |conn| tokens::delete_session(conn, &hash));
-        self.inner.sessions.clear();
-        ended
-    }
-
     // ------------------------------------------------------------ cycles
 
     pub fn create_cycle(
@@ -654,112 +529,6 @@ impl Store {
     pub fn alert_failed(&self, id: &str, error: &str) -> Result<bool> {
         let (id, error, now) = (id.to_string(), error.to_string(), self.now());
         self.write(move |conn| alerts::failed(conn, &id, &error, now))
-    }
-
-    // ------------------------------------------------------------ rollup
-
-    /// Totals by horror key over the window within `scope`.
-    pub fn tallies(&self, window: &Window, scope: &Scope) -> Result<BTreeMap<String, Tally>> {
-        self.read(|conn| rollup::tallies(conn, window, scope, false))
-    }
-
-    /// [`Store::tallies`] of ticks on (day, site) pairs with recorded volume only.
-    pub fn covered_tallies(
-        &self,
-        window: &Window,
-        scope: &Scope,
-    ) -> Result<BTreeMap<String, Tally>> {
-        self.read(|conn| rollup::tallies(conn, window, scope, true))
-    }
-
-    /// Totals by group value and horror key (`covered`: on covered pairs only).
-    pub fn grouped_tallies(
-        &self,
-        window: &Window,
-        scope: &Scope,
-        group: rollup::Group,
-        covered: bool,
-    ) -> Result<rollup::Grouped> {
-        self.read(|conn| rollup::grouped(conn, window, scope, Some(group), covered))
-    }
-
-    pub fn day_tallies(&self, window: &Window, scope: &Scope) -> Result<Vec<DayTally>> {
-        self.read(|conn| rollup::day_tallies(conn, window, scope, false))
-    }
-
-    /// Day tallies by group value (one `None` entry without a group).
-    pub fn grouped_days(
-        &self,
-        window: &Window,
-        scope: &Scope,
-        group: Option<rollup::Group>,
-    ) -> Result<BTreeMap<Option<String>, Vec<DayTally>>> {
-        self.read(|conn| rollup::grouped_days(conn, window, scope, group))
-    }
-
-    /// [`Store::grouped_days`] over `span`, with the totals of each of `windows` (days of
-    /// `span`) by group value and horror from the same read.
-    pub fn grouped_days_and_totals(
-        &self,
-        span: &Window,
-        windows: &[Window],
-        scope: &Scope,
-        group: Option<rollup::Group>,
-    ) -> Result<(rollup::GroupedDays, Vec<rollup::Grouped>)> {
-        self.read(|conn| rollup::grouped_days_and_totals(conn, span, windows, scope, group))
-    }
-
-    /// The first day with a tick, by site (`""`: no site).
-    pub fn first_days(&self) -> Result<BTreeMap<String, NaiveDate>> {
-        self.read(rollup::first_days)
-    }
-
-    /// The first day with a tick of every site together (`None`) or of one site.
-    pub fn first_day(&self, site: Option<&str>) -> Result<Option<NaiveDate>> {
-        self.read(|conn| rollup::first_day(conn, site))
-    }
-
-    /// [`Store::day_tallies`] of ticks on covered pairs only.
-    pub fn covered_day_tallies(&self, window: &Window, scope: &Scope) -> Result<Vec<DayTally>> {
-        self.read(|conn| rollup::day_tallies(conn, window, scope, true))
-    }
-
-    pub fn counts_on(&self, day: NaiveDate, scope: &Scope) -> Result<HashMap<String, u64>> {
-        self.read(|conn| rollup::counts_on(conn, day, scope))
-    }
-
-    // ------------------------------------------------------------ volume
-
-    /// Sets volume entries all or nothing.
-    pub fn set_volume(&self, entries: Vec<NewVolume>) -> Result<()> {
-        let now = self.now();
-        self.write(move |conn| volume::set(conn, &entries, now))
-    }
-
-    /// The window's recorded volume within `scope`.
-    pub fn volume(&self, window: &Window, scope: &Scope) -> Result<Coverage> {
-        Ok(Coverage::new(
-            self.read(|conn| volume::entries(conn, window, scope))?,
-        ))
-    }
-
-    /// The window's volume entries within `scope`, by day then site.
-    pub fn volume_entries(
-        &self,
-        window: &Window,
-        scope: &Scope,
-    ) -> Result<Vec<(NaiveDate, String, i64)>> {
-        self.read(|conn| volume::entries(conn, window, scope))
-    }
-
-    /// Rows where the daily rollup disagrees with the ticks.
-    pub fn check_rollup(&self) -> Result<Vec<String>> {
-        self.read(rollup::check)
-    }
-
-    /// Rebuilds the daily rollup from the ticks.
-    pub fn rebuild_rollup(&self) -> Result<()> {
-        self.write(rollup::rebuild)
     }
 
     // ------------------------------------------------------------ operations

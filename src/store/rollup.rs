@@ -22,6 +22,9 @@ use crate::sites::Scope;
 use crate::ticks::Source;
 use crate::trend::DayTally;
 
+mod check;
+pub use check::{check, rebuild};
+
 /// Adds (or with negative numbers, removes) ticks to one rollup row (this writer's).
 pub fn add(
     conn: &mut dyn Conn,
@@ -60,121 +63,6 @@ pub fn add(
         params![day, horror_id, source, count, cost_minor],
     )?;
     Ok(())
-}
-
-/// Rebuilds the daily rollup from the ticks.
-///
-/// On PostgreSQL other instances keep writing meanwhile, so nothing is deleted: one
-/// statement (one snapshot) compares the ticks with the rollup, summed over slots, and
-/// adds the difference to this writer's slot. What other instances commit later adds its
-/// own rows as usual, and no row another instance holds is touched or waited for.
-pub fn rebuild(conn: &mut dyn Conn) -> Result<()> {
-    if conn.engine() == Engine::Postgres {
-        let slot = conn.slot();
-        // Every tick is read: no 10 s limit for this transaction.
-        conn.batch("SET LOCAL statement_timeout = 0")?;
-        conn.execute(
-            "WITH t AS (SELECT day, horror_id, source, site, SUM(qty) AS count, SUM(cost_minor) AS cost
-                        FROM ticks WHERE voided_at IS NULL GROUP BY day, horror_id, source, site),
-                  d AS (SELECT day, horror_id, source, site, SUM(count) AS count, SUM(cost_minor) AS cost
-                        FROM daily GROUP BY day, horror_id, source, site),
-                  fix AS (SELECT day, horror_id, source, site,
-                                 COALESCE(t.count, 0) - COALESCE(d.count, 0) AS count,
-                                 COALESCE(t.cost, 0) - COALESCE(d.cost, 0) AS cost
-                          FROM t FULL JOIN d USING (day, horror_id, source, site)
-                          WHERE t.count IS DISTINCT FROM d.count OR t.cost IS DISTINCT FROM d.cost)
-             INSERT INTO daily (day, horror_id, source, site, slot, count, cost_minor)
-                 SELECT day, horror_id, source, site, ?1, CAST(count AS BIGINT), CAST(cost AS BIGINT) FROM fix
-                 ON CONFLICT (day, horror_id, source, site, slot) DO UPDATE
-                 SET count = daily.count + excluded.count, cost_minor = daily.cost_minor + excluded.cost_minor",
-            params![slot],
-        )?;
-        conn.execute(
-            "WITH t AS (SELECT day, horror_id, source, SUM(qty) AS count, SUM(cost_minor) AS cost
-                        FROM ticks WHERE voided_at IS NULL GROUP BY day, horror_id, source),
-                  d AS (SELECT day, horror_id, source, SUM(count) AS count, SUM(cost_minor) AS cost
-                        FROM daily_all GROUP BY day, horror_id, source),
-                  fix AS (SELECT day, horror_id, source,
-                                 COALESCE(t.count, 0) - COALESCE(d.count, 0) AS count,
-                                 COALESCE(t.cost, 0) - COALESCE(d.cost, 0) AS cost
-                          FROM t FULL JOIN d USING (day, horror_id, source)
-                          WHERE t.count IS DISTINCT FROM d.count OR t.cost IS DISTINCT FROM d.cost)
-             INSERT INTO daily_all (day, horror_id, source, slot, count, cost_minor)
-                 SELECT day, horror_id, source, ?1, CAST(count AS BIGINT), CAST(cost AS BIGINT) FROM fix
-                 ON CONFLICT (day, horror_id, source, slot) DO UPDATE
-                 SET count = daily_all.count + excluded.count, cost_minor = daily_all.cost_minor + excluded.cost_minor",
-            params![slot],
-        )?;
-        return Ok(());
-    }
-    conn.execute("DELETE FROM daily", params![])?;
-    conn.execute(
-        "INSERT INTO daily (day, horror_id, source, site, count, cost_minor)
-         SELECT day, horror_id, source, site, CAST(SUM(qty) AS BIGINT), CAST(SUM(cost_minor) AS BIGINT)
-         FROM ticks WHERE voided_at IS NULL GROUP BY day, horror_id, source, site",
-        params![],
-    )?;
-    conn.execute("DELETE FROM daily_all", params![])?;
-    conn.execute(
-        "INSERT INTO daily_all (day, horror_id, source, count, cost_minor)
-         SELECT day, horror_id, source, CAST(SUM(count) AS BIGINT), CAST(SUM(cost_minor) AS BIGINT)
-         FROM daily GROUP BY day, horror_id, source",
-        params![],
-    )?;
-    Ok(())
-}
-
-/// Rows where a rollup disagrees with the ticks (empty when consistent).
-pub fn check(conn: &mut dyn Conn) -> Result<Vec<String>> {
-    let mut wrong = check_by_site(conn)?;
-    wrong.extend(conn.rows(
-        "WITH t AS (SELECT day, horror_id, source, CAST(SUM(qty) AS BIGINT) AS count,
-                           CAST(SUM(cost_minor) AS BIGINT) AS cost
-                    FROM ticks WHERE voided_at IS NULL GROUP BY day, horror_id, source),
-              d AS (SELECT day, horror_id, source, CAST(SUM(count) AS BIGINT) AS count,
-                           CAST(SUM(cost_minor) AS BIGINT) AS cost FROM daily_all
-                    GROUP BY day, horror_id, source HAVING SUM(count) <> 0 OR SUM(cost_minor) <> 0)
-         SELECT t.day, t.horror_id, t.source FROM t LEFT JOIN d USING (day, horror_id, source)
-           WHERE d.count IS DISTINCT FROM t.count OR d.cost IS DISTINCT FROM t.cost
-         UNION ALL
-         SELECT d.day, d.horror_id, d.source FROM d LEFT JOIN t USING (day, horror_id, source)
-           WHERE t.count IS NULL",
-        params![],
-        |row| {
-            Ok(format!(
-                "{} horror {} {} (all sites)",
-                row.text(0)?,
-                row.int(1)?,
-                row.text(2)?
-            ))
-        },
-    )?);
-    Ok(wrong)
-}
-
-fn check_by_site(conn: &mut dyn Conn) -> Result<Vec<String>> {
-    conn.rows(
-        "WITH t AS (SELECT day, horror_id, source, site, CAST(SUM(qty) AS BIGINT) AS count,
-                           CAST(SUM(cost_minor) AS BIGINT) AS cost
-                    FROM ticks WHERE voided_at IS NULL GROUP BY day, horror_id, source, site),
-              d AS (SELECT day, horror_id, source, site, CAST(SUM(count) AS BIGINT) AS count,
-                           CAST(SUM(cost_minor) AS BIGINT) AS cost FROM daily
-                    GROUP BY day, horror_id, source, site HAVING SUM(count) <> 0 OR SUM(cost_minor) <> 0)
-         SELECT t.day, t.horror_id, t.source FROM t LEFT JOIN d USING (day, horror_id, source, site)
-           WHERE d.count IS DISTINCT FROM t.count OR d.cost IS DISTINCT FROM t.cost
-         UNION ALL
-         SELECT d.day, d.horror_id, d.source FROM d LEFT JOIN t USING (day, horror_id, source, site)
-           WHERE t.count IS NULL",
-        params![],
-        |row| {
-            Ok(format!(
-                "{} horror {} {}",
-                row.text(0)?,
-                row.int(1)?,
-                row.text(2)?
-            ))
-        },
-    )
 }
 
 pub use crate::ranking::Group;
@@ -250,6 +138,8 @@ impl Seen {
 /// sites. `covered` keeps only parts on (day, site) pairs with recorded volume. The whole
 /// organization's readings (not by site, not covered) read the all-sites rollup; one
 /// site's read its contiguous range; every site's (SQLite) seek each site's range.
+// Over 80 lines: the query is put together from four choices (group, covered, scope,
+// engine) side by side, so that each combination can be read off in one place.
 fn parts(
     conn: &mut dyn Conn,
     window: &Window,
@@ -512,63 +402,75 @@ fn days_by_group(
     })?;
     let mut days = BTreeMap::new();
     let mut totals: Vec<Grouped> = vec![Grouped::new(); windows.len()];
-    for (value, mut list) in seen.values.into_iter().zip(lists) {
-        list.sort_unstable_by_key(|&(day, horror, ..)| (day, horror));
-        let mut tallies: Vec<DayTally> = Vec::with_capacity(list.len());
-        // Per window, each horror's signed sums (count, complaints, cost), when it has rows.
-        let mut sums: Vec<Vec<Option<[i64; 3]>>> = vec![vec![None; by_key.len()]; windows.len()];
-        let mut at = 0;
-        while at < list.len() {
-            let (day, horror, mut count, mut complaints, mut cost_minor) = list[at];
-            at += 1;
-            while at < list.len() && (list[at].0, list[at].1) == (day, horror) {
-                count += list[at].2;
-                complaints += list[at].3;
-                cost_minor += list[at].4;
-                at += 1;
-            }
-            for (w, window) in windows.iter().enumerate() {
-                if window.from() <= day && day <= window.to() {
-                    let sum = sums[w][horror as usize].get_or_insert([0; 3]);
-                    sum[0] += count;
-                    sum[1] += complaints;
-                    sum[2] += cost_minor;
-                }
-            }
-            // Summed signed (a writer slot's row may be negative); only days with ticks.
-            if count > 0 {
-                tallies.push(DayTally {
-                    day,
-                    key: by_key[horror as usize].0.to_string(),
-                    count: count as u64,
-                    cost_minor: Minor::new(cost_minor),
-                });
-            }
-        }
-        for (w, sums) in sums.into_iter().enumerate() {
-            let mut found = sums
-                .into_iter()
-                .enumerate()
-                .filter_map(|(n, s)| Some((n, s?)))
-                .peekable();
-            if found.peek().is_none() {
-                continue;
-            }
-            let of_value = totals[w].entry(value.clone()).or_default();
-            for (n, [count, complaints, cost_minor]) in found {
-                of_value.insert(
-                    by_key[n].0.to_string(),
-                    Tally {
-                        count: count.max(0) as u64,
-                        complaints: complaints.max(0) as u64,
-                        cost_minor: Minor::new(cost_minor),
-                    },
-                );
+    for (value, list) in seen.values.into_iter().zip(lists) {
+        let (tallies, of_windows) = sum_days(list, windows, &by_key);
+        for (w, of_window) in of_windows.into_iter().enumerate() {
+            if !of_window.is_empty() {
+                totals[w].insert(value.clone(), of_window);
             }
         }
         days.insert(value, tallies);
     }
     Ok((days, totals))
+}
+
+/// One group value's parts, summed by (day, horror): its day tallies (days with ticks),
+/// and each window's totals by horror key (horrors with rows in it, clamped at 0).
+fn sum_days(
+    mut list: Vec<DayPart>,
+    windows: &[Window],
+    by_key: &[(&str, i64)],
+) -> (Vec<DayTally>, Vec<BTreeMap<String, Tally>>) {
+    list.sort_unstable_by_key(|&(day, horror, ..)| (day, horror));
+    let mut tallies: Vec<DayTally> = Vec::with_capacity(list.len());
+    // Per window, each horror's signed sums (count, complaints, cost), when it has rows.
+    let mut sums: Vec<Vec<Option<[i64; 3]>>> = vec![vec![None; by_key.len()]; windows.len()];
+    let mut at = 0;
+    while at < list.len() {
+        let (day, horror, mut count, mut complaints, mut cost_minor) = list[at];
+        at += 1;
+        while at < list.len() && (list[at].0, list[at].1) == (day, horror) {
+            count += list[at].2;
+            complaints += list[at].3;
+            cost_minor += list[at].4;
+            at += 1;
+        }
+        for (w, window) in windows.iter().enumerate() {
+            if window.from() <= day && day <= window.to() {
+                let sum = sums[w][horror as usize].get_or_insert([0; 3]);
+                sum[0] += count;
+                sum[1] += complaints;
+                sum[2] += cost_minor;
+            }
+        }
+        // Summed signed (a writer slot's row may be negative); only days with ticks.
+        if count > 0 {
+            tallies.push(DayTally {
+                day,
+                key: by_key[horror as usize].0.to_string(),
+                count: count as u64,
+                cost_minor: Minor::new(cost_minor),
+            });
+        }
+    }
+    let of_windows = sums
+        .into_iter()
+        .map(|sums| {
+            sums.into_iter()
+                .enumerate()
+                .filter_map(|(n, sum)| {
+                    let [count, complaints, cost_minor] = sum?;
+                    let tally = Tally {
+                        count: count.max(0) as u64,
+                        complaints: complaints.max(0) as u64,
+                        cost_minor: Minor::new(cost_minor),
+                    };
+                    Some((by_key[n].0.to_string(), tally))
+                })
+                .collect()
+        })
+        .collect();
+    (tallies, of_windows)
 }
 
 /// The local day of the earliest non-voided tick: of each site (`""`: ticks without

@@ -77,6 +77,8 @@ pub struct Recorded {
 /// Records ticks all-or-nothing: replays idempotent repeats, refuses unknown and retired
 /// horrors and reused keys with different bodies ([`Error::ticks_refused`]), and keeps the
 /// rollup in step. On PostgreSQL this is one statement ([`one_statement::insert`]).
+// Over 80 lines: one pass over the batch (replays, look-ups, refusals, inserts) and then
+// the rollup in key order; the tick's hot path on SQLite, kept in one place to read whole.
 pub fn insert(
     conn: &mut dyn Conn,
     who: Option<&Identity>,

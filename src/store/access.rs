@@ -1,0 +1,132 @@
+//! [`Store`]'s tokens, devices and sessions: who may call, and as whom.
+
+use super::*;
+
+impl Store {
+    // ------------------------------------------------------------ tokens and sessions
+
+    /// Creates a token and returns its record and its secret (shown once, never stored).
+    pub fn create_token(&self, name: &str, role: Role) -> Result<(TokenInfo, String)> {
+        self.create_site_token(name, role, None)
+    }
+
+    /// [`Store::create_token`] bound to `site` (SPEC §16): an admin token cannot be, and
+    /// the site must be a configured, active one.
+    pub fn create_site_token(
+        &self,
+        name: &str,
+        role: Role,
+        site: Option<&str>,
+    ) -> Result<(TokenInfo, String)> {
+        if let Some(key) = site {
+            if role == Role::Admin {
+                return Err(Error::invalid(
+                    "invalid_site",
+                    "admin tokens cannot be bound to a site",
+                ));
+            }
+            let sites = self.read(catalogue::load_settings)?.map(|s| s.sites);
+            match sites.unwrap_or_default().iter().find(|s| s.key == key) {
+                None => return Err(Refusal::UnknownSite(key.to_string()).into()),
+                Some(s) if s.retired => return Err(Refusal::RetiredSite(key.to_string()).into()),
+                Some(_) => {}
+            }
+        }
+        let secret = new_secret().map_err(Error::internal)?;
+        let hash = hash_secret(&secret);
+        let (name, now, site) = (name.to_string(), self.now(), site.map(str::to_string));
+        let info = self.write(move |conn| {
+            tokens::create_token(conn, &name, role, site.as_deref(), &hash, now)
+        })?;
+        Ok((info, secret))
+    }
+
+    pub fn list_tokens(&self) -> Result<Vec<TokenInfo>> {
+        self.read(tokens::list_tokens)
+    }
+
+    pub fn revoke_token(&self, id: i64) -> Result<Option<TokenInfo>> {
+        let now = self.now();
+        let revoked = self.write(move |conn| tokens::revoke_token(conn, id, now));
+        self.forget_identities();
+        revoked
+    }
+
+    /// After a revocation: the next request with any credential asks the database again.
+    pub(super) fn forget_identities(&self) {
+        self.inner.tokens.clear();
+        self.inner.sessions.clear();
+    }
+
+    pub fn has_admin_token(&self) -> Result<bool> {
+        self.read(tokens::has_admin_token)
+    }
+
+    /// The identity behind a bearer secret if it was looked up within the cache's TTL
+    /// (no database work: safe on an async worker).
+    pub fn cached_token(&self, secret: &str) -> Option<Identity> {
+        self.inner.tokens.get(&hash_secret(secret))
+    }
+
+    /// [`Store::session`] from the cache only.
+    pub fn cached_session(&self, secret: &str) -> Option<(Identity, String)> {
+        self.inner.sessions.get(&hash_secret(secret))
+    }
+
+    /// The identity behind a bearer secret: from the short-lived cache, else an indexed
+    /// lookup. Revocation anywhere takes effect within the cache's TTL (at once through
+    /// this instance, and on PostgreSQL at the change notice).
+    pub fn authenticate(&self, secret: &str) -> Result<Option<Identity>> {
+        let hash = hash_secret(secret);
+        if let Some(identity) = self.inner.tokens.get(&hash) {
+            return Ok(Some(identity));
+        }
+        let found = self.read(|conn| tokens::lookup_token(conn, &hash))?;
+        if let Some(identity) = &found {
+            self.inner.tokens.put(hash, identity.clone());
+        }
+        Ok(found)
+    }
+
+    /// Starts a page session for a token secret; returns the session secret and CSRF
+    /// secret, or `None` if the token is unknown or revoked.
+    pub fn create_session(
+        &self,
+        token_secret: &str,
+        lifetime: chrono::Duration,
+    ) -> Result<Option<(String, String, Identity)>> {
+        let Some(identity) = self.authenticate(token_secret)? else {
+            return Ok(None);
+        };
+        let secret = new_secret().map_err(Error::internal)?;
+        let csrf = new_secret().map_err(Error::internal)?;
+        let (hash, token_id, csrf_copy) = (hash_secret(&secret), identity.token_id, csrf.clone());
+        let now = self.now();
+        self.write(move |conn| {
+            tokens::create_session(conn, &hash, token_id, &csrf_copy, now, now + lifetime)
+        })?;
+        Ok(Some((secret, csrf, identity)))
+    }
+
+    /// The identity and CSRF secret behind a session cookie, if the session is live and
+    /// its token not revoked.
+    pub fn session(&self, secret: &str) -> Result<Option<(Identity, String)>> {
+        let hash = hash_secret(secret);
+        if let Some(found) = self.inner.sessions.get(&hash) {
+            return Ok(Some(found));
+        }
+        let now = self.now();
+        let found = self.read(|conn| tokens::lookup_session(conn, &hash, now))?;
+        if let Some(session) = &found {
+            self.inner.sessions.put(hash, session.clone());
+        }
+        Ok(found)
+    }
+
+    pub fn end_session(&self, secret: &str) -> Result<()> {
+        let hash = hash_secret(secret);
+        let ended = self.write(move |conn| tokens::delete_session(conn, &hash));
+        self.inner.sessions.clear();
+        ended
+    }
+}
