@@ -15,26 +15,20 @@ fn say(line: String) {
     let _ = writeln!(std::io::stderr(), "{line}");
 }
 
-/// Keeps glibc's allocator from holding the peak of every thread: by default each new
-/// thread may get its own arena (up to 8 per core) that keeps what it freed, and a freed
-/// large block raises the size from which blocks are mapped on their own, so the next
-/// ones come from the arenas and stay there. In a server whose exports (charts, workbook)
+/// Keeps glibc's allocator from holding the peak of every large block: a freed large block
+/// raises the size from which blocks are mapped on their own, so the next large ones come
+/// from the per-thread arenas and stay there. In a server whose exports (charts, workbook)
 /// run on blocking threads this grew the memory by ~10 MB per annual export of 1 M ticks
-/// (15 → 65 MB after five); with two arenas and a fixed 128 KiB threshold it stays at
-/// 24 MB (docs/performance.md, "Soak"). Environment variables (`MALLOC_ARENA_MAX`, …)
-/// still override, as glibc reads them first.
+/// (15 → 65 MB after five); with a fixed 128 KiB threshold it stays near 25 MB
+/// (docs/performance.md). Fewer arenas would keep less still, but the alerts' threads then
+/// wait on each other's allocations (two arenas: 1 s → 4 s for 500 sites). The environment
+/// variable (`MALLOC_MMAP_THRESHOLD_`) still overrides, as glibc reads it first.
 #[allow(unsafe_code)] // the only unsafe block of the crate: a C call with plain integers
 fn tame_the_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    {
-        let set = |name: &str, param: libc::c_int, value: libc::c_int| {
-            if std::env::var_os(name).is_none() {
-                // SAFETY: mallopt only sets allocator parameters; no thread runs yet.
-                unsafe { libc::mallopt(param, value) };
-            }
-        };
-        set("MALLOC_ARENA_MAX", libc::M_ARENA_MAX, 2);
-        set("MALLOC_MMAP_THRESHOLD_", libc::M_MMAP_THRESHOLD, 128 * 1024);
+    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none() {
+        // SAFETY: mallopt only sets an allocator parameter; no other thread runs yet.
+        unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024) };
     }
 }
 
