@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::calendar::{Window, WindowEcho};
+use crate::error::Error;
 use crate::money::{Currency, Minor};
 use crate::ranking::{change_pct, Ranking, Tally};
 use crate::store::CycleRow;
@@ -82,51 +83,121 @@ mod double_option {
     }
 }
 
-pub fn validate_name(name: &str) -> Result<String, String> {
+/// A new cycle, checked: what the store records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewCycle {
+    pub name: String,
+    pub window: Window,
+    pub note: Option<String>,
+    pub focus: Vec<String>,
+}
+
+/// What a `PUT` changes, checked; `None` leaves a field as it is (`Some(None)` clears the
+/// note).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CycleChange {
+    pub name: Option<String>,
+    pub note: Option<Option<String>>,
+    pub focus: Option<Vec<String>>,
+}
+
+impl CycleInput {
+    /// Checks a new cycle; `default_days` (the configured window) stands in for a missing
+    /// `days`. Whether the focus horrors exist and are active is the store's to say.
+    pub fn validate(self, default_days: i64) -> Result<NewCycle, Error> {
+        let name = validate_name(&self.name)?;
+        let note = validate_note(self.note.as_deref())?;
+        validate_focus(&self.focus)?;
+        let start = crate::calendar::parse_date(&self.start)
+            .map_err(|m| Error::invalid("invalid_start", format!("start: {m}")))?;
+        let days = self.days.unwrap_or(default_days);
+        if !(1..=MAX_CYCLE_DAYS).contains(&days) {
+            return Err(Error::invalid(
+                "invalid_days",
+                format!("days must be between 1 and {MAX_CYCLE_DAYS}, got {days}"),
+            ));
+        }
+        let end = start + chrono::Duration::days(days - 1);
+        if chrono::Datelike::year(&end) > 9999 {
+            return Err(Error::invalid(
+                "invalid_days",
+                "the cycle would end after the year 9999",
+            ));
+        }
+        let window = Window::new(start, end).map_err(|m| Error::invalid("invalid_days", m))?;
+        Ok(NewCycle {
+            name,
+            window,
+            note,
+            focus: self.focus,
+        })
+    }
+}
+
+impl CycleUpdate {
+    /// Checks a change of name, note or focus.
+    pub fn validate(self) -> Result<CycleChange, Error> {
+        let name = self.name.as_deref().map(validate_name).transpose()?;
+        let note = match &self.note {
+            None => None,
+            Some(note) => Some(validate_note(note.as_deref())?),
+        };
+        if let Some(focus) = &self.focus {
+            validate_focus(focus)?;
+        }
+        Ok(CycleChange {
+            name,
+            note,
+            focus: self.focus,
+        })
+    }
+}
+
+fn validate_name(name: &str) -> Result<String, Error> {
     let name = name.trim();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err("name must be 1 to 100 characters".into());
+        return Err(Error::invalid(
+            "invalid_name",
+            "name must be 1 to 100 characters",
+        ));
     }
     if !crate::text::clean_name(name) {
-        return Err(format!("name {}", crate::text::NAME_CONTROL));
+        return Err(Error::invalid(
+            "invalid_name",
+            format!("name {}", crate::text::NAME_CONTROL),
+        ));
     }
     Ok(name.to_string())
 }
 
-pub fn validate_note(note: Option<&str>) -> Result<Option<String>, String> {
+fn validate_note(note: Option<&str>) -> Result<Option<String>, Error> {
+    let invalid = |message: String| Err(Error::invalid("invalid_note", message));
     match note {
-        Some(n) if n.chars().count() > 2000 => Err("note must be at most 2000 characters".into()),
+        Some(n) if n.chars().count() > 2000 => {
+            invalid("note must be at most 2000 characters".into())
+        }
         Some(n) if !crate::text::clean_note(n) => {
-            Err(format!("note {}", crate::text::NOTE_CONTROL))
+            invalid(format!("note {}", crate::text::NOTE_CONTROL))
         }
         Some(n) if n.trim().is_empty() => Ok(None),
         other => Ok(other.map(str::to_string)),
     }
 }
 
-pub fn validate_focus(focus: &[String]) -> Result<(), String> {
+fn validate_focus(focus: &[String]) -> Result<(), Error> {
+    let invalid = |message: String| Err(Error::invalid("invalid_focus", message));
     if focus.len() > MAX_FOCUS {
-        return Err(format!(
+        return invalid(format!(
             "a cycle focuses on at most {MAX_FOCUS} horrors, got {}",
             focus.len()
         ));
     }
     for (i, key) in focus.iter().enumerate() {
         if focus[..i].contains(key) {
-            return Err(format!("focus lists {} twice", crate::text::echo(key)));
+            return invalid(format!("focus lists {} twice", crate::text::echo(key)));
         }
     }
     Ok(())
-}
-
-pub fn validate_days(days: i64) -> Result<(), String> {
-    if (1..=MAX_CYCLE_DAYS).contains(&days) {
-        Ok(())
-    } else {
-        Err(format!(
-            "days must be between 1 and {MAX_CYCLE_DAYS}, got {days}"
-        ))
-    }
 }
 
 /// The window a cycle covers.
@@ -431,13 +502,74 @@ mod tests {
 
     #[test]
     fn validates_inputs() {
-        assert!(validate_focus(&["a".into(), "b".into(), "c".into()]).is_ok());
-        assert!(validate_focus(&["a".into(), "b".into(), "c".into(), "d".into()]).is_err());
-        assert!(validate_focus(&["a".into(), "a".into()]).is_err());
-        assert!(
-            validate_days(0).is_err() && validate_days(367).is_err() && validate_days(30).is_ok()
+        let input = |json: &str| -> CycleInput { serde_json::from_str(json).unwrap() };
+        // (body, default days) → the error code, or the window it makes
+        let cases = [
+            (
+                r#"{"name":" Q1 ","start":"2026-01-01","focus":["a","b","c"]}"#,
+                Ok("2026-01-01..2026-01-30"),
+            ),
+            (
+                r#"{"name":"Q1","start":"2024-02-01","days":29}"#,
+                Ok("2024-02-01..2024-02-29"),
+            ),
+            (
+                r#"{"name":"Q1","start":"9999-12-31","days":1}"#,
+                Ok("9999-12-31..9999-12-31"),
+            ),
+            (
+                r#"{"name":"Q1","start":"9999-12-31","days":2}"#,
+                Err("invalid_days"),
+            ),
+            (
+                r#"{"name":"Q1","start":"2026-01-01","days":0}"#,
+                Err("invalid_days"),
+            ),
+            (
+                r#"{"name":"Q1","start":"2026-01-01","days":367}"#,
+                Err("invalid_days"),
+            ),
+            (
+                r#"{"name":"Q1","start":"2026-02-30"}"#,
+                Err("invalid_start"),
+            ),
+            (r#"{"name":"  ","start":"2026-01-01"}"#, Err("invalid_name")),
+            (
+                r#"{"name":"a\u0007b","start":"2026-01-01"}"#,
+                Err("invalid_name"),
+            ),
+            (
+                r#"{"name":"Q1","start":"2026-01-01","note":"a\rb"}"#,
+                Err("invalid_note"),
+            ),
+            (
+                r#"{"name":"Q1","start":"2026-01-01","focus":["a","b","c","d"]}"#,
+                Err("invalid_focus"),
+            ),
+            (
+                r#"{"name":"Q1","start":"2026-01-01","focus":["a","a"]}"#,
+                Err("invalid_focus"),
+            ),
+        ];
+        for (json, want) in cases {
+            let got = input(json).validate(30);
+            let got = got
+                .as_ref()
+                .map(|c| format!("{}..{}", c.window.from(), c.window.to()))
+                .map_err(Error::code);
+            assert_eq!(got.as_deref().map_err(|c| *c), want, "{json}");
+        }
+        let cycle = input(r#"{"name":" Q1 ","start":"2026-01-01","note":"  "}"#)
+            .validate(30)
+            .unwrap();
+        assert_eq!((cycle.name.as_str(), cycle.note), ("Q1", None));
+        let update: CycleUpdate = serde_json::from_str(r#"{"note":null}"#).unwrap();
+        let change = update.validate().unwrap();
+        assert_eq!(
+            (change.name, change.note, change.focus),
+            (None, Some(None), None)
         );
-        assert!(validate_name("  ").is_err());
-        assert_eq!(validate_name(" Q1 ").unwrap(), "Q1");
+        let update: CycleUpdate = serde_json::from_str(r#"{"focus":["x","x"]}"#).unwrap();
+        assert_eq!(update.validate().unwrap_err().code(), "invalid_focus");
     }
 }

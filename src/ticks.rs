@@ -1,13 +1,15 @@
 //! Ticks: one occurrence (or `qty` occurrences) of a horror, as sent by a device and as
 //! stored. Validation that needs no database lives here; the store checks the catalogue.
 
-use chrono::{DateTime, Duration, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
+use crate::auth::{Identity, Role};
+use crate::calendar::local_day;
 use crate::config::Settings;
-use crate::error::Detail;
+use crate::error::{Detail, Refusal};
 use crate::money::Minor;
 
 /// Largest `qty` a tick may carry.
@@ -137,6 +139,42 @@ pub struct NewTick {
     pub idempotency: Option<(String, Vec<u8>)>,
     /// The site's key; `None` without sites.
     pub site: Option<String>,
+}
+
+impl NewTick {
+    /// What the tick costs: its explicit cost, else `qty` × the horror's unit cost at
+    /// recording. (PostgreSQL's one-statement insert says the same in SQL:
+    /// `COALESCE(cost, qty * unit)`.)
+    pub fn cost(&self, unit_cost: Minor) -> Minor {
+        self.cost_minor
+            .unwrap_or_else(|| Minor::new(self.qty * unit_cost.get()))
+    }
+
+    /// The tick's local day: `occurred_at` in its site's timezone (the organization's
+    /// without sites).
+    pub fn day(&self, settings: &Settings) -> NaiveDate {
+        local_day(self.occurred_at, settings.site_tz(self.site.as_deref()))
+    }
+}
+
+/// Who may void a tick (SPEC §6): an admin any; anyone else only a tick their own token
+/// recorded, within [`OWN_VOID_WINDOW`] of recording.
+pub fn may_void(
+    who: &Identity,
+    recorded_by_token: Option<i64>,
+    recorded_at: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), Refusal> {
+    if who.role >= Role::Admin {
+        return Ok(());
+    }
+    if recorded_by_token != Some(who.token_id) {
+        return Err(Refusal::NotYourTick);
+    }
+    if now - recorded_at > OWN_VOID_WINDOW {
+        return Err(Refusal::VoidWindowPassed);
+    }
+    Ok(())
 }
 
 /// A stored tick as every endpoint returns it.
@@ -367,6 +405,68 @@ mod tests {
 
     fn input(json: &str) -> TickInput {
         serde_json::from_str(json).unwrap()
+    }
+
+    #[test]
+    fn staff_void_only_their_own_ticks_within_fifteen_minutes() {
+        let who = |role| Identity {
+            token_id: 7,
+            name: "phone".into(),
+            role,
+            site: None,
+        };
+        let at = |text: &str| text.parse::<DateTime<Utc>>().unwrap();
+        let recorded = at("2026-03-08T12:00:00Z");
+        // (role, recording token, now) → refusal
+        let cases = [
+            (Role::Staff, Some(7), "2026-03-08T12:15:00Z", None),
+            (
+                Role::Staff,
+                Some(7),
+                "2026-03-08T12:15:00.001Z",
+                Some(Refusal::VoidWindowPassed),
+            ),
+            (
+                Role::Staff,
+                Some(8),
+                "2026-03-08T12:00:01Z",
+                Some(Refusal::NotYourTick),
+            ),
+            (
+                Role::Staff,
+                None,
+                "2026-03-08T12:00:01Z",
+                Some(Refusal::NotYourTick),
+            ),
+            (
+                Role::Viewer,
+                Some(7),
+                "2026-03-08T12:20:00Z",
+                Some(Refusal::VoidWindowPassed),
+            ),
+            (Role::Admin, Some(8), "2027-01-01T00:00:00Z", None),
+            (Role::Admin, None, "2027-01-01T00:00:00Z", None),
+        ];
+        for (role, token, now, refusal) in cases {
+            let got = may_void(&who(role), token, recorded, at(now)).err();
+            assert_eq!(got, refusal, "{role:?} {token:?} {now}");
+        }
+    }
+
+    #[test]
+    fn a_tick_costs_its_own_amount_else_qty_times_the_unit_cost() {
+        let settings = settings(&[]);
+        let mut tick = validate(
+            &input(r#"{"horror":"late","qty":3}"#),
+            &settings,
+            None,
+            now(),
+            None,
+        )
+        .unwrap();
+        assert_eq!(tick.cost(Minor::new(250)), Minor::new(750));
+        tick.cost_minor = Some(Minor::new(99));
+        assert_eq!(tick.cost(Minor::new(250)), Minor::new(99));
     }
 
     fn now() -> DateTime<Utc> {

@@ -7,13 +7,13 @@ use chrono::{DateTime, Utc};
 
 use super::db::{params, Conn, Engine, Row};
 use super::{instant, millis, rollup};
-use crate::auth::{Identity, Role};
-use crate::calendar::{local_day, Window};
+use crate::auth::Identity;
+use crate::calendar::Window;
 use crate::config::Settings;
 use crate::error::{Error, Refusal, Result};
 use crate::money::{Currency, Minor};
 use crate::sites::Scope;
-use crate::ticks::{rfc3339, NewTick, Source, Tick, OWN_VOID_WINDOW};
+use crate::ticks::{rfc3339, NewTick, Source, Tick};
 
 mod one_statement;
 
@@ -145,11 +145,9 @@ pub fn insert(
         if !refused.is_empty() {
             continue; // nothing will be kept; only keep collecting problems
         }
-        let cost_minor = tick
-            .cost_minor
-            .map_or(tick.qty * unit_cost_minor, Minor::get);
+        let cost_minor = tick.cost(Minor::new(unit_cost_minor)).get();
         let site = tick.site.as_deref().unwrap_or("");
-        let day = local_day(tick.occurred_at, settings.site_tz(tick.site.as_deref())).to_string();
+        let day = tick.day(settings).to_string();
         // No `RETURNING id`: SQLite builds a temporary table for the returned rows of
         // every such statement; the rowid of the last insert is free.
         conn.execute(
@@ -259,14 +257,7 @@ pub fn void(
     if tick.voided {
         return Ok(tick);
     }
-    if who.role < Role::Admin {
-        if stored.token_id != Some(who.token_id) {
-            return Err(Refusal::NotYourTick.into());
-        }
-        if now - instant(stored.recorded_at) > OWN_VOID_WINDOW {
-            return Err(Refusal::VoidWindowPassed.into());
-        }
-    }
+    crate::ticks::may_void(who, stored.token_id, instant(stored.recorded_at), now)?;
     // Only a live tick is voided, and the rollup loses what the row holds at that moment:
     // on PostgreSQL another instance may have voided it, or a new timezone moved its day,
     // since it was read above.

@@ -46,27 +46,11 @@ pub async fn create_cycle(
     store: Store_,
     body: Json<crate::cycles::CycleInput>,
 ) -> Result<HttpResponse> {
-    use crate::cycles::*;
     Params::parse(&req, &[], false)?;
-    let input = body.into_inner();
-    let bad = |code: &'static str| move |m: String| Error::invalid(code, m);
-    let name = validate_name(&input.name).map_err(bad("invalid_name"))?;
-    let note = validate_note(input.note.as_deref()).map_err(bad("invalid_note"))?;
-    validate_focus(&input.focus).map_err(bad("invalid_focus"))?;
-    let start = crate::calendar::parse_date(&input.start)
-        .map_err(|m| Error::invalid("invalid_start", format!("start: {m}")))?;
-    let days = input.days.unwrap_or(store.snapshot()?.settings.window_days);
-    validate_days(days).map_err(bad("invalid_days"))?;
-    let end = start + chrono::Duration::days(days - 1);
-    if chrono::Datelike::year(&end) > 9999 {
-        return Err(Error::invalid(
-            "invalid_days",
-            "the cycle would end after the year 9999",
-        ));
-    }
-    let window = crate::calendar::Window::new(start, end).map_err(bad("invalid_days"))?;
+    let window_days = store.snapshot()?.settings.window_days;
+    let cycle = body.into_inner().validate(window_days)?;
     let id = store
-        .call(move |s| s.create_cycle(name, window, note, input.focus))
+        .call(move |s| s.create_cycle(cycle.name, cycle.window, cycle.note, cycle.focus))
         .await?;
     let store = store.into_inner();
     let detail = store
@@ -115,27 +99,11 @@ pub async fn put_cycle(
     id: web::Path<String>,
     body: Json<crate::cycles::CycleUpdate>,
 ) -> Result<HttpResponse> {
-    use crate::cycles::*;
     Params::parse(&req, &[], false)?;
     let id = cycle_id(&id)?;
-    let update = body.into_inner();
-    let name = update
-        .name
-        .as_deref()
-        .map(validate_name)
-        .transpose()
-        .map_err(|m| Error::invalid("invalid_name", m))?;
-    let note = match &update.note {
-        None => None,
-        Some(note) => {
-            Some(validate_note(note.as_deref()).map_err(|m| Error::invalid("invalid_note", m))?)
-        }
-    };
-    if let Some(focus) = &update.focus {
-        validate_focus(focus).map_err(|m| Error::invalid("invalid_focus", m))?;
-    }
+    let change = body.into_inner().validate()?;
     if !store
-        .call(move |s| s.update_cycle(id, name, note, update.focus))
+        .call(move |s| s.update_cycle(id, change.name, change.note, change.focus))
         .await?
     {
         return Err(Error::NotFound(format!("no cycle with id {id}")));

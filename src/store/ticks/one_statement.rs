@@ -7,7 +7,6 @@ use chrono::{DateTime, Utc};
 
 use super::{recorded_tick, tick_by_id, Recorded};
 use crate::auth::Identity;
-use crate::calendar::local_day;
 use crate::config::Settings;
 use crate::error::{Error, Refusal, Result};
 use crate::money::Minor;
@@ -109,10 +108,7 @@ pub(super) fn insert(
             (first != index as i64 + 1).then_some(first)
         })
         .collect();
-    let days: Vec<String> = ticks
-        .iter()
-        .map(|t| local_day(t.occurred_at, settings.site_tz(t.site.as_deref())).to_string())
-        .collect();
+    let days: Vec<String> = ticks.iter().map(|t| t.day(settings).to_string()).collect();
     let horrors: Vec<&str> = ticks.iter().map(|t| t.horror.as_str()).collect();
     let qty: Vec<i64> = ticks.iter().map(|t| t.qty).collect();
     let occurred: Vec<i64> = ticks.iter().map(|t| millis(t.occurred_at)).collect();
