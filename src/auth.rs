@@ -48,6 +48,16 @@ pub struct Identity {
     pub site: Option<String>,
 }
 
+/// What a token's name must be, as its errors say after the field's name.
+pub const TOKEN_NAME_RULE: &str = "must be 1 to 60 characters, without control characters";
+
+/// A token's name, trimmed, if it keeps [`TOKEN_NAME_RULE`] (the API and the CLI both ask).
+pub fn token_name(name: &str) -> Option<&str> {
+    let name = name.trim();
+    let fits = !name.is_empty() && name.chars().count() <= 60 && crate::text::clean_name(name);
+    fits.then_some(name)
+}
+
 /// Prefix that makes horrors tokens easy to recognise in a secret scanner.
 pub const TOKEN_PREFIX: &str = "hrr_";
 

@@ -95,6 +95,11 @@ pub enum Error {
     /// `Overloaded` and `StorageUnavailable` first, in `store::db`).
     #[error("storage error: {0}")]
     Storage(String),
+    /// A command's argument, configuration file or input file is wrong: the CLI's one-line
+    /// reason (400 if it ever reached HTTP, which takes its input through the other
+    /// variants).
+    #[error("{0}")]
+    Usage(String),
     /// 500 over HTTP; a one-line reason in the CLI.
     #[error("{0}")]
     Internal(String),
@@ -256,6 +261,11 @@ impl Error {
         }
     }
 
+    /// A wrong argument or input file of a command.
+    pub fn usage(message: impl Into<String>) -> Self {
+        Error::Usage(message.into())
+    }
+
     pub fn internal(message: impl Into<String>) -> Self {
         Error::Internal(message.into())
     }
@@ -270,6 +280,7 @@ impl Error {
             Error::MethodNotAllowed(_) => "method_not_allowed",
             Error::Conflict { code, .. } => code,
             Error::Timeout(_) => "request_timeout",
+            Error::Usage(_) => "bad_request",
             Error::TooLarge(_) => "payload_too_large",
             Error::UnsupportedMediaType(_) => "unsupported_media_type",
             Error::Invalid { code, .. } => code,
@@ -311,7 +322,7 @@ fn capped(message: String) -> String {
 impl ResponseError for Error {
     fn status_code(&self) -> StatusCode {
         match self {
-            Error::Malformed { .. } => StatusCode::BAD_REQUEST,
+            Error::Malformed { .. } | Error::Usage(_) => StatusCode::BAD_REQUEST,
             Error::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Error::Forbidden { .. } => StatusCode::FORBIDDEN,
             Error::NotFound(_) => StatusCode::NOT_FOUND,

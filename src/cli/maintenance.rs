@@ -14,7 +14,7 @@ use crate::store::Location;
 /// `horrors backup`: a consistent copy of a SQLite database.
 pub(super) fn backup(db: &Location, out: PathBuf) -> Result<()> {
     if let Location::Postgres { shown, .. } = db {
-        return Err(Error::internal(format!(
+        return Err(Error::usage(format!(
             "backup copies SQLite files; back up {shown} with pg_dump (e.g. pg_dump -Fc -f horrors.dump DBNAME)"
         )));
     }
@@ -26,14 +26,14 @@ pub(super) fn backup(db: &Location, out: PathBuf) -> Result<()> {
 
 /// `horrors migrate`: a SQLite database copied into PostgreSQL and verified.
 pub(super) fn migrate(db: &Location, to: String) -> Result<()> {
-    let target = Location::parse(&to).map_err(|e| Error::internal(format!("--to: {e}")))?;
+    let target = Location::parse(&to).map_err(|e| Error::usage(format!("--to: {e}")))?;
     if !matches!(target, Location::Postgres { .. }) {
-        return Err(Error::internal(
+        return Err(Error::usage(
             "--to: give the PostgreSQL database to copy into, postgres://user[:password]@host[:port]/dbname",
         ));
     }
     if !matches!(db, Location::Sqlite(_)) {
-        return Err(Error::internal(
+        return Err(Error::usage(
             "migrate copies from a SQLite database: give it with --db PATH (not a postgres:// URL)",
         ));
     }

@@ -235,7 +235,7 @@ impl WindowArgs {
             today,
             settings.window_days,
         )
-        .map_err(|m| Error::internal(format!("bad window: {m}")))
+        .map_err(|m| Error::usage(format!("bad window: {m}")))
     }
 }
 
@@ -287,16 +287,15 @@ fn io(e: std::io::Error) -> Error {
 fn location(cli: &Cli) -> Result<Location> {
     if let Some(url) = &cli.database_url {
         return Location::parse(url)
-            .map_err(|e| Error::internal(format!("--database-url / HORRORS_DATABASE_URL: {e}")));
+            .map_err(|e| Error::usage(format!("--database-url / HORRORS_DATABASE_URL: {e}")));
     }
     if let Some(db) = &cli.db {
         return Ok(Location::Sqlite(db.clone()));
     }
     if cli.config.exists() {
-        if let Some(url) = config::storage_url(&cli.config).map_err(Error::internal)? {
-            return Location::parse(&url).map_err(|e| {
-                Error::internal(format!("{}: storage.url: {e}", cli.config.display()))
-            });
+        if let Some(url) = config::storage_url(&cli.config).map_err(Error::usage)? {
+            return Location::parse(&url)
+                .map_err(|e| Error::usage(format!("{}: storage.url: {e}", cli.config.display())));
         }
     }
     Ok(Location::Sqlite(PathBuf::from(DEFAULT_DB)))
@@ -311,7 +310,7 @@ fn open_existing(db: &Location) -> Result<Store> {
         postgres => return Store::open_at(postgres, Arc::new(SystemClock)),
     };
     if !db.exists() {
-        return Err(Error::internal(format!(
+        return Err(Error::usage(format!(
             "{}: no such database (looked in {}; give --db or HORRORS_DB, or start `horrors serve` once to create it)",
             db.display(),
             absolute(db).display()
@@ -337,7 +336,7 @@ fn absolute(path: &Path) -> PathBuf {
 fn open_configured(config_path: &Path, db: &Location) -> Result<Store> {
     let store = open_existing(db)?;
     if store.snapshot().is_err() {
-        let config = config::load(config_path).map_err(Error::internal)?;
+        let config = config::load(config_path).map_err(Error::usage)?;
         store.apply_config(&config)?;
     }
     Ok(store)

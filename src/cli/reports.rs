@@ -20,7 +20,7 @@ pub(super) fn rank(
     json: bool,
 ) -> Result<()> {
     let store = open_configured(config_path, db)?;
-    let by = By::parse(&by).map_err(|e| Error::internal(e.to_string()))?;
+    let by = By::parse(&by).map_err(|e| Error::usage(e.to_string()))?;
     let window = window.window(&store)?;
     let ranking = report::ranking(&store, &window, by, &crate::sites::Scope::ALL)?;
     let mut out = std::io::stdout().lock();
@@ -61,14 +61,14 @@ pub(super) fn export_annual(
     site: Option<String>,
     out: Option<PathBuf>,
 ) -> Result<()> {
-    let year = crate::export::annual::parse_year(&year).map_err(Error::internal)?;
+    let year = crate::export::annual::parse_year(&year).map_err(Error::usage)?;
     let store = open_configured(config_path, db)?;
     let scope = match site {
         None => crate::sites::Scope::ALL,
         Some(key) => {
             let snapshot = store.snapshot()?;
             if snapshot.settings.site(&key).is_none() {
-                return Err(Error::internal(format!(
+                return Err(Error::usage(format!(
                     "--site: no site with key {}{}",
                     crate::text::echo(&key),
                     if snapshot.settings.sites.is_empty() {

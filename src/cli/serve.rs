@@ -16,12 +16,12 @@ use crate::store::{Location, Store};
 // Over 80 lines: the start-up steps in the order they must happen, each with its message.
 pub(super) fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()> {
     // Validate before touching the database: a bad file must write nothing.
-    let config = config::load(config_path).map_err(Error::internal)?;
+    let config = config::load(config_path).map_err(Error::usage)?;
     // The identity provider's client secret comes from the environment, checked as early.
     let oidc = match &config.oidc {
         Some(oidc) => Some(Arc::new(
             crate::oidc::Oidc::from_env(oidc.clone())
-                .map_err(|e| Error::internal(format!("{}: {e}", config_path.display())))?,
+                .map_err(|e| Error::usage(format!("{}: {e}", config_path.display())))?,
         )),
         None => None,
     };
@@ -36,7 +36,7 @@ pub(super) fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -
     let store = Store::open_at(db, Arc::new(SystemClock))?;
     let applied = store
         .apply_config(&config)
-        .map_err(|e| Error::internal(format!("{}: {e}", config_path.display())))?;
+        .map_err(|e| Error::usage(format!("{}: {e}", config_path.display())))?;
     if applied.changed {
         tracing::info!(
             changes = applied.catalogue_changes,
@@ -158,7 +158,7 @@ pub(super) fn lock_db(db: &Path, held: impl FnOnce(&Path) -> String) -> Result<s
     let path = PathBuf::from(name);
     if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
         if !parent.is_dir() {
-            return Err(Error::internal(format!(
+            return Err(Error::usage(format!(
                 "{}: the folder {} does not exist",
                 db.display(),
                 absolute(parent).display()

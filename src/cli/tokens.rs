@@ -17,15 +17,11 @@ pub(super) fn token(config_path: &Path, db: &Location, command: TokenCommand) ->
     match command {
         TokenCommand::Create { role, name, site } => {
             // Check the arguments before creating anything.
-            let role = Role::parse(&role).map_err(|e| Error::internal(format!("--role: {e}")))?;
-            let name = name.trim();
-            if name.is_empty() || name.chars().count() > 60 || !crate::text::clean_name(name) {
-                return Err(Error::internal(
-                    "--name must be 1 to 60 characters, without control characters",
-                ));
-            }
+            let role = Role::parse(&role).map_err(|e| Error::usage(format!("--role: {e}")))?;
+            let name = crate::auth::token_name(&name)
+                .ok_or_else(|| Error::usage(format!("--name {}", crate::auth::TOKEN_NAME_RULE)))?;
             if site.is_some() && role == Role::Admin {
-                return Err(Error::internal(
+                return Err(Error::usage(
                     "--site: admin tokens cannot be bound to a site",
                 ));
             }

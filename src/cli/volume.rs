@@ -9,11 +9,11 @@ use crate::store::Location;
 /// `horrors volume import`: units handled per day and site from CSV, all or nothing.
 pub(super) fn import(config_path: &Path, db: &Location, csv: PathBuf) -> Result<()> {
     let bytes = std::fs::read(&csv)
-        .map_err(|e| Error::internal(format!("{}: cannot read: {e}", csv.display())))?;
+        .map_err(|e| Error::usage(format!("{}: cannot read: {e}", csv.display())))?;
     let inputs = crate::volume::read_csv(&bytes)
-        .map_err(|e| Error::internal(format!("{}: {e}; nothing imported", csv.display())))?;
+        .map_err(|e| Error::usage(format!("{}: {e}; nothing imported", csv.display())))?;
     if inputs.is_empty() {
-        return Err(Error::internal(format!(
+        return Err(Error::usage(format!(
             "{}: the file has the header day,site,units but no rows; nothing imported",
             csv.display()
         )));
@@ -38,7 +38,7 @@ pub(super) fn import(config_path: &Path, db: &Location, csv: PathBuf) -> Result<
                 Error::Invalid { details, .. } if !details.is_empty() => details[0].message.clone(),
                 other => other.to_string(),
             };
-            Error::internal(format!(
+            Error::usage(format!(
                 "{}: {line}{message}; nothing imported",
                 csv.display()
             ))

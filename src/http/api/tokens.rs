@@ -62,13 +62,12 @@ pub async fn create_token(
 ) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let TokenInput { name, role, site } = body.into_inner();
-    let name = name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 60 || !crate::text::clean_name(&name) {
-        return Err(Error::invalid(
-            "invalid_name",
-            "name must be 1 to 60 characters, without control characters",
-        ));
-    }
+    let name = crate::auth::token_name(&name)
+        .ok_or_else(|| {
+            let rule = crate::auth::TOKEN_NAME_RULE;
+            Error::invalid("invalid_name", format!("name {rule}"))
+        })?
+        .to_string();
     let (info, token) = store
         .call(move |s| s.create_site_token(&name, role, site.as_deref()))
         .await?;
