@@ -13,7 +13,7 @@ use horrors::ranking::{rank, By, Evidence, RankingInput, Tally, Weights};
 fn bench(c: &mut Criterion) {
     let horrors: Vec<Horror> = (0..8)
         .map(|i| Horror {
-            key: format!("h{i}"),
+            key: horrors::keys::HorrorKey::parse(&format!("h{i}")).unwrap(),
             name: [
                 "Late delivery",
                 "Lost package",
@@ -39,7 +39,7 @@ fn bench(c: &mut Criterion) {
         .enumerate()
         .map(|(i, h)| {
             (
-                h.key.clone(),
+                h.key.to_string(),
                 Tally {
                     count: 400 - i as u64 * 40,
                     complaints: 20,

@@ -13,7 +13,7 @@ use horrors::trend::{build, DayTally};
 fn horrors() -> Vec<Horror> {
     (0..8)
         .map(|i| Horror {
-            key: format!("horror-{i}"),
+            key: horrors::keys::HorrorKey::parse(&format!("horror-{i}")).unwrap(),
             name: format!("Horror number {i}"),
             description: None,
             pain: (i % 10 + 1) as u8,
@@ -33,7 +33,7 @@ fn bench(c: &mut Criterion) {
         .enumerate()
         .map(|(i, h)| {
             (
-                h.key.clone(),
+                h.key.to_string(),
                 Tally {
                     count: 1000 + i as u64 * 37,
                     complaints: 100,
@@ -91,7 +91,7 @@ fn bench(c: &mut Criterion) {
         .flat_map(|day| {
             horrors.iter().map(move |h| DayTally {
                 day,
-                key: h.key.clone(),
+                key: h.key.to_string(),
                 count: 7,
                 cost_minor: horrors::money::Minor::new(700),
             })

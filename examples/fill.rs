@@ -20,9 +20,9 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
     let config = horrors::config::load(std::path::Path::new(config))?;
     let store = Store::open(std::path::Path::new(db))?;
     store.apply_config(&config)?;
-    let keys: Vec<String> = config.horrors.iter().map(|h| h.key.clone()).collect();
+    let keys: Vec<String> = config.horrors.iter().map(|h| h.key.to_string()).collect();
     // With sites configured, ticks are spread evenly over them.
-    let sites: Vec<String> = config
+    let sites: Vec<horrors::keys::SiteKey> = config
         .settings
         .sites
         .iter()

@@ -412,7 +412,7 @@ fn episode(
     }
     Episode {
         horror: horror.to_string(),
-        site: scope.site.clone(),
+        site: scope.site.clone().map(String::from),
         opened: opened.to_string(),
         last_signal: last_signal.to_string(),
         closed: (closes <= judged).then(|| closes.to_string()),

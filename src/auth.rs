@@ -45,7 +45,7 @@ pub struct Identity {
     pub name: String,
     pub role: Role,
     /// The site a token is bound to (SPEC §16): it records and reads only there.
-    pub site: Option<String>,
+    pub site: Option<crate::keys::SiteKey>,
 }
 
 /// What a token's name must be, as its errors say after the field's name.

@@ -5,7 +5,7 @@ use crate::money::Minor;
 /// One horror as stored: active or retired.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Horror {
-    pub key: String,
+    pub key: crate::keys::HorrorKey,
     pub name: String,
     pub description: Option<String>,
     /// Customer pain, 1..=10.

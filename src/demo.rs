@@ -4,6 +4,7 @@
 use chrono::{DateTime, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 
+use crate::keys::SiteKey;
 use crate::store::Snapshot;
 use crate::ticks::{NewTick, Source};
 use crate::volume::NewVolume;
@@ -69,7 +70,7 @@ pub fn ticks(snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<NewTick> {
     let mut rng = Rng(0x005E_ED0F_4011_0125);
     let mut out = Vec::new();
     let active: Vec<_> = snapshot.active().collect();
-    let sites: Vec<(Option<String>, Tz, f64)> = if snapshot.settings.sites.is_empty() {
+    let sites: Vec<(Option<SiteKey>, Tz, f64)> = if snapshot.settings.sites.is_empty() {
         vec![(None, snapshot.settings.tz(), 1.0)]
     } else {
         snapshot
@@ -113,7 +114,7 @@ pub fn ticks(snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<NewTick> {
                         1
                     };
                     out.push(NewTick {
-                        horror: horror.key.clone(),
+                        horror: horror.key.to_string(),
                         qty,
                         occurred_at: at,
                         source: if rng.below(5) == 0 {
@@ -149,7 +150,7 @@ pub fn volume(snapshot: &Snapshot, now: DateTime<Utc>) -> Vec<NewVolume> {
             .settings
             .active_sites()
             .enumerate()
-            .map(|(i, site)| (site.key.clone(), site.tz(), site_size(i).1))
+            .map(|(i, site)| (site.key.to_string(), site.tz(), site_size(i).1))
             .collect()
     };
     for (key, tz, base) in sites {
@@ -226,7 +227,7 @@ pub fn method(store: &crate::store::Store) -> crate::error::Result<String> {
         "Counted as a damaged package already".into(),
     )?;
     let snapshot = store.snapshot()?;
-    let keys: Vec<String> = snapshot.active().map(|h| h.key.clone()).collect();
+    let keys: Vec<String> = snapshot.active().map(|h| h.key.to_string()).collect();
     // The last horror of the list came from the workshop.
     if let Some(key) = keys.last() {
         let name = snapshot
@@ -244,7 +245,7 @@ pub fn method(store: &crate::store::Store) -> crate::error::Result<String> {
     }
     // One paper sheet from the warehouse: the last three whole days at the first site.
     let settings = &snapshot.settings;
-    let site = settings.active_sites().next().map(|s| s.key.clone());
+    let site = settings.active_sites().next().map(|s| s.key.to_string());
     let today = crate::calendar::local_day(store.now(), settings.site_tz(site.as_deref()));
     let days = (1..=3u64)
         .rev()

@@ -19,6 +19,7 @@ pub mod export;
 pub mod fonts;
 pub mod http;
 pub mod i18n;
+pub mod keys;
 pub mod location;
 pub mod metrics;
 pub mod money;

@@ -17,15 +17,18 @@ use crate::volume::Coverage;
 /// The last day that is over at every site a reading counts: yesterday in the timezone
 /// of the site (or, for every site, of each active site and the organization).
 pub fn last_complete_day(settings: &Settings, scope: &Scope, now: DateTime<Utc>) -> NaiveDate {
-    let mut today = local_day(now, settings.tz());
     match &scope.site {
-        Some(site) => today = local_day(now, settings.site_tz(Some(site))),
-        None => {
-            for site in settings.active_sites() {
-                today = today.min(local_day(now, site.tz()));
-            }
-        }
+        Some(site) => last_complete_day_in(settings.site_tz(Some(site)), now),
+        None => settings
+            .active_sites()
+            .map(|site| last_complete_day_in(site.tz(), now))
+            .fold(last_complete_day_in(settings.tz(), now), NaiveDate::min),
     }
+}
+
+/// Yesterday in `tz`: the last day that is over there.
+pub fn last_complete_day_in(tz: chrono_tz::Tz, now: DateTime<Utc>) -> NaiveDate {
+    let today = local_day(now, tz);
     today.pred_opt().unwrap_or(today)
 }
 

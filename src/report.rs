@@ -8,6 +8,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use crate::calendar::{local_day, Bucket, Window};
 use crate::config::Settings;
 use crate::error::{Error, Result};
+use crate::keys::SiteKey;
 use crate::ranking::{
     self, By, Evidence, Group, GroupedRanking, Ranking, RankingGroup, RankingInput,
 };
@@ -92,7 +93,7 @@ impl Compared {
                         ..Evidence::default()
                     },
                 };
-                (h.key.clone(), evidence)
+                (h.key.to_string(), evidence)
             })
             .collect()
     }
@@ -280,10 +281,17 @@ impl GroupReads {
         let empty = BTreeMap::new();
         let (site, required, last) = match (group, value) {
             (Group::Site, value) => {
-                let key = value.clone().unwrap_or_default();
-                let last =
-                    reading::last_complete_day(settings, &Scope::site(key.clone()), self.now);
-                (Some(key.clone()), vec![key], last)
+                // The group of ticks without a site (recorded before sites were
+                // configured) is read on the organization's clock.
+                let last = match value {
+                    Some(key) => {
+                        let scope = Scope::site(SiteKey::from_stored(key.clone()));
+                        reading::last_complete_day(settings, &scope, self.now)
+                    }
+                    None => reading::last_complete_day_in(settings.tz(), self.now),
+                };
+                let column = value.clone().unwrap_or_default();
+                (Some(column.clone()), vec![column], last)
             }
             _ => (None, self.required.clone(), self.last_complete),
         };

@@ -4,6 +4,8 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::keys::SiteKey;
+
 /// Most sites a configuration may list.
 pub const MAX_SITES: usize = 500;
 
@@ -12,7 +14,8 @@ pub const MAX_SITES: usize = 500;
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct Site {
     /// 1 to 40 of `a-z`, `0-9` and `-`; stable.
-    pub key: String,
+    #[schema(value_type = String)]
+    pub key: SiteKey,
     pub name: String,
     /// IANA timezone; the organization's when the configuration names none.
     #[serde(with = "crate::calendar::tz_name")]
@@ -51,12 +54,7 @@ pub fn validate(inputs: &[SiteInput], org_tz: Tz) -> Result<Vec<Site>, String> {
     let mut seen = std::collections::HashSet::new();
     let mut sites = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
-        if !crate::text::is_valid_key(&input.key) {
-            return Err(format!(
-                "sites[{i}].key: {} must be 1 to 40 of a-z, 0-9 and -",
-                crate::text::echo(&input.key)
-            ));
-        }
+        let key = SiteKey::parse(&input.key).map_err(|e| format!("sites[{i}].key: {e}"))?;
         if !seen.insert(input.key.as_str()) {
             return Err(format!(
                 "sites[{i}].key: duplicate site {}",
@@ -80,7 +78,7 @@ pub fn validate(inputs: &[SiteInput], org_tz: Tz) -> Result<Vec<Site>, String> {
             })?,
         };
         sites.push(Site {
-            key: input.key.clone(),
+            key,
             name: name.to_string(),
             timezone: tz,
             retired: false,
@@ -129,27 +127,20 @@ pub fn check_bound<'a>(
 /// What a read counts: every site, or one.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Scope {
-    pub site: Option<String>,
+    pub site: Option<SiteKey>,
 }
 
 impl Scope {
     pub const ALL: Scope = Scope { site: None };
 
-    pub fn site(key: impl Into<String>) -> Scope {
-        Scope {
-            site: Some(key.into()),
-        }
+    pub fn site(key: SiteKey) -> Scope {
+        Scope { site: Some(key) }
     }
 
-    /// The site as stored in the database ('' is "no site"), or `None` for every site.
+    /// The one site read, or `None` for every site.
     pub fn stored(&self) -> Option<&str> {
         self.site.as_deref()
     }
-}
-
-/// The site of a stored row: `''` means none.
-pub fn from_stored(text: String) -> Option<String> {
-    (!text.is_empty()).then_some(text)
 }
 
 #[cfg(test)]

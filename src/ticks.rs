@@ -10,6 +10,7 @@ use crate::auth::{Identity, Role};
 use crate::calendar::local_day;
 use crate::config::Settings;
 use crate::error::{Detail, Refusal};
+use crate::keys::{HorrorKey, SiteKey};
 use crate::money::Minor;
 
 /// Largest `qty` a tick may carry.
@@ -138,7 +139,7 @@ pub struct NewTick {
     /// Idempotency key (header or `client_id`) with the request's fingerprint.
     pub idempotency: Option<(String, Vec<u8>)>,
     /// The site's key; `None` without sites.
-    pub site: Option<String>,
+    pub site: Option<SiteKey>,
 }
 
 impl NewTick {
@@ -181,14 +182,16 @@ pub fn may_void(
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Tick {
     pub id: i64,
-    pub horror: String,
+    #[schema(value_type = String)]
+    pub horror: HorrorKey,
     pub qty: i64,
     pub occurred_at: String,
     /// Local date of `occurred_at` in its site's timezone (the organization's without
     /// sites).
     pub day: String,
     /// The site's key; null without sites.
-    pub site: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub site: Option<SiteKey>,
     pub source: Source,
     pub department: Option<String>,
     pub note: Option<String>,
@@ -388,7 +391,7 @@ pub fn validate(
         note: input.note.clone().filter(|n| !n.is_empty()),
         cost_minor,
         idempotency,
-        site: site.map(str::to_string),
+        site: site.cloned(),
     })
 }
 

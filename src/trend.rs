@@ -123,7 +123,7 @@ pub fn build(
                 total.pain_points += point.pain_points;
             }
             Some(Series {
-                key: horror.key.clone(),
+                key: horror.key.to_string(),
                 name: horror.name.clone(),
                 points,
             })
@@ -198,7 +198,7 @@ mod tests {
 
     fn horror(key: &str, pain: u8, retired: bool) -> Horror {
         Horror {
-            key: key.into(),
+            key: crate::keys::HorrorKey::parse(key).unwrap(),
             name: key.into(),
             description: None,
             pain,

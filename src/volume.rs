@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use crate::calendar::Window;
 use crate::config::Settings;
 use crate::error::{Detail, Error};
+use crate::keys::SiteKey;
 use crate::sites::Scope;
 
 /// Most units one (day, site) may hold.
@@ -23,7 +24,8 @@ pub struct VolumeEntry {
     #[schema(format = Date)]
     pub day: String,
     /// The site's key; null without sites.
-    pub site: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub site: Option<SiteKey>,
     pub units: i64,
 }
 
@@ -142,7 +144,7 @@ pub fn validate_up_to(
         }
         // '' is the one implicit site when none are configured.
         let site = match settings.site_for_write(input.site.as_deref(), bound_site) {
-            Ok(site) => Some(site.unwrap_or("").to_string()),
+            Ok(site) => Some(SiteKey::column(site).to_string()),
             Err((code, message)) => {
                 problem(code, message);
                 None
@@ -249,12 +251,13 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<(u64, VolumeInput)>, String> {
 }
 
 /// The sites whose every day must be covered for volume exposure: the one asked for, else
-/// the active sites (a retired site takes no ticks and needs no volume).
+/// the active sites (a retired site takes no ticks and needs no volume). As the site
+/// column holds them: `""` is the one implicit site when none are configured.
 pub fn required_sites(settings: &Settings, scope: &Scope) -> Vec<String> {
     match &scope.site {
-        Some(site) => vec![site.clone()],
+        Some(site) => vec![site.to_string()],
         None if settings.sites.is_empty() => vec![String::new()],
-        None => settings.active_sites().map(|s| s.key.clone()).collect(),
+        None => settings.active_sites().map(|s| s.key.to_string()).collect(),
     }
 }
 

@@ -54,7 +54,7 @@ fn horrors(names: &[&str]) -> Vec<Horror> {
         .iter()
         .enumerate()
         .map(|(i, name)| Horror {
-            key: format!("h{i}"),
+            key: crate::keys::HorrorKey::parse(&format!("h{i}")).unwrap(),
             name: name.to_string(),
             description: None,
             pain: [9, 7, 10, 5, 6, 3, 8, 2][i % 8],
@@ -82,7 +82,7 @@ fn ranking_of(
             .zip(counts)
             .map(|(h, &c)| {
                 (
-                    h.key.clone(),
+                    h.key.to_string(),
                     Tally {
                         count: c,
                         complaints: c / 3,
@@ -193,7 +193,7 @@ fn trend_of(case: &Case, bucket: Bucket) -> Trend {
             if share > 0 {
                 rows.push(DayTally {
                     day: *day,
-                    key: horror.key.clone(),
+                    key: horror.key.to_string(),
                     count: share,
                     cost_minor: Minor::new(share as i64 * horror.unit_cost_minor.get()),
                 });

@@ -67,7 +67,7 @@ pub(super) fn export_annual(
         None => crate::sites::Scope::ALL,
         Some(key) => {
             let snapshot = store.snapshot()?;
-            if snapshot.settings.site(&key).is_none() {
+            let Some(site) = snapshot.settings.site(&key) else {
                 return Err(Error::usage(format!(
                     "--site: no site with key {}{}",
                     crate::text::echo(&key),
@@ -83,8 +83,8 @@ pub(super) fn export_annual(
                         format!("; sites are {}", keys.join(", "))
                     }
                 )));
-            }
-            crate::sites::Scope::site(key)
+            };
+            crate::sites::Scope::site(site.key.clone())
         }
     };
     let out = out.unwrap_or_else(|| PathBuf::from(crate::export::annual::file_name(year, &scope)));

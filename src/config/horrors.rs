@@ -7,6 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::catalogue::Horror;
 use crate::error::Detail;
+use crate::keys::HorrorKey;
 use crate::money::{Currency, Minor};
 pub use crate::text::is_valid_key;
 
@@ -142,8 +143,12 @@ pub fn validate_horrors(
                     crate::playbook::Playbook::new()
                 }),
         };
+        // A bad key has its detail already, and then nothing is kept.
+        let Ok(key) = HorrorKey::parse(&input.key) else {
+            continue;
+        };
         horrors.push(Horror {
-            key: input.key.clone(),
+            key,
             name: input.name.clone(),
             description: input.description.clone().filter(|d| !d.is_empty()),
             pain: input.pain.clamp(1, 10) as u8,

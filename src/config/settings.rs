@@ -5,6 +5,7 @@ use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use crate::i18n::Lang;
+use crate::keys::SiteKey;
 use crate::money::Currency;
 use crate::sites::Site;
 
@@ -112,11 +113,11 @@ impl Settings {
     /// The site a tick or a volume entry lands at (SPEC §16): the one `asked` for, else a
     /// bound token's; `None` without sites. Refused with its error code and message when
     /// sites exist and none is named, or the site is unknown or retired.
-    pub fn site_for_write<'a>(
+    pub fn site_for_write(
         &self,
-        asked: Option<&'a str>,
-        bound: Option<&'a str>,
-    ) -> Result<Option<&'a str>, (&'static str, String)> {
+        asked: Option<&str>,
+        bound: Option<&str>,
+    ) -> Result<Option<&SiteKey>, (&'static str, String)> {
         match asked.or(bound) {
             None if self.sites.is_empty() => Ok(None),
             None => Err((
@@ -135,7 +136,7 @@ impl Settings {
                         crate::text::echo(key)
                     ),
                 )),
-                Some(_) => Ok(Some(key)),
+                Some(site) => Ok(Some(&site.key)),
             },
         }
     }

@@ -332,7 +332,7 @@ fn stored_settings_keep_timezone_and_currency_as_text() {
     // the timezone and the currency as plain strings, sites' timezones too.
     let settings = Settings {
         sites: vec![crate::sites::Site {
-            key: "tokyo".into(),
+            key: crate::keys::SiteKey::parse("tokyo").unwrap(),
             name: "Tokyo".into(),
             timezone: chrono_tz::Asia::Tokyo,
             retired: false,

@@ -116,7 +116,7 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
             .iter()
             .filter(|h| !h.retired)
             .map(|h| HorrorInput {
-                key: h.key.clone(),
+                key: h.key.to_string(),
                 name: h.name.clone(),
                 description: h.description.clone(),
                 pain: i64::from(h.pain),

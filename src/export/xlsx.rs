@@ -294,7 +294,7 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
         .snapshot()?
         .horrors
         .iter()
-        .map(|h| (h.key.clone(), h.name.clone()))
+        .map(|h| (h.key.to_string(), h.name.clone()))
         .collect();
     // One row past the sheet's limit is enough to know it is truncated.
     let limit = i64::from(MAX_TICK_ROWS) + 1;
@@ -312,7 +312,13 @@ pub fn write(store: &Store, review: &Review<'_>, path: &Path) -> Result<()> {
             date_cell(sheet, r, 1, &t.day, &day)?;
             date_cell(sheet, r, 2, &t.occurred_at, &instant)?;
             sheet
-                .write_string(r, 3, names.get(&t.horror).unwrap_or(&t.horror))
+                .write_string(
+                    r,
+                    3,
+                    names
+                        .get(t.horror.as_str())
+                        .map_or(t.horror.as_str(), String::as_str),
+                )
                 .map_err(xlsx)?;
             sheet.write_number(r, 4, t.qty as f64).map_err(xlsx)?;
             let index = crate::ticks::Source::ALL

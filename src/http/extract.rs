@@ -334,9 +334,11 @@ pub fn scope(asked: Option<&str>, who: &Identity, settings: &Settings) -> Result
                 crate::text::echo(asked)
             ),
         )),
-        (None, Some(bound)) => Ok(Scope::site(bound)),
+        (None, Some(_)) => Ok(Scope {
+            site: who.site.clone(),
+        }),
         (Some(key), _) => match settings.site(key) {
-            Some(_) => Ok(Scope::site(key)),
+            Some(site) => Ok(Scope::site(site.key.clone())),
             None if settings.sites.is_empty() => Err(Error::invalid(
                 "unknown_site",
                 format!(

@@ -546,7 +546,7 @@ fn cycle_fields(
             legend { (tr!(lang, "admin-focus-legend", max = MAX_FOCUS)) }
             @for horror in active {
                 label.check {
-                    input type="checkbox" name="focus" value=(horror.key) checked[focus.contains(&horror.key)];
+                    input type="checkbox" name="focus" value=(horror.key) checked[focus.iter().any(|f| *f == horror.key)];
                     span { (horror.name) }
                 }
             }

@@ -199,18 +199,20 @@ pub async fn callback(
         }
     };
     // A site claim must name a site of this organization that is still open.
-    if let Some(site) = &person.site {
-        let known = store
-            .snapshot()
-            .map(|s| s.settings.site(site).is_some_and(|s| !s.retired))
-            .unwrap_or(false);
-        if !known {
+    let mut site = None;
+    if let Some(claimed) = &person.site {
+        let known = store.snapshot().ok().and_then(|s| {
+            let open = s.settings.site(claimed).filter(|s| !s.retired);
+            open.map(|s| s.key.clone())
+        });
+        if known.is_none() {
             tracing::warn!(
-                site = %crate::text::echo(site),
+                site = %crate::text::echo(claimed),
                 "identity provider sign-in refused: unknown site"
             );
             return Ok(page(StatusCode::FORBIDDEN, "oidc-error-site"));
         }
+        site = known;
     }
     let lifetime = chrono::Duration::days(LIFETIME_DAYS);
     let (secret, identity) = {
@@ -222,7 +224,7 @@ pub async fn callback(
                         subject: &person.subject,
                         name: &person.name,
                         role: person.role,
-                        site: person.site.as_deref(),
+                        site: site.as_ref(),
                     },
                     lifetime,
                 )

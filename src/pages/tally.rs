@@ -16,6 +16,7 @@ use crate::calendar::local_day;
 use crate::error::Result;
 use crate::http::extract::lang_of;
 use crate::i18n::{script_messages, t, Lang};
+use crate::keys::SiteKey;
 use crate::store::{Snapshot, Store};
 
 /// The messages `tally.js` uses: its key, the message id, and the placeholders it fills.
@@ -150,9 +151,9 @@ const PICKER_HEADER: &str = "horrors-tally";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Place {
     /// Decided for the caller: the token's own site, or no site when none are configured.
-    Fixed(Option<String>),
+    Fixed(Option<SiteKey>),
     /// Chosen on this device (`?site=` or the remembered cookie); it can be changed.
-    Chosen(Option<String>),
+    Chosen(Option<SiteKey>),
     /// Sites exist and none is chosen yet: the page shows the list of sites first,
     /// since a tick without a site would be refused (`site_required`).
     Pick,
@@ -173,10 +174,10 @@ pub fn place(
     if settings.sites.is_empty() {
         return Place::Fixed(None);
     }
-    let active = |key: &str| settings.active_sites().any(|s| s.key == key);
-    match asked.or(remembered) {
-        Some(key) if active(key) => Place::Chosen(Some(key.to_string())),
-        _ => Place::Pick,
+    let active = |key: &str| settings.active_sites().find(|s| s.key == key);
+    match asked.or(remembered).and_then(active) {
+        Some(site) => Place::Chosen(Some(site.key.clone())),
+        None => Place::Pick,
     }
 }
 
@@ -362,7 +363,7 @@ mod tests {
             sites: sites
                 .iter()
                 .map(|(key, retired)| Site {
-                    key: key.to_string(),
+                    key: SiteKey::parse(key).unwrap(),
                     name: key.to_uppercase(),
                     timezone: chrono_tz::America::Chicago,
                     retired: *retired,
@@ -377,7 +378,7 @@ mod tests {
             token_id: 1,
             name: "Phone".into(),
             role: Role::Staff,
-            site: site.map(str::to_string),
+            site: site.map(|s| SiteKey::parse(s).unwrap()),
         }
     }
 
@@ -385,22 +386,17 @@ mod tests {
     fn the_picker_shows_only_when_an_unbound_device_has_no_usable_site() {
         let sites = settings(&[("a", false), ("b", false), ("old", true)]);
         let none = settings(&[]);
-        let chosen = |key: &str| Place::Chosen(Some(key.to_string()));
+        let site = |key: &str| Some(SiteKey::parse(key).unwrap());
+        let chosen = |key: &str| Place::Chosen(site(key));
         let cases = [
             // (bound, settings, ?site=, cookie, expected)
-            (
-                Some("b"),
-                &sites,
-                None,
-                None,
-                Place::Fixed(Some("b".into())),
-            ),
+            (Some("b"), &sites, None, None, Place::Fixed(site("b"))),
             (
                 Some("b"),
                 &sites,
                 Some("a"),
                 Some("a"),
-                Place::Fixed(Some("b".into())),
+                Place::Fixed(site("b")),
             ),
             (None, &none, None, None, Place::Fixed(None)),
             (None, &none, Some("a"), None, Place::Fixed(None)),

@@ -253,14 +253,22 @@ fn rows(input: &RankingInput<'_>) -> Vec<RankedItem> {
         .horrors
         .iter()
         .filter_map(|horror| {
-            let tally = input.current.get(&horror.key).copied().unwrap_or_default();
+            let tally = input
+                .current
+                .get(horror.key.as_str())
+                .copied()
+                .unwrap_or_default();
             if horror.retired && tally.count == 0 {
                 return None;
             }
-            let previous = input.previous.get(&horror.key).copied().unwrap_or_default();
+            let previous = input
+                .previous
+                .get(horror.key.as_str())
+                .copied()
+                .unwrap_or_default();
             Some(RankedItem {
                 rank: 0,
-                key: horror.key.clone(),
+                key: horror.key.to_string(),
                 name: horror.name.clone(),
                 pain: horror.pain,
                 unit_cost: currency.format(horror.unit_cost_minor),
@@ -274,7 +282,7 @@ fn rows(input: &RankingInput<'_>) -> Vec<RankedItem> {
                 cumulative_share: 0.0,
                 tier: Tier::Bad,
                 retired: horror.retired,
-                focus: input.focus.contains(&horror.key),
+                focus: input.focus.iter().any(|f| *f == horror.key),
                 previous: Previous {
                     count: previous.count,
                     cost_minor: previous.cost_minor,
@@ -289,7 +297,11 @@ fn rows(input: &RankingInput<'_>) -> Vec<RankedItem> {
                 ahead_of_next: None,
                 ahead_of_next_p_value: None,
                 rate_per_1000: None,
-                evidence: input.evidence.get(&horror.key).copied().unwrap_or_default(),
+                evidence: input
+                    .evidence
+                    .get(horror.key.as_str())
+                    .copied()
+                    .unwrap_or_default(),
             })
         })
         .collect()

@@ -2,7 +2,7 @@ use super::*;
 
 fn horror(key: &str, pain: u8, unit_cost_minor: i64, retired: bool) -> Horror {
     Horror {
-        key: key.to_string(),
+        key: crate::keys::HorrorKey::parse(key).unwrap(),
         name: key.to_uppercase(),
         description: None,
         pain,

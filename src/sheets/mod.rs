@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use crate::calendar::local_day;
 use crate::config::Settings;
 use crate::error::{Detail, Error};
+use crate::keys::SiteKey;
 use crate::ticks::{NewTick, Source, Tick, MAX_QTY};
 
 /// Most days one sheet may carry (two months of a daily sheet).
@@ -62,7 +63,7 @@ impl SheetInput {
 /// sheet's key covers them) and learn the sheet's id when it is stored.
 #[derive(Clone, Debug, PartialEq)]
 pub struct NewSheet {
-    pub site: Option<String>,
+    pub site: Option<SiteKey>,
     pub department: Option<String>,
     pub first_day: NaiveDate,
     pub last_day: NaiveDate,
@@ -75,7 +76,8 @@ pub struct NewSheet {
 pub struct Sheet {
     pub id: i64,
     /// The site's key; null without sites.
-    pub site: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub site: Option<SiteKey>,
     pub department: Option<String>,
     /// The sheet's first and last day (`YYYY-MM-DD`).
     pub first_day: String,
@@ -136,7 +138,7 @@ pub fn validate(
         details.push(Detail::field(field, code, message));
     };
     let site = match settings.site_for_write(input.site.as_deref(), bound_site) {
-        Ok(site) => site.map(str::to_string),
+        Ok(site) => site.cloned(),
         Err((code, message)) => {
             problem("site".into(), code, message);
             None

@@ -18,6 +18,8 @@ impl Store {
         role: Role,
         site: Option<&str>,
     ) -> Result<(TokenInfo, String)> {
+        // A configured, active site, or none.
+        let mut bound = None;
         if let Some(key) = site {
             if role == Role::Admin {
                 return Err(Error::invalid(
@@ -26,17 +28,17 @@ impl Store {
                 ));
             }
             let sites = self.read(catalogue::load_settings)?.map(|s| s.sites);
-            match sites.unwrap_or_default().iter().find(|s| s.key == key) {
+            match sites.unwrap_or_default().into_iter().find(|s| s.key == key) {
                 None => return Err(Refusal::UnknownSite(key.to_string()).into()),
                 Some(s) if s.retired => return Err(Refusal::RetiredSite(key.to_string()).into()),
-                Some(_) => {}
+                Some(s) => bound = Some(s.key),
             }
         }
         let secret = new_secret().map_err(Error::internal)?;
         let hash = hash_secret(&secret);
-        let (name, now, site) = (name.to_string(), self.now(), site.map(str::to_string));
+        let (name, now) = (name.to_string(), self.now());
         let info = self.write(move |conn| {
-            tokens::create_token(conn, &name, role, site.as_deref(), &hash, now)
+            tokens::create_token(conn, &name, role, bound.as_ref(), &hash, now)
         })?;
         Ok((info, secret))
     }

@@ -11,6 +11,7 @@ use crate::calendar::local_day;
 use crate::catalogue::Horror;
 use crate::config::Settings;
 use crate::error::{Error, Refusal, Result};
+use crate::keys::HorrorKey;
 use crate::money::Minor;
 use crate::ticks::rfc3339;
 
@@ -49,7 +50,7 @@ fn horror_from_row(row: &dyn Row) -> Result<Horror> {
             .map_err(|_| Error::internal(format!("stored horror field {i} out of range: {v}")))
     };
     Ok(Horror {
-        key: row.text(0)?,
+        key: HorrorKey::from_stored(row.text(0)?),
         name: row.text(1)?,
         description: row.opt_text(2)?,
         pain: number(3)? as u8,
@@ -165,7 +166,7 @@ pub fn replace_catalogue(
     now: DateTime<Utc>,
 ) -> Result<usize> {
     one_change_at_a_time(conn)?;
-    let existing: HashMap<String, Horror> = load_horrors(conn)?
+    let existing: HashMap<HorrorKey, Horror> = load_horrors(conn)?
         .into_iter()
         .map(|h| (h.key.clone(), h))
         .collect();

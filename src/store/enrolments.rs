@@ -8,6 +8,7 @@ use super::db::{params, Conn};
 use super::{catalogue, millis, tokens, Store};
 use crate::auth::{hash_secret, new_secret, Identity, Role};
 use crate::error::{Error, Refusal, Result};
+use crate::keys::SiteKey;
 
 /// How long an enrolment code can be used.
 pub const CODE_MINUTES: i64 = 10;
@@ -175,7 +176,7 @@ pub fn redeem(
             Ok((
                 r.int(0)?,
                 r.text(1)?,
-                r.opt_text(2)?,
+                r.opt_text(2)?.map(SiteKey::from_stored),
                 r.text(3)?,
                 r.int(4)?,
                 r.opt_int(5)?,
@@ -193,7 +194,7 @@ pub fn redeem(
     }
     let role =
         Role::parse(&role).map_err(|_| Error::internal(format!("unknown stored role {role:?}")))?;
-    let token = tokens::create_token(conn, &name, role, site.as_deref(), secrets.token_hash, now)?;
+    let token = tokens::create_token(conn, &name, role, site.as_ref(), secrets.token_hash, now)?;
     let claimed = conn.execute(
         "UPDATE enrolments SET used_at = ?2, token_id = ?3 WHERE id = ?1 AND used_at IS NULL",
         params![id, millis(now), token.id],

@@ -170,7 +170,7 @@ fn adopt(
     let mut inputs: Vec<HorrorInput> = active
         .iter()
         .map(|h| HorrorInput {
-            key: h.key.clone(),
+            key: h.key.to_string(),
             name: h.name.clone(),
             description: h.description.clone(),
             pain: i64::from(h.pain),

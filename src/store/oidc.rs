@@ -9,6 +9,7 @@ use super::db::{params, Conn};
 use super::{millis, tokens, Store};
 use crate::auth::{hash_secret, new_secret, Identity, Role};
 use crate::error::{Error, Result};
+use crate::keys::SiteKey;
 
 /// What a started sign-in keeps until the provider sends the browser back.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -25,7 +26,7 @@ pub struct NewPersonSession<'a> {
     pub subject: &'a str,
     pub name: &'a str,
     pub role: Role,
-    pub site: Option<&'a str>,
+    pub site: Option<&'a SiteKey>,
 }
 
 impl Store {
@@ -60,18 +61,11 @@ impl Store {
             person.subject.to_string(),
             person.name.to_string(),
             person.role,
-            person.site.map(str::to_string),
+            person.site.cloned(),
         );
         let identity = self.write(move |conn| {
-            let identity = account_token(
-                conn,
-                &subject,
-                &name,
-                role,
-                site.as_deref(),
-                &token_hash,
-                now,
-            )?;
+            let identity =
+                account_token(conn, &subject, &name, role, site.as_ref(), &token_hash, now)?;
             tokens::create_session(
                 conn,
                 &session_hash,
@@ -145,7 +139,7 @@ pub fn account_token(
     subject: &str,
     name: &str,
     role: Role,
-    site: Option<&str>,
+    site: Option<&SiteKey>,
     new_hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Identity> {
@@ -158,13 +152,13 @@ pub fn account_token(
                 r.int(0)?,
                 r.text(1)?,
                 r.text(2)?,
-                r.opt_text(3)?,
+                r.opt_text(3)?.map(SiteKey::from_stored),
                 r.opt_text(4)?,
             ))
         },
     )?;
     if let Some((id, old_name, old_role, old_site, revoked)) = current {
-        let same = old_name == name && old_role == role.as_str() && old_site.as_deref() == site;
+        let same = old_name == name && old_role == role.as_str() && old_site.as_ref() == site;
         if same && revoked.is_none() {
             return Ok(Identity {
                 token_id: id,

@@ -9,6 +9,7 @@ use super::{instant, millis, ticks, Snapshot, Store};
 use crate::auth::Identity;
 use crate::config::Settings;
 use crate::error::{Error, Result};
+use crate::keys::SiteKey;
 use crate::money::Currency;
 use crate::sheets::{Catalogue, NewSheet, Sheet};
 use crate::ticks::rfc3339;
@@ -28,7 +29,7 @@ pub fn get(conn: &mut dyn Conn, id: i64, currency: Currency) -> Result<Option<Sh
         |r| {
             Ok(Sheet {
                 id: r.int(0)?,
-                site: crate::sites::from_stored(r.text(1)?),
+                site: SiteKey::from_column(r.text(1)?),
                 department: r.opt_text(2)?,
                 first_day: r.text(3)?,
                 last_day: r.text(4)?,
@@ -88,7 +89,7 @@ pub fn insert(
                              recorded_by, idem_key, fingerprint)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9) RETURNING id",
         &[
-            Param::Text(sheet.site.as_deref().unwrap_or("")),
+            Param::Text(SiteKey::column(sheet.site.as_ref())),
             Param::OptText(sheet.department.as_deref()),
             Param::Text(&first),
             Param::Text(&last),

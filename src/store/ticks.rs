@@ -11,6 +11,7 @@ use crate::auth::Identity;
 use crate::calendar::Window;
 use crate::config::Settings;
 use crate::error::{Error, Refusal, Result};
+use crate::keys::{HorrorKey, SiteKey};
 use crate::money::{Currency, Minor};
 use crate::sites::Scope;
 use crate::ticks::{rfc3339, NewTick, Source, Tick};
@@ -38,11 +39,11 @@ fn tick_from_row(row: &dyn Row, currency: Currency) -> Result<Stored> {
     Ok(Stored {
         tick: Tick {
             id: row.int(0)?,
-            horror: row.text(1)?,
+            horror: HorrorKey::from_stored(row.text(1)?),
             qty: row.int(2)?,
             occurred_at: rfc3339(instant(row.int(3)?)),
             day: row.text(4)?,
-            site: crate::sites::from_stored(row.text(15)?),
+            site: SiteKey::from_column(row.text(15)?),
             source,
             department: row.opt_text(6)?,
             note: row.opt_text(7)?,
@@ -222,7 +223,8 @@ fn recorded_tick(
 ) -> Tick {
     Tick {
         id,
-        horror: tick.horror.clone(),
+        // The store found it in the catalogue: a stored key.
+        horror: HorrorKey::from_stored(tick.horror.clone()),
         qty: tick.qty,
         occurred_at: rfc3339(tick.occurred_at),
         day,
@@ -298,7 +300,7 @@ pub struct TickFilter {
     pub source: Option<Source>,
     pub department: Option<String>,
     /// Only ticks at this site (every site when `None`).
-    pub site: Option<String>,
+    pub site: Option<SiteKey>,
     pub include_voided: bool,
     pub limit: i64,
     pub before_id: Option<i64>,

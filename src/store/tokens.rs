@@ -6,6 +6,7 @@ use super::db::{params, Conn, Row};
 use super::millis;
 use crate::auth::{Identity, Role};
 use crate::error::{Error, Result};
+use crate::keys::SiteKey;
 use crate::ticks::rfc3339;
 
 /// A token as listed (never its secret).
@@ -15,7 +16,8 @@ pub struct TokenInfo {
     pub name: String,
     pub role: Role,
     /// The site the token is bound to; null when it is not bound.
-    pub site: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub site: Option<SiteKey>,
     pub created_at: String,
     pub revoked_at: Option<String>,
 }
@@ -32,7 +34,7 @@ fn token_from_row(row: &dyn Row) -> Result<TokenInfo> {
         role: role(row, 2)?,
         created_at: row.text(3)?,
         revoked_at: row.opt_text(4)?,
-        site: row.opt_text(5)?,
+        site: row.opt_text(5)?.map(SiteKey::from_stored),
     })
 }
 
@@ -40,7 +42,7 @@ pub fn create_token(
     conn: &mut dyn Conn,
     name: &str,
     role: Role,
-    site: Option<&str>,
+    site: Option<&SiteKey>,
     hash: &[u8],
     now: DateTime<Utc>,
 ) -> Result<TokenInfo> {
@@ -54,7 +56,7 @@ pub fn create_token(
         id,
         name: name.to_string(),
         role,
-        site: site.map(str::to_string),
+        site: site.cloned(),
         created_at,
         revoked_at: None,
     })
@@ -106,7 +108,7 @@ pub fn lookup_token(conn: &mut dyn Conn, hash: &[u8]) -> Result<Option<Identity>
                 token_id: row.int(0)?,
                 name: row.text(1)?,
                 role: role(row, 2)?,
-                site: row.opt_text(3)?,
+                site: row.opt_text(3)?.map(SiteKey::from_stored),
             })
         },
     )
@@ -148,7 +150,7 @@ pub fn lookup_session(
                     token_id: row.int(0)?,
                     name: row.text(1)?,
                     role: role(row, 2)?,
-                    site: row.opt_text(4)?,
+                    site: row.opt_text(4)?.map(SiteKey::from_stored),
                 },
                 row.text(3)?,
             ))

@@ -59,7 +59,7 @@ async fn catalogue(store: &Store, include_retired: bool, scope: Scope) -> Result
         .iter()
         .filter(|h| include_retired || !h.retired)
         .map(|h| HorrorView {
-            key: h.key.clone(),
+            key: h.key.to_string(),
             name: h.name.clone(),
             description: h.description.clone(),
             pain: h.pain,
@@ -67,7 +67,7 @@ async fn catalogue(store: &Store, include_retired: bool, scope: Scope) -> Result
             unit_cost_minor: h.unit_cost_minor,
             operational: h.operational,
             position: h.position,
-            today: counts.get(&h.key).copied().unwrap_or(0),
+            today: counts.get(h.key.as_str()).copied().unwrap_or(0),
             retired: h.retired,
             playbook: h.playbook.clone(),
         })

@@ -72,6 +72,6 @@ pub async fn me(who: Staff, req: HttpRequest) -> Result<HttpResponse> {
     Ok(HttpResponse::Ok().json(Me {
         name: who.0.name,
         role: who.0.role,
-        site: who.0.site,
+        site: who.0.site.map(String::from),
     }))
 }

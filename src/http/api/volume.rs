@@ -9,6 +9,7 @@ use crate::calendar::WindowEcho;
 use crate::error::{ErrorBody, Result};
 use crate::http::extract::{Params, Staff, Viewer};
 use crate::http::json::Json;
+use crate::keys::SiteKey;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -61,7 +62,7 @@ pub async fn put_volume(
         .iter()
         .map(|e| crate::volume::VolumeEntry {
             day: e.day.to_string(),
-            site: crate::sites::from_stored(e.site.clone()),
+            site: SiteKey::from_column(e.site.clone()),
             units: e.units,
         })
         .collect();
@@ -94,7 +95,7 @@ pub async fn get_volume(who: Viewer, req: HttpRequest, store: Store_) -> Result<
         .into_iter()
         .map(|(day, site, units)| crate::volume::VolumeEntry {
             day: day.to_string(),
-            site: crate::sites::from_stored(site),
+            site: SiteKey::from_column(site),
             units,
         })
         .collect();

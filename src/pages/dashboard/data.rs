@@ -98,7 +98,7 @@ pub(super) fn window_query(window: &Window, scope: &Scope) -> String {
         ("from", window.from().to_string()),
         ("to", window.to().to_string()),
     ];
-    pairs.extend(scope.site.clone().map(|site| ("site", site)));
+    pairs.extend(scope.site.as_ref().map(|site| ("site", site.to_string())));
     serde_urlencoded::to_string(pairs).unwrap_or_default()
 }
 

@@ -96,7 +96,7 @@ pub async fn page(req: HttpRequest, store: web::Data<Store>) -> Result<HttpRespo
         Ok(Data {
             horrors: snapshot
                 .active()
-                .map(|h| (h.key.clone(), h.name.clone()))
+                .map(|h| (h.key.to_string(), h.name.clone()))
                 .collect(),
             departments: settings.departments.clone(),
             compare,

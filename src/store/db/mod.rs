@@ -60,6 +60,24 @@ impl<'a> From<&'a String> for Param<'a> {
     }
 }
 
+impl<'a> From<&'a crate::keys::HorrorKey> for Param<'a> {
+    fn from(key: &'a crate::keys::HorrorKey) -> Self {
+        Param::Text(key.as_str())
+    }
+}
+
+impl<'a> From<Option<&'a crate::keys::SiteKey>> for Param<'a> {
+    fn from(key: Option<&'a crate::keys::SiteKey>) -> Self {
+        Param::OptText(key.map(crate::keys::SiteKey::as_str))
+    }
+}
+
+impl<'a> From<&'a crate::keys::SiteKey> for Param<'a> {
+    fn from(key: &'a crate::keys::SiteKey) -> Self {
+        Param::Text(key.as_str())
+    }
+}
+
 impl<'a> From<Option<&'a str>> for Param<'a> {
     fn from(v: Option<&'a str>) -> Self {
         Param::OptText(v)

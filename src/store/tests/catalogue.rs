@@ -5,7 +5,7 @@ use crate::store::Applied;
 
 fn keys(db: &Db) -> Vec<String> {
     let snapshot = db.store.snapshot().unwrap();
-    snapshot.active().map(|h| h.key.clone()).collect()
+    snapshot.active().map(|h| h.key.to_string()).collect()
 }
 
 fn the_same_file_applied_twice_changes_nothing(db: &Db) {
@@ -45,7 +45,7 @@ fn a_replaced_catalogue_adds_changes_retires_and_restores(db: &Db) {
     let mut late = snapshot.horror("late-delivery").unwrap().clone();
     late.pain = 5;
     let mut new = late.clone();
-    new.key = "no-show".into();
+    new.key = crate::keys::HorrorKey::parse("no-show").unwrap();
     new.name = "No show".into();
     let changes = db
         .store
