@@ -361,22 +361,15 @@ mod tests {
     fn local_days_far_from_utc() {
         let kiritimati: Tz = "Pacific/Kiritimati".parse().unwrap(); // UTC+14
         let honolulu: Tz = "Pacific/Honolulu".parse().unwrap(); // UTC-10
-        assert_eq!(
-            local_day(utc("2026-12-31T10:00:00Z"), kiritimati),
-            d("2027-01-01")
-        );
-        assert_eq!(
-            local_day(utc("2026-12-31T09:59:59Z"), kiritimati),
-            d("2026-12-31")
-        );
-        assert_eq!(
-            local_day(utc("2027-01-01T09:59:59Z"), honolulu),
-            d("2026-12-31")
-        );
-        assert_eq!(
-            local_day(utc("2027-01-01T10:00:00Z"), honolulu),
-            d("2027-01-01")
-        );
+        let cases = [
+            ("2026-12-31T10:00:00Z", kiritimati, "2027-01-01"),
+            ("2026-12-31T09:59:59Z", kiritimati, "2026-12-31"),
+            ("2027-01-01T09:59:59Z", honolulu, "2026-12-31"),
+            ("2027-01-01T10:00:00Z", honolulu, "2027-01-01"),
+        ];
+        for (instant, tz, day) in cases {
+            assert_eq!(local_day(utc(instant), tz), d(day), "{instant} in {tz}");
+        }
         let t = Utc.with_ymd_and_hms(2024, 2, 29, 23, 30, 0).unwrap();
         assert_eq!(local_day(t, chrono_tz::UTC), d("2024-02-29"));
     }

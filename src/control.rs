@@ -140,32 +140,10 @@ pub fn compared(window: &Window, bucket: Bucket, baseline_days: i64) -> Vec<Wind
     out
 }
 
-/// The chart of `spec` from `series` (which must cover [`span`]).
-pub fn chart_of(
-    series: &Series,
-    spec: &Spec,
-    last_complete: NaiveDate,
-    settings: &Settings,
-    site: Option<&str>,
-) -> ControlChart {
-    chart_limited(series, spec, last_complete, settings, site, false)
-}
-
-/// [`chart_of`] with limits, and the point, only of the last bucket when `last_only` (what an alert
-/// judges; the CUSUM still runs over every point).
-pub fn chart_limited(
-    series: &Series,
-    spec: &Spec,
-    last_complete: NaiveDate,
-    settings: &Settings,
-    site: Option<&str>,
-    last_only: bool,
-) -> ControlChart {
-    chart_reaching(series, spec, last_complete, settings, site, last_only).0
-}
-
-/// [`chart_limited`], and the earliest day its baseline looked at (a reader of a shorter
-/// series than the chart needed reads again, longer).
+/// The chart of `spec` from `series` (which must cover [`span`]), with limits, and the
+/// point, only of the last bucket when `last_only` (what an alert judges; the CUSUM still
+/// runs over every point); and the earliest day its baseline looked at (a reader of a
+/// shorter series than the chart needed reads again, longer).
 pub fn chart_reaching(
     series: &Series,
     spec: &Spec,
@@ -337,13 +315,15 @@ pub fn chart(store: &Store, spec: &Spec, scope: &Scope) -> Result<ControlChart> 
     );
     let series = crate::series::of_scope(store, settings, scope, span, &compared)?;
     let last_complete = reading::last_complete_day(settings, scope, store.now());
-    Ok(chart_of(
+    let (chart, _) = chart_reaching(
         &series,
         spec,
         last_complete,
         settings,
         scope.stored(),
-    ))
+        false,
+    );
+    Ok(chart)
 }
 
 #[cfg(test)]

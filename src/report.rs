@@ -10,11 +10,12 @@ use crate::config::Settings;
 use crate::error::{Error, Result};
 use crate::keys::SiteKey;
 use crate::ranking::{
-    self, By, Evidence, Group, GroupedRanking, Ranking, RankingGroup, RankingInput,
+    self, By, Evidence, Group, GroupedRanking, Ranking, RankingGroup, RankingInput, Tally,
 };
 use crate::reading::{self, ExposureRule, Series, Tested};
+use crate::series::ScopeExposure;
 use crate::sites::Scope;
-use crate::store::Store;
+use crate::store::{Snapshot, Store};
 use crate::trend::{self, Trend};
 use crate::volume::{self, Coverage, VolumeSummary};
 
@@ -39,6 +40,14 @@ pub fn volume_summary(
     })
 }
 
+/// The tallies one ranking orders: the window's, the previous window's, and with the
+/// volume summary those on covered (day, site) pairs.
+struct Tallies<'a> {
+    current: &'a BTreeMap<String, Tally>,
+    previous: &'a BTreeMap<String, Tally>,
+    volume: Option<(VolumeSummary, &'a BTreeMap<String, Tally>)>,
+}
+
 /// One scope's daily counts and exposures for a comparison of the tested period with the
 /// previous window, and each horror's evidence.
 struct Compared {
@@ -47,6 +56,34 @@ struct Compared {
 }
 
 impl Compared {
+    /// Ranks the horrors of `snapshot` in `window` by `by` from `tallies`, with this
+    /// comparison's exposure, tested period and evidence.
+    fn rank(
+        &self,
+        snapshot: &Snapshot,
+        window: &Window,
+        by: By,
+        focus: &HashSet<String>,
+        tallies: Tallies<'_>,
+    ) -> Ranking {
+        let settings = &snapshot.settings;
+        let evidence = self.evidence(&snapshot.horrors, window);
+        ranking::rank(&RankingInput {
+            horrors: &snapshot.horrors,
+            current: tallies.current,
+            previous: tallies.previous,
+            focus,
+            weights: settings.weights(),
+            currency: settings.currency(),
+            window: window.echo(settings.tz()),
+            by,
+            exposure: self.series.kind(),
+            tested: Tested::of(self.tested.as_ref()),
+            evidence: &evidence,
+            volume: tallies.volume,
+        })
+    }
+
     fn new(
         window: &Window,
         last_complete: NaiveDate,
@@ -116,36 +153,20 @@ pub fn ranking(store: &Store, window: &Window, by: By, scope: &Scope) -> Result<
         totals.next().unwrap_or_default(),
     );
     let days = days.into_values().next().unwrap_or_default();
-    let coverage = store.volume(&span, scope)?;
-    let required = volume::required_sites(settings, scope);
-    let rule = ExposureRule {
-        coverage: &coverage,
-        required: &required,
-        site: None,
-        first_day: store.first_day(scope.stored())?,
-    };
+    let exposure = ScopeExposure::read(store, settings, scope, &span)?;
     let last_complete = reading::last_complete_day(settings, scope, store.now());
-    let compared = Compared::new(window, last_complete, &days, &rule);
-    let evidence = compared.evidence(&snapshot.horrors, window);
-    let summary = volume_summary(settings, &coverage, None, window);
+    let compared = Compared::new(window, last_complete, &days, &exposure.rule());
+    let summary = volume_summary(settings, &exposure.coverage, None, window);
     let covered = match &summary {
         Some(_) => store.covered_tallies(window, scope)?,
         None => Default::default(),
     };
-    Ok(ranking::rank(&RankingInput {
-        horrors: &snapshot.horrors,
+    let tallies = Tallies {
         current: &current,
         previous: &previous,
-        focus: &focus,
-        weights: settings.weights(),
-        currency: settings.currency(),
-        window: window.echo(settings.tz()),
-        by,
-        exposure: compared.series.kind(),
-        tested: Tested::of(compared.tested.as_ref()),
-        evidence: &evidence,
         volume: summary.map(|s| (s, &covered)),
-    }))
+    };
+    Ok(compared.rank(&snapshot, window, by, &focus, tallies))
 }
 
 /// Whether `year`'s ranking reads the same from two stores (`horrors migrate` proves its
@@ -306,22 +327,13 @@ impl GroupReads {
         };
         let days = self.days.get(value).map_or(&[][..], Vec::as_slice);
         let compared = Compared::new(window, last, days, &rule);
-        let evidence = compared.evidence(&self.snapshot.horrors, window);
         let summary = volume_summary(settings, &self.coverage, site.as_deref(), window);
-        let ranked = ranking::rank(&RankingInput {
-            horrors: &self.snapshot.horrors,
+        let tallies = Tallies {
             current: tallies,
             previous: self.previous.get(value).unwrap_or(&empty),
-            focus: &self.focus,
-            weights: settings.weights(),
-            currency: settings.currency(),
-            window: window.echo(settings.tz()),
-            by,
-            exposure: compared.series.kind(),
-            tested: Tested::of(compared.tested.as_ref()),
-            evidence: &evidence,
             volume: summary.map(|s| (s, self.covered.get(value).unwrap_or(&empty))),
-        });
+        };
+        let ranked = compared.rank(&self.snapshot, window, by, &self.focus, tallies);
         let name = match (group, value) {
             (Group::Site, Some(key)) => {
                 Some(settings.site(key).map_or(key.clone(), |s| s.name.clone()))

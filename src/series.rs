@@ -1,13 +1,15 @@
 //! A scope's daily series read from the store once (day tallies, volume and first day),
 //! for the readings that test it: the ranking's comparison, control charts and alerts.
 
+use chrono::NaiveDate;
+
 use crate::calendar::Window;
 use crate::config::Settings;
 use crate::error::Result;
 use crate::reading::{ExposureRule, Series};
 use crate::sites::Scope;
 use crate::store::Store;
-use crate::volume;
+use crate::volume::{self, Coverage};
 
 /// One scope's daily series over `span`: its day tallies, volume and first day read once,
 /// with the exposure the `compared` periods decide.
@@ -23,13 +25,39 @@ pub fn of_scope(
         .into_values()
         .next()
         .unwrap_or_default();
-    let coverage = store.volume(&span, scope)?;
-    let required = volume::required_sites(settings, scope);
-    let rule = ExposureRule {
-        coverage: &coverage,
-        required: &required,
-        site: None,
-        first_day: store.first_day(scope.stored())?,
-    };
-    Ok(Series::new(span, &days, &rule, compared))
+    let exposure = ScopeExposure::read(store, settings, scope, &span)?;
+    Ok(Series::new(span, &days, &exposure.rule(), compared))
+}
+
+/// What decides a scope's exposure over a span, read from the store: its volume, the sites
+/// whose every day must be covered, and its first day.
+pub struct ScopeExposure {
+    pub coverage: Coverage,
+    pub required: Vec<String>,
+    pub first_day: Option<NaiveDate>,
+}
+
+impl ScopeExposure {
+    pub fn read(
+        store: &Store,
+        settings: &Settings,
+        scope: &Scope,
+        span: &Window,
+    ) -> Result<ScopeExposure> {
+        Ok(ScopeExposure {
+            coverage: store.volume(span, scope)?,
+            required: volume::required_sites(settings, scope),
+            first_day: store.first_day(scope.stored())?,
+        })
+    }
+
+    /// The rule over every site in the scope.
+    pub fn rule(&self) -> ExposureRule<'_> {
+        ExposureRule {
+            coverage: &self.coverage,
+            required: &self.required,
+            site: None,
+            first_day: self.first_day,
+        }
+    }
 }

@@ -219,6 +219,24 @@ mod tests {
         }
     }
 
+    /// [`build`] in UTC, as on `today`.
+    fn utc_build(
+        horrors: &[Horror],
+        days: &[DayTally],
+        window: &Window,
+        bucket: Bucket,
+        today: &str,
+    ) -> Trend {
+        build(
+            horrors,
+            days,
+            window,
+            window.echo(chrono_tz::UTC),
+            bucket,
+            d(today),
+        )
+    }
+
     #[test]
     fn weekly_buckets_zero_fill_and_clip_to_the_window() {
         let horrors = [
@@ -227,7 +245,6 @@ mod tests {
             horror("gone", 1, true),
         ];
         let window = Window::new(d("2026-03-04"), d("2026-03-16")).unwrap();
-        let echo = window.echo(chrono_tz::UTC);
         let days = [
             day("2026-03-03", "a", 100), // before the window: ignored
             day("2026-03-04", "a", 2),
@@ -235,14 +252,7 @@ mod tests {
             day("2026-03-09", "b", 4),
             day("2026-03-16", "a", 1), // Monday of the third week
         ];
-        let trend = build(
-            &horrors,
-            &days,
-            &window,
-            echo,
-            Bucket::Week,
-            d("2026-12-31"),
-        );
+        let trend = utc_build(&horrors, &days, &window, Bucket::Week, "2026-12-31");
         assert_eq!(trend.series.len(), 2, "retired without ticks is left out");
         let a = &trend.series[0];
         let counts: Vec<_> = a.points.iter().map(|p| (p.start, p.count)).collect();
@@ -268,14 +278,7 @@ mod tests {
         // A whole year asked for on Wednesday 2026-11-18: weeks stop at Monday 11-16.
         let window = Window::year(2026).unwrap();
         let days = [day("2026-11-16", "a", 2), day("2026-11-18", "a", 1)];
-        let trend = build(
-            &horrors,
-            &days,
-            &window,
-            window.echo(chrono_tz::UTC),
-            Bucket::Week,
-            d("2026-11-18"),
-        );
+        let trend = utc_build(&horrors, &days, &window, Bucket::Week, "2026-11-18");
         let last = trend.totals.last().unwrap();
         assert_eq!(
             (last.start, last.count, last.partial),
@@ -291,27 +294,13 @@ mod tests {
         );
         // A week that ended yesterday is over; days: today is partial, yesterday is not.
         let window = Window::new(d("2026-11-09"), d("2026-11-16")).unwrap();
-        let trend = build(
-            &horrors,
-            &days,
-            &window,
-            window.echo(chrono_tz::UTC),
-            Bucket::Day,
-            d("2026-11-16"),
-        );
+        let trend = utc_build(&horrors, &days, &window, Bucket::Day, "2026-11-16");
         let flags: Vec<_> = trend.totals.iter().map(|p| p.partial).collect();
         assert_eq!(
             flags,
             [false, false, false, false, false, false, false, true]
         );
-        let trend = build(
-            &horrors,
-            &days,
-            &window,
-            window.echo(chrono_tz::UTC),
-            Bucket::Week,
-            d("2026-11-16"),
-        );
+        let trend = utc_build(&horrors, &days, &window, Bucket::Week, "2026-11-16");
         let weeks: Vec<_> = trend.totals.iter().map(|p| (p.start, p.partial)).collect();
         assert_eq!(weeks, [(d("2026-11-09"), false), (d("2026-11-16"), true)]);
     }
@@ -320,13 +309,12 @@ mod tests {
     fn daily_buckets_cover_every_day() {
         let horrors = [horror("a", 2, false)];
         let window = Window::new(d("2024-02-27"), d("2024-03-01")).unwrap();
-        let trend = build(
+        let trend = utc_build(
             &horrors,
             &[day("2024-02-29", "a", 7)],
             &window,
-            window.echo(chrono_tz::UTC),
             Bucket::Day,
-            d("2024-12-31"),
+            "2024-12-31",
         );
         let counts: Vec<_> = trend
             .totals

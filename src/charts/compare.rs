@@ -17,8 +17,8 @@ struct Pair {
     after: u64,
 }
 
-pub fn draw(frame: &mut Frame<'_>, organization: &str, a: &Ranking, b: &Ranking) {
-    let Some(layout) = layout(frame, organization, a, b) else {
+pub fn draw(frame: &mut Frame<'_>, a: &Ranking, b: &Ranking) {
+    let Some(layout) = layout(frame, a, b) else {
         return;
     };
     let plot = frame.plot_area(layout.area, &layout.counts, None);
@@ -64,16 +64,15 @@ fn pairs(a: &Ranking, b: &Ranking) -> Vec<Pair> {
 
 /// The title block and legend, the axis and the slots; `None` (with the empty notice)
 /// when neither window has a tick.
-fn layout(frame: &mut Frame<'_>, organization: &str, a: &Ranking, b: &Ranking) -> Option<Layout> {
+fn layout(frame: &mut Frame<'_>, a: &Ranking, b: &Ranking) -> Option<Layout> {
     let lang = frame.lang;
-    let title = tr!(lang, "chart-compare-title", organization = organization);
     let subtitle = tr!(
         lang,
         "chart-compare-subtitle",
         before = window_text(a),
         after = window_text(b)
     );
-    let top = frame.header(&title, &subtitle);
+    let top = frame.header_of("chart-compare-title", &subtitle);
     let pairs = pairs(a, b);
     if pairs.iter().all(|p| p.before == 0 && p.after == 0) {
         frame.empty(top);

@@ -3,7 +3,7 @@
 //! exposures differ), and the signals marked — a filled vermillion point outside the
 //! limits, a ring around a point where the upward CUSUM signals.
 
-use super::draw::{Align, Label, Rgb, Shape, VAlign};
+use super::draw::{Rgb, Shape};
 use super::layout::{self, nice, ticks, Area, Frame, Key, PlotArea, YAxis, BLUE, INK, VERMILLION};
 use crate::control::ControlChart;
 use crate::i18n::{t, Lang};
@@ -13,8 +13,8 @@ use crate::tr;
 const CENTRE: Rgb = Rgb::hex(0x444444);
 const LIMIT: Rgb = Rgb::hex(0x999999);
 
-pub fn draw(frame: &mut Frame<'_>, organization: &str, chart: &ControlChart, horror: &str) {
-    let Some((layout, center)) = layout(frame, organization, chart, horror) else {
+pub fn draw(frame: &mut Frame<'_>, chart: &ControlChart, horror: &str) {
+    let Some((layout, center)) = layout(frame, chart, horror) else {
         return;
     };
     let plot = scales(frame, chart, &layout);
@@ -29,17 +29,12 @@ struct Layout {
 
 /// The title block and legend and the rate axis; `None` (with the empty notice) when
 /// nothing was ticked or there is no centre line; otherwise the centre line too.
-fn layout(
-    frame: &mut Frame<'_>,
-    organization: &str,
-    chart: &ControlChart,
-    horror: &str,
-) -> Option<(Layout, f64)> {
+fn layout(frame: &mut Frame<'_>, chart: &ControlChart, horror: &str) -> Option<(Layout, f64)> {
     let lang = frame.lang;
     let title = tr!(
         lang,
         "chart-control-title",
-        organization = organization,
+        organization = frame.organization,
         horror = horror
     );
     let bucket = match chart.bucket {
@@ -83,14 +78,7 @@ fn layout(
         .flatten()
         .fold(center, f64::max);
     let rates = rates_axis(lang, chart, max);
-    let (left, right) = frame.between(&rates, None);
-    let size = frame.small;
-    let area = Area {
-        x0: left,
-        y0: top + 0.5 * size,
-        x1: right,
-        y1: frame.h - frame.pad - Frame::line_height(size) - 0.6 * size,
-    };
+    let area = frame.above_dates(frame.between(&rates, None), top);
     Some((Layout { rates, area }, center))
 }
 
@@ -129,21 +117,9 @@ fn scales(frame: &mut Frame<'_>, chart: &ControlChart, layout: &Layout) -> PlotA
     let mut free_from = f64::MIN;
     for i in (0..n).step_by(every) {
         let text = chart.points[i].start.clone();
-        let half = frame.width(&text, size) / 2.0;
-        let x = x_at(i).clamp(half, frame.w - half);
-        if x - half < free_from {
-            continue;
+        if let Some(end) = frame.date_label(area, x_at(i), text, free_from) {
+            free_from = end + 0.5 * size;
         }
-        free_from = x + half + 0.5 * size;
-        frame.line(
-            vec![(x_at(i), area.y1), (x_at(i), area.y1 + 0.3 * size)],
-            INK,
-            1.0,
-            None,
-        );
-        frame.text(
-            Label::new(text, x, area.y1 + 0.6 * size, size, INK).align(Align::Center, VAlign::Top),
-        );
     }
     frame.x_axis_line(area);
     plot

@@ -2,20 +2,18 @@
 //! as horizontal bars from the most to the least expensive.
 
 use super::draw::{Align, Label, VAlign};
-use super::layout::{self, Area, Frame, Scale, AXIS, INK};
-use super::{tier_color, tier_keys, window_text};
+use super::layout::{Area, Frame, Scale, AXIS, INK};
+use super::{tier_color, tier_keys, window_text, CostAxis};
 use crate::fonts::clean;
 use crate::money::Currency;
 use crate::ranking::{RankedItem, Ranking};
 use crate::tr;
 
-pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranking: &Ranking) {
-    let Some(layout) = layout(frame, organization, currency, ranking) else {
+pub fn draw(frame: &mut Frame<'_>, currency: Currency, ranking: &Ranking) {
+    let Some(layout) = layout(frame, currency, ranking) else {
         return;
     };
-    let x = Scale::across(layout.area, layout.x_top);
-    let title = tr!(frame.lang, "chart-axis-cost", currency = currency.code());
-    frame.x_axis(layout.area, x, &layout.x_ticks, &title);
+    let x = layout.cost.draw(frame, layout.area);
     marks(frame, &layout, x);
 }
 
@@ -25,11 +23,9 @@ struct Layout<'r> {
     items: Vec<&'r RankedItem>,
     names: Vec<String>,
     values: Vec<String>,
-    scale_major: f64,
     name_width: f64,
     gap: f64,
-    x_top: f64,
-    x_ticks: Vec<(f64, String)>,
+    cost: CostAxis,
     area: Area,
 }
 
@@ -37,19 +33,17 @@ struct Layout<'r> {
 /// empty notice) when nothing was ticked.
 fn layout<'r>(
     frame: &mut Frame<'_>,
-    organization: &str,
     currency: Currency,
     ranking: &'r Ranking,
 ) -> Option<Layout<'r>> {
     let lang = frame.lang;
-    let title = tr!(lang, "chart-cost-title", organization = organization);
     let subtitle = tr!(
         lang,
         "chart-cost-subtitle",
         window = window_text(ranking),
         cost = currency.format_grouped(ranking.totals.cost_minor)
     );
-    let top = frame.header(&title, &subtitle);
+    let top = frame.header_of("chart-cost-title", &subtitle);
     if ranking.totals.count == 0 || ranking.items.is_empty() {
         frame.empty(top);
         return None;
@@ -61,14 +55,6 @@ fn layout<'r>(
     items.sort_by_key(|i| std::cmp::Reverse(i.cost_minor));
 
     let size = frame.small;
-    let scale_major = 10f64.powi(currency.minor_digits() as i32);
-    let max_major = items
-        .iter()
-        .map(|i| i.cost_minor.get().max(0))
-        .max()
-        .unwrap_or(0) as f64
-        / scale_major;
-
     let values: Vec<String> = items
         .iter()
         .map(|i| currency.format_grouped(i.cost_minor))
@@ -92,23 +78,20 @@ fn layout<'r>(
 
     let line = Frame::line_height(size);
     let bars = frame.w - 2.0 * frame.pad - name_width - gap - value_width;
-    let (x_top, x_ticks) = layout::across_ticks(frame, max_major, bars);
-    let last_tick = frame.width(x_ticks.last().map_or("", |t| t.1.as_str()), size) / 2.0;
+    let cost = CostAxis::new(frame, currency, &items, 1.0, bars);
     let area = Area {
         x0: frame.pad + name_width + gap,
         y0: top,
-        x1: frame.w - frame.pad - value_width.max(last_tick),
+        x1: frame.w - frame.pad - value_width.max(cost.overhang(frame)),
         y1: frame.h - frame.pad - 2.0 * line - 0.5 * size,
     };
     Some(Layout {
         items,
         names,
         values,
-        scale_major,
         name_width,
         gap,
-        x_top,
-        x_ticks,
+        cost,
         area,
     })
 }
@@ -121,7 +104,7 @@ fn marks(frame: &mut Frame<'_>, layout: &Layout<'_>, x: Scale) {
     let thickness = (row * 0.66).min(frame.h * 0.12);
     for (index, item) in layout.items.iter().enumerate() {
         let y = area.y0 + row * (index as f64 + 0.5);
-        let end = x.map(item.cost_minor.get().max(0) as f64 / layout.scale_major);
+        let end = x.map(layout.cost.major(item.cost_minor));
         frame.rect(
             area.x0,
             y - thickness / 2.0,

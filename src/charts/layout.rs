@@ -124,6 +124,8 @@ pub struct Frame<'f> {
     pub fonts: &'f Fonts,
     /// The language of the chart's own words.
     pub lang: Lang,
+    /// Who the chart is for, as its title names them.
+    pub organization: &'f str,
     pub w: f64,
     pub h: f64,
     /// Pixels per "design pixel" of a 960×540 chart.
@@ -136,7 +138,13 @@ pub struct Frame<'f> {
 }
 
 impl<'f> Frame<'f> {
-    pub fn new(fonts: &'f Fonts, width: u32, height: u32, lang: Lang) -> Frame<'f> {
+    pub fn new(
+        fonts: &'f Fonts,
+        width: u32,
+        height: u32,
+        lang: Lang,
+        organization: &'f str,
+    ) -> Frame<'f> {
         let (w, h) = (f64::from(width), f64::from(height));
         // Type grows with the area, but not past what the narrow side can hold.
         let unit = (w * h / (960.0 * 540.0))
@@ -146,6 +154,7 @@ impl<'f> Frame<'f> {
         Frame {
             fonts,
             lang,
+            organization,
             w,
             h,
             unit,
@@ -195,6 +204,13 @@ impl<'f> Frame<'f> {
     /// Line height for text of `size`.
     pub fn line_height(size: f64) -> f64 {
         size * 1.25
+    }
+
+    /// The chart's title (message `title_id`, which names the organization) and `subtitle`
+    /// at the top left; returns the y below them.
+    pub fn header_of(&mut self, title_id: &str, subtitle: &str) -> f64 {
+        let title = crate::tr!(self.lang, title_id, organization = self.organization);
+        self.header(&title, subtitle)
     }
 
     /// Title and subtitle at the top left; returns the y below them.
@@ -402,6 +418,40 @@ impl<'f> Frame<'f> {
             1.0,
             None,
         );
+    }
+
+    /// The plot area from `x0` to `x1`, from just below `top` down to a row of date labels
+    /// at the foot of the canvas.
+    pub fn above_dates(&self, (x0, x1): (f64, f64), top: f64) -> Area {
+        let size = self.small;
+        Area {
+            x0,
+            y0: top + 0.5 * size,
+            x1,
+            y1: self.h - self.pad - Self::line_height(size) - 0.6 * size,
+        }
+    }
+
+    /// A bucket's date label under `plot`: a short tick at `at` and the label centred under
+    /// it, pushed in from the canvas's edges. Left out (`None`) when it would start before
+    /// `free_from`; otherwise returns where the label ends.
+    pub fn date_label(&mut self, plot: Area, at: f64, text: String, free_from: f64) -> Option<f64> {
+        let size = self.small;
+        let half = self.width(&text, size) / 2.0;
+        let x = at.clamp(half, self.w - half);
+        if x - half < free_from {
+            return None;
+        }
+        self.line(
+            vec![(at, plot.y1), (at, plot.y1 + 0.3 * size)],
+            INK,
+            1.0,
+            None,
+        );
+        self.text(
+            Label::new(text, x, plot.y1 + 0.6 * size, size, INK).align(Align::Center, VAlign::Top),
+        );
+        Some(x + half)
     }
 }
 

@@ -2,8 +2,8 @@
 //! area by ticks, split at mid-range so the painful and expensive corner reads "fix first".
 
 use super::draw::{Align, Label, Shape, VAlign};
-use super::layout::{self, Area, Frame, Key, PlotArea, Scale, YAxis, AXIS, INK, MUTED, VERMILLION};
-use super::{tier_color, window_text};
+use super::layout::{Area, Frame, Key, PlotArea, Scale, YAxis, AXIS, INK, MUTED, VERMILLION};
+use super::{tier_color, window_text, CostAxis};
 use crate::fonts::clean;
 use crate::i18n::t;
 use crate::money::Currency;
@@ -20,11 +20,11 @@ fn inside(a: Bounds, area: Area) -> bool {
     a.0 >= area.x0 && a.2 <= area.x1 && a.1 >= area.y0 && a.3 <= area.y1
 }
 
-pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranking: &Ranking) {
-    let Some(layout) = layout(frame, organization, currency, ranking) else {
+pub fn draw(frame: &mut Frame<'_>, currency: Currency, ranking: &Ranking) {
+    let Some(layout) = layout(frame, currency, ranking) else {
         return;
     };
-    let (plot, x) = scales(frame, currency, &layout);
+    let (plot, x) = scales(frame, &layout);
     marks(frame, &layout, plot, x);
 }
 
@@ -32,11 +32,8 @@ pub fn draw(frame: &mut Frame<'_>, organization: &str, currency: Currency, ranki
 /// plot area.
 struct Layout<'r> {
     items: Vec<&'r RankedItem>,
-    /// Minor units per major unit of the currency.
-    scale_major: f64,
     pain: YAxis,
-    x_top: f64,
-    x_ticks: Vec<(f64, String)>,
+    cost: CostAxis,
     area: Area,
 }
 
@@ -44,14 +41,12 @@ struct Layout<'r> {
 /// nothing was ticked.
 fn layout<'r>(
     frame: &mut Frame<'_>,
-    organization: &str,
     currency: Currency,
     ranking: &'r Ranking,
 ) -> Option<Layout<'r>> {
     let lang = frame.lang;
-    let title = tr!(lang, "chart-matrix-title", organization = organization);
     let subtitle = tr!(lang, "chart-matrix-subtitle", window = window_text(ranking));
-    let top = frame.header(&title, &subtitle);
+    let top = frame.header_of("chart-matrix-title", &subtitle);
     let items: Vec<_> = ranking.items.iter().filter(|i| i.count > 0).collect();
     if ranking.totals.count == 0 || items.is_empty() {
         frame.empty(top);
@@ -68,13 +63,6 @@ fn layout<'r>(
 
     let size = frame.small;
     let line = Frame::line_height(size);
-    let scale_major = 10f64.powi(currency.minor_digits() as i32);
-    let max_cost = items
-        .iter()
-        .map(|i| i.cost_minor.get().max(0))
-        .max()
-        .unwrap_or(0) as f64
-        / scale_major;
     let pain_step = if frame.h - top < 260.0 { 3 } else { 1 };
     let pain = YAxis {
         top: 10.5,
@@ -86,35 +74,32 @@ fn layout<'r>(
         color: INK,
     };
     let (left, _) = frame.between(&pain, None);
-    let (x_top, x_ticks) = layout::across_ticks(
+    let cost = CostAxis::new(
         frame,
-        max_cost * 1.1,
+        currency,
+        &items,
+        1.1,
         frame.w - left - frame.pad - 2.0 * size,
     );
-    let last_tick = frame.width(x_ticks.last().map_or("", |t| t.1.as_str()), size) / 2.0;
     let area = Area {
         x0: left,
         y0: top,
-        x1: frame.w - frame.pad - last_tick,
+        x1: frame.w - frame.pad - cost.overhang(frame),
         y1: frame.h - frame.pad - 2.0 * line - 0.4 * size,
     };
     Some(Layout {
         items,
-        scale_major,
         pain,
-        x_top,
-        x_ticks,
+        cost,
         area,
     })
 }
 
 /// The pain axis, the cost axis and the two axis lines; returns the cost scale too.
-fn scales(frame: &mut Frame<'_>, currency: Currency, layout: &Layout<'_>) -> (PlotArea, Scale) {
+fn scales(frame: &mut Frame<'_>, layout: &Layout<'_>) -> (PlotArea, Scale) {
     let plot = frame.plot_area(layout.area, &layout.pain, None);
     let area = plot.area;
-    let x = Scale::across(area, layout.x_top);
-    let title = tr!(frame.lang, "chart-axis-cost", currency = currency.code());
-    frame.x_axis(area, x, &layout.x_ticks, &title);
+    let x = layout.cost.draw(frame, area);
     frame.line(
         vec![(area.x0, area.y0), (area.x0, area.y1), (area.x1, area.y1)],
         AXIS,
@@ -128,7 +113,7 @@ fn scales(frame: &mut Frame<'_>, currency: Currency, layout: &Layout<'_>) -> (Pl
 /// and their labels.
 fn marks(frame: &mut Frame<'_>, layout: &Layout<'_>, plot: PlotArea, x: Scale) {
     let (area, y) = (plot.area, plot.left);
-    let taken = quadrants(frame, area, x.map(layout.x_top / 2.0), y.map(5.5));
+    let taken = quadrants(frame, area, x.map(layout.cost.top / 2.0), y.map(5.5));
     let mut items = layout.items.clone();
     items.sort_by(|a, b| b.count.cmp(&a.count).then(a.rank.cmp(&b.rank)));
     let max_count = items[0].count as f64;
@@ -139,7 +124,7 @@ fn marks(frame: &mut Frame<'_>, layout: &Layout<'_>, plot: PlotArea, x: Scale) {
         .map(|i| {
             let r = (r_max * (i.count as f64 / max_count).sqrt()).max(r_min);
             (
-                x.map(i.cost_minor.get().max(0) as f64 / layout.scale_major),
+                x.map(layout.cost.major(i.cost_minor)),
                 y.map(f64::from(i.pain.clamp(1, 10))),
                 r,
             )

@@ -21,8 +21,8 @@ use std::fmt;
 
 use crate::catalogue::Horror;
 use crate::fonts as text;
-use crate::money::Currency;
-use crate::ranking::{Ranking, Tier};
+use crate::money::{Currency, Minor};
+use crate::ranking::{RankedItem, Ranking, Tier};
 
 pub use draw::scope_ids;
 
@@ -218,20 +218,16 @@ fn layout(
     width: u32,
     height: u32,
 ) -> Result<Vec<Shape>, ChartError> {
-    let mut frame = Frame::new(text::fonts()?, width, height, ctx.lang);
     let organization = text::clean(&ctx.organization);
+    let mut frame = Frame::new(text::fonts()?, width, height, ctx.lang, &organization);
     match data {
-        ChartData::Pareto(ranking) => pareto::draw(&mut frame, &organization, ranking),
-        ChartData::Cost(ranking) => cost::draw(&mut frame, &organization, ctx.currency, ranking),
-        ChartData::Trend(trend, _) => trend::draw(&mut frame, &organization, trend),
-        ChartData::Compare { a, b } => compare::draw(&mut frame, &organization, a, b),
-        ChartData::Matrix(ranking) => {
-            matrix::draw(&mut frame, &organization, ctx.currency, ranking)
-        }
-        ChartData::Control(chart, horror) => {
-            control::draw(&mut frame, &organization, chart, &text::clean(horror))
-        }
-        ChartData::ParetoGroups(grouped) => pareto_groups::draw(&mut frame, &organization, grouped),
+        ChartData::Pareto(ranking) => pareto::draw(&mut frame, ranking),
+        ChartData::Cost(ranking) => cost::draw(&mut frame, ctx.currency, ranking),
+        ChartData::Trend(trend, _) => trend::draw(&mut frame, trend),
+        ChartData::Compare { a, b } => compare::draw(&mut frame, a, b),
+        ChartData::Matrix(ranking) => matrix::draw(&mut frame, ctx.currency, ranking),
+        ChartData::Control(chart, horror) => control::draw(&mut frame, chart, &text::clean(horror)),
+        ChartData::ParetoGroups(grouped) => pareto_groups::draw(&mut frame, grouped),
     }
     Ok(frame.shapes)
 }
@@ -259,4 +255,61 @@ fn tier_keys(lang: crate::i18n::Lang) -> Vec<(layout::Key, String)> {
 /// "2026-01-01 – 2026-01-30".
 fn window_text(ranking: &Ranking) -> String {
     format!("{} – {}", ranking.window.from, ranking.window.to)
+}
+
+/// The cost axis of the cost and matrix charts, in the currency's major units.
+struct CostAxis {
+    currency: Currency,
+    /// Minor units per major unit.
+    minor_per_major: f64,
+    top: f64,
+    ticks: Vec<(f64, String)>,
+}
+
+impl CostAxis {
+    /// Round ticks across `width` up to `headroom` times the greatest of `items`' costs.
+    fn new(
+        frame: &Frame<'_>,
+        currency: Currency,
+        items: &[&RankedItem],
+        headroom: f64,
+        width: f64,
+    ) -> CostAxis {
+        let minor_per_major = 10f64.powi(currency.minor_digits() as i32);
+        let max = items
+            .iter()
+            .map(|i| i.cost_minor.get().max(0))
+            .max()
+            .unwrap_or(0) as f64
+            / minor_per_major;
+        let (top, ticks) = layout::across_ticks(frame, max * headroom, width);
+        CostAxis {
+            currency,
+            minor_per_major,
+            top,
+            ticks,
+        }
+    }
+
+    /// `cost` in major units (nothing below zero).
+    fn major(&self, cost: Minor) -> f64 {
+        cost.get().max(0) as f64 / self.minor_per_major
+    }
+
+    /// How far the last tick's label reaches past the axis's end.
+    fn overhang(&self, frame: &Frame<'_>) -> f64 {
+        frame.width(self.ticks.last().map_or("", |t| t.1.as_str()), frame.small) / 2.0
+    }
+
+    /// Draws the axis under `area`; returns its scale.
+    fn draw(&self, frame: &mut Frame<'_>, area: layout::Area) -> layout::Scale {
+        let x = layout::Scale::across(area, self.top);
+        let title = crate::tr!(
+            frame.lang,
+            "chart-axis-cost",
+            currency = self.currency.code()
+        );
+        frame.x_axis(area, x, &self.ticks, &title);
+        x
+    }
 }

@@ -11,8 +11,8 @@ use crate::i18n::t;
 use crate::ranking::Ranking;
 use crate::tr;
 
-pub fn draw(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) {
-    let Some(layout) = layout(frame, organization, ranking) else {
+pub fn draw(frame: &mut Frame<'_>, ranking: &Ranking) {
+    let Some(layout) = layout(frame, ranking) else {
         return;
     };
     let plot = scales(frame, &layout);
@@ -30,16 +30,15 @@ struct Layout {
 }
 
 /// The title block and legend; `None` (with the empty notice) when nothing was ticked.
-fn layout(frame: &mut Frame<'_>, organization: &str, ranking: &Ranking) -> Option<Layout> {
+fn layout(frame: &mut Frame<'_>, ranking: &Ranking) -> Option<Layout> {
     let lang = frame.lang;
-    let title = tr!(lang, "chart-pareto-title", organization = organization);
     let subtitle = tr!(
         lang,
         "chart-pareto-subtitle",
         window = window_text(ranking),
         count = ranking.totals.count
     );
-    let top = frame.header(&title, &subtitle);
+    let top = frame.header_of("chart-pareto-title", &subtitle);
     if ranking.totals.count == 0 || ranking.items.is_empty() {
         frame.empty(top);
         return None;

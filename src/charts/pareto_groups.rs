@@ -13,12 +13,12 @@ use crate::tr;
 /// Most panels one chart draws.
 pub const MAX_PANELS: usize = 12;
 
-pub fn draw(frame: &mut Frame<'_>, organization: &str, grouped: &GroupedRanking) {
+pub fn draw(frame: &mut Frame<'_>, grouped: &GroupedRanking) {
     let lang = frame.lang;
     let title = tr!(
         lang,
         "chart-pareto-groups-title",
-        organization = organization,
+        organization = frame.organization,
         group = t(lang, &format!("group-{}", grouped.group.as_str()))
     );
     let shown = grouped.groups.len().min(MAX_PANELS);

@@ -24,8 +24,8 @@ const SERIES: [Rgb; 8] = [
 ];
 const INDEX: Rgb = Rgb::hex(0x444444);
 
-pub fn draw(frame: &mut Frame<'_>, organization: &str, trend: &Trend) {
-    let Some(layout) = layout(frame, organization, trend) else {
+pub fn draw(frame: &mut Frame<'_>, trend: &Trend) {
+    let Some(layout) = layout(frame, trend) else {
         return;
     };
     let (plot, xs) = scales(frame, trend, &layout);
@@ -41,9 +41,8 @@ struct Layout {
 
 /// The title block and legend, and both axes with as many ticks each; `None` (with the
 /// empty notice) when nothing was ticked.
-fn layout(frame: &mut Frame<'_>, organization: &str, trend: &Trend) -> Option<Layout> {
+fn layout(frame: &mut Frame<'_>, trend: &Trend) -> Option<Layout> {
     let lang = frame.lang;
-    let title = tr!(lang, "chart-trend-title", organization = organization);
     let bucket = match trend.bucket {
         crate::calendar::Bucket::Day => t(lang, "chart-by-day"),
         crate::calendar::Bucket::Week => t(lang, "chart-by-week"),
@@ -57,7 +56,7 @@ fn layout(frame: &mut Frame<'_>, organization: &str, trend: &Trend) -> Option<La
         bucket = bucket,
         count = total
     );
-    let top = frame.header(&title, &subtitle);
+    let top = frame.header_of("chart-trend-title", &subtitle);
     if total == 0 || trend.totals.is_empty() {
         frame.empty(top);
         return None;
@@ -97,14 +96,7 @@ fn layout(frame: &mut Frame<'_>, organization: &str, trend: &Trend) -> Option<La
         title: t(lang, "chart-axis-pain-points"),
         color: INDEX,
     };
-    let (left, right) = frame.between(&counts, Some(&index));
-    let size = frame.small;
-    let area = Area {
-        x0: left,
-        y0: top + 0.5 * size,
-        x1: right,
-        y1: frame.h - frame.pad - Frame::line_height(size) - 0.6 * size,
-    };
+    let area = frame.above_dates(frame.between(&counts, Some(&index)), top);
     Some(Layout {
         counts,
         index,
@@ -142,17 +134,7 @@ fn scales(frame: &mut Frame<'_>, trend: &Trend, layout: &Layout) -> (PlotArea, V
     let step = ((n as f64 / room.max(1.0)).ceil() as usize).max(1);
     for (i, &at) in xs.iter().enumerate().step_by(step) {
         let text = trend.totals[i].start.format("%Y-%m-%d").to_string();
-        let half = frame.width(&text, size) / 2.0;
-        let x = at.clamp(half, frame.w - half);
-        frame.line(
-            vec![(at, area.y1), (at, area.y1 + 0.3 * size)],
-            INK,
-            1.0,
-            None,
-        );
-        frame.text(
-            Label::new(text, x, area.y1 + 0.6 * size, size, INK).align(Align::Center, VAlign::Top),
-        );
+        frame.date_label(area, at, text, f64::MIN);
     }
     frame.x_axis_line(area);
     (plot, xs)

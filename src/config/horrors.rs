@@ -53,6 +53,21 @@ pub struct HorrorInput {
     pub playbook: Option<crate::playbook::Playbook>,
 }
 
+impl HorrorInput {
+    /// `horror` as it would be sent to `PUT /api/horrors`, its unit cost in `currency`.
+    pub fn of(horror: &Horror, currency: Currency) -> HorrorInput {
+        HorrorInput {
+            key: horror.key.to_string(),
+            name: horror.name.clone(),
+            description: horror.description.clone(),
+            pain: i64::from(horror.pain),
+            unit_cost: currency.format(horror.unit_cost_minor),
+            operational: horror.operational,
+            playbook: Some(horror.playbook.clone()),
+        }
+    }
+}
+
 /// Validates a whole catalogue (the file's or `PUT /api/horrors`'s) and returns every
 /// problem found, each naming its field as `horrors[i].field`.
 // Over 80 lines: one check per field, in the order its details are reported.
@@ -65,75 +80,47 @@ pub fn validate_horrors(
     let mut horrors = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
         let field = |name: &str| format!("horrors[{i}].{name}");
+        let mut problem = |name: &str, code, message: String| {
+            details.push(Detail::field(field(name), code, message));
+        };
+        let key = crate::text::echo(&input.key);
         if !is_valid_key(&input.key) {
-            details.push(Detail::field(
-                field("key"),
+            problem(
+                "key",
                 "invalid_key",
-                format!(
-                    "{} must be 1 to 40 of a-z, 0-9 and -",
-                    crate::text::echo(&input.key)
-                ),
-            ));
+                format!("{key} must be 1 to 40 of a-z, 0-9 and -"),
+            );
         } else if !keys.insert(input.key.as_str()) {
-            details.push(Detail::field(
-                field("key"),
+            problem(
+                "key",
                 "duplicate_key",
-                format!(
-                    "key {} appears more than once",
-                    crate::text::echo(&input.key)
-                ),
-            ));
+                format!("key {key} appears more than once"),
+            );
         }
         let name_len = input.name.chars().count();
         if input.name.trim().is_empty() || name_len > 60 {
-            details.push(Detail::field(
-                field("name"),
-                "invalid_name",
-                format!("must be 1 to 60 characters, got {name_len}"),
-            ));
+            let message = format!("must be 1 to 60 characters, got {name_len}");
+            problem("name", "invalid_name", message);
         } else if !crate::text::clean_name(&input.name) {
-            details.push(Detail::field(
-                field("name"),
-                "invalid_name",
-                crate::text::NAME_CONTROL,
-            ));
+            problem("name", "invalid_name", crate::text::NAME_CONTROL.into());
         }
-        if input
-            .description
-            .as_ref()
-            .is_some_and(|d| !crate::text::clean_note(d))
-        {
-            details.push(Detail::field(
-                field("description"),
-                "invalid_description",
-                crate::text::NOTE_CONTROL,
-            ));
-        }
-        if input
-            .description
-            .as_ref()
-            .is_some_and(|d| d.chars().count() > 500)
-        {
-            details.push(Detail::field(
-                field("description"),
-                "invalid_description",
-                "must be at most 500 characters",
-            ));
+        if let Some(description) = &input.description {
+            if !crate::text::clean_note(description) {
+                let message = crate::text::NOTE_CONTROL.into();
+                problem("description", "invalid_description", message);
+            }
+            if description.chars().count() > 500 {
+                let message = "must be at most 500 characters".into();
+                problem("description", "invalid_description", message);
+            }
         }
         if !(1..=10).contains(&input.pain) {
-            details.push(Detail::field(
-                field("pain"),
-                "invalid_pain",
-                format!("must be between 1 and 10, got {}", input.pain),
-            ));
+            let message = format!("must be between 1 and 10, got {}", input.pain);
+            problem("pain", "invalid_pain", message);
         }
         let unit_cost = currency.parse_amount(&input.unit_cost);
         if let Err(message) = &unit_cost {
-            details.push(Detail::field(
-                field("unit_cost"),
-                "invalid_amount",
-                message.clone(),
-            ));
+            problem("unit_cost", "invalid_amount", message.clone());
         }
         let playbook = match &input.playbook {
             None => crate::playbook::Playbook::new(),

@@ -115,14 +115,13 @@ pub fn to_toml(settings: &Settings, horrors: &[Horror]) -> String {
         horrors: horrors
             .iter()
             .filter(|h| !h.retired)
-            .map(|h| HorrorInput {
-                key: h.key.to_string(),
-                name: h.name.clone(),
-                description: h.description.clone(),
-                pain: i64::from(h.pain),
-                unit_cost: currency.format(h.unit_cost_minor),
-                operational: h.operational,
-                playbook: (!h.playbook.is_empty()).then(|| h.playbook.clone()),
+            .map(|h| {
+                let mut input = HorrorInput::of(h, currency);
+                // The file leaves an empty playbook out.
+                if h.playbook.is_empty() {
+                    input.playbook = None;
+                }
+                input
             })
             .collect(),
     };

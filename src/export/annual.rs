@@ -5,7 +5,7 @@
 use std::io::{Seek, Write};
 
 use chrono::{DateTime, Datelike, NaiveDate, Utc};
-use maud::{html, Markup, PreEscaped, DOCTYPE};
+use maud::{html, Markup, PreEscaped};
 use zip::write::SimpleFileOptions;
 use zip::ZipWriter;
 
@@ -521,18 +521,11 @@ fn review_html(
     } else {
         format!("body {{ font-family: {families}, {SYSTEM_FONTS}; }}")
     };
-    html! {
-        (DOCTYPE)
-        html lang=(lang.tag()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                title { (covers.title(lang, &year)) " — " (covers.organization) }
-                style { (PreEscaped(font_css)) (PreEscaped(body_font)) (PreEscaped(REVIEW_CSS)) }
-            }
-            body { (body) }
-        }
-    }
+    let head = html! {
+        title { (covers.title(lang, &year)) " — " (covers.organization) }
+        style { (PreEscaped(font_css)) (PreEscaped(body_font)) (PreEscaped(REVIEW_CSS)) }
+    };
+    crate::pages::document(lang, head, body)
 }
 
 /// The characters HTML `markup` shows as text: outside tags and outside inline `<svg>`

@@ -140,6 +140,20 @@ fn shared_error_responses() -> Vec<(&'static str, &'static str, Value)> {
 
 const METHODS: [&str; 5] = ["get", "put", "post", "delete", "patch"];
 
+/// Calls `each` with every operation in the document and its method.
+fn for_each_operation(doc: &mut Value, mut each: impl FnMut(&str, &mut Value)) {
+    let Some(paths) = doc["paths"].as_object_mut() else {
+        return;
+    };
+    for item in paths.values_mut() {
+        for method in METHODS {
+            if let Some(operation) = item.get_mut(method) {
+                each(method, operation);
+            }
+        }
+    }
+}
+
 /// Adds to every operation the errors it can answer besides its own: by its security
 /// requirement (401, 403, 429, 503, and 422 for the strict query string every
 /// authenticated route reads), its body (400, 408, 413, 415, 422), its headers (400) and
@@ -157,118 +171,102 @@ fn shared_responses(doc: &mut Value) {
     for (_, name, response) in &shared {
         responses.insert(name.to_string(), response.clone());
     }
-    let Some(paths) = doc["paths"].as_object_mut() else {
-        return;
-    };
-    for item in paths.values_mut() {
-        for method in METHODS {
-            let Some(operation) = item.get_mut(method) else {
-                continue;
-            };
-            let mut statuses: Vec<&str> = Vec::new();
-            let role = operation["security"]
-                .as_array()
-                .and_then(|s| s.first())
-                .and_then(|r| r["bearer"].as_array())
-                .map(|scopes| scopes.first().and_then(Value::as_str).unwrap_or("staff"));
-            if let Some(role) = role {
-                statuses.extend(["401", "422", "429", "503"]);
-                // Staff is the least role: a staff route refuses only a session request
-                // without its CSRF token, and only when it changes something.
-                if role != "staff" || method != "get" {
-                    statuses.push("403");
-                }
-            }
-            if operation.get("requestBody").is_some() {
-                statuses.extend(["400", "408", "413", "415", "422"]);
-            }
-            let parameters = operation["parameters"]
-                .as_array()
-                .cloned()
-                .unwrap_or_default();
-            if parameters.iter().any(|p| p["in"] == "path") {
-                statuses.push("404");
-            }
-            if parameters
-                .iter()
-                .any(|p| p["in"] == "header" && p["name"] == "Idempotency-Key")
-            {
-                statuses.push("400");
-            }
-            let responses = operation["responses"]
-                .as_object_mut()
-                .expect("every operation has responses");
-            // A route's own 503 (`/healthz`) always says when to come back too.
-            if let Some(headers) = responses
-                .get_mut("503")
-                .and_then(|r| r.get_mut("headers"))
-                .and_then(|h| h.get_mut("Retry-After"))
-            {
-                headers["required"] = json!(true);
-            }
-            for status in statuses {
-                let (_, name, _) = shared
-                    .iter()
-                    .find(|(s, _, _)| *s == status)
-                    .expect("a shared response for every status");
-                responses
-                    .entry(status)
-                    .or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
+    for_each_operation(doc, |method, operation| {
+        let mut statuses: Vec<&str> = Vec::new();
+        let role = operation["security"]
+            .as_array()
+            .and_then(|s| s.first())
+            .and_then(|r| r["bearer"].as_array())
+            .map(|scopes| scopes.first().and_then(Value::as_str).unwrap_or("staff"));
+        if let Some(role) = role {
+            statuses.extend(["401", "422", "429", "503"]);
+            // Staff is the least role: a staff route refuses only a session request
+            // without its CSRF token, and only when it changes something.
+            if role != "staff" || method != "get" {
+                statuses.push("403");
             }
         }
-    }
+        if operation.get("requestBody").is_some() {
+            statuses.extend(["400", "408", "413", "415", "422"]);
+        }
+        let parameters = operation["parameters"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if parameters.iter().any(|p| p["in"] == "path") {
+            statuses.push("404");
+        }
+        if parameters
+            .iter()
+            .any(|p| p["in"] == "header" && p["name"] == "Idempotency-Key")
+        {
+            statuses.push("400");
+        }
+        let responses = operation["responses"]
+            .as_object_mut()
+            .expect("every operation has responses");
+        // A route's own 503 (`/healthz`) always says when to come back too.
+        if let Some(headers) = responses
+            .get_mut("503")
+            .and_then(|r| r.get_mut("headers"))
+            .and_then(|h| h.get_mut("Retry-After"))
+        {
+            headers["required"] = json!(true);
+        }
+        for status in statuses {
+            let (_, name, _) = shared
+                .iter()
+                .find(|(s, _, _)| *s == status)
+                .expect("a shared response for every status");
+            responses
+                .entry(status)
+                .or_insert_with(|| json!({"$ref": format!("#/components/responses/{name}")}));
+        }
+    });
 }
 
 /// What utoipa spells for an `Option` where JSON null cannot be sent: a parameter is
 /// optional by being left out (never `null`), and an optional body (`Option<T>`) is sent as
 /// no body at all, not as `null`.
 fn optional_values(doc: &mut Value) {
-    let Some(paths) = doc["paths"].as_object_mut() else {
-        return;
-    };
-    for item in paths.values_mut() {
-        for method in METHODS {
-            let Some(operation) = item.get_mut(method) else {
-                continue;
-            };
-            // (`get_mut`, not indexing: indexing a missing key would insert a null.)
-            if let Some(parameters) = operation
-                .get_mut("parameters")
-                .and_then(Value::as_array_mut)
-            {
-                for parameter in parameters {
-                    if let Some(types) = parameter["schema"]["type"].as_array() {
-                        let types: Vec<Value> =
-                            types.iter().filter(|t| *t != "null").cloned().collect();
-                        parameter["schema"]["type"] = match types.as_slice() {
-                            [one] => one.clone(),
-                            _ => Value::Array(types),
-                        };
-                    }
-                }
-            }
-            if let Some(content) = operation
-                .get_mut("requestBody")
-                .and_then(|body| body.get_mut("content"))
-                .and_then(Value::as_object_mut)
-            {
-                let mut optional = false;
-                for media in content.values_mut() {
-                    let schema = &mut media["schema"];
-                    let variants = schema["oneOf"].as_array().cloned().unwrap_or_default();
-                    if let [null, other] = variants.as_slice() {
-                        if null == &json!({"type": "null"}) {
-                            *schema = other.clone();
-                            optional = true;
-                        }
-                    }
-                }
-                if optional {
-                    operation["requestBody"]["required"] = json!(false);
+    for_each_operation(doc, |_, operation| {
+        // (`get_mut`, not indexing: indexing a missing key would insert a null.)
+        if let Some(parameters) = operation
+            .get_mut("parameters")
+            .and_then(Value::as_array_mut)
+        {
+            for parameter in parameters {
+                if let Some(types) = parameter["schema"]["type"].as_array() {
+                    let types: Vec<Value> =
+                        types.iter().filter(|t| *t != "null").cloned().collect();
+                    parameter["schema"]["type"] = match types.as_slice() {
+                        [one] => one.clone(),
+                        _ => Value::Array(types),
+                    };
                 }
             }
         }
-    }
+        if let Some(content) = operation
+            .get_mut("requestBody")
+            .and_then(|body| body.get_mut("content"))
+            .and_then(Value::as_object_mut)
+        {
+            let mut optional = false;
+            for media in content.values_mut() {
+                let schema = &mut media["schema"];
+                let variants = schema["oneOf"].as_array().cloned().unwrap_or_default();
+                if let [null, other] = variants.as_slice() {
+                    if null == &json!({"type": "null"}) {
+                        *schema = other.clone();
+                        optional = true;
+                    }
+                }
+            }
+            if optional {
+                operation["requestBody"]["required"] = json!(false);
+            }
+        }
+    });
 }
 
 /// Money, departments and chart names as this server reads them.

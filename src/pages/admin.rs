@@ -258,6 +258,11 @@ fn horror_row(lang: Lang, horror: Option<&Horror>, number: usize, currency: Curr
 
 fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64, sites: &[Site]) -> Markup {
     let role = |role: Role| html! { strong { (role_name(lang, role)) } };
+    let columns: Vec<&str> = ["admin-name", "admin-role"]
+        .into_iter()
+        .chain((!sites.is_empty()).then_some("admin-token-site"))
+        .chain(["admin-created", "admin-status"])
+        .collect();
     html! {
         section #tokens aria-labelledby="tokens-heading" {
             h2 #tokens-heading { (t(lang, "admin-tokens")) }
@@ -269,30 +274,8 @@ fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64, sites: &[Site]) -> Markup 
                 ]))
             }
             form.inline #token-form novalidate {
-                div.field {
-                    label for="token-name" { (t(lang, "admin-name")) }
-                    input #token-name name="name" required maxlength="60" placeholder=(t(lang, "admin-token-name-example"));
-                }
-                div.field {
-                    label for="token-role" { (t(lang, "admin-role")) }
-                    select #token-role name="role" {
-                        @for role in [Role::Staff, Role::Viewer, Role::Admin] {
-                            option value=(role.as_str()) { (role_name(lang, role)) }
-                        }
-                    }
-                }
-                @if !sites.is_empty() {
-                    // Admin tokens cannot be bound (admin.js disables this for them).
-                    div.field {
-                        label for="token-site" { (t(lang, "admin-token-site")) }
-                        select #token-site name="site" aria-describedby="token-site-hint" {
-                            option value="" { (t(lang, "admin-token-any-site")) }
-                            @for site in sites.iter().filter(|s| !s.retired) {
-                                option value=(site.key) { (site.name) }
-                            }
-                        }
-                    }
-                }
+                // Admin tokens cannot be bound to a site (admin.js disables it for them).
+                (holder_fields(lang, "token", &[Role::Staff, Role::Viewer, Role::Admin], sites, Some("token-site-hint")))
                 button.primary type="submit" { (t(lang, "admin-create-token")) }
                 @if !sites.is_empty() {
                     p.hint.token-site-hint #token-site-hint { (t(lang, "admin-token-site-hint")) }
@@ -308,27 +291,11 @@ fn tokens(lang: Lang, tokens: &[TokenInfo], own: i64, sites: &[Site]) -> Markup 
                     button type="button" #copy-token { (t(lang, "admin-copy")) }
                 }
             }
-            div.table-scroll role="region" aria-labelledby="tokens-heading" tabindex="0" {
-                table #token-table {
-                    thead {
-                        tr {
-                            th scope="col" { (t(lang, "admin-name")) }
-                            th scope="col" { (t(lang, "admin-role")) }
-                            @if !sites.is_empty() {
-                                th scope="col" { (t(lang, "admin-token-site")) }
-                            }
-                            th scope="col" { (t(lang, "admin-created")) }
-                            th scope="col" { (t(lang, "admin-status")) }
-                            th scope="col" { span.visually-hidden { (t(lang, "admin-action")) } }
-                        }
-                    }
-                    tbody {
-                        @for token in tokens {
-                            (token_row(lang, Some(token), token.id == own, sites))
-                        }
-                    }
+            (table(lang, "tokens-heading", "token-table", &columns, html! {
+                @for token in tokens {
+                    (token_row(lang, Some(token), token.id == own, sites))
                 }
-            }
+            }))
             template #token-row-template { (token_row(lang, None, false, sites)) }
         }
     }
@@ -342,29 +309,7 @@ fn devices(lang: Lang, sites: &[Site]) -> Markup {
             h2 #devices-heading { (t(lang, "admin-devices")) }
             p.hint { (t(lang, "admin-devices-intro")) }
             form.inline #enrol-form novalidate {
-                div.field {
-                    label for="enrol-name" { (t(lang, "admin-name")) }
-                    input #enrol-name name="name" required maxlength="60" placeholder=(t(lang, "admin-token-name-example"));
-                }
-                div.field {
-                    label for="enrol-role" { (t(lang, "admin-role")) }
-                    select #enrol-role name="role" {
-                        @for role in [Role::Staff, Role::Viewer] {
-                            option value=(role.as_str()) { (role_name(lang, role)) }
-                        }
-                    }
-                }
-                @if !sites.is_empty() {
-                    div.field {
-                        label for="enrol-site" { (t(lang, "admin-token-site")) }
-                        select #enrol-site name="site" {
-                            option value="" { (t(lang, "admin-token-any-site")) }
-                            @for site in sites.iter().filter(|s| !s.retired) {
-                                option value=(site.key) { (site.name) }
-                            }
-                        }
-                    }
-                }
+                (holder_fields(lang, "enrol", &[Role::Staff, Role::Viewer], sites, None))
                 button.primary type="submit" { (t(lang, "admin-enrol-create")) }
                 div.form-error #enrol-error role="alert" tabindex="-1" {}
             }
@@ -385,39 +330,89 @@ fn sessions(
     own_secret: &str,
 ) -> Markup {
     let own = crate::store::sessions::id_of_secret(own_secret);
+    let columns = [
+        "admin-name",
+        "admin-role",
+        "admin-created",
+        "admin-session-expires",
+    ];
     html! {
         section #sessions aria-labelledby="sessions-heading" {
             h2 #sessions-heading { (t(lang, "admin-sessions")) }
             p.hint { (t(lang, "admin-sessions-intro")) }
-            div.table-scroll role="region" aria-labelledby="sessions-heading" tabindex="0" {
-                table #session-table {
-                    thead {
-                        tr {
-                            th scope="col" { (t(lang, "admin-name")) }
-                            th scope="col" { (t(lang, "admin-role")) }
-                            th scope="col" { (t(lang, "admin-created")) }
-                            th scope="col" { (t(lang, "admin-session-expires")) }
-                            th scope="col" { span.visually-hidden { (t(lang, "admin-action")) } }
-                        }
-                    }
-                    tbody {
-                        @for s in sessions {
-                            tr data-session=(s.id) {
-                                td.name { (s.name) @if let Some(site) = &s.site { " · " (site) } }
-                                td { (role_name(lang, s.role)) }
-                                td { (s.created_at.get(..10).unwrap_or(&s.created_at)) }
-                                td { (s.expires_at.get(..10).unwrap_or(&s.expires_at)) }
-                                td {
-                                    @if s.id == own {
-                                        span.hint { (t(lang, "admin-session-this")) }
-                                    } @else {
-                                        button.revoke-session type="button" data-id=(s.id) { (t(lang, "admin-session-end")) }
-                                    }
-                                }
+            (table(lang, "sessions-heading", "session-table", &columns, html! {
+                @for s in sessions {
+                    tr data-session=(s.id) {
+                        td.name { (s.name) @if let Some(site) = &s.site { " · " (site) } }
+                        td { (role_name(lang, s.role)) }
+                        td { (s.created_at.get(..10).unwrap_or(&s.created_at)) }
+                        td { (s.expires_at.get(..10).unwrap_or(&s.expires_at)) }
+                        td {
+                            @if s.id == own {
+                                span.hint { (t(lang, "admin-session-this")) }
+                            } @else {
+                                button.revoke-session type="button" data-id=(s.id) { (t(lang, "admin-session-end")) }
                             }
                         }
                     }
                 }
+            }))
+        }
+    }
+}
+
+/// The name, role and (where there are sites) site fields of the form with the id prefix
+/// `form`, offering `roles`; `site_hint` is the id of the site field's hint, if any.
+fn holder_fields(
+    lang: Lang,
+    form: &str,
+    roles: &[Role],
+    sites: &[Site],
+    site_hint: Option<&str>,
+) -> Markup {
+    let id = |name: &str| format!("{form}-{name}");
+    html! {
+        div.field {
+            label for=(id("name")) { (t(lang, "admin-name")) }
+            input #(id("name")) name="name" required maxlength="60" placeholder=(t(lang, "admin-token-name-example"));
+        }
+        div.field {
+            label for=(id("role")) { (t(lang, "admin-role")) }
+            select #(id("role")) name="role" {
+                @for role in roles {
+                    option value=(role.as_str()) { (role_name(lang, *role)) }
+                }
+            }
+        }
+        @if !sites.is_empty() {
+            div.field {
+                label for=(id("site")) { (t(lang, "admin-token-site")) }
+                select #(id("site")) name="site" aria-describedby=[site_hint] {
+                    option value="" { (t(lang, "admin-token-any-site")) }
+                    @for site in sites.iter().filter(|s| !s.retired) {
+                        option value=(site.key) { (site.name) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// A scrolling table labelled by the element `heading`: a row of `columns` (message ids)
+/// and an unnamed last one for each row's action, then `rows`.
+fn table(lang: Lang, heading: &str, id: &str, columns: &[&str], rows: Markup) -> Markup {
+    html! {
+        div.table-scroll role="region" aria-labelledby=(heading) tabindex="0" {
+            table #(id) {
+                thead {
+                    tr {
+                        @for column in columns {
+                            th scope="col" { (t(lang, column)) }
+                        }
+                        th scope="col" { span.visually-hidden { (t(lang, "admin-action")) } }
+                    }
+                }
+                tbody { (rows) }
             }
         }
     }

@@ -16,42 +16,29 @@ struct Asset {
     bytes: &'static [u8],
 }
 
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+const SVG: &str = "image/svg+xml";
+
+/// An [`Asset`] from `assets/pages/<name>`.
+macro_rules! asset {
+    ($name:literal, $content_type:expr) => {
+        Asset {
+            name: $name,
+            content_type: $content_type,
+            bytes: include_bytes!(concat!("../../assets/pages/", $name)),
+        }
+    };
+}
+
 const ASSETS: &[Asset] = &[
-    Asset {
-        name: "style.css",
-        content_type: "text/css; charset=utf-8",
-        bytes: include_bytes!("../../assets/pages/style.css"),
-    },
-    Asset {
-        name: "tally.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/pages/tally.js"),
-    },
-    Asset {
-        name: "admin.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/pages/admin.js"),
-    },
-    Asset {
-        name: "dashboard.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/pages/dashboard.js"),
-    },
-    Asset {
-        name: "method.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/pages/method.js"),
-    },
-    Asset {
-        name: "sw.js",
-        content_type: "text/javascript; charset=utf-8",
-        bytes: include_bytes!("../../assets/pages/sw.js"),
-    },
-    Asset {
-        name: "icon.svg",
-        content_type: "image/svg+xml",
-        bytes: include_bytes!("../../assets/pages/icon.svg"),
-    },
+    asset!("style.css", CSS),
+    asset!("tally.js", JS),
+    asset!("admin.js", JS),
+    asset!("dashboard.js", JS),
+    asset!("method.js", JS),
+    asset!("sw.js", JS),
+    asset!("icon.svg", SVG),
 ];
 
 /// The service worker's file: revalidated on every check, allowed to control `/tally`.

@@ -65,10 +65,7 @@ pub async fn page(
 
 fn refused(req: &HttpRequest, store: &Store, refusal: EnrolRefusal) -> HttpResponse {
     let lang = lang_of(req, store);
-    let organization = store
-        .snapshot()
-        .map(|s| s.settings.name.clone())
-        .unwrap_or_default();
+    let organization = layout::organization(store);
     let (status, message) = match refusal {
         EnrolRefusal::Used => (StatusCode::GONE, "enrol-used"),
         EnrolRefusal::Expired => (StatusCode::GONE, "enrol-expired"),

@@ -52,10 +52,7 @@ fn forbidden(
     session: &Session,
     needed: Role,
 ) -> HttpResponse {
-    let organization = store
-        .snapshot()
-        .map(|s| s.settings.name.clone())
-        .unwrap_or_default();
+    let organization = layout::organization(store);
     let lang = lang_of(req, store);
     let who = &session.identity;
     let (needed, has) = (role_name(lang, needed), role_name(lang, who.role));

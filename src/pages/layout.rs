@@ -10,6 +10,7 @@ use super::assets;
 use super::session::Session;
 use crate::auth::Role;
 use crate::i18n::{t, Lang};
+use crate::store::Store;
 
 /// The page being shown, so the header can mark it.
 #[derive(Clone, Copy, PartialEq, Eq)]
@@ -86,59 +87,76 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
         format!("{} · {} · horrors", chrome.title, chrome.organization)
     };
     let lang = chrome.lang;
+    let head = html! {
+        meta name="color-scheme" content="light dark";
+        @if let Some(session) = chrome.session {
+            meta name="csrf-token" content=(session.csrf);
+        }
+        title { (title) }
+        link rel="icon" type="image/svg+xml" href=(assets::url("icon.svg"));
+        link rel="stylesheet" href=(assets::url("style.css"));
+        @if let Some(script) = chrome.script {
+            script src=(assets::url(script)) defer {}
+        }
+    };
+    let body = html! {
+        a.skip href="#main" { (t(lang, "layout-skip")) }
+        header.top {
+            div.brand {
+                span.logo aria-hidden="true" { "✓" }
+                span { (if chrome.organization.is_empty() { "horrors" } else { chrome.organization }) }
+            }
+            @if let Some(session) = chrome.session.filter(|s| s.identity.role >= Role::Viewer) {
+                nav aria-label=(t(lang, "layout-pages")) {
+                    ul {
+                        (nav_link("/tally", &t(lang, "nav-tally"), chrome.nav == Nav::Tally))
+                        @if session.identity.role >= Role::Viewer {
+                            (nav_link("/dashboard", &t(lang, "nav-dashboard"), chrome.nav == Nav::Dashboard))
+                        }
+                        (nav_link("/nominations", &t(lang, "nav-nominations"), chrome.nav == Nav::Nominations))
+                        @if session.identity.role >= Role::Admin {
+                            (nav_link("/admin", &t(lang, "nav-admin"), chrome.nav == Nav::Admin))
+                        }
+                    }
+                }
+            }
+            (switcher(lang, &chrome.here))
+            @if let Some(session) = chrome.session {
+                form.logout #logout-form method="post" action="/logout" {
+                    input type="hidden" name="csrf" value=(session.csrf);
+                    span.who {
+                        (session.identity.name) " · " (role_name(lang, session.identity.role))
+                    }
+                    button.link type="submit" { (t(lang, "layout-logout")) }
+                }
+            }
+        }
+        main #main tabindex="-1" { (content) }
+    };
+    document(lang, head, body)
+}
+
+/// An HTML document in `lang`: the character set and the viewport, then `head` and `body`.
+pub fn document(lang: Lang, head: Markup, body: Markup) -> Markup {
     html! {
         (DOCTYPE)
         html lang=(lang.tag()) {
             head {
                 meta charset="utf-8";
                 meta name="viewport" content="width=device-width, initial-scale=1";
-                meta name="color-scheme" content="light dark";
-                @if let Some(session) = chrome.session {
-                    meta name="csrf-token" content=(session.csrf);
-                }
-                title { (title) }
-                link rel="icon" type="image/svg+xml" href=(assets::url("icon.svg"));
-                link rel="stylesheet" href=(assets::url("style.css"));
-                @if let Some(script) = chrome.script {
-                    script src=(assets::url(script)) defer {}
-                }
+                (head)
             }
-            body {
-                a.skip href="#main" { (t(lang, "layout-skip")) }
-                header.top {
-                    div.brand {
-                        span.logo aria-hidden="true" { "✓" }
-                        span { (if chrome.organization.is_empty() { "horrors" } else { chrome.organization }) }
-                    }
-                    @if let Some(session) = chrome.session.filter(|s| s.identity.role >= Role::Viewer) {
-                        nav aria-label=(t(lang, "layout-pages")) {
-                            ul {
-                                (nav_link("/tally", &t(lang, "nav-tally"), chrome.nav == Nav::Tally))
-                                @if session.identity.role >= Role::Viewer {
-                                    (nav_link("/dashboard", &t(lang, "nav-dashboard"), chrome.nav == Nav::Dashboard))
-                                }
-                                (nav_link("/nominations", &t(lang, "nav-nominations"), chrome.nav == Nav::Nominations))
-                                @if session.identity.role >= Role::Admin {
-                                    (nav_link("/admin", &t(lang, "nav-admin"), chrome.nav == Nav::Admin))
-                                }
-                            }
-                        }
-                    }
-                    (switcher(lang, &chrome.here))
-                    @if let Some(session) = chrome.session {
-                        form.logout #logout-form method="post" action="/logout" {
-                            input type="hidden" name="csrf" value=(session.csrf);
-                            span.who {
-                                (session.identity.name) " · " (role_name(lang, session.identity.role))
-                            }
-                            button.link type="submit" { (t(lang, "layout-logout")) }
-                        }
-                    }
-                }
-                main #main tabindex="-1" { (content) }
-            }
+            body { (body) }
         }
     }
+}
+
+/// The organization's name for a page's frame (empty until the settings are read).
+pub fn organization(store: &Store) -> String {
+    store
+        .snapshot()
+        .map(|s| s.settings.name.clone())
+        .unwrap_or_default()
 }
 
 /// The role's name in `lang` (the role itself stays `staff`, `viewer`, `admin` in the API).

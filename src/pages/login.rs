@@ -214,10 +214,7 @@ fn render(
     next: Option<&str>,
     error: Option<&str>,
 ) -> HttpResponse {
-    let organization = store
-        .snapshot()
-        .map(|s| s.settings.name.clone())
-        .unwrap_or_default();
+    let organization = layout::organization(store);
     let lang = lang_of(req, store);
     let title = t(lang, "login-title");
     let chrome = Chrome {

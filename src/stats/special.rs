@@ -273,11 +273,7 @@ fn beta_cf(a: f64, b: f64, x: f64, y: f64) -> f64 {
     let qam = a - 1.0;
     let mut c = 1.0;
     // 1 − (a+b)x/(a+1) = (1 + a·y − b·x)/(a+1): no cancellation when x → 1.
-    let mut d = (1.0 + a * y - b * x) / qap;
-    if d.abs() < FPMIN {
-        d = FPMIN;
-    }
-    d = 1.0 / d;
+    let mut d = 1.0 / off_zero((1.0 + a * y - b * x) / qap);
     let mut h = d;
     // Converges in O(√max(a, b)) steps; the cap is a safety net only.
     let cap = 1000 + 20 * (a.max(b).sqrt() as u64);
@@ -285,33 +281,33 @@ fn beta_cf(a: f64, b: f64, x: f64, y: f64) -> f64 {
         let m = m as f64;
         let m2 = 2.0 * m;
         let aa = m * (b - m) * x / ((qam + m2) * (a + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < FPMIN {
-            d = FPMIN;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < FPMIN {
-            c = FPMIN;
-        }
-        d = 1.0 / d;
-        h *= d * c;
+        h *= lentz_step(&mut d, &mut c, 1.0, aa);
         let aa = -(a + m) * (qab + m) * x / ((a + m2) * (qap + m2));
-        d = 1.0 + aa * d;
-        if d.abs() < FPMIN {
-            d = FPMIN;
-        }
-        c = 1.0 + aa / c;
-        if c.abs() < FPMIN {
-            c = FPMIN;
-        }
-        d = 1.0 / d;
-        let del = d * c;
+        let del = lentz_step(&mut d, &mut c, 1.0, aa);
         h *= del;
         if (del - 1.0).abs() <= EPS {
             break;
         }
     }
     h
+}
+
+/// `v`, or [`FPMIN`] when it is closer to zero than that (Lentz's guard against dividing by
+/// zero).
+fn off_zero(v: f64) -> f64 {
+    if v.abs() < FPMIN {
+        FPMIN
+    } else {
+        v
+    }
+}
+
+/// One step of the modified Lentz method for a continued fraction's next term `an / (b + …)`:
+/// updates `d` and `c` and returns the factor `d·c` the fraction's value is multiplied by.
+fn lentz_step(d: &mut f64, c: &mut f64, b: f64, an: f64) -> f64 {
+    *d = 1.0 / off_zero(b + an * *d);
+    *c = off_zero(b + an / *c);
+    *d * *c
 }
 
 /// (P(a, x), Q(a, x)), the regularized lower and upper incomplete gamma
@@ -364,16 +360,7 @@ pub fn inc_gamma(a: f64, x: f64) -> (f64, f64) {
             let i = i as f64;
             let an = -i * (i - a);
             b += 2.0;
-            d = an * d + b;
-            if d.abs() < FPMIN {
-                d = FPMIN;
-            }
-            c = b + an / c;
-            if c.abs() < FPMIN {
-                c = FPMIN;
-            }
-            d = 1.0 / d;
-            let del = d * c;
+            let del = lentz_step(&mut d, &mut c, b, an);
             h *= del;
             if (del - 1.0).abs() <= EPS {
                 break;

@@ -169,15 +169,7 @@ fn adopt(
     });
     let mut inputs: Vec<HorrorInput> = active
         .iter()
-        .map(|h| HorrorInput {
-            key: h.key.to_string(),
-            name: h.name.clone(),
-            description: h.description.clone(),
-            pain: i64::from(h.pain),
-            unit_cost: currency.format(h.unit_cost_minor),
-            operational: h.operational,
-            playbook: Some(h.playbook.clone()),
-        })
+        .map(|h| HorrorInput::of(h, currency))
         .collect();
     let index = inputs.len();
     inputs.push(HorrorInput {

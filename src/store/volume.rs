@@ -84,7 +84,7 @@ pub fn any(conn: &mut dyn Conn) -> Result<bool> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::db::{Engine, Param, Row};
+    use crate::store::db::{EachRow, Engine, Param};
 
     /// A SQLite connection that counts the statements run through it.
     struct Counting {
@@ -100,12 +100,7 @@ mod tests {
             self.executed += 1;
             Conn::execute(&mut self.conn, sql, params)
         }
-        fn query(
-            &mut self,
-            sql: &str,
-            params: &[Param<'_>],
-            each: &mut dyn FnMut(&dyn Row) -> Result<()>,
-        ) -> Result<()> {
+        fn query(&mut self, sql: &str, params: &[Param<'_>], each: EachRow<'_>) -> Result<()> {
             Conn::query(&mut self.conn, sql, params, each)
         }
         fn batch(&mut self, sql: &str) -> Result<()> {

@@ -10,6 +10,18 @@
 
 use crate::error::{Error, Result};
 
+/// [`Row`] getters that are the engine's own typed getter (`$get`), a bad value reported by
+/// [`bad_value`].
+macro_rules! typed_getters {
+    ($get:ident: $($name:ident -> $ty:ty),* $(,)?) => {
+        $(
+            fn $name(&self, i: usize) -> Result<$ty> {
+                self.$get(i).map_err(|e| bad_value(i, e))
+            }
+        )*
+    };
+}
+
 mod pg;
 mod sqlite;
 
@@ -116,18 +128,16 @@ pub trait Row {
     fn bool(&self, i: usize) -> Result<bool>;
 }
 
+/// What [`Conn::query`] calls with every row.
+pub type EachRow<'a> = &'a mut dyn FnMut(&dyn Row) -> Result<()>;
+
 /// A connection to either engine.
 pub trait Conn: Send {
     fn engine(&self) -> Engine;
     /// Runs a statement; returns the number of rows it changed.
     fn execute(&mut self, sql: &str, params: &[Param<'_>]) -> Result<u64>;
     /// Runs a query, calling `each` for every row as it arrives (nothing is collected).
-    fn query(
-        &mut self,
-        sql: &str,
-        params: &[Param<'_>],
-        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
-    ) -> Result<()>;
+    fn query(&mut self, sql: &str, params: &[Param<'_>], each: EachRow<'_>) -> Result<()>;
     /// Runs statements without parameters (transaction control, schema).
     fn batch(&mut self, sql: &str) -> Result<()>;
     /// Opens the write transaction of a group: SQLite takes the write lock at once;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use bytes::BytesMut;
 use postgres::types::{IsNull, ToSql, Type};
 
-use super::{bad_value, params, Conn, Engine, Param, Row};
+use super::{bad_value, params, Conn, EachRow, Engine, Param, Row};
 use crate::error::{Error, Result};
 
 impl ToSql for Param<'_> {
@@ -57,27 +57,15 @@ impl ToSql for Param<'_> {
 }
 
 impl Row for postgres::Row {
-    fn int(&self, i: usize) -> Result<i64> {
-        self.try_get(i).map_err(|e| bad_value(i, e))
-    }
-    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
-        self.try_get(i).map_err(|e| bad_value(i, e))
-    }
-    fn text(&self, i: usize) -> Result<String> {
-        self.try_get(i).map_err(|e| bad_value(i, e))
-    }
-    fn opt_text(&self, i: usize) -> Result<Option<String>> {
-        self.try_get(i).map_err(|e| bad_value(i, e))
-    }
-    fn opt_str(&self, i: usize) -> Result<Option<&str>> {
-        self.try_get(i).map_err(|e| bad_value(i, e))
-    }
-    fn bytes(&self, i: usize) -> Result<Vec<u8>> {
-        self.try_get(i).map_err(|e| bad_value(i, e))
-    }
-    fn bool(&self, i: usize) -> Result<bool> {
-        self.try_get(i).map_err(|e| bad_value(i, e))
-    }
+    typed_getters!(try_get:
+        int -> i64,
+        opt_int -> Option<i64>,
+        text -> String,
+        opt_text -> Option<String>,
+        opt_str -> Option<&str>,
+        bytes -> Vec<u8>,
+        bool -> bool,
+    );
 }
 
 /// A PostgreSQL connection with its prepared statements.
@@ -177,12 +165,7 @@ impl Conn for PgConn {
         Ok(self.client.execute(&stmt, &args)?)
     }
 
-    fn query(
-        &mut self,
-        sql: &str,
-        params: &[Param<'_>],
-        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
-    ) -> Result<()> {
+    fn query(&mut self, sql: &str, params: &[Param<'_>], each: EachRow<'_>) -> Result<()> {
         use postgres::fallible_iterator::FallibleIterator;
         let stmt = self.statement(sql)?;
         let mut rows = self

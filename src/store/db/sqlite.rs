@@ -1,6 +1,6 @@
 //! The SQLite side of [`Conn`]: parameters, rows and errors of `rusqlite`.
 
-use super::{bad_value, Conn, Engine, Param, Row};
+use super::{bad_value, Conn, EachRow, Engine, Param, Row};
 use crate::error::{Error, Result};
 
 impl rusqlite::ToSql for Param<'_> {
@@ -29,25 +29,17 @@ impl rusqlite::ToSql for Param<'_> {
 }
 
 impl Row for rusqlite::Row<'_> {
-    fn int(&self, i: usize) -> Result<i64> {
-        self.get(i).map_err(|e| bad_value(i, e))
-    }
-    fn opt_int(&self, i: usize) -> Result<Option<i64>> {
-        self.get(i).map_err(|e| bad_value(i, e))
-    }
-    fn text(&self, i: usize) -> Result<String> {
-        self.get(i).map_err(|e| bad_value(i, e))
-    }
-    fn opt_text(&self, i: usize) -> Result<Option<String>> {
-        self.get(i).map_err(|e| bad_value(i, e))
-    }
+    typed_getters!(get:
+        int -> i64,
+        opt_int -> Option<i64>,
+        text -> String,
+        opt_text -> Option<String>,
+        bytes -> Vec<u8>,
+    );
     fn opt_str(&self, i: usize) -> Result<Option<&str>> {
         self.get_ref(i)
             .and_then(|v| v.as_str_or_null().map_err(Into::into))
             .map_err(|e| bad_value(i, e))
-    }
-    fn bytes(&self, i: usize) -> Result<Vec<u8>> {
-        self.get(i).map_err(|e| bad_value(i, e))
     }
     fn bool(&self, i: usize) -> Result<bool> {
         match self.get::<_, i64>(i).map_err(|e| bad_value(i, e))? {
@@ -70,12 +62,7 @@ impl Conn for rusqlite::Connection {
         Ok(changed as u64)
     }
 
-    fn query(
-        &mut self,
-        sql: &str,
-        params: &[Param<'_>],
-        each: &mut dyn FnMut(&dyn Row) -> Result<()>,
-    ) -> Result<()> {
+    fn query(&mut self, sql: &str, params: &[Param<'_>], each: EachRow<'_>) -> Result<()> {
         let mut stmt = self.prepare_cached(sql)?;
         let mut rows = stmt.query(rusqlite::params_from_iter(params))?;
         while let Some(row) = rows.next()? {
