@@ -12,6 +12,7 @@ mod layout;
 mod matrix;
 mod pareto;
 mod pareto_groups;
+mod scales;
 mod trend;
 
 #[cfg(test)]

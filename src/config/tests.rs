@@ -367,3 +367,27 @@ fn stored_settings_keep_timezone_and_currency_as_text() {
         );
     }
 }
+
+#[test]
+fn settings_stored_before_later_fields_existed_still_load() {
+    use super::settings::{default_lookback, default_volume_unit, SignalSettings};
+    // As batch one stored them: no language, alerts, sites, volume unit or signals.
+    let first = r#"{"name":"Acme","timezone":"America/Chicago","currency":"USD",
+        "window_days":30,"pain_weight":0.5,"cost_weight":0.5,"worst":0.5,"worse":0.8,
+        "departments":["Dispatch"]}"#;
+    let settings: Settings = serde_json::from_str(first).unwrap();
+    assert_eq!(settings.language, Lang::En);
+    assert_eq!(settings.alerts_lookback_days, default_lookback());
+    assert!(settings.sites.is_empty());
+    assert_eq!(settings.volume_unit, default_volume_unit());
+    assert_eq!(settings.signals, SignalSettings::default());
+    // A site stored before sites could retire; a key that no longer parses is refused,
+    // not loaded as something else.
+    let site = r#"{"key":"north","name":"North","timezone":"Asia/Tokyo"}"#;
+    let with_site = first.replace(r#""departments""#, &format!(r#""sites":[{site}],"departments""#));
+    let settings: Settings = serde_json::from_str(&with_site).unwrap();
+    assert_eq!(settings.sites[0].key, "north");
+    assert!(!settings.sites[0].retired);
+    assert!(serde_json::from_str::<Settings>(&with_site.replace("north", "North")).is_err());
+    assert!(serde_json::from_str::<Settings>(&first.replace("America/Chicago", "Mars/Base")).is_err());
+}
