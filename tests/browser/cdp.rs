@@ -422,11 +422,19 @@ impl Page {
     }
 
     fn wait_until(&self, what: &str, done: impl Fn(&State) -> bool) {
+        assert!(self.came_true(done), "waited {TIMEOUT:?} for {what}");
+    }
+
+    /// Whether `done` came true within [`TIMEOUT`].
+    fn came_true(&self, done: impl Fn(&State) -> bool) -> bool {
         let deadline = Instant::now() + TIMEOUT;
         while !done(&lock(&self.state)) {
-            assert!(Instant::now() < deadline, "waited {TIMEOUT:?} for {what}");
+            if Instant::now() >= deadline {
+                return false;
+            }
             std::thread::sleep(Duration::from_millis(10));
         }
+        true
     }
 
     /// The HTTP status of the main document `loader` loaded (its response event may come
@@ -656,12 +664,22 @@ impl Page {
     /// Cuts the network off (or gives it back) for the page and its service workers, as
     /// playwright's `setOffline` does: `navigator.onLine` follows, and fetches fail.
     pub fn set_offline(&self, offline: bool) {
+        if let Err(e) = self.try_set_offline(offline) {
+            panic!("set_offline({offline}): {e}");
+        }
+    }
+
+    /// [`Page::set_offline`], telling a failure instead of panicking: a guard that gives
+    /// the network back while a failed test unwinds must not panic again.
+    pub fn try_set_offline(&self, offline: bool) -> Result<(), String> {
         let workers = {
             let mut state = lock(&self.state);
             state.offline = offline;
             state.workers.clone()
         };
-        self.call(EmulateNetworkConditions(conditions(offline)));
+        self.tab
+            .call_method(EmulateNetworkConditions(conditions(offline)))
+            .map_err(|e| format!("{e:#}"))?;
         let mut ids = Vec::new();
         for session in &workers {
             for (method, params) in worker_setup(offline) {
@@ -674,9 +692,13 @@ impl Page {
                 ));
             }
         }
-        self.wait_until("the service workers to go offline", |state| {
-            ids.iter().all(|id| state.answered.contains(id))
-        });
+        let answered = |state: &State| ids.iter().all(|id| state.answered.contains(id));
+        if !self.came_true(answered) {
+            return Err(format!(
+                "the service workers did not answer within {TIMEOUT:?}"
+            ));
+        }
+        Ok(())
     }
 
     // ------------------------------------------------------------ screenshots

@@ -20,6 +20,7 @@ mod cdp;
 mod common;
 mod method;
 mod oidc;
+mod proxy;
 mod server;
 mod sites;
 
@@ -30,6 +31,7 @@ use std::time::{Instant, SystemTime, UNIX_EPOCH};
 use serde_json::{json, Value};
 
 use cdp::{js, q, Browser, Page, DESKTOP, PHONE};
+use proxy::Proxy;
 use server::Server;
 
 const CONFIG: &str = include_str!("../../data/horrors.toml");
@@ -240,6 +242,9 @@ fn main() {
 
 /// What the tests share: the demo server, its tokens, the browser, and the staff phone.
 /// (Dropped in this order: the phone's page, then the browser, then the server.)
+///
+/// The browser reaches the server through `proxy` (`origin` and `url` are the proxy's), so
+/// that a test can cut its network for real; the tests' own calls go to `server` directly.
 struct Suite {
     /// The staff phone, logged in, used by several tests in turn.
     phone: OnceCell<Page>,
@@ -247,6 +252,7 @@ struct Suite {
     /// The server with three sites (SPEC §16), for the sites tests.
     sites: OnceCell<sites::Sites>,
     server: Server,
+    proxy: Proxy,
     staff: String,
     viewer: String,
     admin: String,
@@ -271,6 +277,7 @@ impl Suite {
         };
         std::fs::create_dir_all(&shots).unwrap();
         Suite {
+            proxy: Proxy::start(&server.origin),
             server,
             staff,
             viewer,
@@ -283,21 +290,40 @@ impl Suite {
         }
     }
 
+    /// The server's origin as the browser sees it (the proxy's).
     fn origin(&self) -> &str {
-        &self.server.origin
+        &self.proxy.origin
     }
 
     fn url(&self, route: &str) -> String {
-        self.server.url(route)
+        format!("{}{route}", self.origin())
     }
 
     /// The staff phone, logged in on /tally (opened by the first test that needs it).
     fn phone(&self) -> &Page {
         self.phone.get_or_init(|| {
             let page = self.browser.page(PHONE);
-            login(&page, &self.server.origin, &self.staff, Some("/tally"));
+            login(&page, self.origin(), &self.staff, Some("/tally"));
             page
         })
+    }
+
+    /// Takes `page` offline for real until the guard is dropped: the proxy cut (nothing
+    /// can reach the server) and the page emulating offline (so `navigator.onLine` is false).
+    fn offline<'a>(&'a self, page: &'a Page) -> Offline<'a> {
+        self.proxy.cut();
+        // The guard first: it gives the network back even if going offline fails.
+        let offline = Offline {
+            page,
+            proxy: &self.proxy,
+        };
+        page.set_offline(true);
+        // The cut is real: not even a plain request gets through.
+        assert!(
+            ureq::get(&self.url("/healthz")).call().is_err(),
+            "the proxy lets requests through while cut"
+        );
+        offline
     }
 
     fn shot(&self, page: &Page, name: &str) {
@@ -325,6 +351,28 @@ impl Suite {
         let reply = self.server.api(secret, "GET", "/api/horrors", None);
         assert_eq!(reply.status, 200, "{}", reply.text);
         reply.body["horrors"].as_array().unwrap().clone()
+    }
+}
+
+/// A page offline (see [`Suite::offline`]), back online when dropped: also when the test
+/// fails, so that the tests after it still have a network.
+struct Offline<'a> {
+    page: &'a Page,
+    proxy: &'a Proxy,
+}
+
+impl Drop for Offline<'_> {
+    fn drop(&mut self) {
+        // The network before the page: going online makes the page sync at once.
+        self.proxy.restore();
+        if let Err(e) = self.page.try_set_offline(false) {
+            // A second panic while a failed test unwinds would abort the whole run.
+            if std::thread::panicking() {
+                eprintln!("going back online: {e}");
+            } else {
+                panic!("going back online: {e}");
+            }
+        }
     }
 }
 
@@ -586,7 +634,7 @@ fn offline_queue(s: &mut Suite) {
     );
     let before = s.ticks_by("Tally phone", key);
     let shown = shown_count(page, key);
-    page.set_offline(true);
+    let offline = s.offline(page);
     for _ in 0..3 {
         page.tap(&button(key));
     }
@@ -609,7 +657,8 @@ fn offline_queue(s: &mut Suite) {
     assert_eq!(shown_count(page, key), shown + 3);
     assert_eq!(s.ticks_by("Tally phone", key).len(), before.len());
 
-    page.set_offline(false);
+    // Back online (the guard would do it too, had an assertion above failed).
+    drop(offline);
     page.wait_for("document.getElementById('sync').textContent === 'All taps saved.'");
     let after = s.ticks_by("Tally phone", key);
     assert_eq!(after.len(), before.len() + 3);
