@@ -17,6 +17,7 @@ pub mod doctor;
 pub mod error;
 pub mod export;
 pub mod fonts;
+pub mod html;
 pub mod http;
 pub mod i18n;
 pub mod keys;

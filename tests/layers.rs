@@ -29,6 +29,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "oidc",
             "location",
             "fonts",
+            "html",
             "keys",
         ],
     ),

@@ -384,10 +384,15 @@ fn settings_stored_before_later_fields_existed_still_load() {
     // A site stored before sites could retire; a key that no longer parses is refused,
     // not loaded as something else.
     let site = r#"{"key":"north","name":"North","timezone":"Asia/Tokyo"}"#;
-    let with_site = first.replace(r#""departments""#, &format!(r#""sites":[{site}],"departments""#));
+    let with_site = first.replace(
+        r#""departments""#,
+        &format!(r#""sites":[{site}],"departments""#),
+    );
     let settings: Settings = serde_json::from_str(&with_site).unwrap();
     assert_eq!(settings.sites[0].key, "north");
     assert!(!settings.sites[0].retired);
     assert!(serde_json::from_str::<Settings>(&with_site.replace("north", "North")).is_err());
-    assert!(serde_json::from_str::<Settings>(&first.replace("America/Chicago", "Mars/Base")).is_err());
+    assert!(
+        serde_json::from_str::<Settings>(&first.replace("America/Chicago", "Mars/Base")).is_err()
+    );
 }

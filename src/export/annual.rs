@@ -525,7 +525,7 @@ fn review_html(
         title { (covers.title(lang, &year)) " — " (covers.organization) }
         style { (PreEscaped(font_css)) (PreEscaped(body_font)) (PreEscaped(REVIEW_CSS)) }
     };
-    crate::pages::document(lang, head, body)
+    crate::html::document(lang, head, body)
 }
 
 /// The characters HTML `markup` shows as text: outside tags and outside inline `<svg>`

@@ -4,11 +4,12 @@
 
 use actix_web::http::{header, StatusCode};
 use actix_web::{HttpRequest, HttpResponse};
-use maud::{html, Markup, DOCTYPE};
+use maud::{html, Markup};
 
 use super::assets;
 use super::session::Session;
 use crate::auth::Role;
+use crate::html::document;
 use crate::i18n::{t, Lang};
 use crate::store::Store;
 
@@ -134,21 +135,6 @@ pub fn page(chrome: &Chrome, content: Markup) -> Markup {
         main #main tabindex="-1" { (content) }
     };
     document(lang, head, body)
-}
-
-/// An HTML document in `lang`: the character set and the viewport, then `head` and `body`.
-pub fn document(lang: Lang, head: Markup, body: Markup) -> Markup {
-    html! {
-        (DOCTYPE)
-        html lang=(lang.tag()) {
-            head {
-                meta charset="utf-8";
-                meta name="viewport" content="width=device-width, initial-scale=1";
-                (head)
-            }
-            body { (body) }
-        }
-    }
 }
 
 /// The organization's name for a page's frame (empty until the settings are read).

@@ -24,8 +24,6 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use crate::error::Result;
 use crate::store::Store;
 
-pub(crate) use layout::document;
-
 /// `/`: the page that fits the caller's role, or the login page.
 pub(crate) async fn home(req: HttpRequest, store: web::Data<Store>) -> Result<HttpResponse> {
     let target = match session::current(&req, &store).await? {
