@@ -376,7 +376,7 @@ fn settings_stored_before_later_fields_existed_still_load() {
         "window_days":30,"pain_weight":0.5,"cost_weight":0.5,"worst":0.5,"worse":0.8,
         "departments":["Dispatch"]}"#;
     let settings: Settings = serde_json::from_str(first).unwrap();
-    assert_eq!(settings.language, Lang::En);
+    assert_eq!(settings.language, Lang::EN);
     assert_eq!(settings.alerts_lookback_days, default_lookback());
     assert!(settings.sites.is_empty());
     assert_eq!(settings.volume_unit, default_volume_unit());
