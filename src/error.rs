@@ -41,6 +41,10 @@ impl Detail {
     }
 }
 
+/// What a client is told when storage is unavailable (the reason stays in the log).
+pub const STORAGE_UNAVAILABLE: &str =
+    "storage is unavailable (full, unwritable or unreachable); nothing was written; retry shortly";
+
 /// Everything that can go wrong in horrors.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -88,9 +92,10 @@ pub enum Error {
     /// 503: the write queue (or the chart renderers) are full.
     #[error("the server is busy; retry shortly")]
     Overloaded,
-    /// 503: storage is full, unwritable or unreachable; writes resume by themselves.
-    #[error("storage is unavailable (full, unwritable or unreachable); nothing was written; retry shortly")]
-    StorageUnavailable,
+    /// 503: storage is full, unwritable or unreachable; writes resume by themselves. The
+    /// engine's `reason` is for the log; clients get the fixed message.
+    #[error("{STORAGE_UNAVAILABLE}")]
+    StorageUnavailable { reason: String },
     /// 500 over HTTP; a one-line reason in the CLI (engine errors are classified into
     /// `Overloaded` and `StorageUnavailable` first, in `store::db`).
     #[error("storage error: {0}")]
@@ -261,6 +266,13 @@ impl Error {
         }
     }
 
+    /// Storage is full, unwritable or unreachable, for the engine's `reason`.
+    pub fn unavailable(reason: impl Into<String>) -> Self {
+        Error::StorageUnavailable {
+            reason: reason.into(),
+        }
+    }
+
     /// A wrong argument or input file of a command.
     pub fn usage(message: impl Into<String>) -> Self {
         Error::Usage(message.into())
@@ -286,7 +298,7 @@ impl Error {
             Error::Invalid { code, .. } => code,
             Error::Throttled(_) => "too_many_attempts",
             Error::Overloaded => "overloaded",
-            Error::StorageUnavailable => "storage_unavailable",
+            Error::StorageUnavailable { .. } => "storage_unavailable",
             Error::Storage(_) | Error::Internal(_) => "internal",
         }
     }
@@ -333,7 +345,7 @@ impl ResponseError for Error {
             Error::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Error::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             Error::Throttled(_) => StatusCode::TOO_MANY_REQUESTS,
-            Error::Overloaded | Error::StorageUnavailable => StatusCode::SERVICE_UNAVAILABLE,
+            Error::Overloaded | Error::StorageUnavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             Error::Storage(_) | Error::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -342,10 +354,15 @@ impl ResponseError for Error {
         let status = self.status_code();
         let message = if status.is_server_error() {
             // The cause stays in the log; clients get a message that leaks nothing.
-            tracing::error!(error = %self, "request failed");
+            match self {
+                Error::StorageUnavailable { reason } => {
+                    tracing::error!(error = %self, %reason, "request failed");
+                }
+                _ => tracing::error!(error = %self, "request failed"),
+            }
             match status {
                 StatusCode::SERVICE_UNAVAILABLE if self.code() == "storage_unavailable" => {
-                    Error::StorageUnavailable.to_string()
+                    STORAGE_UNAVAILABLE.to_string()
                 }
                 StatusCode::SERVICE_UNAVAILABLE => self.to_string(),
                 _ => "internal error; see the server log".to_string(),
@@ -380,7 +397,7 @@ impl ResponseError for Error {
             Error::Throttled(seconds) => {
                 response.insert_header((header::RETRY_AFTER, seconds.max(&1).to_string()));
             }
-            Error::StorageUnavailable => {
+            Error::StorageUnavailable { .. } => {
                 response.insert_header((header::RETRY_AFTER, "5"));
             }
             Error::Overloaded => {

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 /// Connects the writer for the first time: a failure here is a one-line startup error.
 pub fn connect(config: &PgConfig, shown: &str) -> Result<PgConn> {
     PgConn::connect_writer(config).map_err(|e| match e {
-        Error::StorageUnavailable => Error::internal(format!(
+        Error::StorageUnavailable { .. } => Error::internal(format!(
             "{shown}: cannot connect to PostgreSQL (is it running and reachable?)"
         )),
         other => Error::internal(format!("{shown}: cannot connect to PostgreSQL: {other}")),

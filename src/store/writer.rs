@@ -83,7 +83,11 @@ where
             .unwrap_or_else(|_| Err(Error::internal("a write job panicked")));
         let ran = match &result {
             Ok(_) => Ran::Ok,
-            Err(Error::StorageUnavailable) => Ran::Unavailable,
+            Err(Error::StorageUnavailable { reason }) => {
+                // The engine's reason, logged once: the group stops at this job.
+                tracing::error!(%reason, "storage is unavailable");
+                Ran::Unavailable
+            }
             Err(_) => Ran::Failed,
         };
         self.result = Some(result);
@@ -107,12 +111,12 @@ where
             (_, Some(Err(e))) => Err(e),
             (Ok(()), Some(Ok(value))) => Ok(value),
             (Err(Failure::Busy), _) => Err(Error::Overloaded),
-            (Err(Failure::Unavailable), _) => Err(Error::StorageUnavailable),
+            (Err(Failure::Unavailable), _) => Err(Error::unavailable("the writer is degraded")),
             // The transaction failed for a reason no class above names: still a storage
             // failure (nothing of this job was acknowledged), so 503, the cause logged.
             (Err(Failure::Other(message)), _) => {
                 tracing::error!(cause = %message, "write transaction failed");
-                Err(Error::StorageUnavailable)
+                Err(Error::unavailable(message))
             }
             (Ok(()), None) => Err(Error::internal("write job did not run")),
         };
@@ -375,7 +379,7 @@ impl From<Error> for Failure {
     fn from(e: Error) -> Self {
         match e {
             Error::Overloaded => Failure::Busy,
-            Error::StorageUnavailable => Failure::Unavailable,
+            Error::StorageUnavailable { .. } => Failure::Unavailable,
             other => Failure::Other(other.to_string()),
         }
     }

@@ -287,7 +287,10 @@ pub fn pg_failure(e: &postgres::Error) -> PgFailure {
 impl From<postgres::Error> for Error {
     fn from(e: postgres::Error) -> Self {
         match pg_failure(&e) {
-            PgFailure::Unavailable => Error::StorageUnavailable,
+            PgFailure::Unavailable => Error::unavailable(match e.as_db_error() {
+                Some(db) => format!("{} ({}): {}", db.code().code(), db.severity(), db.message()),
+                None => e.to_string(),
+            }),
             PgFailure::Busy => Error::Overloaded,
             PgFailure::Other => Error::Storage(match e.as_db_error() {
                 Some(db) => format!("{} ({}): {}", db.code().code(), db.severity(), db.message()),

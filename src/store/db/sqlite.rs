@@ -131,7 +131,7 @@ impl From<rusqlite::Error> for Error {
         if sqlite_busy(&e) {
             Error::Overloaded
         } else if sqlite_full(&e) {
-            Error::StorageUnavailable
+            Error::unavailable(e.to_string())
         } else {
             Error::Storage(e.to_string())
         }

@@ -248,7 +248,7 @@ fn a_session_ended_in_the_middle_of_a_write_group_is_storage_unavailable_on_post
             ("neighbour", neighbour.blocking_recv().unwrap()),
         ] {
             assert!(
-                matches!(result, Err(Error::StorageUnavailable)),
+                matches!(result, Err(Error::StorageUnavailable { .. })),
                 "case {n} ({how}, statement after: {statement_after}), {which}: {result:?}"
             );
         }
