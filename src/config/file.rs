@@ -278,7 +278,7 @@ fn organization(org: &RawOrganization) -> Result<(String, Tz, Currency, Lang), C
         )
     })?;
     let currency = Currency::parse(&org.currency)
-        .map_err(|e| ConfigError::field("organization.currency", e))?;
+        .map_err(|e| ConfigError::field("organization.currency", e.to_string()))?;
     let language = match org.language.as_deref() {
         None => Lang::EN,
         Some(tag) => Lang::exact(tag).ok_or_else(|| {
