@@ -153,14 +153,11 @@ pub enum State {
 }
 
 impl State {
-    pub fn parse(text: &str) -> std::result::Result<State, String> {
+    pub fn parse(text: &str) -> std::result::Result<State, crate::text::NotAllowed> {
         match text {
             "open" => Ok(State::Open),
             "all" => Ok(State::All),
-            other => Err(format!(
-                "state must be open or all; got {}",
-                crate::text::echo(other)
-            )),
+            other => Err(crate::text::NotAllowed::new("state", "open or all", other)),
         }
     }
 }

@@ -17,14 +17,15 @@ pub enum Role {
 }
 
 impl Role {
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, crate::text::NotAllowed> {
         match text {
             "staff" => Ok(Role::Staff),
             "viewer" => Ok(Role::Viewer),
             "admin" => Ok(Role::Admin),
-            _ => Err(format!(
-                "role must be staff, viewer or admin; got {}",
-                crate::text::echo(text)
+            _ => Err(crate::text::NotAllowed::new(
+                "role",
+                "staff, viewer or admin",
+                text,
             )),
         }
     }

@@ -41,8 +41,44 @@ pub fn local_day(instant: DateTime<Utc>, tz: Tz) -> NaiveDate {
     instant.with_timezone(&tz).date_naive()
 }
 
+/// Why a date was refused; each quotes the text it was given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum DateError {
+    /// Not ten characters `YYYY-MM-DD`.
+    #[error("{} is not a date in the form YYYY-MM-DD", crate::text::echo(.0))]
+    Shape(String),
+    /// The right shape, but no such day (`2026-02-30`).
+    #[error("{} is not a real calendar date", crate::text::echo(.0))]
+    NotReal(String),
+}
+
+/// Why a window was refused (by [`Window::new`], [`Window::ending`], [`Window::between`]
+/// or [`Window::select`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum WindowError {
+    #[error("from ({from}) is after to ({to})")]
+    Reversed { from: NaiveDate, to: NaiveDate },
+    #[error("the window is longer than {} days", MAX_WINDOW_DAYS)]
+    TooLong,
+    /// `days` outside 1 to [`MAX_WINDOW_DAYS`].
+    #[error("days must be between 1 and {max}, got {0}", max = MAX_WINDOW_DAYS)]
+    Days(i64),
+    #[error("days: {} is not an integer", crate::text::echo(.0))]
+    DaysNotInteger(String),
+    #[error("from: {0}")]
+    From(DateError),
+    #[error("to: {0}")]
+    To(DateError),
+    /// Only one of `from` and `to`.
+    #[error("give both from and to")]
+    OneEnd,
+    /// `from` and `to` with `days`.
+    #[error("give either from and to, or days, not both")]
+    EndsAndDays,
+}
+
 /// Parses a strict `YYYY-MM-DD` date; impossible dates such as `2026-02-30` are errors.
-pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
+pub fn parse_date(text: &str) -> Result<NaiveDate, DateError> {
     let bytes = text.as_bytes();
     let shape_ok = bytes.len() == 10
         && bytes[4] == b'-'
@@ -52,13 +88,9 @@ pub fn parse_date(text: &str) -> Result<NaiveDate, String> {
             .enumerate()
             .all(|(i, b)| i == 4 || i == 7 || b.is_ascii_digit());
     if !shape_ok {
-        return Err(format!(
-            "{} is not a date in the form YYYY-MM-DD",
-            crate::text::echo(text)
-        ));
+        return Err(DateError::Shape(text.to_string()));
     }
-    NaiveDate::parse_from_str(text, "%Y-%m-%d")
-        .map_err(|_| format!("{} is not a real calendar date", crate::text::echo(text)))
+    NaiveDate::parse_from_str(text, "%Y-%m-%d").map_err(|_| DateError::NotReal(text.to_string()))
 }
 
 /// An inclusive range of local days, never empty: `from` is on or before `to`. The fields
@@ -110,32 +142,30 @@ impl Window {
 
     /// A window from `from` to `to` inclusive; `from` after `to` or a span over
     /// [`MAX_WINDOW_DAYS`] is an error.
-    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, String> {
+    pub fn new(from: NaiveDate, to: NaiveDate) -> Result<Self, WindowError> {
         if from > to {
-            return Err(format!("from ({from}) is after to ({to})"));
+            return Err(WindowError::Reversed { from, to });
         }
         let window = Window { from, to };
         if window.days() > MAX_WINDOW_DAYS {
-            return Err(format!("the window is longer than {MAX_WINDOW_DAYS} days"));
+            return Err(WindowError::TooLong);
         }
         Ok(window)
     }
 
     /// The `days` local days ending with `today`.
-    pub fn ending(today: NaiveDate, days: i64) -> Result<Self, String> {
+    pub fn ending(today: NaiveDate, days: i64) -> Result<Self, WindowError> {
         if !(1..=MAX_WINDOW_DAYS).contains(&days) {
-            return Err(format!(
-                "days must be between 1 and {MAX_WINDOW_DAYS}, got {days}"
-            ));
+            return Err(WindowError::Days(days));
         }
         let from = today - chrono::Duration::days(days - 1);
         Ok(Window { from, to: today })
     }
 
     /// The window from two `YYYY-MM-DD` strings, both ends included.
-    pub fn between(from: &str, to: &str) -> Result<Self, String> {
-        let from = parse_date(from).map_err(|m| format!("from: {m}"))?;
-        let to = parse_date(to).map_err(|m| format!("to: {m}"))?;
+    pub fn between(from: &str, to: &str) -> Result<Self, WindowError> {
+        let from = parse_date(from).map_err(WindowError::From)?;
+        let to = parse_date(to).map_err(WindowError::To)?;
         Window::new(from, to)
     }
 
@@ -147,19 +177,19 @@ impl Window {
         days: Option<&str>,
         today: NaiveDate,
         default_days: i64,
-    ) -> Result<Self, String> {
+    ) -> Result<Self, WindowError> {
         let days = days
             .map(|text| {
                 text.parse::<i64>()
-                    .map_err(|_| format!("days: {} is not an integer", crate::text::echo(text)))
+                    .map_err(|_| WindowError::DaysNotInteger(text.to_string()))
             })
             .transpose()?;
         match (from, to, days) {
             (Some(from), Some(to), None) => Window::between(from, to),
             (None, None, Some(days)) => Window::ending(today, days),
             (None, None, None) => Window::ending(today, default_days),
-            (Some(_), None, _) | (None, Some(_), _) => Err("give both from and to".into()),
-            (Some(_), Some(_), Some(_)) => Err("give either from and to, or days, not both".into()),
+            (Some(_), None, _) | (None, Some(_), _) => Err(WindowError::OneEnd),
+            (Some(_), Some(_), Some(_)) => Err(WindowError::EndsAndDays),
         }
     }
 
@@ -472,21 +502,55 @@ mod tests {
             Window::select(None, None, None, today, 30).unwrap().from,
             d("2026-10-25")
         );
-        for (from, to, days) in [
-            (Some("2026-11-02"), Some("2026-11-01"), None),
-            (Some("2026-11-01"), None, None),
-            (None, Some("2026-11-01"), None),
-            (Some("2026-11-01"), Some("2026-11-02"), Some("2")),
-            (None, None, Some("0")),
-            (None, None, Some("3661")),
-            (None, None, Some("x")),
-            (Some("2026-02-29"), Some("2026-03-01"), None),
-            (Some("2000-01-01"), Some("2026-01-01"), None),
+        for (from, to, days, message) in [
+            (
+                Some("2026-11-02"),
+                Some("2026-11-01"),
+                None,
+                "from (2026-11-02) is after to (2026-11-01)",
+            ),
+            (Some("2026-11-01"), None, None, "give both from and to"),
+            (None, Some("2026-11-01"), None, "give both from and to"),
+            (
+                Some("2026-11-01"),
+                Some("2026-11-02"),
+                Some("2"),
+                "give either from and to, or days, not both",
+            ),
+            (
+                None,
+                None,
+                Some("0"),
+                "days must be between 1 and 3660, got 0",
+            ),
+            (
+                None,
+                None,
+                Some("3661"),
+                "days must be between 1 and 3660, got 3661",
+            ),
+            (None, None, Some("x"), "days: \"x\" is not an integer"),
+            (
+                Some("2026-02-29"),
+                Some("2026-03-01"),
+                None,
+                "from: \"2026-02-29\" is not a real calendar date",
+            ),
+            (
+                Some("2026-02-28"),
+                Some("2026-3-01"),
+                None,
+                "to: \"2026-3-01\" is not a date in the form YYYY-MM-DD",
+            ),
+            (
+                Some("2000-01-01"),
+                Some("2026-01-01"),
+                None,
+                "the window is longer than 3660 days",
+            ),
         ] {
-            assert!(
-                Window::select(from, to, days, today, 30).is_err(),
-                "{from:?} {to:?} {days:?}"
-            );
+            let error = Window::select(from, to, days, today, 30).unwrap_err();
+            assert_eq!(error.to_string(), message, "{from:?} {to:?} {days:?}");
         }
     }
 

@@ -30,13 +30,14 @@ pub enum BaselineKind {
 
 impl BaselineKind {
     /// Parses the `baseline` option: `before` or `window`.
-    pub fn parse(text: &str) -> std::result::Result<Self, String> {
+    pub fn parse(text: &str) -> std::result::Result<Self, crate::text::NotAllowed> {
         match text {
             "before" => Ok(BaselineKind::Before),
             "window" => Ok(BaselineKind::Window),
-            other => Err(format!(
-                "baseline must be before or window; got {}",
-                crate::text::echo(other)
+            other => Err(crate::text::NotAllowed::new(
+                "baseline",
+                "before or window",
+                other,
             )),
         }
     }

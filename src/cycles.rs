@@ -124,7 +124,8 @@ impl CycleInput {
                 "the cycle would end after the year 9999",
             ));
         }
-        let window = Window::new(start, end).map_err(|m| Error::invalid("invalid_days", m))?;
+        let window =
+            Window::new(start, end).map_err(|e| Error::invalid("invalid_days", e.to_string()))?;
         Ok(NewCycle {
             name,
             window,

@@ -72,6 +72,34 @@ impl<'a> Sum<&'a Minor> for Minor {
     }
 }
 
+/// Why a currency code was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CurrencyError {
+    #[error("unknown ISO 4217 currency {}", crate::text::echo(.0))]
+    Unknown(String),
+    /// A fund, a metal or "no currency" (`XAU`, `XXX`): no minor unit to count in.
+    #[error("{} is not a currency with minor units", crate::text::echo(.0))]
+    NoMinorUnits(String),
+}
+
+/// Why an amount was refused; each quotes the text it was given.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum AmountError {
+    /// Not digits with at most one `.` between digits.
+    #[error("{} is not a non-negative decimal amount such as \"12.50\"", crate::text::echo(.0))]
+    NotDecimal(String),
+    /// More fractional digits than the currency has.
+    #[error("{} has more than {digits} decimal places for {code}", crate::text::echo(.text))]
+    TooPrecise {
+        text: String,
+        digits: u32,
+        code: &'static str,
+    },
+    /// Over [`MAX_AMOUNT_MINOR`].
+    #[error("{} is too large", crate::text::echo(.0))]
+    TooLarge(String),
+}
+
 /// An ISO 4217 currency and its number of minor digits (USD 2, JPY 0, BHD 3).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Currency {
@@ -80,15 +108,12 @@ pub struct Currency {
 
 impl Currency {
     /// Parses a three-letter ISO 4217 code such as `USD`.
-    pub fn parse(code: &str) -> Result<Self, String> {
+    pub fn parse(code: &str) -> Result<Self, CurrencyError> {
         let found = iso_currency::Currency::from_code(code)
-            .ok_or_else(|| format!("unknown ISO 4217 currency {}", crate::text::echo(code)))?;
+            .ok_or_else(|| CurrencyError::Unknown(code.to_string()))?;
         // Funds, metals and "no currency" codes have no minor unit; refuse them.
         if found.exponent().is_none() {
-            return Err(format!(
-                "{} is not a currency with minor units",
-                crate::text::echo(code)
-            ));
+            return Err(CurrencyError::NoMinorUnits(code.to_string()));
         }
         Ok(Currency { code: found })
     }
@@ -105,7 +130,7 @@ impl Currency {
 
     /// Parses a non-negative decimal string such as `"35.00"` or `"35"` into minor units.
     /// More fractional digits than the currency has is an error, never a rounding.
-    pub fn parse_amount(&self, text: &str) -> Result<Minor, String> {
+    pub fn parse_amount(&self, text: &str) -> Result<Minor, AmountError> {
         let digits = self.minor_digits();
         let (whole, frac) = match text.split_once('.') {
             Some((w, f)) => (w, Some(f)),
@@ -113,21 +138,18 @@ impl Currency {
         };
         let is_digits = |s: &str| !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit());
         if !is_digits(whole) || frac.is_some_and(|f| !is_digits(f)) {
-            return Err(format!(
-                "{} is not a non-negative decimal amount such as \"12.50\"",
-                crate::text::echo(text)
-            ));
+            return Err(AmountError::NotDecimal(text.to_string()));
         }
         let frac = frac.unwrap_or("");
         if frac.len() > digits as usize {
-            return Err(format!(
-                "{} has more than {digits} decimal places for {}",
-                crate::text::echo(text),
-                self.code()
-            ));
+            return Err(AmountError::TooPrecise {
+                text: text.to_string(),
+                digits,
+                code: self.code(),
+            });
         }
         let scale = 10_i64.pow(digits);
-        let too_big = || format!("{} is too large", crate::text::echo(text));
+        let too_big = || AmountError::TooLarge(text.to_string());
         let whole: i64 = whole.parse().map_err(|_| too_big())?;
         let mut frac_value: i64 = if frac.is_empty() {
             0
@@ -294,6 +316,28 @@ mod tests {
             );
         }
         assert!(jpy.parse_amount("1.5").is_err());
+        for (currency, text, message) in [
+            (
+                usd(),
+                "1,000",
+                "\"1,000\" is not a non-negative decimal amount such as \"12.50\"",
+            ),
+            (
+                usd(),
+                "1.234",
+                "\"1.234\" has more than 2 decimal places for USD",
+            ),
+            (jpy, "1.5", "\"1.5\" has more than 0 decimal places for JPY"),
+            (
+                usd(),
+                "99999999999999999999",
+                "\"99999999999999999999\" is too large",
+            ),
+            (usd(), "10000000000001", "\"10000000000001\" is too large"),
+        ] {
+            let error = currency.parse_amount(text).unwrap_err();
+            assert_eq!(error.to_string(), message, "{text:?}");
+        }
     }
 
     #[test]
@@ -315,6 +359,14 @@ mod tests {
     fn refuses_unknown_currencies() {
         assert!(Currency::parse("XYZ").is_err());
         assert!(Currency::parse("usd").is_err());
+        assert_eq!(
+            Currency::parse("XYZ").unwrap_err().to_string(),
+            "unknown ISO 4217 currency \"XYZ\""
+        );
+        assert_eq!(
+            Currency::parse("XAU").unwrap_err().to_string(),
+            "\"XAU\" is not a currency with minor units"
+        );
         assert_eq!(Currency::parse("EUR").unwrap().minor_digits(), 2);
     }
 

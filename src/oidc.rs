@@ -19,6 +19,7 @@ use openidconnect::{
 use serde::Deserialize;
 
 use crate::auth::Role;
+use crate::config::ConfigError;
 
 /// How long a started sign-in may take at the provider.
 pub const PENDING_MINUTES: i64 = 10;
@@ -87,15 +88,18 @@ pub struct OidcConfig {
 
 impl OidcConfig {
     /// Checks the settings; the error names the key (`auth.oidc.issuer: ...`).
-    pub fn from_raw(raw: RawOidc) -> Result<OidcConfig, String> {
+    pub fn from_raw(raw: RawOidc) -> Result<OidcConfig, ConfigError> {
         let issuer = raw.issuer.trim().trim_end_matches('/').to_string();
         check_url("issuer", &issuer)?;
         let redirect_url = raw.redirect_url.trim().to_string();
         check_url("redirect_url", &redirect_url)?;
         if !url_path(&redirect_url).ends_with(CALLBACK_PATH) {
-            return Err(format!(
-                "auth.oidc.redirect_url: {} must end with {CALLBACK_PATH} (the route that finishes a sign-in)",
-                crate::text::echo(&redirect_url)
+            return Err(ConfigError::field(
+                "auth.oidc.redirect_url",
+                format!(
+                    "{} must end with {CALLBACK_PATH} (the route that finishes a sign-in)",
+                    crate::text::echo(&redirect_url)
+                ),
             ));
         }
         let client_id = raw.client_id.trim().to_string();
@@ -107,9 +111,12 @@ impl OidcConfig {
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !env_ok {
-            return Err(format!(
-                "auth.oidc.client_secret_env: {} is not an environment variable name such as HORRORS_OIDC_SECRET (the secret itself never sits in the file)",
-                crate::text::echo(&env)
+            return Err(ConfigError::field(
+                "auth.oidc.client_secret_env",
+                format!(
+                    "{} is not an environment variable name such as HORRORS_OIDC_SECRET (the secret itself never sits in the file)",
+                    crate::text::echo(&env)
+                ),
             ));
         }
         let display_name = raw.display_name.trim().to_string();
@@ -134,8 +141,11 @@ impl OidcConfig {
             }
         }
         if roles.admin.is_empty() && roles.viewer.is_empty() && roles.staff.is_empty() {
-            return Err(format!(
-                "auth.oidc.roles: map at least one {role_claim:?} value to admin, viewer or staff (nobody could sign in)"
+            return Err(ConfigError::field(
+                "auth.oidc.roles",
+                format!(
+                    "map at least one {role_claim:?} value to admin, viewer or staff (nobody could sign in)"
+                ),
             ));
         }
         Ok(OidcConfig {
@@ -163,8 +173,13 @@ impl OidcConfig {
 }
 
 /// An absolute `https` URL, or `http` to this machine (a provider in a test).
-fn check_url(key: &str, url: &str) -> Result<(), String> {
-    let refuse = |why: &str| Err(format!("auth.oidc.{key}: {} {why}", crate::text::echo(url)));
+fn check_url(key: &str, url: &str) -> Result<(), ConfigError> {
+    let refuse = |why: &str| {
+        Err(ConfigError::field(
+            format!("auth.oidc.{key}"),
+            format!("{} {why}", crate::text::echo(url)),
+        ))
+    };
     let Ok(parsed) = openidconnect::url::Url::parse(url) else {
         return refuse("is not an absolute URL such as https://login.example.com/realms/acme");
     };
@@ -192,11 +207,12 @@ fn url_path(url: &str) -> String {
         .unwrap_or_default()
 }
 
-fn plain_text(key: &str, value: &str, max: usize) -> Result<(), String> {
+fn plain_text(key: &str, value: &str, max: usize) -> Result<(), ConfigError> {
     if value.trim().is_empty() || value.chars().count() > max || value.chars().any(char::is_control)
     {
-        return Err(format!(
-            "auth.oidc.{key}: must be 1 to {max} characters without control characters"
+        return Err(ConfigError::field(
+            format!("auth.oidc.{key}"),
+            format!("must be 1 to {max} characters without control characters"),
         ));
     }
     Ok(())

@@ -4,6 +4,7 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
+use crate::config::ConfigError;
 use crate::keys::SiteKey;
 
 /// Most sites a configuration may list.
@@ -44,36 +45,39 @@ pub struct SiteInput {
 
 /// Validates the file's sites; `org_tz` fills in a missing timezone. The error names the
 /// field as `sites[i].field`.
-pub fn validate(inputs: &[SiteInput], org_tz: Tz) -> Result<Vec<Site>, String> {
+pub fn validate(inputs: &[SiteInput], org_tz: Tz) -> Result<Vec<Site>, ConfigError> {
     if inputs.len() > MAX_SITES {
-        return Err(format!(
-            "sites: at most {MAX_SITES} sites, got {}",
-            inputs.len()
+        return Err(ConfigError::field(
+            "sites",
+            format!("at most {MAX_SITES} sites, got {}", inputs.len()),
         ));
     }
     let mut seen = std::collections::HashSet::new();
     let mut sites = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
-        let key = SiteKey::parse(&input.key).map_err(|e| format!("sites[{i}].key: {e}"))?;
+        let refuse = |field: &str, message: String| {
+            ConfigError::field(format!("sites[{i}].{field}"), message)
+        };
+        let key = SiteKey::parse(&input.key).map_err(|e| refuse("key", e.to_string()))?;
         if !seen.insert(input.key.as_str()) {
-            return Err(format!(
-                "sites[{i}].key: duplicate site {}",
-                crate::text::echo(&input.key)
+            return Err(refuse(
+                "key",
+                format!("duplicate site {}", crate::text::echo(&input.key)),
             ));
         }
         let name = input.name.trim();
         if name.is_empty() || name.chars().count() > 60 {
-            return Err(format!("sites[{i}].name: must be 1 to 60 characters"));
+            return Err(refuse("name", "must be 1 to 60 characters".into()));
         }
         if !crate::text::clean_name(name) {
-            return Err(format!("sites[{i}].name: {}", crate::text::NAME_CONTROL));
+            return Err(refuse("name", crate::text::NAME_CONTROL.into()));
         }
         let tz: Tz = match &input.timezone {
             None => org_tz,
             Some(text) => text.parse().map_err(|_| {
-                format!(
-                    "sites[{i}].timezone: unknown IANA timezone {}",
-                    crate::text::echo(text)
+                refuse(
+                    "timezone",
+                    format!("unknown IANA timezone {}", crate::text::echo(text)),
                 )
             })?,
         };
@@ -191,12 +195,15 @@ mod tests {
             ),
         ] {
             let error = validate(&sites, tz).unwrap_err();
-            assert!(error.starts_with(field), "{error}");
+            assert!(error.to_string().starts_with(field), "{error}");
         }
         let many: Vec<_> = (0..=MAX_SITES)
             .map(|i| input(&format!("s{i}"), None))
             .collect();
-        assert!(validate(&many, tz).unwrap_err().starts_with("sites:"));
+        assert!(validate(&many, tz)
+            .unwrap_err()
+            .to_string()
+            .starts_with("sites:"));
         let most: Vec<_> = (0..MAX_SITES)
             .map(|i| input(&format!("s{i}"), None))
             .collect();

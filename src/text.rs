@@ -111,6 +111,30 @@ mod tests {
                 crate::ticks::Source::parse("phone").unwrap_err(),
                 "source must be internal, complaint, observer or sheet; got \"phone\"",
             ),
+            (
+                crate::auth::Role::parse("root").unwrap_err(),
+                "role must be staff, viewer or admin; got \"root\"",
+            ),
+            (
+                crate::ranking::Group::parse("horror").unwrap_err(),
+                "group must be one of site, department, source; got \"horror\"",
+            ),
+            (
+                crate::control::BaselineKind::parse("too_few").unwrap_err(),
+                "baseline must be before or window; got \"too_few\"",
+            ),
+            (
+                crate::alerts::State::parse("closed").unwrap_err(),
+                "state must be open or all; got \"closed\"",
+            ),
+            (
+                crate::charts::ChartName::parse("pie").unwrap_err(),
+                "chart must be one of pareto, cost, trend, compare, matrix, control; got \"pie\"",
+            ),
+            (
+                crate::charts::Format::parse("gif").unwrap_err(),
+                "format must be one of svg, png; got \"gif\"",
+            ),
         ];
         for (error, message) in cases {
             assert_eq!(error.to_string(), message);

@@ -340,8 +340,8 @@ pub fn validate(
         None => None,
         Some(text) => match settings.currency().parse_amount(text) {
             Ok(minor) => Some(minor),
-            Err(message) => {
-                problem("cost", "invalid_amount", message);
+            Err(error) => {
+                problem("cost", "invalid_amount", error.to_string());
                 None
             }
         },

@@ -181,10 +181,22 @@ pub fn validate_up_to(
     Ok(out)
 }
 
+/// Why a volume CSV could not be read (its rows' values are checked later, by
+/// [`validate_up_to`]).
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum CsvError {
+    /// Nothing but white space.
+    #[error("the file is empty: it needs the header day,site,units and one row per day and site")]
+    Empty,
+    /// The header or a row at `line` (1-based, blank lines counted) cannot be read.
+    #[error("line {line}: {message}")]
+    Line { line: u64, message: String },
+}
+
 /// Reads `day,site,units` rows (with that header) for `horrors volume import`, each with its
 /// line number. A row that cannot be read is an error naming its line; the entries are
 /// validated by the caller.
-pub fn read_csv(bytes: &[u8]) -> Result<Vec<(u64, VolumeInput)>, String> {
+pub fn read_csv(bytes: &[u8]) -> Result<Vec<(u64, VolumeInput)>, CsvError> {
     // The line a record starts on, counted in the file itself (blank lines included).
     // Records come in file order, so the newlines are counted once, from the last record
     // on (counting from the start of the file for each record made imports quadratic).
@@ -207,10 +219,7 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<(u64, VolumeInput)>, String> {
         })
     };
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(
-            "the file is empty: it needs the header day,site,units and one row per day and site"
-                .into(),
-        );
+        return Err(CsvError::Empty);
     }
     let mut csv = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -218,25 +227,35 @@ pub fn read_csv(bytes: &[u8]) -> Result<Vec<(u64, VolumeInput)>, String> {
         .from_reader(bytes);
     let header = csv
         .headers()
-        .map_err(|e| format!("line 1: {e}"))?
+        .map_err(|e| CsvError::Line {
+            line: 1,
+            message: e.to_string(),
+        })?
         .iter()
         .map(|h| h.trim_start_matches('\u{feff}').to_string())
         .collect::<Vec<_>>();
     if header != ["day", "site", "units"] {
-        return Err(format!(
-            "line 1: the header must be day,site,units; got {}",
-            crate::text::echo(&header.join(","))
-        ));
+        return Err(CsvError::Line {
+            line: 1,
+            message: format!(
+                "the header must be day,site,units; got {}",
+                crate::text::echo(&header.join(","))
+            ),
+        });
     }
     let mut out = Vec::new();
     for record in csv.records() {
-        let record = record.map_err(|e| format!("line {}: {e}", line_at(e.position())))?;
+        let record = record.map_err(|e| CsvError::Line {
+            line: line_at(e.position()),
+            message: e.to_string(),
+        })?;
         let line = line_at(record.position());
-        let units = record[2].parse::<i64>().map_err(|_| {
-            format!(
-                "line {line}: units {} is not a whole number from 0 to {MAX_UNITS}",
+        let units = record[2].parse::<i64>().map_err(|_| CsvError::Line {
+            line,
+            message: format!(
+                "units {} is not a whole number from 0 to {MAX_UNITS}",
                 crate::text::echo(&record[2])
-            )
+            ),
         })?;
         out.push((
             line,
@@ -359,24 +378,30 @@ mod tests {
                 .unwrap();
         let lines: Vec<u64> = rows.iter().map(|(line, _)| *line).collect();
         assert_eq!(lines, [2, 5, 6]);
-        let error = read_csv(b"day,site,units\n2026-01-01,a,1\n\n2026-01-02,a,x\n").unwrap_err();
-        assert!(error.starts_with("line 4: units \"x\""), "{error}");
+        let error = read_csv(b"day,site,units\n2026-01-01,a,1\n\n2026-01-02,a,x\n")
+            .unwrap_err()
+            .to_string();
+        assert_eq!(
+            error,
+            "line 4: units \"x\" is not a whole number from 0 to 1000000000000"
+        );
         let error = read_csv(b"day,site,units\n2026-01-01,a,1\n\n2026-01-02,a\n").unwrap_err();
-        assert!(error.starts_with("line 4:"), "{error}");
+        assert!(matches!(error, CsvError::Line { line: 4, .. }), "{error}");
     }
 
     #[test]
     fn csv_errors_quote_at_most_60_characters_of_a_cell() {
         let cell = "9".repeat(5_000_000);
-        let error =
-            read_csv(format!("day,site,units\n2026-01-01,a,{cell}\n").as_bytes()).unwrap_err();
+        let error = read_csv(format!("day,site,units\n2026-01-01,a,{cell}\n").as_bytes())
+            .unwrap_err()
+            .to_string();
         assert!(error.len() < 200, "{}", error.len());
         assert!(
             error.contains(&format!("\"{}\"…", "9".repeat(60))),
             "{error}"
         );
         let header = "h".repeat(100_000);
-        let error = read_csv(header.as_bytes()).unwrap_err();
+        let error = read_csv(header.as_bytes()).unwrap_err().to_string();
         assert!(error.len() < 200, "{}", error.len());
     }
 
@@ -384,7 +409,8 @@ mod tests {
     fn empty_and_header_only_files_say_so() {
         for empty in ["", "\n\n", "  \r\n"] {
             let error = read_csv(empty.as_bytes()).unwrap_err();
-            assert!(error.contains("the file is empty"), "{error}");
+            assert_eq!(error, CsvError::Empty);
+            assert!(error.to_string().contains("the file is empty"), "{error}");
         }
         assert_eq!(read_csv(b"day,site,units\n").unwrap().len(), 0);
         let settings = crate::config::example_settings();

@@ -66,19 +66,16 @@ impl ChartName {
         ChartName::Control,
     ];
 
+    /// The charts as [`ChartName::parse`]'s error lists them: [`ChartName::EVERY`] in order
+    /// (a test keeps the two together).
+    pub const ALLOWED: &'static str = "one of pareto, cost, trend, compare, matrix, control";
+
     /// Parses `pareto`, `cost`, `trend`, `compare`, `matrix` or `control`.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, crate::text::NotAllowed> {
         Self::EVERY
             .into_iter()
             .find(|c| c.as_str() == text)
-            .ok_or_else(|| {
-                let names: Vec<_> = Self::EVERY.iter().map(|c| c.as_str()).collect();
-                format!(
-                    "chart must be one of {}; got {}",
-                    names.join(", "),
-                    crate::text::echo(text)
-                )
-            })
+            .ok_or_else(|| crate::text::NotAllowed::new("chart", Self::ALLOWED, text))
     }
 
     pub fn as_str(self) -> &'static str {
@@ -108,13 +105,14 @@ pub enum Format {
 
 impl Format {
     /// Parses `svg` or `png`.
-    pub fn parse(text: &str) -> Result<Self, String> {
+    pub fn parse(text: &str) -> Result<Self, crate::text::NotAllowed> {
         match text {
             "svg" => Ok(Format::Svg),
             "png" => Ok(Format::Png),
-            _ => Err(format!(
-                "format must be one of svg, png; got {}",
-                crate::text::echo(text)
+            _ => Err(crate::text::NotAllowed::new(
+                "format",
+                "one of svg, png",
+                text,
             )),
         }
     }

@@ -689,11 +689,13 @@ fn names_and_formats_parse() {
     for name in ChartName::EVERY {
         assert_eq!(ChartName::parse(name.as_str()), Ok(name));
     }
-    let error = ChartName::parse("pie").unwrap_err();
+    let error = ChartName::parse("pie").unwrap_err().to_string();
     assert!(
         error.contains("pareto, cost, trend, compare, matrix"),
         "{error}"
     );
+    let names: Vec<_> = ChartName::EVERY.iter().map(|c| c.as_str()).collect();
+    assert_eq!(ChartName::ALLOWED, format!("one of {}", names.join(", ")));
     assert_eq!(
         Format::parse("png").map(Format::content_type),
         Ok("image/png")

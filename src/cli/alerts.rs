@@ -9,7 +9,7 @@ use crate::store::Location;
 
 /// `horrors alerts send`: the current alert episodes, printed and sent to the webhook.
 pub(super) fn send(config_path: &Path, db: &Location) -> Result<()> {
-    let config = config::load(config_path).map_err(Error::usage)?;
+    let config = config::load(config_path)?;
     let store = open_configured(config_path, db)?;
     let current = crate::alerts::current(&store)?;
     for a in &current {

@@ -67,7 +67,7 @@ pub(super) fn migrate(db: &Location, to: String) -> Result<()> {
 
 /// `horrors doctor`: checks the configuration, the storage and the host, as a table.
 pub(super) fn doctor(config_path: &Path, db: &Location) -> Result<()> {
-    let config = config::load(config_path);
+    let config = config::load(config_path).map_err(|e| e.to_string());
     let checks = crate::doctor::run(
         config_path,
         config.as_ref().map_err(String::as_str),

@@ -336,7 +336,7 @@ fn absolute(path: &Path) -> PathBuf {
 fn open_configured(config_path: &Path, db: &Location) -> Result<Store> {
     let store = open_existing(db)?;
     if store.snapshot().is_err() {
-        let config = config::load(config_path).map_err(Error::usage)?;
+        let config = config::load(config_path)?;
         store.apply_config(&config)?;
     }
     Ok(store)

@@ -61,7 +61,7 @@ pub(super) fn export_annual(
     site: Option<String>,
     out: Option<PathBuf>,
 ) -> Result<()> {
-    let year = crate::export::annual::parse_year(&year).map_err(Error::usage)?;
+    let year = crate::export::annual::parse_year(&year).map_err(|e| Error::usage(e.to_string()))?;
     let store = open_configured(config_path, db)?;
     let scope = match site {
         None => crate::sites::Scope::ALL,

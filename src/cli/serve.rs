@@ -16,7 +16,7 @@ use crate::store::{Location, Store};
 // Over 80 lines: the start-up steps in the order they must happen, each with its message.
 pub(super) fn serve(config_path: &Path, db: &Location, bind: &str, demo: bool) -> Result<()> {
     // Validate before touching the database: a bad file must write nothing.
-    let config = config::load(config_path).map_err(Error::usage)?;
+    let config = config::load(config_path)?;
     // The identity provider's client secret comes from the environment, checked as early.
     let oidc = match &config.oidc {
         Some(oidc) => Some(Arc::new(

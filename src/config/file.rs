@@ -8,6 +8,7 @@ use chrono_tz::Tz;
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
+use super::error::{ConfigError, LoadError, TomlPlace};
 use super::horrors::{validate_horrors, HorrorInput};
 use super::sections::{
     validate_alerts, validate_metrics, validate_signals, RawAlerts, RawControl, RawCycles,
@@ -133,27 +134,36 @@ pub fn storage_url(path: &Path) -> Result<Option<String>, String> {
 
 /// Reads and validates a configuration file. The error is one line naming the file,
 /// the field and, where known, the line.
-pub fn load(path: &Path) -> Result<Config, String> {
-    let text = std::fs::read_to_string(path)
-        .map_err(|e| format!("{}: cannot read: {e}", path.display()))?;
-    parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+pub fn load(path: &Path) -> Result<Config, LoadError> {
+    let text = std::fs::read_to_string(path).map_err(|io| LoadError::Unreadable {
+        path: path.to_path_buf(),
+        io,
+    })?;
+    parse(&text).map_err(|error| LoadError::Invalid {
+        path: path.to_path_buf(),
+        error,
+    })
 }
 
 /// Parses and validates configuration text.
-pub fn parse(text: &str) -> Result<Config, String> {
+pub fn parse(text: &str) -> Result<Config, ConfigError> {
     let raw = read_toml(text)?;
     let org = raw.organization;
     let (name, tz, currency, language) = organization(&org)?;
     let window_days = raw.window.map(|w| w.days).unwrap_or(30);
     if !(1..=366).contains(&window_days) {
-        return Err(format!(
-            "window.days: must be between 1 and 366, got {window_days}"
+        return Err(ConfigError::field(
+            "window.days",
+            format!("must be between 1 and 366, got {window_days}"),
         ));
     }
     let ranking = ranking(raw.ranking)?;
     let departments = match (raw.departments, ranking.departments) {
         (Some(_), Some(_)) => {
-            return Err("departments: set twice (top level and in [ranking])".into())
+            return Err(ConfigError::field(
+                "departments",
+                "set twice (top level and in [ranking])",
+            ))
         }
         (Some(d), None) | (None, Some(d)) => d,
         (None, None) => Vec::new(),
@@ -188,12 +198,14 @@ pub fn parse(text: &str) -> Result<Config, String> {
         .map(|h| (h.trusted_proxies, h.auth_failures_per_minute))
         .unwrap_or_default();
     if auth_failures == Some(0) {
-        return Err("http.auth_failures_per_minute must be at least 1".into());
+        return Err(ConfigError::NoAuthFailures);
     }
     let storage = raw
         .storage
         .and_then(|s| s.url)
-        .map(|url| crate::location::Location::parse(&url).map_err(|e| format!("storage.url: {e}")))
+        .map(|url| {
+            crate::location::Location::parse(&url).map_err(|e| ConfigError::field("storage.url", e))
+        })
         .transpose()?;
     let trusted_proxies = trusted_proxies(&proxies)?;
     let metrics = validate_metrics(raw.metrics)?;
@@ -222,56 +234,62 @@ fn line_of(text: &str, offset: usize) -> usize {
 
 /// The file's TOML read into its tables; a syntax or type error names its line, column
 /// and the key written there.
-fn read_toml(text: &str) -> Result<RawConfig, String> {
+fn read_toml(text: &str) -> Result<RawConfig, ConfigError> {
     toml::from_str(text).map_err(|e| {
-        let message = one_line(e.message());
-        match e.span() {
-            Some(span) => {
-                let line = line_of(text, span.start);
-                let line_start = text[..span.start.min(text.len())]
-                    .rfind('\n')
-                    .map_or(0, |i| i + 1);
-                let column = span.start - line_start + 1;
-                // Name the key (or table) written on that line, so the field is always named.
-                let source = text[line_start..].lines().next().unwrap_or("").trim();
-                let key = source.split('=').next().unwrap_or("").trim();
-                let at = if key.is_empty() {
-                    String::new()
-                } else {
-                    format!(" ({key})")
-                };
-                format!("line {line}, column {column}{at}: {message}")
+        let at = e.span().map(|span| {
+            let line_start = text[..span.start.min(text.len())]
+                .rfind('\n')
+                .map_or(0, |i| i + 1);
+            // Name the key (or table) written on that line, so the field is always named.
+            let source = text[line_start..].lines().next().unwrap_or("").trim();
+            let key = source.split('=').next().unwrap_or("").trim();
+            TomlPlace {
+                line: line_of(text, span.start),
+                column: span.start - line_start + 1,
+                key: (!key.is_empty()).then(|| key.to_string()),
             }
-            None => message,
+        });
+        ConfigError::Toml {
+            at,
+            message: one_line(e.message()),
         }
     })
 }
 
 /// `[organization]`'s name, timezone, currency and language.
-fn organization(org: &RawOrganization) -> Result<(String, Tz, Currency, Lang), String> {
+fn organization(org: &RawOrganization) -> Result<(String, Tz, Currency, Lang), ConfigError> {
     let name = org.name.trim().to_string();
     if name.is_empty() || name.chars().count() > 100 {
-        return Err("organization.name: must be 1 to 100 characters".into());
+        return Err(ConfigError::field(
+            "organization.name",
+            "must be 1 to 100 characters",
+        ));
     }
     if !crate::text::clean_name(&name) {
-        return Err(format!("organization.name: {}", crate::text::NAME_CONTROL));
+        return Err(ConfigError::field(
+            "organization.name",
+            crate::text::NAME_CONTROL,
+        ));
     }
     let tz: Tz = org.timezone.parse().map_err(|_| {
-        format!(
-            "organization.timezone: unknown IANA timezone {}",
-            crate::text::echo(&org.timezone)
+        ConfigError::field(
+            "organization.timezone",
+            format!("unknown IANA timezone {}", crate::text::echo(&org.timezone)),
         )
     })?;
-    let currency =
-        Currency::parse(&org.currency).map_err(|e| format!("organization.currency: {e}"))?;
+    let currency = Currency::parse(&org.currency)
+        .map_err(|e| ConfigError::field("organization.currency", e.to_string()))?;
     let language = match org.language.as_deref() {
         None => Lang::EN,
         Some(tag) => Lang::exact(tag).ok_or_else(|| {
             let tags: Vec<&str> = Lang::all().map(Lang::tag).collect();
-            format!(
-                "organization.language: unknown language {}; use one of {}",
-                crate::text::echo(tag),
-                tags.join(", ")
+            ConfigError::field(
+                "organization.language",
+                format!(
+                    "unknown language {}; use one of {}",
+                    crate::text::echo(tag),
+                    tags.join(", ")
+                ),
             )
         })?,
     };
@@ -279,7 +297,7 @@ fn organization(org: &RawOrganization) -> Result<(String, Tz, Currency, Lang), S
 }
 
 /// `[ranking]`: weights >= 0 and not both 0; 0 < worst < worse <= 1.
-fn ranking(raw: Option<RawRanking>) -> Result<RawRanking, String> {
+fn ranking(raw: Option<RawRanking>) -> Result<RawRanking, ConfigError> {
     let ranking = raw.unwrap_or(RawRanking {
         pain_weight: half(),
         cost_weight: half(),
@@ -292,11 +310,17 @@ fn ranking(raw: Option<RawRanking>) -> Result<RawRanking, String> {
         ("ranking.cost_weight", ranking.cost_weight),
     ] {
         if !value.is_finite() || value < 0.0 {
-            return Err(format!("{field}: must be a number >= 0, got {value}"));
+            return Err(ConfigError::field(
+                field,
+                format!("must be a number >= 0, got {value}"),
+            ));
         }
     }
     if ranking.pain_weight == 0.0 && ranking.cost_weight == 0.0 {
-        return Err("ranking.pain_weight, ranking.cost_weight: must not both be 0".into());
+        return Err(ConfigError::field(
+            "ranking.pain_weight, ranking.cost_weight",
+            "must not both be 0",
+        ));
     }
     if !(ranking.worst.is_finite()
         && ranking.worse.is_finite()
@@ -304,9 +328,12 @@ fn ranking(raw: Option<RawRanking>) -> Result<RawRanking, String> {
         && ranking.worst < ranking.worse
         && ranking.worse <= 1.0)
     {
-        return Err(format!(
-            "ranking.worst, ranking.worse: need 0 < worst < worse <= 1, got worst = {} and worse = {}",
-            ranking.worst, ranking.worse
+        return Err(ConfigError::field(
+            "ranking.worst, ranking.worse",
+            format!(
+                "need 0 < worst < worse <= 1, got worst = {} and worse = {}",
+                ranking.worst, ranking.worse
+            ),
         ));
     }
     Ok(ranking)
@@ -318,7 +345,7 @@ fn horrors(
     text: &str,
     raw: Vec<toml::Spanned<HorrorInput>>,
     currency: Currency,
-) -> Result<Vec<crate::catalogue::Horror>, String> {
+) -> Result<Vec<crate::catalogue::Horror>, ConfigError> {
     let spans: Vec<usize> = raw.iter().map(|h| h.span().start).collect();
     let inputs: Vec<HorrorInput> = raw.into_iter().map(|h| h.into_inner()).collect();
     validate_horrors(&inputs, currency).map_err(|details| {
@@ -342,24 +369,27 @@ fn horrors(
                             .is_some_and(|r| r.trim_start().starts_with('='))
                     })
                     .unwrap_or(0);
-                format!(" (line {})", line_of(text, span + offset))
-            })
-            .unwrap_or_default();
-        format!("{field}{line}: {}", first.message)
+                line_of(text, span + offset)
+            });
+        ConfigError::Field {
+            field,
+            line,
+            message: first.message.clone(),
+        }
     })
 }
 
 /// `[organization] volume_unit`: 1 to 40 characters, `units` when left out.
-fn volume_unit(raw: Option<String>) -> Result<String, String> {
+fn volume_unit(raw: Option<String>) -> Result<String, ConfigError> {
     match raw {
         None => Ok(default_volume_unit()),
         Some(unit) => {
             let unit = unit.trim().to_string();
             if unit.is_empty() || unit.chars().count() > 40 || !crate::text::clean_name(&unit) {
-                return Err(
-                    "organization.volume_unit: must be 1 to 40 characters, no control characters"
-                        .into(),
-                );
+                return Err(ConfigError::field(
+                    "organization.volume_unit",
+                    "must be 1 to 40 characters, no control characters",
+                ));
             }
             Ok(unit)
         }
@@ -367,13 +397,16 @@ fn volume_unit(raw: Option<String>) -> Result<String, String> {
 }
 
 /// `[http] trusted_proxies`: IP addresses.
-fn trusted_proxies(proxies: &[String]) -> Result<Vec<std::net::IpAddr>, String> {
+fn trusted_proxies(proxies: &[String]) -> Result<Vec<std::net::IpAddr>, ConfigError> {
     let mut trusted_proxies = Vec::new();
     for (i, text) in proxies.iter().enumerate() {
         let address = text.trim().parse().map_err(|_| {
-            format!(
-                "http.trusted_proxies[{i}]: {} is not an IP address such as 10.0.0.2",
-                crate::text::echo(text)
+            ConfigError::field(
+                format!("http.trusted_proxies[{i}]"),
+                format!(
+                    "{} is not an IP address such as 10.0.0.2",
+                    crate::text::echo(text)
+                ),
             )
         })?;
         trusted_proxies.push(address);
@@ -381,21 +414,21 @@ fn trusted_proxies(proxies: &[String]) -> Result<Vec<std::net::IpAddr>, String> 
     Ok(trusted_proxies)
 }
 
-fn validate_departments(departments: &[String]) -> Result<(), String> {
+fn validate_departments(departments: &[String]) -> Result<(), ConfigError> {
     let mut seen = HashSet::new();
     for (i, department) in departments.iter().enumerate() {
+        let refuse =
+            |message: String| Err(ConfigError::field(format!("departments[{i}]"), message));
         let len = department.trim().chars().count();
         if len == 0 || len > 60 || department.trim() != department {
-            return Err(format!(
-                "departments[{i}]: must be 1 to 60 characters without surrounding spaces"
-            ));
+            return refuse("must be 1 to 60 characters without surrounding spaces".into());
         }
         if !crate::text::clean_name(department) {
-            return Err(format!("departments[{i}]: {}", crate::text::NAME_CONTROL));
+            return refuse(crate::text::NAME_CONTROL.into());
         }
         if !seen.insert(department.as_str()) {
-            return Err(format!(
-                "departments[{i}]: duplicate department {}",
+            return refuse(format!(
+                "duplicate department {}",
                 crate::text::echo(department)
             ));
         }

@@ -119,8 +119,8 @@ pub fn validate_horrors(
             problem("pain", "invalid_pain", message);
         }
         let unit_cost = currency.parse_amount(&input.unit_cost);
-        if let Err(message) = &unit_cost {
-            problem("unit_cost", "invalid_amount", message.clone());
+        if let Err(error) = &unit_cost {
+            problem("unit_cost", "invalid_amount", error.to_string());
         }
         let playbook = match &input.playbook {
             None => crate::playbook::Playbook::new(),

@@ -2,17 +2,20 @@
 //! departments and the catalogue (SPEC §2). Nothing touches the database until this passes.
 //!
 //! - [`settings`]: the settings model ([`Settings`]) kept in the database;
+//! - [`error`]: why a file or its text was refused ([`LoadError`], [`ConfigError`]);
 //! - [`file`]: reading the TOML file into a [`Config`], with the line of any error;
 //! - [`horrors`]: the catalogue's input and its checks;
 //! - [`sections`]: `[alerts]`, `[metrics]`, `[control]` and `[cycles]`;
 //! - [`write`]: the settings and catalogue written back as a file.
 
+pub mod error;
 pub mod file;
 pub mod horrors;
 pub mod sections;
 pub mod settings;
 pub mod write;
 
+pub use error::{ConfigError, LoadError, TomlPlace};
 pub use file::{load, parse, storage_url};
 pub use horrors::{is_valid_key, validate_horrors, HorrorInput, MAX_HORRORS, MIN_HORRORS};
 pub use sections::{

@@ -3,6 +3,7 @@
 
 use serde::Deserialize;
 
+use super::error::ConfigError;
 use super::settings::{default_lookback, SignalSettings};
 
 /// `[metrics]`: `/metrics` is off unless `bind` (its own listener) or `token` (a bearer
@@ -69,7 +70,7 @@ pub(super) struct RawAlerts {
 /// `[alerts] delivery_timeout_seconds` when it is not set.
 pub const DEFAULT_DELIVERY_TIMEOUT_SECONDS: u64 = 10;
 
-pub(super) fn validate_metrics(raw: Option<RawMetrics>) -> Result<MetricsConfig, String> {
+pub(super) fn validate_metrics(raw: Option<RawMetrics>) -> Result<MetricsConfig, ConfigError> {
     let Some(raw) = raw else {
         return Ok(MetricsConfig::default());
     };
@@ -77,7 +78,10 @@ pub(super) fn validate_metrics(raw: Option<RawMetrics>) -> Result<MetricsConfig,
         .bind
         .map(|text| {
             text.trim().parse().map_err(|_| {
-                format!("metrics.bind: {text:?} is not an address such as 127.0.0.1:9464")
+                ConfigError::field(
+                    "metrics.bind",
+                    format!("{text:?} is not an address such as 127.0.0.1:9464"),
+                )
             })
         })
         .transpose()?;
@@ -85,8 +89,9 @@ pub(super) fn validate_metrics(raw: Option<RawMetrics>) -> Result<MetricsConfig,
         if token.chars().count() < MIN_METRICS_TOKEN
             || token.chars().any(|c| c.is_whitespace() || c.is_control())
         {
-            return Err(format!(
-                "metrics.token: must be at least {MIN_METRICS_TOKEN} characters without spaces"
+            return Err(ConfigError::field(
+                "metrics.token",
+                format!("must be at least {MIN_METRICS_TOKEN} characters without spaces"),
             ));
         }
     }
@@ -137,20 +142,24 @@ pub struct WebhookSection {
 
 /// `[alerts]`: a look-back of 7..=366 days; a webhook URL that is http(s) with a host,
 /// and then a secret; a delivery timeout of 1..=60 seconds.
-pub(super) fn validate_alerts(raw: Option<RawAlerts>) -> Result<AlertsSection, String> {
+pub(super) fn validate_alerts(raw: Option<RawAlerts>) -> Result<AlertsSection, ConfigError> {
     let Some(raw) = raw else {
         return Ok(AlertsSection::default());
     };
     let lookback_days = raw.lookback_days.unwrap_or_else(default_lookback);
     if !(7..=366).contains(&lookback_days) {
-        return Err(format!(
-            "alerts.lookback_days: must be 7 to 366, got {lookback_days}"
+        return Err(ConfigError::field(
+            "alerts.lookback_days",
+            format!("must be 7 to 366, got {lookback_days}"),
         ));
     }
     let webhook = match (raw.webhook_url, raw.webhook_secret) {
         (None, None) => None,
         (None, Some(_)) => {
-            return Err("alerts.webhook_secret: set without alerts.webhook_url".into())
+            return Err(ConfigError::field(
+                "alerts.webhook_secret",
+                "set without alerts.webhook_url",
+            ))
         }
         (Some(url), secret) => {
             // The scheme is case-insensitive (RFC 3986 §3.1): `HTTP://` is `http://`.
@@ -166,15 +175,20 @@ pub(super) fn validate_alerts(raw: Option<RawAlerts>) -> Result<AlertsSection, S
                 scheme,
                 host.is_some_and(|h| !h.is_empty() && !h.contains(char::is_whitespace)),
             ) else {
-                return Err(format!(
-                    "alerts.webhook_url: {} is not an http:// or https:// URL",
-                    crate::text::echo(&url)
+                return Err(ConfigError::field(
+                    "alerts.webhook_url",
+                    format!(
+                        "{} is not an http:// or https:// URL",
+                        crate::text::echo(&url)
+                    ),
                 ));
             };
             let url = format!("{scheme}{}", &url[scheme.len()..]);
             let secret = secret.filter(|s| !s.is_empty()).ok_or_else(|| {
-                "alerts.webhook_secret: required with alerts.webhook_url (alerts are signed with it)"
-                    .to_string()
+                ConfigError::field(
+                    "alerts.webhook_secret",
+                    "required with alerts.webhook_url (alerts are signed with it)",
+                )
             })?;
             Some(WebhookSection { url, secret })
         }
@@ -183,8 +197,9 @@ pub(super) fn validate_alerts(raw: Option<RawAlerts>) -> Result<AlertsSection, S
         .delivery_timeout_seconds
         .unwrap_or(DEFAULT_DELIVERY_TIMEOUT_SECONDS);
     if !(1..=60).contains(&delivery_timeout_seconds) {
-        return Err(format!(
-            "alerts.delivery_timeout_seconds: must be 1 to 60, got {delivery_timeout_seconds}"
+        return Err(ConfigError::field(
+            "alerts.delivery_timeout_seconds",
+            format!("must be 1 to 60, got {delivery_timeout_seconds}"),
         ));
     }
     Ok(AlertsSection {
@@ -199,23 +214,28 @@ pub(super) fn validate_alerts(raw: Option<RawAlerts>) -> Result<AlertsSection, S
 pub(super) fn validate_signals(
     control: RawControl,
     cycles: RawCycles,
-) -> Result<SignalSettings, String> {
+) -> Result<SignalSettings, ConfigError> {
     let d = SignalSettings::default();
     let days = |key: &str, value: Option<i64>, default: i64| match value {
         None => Ok(default),
         Some(v) if (14..=364).contains(&v) => Ok(v),
-        Some(v) => Err(format!("{key}: must be 14 to 364, got {v}")),
+        Some(v) => Err(ConfigError::field(
+            key,
+            format!("must be 14 to 364, got {v}"),
+        )),
     };
     let ratio = control.cusum_ratio.unwrap_or(d.cusum_ratio);
     if !(ratio > 1.0 && ratio <= 10.0) {
-        return Err(format!(
-            "control.cusum_ratio: must be above 1 and at most 10, got {ratio}"
+        return Err(ConfigError::field(
+            "control.cusum_ratio",
+            format!("must be above 1 and at most 10, got {ratio}"),
         ));
     }
     let h = control.cusum_h.unwrap_or(d.cusum_h);
     if !(h > 0.0 && h <= 100.0) {
-        return Err(format!(
-            "control.cusum_h: must be above 0 and at most 100, got {h}"
+        return Err(ConfigError::field(
+            "control.cusum_h",
+            format!("must be above 0 and at most 100, got {h}"),
         ));
     }
     Ok(SignalSettings {

@@ -74,7 +74,7 @@ fn webhook_schemes_are_case_insensitive_and_stored_lower_case() {
         "ＨTTP://x",
     ] {
         let text = format!("{GOOD}\n[alerts]\nwebhook_url = \"{url}\"\nwebhook_secret = \"s\"\n");
-        let error = parse(&text).unwrap_err();
+        let error = parse(&text).unwrap_err().to_string();
         assert!(error.contains("alerts.webhook_url"), "{url}: {error}");
     }
 }
@@ -150,7 +150,9 @@ fn refuses_statistics_settings_that_would_break_the_charts() {
         ("[cycles]\nbaseline_days = 13", "cycles.baseline_days"),
         ("[control]\nlimit = 3", "unknown field `limit`"),
     ] {
-        let error = parse(&format!("{GOOD}\n{table}\n")).unwrap_err();
+        let error = parse(&format!("{GOOD}\n{table}\n"))
+            .unwrap_err()
+            .to_string();
         assert!(
             error.contains(field),
             "{table:?}: {error:?} should name {field:?}"
@@ -266,7 +268,7 @@ fn refuses_broken_configurations_with_the_field_named() {
     for (from, to, expected) in cases {
         let text = GOOD.replacen(from, to, 1);
         assert_ne!(text, GOOD, "case {to:?} did not apply");
-        let error = parse(&text).unwrap_err();
+        let error = parse(&text).unwrap_err().to_string();
         assert!(
             error.contains(expected),
             "{to:?}: {error:?} should mention {expected:?}"
@@ -280,6 +282,7 @@ fn refuses_too_few_and_too_many_horrors() {
     let four = GOOD.rsplit_once("[[horrors]]").unwrap().0;
     assert!(parse(four)
         .unwrap_err()
+        .to_string()
         .contains("need 5 to 8 horrors, got 4"));
     let mut nine = GOOD.to_string();
     for i in 0..4 {
@@ -287,7 +290,7 @@ fn refuses_too_few_and_too_many_horrors() {
             "\n[[horrors]]\nkey = \"extra-{i}\"\nname = \"Extra\"\npain = 1\nunit_cost = \"1\"\n"
         ));
     }
-    assert!(parse(&nine).unwrap_err().contains("got 9"));
+    assert!(parse(&nine).unwrap_err().to_string().contains("got 9"));
 }
 
 #[test]
@@ -318,7 +321,7 @@ fn a_delivery_timeout_is_1_to_60_seconds() {
     }
     for seconds in ["0", "61", "-1", "2.5"] {
         let text = format!("{GOOD}\n[alerts]\ndelivery_timeout_seconds = {seconds}\n");
-        let error = parse(&text).unwrap_err();
+        let error = parse(&text).unwrap_err().to_string();
         assert!(
             error.contains("delivery_timeout_seconds") && !error.contains('\n'),
             "{seconds}: {error}"

@@ -31,22 +31,25 @@ fn io_error(e: std::io::Error) -> Error {
     Error::internal(format!("writing ZIP: {e}"))
 }
 
+/// Why a `year` was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum YearError {
+    #[error("year {} is not a number such as 2026", crate::text::echo(.0))]
+    NotANumber(String),
+    /// Outside [`YEARS`].
+    #[error("year must be between {start} and {end}, got {0}", start = YEARS.start(), end = YEARS.end())]
+    OutOfRange(i32),
+}
+
 /// Parses and checks a `year` parameter.
-pub fn parse_year(text: &str) -> std::result::Result<i32, String> {
-    let year: i32 = text.parse().map_err(|_| {
-        format!(
-            "year {} is not a number such as 2026",
-            crate::text::echo(text)
-        )
-    })?;
+pub fn parse_year(text: &str) -> std::result::Result<i32, YearError> {
+    let year: i32 = text
+        .parse()
+        .map_err(|_| YearError::NotANumber(text.to_string()))?;
     if YEARS.contains(&year) {
         Ok(year)
     } else {
-        Err(format!(
-            "year must be between {} and {}, got {year}",
-            YEARS.start(),
-            YEARS.end()
-        ))
+        Err(YearError::OutOfRange(year))
     }
 }
 
@@ -587,4 +590,22 @@ fn strip_xml_declaration(svg: &str) -> &str {
 /// The year of today in the organization's timezone (the default for the CLI).
 pub fn current_year(store: &Store, now: DateTime<Utc>) -> Result<i32> {
     Ok(report::today(store, now)?.year())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn years_are_numbers_from_1970_to_9998() {
+        assert_eq!(parse_year("2026"), Ok(2026));
+        for (text, message) in [
+            ("abc", "year \"abc\" is not a number such as 2026"),
+            ("2026.5", "year \"2026.5\" is not a number such as 2026"),
+            ("1969", "year must be between 1970 and 9998, got 1969"),
+            ("10000", "year must be between 1970 and 9998, got 10000"),
+        ] {
+            assert_eq!(parse_year(text).unwrap_err().to_string(), message);
+        }
+    }
 }

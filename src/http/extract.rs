@@ -315,7 +315,7 @@ impl Params {
             today,
             settings.window_days,
         )
-        .map_err(|message| Error::invalid("invalid_window", message))
+        .map_err(|error| Error::invalid("invalid_window", error.to_string()))
     }
 }
 

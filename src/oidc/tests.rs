@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn raw(extra: &str) -> Result<OidcConfig, String> {
+fn raw(extra: &str) -> Result<OidcConfig, ConfigError> {
     #[derive(Deserialize)]
     struct File {
         oidc: RawOidc,
@@ -10,7 +10,7 @@ fn raw(extra: &str) -> Result<OidcConfig, String> {
     let text = format!(
         "[oidc]\nissuer = \"https://login.example.com/realms/acme\"\nclient_id = \"horrors\"\nclient_secret_env = \"HORRORS_OIDC_SECRET\"\nredirect_url = \"https://horrors.example.com/auth/callback\"\ndisplay_name = \"Acme login\"\n{extra}"
     );
-    let file: File = toml::from_str(&text).map_err(|e| e.to_string())?;
+    let file: File = toml::from_str(&text).expect("the test's TOML reads");
     OidcConfig::from_raw(file.oidc)
 }
 
@@ -63,10 +63,13 @@ fn refuses_bad_settings_naming_the_key() {
             oidc: RawOidc,
         }
         let file: File = toml::from_str(&format!("[oidc]\n{text}{roles}")).unwrap();
-        let error = OidcConfig::from_raw(file.oidc).unwrap_err();
+        let error = OidcConfig::from_raw(file.oidc).unwrap_err().to_string();
         assert!(error.starts_with(key), "{line}: {error}");
     }
-    assert!(raw("").unwrap_err().starts_with("auth.oidc.roles"));
+    assert!(raw("")
+        .unwrap_err()
+        .to_string()
+        .starts_with("auth.oidc.roles"));
 }
 
 #[test]

@@ -18,14 +18,15 @@ pub enum Group {
 }
 
 impl Group {
-    pub fn parse(text: &str) -> std::result::Result<Group, String> {
+    pub fn parse(text: &str) -> std::result::Result<Group, crate::text::NotAllowed> {
         match text {
             "site" => Ok(Group::Site),
             "department" => Ok(Group::Department),
             "source" => Ok(Group::Source),
-            _ => Err(format!(
-                "group must be one of site, department, source; got {}",
-                crate::text::echo(text)
+            _ => Err(crate::text::NotAllowed::new(
+                "group",
+                "one of site, department, source",
+                text,
             )),
         }
     }

@@ -82,7 +82,7 @@ pub async fn chart(
         (Some(af), Some(at), Some(bf), Some(bt)) => {
             let window = |from: &str, to: &str| {
                 crate::calendar::Window::between(from, to)
-                    .map_err(|m| Error::invalid("invalid_window", m))
+                    .map_err(|e| Error::invalid("invalid_window", e.to_string()))
             };
             Some((window(af, at)?, window(bf, bt)?))
         }

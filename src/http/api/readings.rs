@@ -148,7 +148,7 @@ pub async fn alerts(who: Viewer, req: HttpRequest, store: Store_) -> Result<Http
             let from =
                 from.unwrap_or(to - chrono::Duration::days(settings.alerts_lookback_days - 1));
             let period = crate::calendar::Window::new(from, to)
-                .map_err(|m| Error::invalid("invalid_window", m))?;
+                .map_err(|e| Error::invalid("invalid_window", e.to_string()))?;
             if period.days() > alerts::MAX_BACKTEST_DAYS {
                 return Err(Error::invalid(
                     "invalid_window",

@@ -120,7 +120,7 @@ pub async fn check_sheet(
     let lang = crate::http::extract::lang_of(&req, &store);
     // Each horror's tier in the current ranking (the configured window up to today).
     let window = crate::calendar::Window::select(None, None, None, today, settings.window_days)
-        .map_err(|message| Error::invalid("invalid_window", message))?;
+        .map_err(|error| Error::invalid("invalid_window", error.to_string()))?;
     let ranking_scope = scope.clone();
     let ranking = store
         .call(move |s| {

@@ -87,7 +87,8 @@ pub(super) fn default_window(store: &Store) -> Result<(Choice, Window)> {
     let snapshot = store.snapshot()?;
     let settings = &snapshot.settings;
     let today = crate::calendar::local_day(store.now(), settings.tz());
-    let window = Window::ending(today, settings.window_days).map_err(Error::internal)?;
+    let window =
+        Window::ending(today, settings.window_days).map_err(|e| Error::internal(e.to_string()))?;
     Ok((Choice::Days(settings.window_days), window))
 }
 
