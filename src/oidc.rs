@@ -19,7 +19,7 @@ use openidconnect::{
 use serde::Deserialize;
 
 use crate::auth::Role;
-use crate::config::ConfigError;
+use crate::text::FieldError;
 
 /// How long a started sign-in may take at the provider.
 pub const PENDING_MINUTES: i64 = 10;
@@ -88,13 +88,13 @@ pub struct OidcConfig {
 
 impl OidcConfig {
     /// Checks the settings; the error names the key (`auth.oidc.issuer: ...`).
-    pub fn from_raw(raw: RawOidc) -> Result<OidcConfig, ConfigError> {
+    pub fn from_raw(raw: RawOidc) -> Result<OidcConfig, FieldError> {
         let issuer = raw.issuer.trim().trim_end_matches('/').to_string();
         check_url("issuer", &issuer)?;
         let redirect_url = raw.redirect_url.trim().to_string();
         check_url("redirect_url", &redirect_url)?;
         if !url_path(&redirect_url).ends_with(CALLBACK_PATH) {
-            return Err(ConfigError::field(
+            return Err(FieldError::new(
                 "auth.oidc.redirect_url",
                 format!(
                     "{} must end with {CALLBACK_PATH} (the route that finishes a sign-in)",
@@ -111,7 +111,7 @@ impl OidcConfig {
             .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
             && env.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
         if !env_ok {
-            return Err(ConfigError::field(
+            return Err(FieldError::new(
                 "auth.oidc.client_secret_env",
                 format!(
                     "{} is not an environment variable name such as HORRORS_OIDC_SECRET (the secret itself never sits in the file)",
@@ -141,7 +141,7 @@ impl OidcConfig {
             }
         }
         if roles.admin.is_empty() && roles.viewer.is_empty() && roles.staff.is_empty() {
-            return Err(ConfigError::field(
+            return Err(FieldError::new(
                 "auth.oidc.roles",
                 format!(
                     "map at least one {role_claim:?} value to admin, viewer or staff (nobody could sign in)"
@@ -173,9 +173,9 @@ impl OidcConfig {
 }
 
 /// An absolute `https` URL, or `http` to this machine (a provider in a test).
-fn check_url(key: &str, url: &str) -> Result<(), ConfigError> {
+fn check_url(key: &str, url: &str) -> Result<(), FieldError> {
     let refuse = |why: &str| {
-        Err(ConfigError::field(
+        Err(FieldError::new(
             format!("auth.oidc.{key}"),
             format!("{} {why}", crate::text::echo(url)),
         ))
@@ -207,10 +207,10 @@ fn url_path(url: &str) -> String {
         .unwrap_or_default()
 }
 
-fn plain_text(key: &str, value: &str, max: usize) -> Result<(), ConfigError> {
+fn plain_text(key: &str, value: &str, max: usize) -> Result<(), FieldError> {
     if value.trim().is_empty() || value.chars().count() > max || value.chars().any(char::is_control)
     {
-        return Err(ConfigError::field(
+        return Err(FieldError::new(
             format!("auth.oidc.{key}"),
             format!("must be 1 to {max} characters without control characters"),
         ));

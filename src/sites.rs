@@ -4,8 +4,8 @@
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use crate::config::ConfigError;
 use crate::keys::SiteKey;
+use crate::text::FieldError;
 
 /// Most sites a configuration may list.
 pub const MAX_SITES: usize = 500;
@@ -45,9 +45,9 @@ pub struct SiteInput {
 
 /// Validates the file's sites; `org_tz` fills in a missing timezone. The error names the
 /// field as `sites[i].field`.
-pub fn validate(inputs: &[SiteInput], org_tz: Tz) -> Result<Vec<Site>, ConfigError> {
+pub fn validate(inputs: &[SiteInput], org_tz: Tz) -> Result<Vec<Site>, FieldError> {
     if inputs.len() > MAX_SITES {
-        return Err(ConfigError::field(
+        return Err(FieldError::new(
             "sites",
             format!("at most {MAX_SITES} sites, got {}", inputs.len()),
         ));
@@ -55,9 +55,8 @@ pub fn validate(inputs: &[SiteInput], org_tz: Tz) -> Result<Vec<Site>, ConfigErr
     let mut seen = std::collections::HashSet::new();
     let mut sites = Vec::with_capacity(inputs.len());
     for (i, input) in inputs.iter().enumerate() {
-        let refuse = |field: &str, message: String| {
-            ConfigError::field(format!("sites[{i}].{field}"), message)
-        };
+        let refuse =
+            |field: &str, message: String| FieldError::new(format!("sites[{i}].{field}"), message);
         let key = SiteKey::parse(&input.key).map_err(|e| refuse("key", e.to_string()))?;
         if !seen.insert(input.key.as_str()) {
             return Err(refuse(

@@ -42,6 +42,25 @@ pub fn is_valid_key(key: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
+/// A refused setting of the configuration file: the field (`sites[2].key`,
+/// `auth.oidc.issuer`) and what is wrong. Modules below the configuration return it; the
+/// configuration reports it as a `ConfigError::Field`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {message}")]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
 /// A value outside a closed list (`by`, `bucket`, a tick's `source`): names the field, the
 /// values it allows and, echoed safely, what was given.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]

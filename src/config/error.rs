@@ -29,6 +29,12 @@ pub enum ConfigError {
     NoAuthFailures,
 }
 
+impl From<crate::text::FieldError> for ConfigError {
+    fn from(e: crate::text::FieldError) -> Self {
+        ConfigError::field(e.field, e.message)
+    }
+}
+
 impl ConfigError {
     /// A value of `field` that breaks its rule; `message` says what is wrong.
     pub fn field(field: impl Into<String>, message: impl Into<String>) -> Self {

@@ -2,7 +2,7 @@
 
 use super::*;
 
-fn raw(extra: &str) -> Result<OidcConfig, ConfigError> {
+fn raw(extra: &str) -> Result<OidcConfig, FieldError> {
     #[derive(Deserialize)]
     struct File {
         oidc: RawOidc,
