@@ -69,13 +69,8 @@ pub async fn create_enrolment(
             ))
         }
     };
-    let name = name.trim().to_string();
-    if name.is_empty() || name.chars().count() > 60 || !crate::text::clean_name(&name) {
-        return Err(Error::invalid(
-            "invalid_name",
-            "name must be 1 to 60 characters, without control characters",
-        ));
-    }
+    // The device's name becomes its token's name.
+    let name = super::token_name(&name)?;
     let by = who.0.name.clone();
     let enrolment = store
         .call(move |s| s.create_enrolment(role, site.as_deref(), &name, &by))

@@ -24,6 +24,17 @@ use crate::store::Store;
 
 type Store_ = web::Data<Store>;
 
+/// The `name` of a new token or device (which becomes a token), trimmed, or 422
+/// `invalid_name` naming the rule.
+fn token_name(name: &str) -> Result<String> {
+    crate::auth::token_name(name)
+        .map(str::to_string)
+        .ok_or_else(|| {
+            let rule = crate::auth::TOKEN_NAME_RULE;
+            Error::invalid("invalid_name", format!("name {rule}"))
+        })
+}
+
 /// Runs blocking work (SQLite, a chart, a file) on actix's blocking pool.
 async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Result<T> + Send + 'static) -> Result<T> {
     web::block(f)

@@ -62,12 +62,7 @@ pub async fn create_token(
 ) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let TokenInput { name, role, site } = body.into_inner();
-    let name = crate::auth::token_name(&name)
-        .ok_or_else(|| {
-            let rule = crate::auth::TOKEN_NAME_RULE;
-            Error::invalid("invalid_name", format!("name {rule}"))
-        })?
-        .to_string();
+    let name = super::token_name(&name)?;
     let (info, token) = store
         .call(move |s| s.create_site_token(&name, role, site.as_deref()))
         .await?;
