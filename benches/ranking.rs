@@ -91,7 +91,7 @@ fn bench(c: &mut Criterion) {
         .flat_map(|day| {
             horrors.iter().map(move |h| DayTally {
                 day,
-                key: h.key.to_string(),
+                key: h.key.as_str().into(),
                 count: 7,
                 cost_minor: horrors::money::Minor::new(700),
             })

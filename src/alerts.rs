@@ -192,37 +192,8 @@ pub fn episodes(
     let now = store.now();
     // Each scope's series is read and judged on its own: the scopes are shared out over
     // the cores (an organization of 500 sites asks for thousands of charts).
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(scopes.len().div_ceil(SCOPES_PER_THREAD))
-        .max(1);
-    let share = |t: usize| -> Result<Vec<Episode>> {
-        let mut out = Vec::new();
-        for scope in scopes.iter().skip(t).step_by(threads) {
-            out.extend(scope_episodes(store, &snapshot, scope, period, state, now)?);
-        }
-        Ok(out)
-    };
-    let parts: Vec<Result<Vec<Episode>>> = std::thread::scope(|s| {
-        // A share whose thread cannot start is judged here, after the others started.
-        let workers: Vec<_> = (1..threads)
-            .map(|t| {
-                std::thread::Builder::new()
-                    .name("horrors-alerts".into())
-                    .spawn_scoped(s, move || share(t))
-                    .map_err(|_| t)
-            })
-            .collect();
-        let mut parts = vec![share(0)];
-        for worker in workers {
-            parts.push(match worker {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                Err(t) => share(t),
-            });
-        }
-        parts
+    let parts = crate::parallel::map(scopes, SCOPES_PER_THREAD, "horrors-alerts", |scope| {
+        scope_episodes(store, &snapshot, scope, period, state, now)
     });
     let mut out = Vec::new();
     for part in parts {

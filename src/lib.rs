@@ -29,6 +29,7 @@ pub mod oidc;
 pub mod outbox;
 pub mod output;
 pub mod pages;
+pub mod parallel;
 pub mod playbook;
 pub mod ranking;
 pub mod reading;

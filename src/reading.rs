@@ -77,7 +77,6 @@ pub struct Series {
     span: Window,
     kind: Exposure,
     exposure: Vec<f64>,
-    counts: HashMap<String, Vec<u64>>,
     /// Running sums (n + 1 entries) of each day's exposure in whole units (days, or units
     /// of volume: exposure × `scale`) and of each key's and all counts, so that any
     /// period's sum is two lookups and exact.
@@ -91,7 +90,8 @@ pub struct Series {
 
 /// The day of `span` at `day`'s place (`None` outside it).
 fn index_in(span: Window, n: usize, day: NaiveDate) -> Option<usize> {
-    let i = (day - span.from()).num_days();
+    use chrono::Datelike;
+    let i = i64::from(day.num_days_from_ce()) - i64::from(span.from().num_days_from_ce());
     (0..n as i64).contains(&i).then_some(i as usize)
 }
 
@@ -154,14 +154,25 @@ fn exposure_weights(
 }
 
 /// Each horror's count on each day of `span` (days outside it ignored).
-fn day_counts(span: Window, days: &[DayTally]) -> HashMap<String, Vec<u64>> {
+fn day_counts(span: Window, days: &[DayTally]) -> Vec<(std::sync::Arc<str>, Vec<u64>)> {
     let n = span.days().max(0) as usize;
-    let mut counts: HashMap<String, Vec<u64>> = HashMap::new();
+    // A reading names a few horrors in thousands of tallies: a short list searched by
+    // the shared key's address first costs less than hashing every key.
+    let mut counts: Vec<(std::sync::Arc<str>, Vec<u64>)> = Vec::new();
     for tally in days {
         if let Some(i) = index_in(span, n, tally.day) {
-            counts
-                .entry(tally.key.clone())
-                .or_insert_with(|| vec![0; n])[i] += tally.count;
+            let found = counts
+                .iter()
+                .position(|(k, _)| std::sync::Arc::ptr_eq(k, &tally.key))
+                .or_else(|| counts.iter().position(|(k, _)| *k == tally.key));
+            match found {
+                Some(at) => counts[at].1[i] += tally.count,
+                None => {
+                    let mut c = vec![0; n];
+                    c[i] = tally.count;
+                    counts.push((tally.key.clone(), c));
+                }
+            }
         }
     }
     counts
@@ -207,10 +218,10 @@ impl Series {
         let counts = day_counts(span, days);
         let cum_counts = counts
             .iter()
-            .map(|(k, c)| (k.clone(), running(c)))
+            .map(|(k, c)| (k.to_string(), running(c)))
             .collect();
         let mut all = vec![0_u64; weight.len()];
-        for c in counts.values() {
+        for (_, c) in &counts {
             for (a, v) in all.iter_mut().zip(c) {
                 *a += v;
             }
@@ -221,7 +232,6 @@ impl Series {
             cum_weight: running(&weight),
             scale,
             exposure,
-            counts,
             cum_counts,
             cum_all: running(&all),
             first_day: rule.first_day,
@@ -249,17 +259,7 @@ impl Series {
 
     /// (count, exposure) of each day of `window` for `key` (`None`: every horror).
     pub fn days(&self, key: Option<&str>, window: &Window) -> Vec<(u64, f64)> {
-        let range = self.range(window);
-        range
-            .map(|i| (self.count_at(key, i), self.exposure[i]))
-            .collect()
-    }
-
-    fn count_at(&self, key: Option<&str>, i: usize) -> u64 {
-        match key {
-            Some(key) => self.counts.get(key).map_or(0, |c| c[i]),
-            None => self.counts.values().map(|c| c[i]).sum(),
-        }
+        self.of(key).days(window)
     }
 
     /// Σ count and Σ exposure over `window` (the part of it inside the span).
@@ -301,6 +301,23 @@ impl KeySeries<'_> {
         (count, weight as f64 / s.scale)
     }
 
+    /// (count, exposure) of each day of `window` inside the span.
+    pub fn days(&self, window: &Window) -> Vec<(u64, f64)> {
+        let s = self.series;
+        self.series
+            .range(window)
+            .map(|i| (self.count_at(i), s.exposure[i]))
+            .collect()
+    }
+
+    /// The count on the span's day `i`.
+    fn count_at(&self, i: usize) -> u64 {
+        match self.cum {
+            [] => 0,
+            cum => cum[i + 1] - cum[i],
+        }
+    }
+
     /// Each day of `window` inside the span, with its (count, exposure): the same values
     /// as [`KeySeries::sum`] of that one day.
     pub fn each_day(&self, window: &Window, mut f: impl FnMut(NaiveDate, (u64, f64))) {
@@ -324,8 +341,9 @@ impl Series {
     /// the earlier of the two until the sample holds 56 days with exposure (or the
     /// series' start, which callers put at the scope's first day or 364 days back).
     pub fn dispersion(&self, key: Option<&str>, t: &Window, p: Option<&Window>) -> f64 {
-        let tested = self.days(key, t);
-        let previous = p.map(|p| self.days(key, p)).unwrap_or_default();
+        let of = self.of(key);
+        let tested = of.days(t);
+        let previous = p.map(|p| of.days(p)).unwrap_or_default();
         let with_exposure = |days: &[(u64, f64)]| days.iter().filter(|d| d.1 > 0.0).count();
         let mut held = with_exposure(&tested) + with_exposure(&previous);
         let earliest = p.map_or(t.from(), |p| p.from().min(t.from()));
@@ -335,7 +353,7 @@ impl Series {
             let i = (day - self.span.from()).num_days() as usize;
             let e = self.exposure[i];
             if e > 0.0 {
-                back.push((self.count_at(key, i), e));
+                back.push((of.count_at(i), e));
                 held += 1;
             }
             day -= Duration::days(1);

@@ -196,12 +196,17 @@ pub fn grouped_ranking(
 ) -> Result<GroupedRanking> {
     let reads = GroupReads::read(store, window, group, scope)?;
     let settings = &reads.snapshot.settings;
-    let mut groups: Vec<RankingGroup> = reads
-        .current
-        .iter()
-        .map(|(value, tallies)| reads.rank(value, tallies, by))
-        .filter(|g| g.totals.count > 0)
-        .collect();
+    // Each group is ranked on its own: hundreds of sites are shared out over the cores.
+    let current: Vec<_> = reads.current.iter().collect();
+    let mut groups: Vec<RankingGroup> = crate::parallel::map(
+        &current,
+        GROUPS_PER_THREAD,
+        "horrors-groups",
+        |(value, tallies)| reads.rank(value, tallies, by),
+    )
+    .into_iter()
+    .filter(|g| g.totals.count > 0)
+    .collect();
     ranking::judge(groups.iter_mut().flat_map(|g| g.items.iter_mut()));
     groups.sort_by(|a, b| {
         b.totals
@@ -223,6 +228,9 @@ pub fn grouped_ranking(
         groups,
     })
 }
+
+/// Groups a thread ranks at least (fewer are not worth a thread).
+const GROUPS_PER_THREAD: usize = 32;
 
 /// What a grouped ranking reads from the store, once for every group.
 struct GroupReads {

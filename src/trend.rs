@@ -15,7 +15,8 @@ use crate::money::Minor;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct DayTally {
     pub day: NaiveDate,
-    pub key: String,
+    /// Shared: the thousands of tallies of a reading name a few horrors.
+    pub key: std::sync::Arc<str>,
     pub count: u64,
     pub cost_minor: Minor,
 }
@@ -93,15 +94,13 @@ pub fn build(
         if row.day < window.from() || row.day > window.to() {
             continue;
         }
-        let Some(&pain) = pain.get(row.key.as_str()) else {
+        let Some(&pain) = pain.get(&*row.key) else {
             continue;
         };
         let Some(&slot) = index.get(&bucket.start_of(row.day)) else {
             continue;
         };
-        let points = by_key
-            .entry(row.key.as_str())
-            .or_insert_with(|| empty.clone());
+        let points = by_key.entry(&*row.key).or_insert_with(|| empty.clone());
         let point = &mut points[slot];
         point.count += row.count;
         point.cost_minor += row.cost_minor;
@@ -169,7 +168,7 @@ pub fn add_volume(
     for row in covered {
         if let Some(i) = slot(row.day) {
             counts
-                .entry(row.key.as_str())
+                .entry(&*row.key)
                 .or_insert_with(|| vec![0; units.len()])[i] += row.count;
             total[i] += row.count;
         }

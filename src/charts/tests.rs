@@ -193,7 +193,7 @@ fn trend_of(case: &Case, bucket: Bucket) -> Trend {
             if share > 0 {
                 rows.push(DayTally {
                     day: *day,
-                    key: horror.key.to_string(),
+                    key: horror.key.as_str().into(),
                     count: share,
                     cost_minor: Minor::new(share as i64 * horror.unit_cost_minor.get()),
                 });

@@ -114,6 +114,8 @@ struct Inner {
     catalogue_change: Mutex<()>,
     tokens: cache::TtlCache<Identity>,
     sessions: cache::TtlCache<(Identity, String)>,
+    /// Every site's rollup days of the last `group=site` span (SQLite).
+    site_days: Arc<rollup::SiteDays>,
     clock: Arc<dyn Clock>,
     metrics: crate::metrics::Metrics,
 }
@@ -154,6 +156,7 @@ impl Store {
 
     /// Opens the database at `location` and applies migrations; time comes from `clock`.
     pub fn open_at(location: &Location, clock: Arc<dyn Clock>) -> Result<Store> {
+        let site_days = Arc::new(rollup::SiteDays::default());
         let (conn, admit, recover): (Box<dyn Conn>, writer::Admit, writer::Recover) = match location
         {
             Location::Sqlite(path) => {
@@ -176,7 +179,11 @@ impl Store {
                 )
             }
         };
-        let writer = writer::Writer::start(conn, writer::QUEUE_CAPACITY, admit, recover)
+        let after = match location {
+            Location::Sqlite(_) => rollup::SiteDays::after_group(Arc::clone(&site_days)),
+            Location::Postgres { .. } => writer::nothing_after(),
+        };
+        let writer = writer::Writer::start(conn, writer::QUEUE_CAPACITY, admit, recover, after)
             .map_err(|e| Error::internal(format!("cannot start the writer thread: {e}")))?;
         let metrics = crate::metrics::Metrics::new(
             match location.engine() {
@@ -195,6 +202,7 @@ impl Store {
                 catalogue_change: Mutex::new(()),
                 tokens: cache::TtlCache::new(),
                 sessions: cache::TtlCache::new(),
+                site_days,
                 clock,
             }),
         };

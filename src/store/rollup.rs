@@ -23,7 +23,9 @@ use crate::ticks::Source;
 use crate::trend::DayTally;
 
 mod check;
+mod site_days;
 pub use check::{check, rebuild};
+pub use site_days::{SiteDays, Touched, MAX_SPAN_KEPT_DAYS};
 
 /// Adds (or with negative numbers, removes) ticks to one rollup row (this writer's).
 pub fn add(
@@ -50,6 +52,7 @@ pub fn add(
         )?;
         return Ok(());
     }
+    site_days::touch(site, day);
     conn.execute(
         "INSERT INTO daily (day, horror_id, source, site, count, cost_minor) VALUES (?1, ?2, ?3, ?4, ?5, ?6)
          ON CONFLICT (day, horror_id, source, site) DO UPDATE
@@ -364,15 +367,56 @@ fn days_by_group(
     group: Option<Group>,
     covered: bool,
 ) -> Result<(GroupedDays, Vec<Grouped>)> {
-    let keys = horror_keys(conn)?;
-    // Horrors numbered in key order: a list sorted by (day, number) is sorted by (day, key).
-    let mut by_key: Vec<(&str, i64)> = keys.iter().map(|(id, k)| (k.as_str(), *id)).collect();
-    by_key.sort_unstable();
-    let number: HashMap<i64, u32> = by_key
-        .iter()
-        .enumerate()
-        .map(|(n, (_, id))| (*id, n as u32))
-        .collect();
+    let horrors = Horrors::read(conn)?;
+    let lists = day_parts(conn, span, scope, group, covered, &horrors)?;
+    Ok(sum_groups(
+        lists.iter().map(|(value, list)| (value, list.as_slice())),
+        windows,
+        &horrors,
+    ))
+}
+
+/// The horrors numbered in key order: a list sorted by (day, number) is sorted by
+/// (day, key).
+#[derive(Clone, PartialEq, Eq)]
+struct Horrors {
+    /// (key, id) in key order.
+    by_key: Vec<(std::sync::Arc<str>, i64)>,
+    number: HashMap<i64, u32>,
+}
+
+impl Horrors {
+    fn read(conn: &mut dyn Conn) -> Result<Horrors> {
+        let mut by_key: Vec<(std::sync::Arc<str>, i64)> = horror_keys(conn)?
+            .into_iter()
+            .map(|(id, k)| (k.into(), id))
+            .collect();
+        by_key.sort_unstable();
+        let number = by_key
+            .iter()
+            .enumerate()
+            .map(|(n, (_, id))| (*id, n as u32))
+            .collect();
+        Ok(Horrors { by_key, number })
+    }
+
+    fn number(&self, id: i64) -> Result<u32> {
+        self.number
+            .get(&id)
+            .copied()
+            .ok_or_else(|| crate::error::Error::internal(format!("no horror {id}")))
+    }
+}
+
+/// Each group value's parts over `span`, summed by (day, horror) and sorted by them.
+fn day_parts(
+    conn: &mut dyn Conn,
+    span: &Window,
+    scope: &Scope,
+    group: Option<Group>,
+    covered: bool,
+    horrors: &Horrors,
+) -> Result<Vec<(Option<String>, Vec<DayPart>)>> {
     // Each group value's parts. SQLite sends them in key order, so a (day, horror)'s rows
     // (one per source) follow each other and are added as they come; what is left
     // (PostgreSQL's hashed rows) is added after sorting. No hash map of every (group, day,
@@ -385,56 +429,95 @@ fn days_by_group(
             lists.push(Vec::new());
         }
         let day = seen.day(part.day)?;
-        let horror = *number.get(&part.horror_id).ok_or_else(|| {
-            crate::error::Error::internal(format!("no horror {}", part.horror_id))
-        })?;
+        let horror = horrors.number(part.horror_id)?;
         let complaints = if part.complaint { part.count } else { 0 };
-        let list = &mut lists[value];
-        match list.last_mut() {
-            Some(last) if last.0 == day && last.1 == horror => {
-                last.2 += part.count;
-                last.3 += complaints;
-                last.4 += part.cost_minor;
-            }
-            _ => list.push((day, horror, part.count, complaints, part.cost_minor)),
-        }
+        push_part(
+            &mut lists[value],
+            (day, horror, part.count, complaints, part.cost_minor),
+        );
         Ok(())
     })?;
+    Ok(seen
+        .values
+        .into_iter()
+        .zip(lists)
+        .map(|(value, mut list)| {
+            merge_sorted(&mut list);
+            (value, list)
+        })
+        .collect())
+}
+
+/// Adds `part` to the last entry of `list` when it is the same (day, horror), else
+/// appends it.
+fn push_part(list: &mut Vec<DayPart>, part: DayPart) {
+    match list.last_mut() {
+        Some(last) if (last.0, last.1) == (part.0, part.1) => {
+            last.2 += part.2;
+            last.3 += part.3;
+            last.4 += part.4;
+        }
+        _ => list.push(part),
+    }
+}
+
+/// Sorts `list` by (day, horror) and adds up the entries of each.
+fn merge_sorted(list: &mut Vec<DayPart>) {
+    list.sort_unstable_by_key(|&(day, horror, ..)| (day, horror));
+    list.dedup_by(|next, kept| {
+        let same = (next.0, next.1) == (kept.0, kept.1);
+        if same {
+            kept.2 += next.2;
+            kept.3 += next.3;
+            kept.4 += next.4;
+        }
+        same
+    });
+}
+
+/// The day tallies of each group value, and each window's totals by group value and
+/// horror, from lists sorted and summed by (day, horror).
+fn sum_groups<'a>(
+    lists: impl Iterator<Item = (&'a Option<String>, &'a [DayPart])>,
+    windows: &[Window],
+    horrors: &Horrors,
+) -> (GroupedDays, Vec<Grouped>) {
+    // Hundreds of sites are summed each on its own, shared out over the cores.
+    let lists: Vec<_> = lists.collect();
+    let summed = crate::parallel::map(&lists, GROUPS_PER_THREAD, "horrors-sums", |(_, list)| {
+        sum_days(list, windows, &horrors.by_key)
+    });
     let mut days = BTreeMap::new();
     let mut totals: Vec<Grouped> = vec![Grouped::new(); windows.len()];
-    for (value, list) in seen.values.into_iter().zip(lists) {
-        let (tallies, of_windows) = sum_days(list, windows, &by_key);
+    for ((value, _), (tallies, of_windows)) in lists.into_iter().zip(summed) {
         for (w, of_window) in of_windows.into_iter().enumerate() {
             if !of_window.is_empty() {
                 totals[w].insert(value.clone(), of_window);
             }
         }
-        days.insert(value, tallies);
+        days.insert(value.clone(), tallies);
     }
-    Ok((days, totals))
+    (days, totals)
 }
 
-/// One group value's parts, summed by (day, horror): its day tallies (days with ticks),
-/// and each window's totals by horror key (horrors with rows in it, clamped at 0).
+/// Group values a thread sums at least (fewer are not worth a thread).
+const GROUPS_PER_THREAD: usize = 32;
+
+/// One group value's parts, sorted and summed by (day, horror): its day tallies (days
+/// with ticks), and each window's totals by horror key (horrors with rows in it, clamped
+/// at 0).
 fn sum_days(
-    mut list: Vec<DayPart>,
+    list: &[DayPart],
     windows: &[Window],
-    by_key: &[(&str, i64)],
+    by_key: &[(std::sync::Arc<str>, i64)],
 ) -> (Vec<DayTally>, Vec<BTreeMap<String, Tally>>) {
-    list.sort_unstable_by_key(|&(day, horror, ..)| (day, horror));
+    // This group's own copies of the keys: groups summed on other threads then never
+    // count references on the same ones.
+    let keys: Vec<std::sync::Arc<str>> = by_key.iter().map(|(k, _)| k.as_ref().into()).collect();
     let mut tallies: Vec<DayTally> = Vec::with_capacity(list.len());
     // Per window, each horror's signed sums (count, complaints, cost), when it has rows.
     let mut sums: Vec<Vec<Option<[i64; 3]>>> = vec![vec![None; by_key.len()]; windows.len()];
-    let mut at = 0;
-    while at < list.len() {
-        let (day, horror, mut count, mut complaints, mut cost_minor) = list[at];
-        at += 1;
-        while at < list.len() && (list[at].0, list[at].1) == (day, horror) {
-            count += list[at].2;
-            complaints += list[at].3;
-            cost_minor += list[at].4;
-            at += 1;
-        }
+    for &(day, horror, count, complaints, cost_minor) in list {
         for (w, window) in windows.iter().enumerate() {
             if window.from() <= day && day <= window.to() {
                 let sum = sums[w][horror as usize].get_or_insert([0; 3]);
@@ -447,7 +530,7 @@ fn sum_days(
         if count > 0 {
             tallies.push(DayTally {
                 day,
-                key: by_key[horror as usize].0.to_string(),
+                key: keys[horror as usize].clone(),
                 count: count as u64,
                 cost_minor: Minor::new(cost_minor),
             });

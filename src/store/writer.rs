@@ -31,6 +31,15 @@ pub type Recover = Box<dyn FnMut(&mut Box<dyn Conn>) -> bool + Send>;
 /// see `sqlite::admit`). When it has not, the writer becomes degraded without writing.
 pub type Admit = Box<dyn FnMut(&mut Box<dyn Conn>) -> bool + Send>;
 
+/// After each group, before any of its jobs is answered (committed or not): hands over
+/// what the group changed to whoever keeps state derived from it (`SiteDays`).
+pub type AfterGroup = Box<dyn FnMut(&mut dyn Conn) + Send>;
+
+/// Nothing kept to tell.
+pub fn nothing_after() -> AfterGroup {
+    Box::new(|_| {})
+}
+
 /// Admits every group (storage that cannot fill up under us, or tests).
 pub fn always() -> Admit {
     Box::new(|_| true)
@@ -161,6 +170,7 @@ impl Writer {
         capacity: usize,
         admit: Admit,
         recover: Recover,
+        after: AfterGroup,
     ) -> std::io::Result<Writer> {
         let (queue, jobs) = mpsc::sync_channel(capacity);
         let degraded = Arc::new(AtomicBool::new(false));
@@ -169,7 +179,7 @@ impl Writer {
         let kept = figures.clone();
         std::thread::Builder::new()
             .name("horrors-writer".into())
-            .spawn(move || run(conn, jobs, &state, admit, recover, &kept))?;
+            .spawn(move || run(conn, jobs, &state, (admit, recover, after), &kept))?;
         Ok(Writer {
             queue,
             degraded,
@@ -288,8 +298,7 @@ fn run(
     mut conn: Box<dyn Conn>,
     jobs: Receiver<Box<dyn Job>>,
     degraded: &AtomicBool,
-    mut admit: Admit,
-    mut recover: Recover,
+    (mut admit, mut recover, mut after): (Admit, Recover, AfterGroup),
     figures: &WriterFigures,
 ) {
     let mut last_probe = Instant::now();
@@ -340,6 +349,7 @@ fn run(
                 continue;
             }
             let outcome = run_group(&mut *conn, &mut essential).map(|_| ());
+            after(&mut *conn);
             for job in essential {
                 job.finish(outcome.clone());
             }
@@ -359,6 +369,7 @@ fn run(
         } else if let Err(cause) = &outcome {
             tracing::error!(%cause, jobs = group.len(), "write transaction failed");
         }
+        after(&mut *conn);
         for job in group {
             job.finish(outcome.clone());
         }

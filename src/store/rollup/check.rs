@@ -49,6 +49,7 @@ pub fn rebuild(conn: &mut dyn Conn) -> Result<()> {
         )?;
         return Ok(());
     }
+    super::site_days::touch_all();
     conn.execute("DELETE FROM daily", params![])?;
     conn.execute(
         "INSERT INTO daily (day, horror_id, source, site, count, cost_minor)

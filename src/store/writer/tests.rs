@@ -10,7 +10,7 @@ fn writer(capacity: usize) -> Writer {
     let conn = Connection::open_in_memory().unwrap();
     conn.execute_batch("CREATE TABLE t (v INTEGER NOT NULL)")
         .unwrap();
-    Writer::start(Box::new(conn), capacity, always(), never()).unwrap()
+    Writer::start(Box::new(conn), capacity, always(), never(), nothing_after()).unwrap()
 }
 
 fn insert(c: &mut dyn Conn, v: i64) -> Result<u64> {
@@ -175,7 +175,7 @@ fn pg_database(name: &str) -> (crate::store::pg_tls::PgConfig, postgres::Client)
 fn one_failing_job_in_a_group_is_undone_alone_on_postgres() {
     let (config, _) = pg_database("writer");
     let conn = crate::store::db::PgConn::connect(&config).unwrap();
-    let writer = Writer::start(Box::new(conn), 16, always(), never()).unwrap();
+    let writer = Writer::start(Box::new(conn), 16, always(), never(), nothing_after()).unwrap();
     one_group_with_a_failure_in_the_middle(&writer);
 }
 
@@ -194,6 +194,7 @@ fn a_session_ended_in_the_middle_of_a_write_group_is_storage_unavailable_on_post
         16,
         always(),
         crate::store::postgres::recover(config.clone()),
+        nothing_after(),
     )
     .unwrap();
     let cases: [(&str, bool); 4] = [
@@ -297,7 +298,7 @@ fn a_write_lock_held_elsewhere_is_overloaded_not_internal() {
     let conn = Connection::open(&path).unwrap();
     conn.busy_timeout(std::time::Duration::from_millis(20))
         .unwrap();
-    let writer = Writer::start(Box::new(conn), 4, always(), never()).unwrap();
+    let writer = Writer::start(Box::new(conn), 4, always(), never(), nothing_after()).unwrap();
     other.execute_batch("BEGIN IMMEDIATE").unwrap();
     let result = writer.write(|c| insert(c, 1));
     assert!(matches!(result, Err(Error::Overloaded)), "{result:?}");
