@@ -153,29 +153,59 @@ fn exposure_weights(
     (kind, weight)
 }
 
-/// Each horror's count on each day of `span` (days outside it ignored).
-fn day_counts(span: Window, days: &[DayTally]) -> Vec<(std::sync::Arc<str>, Vec<u64>)> {
-    let n = span.days().max(0) as usize;
-    // A reading names a few horrors in thousands of tallies: a short list searched by
-    // the shared key's address first costs less than hashing every key.
-    let mut counts: Vec<(std::sync::Arc<str>, Vec<u64>)> = Vec::new();
-    for tally in days {
-        if let Some(i) = index_in(span, n, tally.day) {
-            let found = counts
-                .iter()
-                .position(|(k, _)| std::sync::Arc::ptr_eq(k, &tally.key))
-                .or_else(|| counts.iter().position(|(k, _)| *k == tally.key));
-            match found {
-                Some(at) => counts[at].1[i] += tally.count,
-                None => {
-                    let mut c = vec![0; n];
-                    c[i] = tally.count;
-                    counts.push((tally.key.clone(), c));
+/// Each horror's count on each day of a span, from its first day on.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct DayCounts {
+    /// The day of every key's first count.
+    pub from: NaiveDate,
+    /// The horrors with ticks, each with a count per day.
+    pub by_key: Vec<(std::sync::Arc<str>, Vec<u64>)>,
+}
+
+impl DayCounts {
+    /// The tallies of `days` inside `span` (days outside it ignored).
+    pub fn of(span: Window, days: &[DayTally]) -> DayCounts {
+        let n = span.days().max(0) as usize;
+        // A reading names a few horrors in thousands of tallies: a short list searched
+        // by the shared key's address first costs less than hashing every key.
+        let mut by_key: Vec<(std::sync::Arc<str>, Vec<u64>)> = Vec::new();
+        for tally in days {
+            if let Some(i) = index_in(span, n, tally.day) {
+                let found = by_key
+                    .iter()
+                    .position(|(k, _)| std::sync::Arc::ptr_eq(k, &tally.key))
+                    .or_else(|| by_key.iter().position(|(k, _)| *k == tally.key));
+                match found {
+                    Some(at) => by_key[at].1[i] += tally.count,
+                    None => {
+                        let mut c = vec![0; n];
+                        c[i] = tally.count;
+                        by_key.push((tally.key.clone(), c));
+                    }
                 }
             }
         }
+        DayCounts {
+            from: span.from(),
+            by_key,
+        }
     }
-    counts
+
+    /// One key's counts on the `n` days of a span from `from` (0 where none is known).
+    fn over(&self, counts: &[u64], from: NaiveDate, n: usize) -> Vec<u64> {
+        if self.from == from && counts.len() == n {
+            return counts.to_vec();
+        }
+        let mut out = vec![0; n];
+        let shift = (self.from - from).num_days();
+        for (i, &c) in counts.iter().enumerate() {
+            let at = i as i64 + shift;
+            if (0..n as i64).contains(&at) {
+                out[at as usize] = c;
+            }
+        }
+        out
+    }
 }
 
 fn running<T: Copy + std::ops::Add<Output = T> + Default>(values: &[T]) -> Vec<T> {
@@ -209,13 +239,29 @@ impl Series {
         rule: &ExposureRule<'_>,
         compared: &[Window],
     ) -> Series {
+        Series::of_counts(span, &DayCounts::of(span, days), rule, compared)
+    }
+
+    /// [`Series::new`] of counts already by day (of any span: days outside `span` are
+    /// ignored, days it lacks are 0).
+    pub fn of_counts(
+        span: Window,
+        days: &DayCounts,
+        rule: &ExposureRule<'_>,
+        compared: &[Window],
+    ) -> Series {
         let (kind, weight) = exposure_weights(span, rule, compared);
         let scale = match kind {
             Exposure::Days => 1.0,
             Exposure::Volume => 1000.0,
         };
         let exposure = weight.iter().map(|&w| w as f64 / scale).collect();
-        let counts = day_counts(span, days);
+        let n = weight.len();
+        let counts: Vec<(&str, Vec<u64>)> = days
+            .by_key
+            .iter()
+            .map(|(k, c)| (&**k, days.over(c, span.from(), n)))
+            .collect();
         let cum_counts = counts
             .iter()
             .map(|(k, c)| (k.to_string(), running(c)))

@@ -87,7 +87,7 @@ impl Compared {
     fn new(
         window: &Window,
         last_complete: NaiveDate,
-        days: &[crate::trend::DayTally],
+        days: &reading::DayCounts,
         rule: &ExposureRule<'_>,
     ) -> Compared {
         let tested = reading::tested(window, last_complete);
@@ -97,7 +97,7 @@ impl Compared {
         let span = reading::span_with_sample(&[previous, *window]);
         Compared {
             tested,
-            series: Series::new(span, days, rule, &compared),
+            series: Series::of_counts(span, days, rule, &compared),
         }
     }
 
@@ -243,7 +243,7 @@ struct GroupReads {
     /// Ticks on (day, site) pairs with volume, by group (empty without any volume).
     covered: crate::store::rollup::Grouped,
     coverage: Coverage,
-    days: BTreeMap<Option<String>, Vec<crate::trend::DayTally>>,
+    days: crate::store::rollup::GroupedDays,
     /// Each site's own first day for site groups; none for the others.
     first_days: BTreeMap<String, NaiveDate>,
     scope_first: Option<NaiveDate>,
@@ -333,7 +333,8 @@ impl GroupReads {
                 None => self.scope_first,
             },
         };
-        let days = self.days.get(value).map_or(&[][..], Vec::as_slice);
+        let none = reading::DayCounts::default();
+        let days = self.days.get(value).unwrap_or(&none);
         let compared = Compared::new(window, last, days, &rule);
         let summary = volume_summary(settings, &self.coverage, site.as_deref(), window);
         let tallies = Tallies {

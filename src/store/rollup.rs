@@ -10,7 +10,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::NaiveDate;
+use chrono::{Datelike, NaiveDate};
 
 use super::db::{params, Conn, Engine};
 use super::parse_day;
@@ -18,6 +18,7 @@ use crate::calendar::Window;
 use crate::error::Result;
 use crate::money::Minor;
 use crate::ranking::Tally;
+use crate::reading::DayCounts;
 use crate::sites::Scope;
 use crate::ticks::Source;
 use crate::trend::DayTally;
@@ -73,8 +74,8 @@ pub use crate::ranking::Group;
 /// Totals by group value (`None`: no site or no department) and horror key.
 pub type Grouped = BTreeMap<Option<String>, BTreeMap<String, Tally>>;
 
-/// Day tallies by group value.
-pub type GroupedDays = BTreeMap<Option<String>, Vec<DayTally>>;
+/// Each horror's count on each day of a span, by group value.
+pub type GroupedDays = BTreeMap<Option<String>, DayCounts>;
 
 /// Every site the per-site rollup holds, one index seek each (a loose index scan): the
 /// common table `sites(site)` that readings of every site seek their ranges with.
@@ -312,8 +313,7 @@ pub fn day_tallies(
     scope: &Scope,
     covered: bool,
 ) -> Result<Vec<DayTally>> {
-    Ok(days_by_group(conn, window, &[], scope, None, covered)?
-        .0
+    Ok(days_by_group(conn, window, scope, None, covered)?
         .into_values()
         .next()
         .unwrap_or_default())
@@ -340,11 +340,12 @@ pub fn grouped_days(
     scope: &Scope,
     group: Option<Group>,
 ) -> Result<BTreeMap<Option<String>, Vec<DayTally>>> {
-    Ok(days_by_group(conn, window, &[], scope, group, false)?.0)
+    days_by_group(conn, window, scope, group, false)
 }
 
-/// [`grouped_days`] over `span`, and from the same rows the totals of each of `windows`
-/// (days of `span`) by group value and horror, as [`grouped`] would read them.
+/// Each group value's counts by day and horror over `span` (as [`grouped_days`] reads
+/// them), and from the same rows the totals of each of `windows` (days of `span`) by
+/// group value and horror, as [`grouped`] would read them.
 pub fn grouped_days_and_totals(
     conn: &mut dyn Conn,
     span: &Window,
@@ -352,7 +353,14 @@ pub fn grouped_days_and_totals(
     scope: &Scope,
     group: Option<Group>,
 ) -> Result<(GroupedDays, Vec<Grouped>)> {
-    days_by_group(conn, span, windows, scope, group, false)
+    let horrors = Horrors::read(conn)?;
+    let lists = day_parts(conn, span, scope, group, false, &horrors)?;
+    Ok(sum_groups(
+        lists.iter().map(|(value, list)| (value, list.as_slice())),
+        span,
+        windows,
+        &horrors,
+    ))
 }
 
 /// A (day, horror) of one group value: the horror's number in key order, the count, the
@@ -362,18 +370,33 @@ type DayPart = (NaiveDate, u32, i64, i64, i64);
 fn days_by_group(
     conn: &mut dyn Conn,
     span: &Window,
-    windows: &[Window],
     scope: &Scope,
     group: Option<Group>,
     covered: bool,
-) -> Result<(GroupedDays, Vec<Grouped>)> {
+) -> Result<BTreeMap<Option<String>, Vec<DayTally>>> {
     let horrors = Horrors::read(conn)?;
     let lists = day_parts(conn, span, scope, group, covered, &horrors)?;
-    Ok(sum_groups(
-        lists.iter().map(|(value, list)| (value, list.as_slice())),
-        windows,
-        &horrors,
-    ))
+    Ok(lists
+        .into_iter()
+        .map(|(value, list)| {
+            let keys = horrors.own_keys();
+            let mut tallies = Vec::with_capacity(list.len());
+            sum_days(
+                &list,
+                &[],
+                keys.len(),
+                |&(day, horror, count, _, cost_minor)| {
+                    tallies.push(DayTally {
+                        day,
+                        key: keys[horror as usize].clone(),
+                        count: count as u64,
+                        cost_minor: Minor::new(cost_minor),
+                    });
+                },
+            );
+            (value, tallies)
+        })
+        .collect())
 }
 
 /// The horrors numbered in key order: a list sorted by (day, number) is sorted by
@@ -398,6 +421,12 @@ impl Horrors {
             .map(|(n, (_, id))| (*id, n as u32))
             .collect();
         Ok(Horrors { by_key, number })
+    }
+
+    /// Copies of the keys of one group's tallies: groups summed on other threads then
+    /// never count references on the same ones.
+    fn own_keys(&self) -> Vec<std::sync::Arc<str>> {
+        self.by_key.iter().map(|(k, _)| k.as_ref().into()).collect()
     }
 
     fn number(&self, id: i64) -> Result<u32> {
@@ -475,27 +504,48 @@ fn merge_sorted(list: &mut Vec<DayPart>) {
     });
 }
 
-/// The day tallies of each group value, and each window's totals by group value and
-/// horror, from lists sorted and summed by (day, horror).
+/// Each group value's counts by day and horror over `span`, and each window's totals by
+/// group value and horror, from lists sorted and summed by (day, horror).
 fn sum_groups<'a>(
     lists: impl Iterator<Item = (&'a Option<String>, &'a [DayPart])>,
+    span: &Window,
     windows: &[Window],
     horrors: &Horrors,
 ) -> (GroupedDays, Vec<Grouped>) {
     // Hundreds of sites are summed each on its own, shared out over the cores.
     let lists: Vec<_> = lists.collect();
+    let n = span.days().max(0) as usize;
     let summed = crate::parallel::map(&lists, GROUPS_PER_THREAD, "horrors-sums", |(_, list)| {
-        sum_days(list, windows, &horrors.by_key)
+        let mut counts = vec![vec![0_u64; n]; horrors.by_key.len()];
+        let first = span.from().num_days_from_ce();
+        let sums = sum_days(list, windows, horrors.by_key.len(), |part| {
+            // Parts are read within the span.
+            let i = (part.0.num_days_from_ce() - first) as usize;
+            if let Some(count) = counts[part.1 as usize].get_mut(i) {
+                *count = part.2 as u64;
+            }
+        });
+        let keys = horrors.own_keys();
+        let by_key = keys
+            .into_iter()
+            .zip(counts)
+            .filter(|(_, c)| c.iter().any(|&v| v > 0))
+            .collect();
+        let days = DayCounts {
+            from: span.from(),
+            by_key,
+        };
+        (days, window_totals(sums, &horrors.by_key))
     });
     let mut days = BTreeMap::new();
     let mut totals: Vec<Grouped> = vec![Grouped::new(); windows.len()];
-    for ((value, _), (tallies, of_windows)) in lists.into_iter().zip(summed) {
+    for ((value, _), (counts, of_windows)) in lists.into_iter().zip(summed) {
         for (w, of_window) in of_windows.into_iter().enumerate() {
             if !of_window.is_empty() {
                 totals[w].insert(value.clone(), of_window);
             }
         }
-        days.insert(value.clone(), tallies);
+        days.insert(value.clone(), counts);
     }
     (days, totals)
 }
@@ -503,21 +553,21 @@ fn sum_groups<'a>(
 /// Group values a thread sums at least (fewer are not worth a thread).
 const GROUPS_PER_THREAD: usize = 32;
 
-/// One group value's parts, sorted and summed by (day, horror): its day tallies (days
-/// with ticks), and each window's totals by horror key (horrors with rows in it, clamped
-/// at 0).
+/// Per window, each horror's signed sums (count, complaints, cost), when it has rows.
+type WindowSums = Vec<Vec<Option<[i64; 3]>>>;
+
+/// One group value's parts, sorted and summed by (day, horror): calls `each_day` with
+/// every part with ticks (summed signed, a writer slot's row may be negative), and returns
+/// each window's sums by horror number.
 fn sum_days(
     list: &[DayPart],
     windows: &[Window],
-    by_key: &[(std::sync::Arc<str>, i64)],
-) -> (Vec<DayTally>, Vec<BTreeMap<String, Tally>>) {
-    // This group's own copies of the keys: groups summed on other threads then never
-    // count references on the same ones.
-    let keys: Vec<std::sync::Arc<str>> = by_key.iter().map(|(k, _)| k.as_ref().into()).collect();
-    let mut tallies: Vec<DayTally> = Vec::with_capacity(list.len());
-    // Per window, each horror's signed sums (count, complaints, cost), when it has rows.
-    let mut sums: Vec<Vec<Option<[i64; 3]>>> = vec![vec![None; by_key.len()]; windows.len()];
-    for &(day, horror, count, complaints, cost_minor) in list {
+    horrors: usize,
+    mut each_day: impl FnMut(&DayPart),
+) -> WindowSums {
+    let mut sums: WindowSums = vec![vec![None; horrors]; windows.len()];
+    for part in list {
+        let &(day, horror, count, complaints, cost_minor) = part;
         for (w, window) in windows.iter().enumerate() {
             if window.from() <= day && day <= window.to() {
                 let sum = sums[w][horror as usize].get_or_insert([0; 3]);
@@ -526,18 +576,19 @@ fn sum_days(
                 sum[2] += cost_minor;
             }
         }
-        // Summed signed (a writer slot's row may be negative); only days with ticks.
         if count > 0 {
-            tallies.push(DayTally {
-                day,
-                key: keys[horror as usize].clone(),
-                count: count as u64,
-                cost_minor: Minor::new(cost_minor),
-            });
+            each_day(part);
         }
     }
-    let of_windows = sums
-        .into_iter()
+    sums
+}
+
+/// Each window's totals by horror key (horrors with rows in it, clamped at 0).
+fn window_totals(
+    sums: WindowSums,
+    by_key: &[(std::sync::Arc<str>, i64)],
+) -> Vec<BTreeMap<String, Tally>> {
+    sums.into_iter()
         .map(|sums| {
             sums.into_iter()
                 .enumerate()
@@ -552,8 +603,7 @@ fn sum_days(
                 })
                 .collect()
         })
-        .collect();
-    (tallies, of_windows)
+        .collect()
 }
 
 /// The local day of the earliest non-voided tick: of each site (`""`: ticks without

@@ -214,6 +214,7 @@ impl SiteDays {
             .collect();
         let summed = sum_groups(
             values.iter().map(|(value, list)| (value, *list)),
+            span,
             windows,
             &k.horrors,
         );
