@@ -24,6 +24,7 @@ use crate::ticks::Source;
 use crate::trend::DayTally;
 
 mod check;
+pub mod deferred;
 mod site_days;
 pub use check::{check, rebuild};
 pub use site_days::{SiteDays, Touched, MAX_SPAN_KEPT_DAYS};
@@ -51,6 +52,9 @@ pub fn add(
                  SET count = daily_all.count + excluded.count, cost_minor = daily_all.cost_minor + excluded.cost_minor",
             params![day, horror_id, source, site, count, cost_minor, slot],
         )?;
+        return Ok(());
+    }
+    if deferred::defer(day, horror_id, source, site, count, cost_minor) {
         return Ok(());
     }
     site_days::touch(site, day);

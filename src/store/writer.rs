@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use tokio::sync::oneshot;
 
 use super::db::Conn;
+use super::rollup::deferred;
 use crate::error::{Error, Result};
 use crate::metrics::WriterFigures;
 
@@ -68,12 +69,16 @@ trait Job: Send {
     /// without a savepoint of its own. Should it ever fail after writing, the whole group
     /// is undone (503 for the others, nothing of them acknowledged).
     fn refuses_before_writing(&self) -> bool;
+    /// Its rollup changes may wait for the end of the group (ticks, on SQLite: see
+    /// `rollup::deferred`).
+    fn defers_rollups(&self) -> bool;
 }
 
 struct TypedJob<F, T> {
     essential: bool,
     one_statement: bool,
     refuses_before_writing: bool,
+    defers_rollups: bool,
     work: Option<F>,
     result: Option<Result<T>>,
     reply: oneshot::Sender<Result<T>>,
@@ -115,6 +120,10 @@ where
         self.refuses_before_writing
     }
 
+    fn defers_rollups(&self) -> bool {
+        self.defers_rollups
+    }
+
     fn finish(self: Box<Self>, committed: Result<(), Failure>) {
         let result = match (committed, self.result) {
             (_, Some(Err(e))) => Err(e),
@@ -141,6 +150,8 @@ struct Shape {
     one_statement: bool,
     /// See [`Job::refuses_before_writing`].
     refuses_before_writing: bool,
+    /// See [`Job::defers_rollups`].
+    defers_rollups: bool,
 }
 
 impl Shape {
@@ -148,6 +159,7 @@ impl Shape {
         Shape {
             one_statement: true,
             refuses_before_writing,
+            defers_rollups: true,
         }
     }
 }
@@ -221,6 +233,7 @@ impl Writer {
             essential,
             one_statement: shape.one_statement,
             refuses_before_writing: shape.refuses_before_writing,
+            defers_rollups: shape.defers_rollups,
             work: Some(work),
             result: None,
             reply,
@@ -409,6 +422,13 @@ impl std::fmt::Display for Failure {
 /// Runs the group in one transaction; `Ok(true)` when it committed but some job found
 /// storage unavailable.
 fn run_group(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Result<bool, Failure> {
+    let outcome = run_group_deferring(conn, group);
+    // Whatever a failed group deferred was rolled back with it.
+    deferred::discard();
+    outcome
+}
+
+fn run_group_deferring(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Result<bool, Failure> {
     if let [job] = group {
         return run_alone(conn, job);
     }
@@ -424,13 +444,20 @@ fn run_group(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Result<bool, Fa
     let last = group.len().saturating_sub(1);
     for (i, job) in group.iter_mut().enumerate() {
         let more = i < last;
+        if !job.defers_rollups() {
+            // A job that does not defer sees every earlier job's rollup changes.
+            if let Err(e) = deferred::flush(conn) {
+                let _ = conn.batch("ROLLBACK");
+                return Err(Failure::from(e));
+            }
+        }
         if !chained && job.refuses_before_writing() {
             // A job that refuses before writing needs no savepoint (a tick: two fewer
             // statements and no copy of every page it touches into the sub-journal).
             // Storage failing under it (SQLite may then have rolled the transaction back
             // itself) or a write before the failure ends the group: nothing is committed.
             let before = conn.changes();
-            let ran = job.run(conn);
+            let ran = run_job(conn, job);
             if ran == Ran::Unavailable {
                 let _ = conn.batch("ROLLBACK");
                 return Err(Failure::Unavailable);
@@ -447,7 +474,7 @@ fn run_group(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Result<bool, Fa
             if !chained || i == 0 {
                 conn.batch("SAVEPOINT job")?;
             }
-            match job.run(conn) {
+            match run_job(conn, job) {
                 Ran::Ok if chained && more => conn.batch("RELEASE SAVEPOINT job; SAVEPOINT job"),
                 Ran::Ok if chained => Ok(()),
                 Ran::Ok => conn.batch("RELEASE SAVEPOINT job"),
@@ -477,11 +504,30 @@ fn run_group(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Result<bool, Fa
             });
         }
     }
-    conn.batch("COMMIT").map_err(|e| {
-        let _ = conn.batch("ROLLBACK");
-        Failure::from(e)
-    })?;
+    commit(conn)?;
     Ok(unavailable)
+}
+
+/// Runs `job`; what a job that defers its rollup changes deferred is dropped if it fails.
+fn run_job(conn: &mut dyn Conn, job: &mut Box<dyn Job>) -> Ran {
+    if !job.defers_rollups() {
+        return job.run(conn);
+    }
+    let (ran, mark) = deferred::during(|| job.run(conn));
+    if ran != Ran::Ok {
+        deferred::undo(mark);
+    }
+    ran
+}
+
+/// Writes what the group deferred, then commits (or rolls back if either fails).
+fn commit(conn: &mut dyn Conn) -> Result<(), Failure> {
+    deferred::flush(conn)
+        .and_then(|()| conn.batch("COMMIT"))
+        .map_err(|e| {
+            let _ = conn.batch("ROLLBACK");
+            Failure::from(e)
+        })
 }
 
 /// A group of one job needs no savepoint: if it fails, the whole transaction is rolled
@@ -495,11 +541,8 @@ fn run_alone(conn: &mut dyn Conn, job: &mut Box<dyn Job>) -> Result<bool, Failur
         let _ = conn.batch("ROLLBACK");
         Failure::from(e)
     })?;
-    match job.run(conn) {
-        Ran::Ok => conn.batch("COMMIT").map_err(|e| {
-            let _ = conn.batch("ROLLBACK");
-            Failure::from(e)
-        })?,
+    match run_job(conn, job) {
+        Ran::Ok => commit(conn)?,
         ran => {
             let rolled_back = conn.batch("ROLLBACK");
             if ran == Ran::Unavailable {

@@ -313,3 +313,110 @@ fn a_panicking_job_is_an_error_and_the_writer_lives_on() {
     assert!(result.is_err());
     assert_eq!(writer.write(|_| Ok(7)).unwrap(), 7);
 }
+
+/// A writer on a migrated SQLite database with one horror (id 1), for rollup jobs.
+fn rollup_writer() -> (Writer, tempfile::TempDir) {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = Connection::open(dir.path().join("w.db")).unwrap();
+    crate::store::schema::migrate(&mut conn).unwrap();
+    conn.execute_batch(
+        "INSERT INTO horrors (id, key, name, pain, unit_cost_minor, operational, position)
+         VALUES (1, 'late', 'Late', 5, 100, 1, 0)",
+    )
+    .unwrap();
+    let writer = Writer::start(Box::new(conn), 16, always(), never(), nothing_after());
+    (writer.unwrap(), dir)
+}
+
+/// A tick-like job: adds `count` to the rollup of (2026-03-02, horror 1) and fails after
+/// writing when `fail`.
+fn rollup_job(
+    writer: &Writer,
+    count: i64,
+    fail: bool,
+    refuses_before_writing: bool,
+) -> oneshot::Receiver<Result<()>> {
+    let work = move |c: &mut dyn Conn| -> Result<()> {
+        crate::store::rollup::add(c, "2026-03-02", 1, "internal", "s1", count, 100 * count)?;
+        if fail {
+            return Err(Error::invalid("nope", "refused after writing"));
+        }
+        Ok(())
+    };
+    writer
+        .submit_job(work, false, Shape::one(refuses_before_writing))
+        .unwrap()
+}
+
+fn rollup_counts(writer: &Writer) -> (i64, i64) {
+    writer
+        .write(|c| {
+            let site = c.one_row(
+                "SELECT COALESCE(SUM(count), 0) FROM daily",
+                params![],
+                |r| r.int(0),
+            )?;
+            let all = c.one_row(
+                "SELECT COALESCE(SUM(count), 0) FROM daily_all",
+                params![],
+                |r| r.int(0),
+            )?;
+            Ok((site, all))
+        })
+        .unwrap()
+}
+
+#[test]
+fn deferred_rollups_are_written_once_per_group_without_a_failed_jobs_share() {
+    let (writer, _dir) = rollup_writer();
+    let (release, first) = hold(&writer);
+    let ok1 = rollup_job(&writer, 1, false, false);
+    let bad = rollup_job(&writer, 10, true, false);
+    let ok2 = rollup_job(&writer, 2, false, false);
+    // A job that does not defer sees what the jobs before it deferred.
+    let seen = writer
+        .submit(
+            |c| c.one_row("SELECT SUM(count) FROM daily_all", params![], |r| r.int(0)),
+            false,
+        )
+        .unwrap();
+    let ok3 = rollup_job(&writer, 4, false, false);
+    release.send(()).unwrap();
+    assert!(first.blocking_recv().unwrap().is_ok());
+    assert!(ok1.blocking_recv().unwrap().is_ok());
+    assert!(bad.blocking_recv().unwrap().is_err());
+    assert!(ok2.blocking_recv().unwrap().is_ok());
+    assert_eq!(seen.blocking_recv().unwrap().unwrap(), 3);
+    assert!(ok3.blocking_recv().unwrap().is_ok());
+    assert_eq!(rollup_counts(&writer), (7, 7));
+}
+
+#[test]
+fn a_group_undone_leaves_nothing_deferred_behind() {
+    let (writer, _dir) = rollup_writer();
+    let (release, first) = hold(&writer);
+    let ok = rollup_job(&writer, 1, false, true);
+    // Fails after writing a row without a savepoint: the whole group is undone.
+    let bad = writer
+        .submit_job(
+            |c: &mut dyn Conn| -> Result<()> {
+                crate::store::rollup::add(c, "2026-03-02", 1, "internal", "s1", 10, 0)?;
+                c.execute("UPDATE horrors SET name = 'changed'", params![])?;
+                Err(Error::invalid("nope", "refused after writing"))
+            },
+            false,
+            Shape::one(true),
+        )
+        .unwrap();
+    release.send(()).unwrap();
+    assert!(first.blocking_recv().unwrap().is_ok());
+    assert!(ok.blocking_recv().unwrap().is_err());
+    assert!(bad.blocking_recv().unwrap().is_err());
+    assert_eq!(rollup_counts(&writer), (0, 0));
+    // The next group starts clean.
+    assert!(rollup_job(&writer, 2, false, true)
+        .blocking_recv()
+        .unwrap()
+        .is_ok());
+    assert_eq!(rollup_counts(&writer), (2, 2));
+}

@@ -1,0 +1,116 @@
+//! Rollup changes of a write group's ticks, added up and written once at the end of the
+//! group (SQLite). A group of taps at one site mostly adds to the same few (day, horror,
+//! source, site) rows: instead of two upserts per tick, each row is written once per
+//! group, in key order, just before the commit.
+//!
+//! Only the writer defers, and only around jobs that ask for it (ticks: [`during`]); every
+//! other job runs after what was deferred is written ([`flush`]), so no job ever reads a
+//! rollup that lacks an earlier job's ticks. A job that fails drops what it deferred
+//! ([`Mark`]); a group that fails drops everything ([`discard`]).
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use super::super::db::Conn;
+use crate::error::Result;
+
+/// One change to a rollup row: (day, horror id, source, site) and (count, cost).
+type Change = ((String, i64, String, String), (i64, i64));
+
+thread_local! {
+    /// Whether a job that defers runs on this thread now.
+    static DEFERRING: RefCell<bool> = const { RefCell::new(false) };
+    /// What the jobs of this thread's open group deferred, in order.
+    static CHANGES: RefCell<Vec<Change>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Where a job's deferred changes begin.
+#[derive(Clone, Copy, Debug)]
+pub struct Mark(usize);
+
+/// Runs `job` with its rollup changes deferred; returns its result and where its changes
+/// begin (for [`undo`] if it fails).
+pub fn during<T>(job: impl FnOnce() -> T) -> (T, Mark) {
+    let mark = Mark(CHANGES.with(|c| c.borrow().len()));
+    DEFERRING.with(|d| *d.borrow_mut() = true);
+    let out = job();
+    DEFERRING.with(|d| *d.borrow_mut() = false);
+    (out, mark)
+}
+
+/// Defers a change when a deferring job runs on this thread; says whether it did.
+pub(super) fn defer(
+    day: &str,
+    horror_id: i64,
+    source: &str,
+    site: &str,
+    count: i64,
+    cost: i64,
+) -> bool {
+    if !DEFERRING.with(|d| *d.borrow()) {
+        return false;
+    }
+    CHANGES.with(|c| {
+        c.borrow_mut().push((
+            (
+                day.to_string(),
+                horror_id,
+                source.to_string(),
+                site.to_string(),
+            ),
+            (count, cost),
+        ))
+    });
+    true
+}
+
+/// Drops what a failed job deferred.
+pub fn undo(mark: Mark) {
+    CHANGES.with(|c| c.borrow_mut().truncate(mark.0));
+}
+
+/// Drops everything deferred (the group's transaction was rolled back).
+pub fn discard() {
+    CHANGES.with(|c| c.borrow_mut().clear());
+}
+
+/// Writes what was deferred, each row once, in key order.
+pub fn flush(conn: &mut dyn Conn) -> Result<()> {
+    let changes = CHANGES.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    if changes.is_empty() {
+        return Ok(());
+    }
+    let mut rows: BTreeMap<(String, i64, String, String), (i64, i64)> = BTreeMap::new();
+    for (key, (count, cost)) in changes {
+        let row = rows.entry(key).or_default();
+        row.0 += count;
+        row.1 += cost;
+    }
+    for ((day, horror_id, source, site), (count, cost)) in rows {
+        super::add(conn, &day, horror_id, &source, &site, count, cost)?;
+    }
+    Ok(())
+}
+
+/// Whether anything is deferred.
+pub fn pending() -> bool {
+    CHANGES.with(|c| !c.borrow().is_empty())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defers_only_inside_a_job_and_undoes_a_failed_one() {
+        assert!(!defer("2026-01-01", 1, "internal", "", 1, 10));
+        let (deferred, first) = during(|| defer("2026-01-01", 1, "internal", "", 1, 10));
+        assert!(deferred);
+        let (_, second) = during(|| defer("2026-01-01", 1, "internal", "", 2, 20));
+        assert_eq!((first.0, second.0), (0, 1));
+        undo(second);
+        assert!(pending());
+        discard();
+        assert!(!pending());
+    }
+}
