@@ -192,7 +192,7 @@ pub fn episodes(
     let now = store.now();
     // Each scope's series is read and judged on its own: the scopes are shared out over
     // the cores (an organization of 500 sites asks for thousands of charts).
-    let parts = crate::parallel::map(scopes, SCOPES_PER_THREAD, "horrors-alerts", |scope| {
+    let parts = crate::parallel::map(scopes, SCOPES_PER_THREAD, |scope| {
         scope_episodes(store, &snapshot, scope, period, state, now)
     });
     let mut out = Vec::new();

@@ -1,46 +1,47 @@
 //! Work shared out over the cores: readings of hundreds of scopes (the alerts of every
 //! site, a ranking by site) judge each one on its own.
+//!
+//! The work runs on a pool of threads that live as long as the process (rayon's). Threads
+//! started for each request were tried first: each took a glibc arena of its own, which
+//! kept what it had held after the thread ended, and a server answering `group=site` every
+//! few seconds grew by megabytes a minute.
 
-/// `f` of every item, in the items' order. Items are dealt out in turn over up to one
-/// thread per core, each taking at least `per_thread` (fewer are not worth a thread); the
-/// calling thread takes the first share. A share whose thread cannot start is worked
-/// here, after the others started.
-pub fn map<T, R, F>(items: &[T], per_thread: usize, name: &str, f: F) -> Vec<R>
+use std::sync::OnceLock;
+
+use rayon::prelude::*;
+
+/// The pool: one thread per core.
+fn pool() -> Option<&'static rayon::ThreadPool> {
+    static POOL: OnceLock<Option<rayon::ThreadPool>> = OnceLock::new();
+    POOL.get_or_init(|| {
+        rayon::ThreadPoolBuilder::new()
+            .thread_name(|i| format!("horrors-parallel-{i}"))
+            .build()
+            .map_err(|e| tracing::warn!(error = %e, "no thread pool: work runs on one thread"))
+            .ok()
+    })
+    .as_ref()
+}
+
+/// `f` of every item, in the items' order. Items are shared out over the pool, each
+/// thread taking at least `per_thread` in a row (fewer are not worth a thread); without a
+/// pool they are worked here, one after another.
+pub fn map<T, R, F>(items: &[T], per_thread: usize, f: F) -> Vec<R>
 where
     T: Sync,
     R: Send,
-    F: Fn(&T) -> R + Sync,
+    F: Fn(&T) -> R + Sync + Send,
 {
-    let threads = std::thread::available_parallelism()
-        .map_or(1, |n| n.get())
-        .min(items.len().div_ceil(per_thread.max(1)))
-        .max(1);
-    let share = |t: usize| -> Vec<R> { items.iter().skip(t).step_by(threads).map(&f).collect() };
-    let shares: Vec<Vec<R>> = std::thread::scope(|s| {
-        let workers: Vec<_> = (1..threads)
-            .map(|t| {
-                std::thread::Builder::new()
-                    .name(name.into())
-                    .spawn_scoped(s, move || share(t))
-                    .map_err(|_| t)
-            })
-            .collect();
-        let mut shares = vec![share(0)];
-        for worker in workers {
-            shares.push(match worker {
-                Ok(handle) => handle
-                    .join()
-                    .unwrap_or_else(|p| std::panic::resume_unwind(p)),
-                Err(t) => share(t),
-            });
-        }
-        shares
-    });
-    // Share t holds items t, t + threads, …: dealt back into order.
-    let mut shares: Vec<std::vec::IntoIter<R>> = shares.into_iter().map(Vec::into_iter).collect();
-    (0..items.len())
-        .filter_map(|i| shares[i % threads].next())
-        .collect()
+    match pool() {
+        Some(pool) if items.len() > per_thread => pool.install(|| {
+            items
+                .par_iter()
+                .with_min_len(per_thread.max(1))
+                .map(&f)
+                .collect()
+        }),
+        _ => items.iter().map(f).collect(),
+    }
 }
 
 #[cfg(test)]
@@ -52,9 +53,18 @@ mod tests {
         for n in [0, 1, 2, 3, 17, 100] {
             let items: Vec<usize> = (0..n).collect();
             for per_thread in [0, 1, 5, 1000] {
-                let got = map(&items, per_thread, "test", |i| i * 2);
+                let got = map(&items, per_thread, |i| i * 2);
                 assert_eq!(got, items.iter().map(|i| i * 2).collect::<Vec<_>>());
             }
         }
+    }
+
+    #[test]
+    fn runs_on_the_pool_threads_when_there_is_enough() {
+        let items: Vec<usize> = (0..64).collect();
+        let names = map(&items, 1, |_| {
+            std::thread::current().name().unwrap_or_default().to_string()
+        });
+        assert!(names.iter().all(|n| n.starts_with("horrors-parallel-")), "{names:?}");
     }
 }

@@ -201,7 +201,6 @@ pub fn grouped_ranking(
     let mut groups: Vec<RankingGroup> = crate::parallel::map(
         &current,
         GROUPS_PER_THREAD,
-        "horrors-groups",
         |(value, tallies)| reads.rank(value, tallies, by),
     )
     .into_iter()

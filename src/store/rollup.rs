@@ -519,7 +519,7 @@ fn sum_groups<'a>(
     // Hundreds of sites are summed each on its own, shared out over the cores.
     let lists: Vec<_> = lists.collect();
     let n = span.days().max(0) as usize;
-    let summed = crate::parallel::map(&lists, GROUPS_PER_THREAD, "horrors-sums", |(_, list)| {
+    let summed = crate::parallel::map(&lists, GROUPS_PER_THREAD, |(_, list)| {
         let mut counts = vec![vec![0_u64; n]; horrors.by_key.len()];
         let first = span.from().num_days_from_ce();
         let sums = sum_days(list, windows, horrors.by_key.len(), |part| {
