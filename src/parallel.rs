@@ -63,8 +63,14 @@ mod tests {
     fn runs_on_the_pool_threads_when_there_is_enough() {
         let items: Vec<usize> = (0..64).collect();
         let names = map(&items, 1, |_| {
-            std::thread::current().name().unwrap_or_default().to_string()
+            std::thread::current()
+                .name()
+                .unwrap_or_default()
+                .to_string()
         });
-        assert!(names.iter().all(|n| n.starts_with("horrors-parallel-")), "{names:?}");
+        assert!(
+            names.iter().all(|n| n.starts_with("horrors-parallel-")),
+            "{names:?}"
+        );
     }
 }

@@ -198,14 +198,13 @@ pub fn grouped_ranking(
     let settings = &reads.snapshot.settings;
     // Each group is ranked on its own: hundreds of sites are shared out over the cores.
     let current: Vec<_> = reads.current.iter().collect();
-    let mut groups: Vec<RankingGroup> = crate::parallel::map(
-        &current,
-        GROUPS_PER_THREAD,
-        |(value, tallies)| reads.rank(value, tallies, by),
-    )
-    .into_iter()
-    .filter(|g| g.totals.count > 0)
-    .collect();
+    let mut groups: Vec<RankingGroup> =
+        crate::parallel::map(&current, GROUPS_PER_THREAD, |(value, tallies)| {
+            reads.rank(value, tallies, by)
+        })
+        .into_iter()
+        .filter(|g| g.totals.count > 0)
+        .collect();
     ranking::judge(groups.iter_mut().flat_map(|g| g.items.iter_mut()));
     groups.sort_by(|a, b| {
         b.totals
