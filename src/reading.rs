@@ -156,7 +156,7 @@ fn exposure_weights(
 /// Each horror's count on each day of a span, from its first day on.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct DayCounts {
-    /// The day of every key's first count.
+    /// The span's first day: every key's counts start on it.
     pub from: NaiveDate,
     /// The horrors with ticks, each with a count per day.
     pub by_key: Vec<(std::sync::Arc<str>, Vec<u64>)>,
@@ -429,6 +429,27 @@ mod tests {
 
     fn window(from: &str, to: &str) -> Window {
         Window::new(day(from), day(to)).unwrap()
+    }
+
+    #[test]
+    fn day_counts_of_another_span_are_placed_by_their_days() {
+        let span = window("2026-03-01", "2026-03-05");
+        let counts = DayCounts::of(
+            span,
+            &[tally("2026-03-02", "a", 2), tally("2026-03-05", "a", 7)],
+        );
+        // A later span: the first day falls out, the last one moves, the new days are 0.
+        let later = window("2026-03-03", "2026-03-08");
+        let rule = ExposureRule {
+            coverage: &Coverage::default(),
+            required: &[],
+            site: None,
+            first_day: Some(day("2026-03-01")),
+        };
+        let series = Series::of_counts(later, &counts, &rule, &[later]);
+        let got: Vec<u64> = series.days(Some("a"), &later).iter().map(|d| d.0).collect();
+        assert_eq!(got, [0, 0, 7, 0, 0, 0]);
+        assert_eq!(series.sum(None, &later).0, 7);
     }
 
     fn tally(d: &str, key: &str, count: u64) -> DayTally {

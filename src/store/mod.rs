@@ -114,7 +114,7 @@ struct Inner {
     catalogue_change: Mutex<()>,
     tokens: cache::TtlCache<Identity>,
     sessions: cache::TtlCache<(Identity, String)>,
-    /// Every site's rollup days of the last `group=site` span (SQLite).
+    /// Every site's rollup days of the last `group=site` spans (SQLite).
     site_days: Arc<rollup::SiteDays>,
     clock: Arc<dyn Clock>,
     metrics: crate::metrics::Metrics,
