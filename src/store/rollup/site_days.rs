@@ -22,7 +22,8 @@ use std::sync::Mutex;
 
 use chrono::NaiveDate;
 
-use super::{merge_sorted, push_part, sum_groups, DayPart, Grouped, GroupedDays, Horrors};
+use super::sums::{merge_sorted, push_part, sum_groups, DayPart, Horrors};
+use super::{Grouped, GroupedDays};
 use crate::calendar::Window;
 use crate::error::{Error, Result};
 use crate::sites::Scope;
