@@ -64,9 +64,7 @@ pub fn serve(
             .default_service(web::to(not_found))
             .wrap(ErrorHandlers::new().default_handler(json_error_body))
             .wrap(Compress::default())
-            .wrap(actix_web::middleware::from_fn(whole_bodies_for_http10))
-            .wrap(actix_web::middleware::from_fn(body_deadline))
-            .wrap(actix_web::middleware::from_fn(log_request))
+            .wrap(actix_web::middleware::from_fn(edge))
     })
     // Request heads get 5 s (actix's default); bodies get the body deadline above.
     .client_request_timeout(std::time::Duration::from_secs(5))
@@ -186,27 +184,37 @@ fn json_error_body<B>(res: ServiceResponse<B>) -> actix_web::Result<ErrorHandler
     Ok(ErrorHandlerResponse::Response(res))
 }
 
+/// What every request passes through first, in one layer (each layer of actix middleware
+/// is a boxed future per request): the body deadline ([`with_body_deadline`]), whole
+/// bodies for HTTP/1.0 ([`whole_body_for_http10`]), and the access log and request metrics
+/// ([`log_request`]).
+async fn edge(
+    req: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> actix_web::Result<ServiceResponse<EitherBody<impl MessageBody, Bytes>>> {
+    let started = Instant::now();
+    let method = req.method().clone();
+    let old = req.version() < Version::HTTP_11;
+    let res = next.call(with_body_deadline(req)).await?;
+    let res = whole_body_for_http10(res, old).await?;
+    log_request(&res, &method, started);
+    Ok(res)
+}
+
 /// The access log (target `access`, off at the default level; `HORRORS_LOG=info,access=info`
 /// turns it on): method, path (never the query, which may carry names), status and time.
 /// Headers and bodies (tokens, notes) are never logged. Server errors always are.
-async fn log_request(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> actix_web::Result<ServiceResponse<impl MessageBody>> {
-    let started = Instant::now();
-    let method = req.method().clone();
-    let path = req.path().to_string();
-    let res = next.call(req).await?;
+fn log_request<B>(res: &ServiceResponse<B>, method: &actix_web::http::Method, started: Instant) {
     let status = res.status().as_u16();
     let elapsed = started.elapsed();
     let micros = elapsed.as_micros() as u64;
-    count(&res, status, elapsed.as_secs_f64());
+    count(res, status, elapsed.as_secs_f64());
+    let path = res.request().path();
     if status >= 500 {
         tracing::warn!(target: "access", %method, %path, status, micros, "request failed");
     } else {
         tracing::info!(target: "access", %method, %path, status, micros, "request");
     }
-    Ok(res)
 }
 
 /// Counts an answered request for `/metrics`: by the route template that answered (never
@@ -277,10 +285,7 @@ pub async fn remember_lang(
 
 /// Gives every request body a deadline (SPEC §14: 15 s): past it, reading fails, the
 /// handler answers 408 and the connection is closed, so slow clients cannot pile up.
-async fn body_deadline(
-    mut req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> actix_web::Result<ServiceResponse<impl MessageBody>> {
+fn with_body_deadline(mut req: ServiceRequest) -> ServiceRequest {
     let deadline = req
         .app_data::<web::Data<Guard>>()
         .map(|g| g.options.body_deadline.0)
@@ -298,7 +303,7 @@ async fn body_deadline(
             ));
         }
     }
-    next.call(req).await
+    req
 }
 
 /// A body stream that fails with `TimedOut` past `deadline`. The timer is armed only when
@@ -335,13 +340,11 @@ impl Stream for DeadlineStream {
 }
 
 /// HTTP/1.0 has no chunked encoding: a streamed body (CSV, ZIP, a compressed response) is
-/// collected and sent with its length.
-async fn whole_bodies_for_http10(
-    req: ServiceRequest,
-    next: Next<impl MessageBody + 'static>,
-) -> actix_web::Result<ServiceResponse<EitherBody<impl MessageBody, Bytes>>> {
-    let old = req.version() < Version::HTTP_11;
-    let res = next.call(req).await?;
+/// collected and sent with its length (`old`: the request was HTTP/1.0).
+async fn whole_body_for_http10<B: MessageBody + 'static>(
+    res: ServiceResponse<B>,
+    old: bool,
+) -> actix_web::Result<ServiceResponse<EitherBody<B, Bytes>>> {
     if !old || !matches!(res.response().body().size(), BodySize::Stream) {
         return Ok(res.map_into_left_body());
     }

@@ -102,7 +102,7 @@ fn huge_or_garbage_accept_language_is_cheap_and_harmless() {
     huge.extend_from_slice(b"zh-TW");
     let started = std::time::Instant::now();
     assert_eq!(Lang::from_accept_language(&huge), None);
-    let noise: Vec<u8> = (0..1_000_000u32).map(|i| (i * 7919 % 256) as u8).collect();
+    let noise: Vec<u8> = (0..1_000_000u64).map(|i| (i * 7919 % 256) as u8).collect();
     let _ = Lang::from_accept_language(&noise);
     let commas = vec![b','; 1_000_000];
     assert_eq!(Lang::from_accept_language(&commas), None);

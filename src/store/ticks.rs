@@ -16,6 +16,7 @@ use crate::money::{Currency, Minor};
 use crate::sites::Scope;
 use crate::ticks::{rfc3339, NewTick, Source, Tick};
 
+pub(super) mod catalogue_seen;
 mod one_statement;
 
 const TICK_COLUMNS: &str =
@@ -123,11 +124,7 @@ pub fn insert(
         let horror = match horrors.get(tick.horror.as_str()) {
             Some(found) => *found,
             None => {
-                let found = conn.opt_row(
-                    "SELECT id, unit_cost_minor, retired FROM horrors WHERE key = ?1",
-                    params![&tick.horror],
-                    |r| Ok((r.int(0)?, r.int(1)?, r.bool(2)?)),
-                )?;
+                let found = catalogue_seen::horror(conn, &tick.horror)?;
                 horrors.insert(tick.horror.as_str(), found);
                 found
             }
@@ -169,7 +166,9 @@ pub fn insert(
                 site
             ],
         )?;
-        let id = conn.one_row("SELECT last_insert_rowid()", params![], |r| r.int(0))?;
+        let id = conn
+            .last_insert_id()
+            .ok_or_else(|| Error::internal("no rowid after inserting a tick"))?;
         let row = rollup
             .entry((day.clone(), horror_id, tick.source, site.to_string()))
             .or_default();

@@ -121,6 +121,9 @@ mod tests {
         fn changes(&self) -> u64 {
             Conn::changes(&self.conn)
         }
+        fn last_insert_id(&self) -> Option<i64> {
+            Conn::last_insert_id(&self.conn)
+        }
     }
 
     fn store() -> Counting {

@@ -15,6 +15,7 @@ use tokio::sync::oneshot;
 
 use super::db::Conn;
 use super::rollup::deferred;
+use super::ticks::catalogue_seen;
 use crate::error::{Error, Result};
 use crate::metrics::WriterFigures;
 
@@ -422,9 +423,14 @@ impl std::fmt::Display for Failure {
 /// Runs the group in one transaction; `Ok(true)` when it committed but some job found
 /// storage unavailable.
 fn run_group(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Result<bool, Failure> {
+    catalogue_seen::new_group();
     let outcome = run_group_deferring(conn, group);
-    // Whatever a failed group deferred was rolled back with it.
+    // Whatever a failed group deferred was rolled back with it, and what it read of the
+    // catalogue may have been.
     deferred::discard();
+    if outcome != Ok(false) {
+        catalogue_seen::forget();
+    }
     outcome
 }
 
@@ -511,6 +517,9 @@ fn run_group_deferring(conn: &mut dyn Conn, group: &mut [Box<dyn Job>]) -> Resul
 /// Runs `job`; what a job that defers its rollup changes deferred is dropped if it fails.
 fn run_job(conn: &mut dyn Conn, job: &mut Box<dyn Job>) -> Ran {
     if !job.defers_rollups() {
+        // Only jobs that record ticks may use what the writer remembers of the catalogue;
+        // any other may change it.
+        catalogue_seen::forget();
         return job.run(conn);
     }
     let (ran, mark) = deferred::during(|| job.run(conn));

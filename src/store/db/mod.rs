@@ -156,6 +156,9 @@ pub trait Conn: Send {
     /// PostgreSQL, where the writer does not ask): tells the writer whether a job that
     /// failed had written anything.
     fn changes(&self) -> u64;
+    /// The rowid of the last row this connection inserted (SQLite; `None` on PostgreSQL,
+    /// which answers ids with `RETURNING`).
+    fn last_insert_id(&self) -> Option<i64>;
 }
 
 impl dyn Conn + '_ {

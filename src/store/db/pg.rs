@@ -203,6 +203,10 @@ impl Conn for PgConn {
     fn changes(&self) -> u64 {
         0
     }
+
+    fn last_insert_id(&self) -> Option<i64> {
+        None
+    }
 }
 
 /// What a PostgreSQL failure means for the request that met it.

@@ -102,6 +102,10 @@ impl Conn for rusqlite::Connection {
     fn changes(&self) -> u64 {
         self.total_changes()
     }
+
+    fn last_insert_id(&self) -> Option<i64> {
+        Some(self.last_insert_rowid())
+    }
 }
 
 /// Whether `e` means another connection holds the write lock (retry shortly).

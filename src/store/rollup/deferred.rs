@@ -47,7 +47,7 @@ pub(super) fn defer(
     count: i64,
     cost: i64,
 ) -> bool {
-    if !DEFERRING.with(|d| *d.borrow()) {
+    if !deferring() {
         return false;
     }
     CHANGES.with(|c| {
@@ -62,6 +62,11 @@ pub(super) fn defer(
         ))
     });
     true
+}
+
+/// Whether a job that defers runs on this thread now (the writer, recording ticks).
+pub fn deferring() -> bool {
+    DEFERRING.with(|d| *d.borrow())
 }
 
 /// Drops what a failed job deferred.

@@ -80,6 +80,11 @@ impl Db {
         Db::open(&location, None)
     }
 
+    /// The database file, on SQLite.
+    pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
+        self._dir.as_ref().map(|dir| dir.path().join("horrors.db"))
+    }
+
     fn open(location: &Location, dir: Option<tempfile::TempDir>) -> Db {
         let clock = Db::start();
         let store = Store::open_at(location, Arc::new(clock.clone())).unwrap();

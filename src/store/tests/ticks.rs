@@ -152,7 +152,48 @@ fn staff_void_their_own_ticks_for_15_minutes_and_admins_any(db: &Db) {
     assert_eq!(missing.code(), "not_found");
 }
 
+/// The writer remembers each horror it recorded a tick for (SQLite); every change of the
+/// catalogue, through this store or another process, must be seen by the next tick.
+fn a_changed_catalogue_is_seen_by_the_next_tick(db: &Db) {
+    let now = db.store.now();
+    let record = |horror: &str| {
+        db.store
+            .record_ticks(None, "test", vec![tick(horror, 1, now)])
+    };
+    let cost = |horror: &str| record(horror).unwrap()[0].tick.cost.clone();
+    assert_eq!(cost("late-delivery"), "35.00");
+    assert_eq!(cost("missed-pickup"), cost("missed-pickup"));
+    let snapshot = db.store.snapshot().unwrap();
+    let kept: Vec<_> = snapshot
+        .active()
+        .filter(|h| h.key != "missed-pickup")
+        .cloned()
+        .map(|mut h| {
+            if h.key == "late-delivery" {
+                h.unit_cost_minor = crate::money::Minor::new(4000);
+            }
+            h
+        })
+        .collect();
+    db.store.replace_catalogue(kept, "boss".into()).unwrap();
+    assert_eq!(cost("late-delivery"), "40.00");
+    let refused = record("missed-pickup").unwrap_err();
+    assert_eq!(refused.code(), "invalid_ticks", "{refused}");
+    if let Some(path) = db.sqlite_path() {
+        // Another process (the CLI on a running server's file) changes the catalogue.
+        let other = rusqlite::Connection::open(path).unwrap();
+        other
+            .execute(
+                "UPDATE horrors SET unit_cost_minor = 5000 WHERE key = 'late-delivery'",
+                [],
+            )
+            .unwrap();
+        assert_eq!(cost("late-delivery"), "50.00");
+    }
+}
+
 on_both_engines!(
+    a_changed_catalogue_is_seen_by_the_next_tick,
     recorded_ticks_are_dated_in_local_time_and_costed,
     refused_ticks_store_nothing_and_replays_store_once,
     staff_void_their_own_ticks_for_15_minutes_and_admins_any,
