@@ -17,6 +17,9 @@ use crate::error::{Error, Result};
 /// space back; they resume by themselves once it is free again.
 pub const FLOOD_MARGIN: u64 = 2 * 1024 * 1024;
 
+/// How much of the write-ahead log is kept after a checkpoint resets it.
+const WAL_KEPT_BYTES: i64 = 32 * 1024 * 1024;
+
 fn configure(conn: &Connection) -> Result<()> {
     conn.busy_timeout(Duration::from_secs(5))?;
     // WAL + synchronous=FULL: a commit is on disk (WAL fsynced) before it returns,
@@ -51,9 +54,6 @@ pub fn open_writer(path: &Path) -> Result<Connection> {
     configure(&conn)?;
     Ok(conn)
 }
-
-/// How much of the write-ahead log is kept after a checkpoint resets it.
-const WAL_KEPT_BYTES: i64 = 32 * 1024 * 1024;
 
 /// After migrations: how the writer connection runs from then on.
 pub fn tune_writer(conn: &Connection) -> Result<()> {

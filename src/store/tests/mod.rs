@@ -57,7 +57,7 @@ pub(crate) const CONFIG: &str = include_str!("../../../tests/fixtures/horrors.to
 pub(crate) struct Db {
     pub store: Store,
     pub clock: ManualClock,
-    _dir: Option<tempfile::TempDir>,
+    dir: Option<tempfile::TempDir>,
 }
 
 impl Db {
@@ -82,7 +82,7 @@ impl Db {
 
     /// The database file, on SQLite.
     pub fn sqlite_path(&self) -> Option<std::path::PathBuf> {
-        self._dir.as_ref().map(|dir| dir.path().join("horrors.db"))
+        self.dir.as_ref().map(|dir| dir.path().join("horrors.db"))
     }
 
     fn open(location: &Location, dir: Option<tempfile::TempDir>) -> Db {
@@ -91,11 +91,7 @@ impl Db {
         store
             .apply_config(&crate::config::parse(CONFIG).unwrap())
             .unwrap();
-        Db {
-            store,
-            clock,
-            _dir: dir,
-        }
+        Db { store, clock, dir }
     }
 }
 
