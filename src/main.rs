@@ -20,11 +20,13 @@ fn say(line: String) {
 /// from the per-thread arenas and stay there. In a server whose exports (charts, workbook)
 /// run on blocking threads this grew the memory by ~10 MB per annual export of 1 M ticks
 /// (15 → 65 MB after five); with a fixed 128 KiB threshold it stays near 25 MB
-/// (docs/performance.md). Two arenas, not one per thread: each thread that tokio's
-/// blocking pool starts may take an arena of its own and keep what it held (a 10-minute
-/// soak: +17.9 % after warm-up with glibc's default, +9.1 % with two). The alerts' threads
-/// waited on each other's allocations with two arenas while they were started per request
-/// (1 s → 4 s for 500 sites); on the two threads of the pool (`parallel`) they do not.
+/// (docs/performance.md). One arena per busy thread, not one per thread: each thread that
+/// tokio's blocking pool starts may take an arena of its own and keep what it held (a
+/// 10-minute soak: +17.9 % after warm-up with glibc's default of eight per core, +9.1 %
+/// with two). So there is one for each HTTP worker (one per core), one for the writer and
+/// one for the rest: with fewer, the workers and the writer wait on each other's arena
+/// locks on every tick (two arenas on two cores: 55 % of the durable ceiling's rate; four:
+/// 70 %).
 /// The environment variables (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_ARENA_MAX`) still
 /// override, as glibc reads them first.
 #[allow(unsafe_code)] // the crate's only unsafe code: two C calls with plain integers
@@ -36,8 +38,10 @@ fn tame_the_allocator() {
             unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024) };
         }
         if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
+            let arenas = libc::c_int::try_from(cores + 2).unwrap_or(libc::c_int::MAX);
             // SAFETY: as above.
-            unsafe { libc::mallopt(libc::M_ARENA_MAX, 2) };
+            unsafe { libc::mallopt(libc::M_ARENA_MAX, arenas) };
         }
     }
 }

@@ -53,6 +53,52 @@ pub fn from_slice<T: DeserializeOwned>(body: &[u8]) -> Result<T> {
     })
 }
 
+/// A request body of scalars only: each field a string, an integer, an enum named by a
+/// string, or an option of one; no struct, sequence, map or float anywhere inside, and
+/// unknown fields refused. For such a body, [`from_slice_flat`] reads a plain object in
+/// one pass and leaves every other spelling to [`from_slice`].
+pub trait Flat: DeserializeOwned {}
+
+/// [`from_slice`] for a [`Flat`] body, in one pass when it can: serde_json reads it
+/// straight into `T`, but only from a JSON object (never an array by position). Whatever
+/// that pass refuses (a duplicate or unknown key, a number written with a fraction or an
+/// exponent, bad syntax, a wrong shape) is read again by [`from_slice`], so every answer
+/// and every error is [`from_slice`]'s. What the pass accepts, [`from_slice`] accepts as
+/// the same value: serde's derived structs refuse a key named twice, the fields' types
+/// refuse anything nested, and integers are read only from integers as written.
+pub fn from_slice_flat<T: Flat>(body: &[u8]) -> Result<T> {
+    let mut reader = serde_json::Deserializer::from_slice(body);
+    T::deserialize(ObjectOnly(&mut reader))
+        .and_then(|value| reader.end().map(|()| value))
+        .or_else(|_| from_slice(body))
+}
+
+/// serde_json's deserializer with structs read from objects only (see [`from_slice_flat`]).
+struct ObjectOnly<'a, 'de>(&'a mut serde_json::Deserializer<serde_json::de::SliceRead<'de>>);
+
+impl<'de> de::Deserializer<'de> for ObjectOnly<'_, 'de> {
+    type Error = serde_json::Error;
+
+    fn deserialize_any<V: Visitor<'de>>(self, _: V) -> Result<V::Value, Self::Error> {
+        Err(de::Error::custom("a flat body is read as a struct"))
+    }
+
+    fn deserialize_struct<V: Visitor<'de>>(
+        self,
+        _name: &'static str,
+        _fields: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, Self::Error> {
+        self.0.deserialize_map(visitor)
+    }
+
+    forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes byte_buf
+        option unit unit_struct newtype_struct seq tuple tuple_struct map enum identifier
+        ignored_any
+    }
+}
+
 /// For each number of `body` that serde_json reads as a float (one written with a fraction
 /// or an exponent, `-0`, or an integer beyond 64 bits), in the order they appear: whether its
 /// exact decimal value, as written, is a whole number. serde_json rounds to the nearest
@@ -271,6 +317,29 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
         Box::pin(async move {
             content_type?;
             from_slice(&body.await?.0).map(Json)
+        })
+    }
+}
+
+/// [`Json`] for a [`Flat`] body, read by [`from_slice_flat`] (the tick's hot path).
+pub struct FlatJson<T>(pub T);
+
+impl<T> FlatJson<T> {
+    pub fn into_inner(self) -> T {
+        self.0
+    }
+}
+
+impl<T: Flat + 'static> FromRequest for FlatJson<T> {
+    type Error = Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self>>>>;
+
+    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type = super::json_content_type(req);
+        let body = RawBody::from_request(req, payload);
+        Box::pin(async move {
+            content_type?;
+            from_slice_flat(&body.await?.0).map(FlatJson)
         })
     }
 }

@@ -14,10 +14,12 @@ impl Store {
     ) -> Result<Vec<Recorded>> {
         // One tick is refused, if at all, before anything is written (see `ticks::insert`).
         let alone = ticks.len() == 1;
-        let work = self.tick_job(who, recorded_by, ticks)?;
-        let recorded = self.inner.writer.write_one(work, alone)?;
-        self.count_recorded(&recorded);
-        Ok(recorded)
+        let job = TickJob::new(self, who.as_ref())?;
+        let done = self
+            .inner
+            .writer
+            .write_one(job.work(recorded_by, ticks), alone)?;
+        self.answered(job, done)
     }
 
     /// [`Store::record_ticks`] from an async handler: queued at once and awaited, with no
@@ -29,38 +31,20 @@ impl Store {
         ticks: Vec<NewTick>,
     ) -> Result<Vec<Recorded>> {
         let alone = ticks.len() == 1;
-        let work = self.tick_job(who, recorded_by, ticks)?;
-        let recorded = self.inner.writer.write_one_async(work, alone).await?;
-        self.count_recorded(&recorded);
-        Ok(recorded)
+        let job = TickJob::new(self, who.as_ref())?;
+        let done = (self.inner.writer)
+            .write_one_async(job.work(recorded_by, ticks), alone)
+            .await?;
+        self.answered(job, done)
     }
 
-    /// The writer's job for [`Store::record_ticks`]: one statement on PostgreSQL (see
-    /// `ticks::insert`), which alone needs no transaction.
-    #[allow(clippy::type_complexity)]
-    fn tick_job(
-        &self,
-        who: Option<Identity>,
-        recorded_by: &str,
-        ticks: Vec<NewTick>,
-    ) -> Result<impl FnOnce(&mut dyn Conn) -> Result<Vec<Recorded>> + Send + 'static> {
-        let snapshot = self.snapshot()?;
-        let (recorded_by, now) = (recorded_by.to_string(), crate::ticks::to_millis(self.now()));
-        Ok(move |conn: &mut dyn Conn| {
-            ticks::insert(
-                conn,
-                who.as_ref(),
-                &recorded_by,
-                &ticks,
-                &snapshot.settings,
-                now,
-            )
-        })
-    }
-
-    fn count_recorded(&self, recorded: &[Recorded]) {
+    /// The answers to a recording, built on the caller's thread (see [`ticks::Written`]).
+    fn answered(&self, job: TickJob, (ticks, recorded_by, written): Done) -> Result<Vec<Recorded>> {
+        let currency = job.snapshot.settings.currency();
+        let recorded = ticks::answers(ticks, written, &recorded_by, job.now, currency)?;
         let new = recorded.iter().filter(|r| !r.replayed).count();
         self.inner.metrics.ticks_recorded(new as u64);
+        Ok(recorded)
     }
 
     pub fn void_tick(&self, id: i64, who: Identity, reason: Option<String>) -> Result<Tick> {
@@ -108,5 +92,48 @@ impl Store {
 
     pub fn count_ticks(&self) -> Result<i64> {
         self.read(ticks::count)
+    }
+}
+
+/// What the writer hands back from a recording: the ticks and the recorder's name (so they
+/// are freed where they were made, not on the writer) and what it decided for each.
+type Done = (Vec<NewTick>, String, Vec<ticks::Written>);
+
+/// One recording's fixed part: the catalogue, token and instant it is recorded under.
+struct TickJob {
+    snapshot: Arc<Snapshot>,
+    token_id: Option<i64>,
+    now: DateTime<Utc>,
+}
+
+impl TickJob {
+    fn new(store: &Store, who: Option<&Identity>) -> Result<TickJob> {
+        Ok(TickJob {
+            snapshot: store.snapshot()?,
+            token_id: who.map(|w| w.token_id),
+            now: crate::ticks::to_millis(store.now()),
+        })
+    }
+
+    /// The writer's job: one statement on PostgreSQL (see `ticks::insert`), which alone
+    /// needs no transaction.
+    fn work(
+        &self,
+        recorded_by: &str,
+        ticks: Vec<NewTick>,
+    ) -> impl FnOnce(&mut dyn Conn) -> Result<Done> + Send + 'static {
+        let (snapshot, token_id, now) = (Arc::clone(&self.snapshot), self.token_id, self.now);
+        let recorded_by = recorded_by.to_string();
+        move |conn: &mut dyn Conn| {
+            let written = ticks::insert(
+                conn,
+                token_id,
+                &recorded_by,
+                &ticks,
+                &snapshot.settings,
+                now,
+            )?;
+            Ok((ticks, recorded_by, written))
+        }
     }
 }

@@ -18,6 +18,7 @@ const SQLITE: &[&str] = &[
     include_str!("migrations/sqlite/0009_alert_episodes.sql"),
     include_str!("migrations/sqlite/0010_oidc.sql"),
     include_str!("migrations/sqlite/0011_rollup_by_site.sql"),
+    include_str!("migrations/sqlite/0012_source_check.sql"),
 ];
 
 /// The same tables in PostgreSQL's types (`BIGINT`, `BOOLEAN`, `BYTEA`, identities).

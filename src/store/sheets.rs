@@ -101,7 +101,15 @@ pub fn insert(
         ],
         |r| r.int(0),
     )?;
-    let recorded = ticks::insert(conn, Some(who), &who.name, &sheet.ticks, settings, now)?;
+    let written = ticks::insert(
+        conn,
+        Some(who.token_id),
+        &who.name,
+        &sheet.ticks,
+        settings,
+        now,
+    )?;
+    let recorded = ticks::answers(sheet.ticks.clone(), written, &who.name, now, currency)?;
     let ids: Vec<i64> = recorded.iter().map(|r| r.tick.id).collect();
     if conn.engine() == Engine::Postgres {
         conn.execute(

@@ -3,7 +3,7 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
 use super::db::{params, Conn, Engine, Row};
 use super::{instant, millis, rollup};
@@ -76,6 +76,72 @@ pub struct Recorded {
     pub replayed: bool,
 }
 
+/// What [`insert`] decided for one tick. Only what the database decides is here; the
+/// answer ([`Recorded`]) is built from it and the request by [`answers`], on the caller's
+/// thread: the writer is the one serial part of the tick's path, so it formats nothing.
+#[derive(Debug)]
+pub enum Written {
+    /// Stored now, with this id, local day and cost.
+    New {
+        id: i64,
+        day: NaiveDate,
+        cost_minor: i64,
+    },
+    /// An idempotent replay: the tick stored earlier with this key (rare: boxed, so the
+    /// common case stays small).
+    Replay(Box<Tick>),
+    /// The same key as the earlier item of the same batch at this index (PostgreSQL).
+    Copy(usize),
+}
+
+/// The answers to [`insert`]: each tick as recorded by `recorded_by` at `now` (from the
+/// request itself, so nothing is read back), or as replayed.
+pub fn answers(
+    ticks: Vec<NewTick>,
+    written: Vec<Written>,
+    recorded_by: &str,
+    now: DateTime<Utc>,
+    currency: Currency,
+) -> Result<Vec<Recorded>> {
+    if written.len() != ticks.len() {
+        return Err(Error::internal(
+            "the tick insert answered for another number of ticks",
+        ));
+    }
+    let mut out: Vec<Recorded> = Vec::with_capacity(ticks.len());
+    for (tick, written) in ticks.into_iter().zip(written) {
+        let recorded = match written {
+            Written::New {
+                id,
+                day,
+                cost_minor,
+            } => Recorded {
+                tick: recorded_tick(id, tick, day, cost_minor, currency, recorded_by, now),
+                replayed: false,
+            },
+            Written::Replay(tick) => Recorded {
+                tick: *tick,
+                replayed: true,
+            },
+            Written::Copy(lead) => Recorded {
+                tick: out
+                    .get(lead)
+                    .ok_or_else(|| Error::internal("a repeated key without its first use"))?
+                    .tick
+                    .clone(),
+                replayed: true,
+            },
+        };
+        out.push(recorded);
+    }
+    Ok(out)
+}
+
+/// A tick's row (SQLite). Its plan opens no temporary b-tree: see migration 0012 and the
+/// test `the_tick_insert_builds_no_temporary_table`.
+pub(crate) const INSERT_TICK: &str = "INSERT INTO ticks (horror_id, qty, occurred_at, day, source, department, note, cost_minor, recorded_at, token_id, recorded_by, site)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
+
 /// Records ticks all-or-nothing: replays idempotent repeats, refuses unknown and retired
 /// horrors and reused keys with different bodies ([`Error::ticks_refused`]), and keeps the
 /// rollup in step. On PostgreSQL this is one statement ([`one_statement::insert`]).
@@ -83,17 +149,16 @@ pub struct Recorded {
 // the rollup in key order; the tick's hot path on SQLite, kept in one place to read whole.
 pub fn insert(
     conn: &mut dyn Conn,
-    who: Option<&Identity>,
+    token_id: Option<i64>,
     recorded_by: &str,
     ticks: &[NewTick],
     settings: &Settings,
     now: DateTime<Utc>,
-) -> Result<Vec<Recorded>> {
+) -> Result<Vec<Written>> {
     if conn.engine() == Engine::Postgres {
-        return one_statement::insert(conn, who, recorded_by, ticks, settings, now);
+        return one_statement::insert(conn, token_id, recorded_by, ticks, settings, now);
     }
     let currency = settings.currency();
-    let token_id = who.map(|w| w.token_id);
     let mut out = Vec::with_capacity(ticks.len());
     let mut refused = Vec::new();
     // A batch usually repeats a few horrors and days: look each horror up once and add to
@@ -111,10 +176,7 @@ pub fn insert(
                 if seen_fingerprint == *fingerprint {
                     let original = tick_by_id(conn, tick_id, currency)?
                         .ok_or_else(|| Error::internal("idempotent tick vanished"))?;
-                    out.push(Recorded {
-                        tick: original.tick,
-                        replayed: true,
-                    });
+                    out.push(Written::Replay(Box::new(original.tick)));
                 } else {
                     refused.push((index, Refusal::KeyReused(key.clone())));
                 }
@@ -145,12 +207,12 @@ pub fn insert(
         }
         let cost_minor = tick.cost(Minor::new(unit_cost_minor)).get();
         let site = tick.site.as_deref().unwrap_or("");
-        let day = tick.day(settings).to_string();
+        let date = tick.day(settings);
+        let day = date.to_string();
         // No `RETURNING id`: SQLite builds a temporary table for the returned rows of
         // every such statement; the rowid of the last insert is free.
         conn.execute(
-            "INSERT INTO ticks (horror_id, qty, occurred_at, day, source, department, note, cost_minor, recorded_at, token_id, recorded_by, site)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)",
+            INSERT_TICK,
             params![
                 horror_id,
                 tick.qty,
@@ -180,9 +242,10 @@ pub fn insert(
                 params![token_id, key, fingerprint.as_slice(), id],
             )?;
         }
-        out.push(Recorded {
-            tick: recorded_tick(id, tick, day, cost_minor, currency, recorded_by, now),
-            replayed: false,
+        out.push(Written::New {
+            id,
+            day: date,
+            cost_minor,
         });
     }
     if !refused.is_empty() {
@@ -213,8 +276,8 @@ pub fn insert(
 /// A tick as just recorded (both engines' insert paths answer with it).
 fn recorded_tick(
     id: i64,
-    tick: &NewTick,
-    day: String,
+    tick: NewTick,
+    day: NaiveDate,
     cost_minor: i64,
     currency: Currency,
     recorded_by: &str,
@@ -223,14 +286,14 @@ fn recorded_tick(
     Tick {
         id,
         // The store found it in the catalogue: a stored key.
-        horror: HorrorKey::from_stored(tick.horror.clone()),
+        horror: HorrorKey::from_stored(tick.horror),
         qty: tick.qty,
         occurred_at: rfc3339(tick.occurred_at),
-        day,
-        site: tick.site.clone(),
+        day: day.to_string(),
+        site: tick.site,
         source: tick.source,
-        department: tick.department.clone(),
-        note: tick.note.clone(),
+        department: tick.department,
+        note: tick.note,
         cost: currency.format(Minor::new(cost_minor)),
         cost_minor: Minor::new(cost_minor),
         recorded_at: rfc3339(now),

@@ -179,3 +179,125 @@ fn integers_keep_their_range_checks() {
     assert!(from_slice::<Small>(br#"{"n":-1}"#).is_err());
     assert!(from_slice::<Small>(br#"{"n":1.5}"#).is_err());
 }
+
+/// The one-pass reading of a flat body ([`from_slice_flat`]) against the strict one, on
+/// hand-picked bodies and on thousands built at random from tricky pieces: whatever the
+/// pass accepts, the strict reading accepts as the same value, and the two answer alike
+/// (same value, or same error code and message) for every body.
+#[test]
+fn a_flat_body_reads_in_one_pass_exactly_as_strictly() {
+    use crate::ticks::TickInput;
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+
+    let one_pass = |body: &str| -> Option<TickInput> {
+        let mut reader = serde_json::Deserializer::from_slice(body.as_bytes());
+        let value = TickInput::deserialize(ObjectOnly(&mut reader)).ok()?;
+        reader.end().ok().map(|()| value)
+    };
+    let mut accepted = 0;
+    let mut check = |body: &str| {
+        let strict = from_slice::<TickInput>(body.as_bytes());
+        if let Some(fast) = one_pass(body) {
+            accepted += 1;
+            assert_eq!(strict.as_ref().ok(), Some(&fast), "{body}");
+        }
+        let flat = from_slice_flat::<TickInput>(body.as_bytes());
+        match (&flat, &strict) {
+            (Ok(a), Ok(b)) => assert_eq!(a, b, "{body}"),
+            (Err(a), Err(b)) => {
+                assert_eq!(
+                    (a.code(), a.to_string()),
+                    (b.code(), b.to_string()),
+                    "{body}"
+                )
+            }
+            _ => panic!("{body}: {flat:?} against {strict:?}"),
+        }
+    };
+    for body in [
+        r#"{"horror":"late-delivery","qty":1,"source":"internal","site":"chicago-hub"}"#,
+        r#"{"horror":"late-delivery"}"#,
+        r#"["late-delivery",1]"#,
+        r#"{"horror":"late-delivery","qty":1,"qty":1000}"#,
+        r#"{"horror":"late-delivery","qty":4.0}"#,
+        r#"{"horror":"late-delivery","qty":4.5}"#,
+        r#"{"horror":"late-delivery","qty":1e2}"#,
+        r#"{"horror":"late-delivery","qty":-0}"#,
+        r#"{"horror":"late-delivery","qty":4.0000000000000001}"#,
+        r#"{"horror":"late-delivery","qty":18446744073709551616}"#,
+        r#"{"horror":"late-delivery","qty":null,"note":null}"#,
+        r#"{"horror":"late-delivery","source":{"internal":null}}"#,
+        r#"{"horror":"late-delivery","source":"sideways"}"#,
+        r#"{"horror":"late-delivery","extra":1}"#,
+        r#"{"horror":"late-delivery"} trailing"#,
+        r#"{"horror":"late\u0000delivery","note":"\ud800"}"#,
+        r#"{"horror":["late-delivery"]}"#,
+        r#"{"horror":"late-delivery","qty":[1]}"#,
+        r#"{}"#,
+        r#"null"#,
+        r#""#,
+    ] {
+        check(body);
+    }
+    // Each key with values it takes, then pieces that test the edges (a body mostly of
+    // good values, so that many take the one pass and the rest differ in one place).
+    let fields: [(&str, &[&str]); 10] = [
+        ("horror", &[r#""late-delivery""#, r#""wrong-order""#]),
+        ("qty", &["1", "3", "1000"]),
+        ("occurred_at", &[r#""2026-03-02T09:00:00-06:00""#]),
+        (
+            "source",
+            &[r#""internal""#, r#""complaint""#, r#""observer""#],
+        ),
+        ("department", &[r#""dock""#, r#""""#]),
+        ("note", &[r#""a\"b\n""#, r#""\u00e9""#]),
+        ("cost", &[r#""12.50""#]),
+        ("client_id", &[r#""tap-1""#]),
+        ("site", &[r#""chicago-hub""#]),
+        ("extra", &["1"]),
+    ];
+    let edges = [
+        "0",
+        "-1",
+        "-0",
+        "4.0",
+        "4.5",
+        "1e2",
+        "1E0",
+        "9223372036854775808",
+        "null",
+        "true",
+        "[]",
+        "{}",
+        r#"{"internal":null}"#,
+        r#"["x"]"#,
+        r#""x""#,
+        "1",
+    ];
+    let mut rng = StdRng::seed_from_u64(23);
+    for _ in 0..5000 {
+        let mut parts = vec![r#""horror": "late-delivery""#.to_string()];
+        for _ in 0..rng.gen_range(0..5) {
+            let (key, good) = fields[rng.gen_range(0..fields.len())];
+            let value = if rng.gen_bool(0.8) {
+                good[rng.gen_range(0..good.len())]
+            } else {
+                edges[rng.gen_range(0..edges.len())]
+            };
+            parts.push(format!("{key:?}: {value}"));
+        }
+        if rng.gen_bool(0.1) {
+            parts.remove(0);
+        }
+        if parts.len() > 1 {
+            let to = rng.gen_range(0..parts.len());
+            parts.swap(0, to);
+        }
+        let mut body = format!("{{{}}}", parts.join(", "));
+        if rng.gen_bool(0.05) {
+            body = format!("[{body}]");
+        }
+        check(&body);
+    }
+    assert!(accepted > 500, "only {accepted} bodies took the one pass");
+}

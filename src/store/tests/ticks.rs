@@ -198,3 +198,55 @@ on_both_engines!(
     refused_ticks_store_nothing_and_replays_store_once,
     staff_void_their_own_ticks_for_15_minutes_and_admins_any,
 );
+
+/// SQLite builds a temporary b-tree for `x IN (...)` over more than two constants, once per
+/// executed statement; the tick's INSERT runs per tap, so its plan (CHECK constraints
+/// included) must not open one (migration 0012). The CHECK still takes exactly the four
+/// sources.
+#[test]
+fn the_tick_insert_builds_no_temporary_table() {
+    let db = Db::sqlite();
+    let conn = rusqlite::Connection::open(db.sqlite_path().unwrap()).unwrap();
+    let mut plan = conn
+        .prepare(&format!("EXPLAIN {}", crate::store::ticks::INSERT_TICK))
+        .unwrap();
+    let opcodes: Vec<String> = plan
+        .query_map([rusqlite::types::Null; 12], |r| r.get::<_, String>(1))
+        .unwrap()
+        .collect::<rusqlite::Result<_>>()
+        .unwrap();
+    assert!(opcodes.iter().any(|op| op == "NewRowid"), "{opcodes:?}");
+    assert!(
+        !opcodes.iter().any(|op| op == "OpenEphemeral"),
+        "the tick's INSERT opens a temporary b-tree: {opcodes:?}"
+    );
+    let insert = |source: &str| {
+        conn.execute(
+            crate::store::ticks::INSERT_TICK,
+            rusqlite::params![
+                1,
+                1,
+                0,
+                "2026-03-02",
+                source,
+                None::<String>,
+                None::<String>,
+                0,
+                0,
+                None::<i64>,
+                "test",
+                ""
+            ],
+        )
+    };
+    for source in ["internal", "complaint", "observer", "sheet"] {
+        insert(source).unwrap();
+    }
+    for source in ["", "Internal", "sheets", "other"] {
+        let refused = insert(source).unwrap_err().to_string();
+        assert!(
+            refused.contains("CHECK constraint failed"),
+            "{source}: {refused}"
+        );
+    }
+}

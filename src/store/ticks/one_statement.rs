@@ -3,10 +3,9 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 
-use super::{recorded_tick, tick_by_id, Recorded};
-use crate::auth::Identity;
+use super::{tick_by_id, Written};
 use crate::config::Settings;
 use crate::error::{Error, Refusal, Result};
 use crate::money::Minor;
@@ -82,14 +81,13 @@ ORDER BY v.ord";
 // verdicts read back in order; each half alone would only pass the other its vectors.
 pub(super) fn insert(
     conn: &mut dyn Conn,
-    who: Option<&Identity>,
+    token_id: Option<i64>,
     recorded_by: &str,
     ticks: &[NewTick],
     settings: &Settings,
     now: DateTime<Utc>,
-) -> Result<Vec<Recorded>> {
+) -> Result<Vec<Written>> {
     let currency = settings.currency();
-    let token_id = who.map(|w| w.token_id);
     // Keys count only with a token; a key repeated within the batch points at its first use.
     let keys: Vec<Option<&str>> = ticks
         .iter()
@@ -108,7 +106,8 @@ pub(super) fn insert(
             (first != index as i64 + 1).then_some(first)
         })
         .collect();
-    let days: Vec<String> = ticks.iter().map(|t| t.day(settings).to_string()).collect();
+    let dates: Vec<NaiveDate> = ticks.iter().map(|t| t.day(settings)).collect();
+    let days: Vec<String> = dates.iter().map(NaiveDate::to_string).collect();
     let horrors: Vec<&str> = ticks.iter().map(|t| t.horror.as_str()).collect();
     let qty: Vec<i64> = ticks.iter().map(|t| t.qty).collect();
     let occurred: Vec<i64> = ticks.iter().map(|t| millis(t.occurred_at)).collect();
@@ -171,39 +170,28 @@ pub(super) fn insert(
     if !refused.is_empty() {
         return Err(Error::ticks_refused(refused));
     }
-    let mut out: Vec<Recorded> = Vec::with_capacity(ticks.len());
-    for (index, ((verdict, id, cost_minor), tick)) in decided.into_iter().zip(ticks).enumerate() {
-        let recorded = match verdict.as_str() {
-            "new" => Recorded {
-                tick: recorded_tick(
-                    id,
-                    tick,
-                    days[index].clone(),
-                    cost_minor,
-                    currency,
-                    recorded_by,
-                    now,
-                ),
-                replayed: false,
+    let mut out: Vec<Written> = Vec::with_capacity(ticks.len());
+    for (index, (verdict, id, cost_minor)) in decided.into_iter().enumerate() {
+        let written = match verdict.as_str() {
+            "new" => Written::New {
+                id,
+                day: dates[index],
+                cost_minor,
             },
-            "copy" => {
-                let lead = leads[index]
-                    .and_then(|ord| out.get(ord as usize - 1))
-                    .ok_or_else(|| Error::internal("a repeated key without its first use"))?;
-                Recorded {
-                    tick: lead.tick.clone(),
-                    replayed: true,
-                }
-            }
-            "replay" => Recorded {
-                tick: tick_by_id(conn, id, currency)?
+            "copy" => Written::Copy(
+                leads[index]
+                    .and_then(|ord| usize::try_from(ord - 1).ok())
+                    .filter(|&lead| lead < index)
+                    .ok_or_else(|| Error::internal("a repeated key without its first use"))?,
+            ),
+            "replay" => Written::Replay(Box::new(
+                tick_by_id(conn, id, currency)?
                     .ok_or_else(|| Error::internal("idempotent tick vanished"))?
                     .tick,
-                replayed: true,
-            },
+            )),
             other => return Err(Error::internal(format!("unexpected verdict {other:?}"))),
         };
-        out.push(recorded);
+        out.push(written);
     }
     Ok(out)
 }
