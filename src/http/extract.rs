@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use actix_web::dev::Payload;
 use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
-use futures_util::future::LocalBoxFuture;
+use futures_util::future::{ready, Either, LocalBoxFuture, Ready};
 
 use crate::auth::{Identity, Role};
 use crate::calendar::{local_day, Window};
@@ -73,15 +73,24 @@ fn credential(req: &HttpRequest) -> Result<Credential> {
     let value = value
         .to_str()
         .map_err(|_| Error::Unauthorized("malformed Authorization header".into()))?;
-    let (scheme, secret) = value
-        .split_once(' ')
+    let secret = bearer_secret(value)
         .ok_or_else(|| Error::Unauthorized("use Authorization: Bearer <token>".into()))?;
-    if !scheme.eq_ignore_ascii_case("bearer") || secret.trim().is_empty() {
-        return Err(Error::Unauthorized(
-            "use Authorization: Bearer <token>".into(),
-        ));
-    }
-    Ok(Credential::Bearer(secret.trim().to_string()))
+    Ok(Credential::Bearer(secret.to_string()))
+}
+
+/// The secret of an `Authorization: Bearer <secret>` value (the scheme in any case).
+fn bearer_secret(value: &str) -> Option<&str> {
+    let (scheme, secret) = value.split_once(' ')?;
+    let secret = secret.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then_some(secret)
+}
+
+/// The identity of a bearer token this instance has seen lately (the store's cache), found
+/// without a copy of the secret or a future: most requests, and every tap after the first.
+fn cached_bearer(req: &HttpRequest) -> Option<Identity> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let store = req.app_data::<web::Data<Store>>()?;
+    store.cached_token(bearer_secret(value)?)
 }
 
 async fn identify_unthrottled(req: &HttpRequest) -> Result<Identity> {
@@ -138,27 +147,33 @@ macro_rules! role_extractor {
         #[doc = $doc]
         pub struct $name(pub Identity);
 
+        impl $name {
+            fn admit(identity: Identity) -> Result<Self> {
+                if identity.role >= $role {
+                    Ok($name(identity))
+                } else {
+                    Err(Error::forbidden(
+                        "forbidden",
+                        format!(
+                            "this needs the {} role; your token has {}",
+                            $role.as_str(),
+                            identity.role.as_str()
+                        ),
+                    ))
+                }
+            }
+        }
+
         impl FromRequest for $name {
             type Error = Error;
-            type Future = LocalBoxFuture<'static, Result<Self>>;
+            type Future = Either<Ready<Result<Self>>, LocalBoxFuture<'static, Result<Self>>>;
 
             fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+                if let Some(identity) = cached_bearer(req) {
+                    return Either::Left(ready($name::admit(identity)));
+                }
                 let req = req.clone();
-                Box::pin(async move {
-                    let identity = identify(req).await?;
-                    if identity.role >= $role {
-                        Ok($name(identity))
-                    } else {
-                        Err(Error::forbidden(
-                            "forbidden",
-                            format!(
-                                "this needs the {} role; your token has {}",
-                                $role.as_str(),
-                                identity.role.as_str()
-                            ),
-                        ))
-                    }
-                })
+                Either::Right(Box::pin(async move { $name::admit(identify(req).await?) }))
             }
         }
     };

@@ -8,13 +8,13 @@ impl Store {
     /// the token behind them (none for demo data and imports).
     pub fn record_ticks(
         &self,
-        who: Option<Identity>,
+        who: Option<&Identity>,
         recorded_by: &str,
         ticks: Vec<NewTick>,
     ) -> Result<Vec<Recorded>> {
         // One tick is refused, if at all, before anything is written (see `ticks::insert`).
         let alone = ticks.len() == 1;
-        let job = TickJob::new(self, who.as_ref())?;
+        let job = TickJob::new(self, who)?;
         let done = self
             .inner
             .writer
@@ -26,12 +26,12 @@ impl Store {
     /// blocking thread in between (the tick's hot path).
     pub async fn record_ticks_async(
         &self,
-        who: Option<Identity>,
+        who: Option<&Identity>,
         recorded_by: &str,
         ticks: Vec<NewTick>,
     ) -> Result<Vec<Recorded>> {
         let alone = ticks.len() == 1;
-        let job = TickJob::new(self, who.as_ref())?;
+        let job = TickJob::new(self, who)?;
         let done = (self.inner.writer)
             .write_one_async(job.work(recorded_by, ticks), alone)
             .await?;

@@ -72,7 +72,7 @@ pub async fn post_tick(
         tick.idempotency = Some((key, input.fingerprint()));
     }
     let mut recorded = store
-        .record_ticks_async(Some(who.0.clone()), &who.0.name, vec![tick])
+        .record_ticks_async(Some(&who.0), &who.0.name, vec![tick])
         .await
         .map_err(Error::one_tick)?;
     let recorded = recorded
@@ -146,7 +146,7 @@ pub async fn post_batch(
         });
     }
     let recorded = store
-        .record_ticks_async(Some(who.0.clone()), &who.0.name, valid)
+        .record_ticks_async(Some(&who.0), &who.0.name, valid)
         .await?;
     let replayed = recorded.iter().filter(|r| r.replayed).count();
     let ticks = recorded.into_iter().map(|r| r.tick).collect();

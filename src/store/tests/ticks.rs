@@ -74,7 +74,7 @@ fn refused_ticks_store_nothing_and_replays_store_once(db: &Db) {
     };
     // Idempotency keys are the token's own.
     let ana = identity(db, "ana", Role::Staff);
-    let record = |ticks| db.store.record_ticks(Some(ana.clone()), "ana", ticks);
+    let record = |ticks| db.store.record_ticks(Some(&ana), "ana", ticks);
     let first = record(vec![keyed("damaged", b"a")]).unwrap();
     let replay = record(vec![keyed("damaged", b"a")]).unwrap();
     assert!(replay[0].replayed);
@@ -128,7 +128,7 @@ fn staff_void_their_own_ticks_for_15_minutes_and_admins_any(db: &Db) {
     let record = |who: &crate::auth::Identity| {
         let recorded = db
             .store
-            .record_ticks(Some(who.clone()), &who.name, vec![tick("damaged", 1, now)])
+            .record_ticks(Some(&who), &who.name, vec![tick("damaged", 1, now)])
             .unwrap();
         recorded[0].tick.id
     };
