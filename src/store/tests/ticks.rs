@@ -128,7 +128,7 @@ fn staff_void_their_own_ticks_for_15_minutes_and_admins_any(db: &Db) {
     let record = |who: &crate::auth::Identity| {
         let recorded = db
             .store
-            .record_ticks(Some(&who), &who.name, vec![tick("damaged", 1, now)])
+            .record_ticks(Some(who), &who.name, vec![tick("damaged", 1, now)])
             .unwrap();
         recorded[0].tick.id
     };
