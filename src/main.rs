@@ -20,18 +20,14 @@ fn say(line: String) {
 /// from the per-thread arenas and stay there. In a server whose exports (charts, workbook)
 /// run on blocking threads this grew the memory by ~10 MB per annual export of 1 M ticks
 /// (15 → 65 MB after five); with a fixed 128 KiB threshold it stays near 25 MB
-/// (docs/performance.md). One arena per busy thread, not one per thread: each thread that
-/// tokio's blocking pool starts may take an arena of its own and keep what it held (a
-/// 10-minute soak: +17.9 % after warm-up with glibc's default of eight per core, +9.1 %
-/// with two). So there is one for each HTTP worker (one per core), one for the writer and
-/// one for the rest: with fewer, the workers and the writer wait on each other's arena
-/// locks on every tick (two arenas on two cores: 55 % of the durable ceiling's rate; four:
-/// 70 %).
+/// (docs/performance.md). Two arenas, not one per thread: each thread that tokio's
+/// blocking pool starts may take an arena of its own and keep what it held (a 10-minute
+/// soak: +17.9 % after warm-up with glibc's default, +9.1 % with two). The alerts' threads
+/// waited on each other's allocations with two arenas while they were started per request
+/// (1 s → 4 s for 500 sites); on the two threads of the pool (`parallel`) they do not.
 /// The environment variables (`MALLOC_MMAP_THRESHOLD_`, `MALLOC_ARENA_MAX`) still
-/// override, as glibc reads them first. Every [`TRIM_EVERY`], a thread gives the arenas'
-/// free pages back to the system (`malloc_trim`): with four arenas a 30-minute soak grew
-/// by +15.3 % after warm-up without it (docs/performance.md).
-#[allow(unsafe_code)] // the crate's only unsafe code: three C calls with plain integers
+/// override, as glibc reads them first.
+#[allow(unsafe_code)] // the crate's only unsafe code: two C calls with plain integers
 fn tame_the_allocator() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     {
@@ -40,27 +36,11 @@ fn tame_the_allocator() {
             unsafe { libc::mallopt(libc::M_MMAP_THRESHOLD, 128 * 1024) };
         }
         if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
-            let cores = std::thread::available_parallelism().map_or(2, |n| n.get());
-            let arenas = libc::c_int::try_from(cores + 2).unwrap_or(libc::c_int::MAX);
             // SAFETY: as above.
-            unsafe { libc::mallopt(libc::M_ARENA_MAX, arenas) };
+            unsafe { libc::mallopt(libc::M_ARENA_MAX, 2) };
         }
-        let trim = std::thread::Builder::new()
-            .name("horrors-trim".into())
-            .spawn(|| loop {
-                std::thread::sleep(TRIM_EVERY);
-                // SAFETY: malloc_trim only returns free memory to the system; glibc
-                // locks each arena while it walks it.
-                unsafe { libc::malloc_trim(0) };
-            });
-        // Without the thread the server runs as before, only keeping more memory.
-        drop(trim);
     }
 }
-
-/// How often the allocator's free pages go back to the system (see [`tame_the_allocator`]).
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const TRIM_EVERY: std::time::Duration = std::time::Duration::from_secs(30);
 
 fn main() -> ExitCode {
     tame_the_allocator();
