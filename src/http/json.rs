@@ -312,13 +312,23 @@ impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = super::json_content_type(req);
-        let body = RawBody::from_request(req, payload);
-        Box::pin(async move {
-            content_type?;
-            from_slice(&body.await?.0).map(Json)
-        })
+        json_body(req, payload, |body| from_slice(body).map(Json))
     }
+}
+
+/// A JSON body's future: the content type checked, the body read ([`RawBody`]), then
+/// `parse` ([`Json`] and [`FlatJson`] differ only there).
+fn json_body<X: 'static>(
+    req: &HttpRequest,
+    payload: &mut Payload,
+    parse: fn(&[u8]) -> Result<X>,
+) -> Pin<Box<dyn Future<Output = Result<X>>>> {
+    let content_type = super::json_content_type(req);
+    let body = RawBody::from_request(req, payload);
+    Box::pin(async move {
+        content_type?;
+        parse(&body.await?.0)
+    })
 }
 
 /// [`Json`] for a [`Flat`] body, read by [`from_slice_flat`] (the tick's hot path).
@@ -335,12 +345,7 @@ impl<T: Flat + 'static> FromRequest for FlatJson<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let content_type = super::json_content_type(req);
-        let body = RawBody::from_request(req, payload);
-        Box::pin(async move {
-            content_type?;
-            from_slice_flat(&body.await?.0).map(FlatJson)
-        })
+        json_body(req, payload, |body| from_slice_flat(body).map(FlatJson))
     }
 }
 
