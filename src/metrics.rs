@@ -21,14 +21,14 @@ pub const UNMATCHED: &str = "(unmatched)";
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RequestLabels {
-    route: String,
+    route: &'static str,
     method: &'static str,
     status: u16,
 }
 
 #[derive(Clone, Debug, Hash, PartialEq, Eq, EncodeLabelSet)]
 struct RouteLabels {
-    route: String,
+    route: &'static str,
     method: &'static str,
 }
 
@@ -199,12 +199,12 @@ impl Metrics {
 
     /// Counts one answered request. `route` is the template that answered it (None: no
     /// route did).
-    pub fn request(&self, route: Option<&str>, method: &str, status: u16, seconds: f64) {
-        let route = route.unwrap_or(UNMATCHED).to_string();
+    pub fn request(&self, route: Option<&'static str>, method: &str, status: u16, seconds: f64) {
+        let route = route.unwrap_or(UNMATCHED);
         let method = method_label(method);
         self.requests
             .get_or_create(&RequestLabels {
-                route: route.clone(),
+                route,
                 method,
                 status,
             })

@@ -10,10 +10,11 @@ use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::future::Future;
 use std::pin::Pin;
+use std::task::{ready, Context, Poll};
 use std::time::Duration;
 
 use actix_web::dev::Payload;
-use actix_web::{web, FromRequest, HttpRequest};
+use actix_web::{FromRequest, HttpRequest};
 use serde::de::{
     self, DeserializeOwned, DeserializeSeed, EnumAccess, IntoDeserializer, MapAccess, SeqAccess,
     VariantAccess, Visitor,
@@ -21,6 +22,7 @@ use serde::de::{
 use serde::forward_to_deserialize_any;
 use serde_json::{Map, Value};
 
+use super::body::ReadBody;
 use crate::error::{Error, Result};
 
 /// Parses a JSON body into `T`, never filling a struct from an array.
@@ -289,7 +291,7 @@ impl<'de> DeserializeSeed<'de> for UniqueKeysSeed<'_> {
 }
 
 /// A JSON body extractor: `Content-Type: application/json` (else 415), the size limit of
-/// the route's `PayloadConfig` (else 413), a deadline for the body (see [`BodyDeadline`]),
+/// the route's [`super::body::BodyLimit`] (else 413), a deadline for the body (see [`BodyDeadline`]),
 /// then [`from_slice`].
 pub struct Json<T>(pub T);
 
@@ -309,26 +311,45 @@ impl<T> std::ops::Deref for Json<T> {
 
 impl<T: DeserializeOwned + 'static> FromRequest for Json<T> {
     type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self>>>>;
+    type Future = JsonBody<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         json_body(req, payload, |body| from_slice(body).map(Json))
     }
 }
 
-/// A JSON body's future: the content type checked, the body read ([`RawBody`]), then
+/// A JSON body's future: the content type checked, the body read ([`ReadBody`]), then
 /// `parse` ([`Json`] and [`FlatJson`] differ only there).
-fn json_body<X: 'static>(
+fn json_body<X>(
     req: &HttpRequest,
     payload: &mut Payload,
     parse: fn(&[u8]) -> Result<X>,
-) -> Pin<Box<dyn Future<Output = Result<X>>>> {
-    let content_type = super::json_content_type(req);
-    let body = RawBody::from_request(req, payload);
-    Box::pin(async move {
-        content_type?;
-        parse(&body.await?.0)
-    })
+) -> JsonBody<X> {
+    JsonBody {
+        refused: super::json_content_type(req).err(),
+        body: ReadBody::new(req, payload),
+        parse,
+    }
+}
+
+/// The future of [`Json`] and [`FlatJson`].
+pub struct JsonBody<X> {
+    refused: Option<Error>,
+    body: ReadBody,
+    parse: fn(&[u8]) -> Result<X>,
+}
+
+impl<X> Future for JsonBody<X> {
+    type Output = Result<X>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<X>> {
+        if let Some(refused) = self.refused.take() {
+            return Poll::Ready(Err(refused));
+        }
+        let body =
+            ready!(Pin::new(&mut self.body).poll(cx)).map_err(|e| super::from_payload(&e))?;
+        Poll::Ready((self.parse)(&body))
+    }
 }
 
 /// [`Json`] for a [`Flat`] body, read by [`from_slice_flat`] (the tick's hot path).
@@ -342,24 +363,10 @@ impl<T> FlatJson<T> {
 
 impl<T: Flat + 'static> FromRequest for FlatJson<T> {
     type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self>>>>;
+    type Future = JsonBody<Self>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
         json_body(req, payload, |body| from_slice_flat(body).map(FlatJson))
-    }
-}
-
-/// A raw body (for routes where an empty body is allowed), with the same limit, deadline
-/// and error mapping as [`Json`].
-pub struct RawBody(pub web::Bytes);
-
-impl FromRequest for RawBody {
-    type Error = Error;
-    type Future = Pin<Box<dyn Future<Output = Result<Self>>>>;
-
-    fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let bytes = web::Bytes::from_request(req, payload);
-        Box::pin(async move { bytes.await.map(RawBody).map_err(super::payload_error) })
     }
 }
 

@@ -3,6 +3,7 @@
 //! included. The route table itself, API and pages, is [`crate::app::ROUTES`].
 
 pub mod api;
+pub mod body;
 pub mod extract;
 pub mod guard;
 pub mod json;
@@ -58,9 +59,13 @@ pub fn serve(
                     .limit(BODY_LIMIT)
                     .error_handler(form_error),
             )
-            .app_data(web::PayloadConfig::new(BODY_LIMIT))
+            .app_data(body::BodyLimit(BODY_LIMIT))
             .configure(|cfg| route::configure(cfg, routes))
-            .route(metrics::PATH, web::get().to(metrics::with_token))
+            .service(
+                web::resource(metrics::PATH)
+                    .app_data(route::Template(metrics::PATH))
+                    .route(web::get().to(metrics::with_token)),
+            )
             .default_service(web::to(not_found))
             .wrap(ErrorHandlers::new().default_handler(json_error_body))
             .wrap(Compress::default())
@@ -83,14 +88,7 @@ async fn not_found(req: HttpRequest) -> Result<HttpResponse> {
 }
 
 /// Maps an error reading a body (JSON or raw) to ours: too large, too slow, or broken.
-pub(crate) fn payload_error(error: actix_web::Error) -> Error {
-    match error.as_error::<PayloadError>() {
-        Some(e) => from_payload(e),
-        None => Error::malformed("malformed_body", format!("cannot read the body: {error}")),
-    }
-}
-
-fn from_payload(error: &PayloadError) -> Error {
+pub(crate) fn from_payload(error: &PayloadError) -> Error {
     match error {
         PayloadError::Overflow => Error::TooLarge("the body is over the size limit".into()),
         PayloadError::Io(e) if e.kind() == std::io::ErrorKind::TimedOut => {
@@ -225,9 +223,9 @@ fn count<B>(res: &ServiceResponse<B>, status: u16, seconds: f64) {
         return;
     };
     let metrics = store.metrics();
-    let route = req.match_pattern();
-    metrics.request(route.as_deref(), req.method().as_str(), status, seconds);
-    let tick_route = matches!(route.as_deref(), Some("/api/ticks" | "/api/ticks/batch"));
+    let route = req.app_data::<route::Template>().map(|t| t.0);
+    metrics.request(route, req.method().as_str(), status, seconds);
+    let tick_route = matches!(route, Some("/api/ticks" | "/api/ticks/batch"));
     if tick_route && req.method() == actix_web::http::Method::POST && status >= 400 {
         let code = res
             .response()

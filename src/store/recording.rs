@@ -1,6 +1,10 @@
 //! [`Store`]'s ticks: recording them through the writer (the tick's hot path), voiding,
 //! listing and streaming them.
 
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{ready, Context, Poll};
+
 use super::*;
 
 impl Store {
@@ -19,27 +23,34 @@ impl Store {
             .inner
             .writer
             .write_one(job.work(recorded_by, ticks), alone)?;
-        self.answered(job, done)
+        self.answered(&job, done)
     }
 
-    /// [`Store::record_ticks`] from an async handler: queued at once and awaited, with no
-    /// blocking thread in between (the tick's hot path).
-    pub async fn record_ticks_async(
+    /// [`Store::record_ticks`] from an async handler: queued at once (or refused), then
+    /// awaited with no blocking thread in between (the tick's hot path). The future
+    /// borrows nothing and is small: the handler's own future is allocated per request.
+    pub fn record_ticks_async(
         &self,
         who: Option<&Identity>,
         recorded_by: &str,
         ticks: Vec<NewTick>,
-    ) -> Result<Vec<Recorded>> {
+    ) -> Result<Recording> {
         let alone = ticks.len() == 1;
         let job = TickJob::new(self, who)?;
-        let done = (self.inner.writer)
-            .write_one_async(job.work(recorded_by, ticks), alone)
-            .await?;
-        self.answered(job, done)
+        let reply = (self.inner.writer).write_one_async(job.work(recorded_by, ticks), alone)?;
+        Ok(Recording {
+            store: self.clone(),
+            job,
+            reply,
+        })
     }
 
     /// The answers to a recording, built on the caller's thread (see [`ticks::Written`]).
-    fn answered(&self, job: TickJob, (ticks, recorded_by, written): Done) -> Result<Vec<Recorded>> {
+    fn answered(
+        &self,
+        job: &TickJob,
+        (ticks, recorded_by, written): Done,
+    ) -> Result<Vec<Recorded>> {
         let currency = job.snapshot.settings.currency();
         let recorded = ticks::answers(ticks, written, &recorded_by, job.now, currency)?;
         let new = recorded.iter().filter(|r| !r.replayed).count();
@@ -100,6 +111,23 @@ impl Store {
 type Done = (Vec<NewTick>, String, Vec<ticks::Written>);
 
 /// One recording's fixed part: the catalogue, token and instant it is recorded under.
+/// Ticks on their way to the database ([`Store::record_ticks_async`]): resolves to their
+/// answers once committed.
+pub struct Recording {
+    store: Store,
+    job: TickJob,
+    reply: writer::Reply<Done>,
+}
+
+impl Future for Recording {
+    type Output = Result<Vec<Recorded>>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let done = ready!(Pin::new(&mut self.reply).poll(cx))?;
+        Poll::Ready(self.store.answered(&self.job, done))
+    }
+}
+
 struct TickJob {
     snapshot: Arc<Snapshot>,
     token_id: Option<i64>,

@@ -5,10 +5,13 @@
 //! The same loop runs on both engines; only opening the transaction and recovering from
 //! a failure differ (see [`Recover`]).
 
+use std::future::Future;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, Receiver, RecvTimeoutError, SyncSender, TrySendError};
 use std::sync::Arc;
+use std::task::{Context, Poll};
 use std::time::{Duration, Instant};
 
 use tokio::sync::oneshot;
@@ -280,16 +283,15 @@ impl Writer {
     }
 
     /// [`Writer::write_one`] for the async workers: the job goes on the queue at once (or
-    /// is refused, `Overloaded`), and the caller awaits the commit without a blocking
-    /// thread in between — the tick's path has no `spawn_blocking` hop.
-    pub async fn write_one_async<F, T>(&self, work: F, refuses_before_writing: bool) -> Result<T>
+    /// is refused, `Overloaded`), and the caller awaits the commit ([`Reply`]) without a
+    /// blocking thread in between — the tick's path has no `spawn_blocking` hop.
+    pub fn write_one_async<F, T>(&self, work: F, refuses_before_writing: bool) -> Result<Reply<T>>
     where
         F: FnOnce(&mut dyn Conn) -> Result<T> + Send + 'static,
         T: Send + 'static,
     {
-        self.submit_job(work, false, Shape::one(refuses_before_writing))?
-            .await
-            .map_err(|_| Error::internal("the writer thread has stopped"))?
+        let receiver = self.submit_job(work, false, Shape::one(refuses_before_writing))?;
+        Ok(Reply(receiver))
     }
 
     /// Maintenance that must run even while storage is unavailable.
@@ -301,6 +303,19 @@ impl Writer {
         self.submit(work, true)?
             .blocking_recv()
             .map_err(|_| Error::internal("the writer thread has stopped"))?
+    }
+}
+
+/// The outcome of a queued job, once its group is committed (or has failed).
+pub struct Reply<T>(oneshot::Receiver<Result<T>>);
+
+impl<T> Future for Reply<T> {
+    type Output = Result<T>;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Result<T>> {
+        Pin::new(&mut self.0)
+            .poll(cx)
+            .map(|reply| reply.map_err(|_| Error::internal("the writer thread has stopped"))?)
     }
 }
 
