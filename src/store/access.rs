@@ -67,12 +67,12 @@ impl Store {
     /// The identity behind a bearer secret if it was looked up within the cache's TTL
     /// (no database work: safe on an async worker).
     pub fn cached_token(&self, secret: &str) -> Option<Identity> {
-        self.inner.tokens.get(&hash_secret(secret))
+        self.inner.tokens.get(&crate::auth::digest_secret(secret))
     }
 
     /// [`Store::session`] from the cache only.
     pub fn cached_session(&self, secret: &str) -> Option<(Identity, String)> {
-        self.inner.sessions.get(&hash_secret(secret))
+        self.inner.sessions.get(&crate::auth::digest_secret(secret))
     }
 
     /// The identity behind a bearer secret: from the short-lived cache, else an indexed

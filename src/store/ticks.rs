@@ -1,8 +1,6 @@
 //! The ticks aggregate: recording (with idempotent replays), voiding and reading ticks.
 //! Every change keeps the daily rollup in step, in the same transaction.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::db::{params, Conn, Engine, Row};
@@ -142,6 +140,12 @@ pub fn answers(
 pub(crate) const INSERT_TICK: &str = "INSERT INTO ticks (horror_id, qty, occurred_at, day, source, department, note, cost_minor, recorded_at, token_id, recorded_by, site)
              VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)";
 
+/// A horror as the catalogue has it, (id, unit cost in minor units, retired), if it does.
+type Found = Option<(i64, i64, bool)>;
+
+/// A rollup row, (day, horror id, source, site), and what a tick adds to it, (count, cost).
+type RowChange<'a> = ((NaiveDate, i64, &'static str, &'a str), (i64, i64));
+
 /// Records ticks all-or-nothing: replays idempotent repeats, refuses unknown and retired
 /// horrors and reused keys with different bodies ([`Error::ticks_refused`]), and keeps the
 /// rollup in step. On PostgreSQL this is one statement ([`one_statement::insert`]).
@@ -163,8 +167,9 @@ pub fn insert(
     let mut refused = Vec::new();
     // A batch usually repeats a few horrors and days: look each horror up once and add to
     // each rollup row once.
-    let mut horrors: HashMap<&str, Option<(i64, i64, bool)>> = HashMap::new();
-    let mut rollup: HashMap<(String, i64, Source, String), (i64, i64)> = HashMap::new();
+    // (A catalogue holds a few horrors, and a tap is one tick: lists, not maps.)
+    let mut horrors: Vec<(&str, Found)> = Vec::new();
+    let mut rollup: Vec<RowChange> = Vec::new();
     for (index, tick) in ticks.iter().enumerate() {
         if let (Some(token_id), Some((key, fingerprint))) = (token_id, &tick.idempotency) {
             let seen = conn.opt_row(
@@ -183,11 +188,11 @@ pub fn insert(
                 continue;
             }
         }
-        let horror = match horrors.get(tick.horror.as_str()) {
-            Some(found) => *found,
+        let horror = match horrors.iter().find(|(key, _)| *key == tick.horror) {
+            Some((_, found)) => *found,
             None => {
                 let found = catalogue_seen::horror(conn, &tick.horror)?;
-                horrors.insert(tick.horror.as_str(), found);
+                horrors.push((tick.horror.as_str(), found));
                 found
             }
         };
@@ -231,11 +236,10 @@ pub fn insert(
         let id = conn
             .last_insert_id()
             .ok_or_else(|| Error::internal("no rowid after inserting a tick"))?;
-        let row = rollup
-            .entry((day.clone(), horror_id, tick.source, site.to_string()))
-            .or_default();
-        row.0 += tick.qty;
-        row.1 += cost_minor;
+        rollup.push((
+            (date, horror_id, tick.source.as_str(), site),
+            (tick.qty, cost_minor),
+        ));
         if let (Some(token_id), Some((key, fingerprint))) = (token_id, &tick.idempotency) {
             conn.execute(
                 "INSERT INTO idempotency (token_id, key, fingerprint, tick_id) VALUES (?1, ?2, ?3, ?4)",
@@ -251,21 +255,19 @@ pub fn insert(
     if !refused.is_empty() {
         return Err(Error::ticks_refused(refused));
     }
-    // In key order, so that concurrent writers touch rollup rows in one order.
-    let mut rows: Vec<_> = rollup.into_iter().collect();
-    rows.sort_unstable_by(|a, b| {
-        let key = |((day, horror, source, site), _): &((String, i64, Source, String), _)| {
-            (day.clone(), *horror, source.as_str(), site.clone())
-        };
-        key(a).cmp(&key(b))
-    });
-    for ((day, horror_id, source, site), (count, cost_minor)) in rows {
+    // Each row once, in key order (the day's ISO text sorts as the date does).
+    rollup.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for row in rollup.chunk_by(|a, b| a.0 == b.0) {
+        let (date, horror_id, source, site) = row[0].0;
+        let (count, cost_minor) = row
+            .iter()
+            .fold((0, 0), |(count, cost), (_, (n, c))| (count + n, cost + c));
         rollup::add(
             conn,
-            &day,
+            &date.to_string(),
             horror_id,
-            source.as_str(),
-            &site,
+            source,
+            site,
             count,
             cost_minor,
         )?;

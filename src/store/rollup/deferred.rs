@@ -9,7 +9,6 @@
 //! ([`Mark`]); a group that fails drops everything ([`discard`]).
 
 use std::cell::RefCell;
-use std::collections::BTreeMap;
 
 use super::super::db::Conn;
 use crate::error::Result;
@@ -81,18 +80,27 @@ pub fn discard() {
 
 /// Writes what was deferred, each row once, in key order.
 pub fn flush(conn: &mut dyn Conn) -> Result<()> {
-    let changes = CHANGES.with(|c| std::mem::take(&mut *c.borrow_mut()));
+    let mut changes = CHANGES.with(|c| std::mem::take(&mut *c.borrow_mut()));
     if changes.is_empty() {
         return Ok(());
     }
-    let mut rows: BTreeMap<(String, i64, String, String), (i64, i64)> = BTreeMap::new();
-    for (key, (count, cost)) in changes {
-        let row = rows.entry(key).or_default();
-        row.0 += count;
-        row.1 += cost;
-    }
-    for ((day, horror_id, source, site), (count, cost)) in rows {
-        super::add(conn, &day, horror_id, &source, &site, count, cost)?;
+    let written = write_rows(conn, &mut changes);
+    // The list keeps its room for the next group.
+    changes.clear();
+    CHANGES.with(|c| *c.borrow_mut() = changes);
+    written
+}
+
+/// Sorts `changes` by row and writes each row's sum once (a sorted list, not a map: a
+/// map's first node is over a kilobyte, which glibc serves from its shared arena).
+fn write_rows(conn: &mut dyn Conn, changes: &mut [Change]) -> Result<()> {
+    changes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    for row in changes.chunk_by(|a, b| a.0 == b.0) {
+        let (day, horror_id, source, site) = &row[0].0;
+        let (count, cost) = row
+            .iter()
+            .fold((0, 0), |(count, cost), (_, (n, c))| (count + n, cost + c));
+        super::add(conn, day, *horror_id, source, site, count, cost)?;
     }
     Ok(())
 }
