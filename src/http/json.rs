@@ -291,8 +291,8 @@ impl<'de> DeserializeSeed<'de> for UniqueKeysSeed<'_> {
 }
 
 /// A JSON body extractor: `Content-Type: application/json` (else 415), the size limit of
-/// the route's [`super::body::BodyLimit`] (else 413), a deadline for the body (see [`BodyDeadline`]),
-/// then [`from_slice`].
+/// the route's [`super::body::BodyLimit`] (else 413), a deadline for the body (see
+/// [`BodyDeadline`]), then [`from_slice`].
 pub struct Json<T>(pub T);
 
 impl<T> Json<T> {

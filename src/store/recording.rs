@@ -110,7 +110,6 @@ impl Store {
 /// are freed where they were made, not on the writer) and what it decided for each.
 type Done = (Vec<NewTick>, String, Vec<ticks::Written>);
 
-/// One recording's fixed part: the catalogue, token and instant it is recorded under.
 /// Ticks on their way to the database ([`Store::record_ticks_async`]): resolves to their
 /// answers once committed.
 pub struct Recording {
@@ -128,6 +127,7 @@ impl Future for Recording {
     }
 }
 
+/// One recording's fixed part: the catalogue, token and instant it is recorded under.
 struct TickJob {
     snapshot: Arc<Snapshot>,
     token_id: Option<i64>,
