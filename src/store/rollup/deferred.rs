@@ -85,11 +85,17 @@ pub fn flush(conn: &mut dyn Conn) -> Result<()> {
         return Ok(());
     }
     let written = write_rows(conn, &mut changes);
-    // The list keeps its room for the next group.
-    changes.clear();
-    CHANGES.with(|c| *c.borrow_mut() = changes);
+    // The list keeps its room for the next group of taps, but not what a group of big
+    // batches needed.
+    if changes.capacity() <= KEPT_ROOM {
+        changes.clear();
+        CHANGES.with(|c| *c.borrow_mut() = changes);
+    }
     written
 }
+
+/// The most changes whose room the list keeps between groups (about 100 KB).
+const KEPT_ROOM: usize = 1024;
 
 /// Sorts `changes` by row and writes each row's sum once (a sorted list, not a map: a
 /// map's first node is over a kilobyte, which glibc serves from its shared arena).
