@@ -62,9 +62,11 @@ pub fn serve(
             .app_data(body::BodyLimit(BODY_LIMIT))
             .configure(|cfg| route::configure(cfg, routes))
             .service(
+                // Any other method is "no route" (404), as when metrics are off.
                 web::resource(metrics::PATH)
                     .app_data(route::Template(metrics::PATH))
-                    .route(web::get().to(metrics::with_token)),
+                    .route(web::get().to(metrics::with_token))
+                    .default_service(web::to(not_found)),
             )
             .default_service(web::to(not_found))
             .wrap(ErrorHandlers::new().default_handler(json_error_body))

@@ -167,7 +167,9 @@ pub fn insert(
     let mut refused = Vec::new();
     // A batch usually repeats a few horrors and days: look each horror up once and add to
     // each rollup row once.
-    // (A catalogue holds a few horrors, and a tap is one tick: lists, not maps.)
+    // A catalogue holds five to eight horrors (METHOD.md), and a tap is one tick: lists,
+    // not maps. A batch naming many unknown horrors searches a longer list, at most 1,000
+    // names long, and is refused anyway.
     let mut horrors: Vec<(&str, Found)> = Vec::new();
     let mut rollup: Vec<RowChange> = Vec::new();
     for (index, tick) in ticks.iter().enumerate() {

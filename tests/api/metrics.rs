@@ -79,6 +79,18 @@ fn metrics_are_off_by_default() {
     let app = TestApp::spawn();
     app.get("/metrics", &app.admin)
         .assert_error(404, "not_found");
+    // Another method says nothing more about the path: no 405 with `Allow: GET`.
+    app.call("POST", "/metrics", Some(&app.admin), None, None, &[])
+        .assert_error(404, "not_found");
+}
+
+#[test]
+fn metrics_answer_get_only_and_other_methods_find_no_route() {
+    let app = with_token();
+    for method in ["POST", "PUT", "DELETE"] {
+        app.call(method, "/metrics", None, None, None, &[])
+            .assert_error(404, "not_found");
+    }
 }
 
 #[test]
