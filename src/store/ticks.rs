@@ -144,7 +144,7 @@ pub(crate) const INSERT_TICK: &str = "INSERT INTO ticks (horror_id, qty, occurre
 type Found = Option<(i64, i64, bool)>;
 
 /// A rollup row, (day, horror id, source, site), and what a tick adds to it, (count, cost).
-type RowChange<'a> = ((NaiveDate, i64, &'static str, &'a str), (i64, i64));
+type RowChange<'a> = ((String, i64, &'static str, &'a str), (i64, i64));
 
 /// Records ticks all-or-nothing: replays idempotent repeats, refuses unknown and retired
 /// horrors and reused keys with different bodies ([`Error::ticks_refused`]), and keeps the
@@ -239,7 +239,7 @@ pub fn insert(
             .last_insert_id()
             .ok_or_else(|| Error::internal("no rowid after inserting a tick"))?;
         rollup.push((
-            (date, horror_id, tick.source.as_str(), site),
+            (day, horror_id, tick.source.as_str(), site),
             (tick.qty, cost_minor),
         ));
         if let (Some(token_id), Some((key, fingerprint))) = (token_id, &tick.idempotency) {
@@ -257,22 +257,14 @@ pub fn insert(
     if !refused.is_empty() {
         return Err(Error::ticks_refused(refused));
     }
-    // Each row once, in key order (the day's ISO text sorts as the date does).
+    // Each row once, in key order.
     rollup.sort_unstable_by(|a, b| a.0.cmp(&b.0));
     for row in rollup.chunk_by(|a, b| a.0 == b.0) {
-        let (date, horror_id, source, site) = row[0].0;
+        let (day, horror_id, source, site) = &row[0].0;
         let (count, cost_minor) = row
             .iter()
             .fold((0, 0), |(count, cost), (_, (n, c))| (count + n, cost + c));
-        rollup::add(
-            conn,
-            &date.to_string(),
-            horror_id,
-            source,
-            site,
-            count,
-            cost_minor,
-        )?;
+        rollup::add(conn, day, *horror_id, source, site, count, cost_minor)?;
     }
     Ok(out)
 }
