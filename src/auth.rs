@@ -71,12 +71,23 @@ pub fn new_secret() -> Result<String, String> {
 
 /// The stored form of a secret.
 pub fn hash_secret(secret: &str) -> Vec<u8> {
-    digest_secret(secret).to_vec()
+    digest_secret(secret).as_bytes().to_vec()
 }
 
 /// [`hash_secret`] without an allocation, to look a secret up (every request does).
-pub fn digest_secret(secret: &str) -> [u8; 32] {
-    Sha256::digest(secret.as_bytes()).into()
+pub fn digest_secret(secret: &str) -> SecretDigest {
+    SecretDigest(Sha256::digest(secret.as_bytes()).into())
+}
+
+/// A presented secret's SHA-256, computed once per request and then used for the cache
+/// and the database alike (the secret itself is not kept).
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub struct SecretDigest([u8; 32]);
+
+impl SecretDigest {
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
 }
 
 #[cfg(test)]

@@ -9,7 +9,7 @@ use actix_web::http::header;
 use actix_web::{web, FromRequest, HttpRequest};
 use futures_util::future::{ready, Either, LocalBoxFuture, Ready};
 
-use crate::auth::{Identity, Role};
+use crate::auth::{digest_secret, Identity, Role, SecretDigest};
 use crate::calendar::{local_day, Window};
 use crate::config::Settings;
 use crate::error::{Error, Result};
@@ -24,9 +24,12 @@ pub const SESSION_COOKIE: &str = "horrors_session";
 
 /// Who is calling, with failed attempts throttled per client address (SPEC §14): valid
 /// credentials always pass; a failure from an address with 20 failures in the last
-/// minute is 429 instead of 401.
-async fn identify(req: HttpRequest) -> Result<Identity> {
-    let result = identify_unthrottled(&req).await;
+/// minute is 429 instead of 401. `presented` is [`credential`]'s reading of `req`.
+async fn identify(req: HttpRequest, presented: Result<Credential>) -> Result<Identity> {
+    let result = match presented {
+        Ok(credential) => identify_unthrottled(&req, credential).await,
+        Err(e) => Err(e),
+    };
     // Only credentials that were presented and failed count; a request with none is
     // not an attempt (a browser opening a page before logging in). Checked only on
     // failure, so the tick path never parses cookies for it.
@@ -53,17 +56,17 @@ pub fn record_failure(req: &HttpRequest) -> Option<Error> {
     None
 }
 
-/// A credential as presented: a bearer token, or the pages' session cookie.
+/// A credential as presented, by its digest: a bearer token, or the pages' session cookie.
 enum Credential {
-    Bearer(String),
-    Session(String),
+    Bearer(SecretDigest),
+    Session(SecretDigest),
 }
 
 fn credential(req: &HttpRequest) -> Result<Credential> {
     let Some(value) = req.headers().get(header::AUTHORIZATION) else {
         return req
             .cookie(SESSION_COOKIE)
-            .map(|cookie| Credential::Session(cookie.value().to_string()))
+            .map(|cookie| Credential::Session(digest_secret(cookie.value())))
             .ok_or_else(|| {
                 Error::Unauthorized(
                     "missing credentials: send Authorization: Bearer <token>".into(),
@@ -75,7 +78,7 @@ fn credential(req: &HttpRequest) -> Result<Credential> {
         .map_err(|_| Error::Unauthorized("malformed Authorization header".into()))?;
     let secret = bearer_secret(value)
         .ok_or_else(|| Error::Unauthorized("use Authorization: Bearer <token>".into()))?;
-    Ok(Credential::Bearer(secret.to_string()))
+    Ok(Credential::Bearer(digest_secret(secret)))
 }
 
 /// The secret of an `Authorization: Bearer <secret>` value (the scheme in any case).
@@ -85,31 +88,21 @@ fn bearer_secret(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then_some(secret)
 }
 
-/// The identity of a bearer token this instance has seen lately (the store's cache), found
-/// without a copy of the secret or a future: most requests, and every tap after the first.
-fn cached_bearer(req: &HttpRequest) -> Option<Identity> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let store = req.app_data::<web::Data<Store>>()?;
-    store.cached_token(bearer_secret(value)?)
-}
-
-async fn identify_unthrottled(req: &HttpRequest) -> Result<Identity> {
+async fn identify_unthrottled(req: &HttpRequest, presented: Credential) -> Result<Identity> {
     let store = req
         .app_data::<web::Data<Store>>()
         .ok_or_else(|| Error::internal("store missing from app data"))?;
-    match credential(req)? {
-        Credential::Bearer(secret) => {
-            // Recently seen credentials answer from memory, without leaving the worker.
-            let found = match store.cached_token(&secret) {
-                Some(identity) => Some(identity),
-                None => store.call(move |s| s.authenticate(&secret)).await?,
-            };
-            found.ok_or_else(|| Error::Unauthorized("unknown or revoked token".into()))
-        }
-        Credential::Session(secret) => {
-            let found = match store.cached_session(&secret) {
+    match presented {
+        // The extractor has already looked in the cache for a bearer token.
+        Credential::Bearer(digest) => store
+            .call(move |s| s.look_up_token(digest))
+            .await?
+            .ok_or_else(|| Error::Unauthorized("unknown or revoked token".into())),
+        // Recently seen sessions answer from memory, without leaving the worker.
+        Credential::Session(digest) => {
+            let found = match store.cached_session(&digest) {
                 Some(found) => Some(found),
-                None => store.call(move |s| s.session(&secret)).await?,
+                None => store.call(move |s| s.session_by_digest(digest)).await?,
             };
             let (identity, csrf) = found.ok_or_else(|| {
                 Error::Unauthorized("the session has expired or was revoked; log in again".into())
@@ -169,11 +162,20 @@ macro_rules! role_extractor {
             type Future = Either<Ready<Result<Self>>, LocalBoxFuture<'static, Result<Self>>>;
 
             fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
-                if let Some(identity) = cached_bearer(req) {
-                    return Either::Left(ready($name::admit(identity)));
+                // The secret is read and hashed once; a bearer token this instance has
+                // seen lately answers without a future (most requests, every tap after
+                // the first).
+                let presented = credential(req);
+                if let Ok(Credential::Bearer(digest)) = &presented {
+                    let store = req.app_data::<web::Data<Store>>();
+                    if let Some(identity) = store.and_then(|s| s.cached_token(digest)) {
+                        return Either::Left(ready($name::admit(identity)));
+                    }
                 }
                 let req = req.clone();
-                Either::Right(Box::pin(async move { $name::admit(identify(req).await?) }))
+                Either::Right(Box::pin(async move {
+                    $name::admit(identify(req, presented).await?)
+                }))
             }
         }
     };

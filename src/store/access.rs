@@ -1,6 +1,7 @@
 //! [`Store`]'s tokens, devices and sessions: who may call, and as whom.
 
 use super::*;
+use crate::auth::{digest_secret, SecretDigest};
 
 impl Store {
     // ------------------------------------------------------------ tokens and sessions
@@ -64,28 +65,36 @@ impl Store {
         self.read(tokens::has_admin_token)
     }
 
-    /// The identity behind a bearer secret if it was looked up within the cache's TTL
-    /// (no database work: safe on an async worker).
-    pub fn cached_token(&self, secret: &str) -> Option<Identity> {
-        self.inner.tokens.get(&crate::auth::digest_secret(secret))
+    /// The identity behind a presented bearer secret if it was looked up within the cache's
+    /// TTL (no database work: safe on an async worker).
+    pub fn cached_token(&self, digest: &SecretDigest) -> Option<Identity> {
+        self.inner.tokens.get(digest.as_bytes())
     }
 
-    /// [`Store::session`] from the cache only.
-    pub fn cached_session(&self, secret: &str) -> Option<(Identity, String)> {
-        self.inner.sessions.get(&crate::auth::digest_secret(secret))
+    /// [`Store::session_by_digest`] from the cache only.
+    pub fn cached_session(&self, digest: &SecretDigest) -> Option<(Identity, String)> {
+        self.inner.sessions.get(digest.as_bytes())
     }
 
     /// The identity behind a bearer secret: from the short-lived cache, else an indexed
     /// lookup. Revocation anywhere takes effect within the cache's TTL (at once through
     /// this instance, and on PostgreSQL at the change notice).
     pub fn authenticate(&self, secret: &str) -> Result<Option<Identity>> {
-        let hash = hash_secret(secret);
-        if let Some(identity) = self.inner.tokens.get(&hash) {
-            return Ok(Some(identity));
+        let digest = digest_secret(secret);
+        match self.cached_token(&digest) {
+            Some(identity) => Ok(Some(identity)),
+            None => self.look_up_token(digest),
         }
-        let found = self.read(|conn| tokens::lookup_token(conn, &hash))?;
+    }
+
+    /// The identity behind a secret's digest, from the database (a caller that already
+    /// missed the cache); remembered in the cache when found.
+    pub fn look_up_token(&self, digest: SecretDigest) -> Result<Option<Identity>> {
+        let found = self.read(|conn| tokens::lookup_token(conn, digest.as_bytes()))?;
         if let Some(identity) = &found {
-            self.inner.tokens.put(hash, identity.clone());
+            self.inner
+                .tokens
+                .put(digest.as_bytes().to_vec(), identity.clone());
         }
         Ok(found)
     }
@@ -113,14 +122,20 @@ impl Store {
     /// The identity and CSRF secret behind a session cookie, if the session is live and
     /// its token not revoked.
     pub fn session(&self, secret: &str) -> Result<Option<(Identity, String)>> {
-        let hash = hash_secret(secret);
-        if let Some(found) = self.inner.sessions.get(&hash) {
+        self.session_by_digest(digest_secret(secret))
+    }
+
+    /// [`Store::session`] by the cookie's digest: from the cache, else the database.
+    pub fn session_by_digest(&self, digest: SecretDigest) -> Result<Option<(Identity, String)>> {
+        if let Some(found) = self.cached_session(&digest) {
             return Ok(Some(found));
         }
         let now = self.now();
-        let found = self.read(|conn| tokens::lookup_session(conn, &hash, now))?;
+        let found = self.read(|conn| tokens::lookup_session(conn, digest.as_bytes(), now))?;
         if let Some(session) = &found {
-            self.inner.sessions.put(hash, session.clone());
+            self.inner
+                .sessions
+                .put(digest.as_bytes().to_vec(), session.clone());
         }
         Ok(found)
     }
