@@ -180,67 +180,10 @@ fn integers_keep_their_range_checks() {
     assert!(from_slice::<Small>(br#"{"n":1.5}"#).is_err());
 }
 
-/// The one-pass reading of a flat body ([`from_slice_flat`]) against the strict one, on
-/// hand-picked bodies and on thousands built at random from tricky pieces: whatever the
-/// pass accepts, the strict reading accepts as the same value, and the two answer alike
-/// (same value, or same error code and message) for every body.
-#[test]
-fn a_flat_body_reads_in_one_pass_exactly_as_strictly() {
-    use crate::ticks::TickInput;
-    use rand::{rngs::StdRng, Rng, SeedableRng};
-
-    let one_pass = |body: &str| -> Option<TickInput> {
-        let mut reader = serde_json::Deserializer::from_slice(body.as_bytes());
-        let value = TickInput::deserialize(ObjectOnly(&mut reader)).ok()?;
-        reader.end().ok().map(|()| value)
-    };
-    let mut accepted = 0;
-    let mut check = |body: &str| {
-        let strict = from_slice::<TickInput>(body.as_bytes());
-        if let Some(fast) = one_pass(body) {
-            accepted += 1;
-            assert_eq!(strict.as_ref().ok(), Some(&fast), "{body}");
-        }
-        let flat = from_slice_flat::<TickInput>(body.as_bytes());
-        match (&flat, &strict) {
-            (Ok(a), Ok(b)) => assert_eq!(a, b, "{body}"),
-            (Err(a), Err(b)) => {
-                assert_eq!(
-                    (a.code(), a.to_string()),
-                    (b.code(), b.to_string()),
-                    "{body}"
-                )
-            }
-            _ => panic!("{body}: {flat:?} against {strict:?}"),
-        }
-    };
-    for body in [
-        r#"{"horror":"late-delivery","qty":1,"source":"internal","site":"chicago-hub"}"#,
-        r#"{"horror":"late-delivery"}"#,
-        r#"["late-delivery",1]"#,
-        r#"{"horror":"late-delivery","qty":1,"qty":1000}"#,
-        r#"{"horror":"late-delivery","qty":4.0}"#,
-        r#"{"horror":"late-delivery","qty":4.5}"#,
-        r#"{"horror":"late-delivery","qty":1e2}"#,
-        r#"{"horror":"late-delivery","qty":-0}"#,
-        r#"{"horror":"late-delivery","qty":4.0000000000000001}"#,
-        r#"{"horror":"late-delivery","qty":18446744073709551616}"#,
-        r#"{"horror":"late-delivery","qty":null,"note":null}"#,
-        r#"{"horror":"late-delivery","source":{"internal":null}}"#,
-        r#"{"horror":"late-delivery","source":"sideways"}"#,
-        r#"{"horror":"late-delivery","extra":1}"#,
-        r#"{"horror":"late-delivery"} trailing"#,
-        r#"{"horror":"late\u0000delivery","note":"\ud800"}"#,
-        r#"{"horror":["late-delivery"]}"#,
-        r#"{"horror":"late-delivery","qty":[1]}"#,
-        r#"{}"#,
-        r#"null"#,
-        r#""#,
-    ] {
-        check(body);
-    }
-    // Each key with values it takes, then pieces that test the edges (a body mostly of
-    // good values, so that many take the one pass and the rest differ in one place).
+/// A random tick body built from tricky pieces: mostly good values, so that many take the
+/// one pass and the rest differ in one place.
+fn random_tick_body(rng: &mut rand::rngs::StdRng) -> String {
+    use rand::Rng;
     let fields: [(&str, &[&str]); 10] = [
         ("horror", &[r#""late-delivery""#, r#""wrong-order""#]),
         ("qty", &["1", "3", "1000"]),
@@ -274,30 +217,145 @@ fn a_flat_body_reads_in_one_pass_exactly_as_strictly() {
         r#""x""#,
         "1",
     ];
+    let mut parts = vec![r#""horror": "late-delivery""#.to_string()];
+    for _ in 0..rng.gen_range(0..5) {
+        let (key, good) = fields[rng.gen_range(0..fields.len())];
+        let value = if rng.gen_bool(0.8) {
+            good[rng.gen_range(0..good.len())]
+        } else {
+            edges[rng.gen_range(0..edges.len())]
+        };
+        parts.push(format!("{key:?}: {value}"));
+    }
+    if rng.gen_bool(0.1) {
+        parts.remove(0);
+    }
+    if parts.len() > 1 {
+        let to = rng.gen_range(0..parts.len());
+        parts.swap(0, to);
+    }
+    format!("{{{}}}", parts.join(", "))
+}
+
+/// [`from_slice_flat`] and [`from_slice`] answer alike for `body`: the same value, or the
+/// same error code and message. Returns whether the one pass took the body on its own.
+fn reads_alike<T: Flat + PartialEq + std::fmt::Debug>(body: &str) -> bool {
+    let one_pass = {
+        let mut reader = serde_json::Deserializer::from_slice(body.as_bytes());
+        <T::OnePass as Deserialize>::deserialize(ObjectOnly(&mut reader))
+            .ok()
+            .and_then(|value| reader.end().ok().map(|()| value.into()))
+    };
+    let strict = from_slice::<T>(body.as_bytes());
+    if let Some(fast) = &one_pass {
+        assert_eq!(strict.as_ref().ok(), Some(fast), "{body}");
+    }
+    let flat = from_slice_flat::<T>(body.as_bytes());
+    match (&flat, &strict) {
+        (Ok(a), Ok(b)) => assert_eq!(a, b, "{body}"),
+        (Err(a), Err(b)) => {
+            assert_eq!(
+                (a.code(), a.to_string()),
+                (b.code(), b.to_string()),
+                "{body}"
+            )
+        }
+        _ => panic!("{body}: {flat:?} against {strict:?}"),
+    }
+    one_pass.is_some()
+}
+
+/// The one-pass reading of a flat body ([`from_slice_flat`]) against the strict one, on
+/// hand-picked bodies and on thousands built at random from tricky pieces: whatever the
+/// pass accepts, the strict reading accepts as the same value, and the two answer alike
+/// (same value, or same error code and message) for every body.
+#[test]
+fn a_flat_body_reads_in_one_pass_exactly_as_strictly() {
+    use crate::ticks::TickInput;
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+
+    let mut accepted = 0;
+    let mut check = |body: &str| accepted += usize::from(reads_alike::<TickInput>(body));
+    for body in [
+        r#"{"horror":"late-delivery","qty":1,"source":"internal","site":"chicago-hub"}"#,
+        r#"{"horror":"late-delivery"}"#,
+        r#"["late-delivery",1]"#,
+        r#"{"horror":"late-delivery","qty":1,"qty":1000}"#,
+        r#"{"horror":"late-delivery","qty":4.0}"#,
+        r#"{"horror":"late-delivery","qty":4.5}"#,
+        r#"{"horror":"late-delivery","qty":1e2}"#,
+        r#"{"horror":"late-delivery","qty":-0}"#,
+        r#"{"horror":"late-delivery","qty":4.0000000000000001}"#,
+        r#"{"horror":"late-delivery","qty":18446744073709551616}"#,
+        r#"{"horror":"late-delivery","qty":null,"note":null}"#,
+        r#"{"horror":"late-delivery","source":{"internal":null}}"#,
+        r#"{"horror":"late-delivery","source":"sideways"}"#,
+        r#"{"horror":"late-delivery","extra":1}"#,
+        r#"{"horror":"late-delivery"} trailing"#,
+        r#"{"horror":"late\u0000delivery","note":"\ud800"}"#,
+        r#"{"horror":["late-delivery"]}"#,
+        r#"{"horror":"late-delivery","qty":[1]}"#,
+        r#"{}"#,
+        r#"null"#,
+        r#""#,
+    ] {
+        check(body);
+    }
     let mut rng = StdRng::seed_from_u64(23);
     for _ in 0..5000 {
-        let mut parts = vec![r#""horror": "late-delivery""#.to_string()];
-        for _ in 0..rng.gen_range(0..5) {
-            let (key, good) = fields[rng.gen_range(0..fields.len())];
-            let value = if rng.gen_bool(0.8) {
-                good[rng.gen_range(0..good.len())]
-            } else {
-                edges[rng.gen_range(0..edges.len())]
-            };
-            parts.push(format!("{key:?}: {value}"));
-        }
-        if rng.gen_bool(0.1) {
-            parts.remove(0);
-        }
-        if parts.len() > 1 {
-            let to = rng.gen_range(0..parts.len());
-            parts.swap(0, to);
-        }
-        let mut body = format!("{{{}}}", parts.join(", "));
+        let mut body = random_tick_body(&mut rng);
         if rng.gen_bool(0.05) {
             body = format!("[{body}]");
         }
         check(&body);
     }
     assert!(accepted > 500, "only {accepted} bodies took the one pass");
+}
+
+/// The same for a batch (a list of flat ticks under `ticks`): hand-picked shapes, then
+/// batches of random ticks, some with a tick written as an array or the list's key
+/// repeated or misspelt.
+#[test]
+fn a_batch_reads_in_one_pass_exactly_as_strictly() {
+    use crate::http::api::ticks::BatchInput;
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+
+    let mut accepted = 0;
+    let mut check = |body: &str| accepted += usize::from(reads_alike::<BatchInput>(body));
+    for body in [
+        r#"{"ticks":[{"horror":"late-delivery"}]}"#,
+        r#"{"ticks":[]}"#,
+        r#"{"ticks":[["late-delivery",1]]}"#,
+        r#"{"ticks":[{"horror":"late-delivery"},["late-delivery"]]}"#,
+        r#"{"ticks":{"horror":"late-delivery"}}"#,
+        r#"{"ticks":[{"horror":"late-delivery"}],"ticks":[]}"#,
+        r#"{"ticks":[{"horror":"late-delivery"}],"extra":1}"#,
+        r#"{"ticks":[null]}"#,
+        r#"{"ticks":["late-delivery"]}"#,
+        r#"{"ticks":[1]}"#,
+        r#"{"ticks":[{"horror":"late-delivery","qty":4.0}]}"#,
+        r#"{"ticks":null}"#,
+        r#"[[{"horror":"late-delivery"}]]"#,
+        r#"{}"#,
+        r#"{"ticks":[{"horror":"late-delivery"}]} trailing"#,
+    ] {
+        check(body);
+    }
+    let mut rng = StdRng::seed_from_u64(24);
+    for _ in 0..2000 {
+        let mut items: Vec<String> = (0..rng.gen_range(0..6))
+            .map(|_| random_tick_body(&mut rng))
+            .collect();
+        if rng.gen_bool(0.05) && !items.is_empty() {
+            let at = rng.gen_range(0..items.len());
+            items[at] = format!("[{}]", items[at]);
+        }
+        let key = if rng.gen_bool(0.03) { "tick" } else { "ticks" };
+        let mut body = format!("{{{key:?}: [{}]}}", items.join(", "));
+        if rng.gen_bool(0.03) {
+            body = format!("{{\"ticks\": [], {}", &body[1..]);
+        }
+        check(&body);
+    }
+    assert!(accepted > 300, "only {accepted} batches took the one pass");
 }
