@@ -99,8 +99,7 @@ where
         }
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
-            // The hint comes from the body: trusted only up to a batch's size.
-            let mut items = Vec::with_capacity(seq.size_hint().unwrap_or(0).min(1024));
+            let mut items = Vec::new();
             while let Some(item) = seq.next_element_seed(ItemSeed(std::marker::PhantomData))? {
                 items.push(item);
             }

@@ -355,7 +355,12 @@ fn a_batch_reads_in_one_pass_exactly_as_strictly() {
         if rng.gen_bool(0.03) {
             body = format!("{{\"ticks\": [], {}", &body[1..]);
         }
-        check(&body);
+        // An empty list always takes the one pass: only batches with ticks count.
+        let took = reads_alike::<BatchInput>(&body);
+        accepted += usize::from(took && !items.is_empty());
     }
-    assert!(accepted > 300, "only {accepted} batches took the one pass");
+    assert!(
+        accepted > 300,
+        "only {accepted} batches with ticks took the one pass"
+    );
 }
