@@ -342,7 +342,7 @@ fn a_batch_reads_in_one_pass_exactly_as_strictly() {
         check(body);
     }
     let mut rng = StdRng::seed_from_u64(24);
-    for _ in 0..2000 {
+    for _ in 0..4000 {
         let mut items: Vec<String> = (0..rng.gen_range(0..6))
             .map(|_| random_tick_body(&mut rng))
             .collect();
