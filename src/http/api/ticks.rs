@@ -72,11 +72,7 @@ pub fn post_tick(
         let recorded = recorded
             .pop()
             .ok_or_else(|| Error::internal("no tick recorded"))?;
-        // Written into room for a whole tick (serde_json's own starts at 128 bytes and
-        // grows twice for one).
-        let mut body = Vec::with_capacity(TICK_JSON_ROOM);
-        serde_json::to_writer(&mut body, &recorded.tick)
-            .map_err(|e| Error::internal(format!("cannot write the tick: {e}")))?;
+        let body = written(&recorded.tick, 1)?;
         let mut answer = if recorded.replayed {
             let mut ok = HttpResponse::Ok();
             ok.insert_header(("Idempotent-Replayed", "true"));
@@ -90,6 +86,16 @@ pub fn post_tick(
 
 /// Room for a tick's JSON: about 300 bytes with a short note; a longer one grows it.
 const TICK_JSON_ROOM: usize = 512;
+
+/// `answer` as JSON, written into room for `ticks` ticks at once: serde_json's own buffer
+/// starts at 128 bytes and doubles, so one tick would be copied twice on its way and a
+/// batch of 100 about eight times on its way to 30 KB.
+fn written<T: Serialize>(answer: &T, ticks: usize) -> Result<Vec<u8>> {
+    let mut body = Vec::with_capacity(TICK_JSON_ROOM * ticks + 32);
+    serde_json::to_writer(&mut body, answer)
+        .map_err(|e| Error::internal(format!("cannot write the answer: {e}")))?;
+    Ok(body)
+}
 
 /// The tick `input` asks to record, checked (a plain function, so that what it holds is
 /// not part of the handler's future, which is allocated for every request).
@@ -202,11 +208,8 @@ pub async fn post_batch(
         .await?;
     let replayed = recorded.iter().filter(|r| r.replayed).count();
     let ticks: Vec<Tick> = recorded.into_iter().map(|r| r.tick).collect();
-    // Written into room for every tick at once (grown from 128 bytes, a batch of 100
-    // would be copied about eight times on its way to 30 KB).
-    let mut body = Vec::with_capacity(TICK_JSON_ROOM * ticks.len() + 32);
-    serde_json::to_writer(&mut body, &BatchOutput { ticks, replayed })
-        .map_err(|e| Error::internal(format!("cannot write the ticks: {e}")))?;
+    let room = ticks.len();
+    let body = written(&BatchOutput { ticks, replayed }, room)?;
     Ok(HttpResponse::Created()
         .content_type(ContentType::json())
         .body(body))
