@@ -3,6 +3,7 @@
 //! window options every read shares.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 use actix_web::dev::Payload;
 use actix_web::http::header;
@@ -25,7 +26,7 @@ pub const SESSION_COOKIE: &str = "horrors_session";
 /// Who is calling, with failed attempts throttled per client address (SPEC §14): valid
 /// credentials always pass; a failure from an address with 20 failures in the last
 /// minute is 429 instead of 401. `presented` is [`credential`]'s reading of `req`.
-async fn identify(req: HttpRequest, presented: Result<Credential>) -> Result<Identity> {
+async fn identify(req: HttpRequest, presented: Result<Credential>) -> Result<Arc<Identity>> {
     let result = match presented {
         Ok(credential) => identify_unthrottled(&req, credential).await,
         Err(e) => Err(e),
@@ -88,7 +89,7 @@ fn bearer_secret(value: &str) -> Option<&str> {
     (scheme.eq_ignore_ascii_case("bearer") && !secret.is_empty()).then_some(secret)
 }
 
-async fn identify_unthrottled(req: &HttpRequest, presented: Credential) -> Result<Identity> {
+async fn identify_unthrottled(req: &HttpRequest, presented: Credential) -> Result<Arc<Identity>> {
     let store = req
         .app_data::<web::Data<Store>>()
         .ok_or_else(|| Error::internal("store missing from app data"))?;
@@ -108,7 +109,7 @@ async fn identify_unthrottled(req: &HttpRequest, presented: Credential) -> Resul
                 Error::Unauthorized("the session has expired or was revoked; log in again".into())
             })?;
             check_csrf(req, &csrf)?;
-            Ok(identity)
+            Ok(Arc::new(identity))
         }
     }
 }
@@ -138,10 +139,17 @@ fn check_csrf(req: &HttpRequest, csrf: &str) -> Result<()> {
 macro_rules! role_extractor {
     ($name:ident, $role:expr, $doc:literal) => {
         #[doc = $doc]
-        pub struct $name(pub Identity);
+        /// The identity is shared with the token cache: taking it costs no copy.
+        pub struct $name(pub Arc<Identity>);
 
         impl $name {
-            fn admit(identity: Identity) -> Result<Self> {
+            /// The identity itself, for a store call that keeps it (copied only when the
+            /// token cache still shares it).
+            pub fn into_identity(self) -> Identity {
+                Arc::unwrap_or_clone(self.0)
+            }
+
+            fn admit(identity: Arc<Identity>) -> Result<Self> {
                 if identity.role >= $role {
                     Ok($name(identity))
                 } else {

@@ -124,15 +124,20 @@ pub(crate) fn not_modified(req: &HttpRequest, etag: &str) -> bool {
 
 /// Refuses a body that is not declared as JSON.
 pub(crate) fn json_content_type(req: &HttpRequest) -> Result<()> {
-    let ok = req
+    let declared = req
         .headers()
         .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<mime::Mime>().ok())
-        .is_some_and(|m| {
-            m.type_() == mime::APPLICATION
-                && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
-        });
+        .and_then(|v| v.to_str().ok());
+    // What nearly every client sends is taken as it is; anything else (parameters, a
+    // `+json` suffix, odd spacing) is parsed.
+    let plain = declared.is_some_and(|v| v.eq_ignore_ascii_case("application/json"));
+    let ok = plain
+        || declared
+            .and_then(|v| v.parse::<mime::Mime>().ok())
+            .is_some_and(|m| {
+                m.type_() == mime::APPLICATION
+                    && (m.subtype() == mime::JSON || m.suffix() == Some(mime::JSON))
+            });
     if ok {
         Ok(())
     } else {

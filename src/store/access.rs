@@ -67,19 +67,19 @@ impl Store {
 
     /// The identity behind a presented bearer secret if it was looked up within the cache's
     /// TTL (no database work: safe on an async worker).
-    pub fn cached_token(&self, digest: &SecretDigest) -> Option<Identity> {
-        self.inner.tokens.get(digest.as_bytes())
+    pub fn cached_token(&self, digest: &SecretDigest) -> Option<Arc<Identity>> {
+        self.inner.tokens.get(digest)
     }
 
     /// [`Store::session_by_digest`] from the cache only.
     pub fn cached_session(&self, digest: &SecretDigest) -> Option<(Identity, String)> {
-        self.inner.sessions.get(digest.as_bytes())
+        self.inner.sessions.get(digest)
     }
 
     /// The identity behind a bearer secret: from the short-lived cache, else an indexed
     /// lookup. Revocation anywhere takes effect within the cache's TTL (at once through
     /// this instance, and on PostgreSQL at the change notice).
-    pub fn authenticate(&self, secret: &str) -> Result<Option<Identity>> {
+    pub fn authenticate(&self, secret: &str) -> Result<Option<Arc<Identity>>> {
         let digest = digest_secret(secret);
         match self.cached_token(&digest) {
             Some(identity) => Ok(Some(identity)),
@@ -89,12 +89,12 @@ impl Store {
 
     /// The identity behind a secret's digest, from the database (a caller that already
     /// missed the cache); remembered in the cache when found.
-    pub fn look_up_token(&self, digest: SecretDigest) -> Result<Option<Identity>> {
-        let found = self.read(|conn| tokens::lookup_token(conn, digest.as_bytes()))?;
+    pub fn look_up_token(&self, digest: SecretDigest) -> Result<Option<Arc<Identity>>> {
+        let found = self
+            .read(|conn| tokens::lookup_token(conn, digest.as_bytes()))?
+            .map(Arc::new);
         if let Some(identity) = &found {
-            self.inner
-                .tokens
-                .put(digest.as_bytes().to_vec(), identity.clone());
+            self.inner.tokens.put(digest, Arc::clone(identity));
         }
         Ok(found)
     }
@@ -116,7 +116,7 @@ impl Store {
         self.write(move |conn| {
             tokens::create_session(conn, &hash, token_id, &csrf_copy, now, now + lifetime)
         })?;
-        Ok(Some((secret, csrf, identity)))
+        Ok(Some((secret, csrf, Arc::unwrap_or_clone(identity))))
     }
 
     /// The identity and CSRF secret behind a session cookie, if the session is live and
@@ -133,9 +133,7 @@ impl Store {
         let now = self.now();
         let found = self.read(|conn| tokens::lookup_session(conn, digest.as_bytes(), now))?;
         if let Some(session) = &found {
-            self.inner
-                .sessions
-                .put(digest.as_bytes().to_vec(), session.clone());
+            self.inner.sessions.put(digest, session.clone());
         }
         Ok(found)
     }

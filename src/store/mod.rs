@@ -113,7 +113,7 @@ struct Inner {
     /// Serialises catalogue changes with their snapshot reload, so two concurrent
     /// `PUT /api/horrors` cannot leave the older catalogue cached.
     catalogue_change: Mutex<()>,
-    tokens: cache::TtlCache<Identity>,
+    tokens: cache::TtlCache<Arc<Identity>>,
     sessions: cache::TtlCache<(Identity, String)>,
     /// Every site's rollup days of the last `group=site` spans (SQLite).
     site_days: Arc<rollup::SiteDays>,

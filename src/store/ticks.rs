@@ -279,12 +279,19 @@ fn recorded_tick(
     recorded_by: &str,
     now: DateTime<Utc>,
 ) -> Tick {
+    let recorded_at = rfc3339(now);
+    // A tap without `occurred_at` happened when it was recorded, to the millisecond.
+    let occurred_at = if tick.occurred_at == now {
+        recorded_at.clone()
+    } else {
+        rfc3339(tick.occurred_at)
+    };
     Tick {
         id,
         // The store found it in the catalogue: a stored key.
         horror: HorrorKey::from_stored(tick.horror),
         qty: tick.qty,
-        occurred_at: rfc3339(tick.occurred_at),
+        occurred_at,
         day: day.to_string(),
         site: tick.site,
         source: tick.source,
@@ -292,7 +299,7 @@ fn recorded_tick(
         note: tick.note,
         cost: currency.format(Minor::new(cost_minor)),
         cost_minor: Minor::new(cost_minor),
-        recorded_at: rfc3339(now),
+        recorded_at,
         recorded_by: recorded_by.to_string(),
         voided: false,
         void_reason: None,

@@ -154,7 +154,7 @@ pub async fn put_horrors(
         }
     }
     store
-        .call(move |s| s.replace_catalogue(horrors, who.0.name))
+        .call(move |s| s.replace_catalogue(horrors, who.into_identity().name))
         .await?;
     Ok(HttpResponse::Ok().json(catalogue(&store, false, Scope::ALL).await?))
 }

@@ -37,7 +37,7 @@ pub async fn create_nomination(
     Params::parse(&req, &[], false)?;
     let input = body.into_inner().validate()?;
     let nomination = store
-        .call(move |s| s.create_nomination(who.0, input))
+        .call(move |s| s.create_nomination(who.into_identity(), input))
         .await?;
     Ok(HttpResponse::Created()
         .insert_header((
@@ -73,7 +73,9 @@ pub async fn support_nomination(
 ) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let id = nomination_id(&id)?;
-    let nomination = store.call(move |s| s.support_nomination(id, who.0)).await?;
+    let nomination = store
+        .call(move |s| s.support_nomination(id, who.into_identity()))
+        .await?;
     Ok(HttpResponse::Ok().json(nomination))
 }
 
@@ -96,7 +98,7 @@ pub async fn adopt_nomination(
     let id = nomination_id(&id)?;
     let input = body.into_inner();
     let nomination = store
-        .call(move |s| s.adopt_nomination(id, who.0, input))
+        .call(move |s| s.adopt_nomination(id, who.into_identity(), input))
         .await?;
     Ok(HttpResponse::Ok().json(nomination))
 }
@@ -120,7 +122,7 @@ pub async fn decline_nomination(
     let id = nomination_id(&id)?;
     let reason = body.into_inner().validate()?;
     let nomination = store
-        .call(move |s| s.decline_nomination(id, who.0, reason))
+        .call(move |s| s.decline_nomination(id, who.into_identity(), reason))
         .await?;
     Ok(HttpResponse::Ok().json(nomination))
 }

@@ -69,9 +69,10 @@ pub struct Me {
     responses((status = 200, description = "the caller", body = Me)), security(("bearer" = ["staff"])))]
 pub async fn me(who: Staff, req: HttpRequest) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
+    let who = who.into_identity();
     Ok(HttpResponse::Ok().json(Me {
-        name: who.0.name,
-        role: who.0.role,
-        site: who.0.site.map(String::from),
+        name: who.name,
+        role: who.role,
+        site: who.site.map(String::from),
     }))
 }

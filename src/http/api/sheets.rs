@@ -43,7 +43,7 @@ pub async fn post_sheet(
     let sheet = sheets::validate(&input, &snapshot.settings, &*snapshot, bound, store.now())?;
     let fingerprint = input.fingerprint();
     let (sheet, replayed) = store
-        .call(move |s| s.record_sheet(who.0, sheet, key, fingerprint))
+        .call(move |s| s.record_sheet(who.into_identity(), sheet, key, fingerprint))
         .await?;
     if replayed {
         return Ok(HttpResponse::Ok()
@@ -73,7 +73,9 @@ pub async fn delete_sheet(
 ) -> Result<HttpResponse> {
     Params::parse(&req, &[], false)?;
     let id = sheet_id(&id)?;
-    let sheet = store.call(move |s| s.void_sheet(id, who.0)).await?;
+    let sheet = store
+        .call(move |s| s.void_sheet(id, who.into_identity()))
+        .await?;
     Ok(HttpResponse::Ok().json(sheet))
 }
 

@@ -264,7 +264,7 @@ pub async fn void_tick(
     }
     Ok(HttpResponse::Ok().json(
         store
-            .call(move |s| s.void_tick(id, who.0, input.reason))
+            .call(move |s| s.void_tick(id, who.into_identity(), input.reason))
             .await?,
     ))
 }

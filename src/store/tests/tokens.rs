@@ -14,7 +14,7 @@ fn a_token_signs_in_until_it_is_revoked(db: &Db) {
     assert!(db.store.has_admin_token().unwrap());
     let who = db.store.authenticate(&secret).unwrap().unwrap();
     assert_eq!(
-        (who.token_id, who.role, who.site),
+        (who.token_id, who.role, who.site.clone()),
         (info.id, Role::Viewer, None)
     );
     assert_eq!(db.store.authenticate("hrr_not-a-token").unwrap(), None);
