@@ -171,12 +171,18 @@ impl Currency {
 
     /// Formats minor units as a plain decimal string with exactly the minor digits: `"35.00"`.
     pub fn format(&self, minor: Minor) -> String {
-        Amount {
+        use std::fmt::Write as _;
+        // Room for any i64 amount, so the text is written without growing (each tick's
+        // answer carries one).
+        let mut text = String::with_capacity(24);
+        let amount = Amount {
             minor: minor.0,
             digits: self.minor_digits(),
             grouping: false,
-        }
-        .to_string()
+        };
+        // Writing into a String cannot fail.
+        let _ = write!(text, "{amount}");
+        text
     }
 
     /// Formats minor units for people: thousands separators and the code, `"USD 12,345.00"`.

@@ -22,6 +22,7 @@ pub mod catalogue;
 pub mod cycles;
 pub mod db;
 pub mod enrolments;
+mod inline;
 mod migrate;
 pub mod nominations;
 pub mod oidc;

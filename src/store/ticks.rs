@@ -2,8 +2,10 @@
 //! Every change keeps the daily rollup in step, in the same transaction.
 
 use chrono::{DateTime, NaiveDate, Utc};
+use smallvec::SmallVec;
 
 use super::db::{params, Conn, Engine, Row};
+use super::inline::DayText;
 use super::{instant, millis, rollup};
 use crate::auth::Identity;
 use crate::calendar::Window;
@@ -144,7 +146,7 @@ pub(crate) const INSERT_TICK: &str = "INSERT INTO ticks (horror_id, qty, occurre
 type Found = Option<(i64, i64, bool)>;
 
 /// A rollup row, (day, horror id, source, site), and what a tick adds to it, (count, cost).
-type RowChange<'a> = ((String, i64, &'static str, &'a str), (i64, i64));
+type RowChange<'a> = ((DayText, i64, &'static str, &'a str), (i64, i64));
 
 /// Records ticks all-or-nothing: replays idempotent repeats, refuses unknown and retired
 /// horrors and reused keys with different bodies ([`Error::ticks_refused`]), and keeps the
@@ -170,8 +172,9 @@ pub fn insert(
     // A catalogue holds five to eight horrors (METHOD.md), and a tap is one tick: lists,
     // not maps. A batch naming many unknown horrors searches a longer list, at most 1,000
     // names long, and is refused anyway.
-    let mut horrors: Vec<(&str, Found)> = Vec::new();
-    let mut rollup: Vec<RowChange> = Vec::new();
+    // Both stay on the stack for a tap (and a batch of up to four horrors and rows).
+    let mut horrors: SmallVec<[(&str, Found); 4]> = SmallVec::new();
+    let mut rollup: SmallVec<[RowChange; 4]> = SmallVec::new();
     for (index, tick) in ticks.iter().enumerate() {
         if let (Some(token_id), Some((key, fingerprint))) = (token_id, &tick.idempotency) {
             let seen = conn.opt_row(
@@ -215,7 +218,7 @@ pub fn insert(
         let cost_minor = tick.cost(Minor::new(unit_cost_minor)).get();
         let site = tick.site.as_deref().unwrap_or("");
         let date = tick.day(settings);
-        let day = date.to_string();
+        let day = DayText::of(date);
         // No `RETURNING id`: SQLite builds a temporary table for the returned rows of
         // every such statement; the rowid of the last insert is free.
         conn.execute(
@@ -264,7 +267,15 @@ pub fn insert(
         let (count, cost_minor) = row
             .iter()
             .fold((0, 0), |(count, cost), (_, (n, c))| (count + n, cost + c));
-        rollup::add(conn, day, *horror_id, source, site, count, cost_minor)?;
+        rollup::add(
+            conn,
+            day.as_str(),
+            *horror_id,
+            source,
+            site,
+            count,
+            cost_minor,
+        )?;
     }
     Ok(out)
 }
@@ -292,7 +303,7 @@ fn recorded_tick(
         horror: HorrorKey::from_stored(tick.horror),
         qty: tick.qty,
         occurred_at,
-        day: day.to_string(),
+        day: DayText::of(day).as_str().to_owned(),
         site: tick.site,
         source: tick.source,
         department: tick.department,

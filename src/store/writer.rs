@@ -331,6 +331,9 @@ fn run(
     figures: &WriterFigures,
 ) {
     let mut last_probe = Instant::now();
+    // One list for every group, kept between them (a new one per group was one more
+    // allocation freed with the group's, at once: docs/performance.md, "The arena lock").
+    let mut group: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_GROUP);
     loop {
         let first = if degraded.load(Ordering::Relaxed) {
             match jobs.recv_timeout(RECOVERY_PROBE) {
@@ -352,7 +355,7 @@ fn run(
             }
         }
         let Some(first) = first else { continue };
-        let mut group = vec![first];
+        group.push(first);
         while group.len() < MAX_GROUP {
             match jobs.try_recv() {
                 Ok(job) => group.push(job),
@@ -370,7 +373,7 @@ fn run(
         }
         if degraded.load(Ordering::Relaxed) {
             let (mut essential, others): (Vec<_>, Vec<_>) =
-                group.into_iter().partition(|job| job.essential());
+                group.drain(..).partition(|job| job.essential());
             for job in others {
                 job.finish(Err(Failure::Unavailable));
             }
@@ -399,7 +402,7 @@ fn run(
             tracing::error!(%cause, jobs = group.len(), "write transaction failed");
         }
         after(&mut *conn);
-        for job in group {
+        for job in group.drain(..) {
             job.finish(outcome.clone());
         }
     }

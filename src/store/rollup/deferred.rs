@@ -11,10 +11,19 @@
 use std::cell::RefCell;
 
 use super::super::db::Conn;
+use super::super::inline::{DayText, Inline};
 use crate::error::Result;
 
-/// One change to a rollup row: (day, horror id, source, site) and (count, cost).
-type Change = ((String, i64, String, String), (i64, i64));
+/// One change to a rollup row: (day, horror id, source, site) and (count, cost), its text
+/// kept inline: a group of taps defers one change per tick, and the writer frees them
+/// all at once.
+type Change = (
+    (DayText, i64, Inline<16>, Inline<{ SITE_ROOM }>),
+    (i64, i64),
+);
+
+/// A site's key is at most 40 bytes (`keys::SiteKey`).
+const SITE_ROOM: usize = 40;
 
 thread_local! {
     /// Whether a job that defers runs on this thread now.
@@ -49,16 +58,15 @@ pub(super) fn defer(
     if !deferring() {
         return false;
     }
+    // Text that does not fit (none does) is written at once instead.
+    let (Some(day), Some(source), Some(site)) =
+        (Inline::new(day), Inline::new(source), Inline::new(site))
+    else {
+        return false;
+    };
     CHANGES.with(|c| {
-        c.borrow_mut().push((
-            (
-                day.to_string(),
-                horror_id,
-                source.to_string(),
-                site.to_string(),
-            ),
-            (count, cost),
-        ))
+        c.borrow_mut()
+            .push(((day, horror_id, source, site), (count, cost)))
     });
     true
 }
@@ -106,7 +114,15 @@ fn write_rows(conn: &mut dyn Conn, changes: &mut [Change]) -> Result<()> {
         let (count, cost) = row
             .iter()
             .fold((0, 0), |(count, cost), (_, (n, c))| (count + n, cost + c));
-        super::add(conn, day, *horror_id, source, site, count, cost)?;
+        super::add(
+            conn,
+            day.as_str(),
+            *horror_id,
+            source.as_str(),
+            site.as_str(),
+            count,
+            cost,
+        )?;
     }
     Ok(())
 }
