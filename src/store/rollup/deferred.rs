@@ -108,7 +108,7 @@ const KEPT_ROOM: usize = 1024;
 /// Sorts `changes` by row and writes each row's sum once (a sorted list, not a map: a
 /// map's first node is over a kilobyte, which glibc serves from its shared arena).
 fn write_rows(conn: &mut dyn Conn, changes: &mut [Change]) -> Result<()> {
-    changes.sort_unstable_by(|a, b| a.0.cmp(&b.0));
+    changes.sort_unstable_by_key(|change| change.0);
     for row in changes.chunk_by(|a, b| a.0 == b.0) {
         let (day, horror_id, source, site) = &row[0].0;
         let (count, cost) = row
