@@ -2,7 +2,7 @@
 //! site): formatting or copying one allocates nothing. Each allocation the writer makes
 //! for a tick is freed with the rest of its group, in a burst that overflows glibc's
 //! per-thread cache and then waits on an arena lock an HTTP worker shares
-//! (docs/performance.md, "The arena lock").
+//! (docs/performance.md, "Eleventh session").
 
 use std::fmt::{self, Write as _};
 

@@ -332,7 +332,7 @@ fn run(
 ) {
     let mut last_probe = Instant::now();
     // One list for every group, kept between them (a new one per group was one more
-    // allocation freed with the group's, at once: docs/performance.md, "The arena lock").
+    // allocation freed with the group's, at once: docs/performance.md, "Eleventh session").
     let mut group: Vec<Box<dyn Job>> = Vec::with_capacity(MAX_GROUP);
     loop {
         let first = if degraded.load(Ordering::Relaxed) {
