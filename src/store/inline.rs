@@ -17,22 +17,21 @@ pub struct Inline<const N: usize> {
 pub type DayText = Inline<16>;
 
 impl<const N: usize> Inline<N> {
+    const EMPTY: Self = Inline {
+        bytes: [0; N],
+        len: 0,
+    };
+
     /// `text` when it fits in `N` bytes.
     pub fn new(text: &str) -> Option<Self> {
-        let mut inline = Inline {
-            bytes: [0; N],
-            len: 0,
-        };
+        let mut inline = Self::EMPTY;
         inline.write_str(text).ok()?;
         Some(inline)
     }
 
     /// `value` as its `Display` writes it, when that fits in `N` bytes.
     pub fn display(value: impl fmt::Display) -> Option<Self> {
-        let mut inline = Inline {
-            bytes: [0; N],
-            len: 0,
-        };
+        let mut inline = Self::EMPTY;
         write!(inline, "{value}").ok()?;
         Some(inline)
     }
@@ -48,10 +47,7 @@ impl DayText {
     pub fn of(date: chrono::NaiveDate) -> DayText {
         // Every chrono date fits (see `DayText`); an empty text would be a bug, caught
         // by the tests below.
-        Inline::display(date).unwrap_or(Inline {
-            bytes: [0; 16],
-            len: 0,
-        })
+        Inline::display(date).unwrap_or(Self::EMPTY)
     }
 }
 
