@@ -37,6 +37,7 @@ pub mod report;
 pub mod series;
 pub mod sheets;
 pub mod sites;
+pub mod stamp;
 pub mod stats;
 pub mod store;
 pub mod text;

@@ -9,12 +9,39 @@
 //! (`/api/cycles/{id}`), or `(unmatched)` for every path no route answers; a method is
 //! one of the HTTP methods the table knows, or `OTHER`; a refusal is an error code.
 
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+
 use prometheus_client::encoding::EncodeLabelSet;
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::Gauge;
 use prometheus_client::metrics::histogram::{exponential_buckets, Histogram};
 use prometheus_client::registry::{Registry, Unit};
+use rustc_hash::FxHashMap;
+
+thread_local! {
+    /// Each thread's handles on the two figures of a request, by [`HandleKey`]: a family finds
+    /// its member by hashing the labels (SipHash over the route's text) under a lock shared by
+    /// every worker, which is the most a request costs in counting. The labels are bounded (see
+    /// above), so the table is; it is emptied past [`MAX_HANDLES`] all the same.
+    static HANDLES: RefCell<FxHashMap<HandleKey, (Counter, Histogram)>> =
+        RefCell::new(FxHashMap::default());
+}
+
+/// Most handles one thread keeps.
+const MAX_HANDLES: usize = 4096;
+
+/// A request's labels by identity: its registry, the address (and length) of its route
+/// template, the address of its method label (all `'static`: the same text at another
+/// address only adds an entry for the same figures), and its status.
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+struct HandleKey {
+    metrics: u64,
+    route: (usize, usize),
+    method: usize,
+    status: u16,
+}
 
 /// The route label of a request that no route of the table answered.
 pub const UNMATCHED: &str = "(unmatched)";
@@ -75,6 +102,8 @@ fn latency_histogram() -> Histogram {
 
 /// The figures of one store and the HTTP servers in front of it.
 pub struct Metrics {
+    /// This registry among all of the process (see [`HANDLES`]).
+    id: u64,
     registry: Registry,
     requests: Family<RequestLabels, Counter>,
     latency: Family<RouteLabels, Histogram, fn() -> Histogram>,
@@ -184,7 +213,9 @@ impl Metrics {
             "Always 1; the labels say the version and the storage engine",
             build,
         );
+        static NEXT_ID: AtomicU64 = AtomicU64::new(0);
         Metrics {
+            id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
             registry,
             requests,
             latency,
@@ -202,16 +233,31 @@ impl Metrics {
     pub fn request(&self, route: Option<&'static str>, method: &str, status: u16, seconds: f64) {
         let route = route.unwrap_or(UNMATCHED);
         let method = method_label(method);
-        self.requests
-            .get_or_create(&RequestLabels {
-                route,
-                method,
-                status,
-            })
-            .inc();
-        self.latency
-            .get_or_create(&RouteLabels { route, method })
-            .observe(seconds);
+        let key = HandleKey {
+            metrics: self.id,
+            route: (route.as_ptr() as usize, route.len()),
+            method: method.as_ptr() as usize,
+            status,
+        };
+        HANDLES.with_borrow_mut(|handles| {
+            if handles.len() >= MAX_HANDLES {
+                handles.clear();
+            }
+            let (count, latency) = handles.entry(key).or_insert_with(|| {
+                let labels = RequestLabels {
+                    route,
+                    method,
+                    status,
+                };
+                (
+                    self.requests.get_or_create_owned(&labels),
+                    self.latency
+                        .get_or_create_owned(&RouteLabels { route, method }),
+                )
+            });
+            count.inc();
+            latency.observe(seconds);
+        });
     }
 
     /// Counts ticks newly recorded.

@@ -171,17 +171,26 @@ impl Currency {
 
     /// Formats minor units as a plain decimal string with exactly the minor digits: `"35.00"`.
     pub fn format(&self, minor: Minor) -> String {
-        use std::fmt::Write as _;
-        // Room for any i64 amount, so the text is written without growing (each tick's
-        // answer carries one).
+        // Written digit by digit (each tick's answer carries one, and `Display` costs
+        // several times the text), into room for any i64 amount; the same text as
+        // `Amount`'s, which the tests hold together.
+        let digits = self.minor_digits();
         let mut text = String::with_capacity(24);
-        let amount = Amount {
-            minor: minor.0,
-            digits: self.minor_digits(),
-            grouping: false,
-        };
-        // Writing into a String cannot fail.
-        let _ = write!(text, "{amount}");
+        if minor.0 < 0 {
+            text.push('-');
+        }
+        let abs = minor.0.unsigned_abs();
+        let scale = 10_u64.pow(digits);
+        text.push_str(itoa::Buffer::new().format(abs / scale));
+        if digits > 0 {
+            text.push('.');
+            let mut buffer = itoa::Buffer::new();
+            let frac = buffer.format(abs % scale);
+            for _ in frac.len()..digits as usize {
+                text.push('0');
+            }
+            text.push_str(frac);
+        }
         text
     }
 
@@ -359,6 +368,26 @@ mod tests {
         );
         assert_eq!(jpy.format_grouped(Minor::new(1_000)), "JPY 1,000");
         assert_eq!(usd().format_grouped(Minor::new(99_999)), "USD 999.99");
+    }
+
+    #[test]
+    fn format_writes_what_amount_displays() {
+        let currencies = ["USD", "JPY", "BHD", "EUR"].map(|c| Currency::parse(c).unwrap());
+        let mut minors = vec![0, 1, -1, 9, 10, 99, 100, 101, 999, 1_000, 1_001, 3_500];
+        minors.extend([123_456_789, -123_456_789, i64::MAX, i64::MIN, i64::MIN + 1]);
+        minors.extend((0..200).map(|i| i * 7_919 - 50_000));
+        for currency in currencies {
+            for &minor in &minors {
+                let amount = Amount {
+                    minor,
+                    digits: currency.minor_digits(),
+                    grouping: false,
+                };
+                assert_eq!(currency.format(Minor::new(minor)), amount.to_string());
+            }
+        }
+        assert_eq!(usd().format(Minor::new(-5)), "-0.05");
+        assert_eq!(usd().format(Minor::new(i64::MIN)), "-92233720368547758.08");
     }
 
     #[test]

@@ -1,7 +1,7 @@
 //! Ticks: one occurrence (or `qty` occurrences) of a horror, as sent by a device and as
 //! stored. Validation that needs no database lives here; the store checks the catalogue.
 
-use chrono::{DateTime, Duration, NaiveDate, SecondsFormat, Utc};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
@@ -216,7 +216,7 @@ pub fn to_millis(instant: DateTime<Utc>) -> DateTime<Utc> {
 
 /// Formats an instant the way every response does: RFC 3339 in UTC.
 pub fn rfc3339(instant: DateTime<Utc>) -> String {
-    instant.to_rfc3339_opts(SecondsFormat::AutoSi, true)
+    crate::stamp::rfc3339(instant)
 }
 
 /// Whether `key` is a valid idempotency key or client id: 1..=100 visible ASCII characters.

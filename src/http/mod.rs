@@ -4,6 +4,7 @@
 
 pub mod api;
 pub mod body;
+mod compress;
 pub mod extract;
 pub mod guard;
 pub mod json;
@@ -21,7 +22,7 @@ use actix_web::body::{BodySize, BoxBody, EitherBody, MessageBody};
 use actix_web::dev::{Payload, Server, ServiceRequest, ServiceResponse};
 use actix_web::error::{PathError, PayloadError, QueryPayloadError, UrlencodedError};
 use actix_web::http::{header, StatusCode, Version};
-use actix_web::middleware::{Compress, ErrorHandlerResponse, ErrorHandlers, Next};
+use actix_web::middleware::{ErrorHandlerResponse, ErrorHandlers, Next};
 use actix_web::web::Bytes;
 use actix_web::{web, App, HttpMessage as _, HttpRequest, HttpResponse, HttpServer};
 use futures_util::Stream;
@@ -70,7 +71,7 @@ pub fn serve(
             )
             .default_service(web::to(not_found))
             .wrap(ErrorHandlers::new().default_handler(json_error_body))
-            .wrap(Compress::default())
+            .wrap(compress::CompressWhenAsked)
             .wrap(actix_web::middleware::from_fn(edge))
     })
     // Request heads get 5 s (actix's default); bodies get the body deadline above.

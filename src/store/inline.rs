@@ -45,6 +45,12 @@ impl<const N: usize> Inline<N> {
 impl DayText {
     /// A date's text, e.g. `2026-03-08`.
     pub fn of(date: chrono::NaiveDate) -> DayText {
+        if let Some(text) = crate::stamp::date_bytes(date) {
+            let mut inline = Self::EMPTY;
+            inline.bytes[..text.len()].copy_from_slice(&text);
+            inline.len = text.len();
+            return inline;
+        }
         // Every chrono date fits (see `DayText`); an empty text would be a bug, caught
         // by the tests below.
         Inline::display(date).unwrap_or(Self::EMPTY)

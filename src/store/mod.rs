@@ -53,6 +53,7 @@ pub use catalogue::{Applied, CatalogueChange};
 pub use cycles::CycleRow;
 pub use db::Engine;
 pub use migrate::{Migrated, SameYear};
+pub use recording::CheckedUnder;
 pub use ticks::{Recorded, TickFilter};
 pub use tokens::TokenInfo;
 

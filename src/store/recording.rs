@@ -29,14 +29,18 @@ impl Store {
     /// [`Store::record_ticks`] from an async handler: queued at once (or refused), then
     /// awaited with no blocking thread in between (the tick's hot path). The future
     /// borrows nothing and is small: the handler's own future is allocated per request.
+    ///
+    /// `snapshot` and `now` are what the ticks were checked under: they are recorded
+    /// under the same catalogue and instant (a tap's `occurred_at` is its `recorded_at`).
     pub fn record_ticks_async(
         &self,
+        (snapshot, now): CheckedUnder,
         who: Option<&Identity>,
         recorded_by: &str,
         ticks: Vec<NewTick>,
     ) -> Result<Recording> {
         let alone = ticks.len() == 1;
-        let job = TickJob::new(self, who)?;
+        let job = TickJob::under(snapshot, now, who);
         let reply = (self.inner.writer).write_one_async(job.work(recorded_by, ticks), alone)?;
         Ok(Recording {
             store: self.clone(),
@@ -106,6 +110,10 @@ impl Store {
     }
 }
 
+/// The catalogue and instant ticks were checked under, and are then recorded under
+/// ([`Store::record_ticks_async`]).
+pub type CheckedUnder = (Arc<Snapshot>, DateTime<Utc>);
+
 /// What the writer hands back from a recording: the ticks and the recorder's name (so they
 /// are freed where they were made, not on the writer) and what it decided for each.
 type Done = (Vec<NewTick>, String, Vec<ticks::Written>);
@@ -136,11 +144,15 @@ struct TickJob {
 
 impl TickJob {
     fn new(store: &Store, who: Option<&Identity>) -> Result<TickJob> {
-        Ok(TickJob {
-            snapshot: store.snapshot()?,
+        Ok(TickJob::under(store.snapshot()?, store.now(), who))
+    }
+
+    fn under(snapshot: Arc<Snapshot>, now: DateTime<Utc>, who: Option<&Identity>) -> TickJob {
+        TickJob {
+            snapshot,
             token_id: who.map(|w| w.token_id),
-            now: crate::ticks::to_millis(store.now()),
-        })
+            now: crate::ticks::to_millis(now),
+        }
     }
 
     /// The writer's job: one statement on PostgreSQL (see `ticks::insert`), which alone

@@ -2,7 +2,7 @@
 
 use std::future::Future;
 
-use actix_web::http::header::{ContentType, HeaderName};
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,12 +12,18 @@ use crate::calendar::WindowEcho;
 use crate::error::{Detail, Error, ErrorBody, Result};
 use crate::http::extract::{Params, Staff, Viewer};
 use crate::http::json::FlatJson;
-use crate::store::TickFilter;
+use crate::store::{CheckedUnder, TickFilter};
 use crate::ticks::{self, Source, Tick, TickInput};
 
 /// `Idempotency-Key`, named once: looking a header up by a `&str` that is not one of the
 /// standard names copies the name for every request.
 static IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+
+/// The answers' `Content-Type`, as it is sent: `ContentType::json()` would format a `Mime`
+/// into a new header value for every answer.
+fn json() -> HeaderValue {
+    HeaderValue::from_static("application/json")
+}
 
 pub(super) fn idempotency_key(req: &HttpRequest) -> Result<Option<String>> {
     match req.headers().get(&IDEMPOTENCY_KEY) {
@@ -62,9 +68,9 @@ pub fn post_tick(
 ) -> impl Future<Output = Result<HttpResponse>> {
     // Checked and queued before the future: it then holds only the reply it waits for
     // (an `async fn` would also keep its arguments), and so fits the allocator's cache.
-    let recording = accept_tick(&who, &req, &store, body.into_inner()).and_then(|tick| {
+    let recording = accept_tick(&who, &req, &store, body.into_inner()).and_then(|(tick, under)| {
         store
-            .record_ticks_async(Some(&who.0), &who.0.name, vec![tick])
+            .record_ticks_async(under, Some(&who.0), &who.0.name, vec![tick])
             .map_err(Error::one_tick)
     });
     async move {
@@ -80,7 +86,7 @@ pub fn post_tick(
         } else {
             HttpResponse::Created()
         };
-        Ok(answer.content_type(ContentType::json()).body(body))
+        Ok(answer.content_type(json()).body(body))
     }
 }
 
@@ -97,33 +103,34 @@ fn written<T: Serialize>(answer: &T, ticks: usize) -> Result<Vec<u8>> {
     Ok(body)
 }
 
-/// The tick `input` asks to record, checked (a plain function, so that what it holds is
-/// not part of the handler's future, which is allocated for every request).
+/// The tick `input` asks to record, checked, with the catalogue and instant it was
+/// checked under (a plain function, so that what it holds is not part of the handler's
+/// future, which is allocated for every request).
 fn accept_tick(
     who: &Staff,
     req: &HttpRequest,
     store: &Store_,
     input: TickInput,
-) -> Result<ticks::NewTick> {
+) -> Result<(ticks::NewTick, CheckedUnder)> {
     Params::parse(req, &[], false)?;
     let key = idempotency_key(req)?;
     let snapshot = store.snapshot()?;
+    let now = store.now();
     let bound = who.0.site.as_deref();
     crate::sites::check_bound([input.site.as_deref()], bound, "records")?;
-    let mut tick = ticks::validate(&input, &snapshot.settings, bound, store.now(), None).map_err(
-        |details| {
+    let mut tick =
+        ticks::validate(&input, &snapshot.settings, bound, now, None).map_err(|details| {
             Error::Invalid {
                 code: "invalid_tick",
                 message: String::new(),
                 details,
             }
             .one_tick()
-        },
-    )?;
+        })?;
     if let Some(key) = key {
         tick.idempotency = Some((key, input.fingerprint()));
     }
-    Ok(tick)
+    Ok((tick, (snapshot, now)))
 }
 
 /// Most ticks in one batch.
@@ -204,15 +211,13 @@ pub async fn post_batch(
         });
     }
     let recorded = store
-        .record_ticks_async(Some(&who.0), &who.0.name, valid)?
+        .record_ticks_async((snapshot, now), Some(&who.0), &who.0.name, valid)?
         .await?;
     let replayed = recorded.iter().filter(|r| r.replayed).count();
     let ticks: Vec<Tick> = recorded.into_iter().map(|r| r.tick).collect();
     let room = ticks.len();
     let body = written(&BatchOutput { ticks, replayed }, room)?;
-    Ok(HttpResponse::Created()
-        .content_type(ContentType::json())
-        .body(body))
+    Ok(HttpResponse::Created().content_type(json()).body(body))
 }
 
 #[derive(Deserialize, ToSchema, Default)]
