@@ -302,6 +302,7 @@ fn with_body_deadline(mut req: ServiceRequest) -> ServiceRequest {
             let timed = DeadlineStream {
                 inner: payload,
                 deadline: tokio::time::Instant::now() + deadline,
+                waited: false,
                 sleep: None,
             };
             req.set_payload(Payload::from(
@@ -313,10 +314,12 @@ fn with_body_deadline(mut req: ServiceRequest) -> ServiceRequest {
 }
 
 /// A body stream that fails with `TimedOut` past `deadline`. The timer is armed only when
-/// a read would wait: most bodies arrive with the request head and never need one.
+/// a read waits twice: most bodies arrive with the request head and never need one.
 struct DeadlineStream {
     inner: Payload,
     deadline: tokio::time::Instant,
+    /// A read has waited once (and woke the task to try again).
+    waited: bool,
     sleep: Option<Pin<Box<tokio::time::Sleep>>>,
 }
 
@@ -325,6 +328,15 @@ impl Stream for DeadlineStream {
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
         match Pin::new(&mut self.inner).poll_next(cx) {
+            // A body that came with its head is handed over by the dispatcher right after
+            // this first poll: the task is polled again at once (woken here, and by the
+            // hand-over), and the timer (an allocation and a place in the timer wheel) is
+            // armed only if the body is still missing then.
+            Poll::Pending if !self.waited => {
+                self.waited = true;
+                cx.waker().wake_by_ref();
+                Poll::Pending
+            }
             Poll::Pending => {
                 let deadline = self.deadline;
                 let sleep = self
