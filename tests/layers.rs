@@ -31,6 +31,7 @@ const LAYERS: &[(&str, &[&str])] = &[
             "fonts",
             "html",
             "keys",
+            "stamp",
             "parallel",
         ],
     ),
