@@ -319,10 +319,11 @@ impl<T> Future for Reply<T> {
     }
 }
 
-/// The writer loop. After a write finds storage unavailable, or before one when `admit`
-/// says storage has no room for it, the writer is *degraded*: every write is answered 503
-/// at once (nothing is attempted, so nothing grows at the edge of the disk) until a probe,
-/// at most once a second, finds it usable again.
+/// The writer loop. After a write finds storage unavailable (and storage is not usable
+/// again at once: `recover` re-makes a lost session), or before one when `admit` says
+/// storage has no room for it, the writer is *degraded*: every write is answered 503 at
+/// once (nothing is attempted, so nothing grows at the edge of the disk) until a probe, at
+/// most once a second, finds it usable again.
 fn run(
     mut conn: Box<dyn Conn>,
     jobs: Receiver<Box<dyn Job>>,
@@ -394,10 +395,17 @@ fn run(
         };
         let outcome = outcome.map(|_| ());
         if unavailable {
-            degraded.store(true, Ordering::Relaxed);
             last_probe = Instant::now();
-            tracing::error!("storage is unavailable; writes answer 503 until it is back");
-            recover(&mut conn);
+            // A lost session (a terminated backend, a frozen instance's transaction ended,
+            // a server restarted and already back) is re-made at once, and the next group
+            // is written; storage that is still unusable (unreachable, full) leaves the
+            // writer degraded until a probe finds it usable.
+            if recover(&mut conn) {
+                tracing::warn!("the storage session was lost and is re-made; writes go on");
+            } else {
+                degraded.store(true, Ordering::Relaxed);
+                tracing::error!("storage is unavailable; writes answer 503 until it is back");
+            }
         } else if let Err(cause) = &outcome {
             tracing::error!(%cause, jobs = group.len(), "write transaction failed");
         }
