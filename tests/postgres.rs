@@ -710,6 +710,51 @@ fn losing_postgresql_is_503_and_writes_come_back_without_a_restart() {
     );
 }
 
+/// Thaws a frozen cluster however the test ends (a stopped server would outlive it).
+struct Frozen<'a>(&'a Cluster);
+
+impl Drop for Frozen<'_> {
+    fn drop(&mut self) {
+        self.0.pg("thaw");
+    }
+}
+
+#[test]
+fn a_hung_postgresql_is_a_prompt_503_from_healthz() {
+    let (cluster, dir) = setup();
+    let server = serve(dir.path(), &cluster.url);
+    let health = || {
+        let started = Instant::now();
+        let answer = ureq::AgentBuilder::new()
+            .timeout(Duration::from_secs(20))
+            .build()
+            .get(&format!("{}/healthz", server.base))
+            .call();
+        let status = match answer {
+            Ok(r) => r.status(),
+            Err(ureq::Error::Status(code, _)) => code,
+            Err(e) => panic!("/healthz: {e}"),
+        };
+        (status, started.elapsed())
+    };
+    assert_eq!(health().0, 200);
+
+    // Stopped, not gone: connections stay open and nothing answers on them.
+    cluster.pg("freeze");
+    let frozen = Frozen(&cluster);
+    for _ in 0..2 {
+        let (status, took) = health();
+        assert_eq!(status, 503, "a hung database is degraded");
+        assert!(
+            took < Duration::from_secs(4),
+            "/healthz waited {took:?} for a hung database"
+        );
+    }
+    drop(frozen);
+    let back = within(Duration::from_secs(15), || health().0 == 200);
+    assert!(back.is_some(), "/healthz never said ok again");
+}
+
 #[test]
 fn migrate_copies_a_sqlite_installation_and_refuses_a_non_empty_target() {
     let (cluster, dir) = setup();

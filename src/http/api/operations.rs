@@ -30,13 +30,19 @@ pub struct Health {
     reason: Option<&'static str>,
 }
 
+/// How long `/healthz` waits for the database to answer before it says `degraded`.
+const PING_LIMIT: std::time::Duration = std::time::Duration::from_secs(2);
+
 /// Liveness and database check: 200 `ok`, or 503 `degraded` while writes cannot be stored.
 #[utoipa::path(get, path = "/healthz", tag = "operations",
     responses((status = 200, description = "the service and its database answer", body = Health),
-        (status = 503, description = "storage full or unwritable, or the database does not answer", body = Health,
+        (status = 503, description = "storage full or unwritable, or the database does not answer within 2 s", body = Health,
             headers(("Retry-After" = u32, description = "seconds to wait before trying again")))))]
 pub async fn healthz(store: Store_) -> Result<HttpResponse> {
-    let degraded = store.degraded() || store.call(|s| s.ping()).await.is_err();
+    // A database that hangs (a frozen server, a network that drops packets) is degraded
+    // too: the answer does not wait for it past the limit.
+    let ping = tokio::time::timeout(PING_LIMIT, store.call(|s| s.ping()));
+    let degraded = store.degraded() || !matches!(ping.await, Ok(Ok(_)));
     let mut response = if degraded {
         HttpResponse::ServiceUnavailable()
     } else {
